@@ -1,0 +1,244 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { extname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The gateway's configuration: one zod schema, read from an optional JSON or YAML file and
+ * then overridden by environment variables. Every field has a default, so an empty config
+ * is a working one.
+ */
+
+export const providerKinds = ['openai', 'glm', 'kimi', 'minimax', 'openai-compatible'] as const;
+export type ProviderKind = (typeof providerKinds)[number];
+
+const modelOverrideSchema = z.object({
+  id: z.string().min(1),
+  contextWindow: z.number().int().positive().optional(),
+  maxOutput: z.number().int().positive().optional(),
+  aliases: z.array(z.string()).optional(),
+  tier: z.enum(['fast', 'balanced', 'deep']).optional(),
+  capabilities: z
+    .object({
+      tools: z.boolean(),
+      vision: z.boolean(),
+      thinking: z.boolean(),
+      streaming: z.boolean(),
+      webSearch: z.boolean(),
+      files: z.boolean(),
+    })
+    .partial()
+    .optional(),
+});
+
+export const providerConfigSchema = z.object({
+  kind: z.enum(providerKinds),
+  enabled: z.boolean().default(true),
+  baseURL: z.string().url().optional(),
+  /** The key itself. Prefer `apiKeyEnv` in files that are committed anywhere. */
+  apiKey: z.string().min(1).optional(),
+  /** The name of the environment variable holding the key. */
+  apiKeyEnv: z.string().min(1).optional(),
+  region: z.enum(['international', 'mainland', 'coding']).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  /** Models beyond (or overriding) the built-in catalog. */
+  models: z.array(modelOverrideSchema).default([]),
+  /** Relative weight when several providers serve one model. */
+  weight: z.number().positive().default(1),
+  maxConcurrency: z.number().int().positive().optional(),
+});
+
+const timeoutsSchema = z.object({
+  requestMs: z.number().int().positive().default(120_000),
+  firstTokenMs: z.number().int().positive().default(30_000),
+  idleMs: z.number().int().positive().default(30_000),
+  toolMs: z.number().int().positive().default(60_000),
+});
+
+const retrySchema = z.object({
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  baseDelayMs: z.number().int().min(0).default(250),
+  maxDelayMs: z.number().int().min(0).default(8_000),
+  maxRetryAfterMs: z.number().int().min(0).default(30_000),
+  budgetMs: z.number().int().positive().default(60_000),
+});
+
+const breakerSchema = z.object({
+  volumeThreshold: z.number().int().min(1).default(5),
+  errorThresholdPercentage: z.number().min(1).max(100).default(50),
+  rollingWindowMs: z.number().int().positive().default(30_000),
+  resetTimeoutMs: z.number().int().positive().default(15_000),
+});
+
+const concurrencySchema = z.object({
+  global: z.number().int().positive().default(256),
+  perProvider: z.number().int().positive().default(16),
+  perConversation: z.number().int().positive().default(1),
+  maxQueue: z.number().int().min(0).default(1_000),
+});
+
+const storeSchema = z.object({
+  dataDir: z.string().default(join(homedir(), '.exai')),
+  databaseUrl: z.string().optional(),
+  redisUrl: z.string().optional(),
+  threadTtlMs: z.number().int().positive().default(3 * 24 * 3600_000),
+  maxTurns: z.number().int().positive().default(50),
+});
+
+export const configSchema = z.object({
+  providers: z.record(z.string(), providerConfigSchema).default({}),
+  aliases: z.record(z.string(), z.string()).default({}),
+  fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  allowedModels: z.array(z.string()).optional(),
+  defaultModel: z.string().default('auto'),
+  timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),
+  retry: retrySchema.default(retrySchema.parse({})),
+  breaker: breakerSchema.default(breakerSchema.parse({})),
+  concurrency: concurrencySchema.default(concurrencySchema.parse({})),
+  store: storeSchema.default(storeSchema.parse({})),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ModelOverride = z.infer<typeof modelOverrideSchema>;
+export type GatewayConfigInput = z.input<typeof configSchema>;
+
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: ConfigIssue[];
+  constructor(issues: ConfigIssue[], source?: string) {
+    const where = source ? ` in ${source}` : '';
+    super(`Invalid configuration${where}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Environment variables that hold each provider kind's key, first match wins. */
+export const providerKeyEnv: Readonly<Record<Exclude<ProviderKind, 'openai-compatible'>, readonly string[]>> = {
+  openai: ['OPENAI_API_KEY'],
+  glm: ['GLM_API_KEY', 'ZAI_API_KEY', 'ZHIPUAI_API_KEY'],
+  kimi: ['KIMI_API_KEY', 'MOONSHOT_API_KEY'],
+  minimax: ['MINIMAX_API_KEY'],
+};
+
+export const providerBaseUrlEnv: Readonly<Record<Exclude<ProviderKind, 'openai-compatible'>, string>> = {
+  openai: 'OPENAI_BASE_URL',
+  glm: 'GLM_BASE_URL',
+  kimi: 'KIMI_BASE_URL',
+  minimax: 'MINIMAX_BASE_URL',
+};
+
+export type Env = Record<string, string | undefined>;
+
+/** First non-empty value among the named environment variables. */
+export function readEnv(env: Env, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return value;
+  }
+  return undefined;
+}
+
+export interface LoadConfigOptions {
+  env?: Env;
+  /** Path of a JSON or YAML file; defaults to `EXAI_CONFIG` from the environment. */
+  file?: string;
+  /** An already-parsed object, used instead of a file. */
+  input?: unknown;
+}
+
+/** Reads, merges and validates the configuration. Throws `ConfigError` naming every bad field. */
+export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.EXAI_CONFIG;
+  let raw: unknown = options.input ?? {};
+  if (options.input === undefined && file) raw = readConfigFile(file);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(toIssues(parsed.error), file);
+  const merged = configSchema.safeParse(applyEnv(parsed.data, env));
+  if (!merged.success) throw new ConfigError(toIssues(merged.error), 'environment');
+  return merged.data;
+}
+
+function readConfigFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` }]);
+  }
+  try {
+    const extension = extname(file).toLowerCase();
+    return extension === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `not valid ${extname(file) || 'YAML'}: ${(error as Error).message.split('\n')[0]}` }], file);
+  }
+}
+
+function toIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+}
+
+const number = (value: string | undefined): number | undefined => {
+  if (value === undefined || value.trim() === '') return undefined;
+  const parsed = Number(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+};
+
+/** Environment variables override the file: keys, base URLs, timeouts, store locations. */
+function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
+  const providers = { ...config.providers };
+  for (const kind of Object.keys(providerKeyEnv) as Array<keyof typeof providerKeyEnv>) {
+    const key = readEnv(env, providerKeyEnv[kind]);
+    const baseURL = readEnv(env, [providerBaseUrlEnv[kind]]);
+    const existing = providers[kind];
+    if (!existing && !key) continue;
+    providers[kind] = providerConfigSchema.parse({
+      ...(existing ?? { kind }),
+      ...(key && !existing?.apiKey ? { apiKey: key } : {}),
+      ...(baseURL ? { baseURL } : {}),
+    });
+  }
+  for (const [name, provider] of Object.entries(providers)) {
+    if (!provider.apiKey && provider.apiKeyEnv) {
+      const key = readEnv(env, [provider.apiKeyEnv]);
+      if (key) providers[name] = { ...provider, apiKey: key };
+    }
+  }
+  const override = <T extends object>(base: T, values: Partial<Record<keyof T, number | undefined>>): T => {
+    const result = { ...base };
+    for (const [key, value] of Object.entries(values)) {
+      if (value !== undefined) (result as Record<string, unknown>)[key] = value;
+    }
+    return result;
+  };
+  return {
+    ...config,
+    providers,
+    defaultModel: env.EXAI_DEFAULT_MODEL?.trim() || config.defaultModel,
+    logLevel: (env.EXAI_LOG_LEVEL?.trim() as GatewayConfig['logLevel']) || config.logLevel,
+    timeouts: override(config.timeouts, {
+      requestMs: number(env.EXAI_REQUEST_TIMEOUT_MS),
+      firstTokenMs: number(env.EXAI_FIRST_TOKEN_TIMEOUT_MS),
+      idleMs: number(env.EXAI_IDLE_TIMEOUT_MS),
+    }),
+    concurrency: override(config.concurrency, {
+      global: number(env.EXAI_MAX_CONCURRENCY),
+      perProvider: number(env.EXAI_PROVIDER_CONCURRENCY),
+      maxQueue: number(env.EXAI_MAX_QUEUE),
+    }),
+    store: {
+      ...config.store,
+      dataDir: env.EXAI_DATA_DIR?.trim() || config.store.dataDir,
+      databaseUrl: env.DATABASE_URL?.trim() || config.store.databaseUrl,
+      redisUrl: env.REDIS_URL?.trim() || config.store.redisUrl,
+    },
+  };
+}
