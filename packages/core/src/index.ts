@@ -66,3 +66,12 @@ export {
   readEnv,
 } from './config.js';
 export { type CreateLoggerOptions, createLogger, type Logger, redactSecrets, registerSecret } from './logger.js';
+export type { CallOptions, FilesApi, FileUpload, ProviderAdapter, WebSearchOptions } from './provider.js';
+export type {
+  BreakerState,
+  RateLimitDecision,
+  SharedBreakerRecord,
+  SharedBreakerState,
+  SharedRateLimiter,
+  SharedSemaphore,
+} from './shared-state.js';

@@ -1,0 +1,42 @@
+/**
+ * Seams for state that several gateway instances share. In-process implementations live beside
+ * their users (circuit-breakers, session-manager); the Redis implementations live in `@exai/store`.
+ */
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface SharedBreakerRecord {
+  state: BreakerState;
+  /** Epoch ms until which an open breaker stays open. */
+  until?: number;
+  /** Which instance published this record. */
+  instance: string;
+  updatedAt: number;
+}
+
+export interface SharedBreakerState {
+  publish(key: string, record: SharedBreakerRecord): Promise<void>;
+  get(key: string): Promise<SharedBreakerRecord | undefined>;
+  /** Push updates from other instances; returns an unsubscribe function. */
+  subscribe(listener: (key: string, record: SharedBreakerRecord) => void): () => void;
+  close?(): Promise<void>;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  remaining: number;
+  /** When not allowed: how long until one token is available. */
+  retryAfterMs: number;
+}
+
+export interface SharedRateLimiter {
+  /** Token bucket: `capacity` tokens, refilled at `refillPerSecond`. */
+  take(key: string, options: { capacity: number; refillPerSecond: number; cost?: number }): Promise<RateLimitDecision>;
+  close?(): Promise<void>;
+}
+
+export interface SharedSemaphore {
+  /** Tries to take one of `limit` slots for `key`; returns a release function, or undefined when full. Slots expire after `ttlMs`. */
+  tryAcquire(key: string, limit: number, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
+  close?(): Promise<void>;
+}
