@@ -22,7 +22,8 @@ export function parseRetryAfter(
   const retryAfter = read('retry-after');
   if (retryAfter === undefined || retryAfter.trim() === '') return undefined;
   const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  if (!/[a-z]/i.test(retryAfter)) return undefined;
   const date = Date.parse(retryAfter);
   if (Number.isFinite(date)) return Math.max(0, date - now);
   return undefined;
