@@ -1,1 +1,3 @@
-export {};
+export { startSimulator } from './server.js';
+export { scenarioNames } from './scenario.js';
+export type { Attempt, Dialect, Simulator, SimulatorOptions } from './types.js';

@@ -1,0 +1,144 @@
+/** The dialect-neutral answer the simulator gives to a chat request; dialects only dress it. */
+export interface ToolCall {
+  index: number;
+  name: string;
+  arguments: string;
+  /** `builtin_function` for Kimi's `$web_search`, `function` otherwise. */
+  type: 'function' | 'builtin_function';
+}
+
+export interface Answer {
+  content: string;
+  reasoning: string | undefined;
+  toolCalls: ToolCall[];
+  finishReason: 'stop' | 'tool_calls';
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  /** The last user text (first 200 characters). */
+  userText: string;
+  /** True when GLM's `web_search` tool was enabled. */
+  webSearch: boolean;
+}
+
+export interface ChatMessage {
+  role?: unknown;
+  content?: unknown;
+  name?: unknown;
+  tool_call_id?: unknown;
+}
+
+interface FunctionTool {
+  type?: unknown;
+  function?: { name?: unknown; parameters?: { properties?: Record<string, { type?: unknown }>; required?: unknown } };
+}
+
+export interface AnswerOptions {
+  thinking: boolean;
+  /** Pads the content so a stream has at least this many content chunks (for cut/stall scenarios). */
+  minimumWords?: number;
+}
+
+/** Joins a message's content, whether a string or an array of parts. */
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    let text = '';
+    for (const part of content) {
+      if (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string') {
+        text += (text ? ' ' : '') + (part as { text: string }).text;
+      }
+    }
+    return text;
+  }
+  return '';
+}
+
+export function estimateTokens(text: string): number {
+  return text.length === 0 ? 0 : Math.ceil(text.length / 4);
+}
+
+function argumentsFor(tool: FunctionTool, userText: string): string {
+  const parameters = tool.function?.parameters;
+  const required = Array.isArray(parameters?.required) ? (parameters.required as unknown[]) : [];
+  const value: Record<string, string> = {};
+  for (const name of required) {
+    if (typeof name !== 'string') continue;
+    const type = parameters?.properties?.[name]?.type;
+    if (type === undefined || type === 'string') value[name] = userText;
+  }
+  return JSON.stringify(value);
+}
+
+export function buildAnswer(body: Record<string, unknown>, options: AnswerOptions): Answer {
+  const messages = Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : [];
+  let promptChars = 0;
+  let userText = '';
+  for (const message of messages) {
+    const text = textOf(message?.content);
+    promptChars += text.length;
+    if (message?.role === 'user') userText = text;
+  }
+  userText = userText.slice(0, 200);
+  const tools = Array.isArray(body.tools) ? (body.tools as FunctionTool[]) : [];
+  const functionTools = tools.filter((tool) => tool?.type === 'function' && typeof tool.function?.name === 'string');
+  const kimiSearch = tools.some((tool) => tool?.type === 'builtin_function' && tool.function?.name === '$web_search');
+  const webSearch = tools.some((tool) => tool?.type === 'web_search');
+  const last = messages[messages.length - 1];
+  const toolsAllowed = body.tool_choice !== 'none';
+
+  let content = '';
+  const toolCalls: ToolCall[] = [];
+  if (last?.role === 'tool') {
+    const results: string[] = [];
+    for (let index = messages.length - 1; index >= 0 && messages[index]?.role === 'tool'; index--) {
+      results.unshift(textOf(messages[index]?.content));
+    }
+    content = `Tool results: ${results.join(' | ')}`;
+  } else if (last?.role === 'user' && toolsAllowed && kimiSearch) {
+    const search = { search_result: { search_id: `sim-search-${userText.length}` }, usage: { total_tokens: 42 } };
+    toolCalls.push({ index: 0, name: '$web_search', arguments: JSON.stringify(search), type: 'builtin_function' });
+  } else if (last?.role === 'user' && toolsAllowed && functionTools.length > 0) {
+    const count = userText.includes('parallel') ? 2 : 1;
+    for (let index = 0; index < count; index++) {
+      const tool = functionTools[index] ?? functionTools[0]!;
+      toolCalls.push({ index, name: tool.function!.name as string, arguments: argumentsFor(tool, userText), type: 'function' });
+    }
+  } else {
+    content = `Simulated answer to: ${userText}`;
+  }
+  if (options.minimumWords !== undefined && toolCalls.length === 0) {
+    let words = content.split(' ').length;
+    while (words < options.minimumWords) content += ` filler-${words++}`;
+  }
+  const reasoning = options.thinking ? `Thinking about: ${userText}` : undefined;
+  const reasoningTokens = reasoning ? estimateTokens(reasoning) : 0;
+  let completionTokens = estimateTokens(content) + reasoningTokens;
+  for (const call of toolCalls) completionTokens += estimateTokens(call.arguments) + 4;
+  return {
+    content,
+    reasoning,
+    toolCalls,
+    finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+    promptTokens: Math.max(1, Math.ceil(promptChars / 4)),
+    completionTokens,
+    reasoningTokens,
+    userText,
+    webSearch,
+  };
+}
+
+/** Splits text into stream pieces: one word (with its leading space) each. */
+export function splitWords(text: string): string[] {
+  if (text === '') return [];
+  const pieces: string[] = [];
+  let start = 0;
+  for (let index = 1; index < text.length; index++) {
+    if (text.charCodeAt(index) === 32) {
+      pieces.push(text.slice(start, index));
+      start = index;
+    }
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}

@@ -1,0 +1,70 @@
+import { buildAnswer } from './answer.js';
+import type { Exchange } from './exchange.js';
+import { errorReply, play, type Reply, send } from './reply.js';
+import { parseScenario, splitModel } from './scenario.js';
+
+const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk']);
+
+function thinkingWanted(exchange: Exchange, body: Record<string, unknown>, model: string): boolean {
+  const thinking = body.thinking as { type?: unknown } | undefined;
+  if (thinking?.type === 'enabled') return true;
+  if (thinking?.type === 'disabled') return false;
+  return model.includes('thinking') || model.includes('reasoner') || exchange.spec.thinksByDefault(model);
+}
+
+/** Parses a JSON request body; undefined when it is not a JSON object. */
+export function parseJsonObject(raw: Buffer): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Picks the scenario text: header, then `~` suffix, then a script for the model, then `ok`. */
+export function chooseScenario(exchange: Exchange, suffix: string | undefined, model: string | null): string {
+  const header = exchange.request.headers['x-sim-scenario'];
+  if (typeof header === 'string' && header !== '') return header;
+  if (suffix) return suffix;
+  if (model !== null) return exchange.state.scripts.get(model) ?? 'ok';
+  return 'ok';
+}
+
+/** `POST {base}/chat/completions` */
+export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void> {
+  const body = parseJsonObject(raw);
+  const { attempt } = exchange;
+  if (body === undefined) {
+    attempt.scenario = chooseScenario(exchange, undefined, null);
+    return send(exchange, errorReply(exchange, 400, 'bad_request', 'Request body is not a JSON object.'));
+  }
+  attempt.body = body;
+  attempt.stream = body.stream === true;
+  const requested = typeof body.model === 'string' ? body.model : '';
+  const { model, scenario: suffix } = splitModel(requested);
+  attempt.model = model;
+  const scenarioText = chooseScenario(exchange, suffix, model);
+  attempt.scenario = scenarioText;
+  const scenario = parseScenario(scenarioText);
+
+  const produce = (): Reply => {
+    if (model === '') return errorReply(exchange, 400, 'bad_request', 'Missing required parameter: model.');
+    if (!Array.isArray(body.messages) || body.messages.length === 0) {
+      return errorReply(exchange, 400, 'bad_request', 'Missing required parameter: messages.');
+    }
+    const rejection = exchange.spec.validate(body);
+    if (rejection) return errorReply(exchange, 400, rejection.kind, rejection.message);
+    const after = Number(scenario.params.get('after') ?? 3);
+    const answer = buildAnswer(body, {
+      thinking: thinkingWanted(exchange, body, model),
+      minimumWords: partialScenarios.has(scenario.name) && Number.isFinite(after) ? after + 2 : undefined,
+    });
+    const context = { id: `chatcmpl-sim-${attempt.seq}`, created: Math.floor(Date.now() / 1000), model, request: body };
+    if (attempt.stream) return { kind: 'stream', events: exchange.spec.chunks(answer, context) };
+    return { kind: 'json', status: 200, body: exchange.spec.completion(answer, context) };
+  };
+  await play(exchange, scenario, `${exchange.spec.name}\u0000${model}\u0000${scenario.name}`, produce);
+}

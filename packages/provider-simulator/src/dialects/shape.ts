@@ -1,0 +1,105 @@
+import { type Answer, splitWords, type ToolCall } from '../answer.js';
+import type { ReplyContext } from './types.js';
+
+/** How a dialect dresses the neutral answer in the OpenAI chat-completion envelope. */
+export interface ShapeOptions {
+  /** Top-level fields copied from the provider's documented completion (object, system_fingerprint, ...). */
+  completionExtras: Record<string, unknown>;
+  chunkExtras: Record<string, unknown>;
+  toolCallId(call: ToolCall, context: ReplyContext): string;
+  usage(answer: Answer): Record<string, unknown>;
+  /** Where reasoning goes: a `reasoning_content` field, `<think>` tags in content, or MiniMax `reasoning_details`. */
+  reasoning(context: ReplyContext): 'reasoning_content' | 'think-tags' | 'reasoning_details';
+  /** Extra fields for the final chunk (usage placement differs per provider). */
+  finalChunk(answer: Answer, context: ReplyContext, choice: Record<string, unknown>): Record<string, unknown>[];
+  /** Fields merged into the first chunk and the completion (GLM's `web_search`). */
+  annotations?(answer: Answer, context: ReplyContext): Record<string, unknown>;
+}
+
+function thinkContent(answer: Answer): string {
+  return answer.reasoning === undefined ? answer.content : `<think>\n${answer.reasoning}\n</think>\n\n${answer.content}`;
+}
+
+function reasoningDetail(text: string): Record<string, unknown> {
+  return { type: 'reasoning.text', id: 'reasoning-text-1', format: 'MiniMax-response-v1', index: 0, text };
+}
+
+export function buildCompletion(answer: Answer, context: ReplyContext, shape: ShapeOptions): Record<string, unknown> {
+  const placement = shape.reasoning(context);
+  const message: Record<string, unknown> = {
+    role: 'assistant',
+    content: placement === 'think-tags' ? thinkContent(answer) : answer.content,
+  };
+  if (answer.reasoning !== undefined && placement === 'reasoning_content') message.reasoning_content = answer.reasoning;
+  if (answer.reasoning !== undefined && placement === 'reasoning_details') {
+    message.reasoning_details = [reasoningDetail(answer.reasoning)];
+  }
+  if (answer.toolCalls.length > 0) {
+    message.tool_calls = answer.toolCalls.map((call) => ({
+      id: shape.toolCallId(call, context),
+      index: call.index,
+      type: call.type,
+      function: { name: call.name, arguments: call.arguments },
+    }));
+  }
+  return {
+    id: context.id,
+    object: 'chat.completion',
+    created: context.created,
+    model: context.model,
+    choices: [{ index: 0, message, finish_reason: answer.finishReason }],
+    usage: shape.usage(answer),
+    ...shape.completionExtras,
+    ...shape.annotations?.(answer, context),
+  };
+}
+
+export function buildChunks(answer: Answer, context: ReplyContext, shape: ShapeOptions): Record<string, unknown>[] {
+  const placement = shape.reasoning(context);
+  const deltas: Record<string, unknown>[] = [];
+  if (answer.reasoning !== undefined) {
+    if (placement === 'think-tags') {
+      for (const piece of splitWords(`<think>\n${answer.reasoning}\n</think>\n\n`)) deltas.push({ content: piece });
+    } else {
+      for (const piece of splitWords(answer.reasoning)) {
+        deltas.push(
+          placement === 'reasoning_content' ? { reasoning_content: piece } : { reasoning_details: [reasoningDetail(piece)] },
+        );
+      }
+    }
+  }
+  for (const piece of splitWords(answer.content)) deltas.push({ content: piece });
+  for (const call of answer.toolCalls) {
+    const id = shape.toolCallId(call, context);
+    const name = { name: call.name, arguments: '' };
+    deltas.push({ tool_calls: [{ index: call.index, id, type: call.type, function: name }] });
+    deltas.push({ tool_calls: [{ index: call.index, function: { arguments: call.arguments } }] });
+  }
+  if (deltas.length === 0) deltas.push({ content: '' });
+  deltas[0] = { role: 'assistant', ...deltas[0] };
+  const envelope = { id: context.id, object: 'chat.completion.chunk', created: context.created, model: context.model };
+  const chunks: Record<string, unknown>[] = deltas.map((delta) => ({
+    ...envelope,
+    choices: [{ index: 0, delta, finish_reason: null }],
+    ...shape.chunkExtras,
+  }));
+  const annotations = shape.annotations?.(answer, context);
+  if (annotations) Object.assign(chunks[0]!, annotations);
+  const finalChoice = { index: 0, delta: {}, finish_reason: answer.finishReason };
+  for (const extra of shape.finalChunk(answer, context, finalChoice)) {
+    chunks.push({ ...envelope, ...shape.chunkExtras, ...extra });
+  }
+  return chunks;
+}
+
+/** Copies a fixture's top-level fields except the ones every answer sets. */
+export function extrasFrom(fixture: Record<string, unknown>): Record<string, unknown> {
+  const { id, object, created, model, choices, usage, ...extras } = fixture;
+  void id;
+  void object;
+  void created;
+  void model;
+  void choices;
+  void usage;
+  return extras;
+}

@@ -1,0 +1,150 @@
+import type { ErrorKind } from './dialects/types.js';
+import { errorKindForStatus } from './dialects/types.js';
+import { destroyConnection, type Exchange } from './exchange.js';
+import { sendJson, waitWhileOpen } from './http-util.js';
+import { numberParam, type Scenario } from './scenario.js';
+
+/** What an endpoint answers when nothing goes wrong. */
+export type Reply =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'stream'; events: unknown[] }
+  | { kind: 'raw'; status: number; contentType: string; data: Buffer | string };
+
+export const contentFilterMessage = 'Simulated content filter: unsafe content';
+const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+const done = 'data: [DONE]\n\n';
+
+function sseEvent(event: unknown): string {
+  return `data: ${JSON.stringify(event)}\n\n`;
+}
+
+export function errorReply(exchange: Exchange, status: number, kind?: ErrorKind, message?: string): Reply {
+  return { kind: 'json', status, body: exchange.spec.error(kind ?? errorKindForStatus(status), message) };
+}
+
+function bodyOf(reply: Reply & { kind: 'json' | 'raw' }): { bytes: Buffer; headers: Record<string, string> } {
+  if (reply.kind === 'json') {
+    const bytes = Buffer.from(JSON.stringify(reply.body));
+    return { bytes, headers: { 'content-type': 'application/json', ...reply.headers } };
+  }
+  const bytes = typeof reply.data === 'string' ? Buffer.from(reply.data) : reply.data;
+  return { bytes, headers: { 'content-type': reply.contentType } };
+}
+
+/** Sends a reply whole. */
+export function send(exchange: Exchange, reply: Reply): void {
+  const { response } = exchange;
+  if (response.destroyed) return;
+  if (reply.kind === 'json') {
+    sendJson(response, reply.status, reply.body, reply.headers);
+  } else if (reply.kind === 'raw') {
+    const { bytes, headers } = bodyOf(reply);
+    response.writeHead(reply.status, { ...headers, 'content-length': bytes.length });
+    response.end(bytes);
+  } else {
+    if (!response.headersSent) response.writeHead(200, streamHeaders);
+    response.end(reply.events.map(sseEvent).join('') + done);
+  }
+}
+
+function retryHeaders(scenario: Scenario): Record<string, string> {
+  const retryAfter = scenario.params.get('retry_after');
+  if (retryAfter === 'none') return {};
+  const headers: Record<string, string> = { 'retry-after': retryAfter ?? '1' };
+  const retryAfterMs = scenario.params.get('retry_after_ms');
+  if (retryAfterMs) headers['retry-after-ms'] = retryAfterMs;
+  return headers;
+}
+
+/** Plays a partial answer: the first `after` events (or half the body), then `ending`. */
+function playPartial(exchange: Exchange, reply: Reply, after: number, ending: 'cut' | 'stall' | 'malformed' | 'no-done') {
+  const { response } = exchange;
+  if (reply.kind === 'stream') {
+    const limit = ending === 'no-done' ? reply.events.length : Math.min(after, reply.events.length - 1);
+    if (!response.headersSent) response.writeHead(200, streamHeaders);
+    const text = reply.events.slice(0, Math.max(0, limit)).map(sseEvent).join('');
+    if (ending === 'cut') response.write(text, () => destroyConnection(exchange));
+    else if (ending === 'stall') response.write(text);
+    else response.end(ending === 'malformed' ? `${text}data: {not json\n\n` : text);
+    return;
+  }
+  if (reply.status !== 200 || ending === 'no-done') return send(exchange, reply);
+  const { bytes, headers } = bodyOf(reply);
+  if (ending === 'malformed') {
+    response.writeHead(200, { ...headers, 'content-length': 9 });
+    response.end('{not json');
+    return;
+  }
+  if (!response.headersSent) response.writeHead(200, { ...headers, 'content-length': bytes.length });
+  const half = bytes.subarray(0, Math.floor(bytes.length / 2));
+  if (ending === 'cut') response.write(half, () => destroyConnection(exchange));
+  else response.write(half);
+}
+
+/**
+ * Answers `exchange` as `scenario` says. `produce` builds the normal answer; it is only called
+ * when the scenario needs it. `counterKey` scopes the `-once` and `fail-times` counters.
+ */
+export async function play(exchange: Exchange, scenario: Scenario, counterKey: string, produce: () => Reply) {
+  const { response } = exchange;
+  switch (scenario.name) {
+    case 'ok':
+      return send(exchange, produce());
+    case 'latency': {
+      const min = numberParam(scenario, 'min', Number.NaN);
+      const max = numberParam(scenario, 'max', Number.NaN);
+      const ms = Number.isNaN(min) || Number.isNaN(max) ? numberParam(scenario, 'ms', 100) : min + Math.random() * (max - min);
+      if (await waitWhileOpen(response, ms)) send(exchange, produce());
+      return;
+    }
+    case 'http-400':
+    case 'http-401':
+    case 'http-404':
+    case 'http-500':
+    case 'http-502':
+    case 'http-503':
+      return send(exchange, errorReply(exchange, Number(scenario.name.slice(5))));
+    case 'http-429': {
+      const reply = errorReply(exchange, 429);
+      return send(exchange, { ...reply, headers: retryHeaders(scenario) } as Reply);
+    }
+    case 'http-500-once':
+      return send(exchange, exchange.state.count(counterKey) === 0 ? errorReply(exchange, 500) : produce());
+    case 'fail-times': {
+      const times = numberParam(scenario, 'n', 1);
+      const status = numberParam(scenario, 'status', 503);
+      if (exchange.state.count(counterKey) >= times) return send(exchange, produce());
+      const reply = errorReply(exchange, status);
+      return send(exchange, status === 429 ? ({ ...reply, headers: retryHeaders(scenario) } as Reply) : reply);
+    }
+    case 'reset-before-headers':
+      return destroyConnection(exchange);
+    case 'no-response':
+      return;
+    case 'slow-first-token': {
+      const reply = produce();
+      if (reply.kind === 'stream') response.writeHead(200, streamHeaders);
+      else response.writeHead(reply.status, bodyOf(reply).headers);
+      response.flushHeaders();
+      if (await waitWhileOpen(response, numberParam(scenario, 'ms', 5000))) {
+        if (reply.kind === 'stream') send(exchange, reply);
+        else response.end(bodyOf(reply).bytes);
+      }
+      return;
+    }
+    case 'stream-cut':
+      return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'cut');
+    case 'stream-stall':
+      return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'stall');
+    case 'malformed-chunk':
+      return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'malformed');
+    case 'missing-done':
+      return playPartial(exchange, produce(), 0, 'no-done');
+    case 'context-length':
+      return send(exchange, errorReply(exchange, 400, 'context_length'));
+    case 'content-filter':
+      return send(exchange, errorReply(exchange, 400, 'content_filter', contentFilterMessage));
+    default:
+      return send(exchange, errorReply(exchange, 400, 'bad_request', `Unknown simulator scenario: ${scenario.text}`));
+  }
+}

@@ -1,0 +1,53 @@
+import type { Attempt, Dialect, StoredFile } from './types.js';
+
+/** Everything the simulator remembers between requests; `reset()` forgets it. */
+export class SimulatorState {
+  attempts: Attempt[] = [];
+  readonly scripts = new Map<string, string>();
+  readonly counters = new Map<string, number>();
+  readonly files = new Map<string, StoredFile>();
+  private sequence = 0;
+  private fileSequence = 0;
+
+  constructor(private readonly maxAttempts: number) {}
+
+  begin(dialect: Dialect | null, method: string, path: string): Attempt {
+    const attempt: Attempt = {
+      seq: ++this.sequence,
+      time: new Date().toISOString(),
+      dialect,
+      method,
+      path,
+      model: null,
+      scenario: null,
+      stream: false,
+      status: null,
+      clientHungUp: false,
+      durationMs: null,
+    };
+    if (this.attempts.length >= this.maxAttempts) {
+      this.attempts.splice(0, Math.max(1, Math.floor(this.maxAttempts / 10)));
+    }
+    this.attempts.push(attempt);
+    return attempt;
+  }
+
+  /** Counts a request for `key` and returns how many came before it since reset. */
+  count(key: string): number {
+    const seen = this.counters.get(key) ?? 0;
+    this.counters.set(key, seen + 1);
+    return seen;
+  }
+
+  nextFileId(): string {
+    this.fileSequence += 1;
+    return `file-sim-${this.fileSequence.toString().padStart(6, '0')}`;
+  }
+
+  reset(): void {
+    this.attempts = [];
+    this.scripts.clear();
+    this.counters.clear();
+    this.files.clear();
+  }
+}
