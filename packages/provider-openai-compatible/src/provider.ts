@@ -1,0 +1,141 @@
+import {
+  type CallOptions,
+  type ChatChunk,
+  type ChatRequest,
+  type ChatResponse,
+  type GatewayError,
+  type ModelInfo,
+  type ProviderAdapter,
+  registerSecret,
+} from '@exai/core';
+import type OpenAI from 'openai';
+import { createClient } from './client.js';
+import { type MappingContext, mapUpstreamFailure, toProviderError } from './error-mapping.js';
+import { createFilesApi } from './files.js';
+import { createModelCatalog } from './model-catalog.js';
+import { normalizeCompletion } from './normalize.js';
+import { prepareRequestBody } from './request-body.js';
+import { readChatStream } from './stream.js';
+import type { OpenAICompatibleSettings, RawCompletion, RequestBody, ResponseContext } from './types.js';
+
+function requestOptions(signal: AbortSignal | undefined, headers: Record<string, string> | undefined): OpenAI.RequestOptions {
+  const options: OpenAI.RequestOptions = {};
+  if (signal) options.signal = signal;
+  if (headers) options.headers = headers;
+  return options;
+}
+
+/** An AbortController that follows the caller's signal; aborting it tears the connection down. */
+function linkedController(signal: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
+  const controller = new AbortController();
+  if (!signal) return { controller, unlink: () => {} };
+  const forward = () => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return { controller, unlink: () => signal.removeEventListener('abort', forward) };
+}
+
+/**
+ * A ProviderAdapter for any OpenAI-compatible Chat Completions endpoint, on the `openai` SDK with
+ * its retries and timeout off. Providers differ only in the hooks of `settings`.
+ */
+export function createOpenAICompatibleProvider(settings: OpenAICompatibleSettings): ProviderAdapter {
+  if (!settings.baseURL) throw new TypeError(`provider ${settings.id}: baseURL is required`);
+  registerSecret(settings.apiKey);
+  const id = settings.id;
+  const baseURL = settings.baseURL.replace(/\/+$/, '');
+  const catalog = (settings.catalog ?? createModelCatalog([])).withProvider(id);
+  const client = createClient({ baseURL, apiKey: settings.apiKey, headers: settings.headers, fetch: settings.fetch });
+  const includeStreamUsage = settings.includeStreamUsage ?? true;
+
+  const mappingFor = (model: string | undefined, signal: AbortSignal | undefined): MappingContext => ({
+    provider: id,
+    model,
+    apiKey: settings.apiKey,
+    errorMapper: settings.errorMapper,
+    signal,
+  });
+
+  const shape = (request: ChatRequest, model: ModelInfo, stream: boolean): RequestBody => {
+    const body = prepareRequestBody(request, { model, stream, includeStreamUsage });
+    return settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body;
+  };
+
+  /** A 200 body that carries an `error` object (some providers do this) is a failure too. */
+  const failureInBody = (raw: RawCompletion, headers: Headers, mapping: MappingContext): GatewayError | undefined => {
+    if (raw.error === undefined || raw.error === null || Array.isArray(raw.choices)) return undefined;
+    return mapUpstreamFailure(0, raw, headers, mapping);
+  };
+
+  async function chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
+    const model = catalog.resolve(request.model);
+    const mapping = mappingFor(model.id, options.signal);
+    const body = shape(request, model, false);
+    let raw: RawCompletion;
+    let headers: Headers;
+    try {
+      const { data, response } = await client.chat.completions
+        .create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, requestOptions(options.signal, options.headers))
+        .withResponse();
+      raw = data as unknown as RawCompletion;
+      headers = response.headers;
+    } catch (error) {
+      throw toProviderError(error, mapping);
+    }
+    const failure = failureInBody(raw, headers, mapping);
+    if (failure) throw failure;
+    const context: ResponseContext = { provider: id, model, request };
+    const normalized = normalizeCompletion(raw, id, model.id);
+    return settings.transformResponse ? settings.transformResponse(raw, normalized, context) : normalized;
+  }
+
+  async function* stream(request: ChatRequest, options: CallOptions = {}): AsyncGenerator<ChatChunk> {
+    const model = catalog.resolve(request.model);
+    const mapping = mappingFor(model.id, options.signal);
+    const body = shape(request, model, true);
+    const { controller, unlink } = linkedController(options.signal);
+    try {
+      let response: Response;
+      try {
+        response = await client.chat.completions
+          .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, requestOptions(controller.signal, options.headers))
+          .asResponse();
+      } catch (error) {
+        throw toProviderError(error, mapping);
+      }
+      const transformer = settings.createChunkTransformer?.({ provider: id, model, request });
+      yield* readChatStream({ response, controller, mapping, model, transformer });
+    } finally {
+      unlink();
+    }
+  }
+
+  async function listModels(options: CallOptions = {}): Promise<ModelInfo[]> {
+    const known = catalog.list();
+    if (settings.listModels === false) return known;
+    const served: string[] = [];
+    try {
+      for await (const model of client.models.list(requestOptions(options.signal, options.headers))) served.push(model.id);
+    } catch (error) {
+      const mapped = toProviderError(error, mappingFor(undefined, options.signal));
+      if (mapped.code === 'not_found') return known;
+      throw mapped;
+    }
+    const seen = new Set(known.map((model) => model.id));
+    const extra = served.filter((modelId) => !seen.has(modelId) && !catalog.has(modelId)).map((modelId) => catalog.resolve(modelId));
+    return [...known, ...extra];
+  }
+
+  const adapter: ProviderAdapter = {
+    id,
+    kind: settings.kind ?? 'openai-compatible',
+    baseURL,
+    chat,
+    stream,
+    listModels,
+    resolveModel: (modelId) => catalog.resolve(modelId),
+    catalog: () => catalog.list(),
+    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: settings.apiKey }, 'assistants') } : {}),
+  };
+  return adapter;
+}

@@ -1,0 +1,35 @@
+import type { ChatRequest, ModelInfo } from '@exai/core';
+import type { RequestBody } from './types.js';
+
+/** Fields that exist only in the gateway's dialect and are never sent upstream as such. */
+export const GATEWAY_ONLY_FIELDS = ['models', 'continuation_id', 'provider_options'] as const;
+
+export interface PrepareOptions {
+  model: ModelInfo;
+  stream: boolean;
+  includeStreamUsage: boolean;
+}
+
+/**
+ * The generic shaping every provider gets before its own `transformRequest`: gateway-only
+ * fields removed, `provider_options` merged into the body, the model id resolved from its
+ * alias, `stream` set, and usage requested on the final stream chunk. Undefined values are dropped.
+ */
+export function prepareRequestBody(request: ChatRequest, options: PrepareOptions): RequestBody {
+  const { models: _models, continuation_id: _continuation, provider_options, ...rest } = request;
+  const body: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) body[key] = value;
+  if (provider_options) Object.assign(body, provider_options);
+  body.model = options.model.id;
+  body.messages = request.messages;
+  if (options.stream) {
+    body.stream = true;
+    if (options.includeStreamUsage) {
+      body.stream_options = { ...(request.stream_options ?? {}), include_usage: true };
+    }
+  } else {
+    delete body.stream;
+    delete body.stream_options;
+  }
+  return body as RequestBody;
+}

@@ -1,0 +1,92 @@
+import { type ChatChunk, GatewayError, type ModelInfo } from '@exai/core';
+import { createParser } from 'eventsource-parser';
+import { type MappingContext, mapUpstreamFailure, redact, toProviderError } from './error-mapping.js';
+import { normalizeChunk } from './normalize.js';
+import type { ChunkTransformer, RawChunk } from './types.js';
+
+export interface StreamOptions {
+  response: Response;
+  /** Aborting it tears down the HTTP connection. */
+  controller: AbortController;
+  mapping: MappingContext;
+  model: ModelInfo;
+  transformer?: ChunkTransformer | undefined;
+}
+
+function interrupted(mapping: MappingContext, message: string, cause?: unknown): GatewayError {
+  return new GatewayError('stream_interrupted', {
+    provider: mapping.provider,
+    model: mapping.model,
+    message: redact(`${mapping.provider}: ${message}`, mapping.apiKey),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Reads an SSE chat-completion body into normalised chunks. Ends cleanly on `[DONE]`, or at end
+ * of body when a `finish_reason` was seen; a malformed chunk, a cut connection, or an end of body
+ * with no `finish_reason` throws `stream_interrupted`. Leaving early (break, throw, abort) aborts
+ * the request, which closes the connection.
+ */
+export async function* readChatStream(options: StreamOptions): AsyncGenerator<ChatChunk> {
+  const { response, controller, mapping, model, transformer } = options;
+  if (!response.body) throw interrupted(mapping, 'the response had no body');
+  const pending: string[] = [];
+  const parser = createParser({ onEvent: (event) => pending.push(event.data) });
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let sawDone = false;
+  let sawFinish = false;
+  let completed = false;
+
+  const toChunks = (data: string): ChatChunk[] => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data);
+    } catch (error) {
+      throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`, error);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`);
+    }
+    const record = raw as RawChunk;
+    if (record.error !== undefined && record.error !== null && !Array.isArray(record.choices)) {
+      throw mapUpstreamFailure(0, record, response.headers, mapping);
+    }
+    const chunk = normalizeChunk(record, mapping.provider, model.id);
+    if (chunk.choices.some((choice) => choice.finish_reason)) sawFinish = true;
+    return transformer ? transformer(record, chunk) : [chunk];
+  };
+
+  try {
+    reading: while (true) {
+      let result: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        result = await reader.read();
+      } catch (error) {
+        throw toProviderError(error, mapping, true);
+      }
+      if (result.done) {
+        parser.reset({ consume: true });
+      } else {
+        parser.feed(result.value);
+      }
+      while (pending.length > 0) {
+        const data = pending.shift()!;
+        if (data.trim() === '[DONE]') {
+          sawDone = true;
+          break reading;
+        }
+        if (data.trim() === '') continue;
+        for (const chunk of toChunks(data)) yield chunk;
+      }
+      if (result.done) break;
+    }
+    if (mapping.signal?.aborted) throw toProviderError(mapping.signal.reason, mapping, true);
+    if (!sawDone && !sawFinish) throw interrupted(mapping, 'the stream ended before a finish_reason');
+    for (const chunk of transformer?.flush?.() ?? []) yield chunk;
+    completed = true;
+  } finally {
+    if (!completed) controller.abort();
+    reader.cancel().catch(() => {});
+  }
+}
