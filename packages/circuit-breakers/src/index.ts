@@ -1,1 +1,13 @@
-export {};
+export { createMemorySharedBreakerState } from './memory-shared-state.js';
+export { type BreakerOptions, DEFAULT_BREAKER_OPTIONS } from './options.js';
+export { createBreakerRegistry } from './registry.js';
+export { type BackoffOptions, computeBackoff, type RetryInfo, type RetryOptions, retry } from './retry.js';
+export type {
+  Breaker,
+  BreakerErrorContext,
+  BreakerRegistry,
+  BreakerRegistryOptions,
+  BreakerSnapshot,
+  BreakerStateEvent,
+  BreakerStateListener,
+} from './types.js';

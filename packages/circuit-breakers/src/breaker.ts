@@ -1,0 +1,289 @@
+import type { EventEmitter } from 'node:events';
+import {
+  type BreakerState,
+  CircuitOpenError,
+  GatewayError,
+  type SharedBreakerRecord,
+  type SharedBreakerState,
+  TimeoutError,
+} from '@exai/core';
+import CircuitBreaker from 'opossum';
+import type { BreakerOptions, ParsedKey } from './options.js';
+import type { Breaker, BreakerErrorContext, BreakerSnapshot, BreakerStateEvent } from './types.js';
+
+/** What a breaker needs from its registry. */
+export interface BreakerHost {
+  readonly instanceId: string;
+  readonly shared: SharedBreakerState | undefined;
+  readonly sharedRefreshMs: number;
+  readonly sharedReadTimeoutMs: number;
+  rotationClock(bucketIntervalMs: number): EventEmitter;
+  emitState(event: BreakerStateEvent): void;
+  reportError(error: unknown, context: BreakerErrorContext): void;
+}
+
+/** Parts of opossum's Status that its type definitions leave out. */
+interface StatusInternals {
+  increment(property: 'rejects'): void;
+  rotateBucket(): void;
+}
+
+type Task = () => Promise<unknown>;
+
+/** The one action every opossum breaker runs: call the task it is fired with (no per-call closure). */
+const runTask = (task: Task): Promise<unknown> => task();
+
+/**
+ * One key's breaker: opossum does the rolling window, the trip decision, the reset timer and the
+ * single half-open probe; this class adds the gateway's error rules, `CircuitOpenError`, state events,
+ * and another instance's "open" record as a hold in front of opossum.
+ */
+export class KeyedBreaker implements Breaker {
+  readonly provider: string;
+  readonly model: string | undefined;
+  private readonly circuit: CircuitBreaker<[Task], unknown>;
+  private readonly status: StatusInternals;
+  private current: BreakerState = 'closed';
+  private openedAt: number | undefined;
+  private nextAttemptAt: number | undefined;
+  /** Epoch ms until which another instance's record holds this key open; 0 when none. */
+  private remoteUntil = 0;
+  private remoteOpenedAt = 0;
+  private remoteInstance: string | undefined;
+  private remoteProbe = false;
+  private remoteTimer: NodeJS.Timeout | undefined;
+  private nextReadAt = 0;
+
+  constructor(
+    readonly key: string,
+    parsed: ParsedKey,
+    readonly options: Readonly<BreakerOptions>,
+    private readonly host: BreakerHost,
+  ) {
+    this.provider = parsed.provider;
+    this.model = parsed.model;
+    this.circuit = new CircuitBreaker(runTask, {
+      name: key,
+      timeout: options.timeoutMs,
+      resetTimeout: options.resetTimeoutMs,
+      rollingCountTimeout: options.rollingWindowMs,
+      rollingCountBuckets: options.rollingWindowBuckets,
+      volumeThreshold: options.volumeThreshold,
+      errorThresholdPercentage: options.errorThresholdPercentage,
+      errorFilter: (error: unknown) => !this.countsAsFailure(error, this.circuit.halfOpen),
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController: host.rotationClock(Math.floor(options.rollingWindowMs / options.rollingWindowBuckets)),
+    });
+    this.status = this.circuit.status as unknown as StatusInternals;
+    this.circuit.on('open', () => this.onOpen());
+    this.circuit.on('halfOpen', () => this.sync());
+    this.circuit.on('close', () => this.onClose());
+  }
+
+  execute<T>(fn: () => Promise<T>): Promise<T> {
+    const circuit = this.circuit;
+    // Open, or half-open with its one probe already in flight (opossum clears pendingClose on the probe).
+    if (!circuit.closed && !circuit.pendingClose) return this.reject();
+    if (this.host.shared !== undefined) {
+      if (this.remoteUntil !== 0) return this.executeUnderRemoteHold(fn);
+      if (Date.now() >= this.nextReadAt) return this.refreshThenExecute(fn);
+    }
+    return this.fire(fn);
+  }
+
+  get state(): BreakerState {
+    const circuit = this.circuit;
+    if (circuit.opened) return 'open';
+    if (this.remoteUntil !== 0) return Date.now() < this.remoteUntil ? 'open' : 'half_open';
+    return circuit.halfOpen ? 'half_open' : 'closed';
+  }
+
+  retryAfterMs(): number {
+    const circuit = this.circuit;
+    const now = Date.now();
+    if (circuit.opened) return Math.max(0, (this.nextAttemptAt ?? now) - now);
+    if (this.remoteUntil > now) return this.remoteUntil - now;
+    // A probe is in flight: if it fails, the next one is a whole reset timeout away.
+    if ((circuit.halfOpen && !circuit.pendingClose) || this.remoteProbe) return this.options.resetTimeoutMs;
+    return 0;
+  }
+
+  snapshot(): BreakerSnapshot {
+    const stats = this.circuit.stats;
+    const state = this.state;
+    const local = this.circuit.opened || this.circuit.halfOpen;
+    const remote = !local && this.remoteUntil !== 0;
+    return {
+      key: this.key,
+      provider: this.provider,
+      model: this.model,
+      state,
+      calls: stats.fires,
+      failures: stats.failures,
+      successes: stats.successes,
+      rejections: stats.rejects,
+      timeouts: stats.timeouts,
+      openedAt: local ? this.openedAt : remote ? this.remoteOpenedAt : undefined,
+      nextAttemptAt: local ? this.nextAttemptAt : remote ? this.remoteUntil : undefined,
+      openedBy: local ? this.host.instanceId : remote ? this.remoteInstance : undefined,
+    };
+  }
+
+  /** Takes in another instance's record (from a subscription or a read). */
+  applyRemote(record: SharedBreakerRecord): void {
+    if (record.instance === this.host.instanceId || this.circuit.isShutdown) return;
+    if (record.state === 'open') {
+      const until = record.until ?? 0;
+      if (until <= Date.now() || until <= this.remoteUntil || this.circuit.opened) return;
+      this.remoteUntil = until;
+      this.remoteOpenedAt = record.updatedAt;
+      this.remoteInstance = record.instance;
+      clearTimeout(this.remoteTimer);
+      this.remoteTimer = setTimeout(() => this.sync(), until - Date.now() + 1);
+      this.remoteTimer.unref();
+      this.sync();
+    } else if (record.state === 'closed' && this.remoteUntil !== 0 && !this.remoteProbe && record.updatedAt >= this.remoteOpenedAt) {
+      this.clearRemote();
+      this.sync();
+    }
+  }
+
+  shutdown(): void {
+    clearTimeout(this.remoteTimer);
+    this.circuit.shutdown();
+  }
+
+  /** Provider faults count; client errors do not. During a probe a cancelled call counts too (see README). */
+  private countsAsFailure(error: unknown, probing: boolean): boolean {
+    if (GatewayError.isInstance(error)) {
+      if (error.isProviderFault) return true;
+      return probing && error.code === 'cancelled';
+    }
+    if (error instanceof Error && error.name === 'AbortError') return probing;
+    return true;
+  }
+
+  private fire<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.circuit.fire(fn) as Promise<T>;
+    return this.options.timeoutMs === false ? result : result.catch((error: unknown) => this.translateTimeout(error));
+  }
+
+  private translateTimeout(error: unknown): never {
+    if (error instanceof Error && CircuitBreaker.isOurError(error) && (error as { code?: string }).code === 'ETIMEDOUT') {
+      throw new TimeoutError({ provider: this.provider, model: this.model, message: error.message, cause: error });
+    }
+    throw error;
+  }
+
+  private reject(): Promise<never> {
+    if (this.circuit.isShutdown) return Promise.reject(new Error(`The breaker registry is closed (key ${this.key})`));
+    this.status.increment('rejects');
+    return Promise.reject(
+      new CircuitOpenError({
+        provider: this.provider,
+        model: this.model,
+        retryAfterMs: this.retryAfterMs(),
+        message: `Circuit open for ${this.key}`,
+      }),
+    );
+  }
+
+  private async refreshThenExecute<T>(fn: () => Promise<T>): Promise<T> {
+    await this.refresh();
+    return this.execute(fn);
+  }
+
+  private refresh(): Promise<void> {
+    const { shared, sharedRefreshMs, sharedReadTimeoutMs } = this.host;
+    this.nextReadAt = Date.now() + sharedRefreshMs;
+    if (shared === undefined) return Promise.resolve();
+    const read = shared.get(this.key).then(
+      (record) => {
+        if (record !== undefined) this.applyRemote(record);
+      },
+      (error: unknown) => this.host.reportError(error, { operation: 'get', key: this.key }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, sharedReadTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private executeUnderRemoteHold<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.remoteProbe || Date.now() < this.remoteUntil) return this.reject();
+    // The hold has expired: this call is this instance's single probe.
+    this.remoteProbe = true;
+    return this.fire(fn).then(
+      (value) => {
+        this.settleRemoteProbe(false);
+        return value;
+      },
+      (error: unknown) => {
+        this.settleRemoteProbe(this.countsAsFailure(error, true));
+        throw error;
+      },
+    );
+  }
+
+  private settleRemoteProbe(failed: boolean): void {
+    this.remoteProbe = false;
+    this.clearRemote();
+    if (failed) {
+      this.circuit.open(); // our own evidence now: opossum's reset timer, and we publish it
+    } else {
+      this.publish('closed');
+    }
+    this.sync();
+  }
+
+  private clearRemote(): void {
+    this.remoteUntil = 0;
+    this.remoteInstance = undefined;
+    clearTimeout(this.remoteTimer);
+    this.remoteTimer = undefined;
+  }
+
+  private onOpen(): void {
+    const now = Date.now();
+    this.openedAt = now;
+    this.nextAttemptAt = now + this.options.resetTimeoutMs;
+    this.clearRemote(); // our own evidence governs from here
+    this.publish('open');
+    this.sync();
+  }
+
+  private onClose(): void {
+    // opossum keeps the failures that opened the breaker in its window; after a good probe they would
+    // re-open it on the next single failure, so start the window afresh.
+    for (let bucket = 0; bucket < this.options.rollingWindowBuckets; bucket++) this.status.rotateBucket();
+    this.openedAt = undefined;
+    this.nextAttemptAt = undefined;
+    this.publish('closed');
+    this.sync();
+  }
+
+  private publish(state: 'open' | 'closed'): void {
+    const shared = this.host.shared;
+    if (shared === undefined) return;
+    const record: SharedBreakerRecord = { state, instance: this.host.instanceId, updatedAt: Date.now() };
+    if (state === 'open') record.until = this.nextAttemptAt;
+    const report = (error: unknown): void => this.host.reportError(error, { operation: 'publish', key: this.key });
+    try {
+      shared.publish(this.key, record).catch(report);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  /** Emits a state event when the state callers see has changed. */
+  private sync(): void {
+    const to = this.state;
+    if (to === this.current) return;
+    const from = this.current;
+    this.current = to;
+    this.host.emitState({ key: this.key, provider: this.provider, model: this.model, from, to, at: Date.now() });
+  }
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { SharedBreakerState } from '@exai/core';
+import { type BreakerHost, KeyedBreaker } from './breaker.js';
+import { parseKey, resolveBreakerOptions } from './options.js';
+import type {
+  Breaker,
+  BreakerErrorContext,
+  BreakerRegistry,
+  BreakerRegistryOptions,
+  BreakerSnapshot,
+  BreakerStateEvent,
+  BreakerStateListener,
+} from './types.js';
+
+/**
+ * Creates a registry of circuit breakers, one per key (`provider` or `provider/model`), each
+ * created on first use with its provider's options.
+ */
+export function createBreakerRegistry(options: BreakerRegistryOptions = {}): BreakerRegistry {
+  return new Registry(options);
+}
+
+interface RotationClock {
+  emitter: EventEmitter;
+  timer: NodeJS.Timeout;
+}
+
+class Registry implements BreakerRegistry, BreakerHost {
+  readonly instanceId: string;
+  readonly shared: SharedBreakerState | undefined;
+  readonly sharedRefreshMs: number;
+  readonly sharedReadTimeoutMs: number;
+  private readonly breakers = new Map<string, KeyedBreaker>();
+  private readonly listeners = new Set<BreakerStateListener>();
+  /** One bucket-rotation timer per distinct bucket interval, instead of one per breaker. */
+  private readonly clocks = new Map<number, RotationClock>();
+  private readonly unsubscribe: (() => void) | undefined;
+  private closed = false;
+
+  constructor(private readonly options: BreakerRegistryOptions) {
+    this.instanceId = options.instanceId ?? randomUUID();
+    this.shared = options.shared;
+    this.sharedRefreshMs = options.sharedRefreshMs ?? 250;
+    this.sharedReadTimeoutMs = options.sharedReadTimeoutMs ?? 100;
+    // Fail at construction, not on the first request, when an option is wrong.
+    resolveBreakerOptions('*', options.defaults, undefined);
+    for (const provider of Object.keys(options.perProvider ?? {})) {
+      resolveBreakerOptions(provider, options.defaults, options.perProvider);
+    }
+    this.unsubscribe = options.shared?.subscribe((key, record) => this.breakers.get(key)?.applyRemote(record));
+  }
+
+  get(key: string): Breaker {
+    const existing = this.breakers.get(key);
+    if (existing !== undefined) return existing;
+    if (this.closed) throw new Error('The breaker registry is closed');
+    const parsed = parseKey(key);
+    const breakerOptions = Object.freeze(resolveBreakerOptions(parsed.provider, this.options.defaults, this.options.perProvider));
+    const breaker = new KeyedBreaker(key, parsed, breakerOptions, this);
+    this.breakers.set(key, breaker);
+    return breaker;
+  }
+
+  snapshot(): BreakerSnapshot[] {
+    const result: BreakerSnapshot[] = [];
+    for (const breaker of this.breakers.values()) result.push(breaker.snapshot());
+    return result;
+  }
+
+  on(_event: 'state', listener: BreakerStateListener): void {
+    this.listeners.add(listener);
+  }
+
+  off(_event: 'state', listener: BreakerStateListener): void {
+    this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe?.();
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    for (const clock of this.clocks.values()) clearInterval(clock.timer);
+    this.clocks.clear();
+  }
+
+  rotationClock(bucketIntervalMs: number): EventEmitter {
+    const interval = Math.max(1, bucketIntervalMs);
+    let clock = this.clocks.get(interval);
+    if (clock === undefined) {
+      const emitter = new EventEmitter();
+      emitter.setMaxListeners(0);
+      const timer = setInterval(() => emitter.emit('rotate'), interval);
+      timer.unref();
+      clock = { emitter, timer };
+      this.clocks.set(interval, clock);
+    }
+    return clock.emitter;
+  }
+
+  emitState(event: BreakerStateEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.reportError(error, { operation: 'listener', key: event.key });
+      }
+    }
+  }
+
+  reportError(error: unknown, context: BreakerErrorContext): void {
+    try {
+      this.options.onError?.(error, context);
+    } catch {
+      // An error reporter that throws must not break a call.
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { BreakerState, SharedBreakerState } from '@exai/core';
+import type { BreakerOptions } from './options.js';
+
+/** One key's breaker: `glm` (a whole provider) or `glm/glm-4.6` (one model of it). */
+export interface Breaker {
+  readonly key: string;
+  readonly provider: string;
+  readonly model: string | undefined;
+  /** The options this breaker was created with (defaults, then `defaults`, then `perProvider`). */
+  readonly options: Readonly<BreakerOptions>;
+  /** The state callers see, shared state included. */
+  readonly state: BreakerState;
+  /**
+   * Runs `fn` through the breaker. When the breaker is open, or half-open with its one probe in flight,
+   * rejects with `CircuitOpenError` without calling `fn`. Errors from `fn` are passed through unchanged.
+   */
+  execute<T>(fn: () => Promise<T>): Promise<T>;
+  /** Milliseconds until this breaker lets a call through again; 0 when it does now. */
+  retryAfterMs(): number;
+  snapshot(): BreakerSnapshot;
+}
+
+/** One breaker's state and its counts in the current rolling window. */
+export interface BreakerSnapshot {
+  key: string;
+  provider: string;
+  model: string | undefined;
+  state: BreakerState;
+  /** Calls that ran `fn` (finished or in flight). */
+  calls: number;
+  /** Calls that failed with a provider fault (timeouts included). */
+  failures: number;
+  /** Calls that succeeded, or failed with a client error (which says the provider is up). */
+  successes: number;
+  /** Calls refused with `CircuitOpenError`. */
+  rejections: number;
+  /** Calls that ran over the breaker's own `timeoutMs` (only when one is configured). */
+  timeouts: number;
+  /** Epoch ms when the breaker last opened; undefined while closed. */
+  openedAt: number | undefined;
+  /** Epoch ms when the breaker lets its next probe through; undefined while closed. */
+  nextAttemptAt: number | undefined;
+  /** Which instance's evidence opened it: this registry's `instanceId` or another instance's. */
+  openedBy: string | undefined;
+}
+
+export interface BreakerStateEvent {
+  key: string;
+  provider: string;
+  model: string | undefined;
+  from: BreakerState;
+  to: BreakerState;
+  /** Epoch ms. */
+  at: number;
+}
+
+export type BreakerStateListener = (event: BreakerStateEvent) => void;
+
+export interface BreakerErrorContext {
+  operation: 'publish' | 'get' | 'listener';
+  key: string;
+}
+
+export interface BreakerRegistryOptions {
+  /** Options for every provider. */
+  defaults?: Partial<BreakerOptions>;
+  /** Options per provider id (the part of the key before `/`), over `defaults`. */
+  perProvider?: Record<string, Partial<BreakerOptions>>;
+  /** State shared with other gateway instances (memory here, Redis in `@exai/store`). */
+  shared?: SharedBreakerState;
+  /** This instance's id in shared records. Default: a random UUID. */
+  instanceId?: string;
+  /** Read a key's shared record at most this often (ms) before allowing a call. Default 250. */
+  sharedRefreshMs?: number;
+  /** A call waits at most this long (ms) for that read, then goes on with what it knows. Default 100. */
+  sharedReadTimeoutMs?: number;
+  /** Failures of the shared state and of state listeners; they never fail a call. Default: ignored. */
+  onError?: (error: unknown, context: BreakerErrorContext) => void;
+}
+
+export interface BreakerRegistry {
+  /** The breaker for `key`, created on first use with its provider's options. */
+  get(key: string): Breaker;
+  /** Every breaker's state and rolling counts, for health pages and metrics. */
+  snapshot(): BreakerSnapshot[];
+  on(event: 'state', listener: BreakerStateListener): void;
+  off(event: 'state', listener: BreakerStateListener): void;
+  /** Stops every breaker's timers and the shared-state subscription. */
+  close(): Promise<void>;
+  readonly instanceId: string;
+}

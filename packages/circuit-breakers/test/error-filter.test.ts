@@ -1,0 +1,91 @@
+import {
+  AuthError,
+  BadRequestError,
+  CancelledError,
+  ContentFilterError,
+  ContextLengthError,
+  type GatewayError,
+  NetworkError,
+  NotFoundError,
+  OverloadedError,
+  RateLimitedError,
+  ServerError,
+  StreamInterruptedError,
+  TimeoutError,
+} from '@exai/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BreakerRegistry } from '../src/index.js';
+import { createBreakerRegistry } from '../src/index.js';
+import { FAST, failingTask, rejection, sleep } from './helpers.js';
+
+let registry: BreakerRegistry;
+afterEach(() => registry.close());
+
+const clientErrors: Array<[string, () => GatewayError]> = [
+  ['bad_request', () => new BadRequestError()],
+  ['auth', () => new AuthError()],
+  ['not_found', () => new NotFoundError()],
+  ['context_length', () => new ContextLengthError()],
+  ['content_filter', () => new ContentFilterError()],
+  ['cancelled', () => new CancelledError()],
+];
+
+const providerFaults: Array<[string, () => unknown]> = [
+  ['rate_limited', () => new RateLimitedError({ retryAfterMs: 1000 })],
+  ['overloaded', () => new OverloadedError()],
+  ['server', () => new ServerError()],
+  ['timeout', () => new TimeoutError()],
+  ['network', () => new NetworkError()],
+  ['stream_interrupted', () => new StreamInterruptedError()],
+  ['a plain Error', () => new Error('socket hang up')],
+];
+
+describe('error filter: only provider faults count', () => {
+  it.each(clientErrors)('%s never trips the breaker and is passed through unchanged', async (_code, make) => {
+    registry = createBreakerRegistry({ defaults: FAST });
+    const breaker = registry.get('glm');
+    const errors = Array.from({ length: 10 }, make);
+    for (const error of errors) {
+      expect(await rejection(breaker.execute(() => Promise.reject(error)))).toBe(error);
+    }
+    expect(breaker.state).toBe('closed');
+    expect(registry.snapshot()[0]).toMatchObject({ calls: 10, failures: 0, successes: 10 });
+  });
+
+  it.each(providerFaults)('%s counts as a failure and opens the breaker', async (_code, make) => {
+    registry = createBreakerRegistry({ defaults: FAST });
+    const breaker = registry.get('glm');
+    const task = failingTask(make);
+    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(task));
+    expect(breaker.state).toBe('open');
+    expect(registry.snapshot()[0]?.failures).toBe(FAST.volumeThreshold);
+  });
+
+  it('closes when the probe gets a client error (the provider answered)', async () => {
+    registry = createBreakerRegistry({ defaults: FAST });
+    const breaker = registry.get('glm');
+    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
+    await sleep(FAST.resetTimeoutMs + 50);
+    const error = new ContextLengthError();
+    expect(await rejection(breaker.execute(() => Promise.reject(error)))).toBe(error);
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('re-opens when the probe is cancelled (no evidence the provider is back)', async () => {
+    registry = createBreakerRegistry({ defaults: FAST });
+    const breaker = registry.get('glm');
+    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
+    await sleep(FAST.resetTimeoutMs + 50);
+    await rejection(breaker.execute(() => Promise.reject(new CancelledError())));
+    expect(breaker.state).toBe('open');
+  });
+
+  it('has no timeout of its own unless one is configured', async () => {
+    registry = createBreakerRegistry({ defaults: FAST, perProvider: { kimi: { timeoutMs: 50 } } });
+    const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 150));
+    await expect(registry.get('glm').execute(slow)).resolves.toBe('late');
+    const timedOut = await rejection(registry.get('kimi/kimi-k2').execute(slow));
+    expect(timedOut).toMatchObject({ code: 'timeout', provider: 'kimi', model: 'kimi-k2' });
+    expect(registry.snapshot().find((snapshot) => snapshot.key === 'kimi/kimi-k2')).toMatchObject({ timeouts: 1, failures: 1 });
+  });
+});

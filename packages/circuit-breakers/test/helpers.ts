@@ -1,0 +1,48 @@
+import { GatewayError, OverloadedError } from '@exai/core';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+/** A task that fails with a provider fault (503) and counts its calls. */
+export function failingTask(error: () => unknown = () => new OverloadedError({ provider: 'glm' })) {
+  const task = Object.assign(
+    async (): Promise<string> => {
+      task.calls++;
+      throw error();
+    },
+    { calls: 0 },
+  );
+  return task;
+}
+
+/** Runs `promise` and returns what it rejected with (fails the test if it resolved). */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+export function isCircuitOpen(error: unknown): error is GatewayError {
+  return GatewayError.isInstance(error) && error.code === 'circuit_open';
+}
+
+/** Options small enough for fast tests. */
+export const FAST = { rollingWindowMs: 2_000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 200 };
