@@ -1,1 +1,16 @@
-export {};
+export {
+  createMinimax,
+  MINIMAX_BASE_URLS,
+  type MinimaxProvider,
+  type MinimaxRegion,
+  type MinimaxSettings,
+  minimax,
+  minimaxModels,
+  resolveMinimaxBaseURL,
+} from './minimax-provider.js';
+export { minimumSampling, shapeMinimaxRequest } from './request-shaping.js';
+export { classifyMinimaxCode, mapMinimaxError, readBaseResp } from './error-mapping.js';
+export type { UpstreamFailure } from './upstream-failure.js';
+export { createMinimaxChunkNormaliser, type NormaliseContext, normaliseMinimaxResponse, reasoningDetailsText, throwOnBaseResp } from './normalise.js';
+export { type SplitText, splitThink, ThinkSplitter } from './think-splitter.js';
+export { statusForBaseResp, withBaseRespStatus } from './base-resp-fetch.js';
