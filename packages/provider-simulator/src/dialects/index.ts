@@ -1,12 +1,15 @@
 import type { Dialect } from '../types.js';
+import { glmDialect } from './glm.js';
+import { kimiDialect } from './kimi.js';
+import { minimaxDialect } from './minimax.js';
 import { openaiDialect } from './openai.js';
 import type { DialectSpec } from './types.js';
 
 export const dialects: Record<Dialect, DialectSpec> = {
   openai: openaiDialect,
-  glm: openaiDialect,
-  kimi: openaiDialect,
-  minimax: openaiDialect,
+  glm: glmDialect,
+  kimi: kimiDialect,
+  minimax: minimaxDialect,
 };
 
 /** Where each dialect lives under the simulator's URL. */
