@@ -1,0 +1,45 @@
+/** Test helpers: a gate a test opens by hand, and a function that records how many calls overlap. */
+
+export interface Gate<T = void> {
+  promise: Promise<T>;
+  open: (value: T) => void;
+}
+
+export function gate<T = void>(): Gate<T> {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Counts calls running at once; each call waits `ms` (or until its signal aborts). */
+export function overlapCounter() {
+  let current = 0;
+  const counter = {
+    max: 0,
+    get current() {
+      return current;
+    },
+    task:
+      (ms: number) =>
+      async ({ signal }: { signal: AbortSignal }): Promise<void> => {
+        current++;
+        counter.max = Math.max(counter.max, current);
+        try {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, ms);
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          });
+        } finally {
+          current--;
+        }
+      },
+  };
+  return counter;
+}
