@@ -1,0 +1,102 @@
+import { type Env, type ModelOverride, type ProviderAdapter, readEnv } from '@exai/core';
+import {
+  createModelCatalog,
+  createOpenAICompatibleProvider,
+  type ModelCatalog,
+  type ModelCatalogEntry,
+  type OpenAICompatibleSettings,
+} from '@exai/provider-openai-compatible';
+import models from './models.json' with { type: 'json' };
+import { transformOpenAIRequest } from './request-shaping.js';
+
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/** OpenAI's built-in catalog (data in `models.json`; `gpt` is the flagship's alias). */
+export function openaiCatalog(overrides: readonly ModelOverride[] = []): ModelCatalog {
+  return createModelCatalog(models as ModelCatalogEntry[], overrides, { provider: 'openai' });
+}
+
+export interface OpenAIOptions {
+  /** Default: `OPENAI_API_KEY`. Without a key no Authorization header is sent. */
+  apiKey?: string;
+  /** Default: `OPENAI_BASE_URL`, then `https://api.openai.com/v1`. */
+  baseURL?: string;
+  headers?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+  /** Instance id. Default `openai`. */
+  id?: string;
+  /** Replaces the built-in catalog. */
+  catalog?: ModelCatalog;
+  /** Config overrides applied on top of the catalog (add or change models). */
+  models?: readonly ModelOverride[];
+  /** Where to read `OPENAI_*` variables. Default `process.env`. */
+  env?: Env;
+}
+
+/** The OpenAI adapter: the compatible base with OpenAI's request shaping and catalog. */
+export function createOpenAI(options: OpenAIOptions = {}): ProviderAdapter {
+  const env = options.env ?? process.env;
+  const apiKey = options.apiKey ?? readEnv(env, ['OPENAI_API_KEY']);
+  const catalog = (options.catalog ?? openaiCatalog()).withOverrides(options.models ?? []);
+  return createOpenAICompatibleProvider({
+    id: options.id ?? 'openai',
+    kind: 'openai',
+    baseURL: options.baseURL ?? readEnv(env, ['OPENAI_BASE_URL']) ?? OPENAI_DEFAULT_BASE_URL,
+    ...(apiKey ? { apiKey } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    catalog,
+    transformRequest: transformOpenAIRequest,
+    files: true,
+  });
+}
+
+export interface OpenAICompatibleOptions extends Partial<Omit<OpenAICompatibleSettings, 'id' | 'baseURL'>> {
+  /** Instance id (`openrouter`, `ollama`, `vllm`...). */
+  id: string;
+  /** The server's base URL, e.g. `http://localhost:11434/v1`. */
+  baseURL: string;
+  /** Config overrides for the models the server serves. */
+  models?: readonly ModelOverride[];
+}
+
+/**
+ * Any OpenAI-compatible server (vLLM, Ollama, LM Studio, OpenRouter): no request shaping,
+ * models discovered from `GET /models` (unknown ids get conservative defaults), files off
+ * unless `files: true`.
+ */
+export function createOpenAICompatible(options: OpenAICompatibleOptions): ProviderAdapter {
+  const { models: overrides, catalog, ...settings } = options;
+  return createOpenAICompatibleProvider({
+    kind: 'openai-compatible',
+    ...settings,
+    catalog: (catalog ?? createModelCatalog([])).withOverrides(overrides ?? []),
+  });
+}
+
+let defaultInstance: ProviderAdapter | undefined;
+const instance = (): ProviderAdapter => {
+  defaultInstance ??= createOpenAI();
+  return defaultInstance;
+};
+
+/** The default OpenAI adapter, created from the environment on first use. */
+export const openai: ProviderAdapter = {
+  get id() {
+    return instance().id;
+  },
+  get kind() {
+    return instance().kind;
+  },
+  get baseURL() {
+    return instance().baseURL;
+  },
+  get files() {
+    return instance().files;
+  },
+  chat: (request, options) => instance().chat(request, options),
+  stream: (request, options) => instance().stream(request, options),
+  listModels: (options) => instance().listModels(options),
+  resolveModel: (id) => instance().resolveModel(id),
+  catalog: () => instance().catalog(),
+};
