@@ -56,6 +56,7 @@ export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void>
       return errorReply(exchange, 400, 'bad_request', 'Missing required parameter: messages.');
     }
     const rejection = exchange.spec.validate(body);
+    if (rejection?.body !== undefined) return { kind: 'json', status: 400, body: rejection.body };
     if (rejection) return errorReply(exchange, 400, rejection.kind, rejection.message);
     const after = Number(scenario.params.get('after') ?? 3);
     const answer = buildAnswer(body, {

@@ -54,7 +54,7 @@ export const glmDialect: DialectSpec = {
   thinksByDefault: () => true,
   validate(request) {
     if (request.tool_choice !== undefined && request.tool_choice !== 'auto') {
-      return { kind: 'bad_request', message: parameterFixture.error.message };
+      return { kind: 'bad_request', message: parameterFixture.error.message, body: parameterFixture };
     }
     return undefined;
   },

@@ -24,6 +24,8 @@ export interface ReplyContext {
 export interface Rejection {
   kind: ErrorKind;
   message: string;
+  /** The exact error body, when the provider uses a more specific code than `kind` gives. */
+  body?: unknown;
 }
 
 /** One provider's wire format. */
