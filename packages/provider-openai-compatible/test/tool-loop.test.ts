@@ -1,4 +1,5 @@
 import type { ChatRequest, ChatResponse, ProviderAdapter, ToolCall } from '@exai/core';
+import { createBreakerRegistry } from '@exai/circuit-breakers';
 import { createSessionManager } from '@exai/session-manager';
 import { describe, expect, it } from 'vitest';
 import { runToolLoop, ToolLoopLimitError, type ToolDefinition } from '../src/index.js';
@@ -144,22 +145,34 @@ describe('runToolLoop', () => {
     expect(result.steps).toBe(3);
   });
 
-  it('routes every step through the execute wrapper (real @exai/session-manager)', async () => {
+  it('routes every step through the execute wrapper (real @exai/session-manager and @exai/circuit-breakers)', async () => {
     const adapter = adapterFor(context.sim);
     const sessions = createSessionManager({ perProvider: 2, defaultTimeoutMs: 5_000 });
+    const breakers = createBreakerRegistry({ defaults: { volumeThreshold: 2, resetTimeoutMs: 60_000 } });
     const seen: number[] = [];
-    const result = await runToolLoop({
-      adapter,
-      request: { model: 'gpt-test', messages: [{ role: 'user', content: 'dogs' }] },
-      tools: [lookup],
-      execute: (step, run) => {
-        seen.push(step.index);
-        return sessions.run(({ signal }) => run(signal), { provider: adapter.id, model: step.request.model, conversationId: 'c1' });
-      },
-    });
-    expect(result.response.choices[0]?.message.content).toBe('Tool results: found dogs');
-    expect(seen).toEqual([0, 1]);
-    expect(sessions.metrics().totals.completed).toBe(2);
+    const execute = (step: { index: number; request: ChatRequest }, run: (signal?: AbortSignal) => Promise<ChatResponse>) => {
+      seen.push(step.index);
+      const breaker = breakers.get(`${adapter.id}/${step.request.model}`);
+      return sessions.run(({ signal }) => breaker.execute(() => run(signal)), { provider: adapter.id, model: step.request.model, conversationId: 'c1' });
+    };
+    try {
+      const result = await runToolLoop({ adapter, request: { model: 'gpt-test', messages: [{ role: 'user', content: 'dogs' }] }, tools: [lookup], execute });
+      expect(result.response.choices[0]?.message.content).toBe('Tool results: found dogs');
+      expect(seen).toEqual([0, 1]);
+      expect(sessions.metrics().totals.completed).toBe(2);
+      expect(breakers.get('testprov/gpt-test').snapshot()).toMatchObject({ state: 'closed', successes: 2 });
+
+      // Upstream 503s count against the breaker until it opens; then steps fail fast without reaching the upstream.
+      const failing = { model: 'gpt-down~http-503', messages: [{ role: 'user' as const, content: 'x' }] };
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        await expect(runToolLoop({ adapter, request: failing, tools: [lookup], execute })).rejects.toMatchObject({ code: 'overloaded' });
+      }
+      const before = context.sim.log.length;
+      await expect(runToolLoop({ adapter, request: failing, tools: [lookup], execute })).rejects.toMatchObject({ code: 'circuit_open' });
+      expect(context.sim.log.length).toBe(before);
+    } finally {
+      await breakers.close();
+    }
   });
 
   it('a session timeout aborts the step and reaches the upstream as a hang-up', async () => {
