@@ -99,19 +99,17 @@ export class Limits {
     }
   }
 
-  /** The session no longer occupies any queue: its function ended, or it was taken out while waiting. */
+  /**
+   * The session no longer occupies any queue (its function ended, or it was taken out or turned away
+   * while waiting): give back its references; the queues of an idle provider or conversation are
+   * deleted. Safe before p-queue's own bookkeeping catches up: a deleted queue has nobody left in it.
+   */
   leave(session: Session): void {
     if (session.left) return;
     session.left = true;
     if (session.inGlobal) this.#globalOccupants--;
     if (session.inProvider) session.providerEntry!.occupants--;
     if (session.inConversation) session.conversationEntry!.occupants--;
-  }
-
-  /** Gives back the queue references; the queues of an idle provider or conversation are deleted. */
-  release(session: Session): void {
-    if (session.released) return;
-    session.released = true;
     const { conversationEntry, providerEntry, record } = session;
     if (conversationEntry !== undefined) this.conversations.release(record.conversationId!, conversationEntry);
     if (providerEntry !== undefined) this.providers.release(record.provider!, providerEntry);

@@ -95,7 +95,7 @@ class Manager implements SessionManager {
     this.#limits.attach(session);
     const startsNow = this.#limits.canStartNow(session);
     if (!startsNow && this.#queued >= this.#options.maxQueue) {
-      this.#limits.release(session);
+      this.#limits.leave(session);
       return this.#reject(session, `Queue full: ${this.#queued} calls already waiting (maxQueue ${this.#options.maxQueue})`);
     }
 
@@ -104,14 +104,11 @@ class Manager implements SessionManager {
     signal?.addEventListener('abort', session, { once: true });
     // A call that starts now never waits, so it needs no queue signal (and p-queue then adds no abort races).
     const queueSignal = startsNow ? undefined : (session.queueController = new AbortController()).signal;
-    this.#limits.enqueue(session, startsNow, queueSignal, this.#start).then(
-      () => this.#limits.release(session),
-      (error: unknown) => {
-        this.#limits.leave(session);
-        this.#limits.release(session);
-        this.#settle(session, toGatewayError(error, { provider, model }), undefined);
-      },
-    );
+    this.#limits.enqueue(session, startsNow, queueSignal, this.#start).catch((error: unknown) => {
+      // Only our own aborts reject the chain, and those settle first; anything else is settled here.
+      this.#limits.leave(session);
+      this.#settle(session, toGatewayError(error, { provider, model }), undefined);
+    });
     if (!startsNow && record.status === 'queued' && !session.settled) {
       session.waiting = true;
       this.#queued++;

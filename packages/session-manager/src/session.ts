@@ -27,13 +27,11 @@ export class Session {
   accepted = false;
   /** Settled by timeout or cancellation while `fn` still ran. */
   abandoned = false;
-  /** Its queue references were given back. */
-  released = false;
   /** Counted among the occupants of the conversation, provider and global queue. */
   inConversation = false;
   inProvider = false;
   inGlobal = false;
-  /** Left all queues (its function ended, or it was taken out while waiting). */
+  /** Left all queues and gave back its references (its function ended, or it was taken out while waiting). */
   left = false;
 
   constructor(
