@@ -53,8 +53,14 @@ export function mapMinimaxError(failure: UpstreamFailure): GatewayError {
   const base = readBaseResp(failure.body);
   if (base) {
     const text = base.statusMessage || `MiniMax error ${base.statusCode}`;
+    const specific = classifyMinimaxCode(base.statusCode, text);
+    // A generic "system error" code says less than an HTTP 503 does: let the status speak then.
     const classification =
-      classifyMinimaxCode(base.statusCode, text) ?? (failure.status >= 400 ? classifyStatus(failure.status, text) : { code: 'server' as const });
+      specific && !(specific.code === 'server' && failure.status >= 400)
+        ? specific
+        : failure.status >= 400
+          ? classifyStatus(failure.status, text)
+          : { code: 'server' as const };
     return buildError(classification, failure, `${text} (MiniMax ${base.statusCode})`, 'minimax');
   }
   const { code, message } = readErrorBody(failure.body);

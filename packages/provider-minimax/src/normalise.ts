@@ -70,9 +70,11 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
   let last: ChatChunk | undefined;
 
   const splitterFor = (index: number): ThinkSplitter => {
-    let splitter = splitters.get(index);
-    if (!splitter) splitters.set(index, (splitter = new ThinkSplitter()));
-    return splitter;
+    const existing = splitters.get(index);
+    if (existing) return existing;
+    const created = new ThinkSplitter();
+    splitters.set(index, created);
+    return created;
   };
 
   /** New reasoning text from a `reasoning_details` delta; cumulative senders repeat what came before. */

@@ -1,0 +1,169 @@
+import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
+import { runToolLoop } from '@exai/provider-openai-compatible';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createGlm, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL } from '../src/index.js';
+
+let sim: Simulator;
+let glm: GlmProvider;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+  glm = createGlm({ apiKey: 'test-key', baseURL: sim.baseURL('glm'), env: {} });
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => sim.reset());
+
+const hello: ChatRequest = { model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] };
+
+/** Request bodies the simulator received on chat completions, in order. */
+const chatBodies = () =>
+  sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).map((attempt) => attempt.body as Record<string, unknown>);
+
+async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
+  try {
+    await run();
+  } catch (error) {
+    if (GatewayError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
+  const chunks: ChatChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+describe('GLM adapter against the simulator', () => {
+  it('chats, resolving the glm alias to the flagship id', async () => {
+    const response = await glm.chat({ ...hello, model: 'glm-4.6' });
+    expect(response.provider).toBe('glm');
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(response.usage?.total_tokens).toBeGreaterThan(0);
+    expect(glm.resolveModel('glm').id).toBe('glm-5.3');
+    expect(glm.resolveModel('glm-9-unknown')).toMatchObject({ id: 'glm-9-unknown', inferred: true });
+  });
+
+  it('streams reasoning_content separately from the answer, with usage on the last chunk', async () => {
+    const chunks = await collect(glm.stream({ ...hello, thinking: { type: 'enabled' } }));
+    const reasoning = chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('');
+    const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
+    expect(reasoning).toContain('Thinking about: hello');
+    expect(content).toBe('Simulated answer to: hello');
+    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+    expect(chatBodies()[0]).not.toHaveProperty('stream_options');
+    expect(chatBodies()[0]!.thinking).toEqual({ type: 'enabled' });
+  });
+
+  it('completes a tool-call round trip, a forced tool_choice arriving as auto', async () => {
+    const result = await runToolLoop({
+      adapter: glm,
+      request: { ...hello, messages: [{ role: 'user', content: 'Paris' }], tool_choice: { type: 'function', function: { name: 'weather' } } },
+      tools: [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, handler: ({ city }) => `sunny in ${String(city)}` }],
+    });
+    expect(result.response.choices[0]!.message.content).toBe('Tool results: sunny in Paris');
+    expect(result.steps).toBe(2);
+    expect(chatBodies().map((body) => body.tool_choice)).toEqual(['auto', 'auto']);
+  });
+
+  it('shapes the body: max_tokens, no penalties, seed or strict', async () => {
+    await glm.chat({
+      ...hello,
+      max_completion_tokens: 321,
+      frequency_penalty: 0.2,
+      seed: 4,
+      parallel_tool_calls: false,
+      tools: [{ type: 'function', function: { name: 'noop', strict: true, parameters: { type: 'object' } } }],
+      tool_choice: 'required',
+    });
+    const body = chatBodies()[0]!;
+    expect(body.max_tokens).toBe(321);
+    for (const field of ['max_completion_tokens', 'frequency_penalty', 'seed', 'parallel_tool_calls']) expect(body).not.toHaveProperty(field);
+    expect((body.tools as Array<{ function: Record<string, unknown> }>)[0]!.function).not.toHaveProperty('strict');
+  });
+
+  it('returns web_search tool results as citations, in chat and in streams', async () => {
+    const request: ChatRequest = { ...hello, messages: [{ role: 'user', content: 'latest ai news' }], tools: [{ type: 'web_search' }] };
+    const response = await glm.chat(request);
+    expect(response.citations?.length).toBe(3);
+    expect(response.citations![0]).toMatchObject({ url: expect.stringMatching(/^https:\/\/example\.com\//), title: expect.any(String), snippet: expect.any(String), source: 'Example News', published: '2026-01-15' });
+    expect((chatBodies()[0]!.tools as unknown[])[0]).toMatchObject({ type: 'web_search', web_search: { enable: true, search_result: true } });
+    const chunks = await collect(glm.stream(request));
+    expect(chunks.flatMap((chunk) => chunk.citations ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('runs the standalone web search API and returns citations', async () => {
+    const citations = await glm.webSearch('latest ai news', { count: 2, recency: 'oneWeek' });
+    expect(citations).toHaveLength(2);
+    expect(citations[0]).toMatchObject({ url: expect.stringContaining('example.com'), title: 'Result 1 for latest ai news', snippet: expect.any(String), source: 'Example News' });
+    const attempt = sim.log.find((row) => row.path.endsWith('/web_search'));
+    expect(attempt?.body).toMatchObject({ search_query: 'latest ai news', count: 2, search_recency_filter: 'oneWeek', search_engine: 'search-prime' });
+  });
+
+  it('maps a rejected key on the web search API to auth', async () => {
+    const bad = createGlm({ apiKey: 'bad-key', baseURL: sim.baseURL('glm'), env: {} });
+    expect((await failureOf(() => bad.webSearch('x'))).code).toBe('auth');
+  });
+});
+
+describe('GLM error mapping against the simulator', () => {
+  it('maps a bad key to auth', async () => {
+    const bad = createGlm({ apiKey: 'bad-key', baseURL: sim.baseURL('glm'), env: {} });
+    const error = await failureOf(() => bad.chat(hello));
+    expect(error.code).toBe('auth');
+    expect(error.message).not.toContain('bad-key');
+  });
+
+  it.each([
+    ['context-length', 'context_length', false],
+    ['content-filter', 'content_filter', false],
+    ['http-500', 'server', true],
+    ['http-503', 'overloaded', true],
+  ])('maps scenario %s to %s', async (scenario, code, retryable) => {
+    const error = await failureOf(() => glm.chat(hello, { headers: { 'x-sim-scenario': scenario } }));
+    expect(error.code).toBe(code);
+    expect(error.isRetryable).toBe(retryable);
+    expect(error.provider).toBe('glm');
+  });
+
+  it('maps 429 with its Retry-After (model suffix scenario)', async () => {
+    const error = await failureOf(() => glm.chat({ ...hello, model: 'glm-4.6~http-429?retry_after=2' }));
+    expect(error.code).toBe('rate_limited');
+    expect(error.retryAfterMs).toBe(2000);
+  });
+
+  it('reaches the simulator exactly once for an upstream 500 (no hidden retries)', async () => {
+    await failureOf(() => glm.chat(hello, { headers: { 'x-sim-scenario': 'http-500' } }));
+    expect(chatBodies()).toHaveLength(1);
+    sim.reset();
+    await failureOf(() => collect(glm.stream(hello, { headers: { 'x-sim-scenario': 'http-500' } })));
+    expect(chatBodies()).toHaveLength(1);
+  });
+});
+
+describe('GLM configuration', () => {
+  it('reads the key from GLM_API_KEY, ZAI_API_KEY or ZHIPUAI_API_KEY and the URL from GLM_BASE_URL', async () => {
+    for (const name of ['GLM_API_KEY', 'ZAI_API_KEY', 'ZHIPUAI_API_KEY']) {
+      const fromEnv = createGlm({ env: { [name]: 'bad-key', GLM_BASE_URL: sim.baseURL('glm') } });
+      expect(fromEnv.baseURL).toBe(sim.baseURL('glm'));
+      expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('auth');
+    }
+  });
+
+  it('picks the region URL; an explicit baseURL or region wins over the environment', () => {
+    expect(resolveGlmBaseURL({ env: {} })).toBe(GLM_BASE_URLS.international);
+    expect(resolveGlmBaseURL({ region: 'mainland', env: {} })).toBe('https://open.bigmodel.cn/api/paas/v4');
+    expect(resolveGlmBaseURL({ region: 'coding', env: { GLM_BASE_URL: 'http://elsewhere' } })).toBe('https://api.z.ai/api/coding/paas/v4');
+    expect(resolveGlmBaseURL({ env: { GLM_BASE_URL: 'http://elsewhere' } })).toBe('http://elsewhere');
+    expect(resolveGlmBaseURL({ baseURL: 'http://mine', region: 'mainland' })).toBe('http://mine');
+  });
+
+  it('serves the coding-plan URL of the simulator too', async () => {
+    const coding = createGlm({ apiKey: 'k', baseURL: sim.baseURL('glm', { codingPlan: true }), env: {} });
+    expect((await coding.chat(hello)).choices[0]!.message.content).toBe('Simulated answer to: hello');
+  });
+});

@@ -1,0 +1,144 @@
+import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
+import { runToolLoop } from '@exai/provider-openai-compatible';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createKimi, KIMI_BASE_URLS, type KimiProvider, kimiFileMessages, kimiWebSearchTool, resolveKimiBaseURL } from '../src/index.js';
+
+let sim: Simulator;
+let kimi: KimiProvider;
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+  kimi = createKimi({ apiKey: 'test-key', baseURL: sim.baseURL('kimi'), env: {} });
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => sim.reset());
+
+const hello: ChatRequest = { model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] };
+
+const chatBodies = () =>
+  sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).map((attempt) => attempt.body as Record<string, unknown>);
+
+async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
+  try {
+    await run();
+  } catch (error) {
+    if (GatewayError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
+  const chunks: ChatChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+describe('Kimi adapter against the simulator', () => {
+  it('chats, and the kimi alias names the flagship', async () => {
+    const response = await kimi.chat(hello);
+    expect(response.provider).toBe('kimi');
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(kimi.resolveModel('kimi').id).toBe('kimi-k2.5');
+    expect(kimi.resolveModel('moonshot-v1-9000k').inferred).toBe(true);
+  });
+
+  it('streams a thinking model with reasoning_content and usage on the last chunk', async () => {
+    const chunks = await collect(kimi.stream({ ...hello, model: 'kimi-k2-thinking' }));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('')).toContain('Thinking about: hello');
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Simulated answer to: hello');
+    expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
+  });
+
+  it('clamps temperature 1.5 to 1 before it leaves (Kimi rejects > 1)', async () => {
+    const response = await kimi.chat({ ...hello, temperature: 1.5, seed: 3, max_completion_tokens: 50 });
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    const body = chatBodies()[0]!;
+    expect(body.temperature).toBeLessThanOrEqual(1);
+    expect(body.max_tokens).toBe(50);
+    expect(body).not.toHaveProperty('seed');
+  });
+
+  it('completes a function tool round trip', async () => {
+    const result = await runToolLoop({
+      adapter: kimi,
+      request: { ...hello, messages: [{ role: 'user', content: 'Oslo' }] },
+      tools: [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, handler: ({ city }) => `rain in ${String(city)}` }],
+    });
+    expect(result.response.choices[0]!.message.content).toBe('Tool results: rain in Oslo');
+  });
+
+  it('completes the $web_search builtin loop, echoing the arguments back unchanged', async () => {
+    const result = await runToolLoop({ adapter: kimi, request: { ...hello, tools: [kimiWebSearchTool] }, tools: [] });
+    expect(result.steps).toBe(2);
+    const call = result.messages.find((message) => message.role === 'assistant')?.tool_calls?.[0];
+    expect(call).toMatchObject({ type: 'builtin_function', function: { name: '$web_search' } });
+    const second = chatBodies()[1]!;
+    const toolMessage = (second.messages as Array<Record<string, unknown>>).find((message) => message.role === 'tool');
+    expect(toolMessage?.content).toBe(call!.function.arguments);
+    expect(result.response.choices[0]!.message.content).toBe(`Tool results: ${call!.function.arguments}`);
+    expect((chatBodies()[0]!.tools as unknown[])[0]).toEqual({ type: 'builtin_function', function: { name: '$web_search' } });
+  });
+
+  it('uploads a file for extraction and chats with its content as a system message', async () => {
+    const file = await kimi.files.upload({ filename: 'report.txt', data: new TextEncoder().encode('Revenue grew 12% in Q3.') });
+    expect(file.purpose).toBe('file-extract');
+    const system = await kimiFileMessages(kimi, [file.id]);
+    expect(system[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Revenue grew 12% in Q3.') });
+    const response = await kimi.chat({ ...hello, messages: [...system, { role: 'user', content: 'How much did revenue grow?' }] });
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: How much did revenue grow?');
+    const sent = chatBodies()[0]!.messages as Array<Record<string, unknown>>;
+    expect(sent[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Revenue grew 12%') });
+    const upload = sim.log.find((row) => row.method === 'POST' && row.path.endsWith('/files'));
+    expect(upload?.body).toMatchObject({ purpose: 'file-extract', filename: 'report.txt' });
+  });
+
+  it('passes a partial-mode assistant message through', async () => {
+    await kimi.chat({ ...hello, messages: [...hello.messages, { role: 'assistant', content: 'Once upon', partial: true }] });
+    expect((chatBodies()[0]!.messages as unknown[])[1]).toEqual({ role: 'assistant', content: 'Once upon', partial: true });
+  });
+});
+
+describe('Kimi error mapping against the simulator', () => {
+  it('maps a bad key to auth', async () => {
+    const bad = createKimi({ apiKey: 'bad-key', baseURL: sim.baseURL('kimi'), env: {} });
+    expect((await failureOf(() => bad.chat(hello))).code).toBe('auth');
+  });
+
+  it.each([
+    ['context-length', 'context_length'],
+    ['content-filter', 'content_filter'],
+    ['http-500', 'server'],
+    ['http-503', 'overloaded'],
+  ])('maps scenario %s to %s', async (scenario, code) => {
+    const error = await failureOf(() => kimi.chat(hello, { headers: { 'x-sim-scenario': scenario } }));
+    expect(error.code).toBe(code);
+    expect(error.provider).toBe('kimi');
+  });
+
+  it('maps 429 with its Retry-After', async () => {
+    const error = await failureOf(() => kimi.chat({ ...hello, model: 'kimi-k2-0905-preview~http-429?retry_after=3' }));
+    expect(error.code).toBe('rate_limited');
+    expect(error.retryAfterMs).toBe(3000);
+  });
+
+  it('reaches the simulator exactly once for an upstream 500', async () => {
+    await failureOf(() => kimi.chat(hello, { headers: { 'x-sim-scenario': 'http-500' } }));
+    await failureOf(() => collect(kimi.stream(hello, { headers: { 'x-sim-scenario': 'http-500' } })));
+    expect(chatBodies()).toHaveLength(2);
+  });
+});
+
+describe('Kimi configuration', () => {
+  it('reads KIMI_API_KEY or MOONSHOT_API_KEY and KIMI_BASE_URL', async () => {
+    for (const name of ['KIMI_API_KEY', 'MOONSHOT_API_KEY']) {
+      const fromEnv = createKimi({ env: { [name]: 'bad-key', KIMI_BASE_URL: sim.baseURL('kimi') } });
+      expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('auth');
+    }
+    expect(resolveKimiBaseURL({ env: {} })).toBe(KIMI_BASE_URLS.international);
+    expect(resolveKimiBaseURL({ region: 'mainland', env: {} })).toBe('https://api.moonshot.cn/v1');
+  });
+});
