@@ -1,0 +1,38 @@
+export { createStore, defaultDataDir, storeDefaults } from './store.js';
+export type {
+  ApiKeyRecord,
+  AttemptRecord,
+  CreatedApiKey,
+  FileRecord,
+  FileStorage,
+  JsonObject,
+  JsonValue,
+  ListOptions,
+  NewAttempt,
+  NewFile,
+  NewProviderUpload,
+  NewRequest,
+  NewThread,
+  NewTurn,
+  ProviderUploadRecord,
+  RequestRecord,
+  SharedState,
+  SignalOption,
+  Store,
+  StoreDialect,
+  StoreOptions,
+  ThreadRecord,
+  TurnRecord,
+  TurnRole,
+} from './types.js';
+export { createSharedState, type SharedStateOptions } from './shared-state.js';
+export { createRedisSharedBreakerState, type RedisSharedBreakerState } from './redis-breaker-state.js';
+export { createRedisRateLimiter, createRedisSemaphore, type RedisRateLimiter, type RedisSemaphore } from './redis-limits.js';
+export type { RedisOptions, RedisSource } from './redis-connection.js';
+export {
+  createMemoryRateLimiter,
+  createMemorySemaphore,
+  createMemorySharedBreakerState,
+  type MemoryOptions,
+} from './memory-shared-state.js';
+export { schemaVersionTable } from './migrations.js';

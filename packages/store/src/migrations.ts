@@ -1,0 +1,151 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { StoreDialect } from './types.js';
+
+/**
+ * One migration set for both dialects, written with Kysely's schema builder. Types are chosen to
+ * mean the same on both: `text`, `bigint` (SQLite: INTEGER affinity; Postgres: int8, parsed to
+ * number), `integer`. Only the file-content column differs (`blob` / `bytea`).
+ * Applied migrations are recorded in `exai_schema_version`; Kysely's Migrator takes a
+ * transaction-scoped advisory lock on Postgres, so concurrent starts wait for each other.
+ */
+
+export const schemaVersionTable = 'exai_schema_version';
+export const schemaLockTable = 'exai_schema_lock';
+
+function migrations(dialect: StoreDialect): Record<string, Migration> {
+  return {
+    '0001_initial': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('threads')
+          .ifNotExists()
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('title', 'text')
+          .addColumn('provider', 'text')
+          .addColumn('model', 'text')
+          .addColumn('metadata', 'text')
+          .execute();
+        await db.schema.createIndex('threads_expires_at').ifNotExists().on('threads').column('expires_at').execute();
+        await db.schema.createIndex('threads_updated_at').ifNotExists().on('threads').column('updated_at').execute();
+
+        await db.schema
+          .createTable('turns')
+          .ifNotExists()
+          .addColumn('thread_id', 'text', (column) => column.notNull())
+          .addColumn('seq', 'integer', (column) => column.notNull())
+          .addColumn('role', 'text', (column) => column.notNull())
+          .addColumn('content', 'text', (column) => column.notNull())
+          .addColumn('files', 'text')
+          .addColumn('tool', 'text')
+          .addColumn('model', 'text')
+          .addColumn('provider', 'text')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('usage', 'text')
+          .addPrimaryKeyConstraint('turns_primary_key', ['thread_id', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('files')
+          .ifNotExists()
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('sha256', 'text', (column) => column.notNull())
+          .addColumn('filename', 'text', (column) => column.notNull())
+          .addColumn('bytes', 'bigint', (column) => column.notNull())
+          .addColumn('content_type', 'text')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('storage', 'text', (column) => column.notNull())
+          .execute();
+        await db.schema.createIndex('files_sha256').ifNotExists().on('files').column('sha256').execute();
+
+        await db.schema
+          .createTable('file_contents')
+          .ifNotExists()
+          .addColumn('sha256', 'text', (column) => column.primaryKey())
+          .addColumn('content', dialect === 'postgres' ? 'bytea' : 'blob', (column) => column.notNull())
+          .execute();
+
+        await db.schema
+          .createTable('provider_uploads')
+          .ifNotExists()
+          .addColumn('provider', 'text', (column) => column.notNull())
+          .addColumn('provider_file_id', 'text', (column) => column.notNull())
+          .addColumn('sha256', 'text', (column) => column.notNull())
+          .addColumn('filename', 'text', (column) => column.notNull())
+          .addColumn('purpose', 'text')
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint('provider_uploads_primary_key', ['provider', 'provider_file_id'])
+          .execute();
+        await db.schema
+          .createIndex('provider_uploads_sha256')
+          .ifNotExists()
+          .on('provider_uploads')
+          .columns(['provider', 'sha256'])
+          .execute();
+
+        await db.schema
+          .createTable('requests')
+          .ifNotExists()
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('route', 'text', (column) => column.notNull())
+          .addColumn('model', 'text')
+          .addColumn('provider', 'text')
+          .addColumn('status', 'integer', (column) => column.notNull())
+          .addColumn('latency_ms', 'integer', (column) => column.notNull())
+          .addColumn('tokens', 'integer')
+          .addColumn('api_key_id', 'text')
+          .execute();
+        await db.schema.createIndex('requests_created_at').ifNotExists().on('requests').column('created_at').execute();
+
+        await db.schema
+          .createTable('attempts')
+          .ifNotExists()
+          .addColumn('request_id', 'text', (column) => column.notNull())
+          .addColumn('seq', 'integer', (column) => column.notNull())
+          .addColumn('provider', 'text', (column) => column.notNull())
+          .addColumn('model', 'text', (column) => column.notNull())
+          .addColumn('outcome', 'text', (column) => column.notNull())
+          .addColumn('error_code', 'text')
+          .addColumn('latency_ms', 'integer', (column) => column.notNull())
+          .addColumn('tokens', 'integer')
+          .addColumn('started_at', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint('attempts_primary_key', ['request_id', 'seq'])
+          .execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .ifNotExists()
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('name', 'text', (column) => column.notNull())
+          .addColumn('hash', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('revoked_at', 'bigint')
+          .addColumn('rate_limit', 'integer')
+          .execute();
+      },
+    },
+  };
+}
+
+/** Applies pending migrations; safe to call from several processes at once. */
+export async function migrate(db: Kysely<unknown>, dialect: StoreDialect, schema: string | undefined): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: schemaVersionTable,
+    migrationLockTableName: schemaLockTable,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  let result = await migrator.migrateToLatest();
+  if (result.error) {
+    // Another process may have created the same objects between our check and our write
+    // (SQLite has no migration lock across processes): look again once before failing.
+    result = await migrator.migrateToLatest();
+  }
+  if (result.error) throw result.error;
+  return (result.results ?? []).filter((item) => item.status === 'Success').map((item) => item.migrationName);
+}

@@ -1,0 +1,54 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely';
+import type { Database } from './schema.js';
+
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  /** The Postgres schema tables live in (first of search_path); undefined for SQLite. */
+  schema: string | undefined;
+}
+
+/** Embedded SQLite in WAL mode: `synchronous=NORMAL` keeps commits durable across process crashes. */
+export async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
+  mkdirSync(dataDir, { recursive: true });
+  const { default: SqliteDatabase } = await import('better-sqlite3');
+  const database = new SqliteDatabase(join(dataDir, 'exai.sqlite'));
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, schema: undefined };
+}
+
+/**
+ * Postgres through a pg Pool. Only unnamed statements are sent and nothing relies on session
+ * state, so it works through a transaction pooler (Supabase, PgBouncer). int8 columns are parsed
+ * to numbers (epoch milliseconds fit exactly).
+ */
+export async function openPostgres(databaseUrl: string, poolSize: number): Promise<OpenedDatabase> {
+  const { default: pg } = await import('pg');
+  const int8 = 20;
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === int8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    const schema = result.rows[0]?.schema ?? undefined;
+    if (!schema) throw new Error('no schema in search_path exists; create it or fix the connection string options');
+    return { db, schema };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+/** Row shapes as Kysely sees them. Timestamps are epoch milliseconds; JSON columns hold text. */
+
+export interface ThreadsTable {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  expires_at: number;
+  title: string | null;
+  provider: string | null;
+  model: string | null;
+  metadata: string | null;
+}
+
+export interface TurnsTable {
+  thread_id: string;
+  seq: number;
+  role: string;
+  content: string;
+  files: string | null;
+  tool: string | null;
+  model: string | null;
+  provider: string | null;
+  created_at: number;
+  usage: string | null;
+}
+
+export interface FilesTable {
+  id: string;
+  sha256: string;
+  filename: string;
+  bytes: number;
+  content_type: string | null;
+  created_at: number;
+  storage: string;
+}
+
+export interface FileContentsTable {
+  sha256: string;
+  content: Uint8Array;
+}
+
+export interface ProviderUploadsTable {
+  provider: string;
+  provider_file_id: string;
+  sha256: string;
+  filename: string;
+  purpose: string | null;
+  created_at: number;
+}
+
+export interface RequestsTable {
+  id: string;
+  created_at: number;
+  route: string;
+  model: string | null;
+  provider: string | null;
+  status: number;
+  latency_ms: number;
+  tokens: number | null;
+  api_key_id: string | null;
+}
+
+export interface AttemptsTable {
+  request_id: string;
+  seq: number;
+  provider: string;
+  model: string;
+  outcome: string;
+  error_code: string | null;
+  latency_ms: number;
+  tokens: number | null;
+  started_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  rate_limit: number | null;
+}
+
+export interface Database {
+  threads: ThreadsTable;
+  turns: TurnsTable;
+  files: FilesTable;
+  file_contents: FileContentsTable;
+  provider_uploads: ProviderUploadsTable;
+  requests: RequestsTable;
+  attempts: AttemptsTable;
+  api_keys: ApiKeysTable;
+}

@@ -1,0 +1,97 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import { createApiKeyRepository } from './api-keys.js';
+import type { StoreContext } from './context.js';
+import { createFileRepository } from './files.js';
+import { migrate } from './migrations.js';
+import { type OpenedDatabase, openPostgres, openSqlite } from './open-database.js';
+import { createProviderUploadRepository } from './provider-uploads.js';
+import { createRequestRepository } from './requests.js';
+import { toStoreError, withSignal } from './run.js';
+import type { Database } from './schema.js';
+import { createSharedState } from './shared-state.js';
+import { createThreadRepository } from './threads.js';
+import type { SharedState, Store, StoreOptions } from './types.js';
+
+export const storeDefaults = {
+  threadTtlMs: 3 * 24 * 3600_000,
+  maxTurns: 50,
+  poolSize: 10,
+  redisPrefix: 'exai:',
+} as const;
+
+/** Where the SQLite file lives when no `dataDir` is given. */
+export function defaultDataDir(): string {
+  return join(homedir(), '.exai');
+}
+
+/**
+ * Creates the store. Nothing is opened here: the database is opened and migrated on first use
+ * (or `ready()`), so a process that never touches the store pays nothing at start.
+ * Postgres when `databaseUrl` is set, otherwise SQLite at `<dataDir>/exai.sqlite`.
+ */
+export function createStore(options: StoreOptions = {}): Store {
+  const dialect = options.databaseUrl ? 'postgres' : 'sqlite';
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const target = dialect === 'postgres' ? 'Postgres' : `SQLite in ${dataDir}`;
+  let opening: Promise<OpenedDatabase> | undefined;
+  let shared: SharedState | undefined;
+  let closed = false;
+
+  async function open(): Promise<OpenedDatabase> {
+    const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? storeDefaults.poolSize) : await openSqlite(dataDir);
+    try {
+      const applied = await migrate(opened.db as unknown as Kysely<unknown>, dialect, opened.schema);
+      if (applied.length > 0) options.logger?.info({ migrations: applied, dialect }, 'store: applied migrations');
+      return opened;
+    } catch (error) {
+      await opened.db.destroy().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function database(): Promise<Kysely<Database>> {
+    if (closed) throw toStoreError(new Error('the store is closed'), target);
+    opening ??= open().catch((error: unknown) => {
+      opening = undefined; // let the next call try again
+      throw toStoreError(error, target);
+    });
+    return (await opening).db;
+  }
+
+  const context: StoreContext = {
+    dialect,
+    database,
+    now: options.now ?? Date.now,
+    dataDir,
+    threadTtlMs: options.threadTtlMs ?? storeDefaults.threadTtlMs,
+    maxTurns: options.maxTurns ?? storeDefaults.maxTurns,
+  };
+
+  return {
+    dialect,
+    ready: (readyOptions = {}) => withSignal(readyOptions.signal, target, async () => void (await database())),
+    async close() {
+      closed = true;
+      const pending = opening;
+      opening = undefined;
+      await shared?.close();
+      shared = undefined;
+      if (pending) await pending.then((opened) => opened.db.destroy()).catch(() => undefined);
+    },
+    get shared() {
+      shared ??= createSharedState({
+        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+        prefix: options.redisPrefix ?? storeDefaults.redisPrefix,
+        ...(options.logger ? { logger: options.logger } : {}),
+      });
+      return shared;
+    },
+    ...createThreadRepository(context),
+    ...createFileRepository(context),
+    ...createProviderUploadRepository(context),
+    ...createRequestRepository(context),
+    ...createApiKeyRepository(context),
+  };
+}

@@ -1,0 +1,178 @@
+import { BadRequestError, NotFoundError } from '@exai/core';
+import type { Selectable } from 'kysely';
+import { randomId, type StoreContext } from './context.js';
+import { clampLimit, parseJson, withSignal } from './run.js';
+import type { ThreadsTable, TurnsTable } from './schema.js';
+import type { JsonObject, ListOptions, NewThread, NewTurn, SignalOption, ThreadRecord, TurnRecord, TurnRole } from './types.js';
+
+function toThread(row: Selectable<ThreadsTable>): ThreadRecord {
+  return {
+    id: row.id,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    expiresAt: Number(row.expires_at),
+    title: row.title,
+    provider: row.provider,
+    model: row.model,
+    metadata: parseJson<JsonObject>(row.metadata),
+  };
+}
+
+function toTurn(row: Selectable<TurnsTable>): TurnRecord {
+  return {
+    threadId: row.thread_id,
+    seq: Number(row.seq),
+    role: row.role as TurnRole,
+    content: row.content,
+    files: parseJson<string[]>(row.files) ?? [],
+    tool: row.tool,
+    model: row.model,
+    provider: row.provider,
+    createdAt: Number(row.created_at),
+    usage: parseJson<JsonObject>(row.usage),
+  };
+}
+
+const what = 'the thread store';
+
+export function createThreadRepository(context: StoreContext) {
+  return {
+    createThread(thread: NewThread = {}, options: SignalOption = {}): Promise<ThreadRecord> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        const now = context.now();
+        const row = {
+          id: thread.id ?? randomId('thr'),
+          created_at: now,
+          updated_at: now,
+          expires_at: now + context.threadTtlMs,
+          title: thread.title ?? null,
+          provider: thread.provider ?? null,
+          model: thread.model ?? null,
+          metadata: thread.metadata === undefined ? null : JSON.stringify(thread.metadata),
+        };
+        await db.insertInto('threads').values(row).execute();
+        return toThread(row);
+      });
+    },
+
+    getThread(id: string, options: SignalOption = {}): Promise<ThreadRecord | undefined> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        const row = await db
+          .selectFrom('threads')
+          .selectAll()
+          .where('id', '=', id)
+          .where('expires_at', '>', context.now())
+          .executeTakeFirst();
+        return row ? toThread(row) : undefined;
+      });
+    },
+
+    appendTurn(threadId: string, turn: NewTurn, options: SignalOption = {}): Promise<TurnRecord> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        return db.transaction().execute(async (transaction) => {
+          const now = context.now();
+          // Locks the thread row on Postgres so concurrent appends to one thread take turns.
+          const thread = await transaction
+            .selectFrom('threads')
+            .select(['id', 'expires_at'])
+            .where('id', '=', threadId)
+            .$if(context.dialect === 'postgres', (query) => query.forUpdate())
+            .executeTakeFirst();
+          if (!thread || Number(thread.expires_at) <= now) {
+            throw new NotFoundError({ message: `Thread ${threadId} does not exist or has expired`, param: 'thread_id' });
+          }
+          const last = await transaction
+            .selectFrom('turns')
+            .select((builder) => builder.fn.max('seq').as('seq'))
+            .where('thread_id', '=', threadId)
+            .executeTakeFirst();
+          const count = Number(last?.seq ?? 0);
+          if (count >= context.maxTurns) {
+            throw new BadRequestError({
+              message: `Thread ${threadId} has reached its limit of ${context.maxTurns} turns; start a new thread`,
+              param: 'thread_id',
+            });
+          }
+          const row = {
+            thread_id: threadId,
+            seq: count + 1,
+            role: turn.role,
+            content: turn.content,
+            files: turn.files?.length ? JSON.stringify(turn.files) : null,
+            tool: turn.tool ?? null,
+            model: turn.model ?? null,
+            provider: turn.provider ?? null,
+            created_at: now,
+            usage: turn.usage === undefined ? null : JSON.stringify(turn.usage),
+          };
+          await transaction.insertInto('turns').values(row).execute();
+          await transaction
+            .updateTable('threads')
+            .set({ updated_at: now, expires_at: now + context.threadTtlMs })
+            .where('id', '=', threadId)
+            .execute();
+          return toTurn(row);
+        });
+      });
+    },
+
+    listTurns(threadId: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<TurnRecord[]> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        const rows = await db
+          .selectFrom('turns')
+          .selectAll()
+          .where('thread_id', '=', threadId)
+          .orderBy('seq', 'desc')
+          .limit(clampLimit(options.limit, context.maxTurns, 100_000))
+          .execute();
+        return rows.reverse().map(toTurn);
+      });
+    },
+
+    listThreads(options: ListOptions = {}): Promise<ThreadRecord[]> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        const rows = await db
+          .selectFrom('threads')
+          .selectAll()
+          .where('expires_at', '>', context.now())
+          .orderBy('updated_at', 'desc')
+          .orderBy('id')
+          .limit(clampLimit(options.limit, 100))
+          .offset(clampLimit(options.offset, 0, Number.MAX_SAFE_INTEGER))
+          .execute();
+        return rows.map(toThread);
+      });
+    },
+
+    deleteThread(id: string, options: SignalOption = {}): Promise<boolean> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        return db.transaction().execute(async (transaction) => {
+          await transaction.deleteFrom('turns').where('thread_id', '=', id).execute();
+          const result = await transaction.deleteFrom('threads').where('id', '=', id).executeTakeFirst();
+          return Number(result.numDeletedRows) > 0;
+        });
+      });
+    },
+
+    purgeExpired(options: SignalOption = {}): Promise<number> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        const now = context.now();
+        return db.transaction().execute(async (transaction) => {
+          await transaction
+            .deleteFrom('turns')
+            .where('thread_id', 'in', (query) => query.selectFrom('threads').select('id').where('expires_at', '<=', now))
+            .execute();
+          const result = await transaction.deleteFrom('threads').where('expires_at', '<=', now).executeTakeFirst();
+          return Number(result.numDeletedRows);
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,233 @@
+import type { Logger, SharedBreakerState, SharedRateLimiter, SharedSemaphore } from '@exai/core';
+
+/** JSON values stored in `metadata`, `files` and `usage` columns. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export interface StoreOptions {
+  /** Directory of the embedded SQLite database and of stored file contents. Default `~/.exai`. */
+  dataDir?: string;
+  /** A Postgres connection string. When set, Postgres is used instead of SQLite. */
+  databaseUrl?: string;
+  /** A Redis URL. When set, `store.shared` uses Redis so several instances share state. */
+  redisUrl?: string;
+  /** How long a thread lives after its last turn. Default 3 days. */
+  threadTtlMs?: number;
+  /** Turns a thread may hold; `appendTurn` past it throws `BadRequestError`. Default 50. */
+  maxTurns?: number;
+  /** Key prefix for everything written to Redis. Default `exai:`. */
+  redisPrefix?: string;
+  /** Postgres pool size. Default 10. */
+  poolSize?: number;
+  logger?: Logger;
+  /** Clock, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface ThreadRecord {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  title: string | null;
+  provider: string | null;
+  model: string | null;
+  metadata: JsonObject | null;
+}
+
+export interface NewThread {
+  /** Defaults to a random id. */
+  id?: string;
+  title?: string;
+  provider?: string;
+  model?: string;
+  metadata?: JsonObject;
+}
+
+export type TurnRole = 'user' | 'assistant' | 'system' | 'tool';
+
+export interface TurnRecord {
+  threadId: string;
+  /** 1-based position in the thread. */
+  seq: number;
+  role: TurnRole;
+  content: string;
+  /** File ids or paths the turn referred to. */
+  files: string[];
+  tool: string | null;
+  model: string | null;
+  provider: string | null;
+  createdAt: number;
+  usage: JsonObject | null;
+}
+
+export interface NewTurn {
+  role: TurnRole;
+  content: string;
+  files?: string[];
+  tool?: string;
+  model?: string;
+  provider?: string;
+  usage?: JsonObject;
+}
+
+export type FileStorage = 'disk' | 'database';
+
+export interface FileRecord {
+  id: string;
+  sha256: string;
+  filename: string;
+  bytes: number;
+  contentType: string | null;
+  createdAt: number;
+  /** `disk`: `<dataDir>/files/<sha256>`; `database`: the `file_contents` table. */
+  storage: FileStorage;
+}
+
+export interface NewFile {
+  filename: string;
+  data: Uint8Array | string;
+  contentType?: string;
+}
+
+export interface ProviderUploadRecord {
+  provider: string;
+  providerFileId: string;
+  sha256: string;
+  filename: string;
+  purpose: string | null;
+  createdAt: number;
+}
+
+export type NewProviderUpload = Omit<ProviderUploadRecord, 'createdAt' | 'purpose'> & { purpose?: string };
+
+export interface RequestRecord {
+  id: string;
+  createdAt: number;
+  route: string;
+  model: string | null;
+  provider: string | null;
+  /** HTTP-ish status of the whole request. */
+  status: number;
+  latencyMs: number;
+  tokens: number | null;
+  apiKeyId: string | null;
+  attempts: AttemptRecord[];
+}
+
+export interface NewRequest {
+  id?: string;
+  createdAt?: number;
+  route: string;
+  model?: string;
+  provider?: string;
+  status: number;
+  latencyMs: number;
+  tokens?: number;
+  apiKeyId?: string;
+}
+
+export interface AttemptRecord {
+  requestId: string;
+  /** 1-based order of the attempt. */
+  seq: number;
+  provider: string;
+  model: string;
+  /** For example `success`, `error`, `cancelled`. */
+  outcome: string;
+  errorCode: string | null;
+  latencyMs: number;
+  tokens: number | null;
+  startedAt: number;
+}
+
+export interface NewAttempt {
+  provider: string;
+  model: string;
+  outcome: string;
+  errorCode?: string;
+  latencyMs: number;
+  tokens?: number;
+  startedAt: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  revokedAt: number | null;
+  /** Requests per minute allowed for this key; null for the gateway default. */
+  rateLimit: number | null;
+}
+
+export interface CreatedApiKey {
+  id: string;
+  /** The secret: returned once, stored only as a SHA-256 hash. */
+  key: string;
+}
+
+export interface ListOptions {
+  limit?: number;
+  offset?: number;
+  signal?: AbortSignal;
+}
+
+export interface SignalOption {
+  signal?: AbortSignal;
+}
+
+/** What gateway instances share: Redis-backed with `redisUrl`, in-process otherwise. */
+export interface SharedState {
+  kind: 'redis' | 'memory';
+  breakers: SharedBreakerState;
+  rateLimiter: SharedRateLimiter;
+  semaphore: SharedSemaphore;
+  close(): Promise<void>;
+}
+
+export interface Store {
+  readonly dialect: StoreDialect;
+  /** Opens the database and runs migrations; every other method does this on first use. */
+  ready(options?: SignalOption): Promise<void>;
+  close(): Promise<void>;
+  /** Shared breaker state, rate limiter and semaphore; created on first access. */
+  readonly shared: SharedState;
+
+  createThread(thread?: NewThread, options?: SignalOption): Promise<ThreadRecord>;
+  /** Undefined when missing or expired. */
+  getThread(id: string, options?: SignalOption): Promise<ThreadRecord | undefined>;
+  /** Durable when it resolves. Extends the thread's expiry. Throws NotFoundError, BadRequestError (max turns). */
+  appendTurn(threadId: string, turn: NewTurn, options?: SignalOption): Promise<TurnRecord>;
+  /** Turns in order; with `limit`, the latest `limit` turns. */
+  listTurns(threadId: string, options?: { limit?: number; signal?: AbortSignal }): Promise<TurnRecord[]>;
+  /** Live threads, most recently updated first. */
+  listThreads(options?: ListOptions): Promise<ThreadRecord[]>;
+  deleteThread(id: string, options?: SignalOption): Promise<boolean>;
+  /** Deletes expired threads and their turns; returns how many threads were deleted. */
+  purgeExpired(options?: SignalOption): Promise<number>;
+
+  putFile(file: NewFile, options?: SignalOption): Promise<FileRecord>;
+  getFile(id: string, options?: SignalOption): Promise<FileRecord | undefined>;
+  /** Throws NotFoundError when the file or its content is missing. */
+  readFileContent(id: string, options?: SignalOption): Promise<Buffer>;
+  listFiles(options?: ListOptions): Promise<FileRecord[]>;
+  deleteFile(id: string, options?: SignalOption): Promise<boolean>;
+
+  recordProviderUpload(upload: NewProviderUpload, options?: SignalOption): Promise<ProviderUploadRecord>;
+  /** The latest upload of this content to this provider, for dedupe. */
+  findProviderUpload(provider: string, sha256: string, options?: SignalOption): Promise<ProviderUploadRecord | undefined>;
+  listProviderUploads(options?: ListOptions & { provider?: string }): Promise<ProviderUploadRecord[]>;
+  deleteProviderUpload(provider: string, providerFileId: string, options?: SignalOption): Promise<boolean>;
+
+  recordRequest(request: NewRequest, attempts?: NewAttempt[], options?: SignalOption): Promise<RequestRecord>;
+  /** Newest first, each with its attempts. */
+  listRequests(options?: ListOptions): Promise<RequestRecord[]>;
+
+  createApiKey(name: string, options?: SignalOption & { rateLimit?: number }): Promise<CreatedApiKey>;
+  /** The key's record when the key is known and not revoked, otherwise undefined. */
+  verifyApiKey(key: string, options?: SignalOption): Promise<ApiKeyRecord | undefined>;
+  revokeApiKey(id: string, options?: SignalOption): Promise<boolean>;
+  listApiKeys(options?: ListOptions): Promise<ApiKeyRecord[]>;
+}

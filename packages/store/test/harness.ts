@@ -1,0 +1,39 @@
+import { afterAll, afterEach } from 'vitest';
+import { createStore, type Store, type StoreOptions } from '../src/index.js';
+import type { Backend } from './services.js';
+
+/** Opens stores on fresh locations of one backend and closes them after each test. */
+export function useStores(backend: Backend) {
+  const open: Store[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+  afterAll(async () => {
+    await backend.cleanup();
+  });
+  return {
+    /** A store on a new, empty location; `location` opens more stores on the same one. */
+    async fresh(options: Partial<StoreOptions> = {}): Promise<{ store: Store; location: StoreOptions }> {
+      const location = { ...(await backend.location()), ...options };
+      const store = createStore(location);
+      open.push(store);
+      return { store, location };
+    },
+    another(location: StoreOptions, options: Partial<StoreOptions> = {}): Store {
+      const store = createStore({ ...location, ...options });
+      open.push(store);
+      return store;
+    },
+  };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = 1_700_000_000_000) {
+  let time = start;
+  return {
+    now: () => time,
+    advance(milliseconds: number) {
+      time += milliseconds;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { GatewayError } from '@exai/core';
+import { describe, expect, it } from 'vitest';
+import { manualClock, useStores } from './harness.js';
+import type { Backend } from './services.js';
+
+/** Files, provider uploads, request log and API keys, the same on every backend. */
+export function defineRecordSuite(backend: Backend): void {
+  describe(`files, uploads, requests and keys (${backend.name})`, () => {
+    const stores = useStores(backend);
+    const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+    it('stores a file and reads its bytes back', async () => {
+      const { store } = await stores.fresh();
+      const data = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
+      const file = await store.putFile({ filename: 'blob.bin', data, contentType: 'application/octet-stream' });
+      expect(file).toMatchObject({ filename: 'blob.bin', bytes: 7, sha256: sha256(data), contentType: 'application/octet-stream' });
+      expect(file.storage).toBe(backend.name === 'postgres' ? 'database' : 'disk');
+      expect(await store.getFile(file.id)).toEqual(file);
+      expect((await store.readFileContent(file.id)).equals(data)).toBe(true);
+      const text = await store.putFile({ filename: 'note.md', data: 'héllo' });
+      expect((await store.readFileContent(text.id)).toString('utf8')).toBe('héllo');
+      expect((await store.listFiles()).map((item) => item.id).sort()).toEqual([file.id, text.id].sort());
+    });
+
+    it('keeps shared content until the last file using it is deleted', async () => {
+      const { store } = await stores.fresh();
+      const first = await store.putFile({ filename: 'a.txt', data: 'same bytes' });
+      const second = await store.putFile({ filename: 'b.txt', data: 'same bytes' });
+      expect(first.sha256).toBe(second.sha256);
+      expect(first.id).not.toBe(second.id);
+      expect(await store.deleteFile(first.id)).toBe(true);
+      expect(await store.deleteFile(first.id)).toBe(false);
+      expect(await store.getFile(first.id)).toBeUndefined();
+      expect((await store.readFileContent(second.id)).toString()).toBe('same bytes');
+      await store.deleteFile(second.id);
+      const error = await store.readFileContent(second.id).catch((caught: unknown) => caught);
+      expect(GatewayError.isInstance(error) && error.code).toBe('not_found');
+    });
+
+    it('a file put through one instance is readable through another', async () => {
+      const { store, location } = await stores.fresh();
+      const file = await store.putFile({ filename: 'shared.txt', data: 'visible everywhere' });
+      const other = stores.another(location);
+      expect((await other.readFileContent(file.id)).toString()).toBe('visible everywhere');
+    });
+
+    it('finds an earlier provider upload of the same content, per provider', async () => {
+      const clock = manualClock();
+      const { store } = await stores.fresh({ now: clock.now });
+      const hash = sha256('report');
+      await store.recordProviderUpload({ provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'report.pdf', purpose: 'file-extract' });
+      clock.advance(5);
+      await store.recordProviderUpload({ provider: 'kimi', providerFileId: 'kf-2', sha256: hash, filename: 'report.pdf' });
+      await store.recordProviderUpload({ provider: 'glm', providerFileId: 'gf-1', sha256: sha256('other'), filename: 'other.txt' });
+      expect(await store.findProviderUpload('kimi', hash)).toMatchObject({ providerFileId: 'kf-2', purpose: null });
+      expect(await store.findProviderUpload('glm', hash)).toBeUndefined();
+      expect((await store.listProviderUploads({ provider: 'kimi' })).map((upload) => upload.providerFileId)).toEqual(['kf-2', 'kf-1']);
+      expect(await store.listProviderUploads()).toHaveLength(3);
+      expect(await store.deleteProviderUpload('kimi', 'kf-2')).toBe(true);
+      expect(await store.deleteProviderUpload('kimi', 'kf-2')).toBe(false);
+      expect(await store.findProviderUpload('kimi', hash)).toMatchObject({ providerFileId: 'kf-1', purpose: 'file-extract' });
+      // Recording the same provider file again updates it rather than failing.
+      await store.recordProviderUpload({ provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'renamed.pdf' });
+      expect(await store.findProviderUpload('kimi', hash)).toMatchObject({ filename: 'renamed.pdf' });
+    });
+
+    it('logs requests with their attempts, newest first', async () => {
+      const clock = manualClock();
+      const { store } = await stores.fresh({ now: clock.now });
+      const failedOver = await store.recordRequest(
+        { route: '/v1/chat/completions', model: 'auto', provider: 'kimi', status: 200, latencyMs: 812.4, tokens: 120, apiKeyId: 'key_1' },
+        [
+          { provider: 'glm', model: 'glm-4.6', outcome: 'error', errorCode: 'rate_limited', latencyMs: 40, startedAt: clock.now() },
+          { provider: 'kimi', model: 'kimi-k2', outcome: 'success', latencyMs: 770, tokens: 120, startedAt: clock.now() + 41 },
+        ],
+      );
+      clock.advance(1_000);
+      const plain = await store.recordRequest({ route: '/mcp', status: 499, latencyMs: 3 });
+      const listed = await store.listRequests();
+      expect(listed.map((request) => request.id)).toEqual([plain.id, failedOver.id]);
+      expect(listed[0]).toMatchObject({ model: null, provider: null, tokens: null, apiKeyId: null, attempts: [] });
+      expect(listed[1]).toMatchObject({ status: 200, latencyMs: 812, tokens: 120, apiKeyId: 'key_1' });
+      expect(listed[1]!.attempts.map((attempt) => [attempt.seq, attempt.provider, attempt.outcome, attempt.errorCode])).toEqual([
+        [1, 'glm', 'error', 'rate_limited'],
+        [2, 'kimi', 'success', null],
+      ]);
+      expect(await store.listRequests({ limit: 1 })).toHaveLength(1);
+    });
+
+    it('verifies API keys by hash and stops accepting them once revoked', async () => {
+      const { store } = await stores.fresh();
+      const created = await store.createApiKey('ci', { rateLimit: 60 });
+      expect(created.key).toMatch(/^sk-exai-[0-9a-f]{16}-[A-Za-z0-9_-]{43}$/);
+      expect(await store.verifyApiKey(created.key)).toMatchObject({ id: created.id, name: 'ci', rateLimit: 60, revokedAt: null });
+      const tampered = `${created.key.slice(0, -1)}${created.key.endsWith('A') ? 'B' : 'A'}`;
+      expect(await store.verifyApiKey(tampered)).toBeUndefined();
+      expect(await store.verifyApiKey('sk-exai-0000000000000000-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+      expect(await store.verifyApiKey('not a key')).toBeUndefined();
+      const listed = await store.listApiKeys();
+      expect(listed).toHaveLength(1);
+      expect(JSON.stringify(listed)).not.toContain(created.key.slice(-20));
+      expect(await store.revokeApiKey(created.id)).toBe(true);
+      expect(await store.revokeApiKey(created.id)).toBe(false);
+      expect(await store.verifyApiKey(created.key)).toBeUndefined();
+    });
+  });
+}

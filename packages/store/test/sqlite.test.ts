@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStore } from '../src/index.js';
+import { defineRecordSuite } from './record-suite.js';
+import { sqliteBackend } from './services.js';
+import { defineThreadSuite } from './thread-suite.js';
+
+defineThreadSuite(sqliteBackend());
+defineRecordSuite(sqliteBackend());
+
+describe('sqlite store', () => {
+  const directories: string[] = [];
+  afterEach(async () => {
+    await Promise.all(directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
+  });
+  const temporary = async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'exai-store-sqlite-'));
+    directories.push(directory);
+    return directory;
+  };
+
+  it('opens lazily: nothing is created until first use, then the data dir and WAL database appear', async () => {
+    const dataDir = join(await temporary(), 'nested', 'data');
+    const store = createStore({ dataDir });
+    expect(store.dialect).toBe('sqlite');
+    expect(existsSync(dataDir)).toBe(false);
+    await store.ready();
+    expect(existsSync(join(dataDir, 'exai.sqlite'))).toBe(true);
+    await store.close();
+    const database = new Database(join(dataDir, 'exai.sqlite'), { readonly: true });
+    expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
+    const versions = database.prepare('select name from exai_schema_version').all() as Array<{ name: string }>;
+    database.close();
+    expect(versions.map((row) => row.name)).toEqual(['0001_initial']);
+  });
+
+  it('keeps file contents on disk under dataDir/files/<sha256>', async () => {
+    const dataDir = await temporary();
+    const store = createStore({ dataDir });
+    const file = await store.putFile({ filename: 'a.txt', data: 'on disk' });
+    expect(await readFile(join(dataDir, 'files', file.sha256), 'utf8')).toBe('on disk');
+    await store.deleteFile(file.id);
+    expect(existsSync(join(dataDir, 'files', file.sha256))).toBe(false);
+    await store.close();
+  });
+
+  it('a turn appended before close is there after reopening', async () => {
+    const dataDir = await temporary();
+    const first = createStore({ dataDir });
+    const thread = await first.createThread();
+    await first.appendTurn(thread.id, { role: 'user', content: 'durable' });
+    await first.close();
+    const second = createStore({ dataDir });
+    expect((await second.listTurns(thread.id)).map((turn) => turn.content)).toEqual(['durable']);
+    await second.close();
+  });
+
+  it('a closed store refuses work', async () => {
+    const store = createStore({ dataDir: await temporary() });
+    await store.ready();
+    await store.close();
+    await expect(store.createThread()).rejects.toThrow(/closed/);
+  });
+
+  it('without redisUrl the shared state is in-process', async () => {
+    const store = createStore({ dataDir: await temporary() });
+    expect(store.shared.kind).toBe('memory');
+    expect((await store.shared.rateLimiter.take('k', { capacity: 1, refillPerSecond: 1 })).allowed).toBe(true);
+    await store.close();
+  });
+});
