@@ -61,7 +61,10 @@ function playPartial(exchange: Exchange, reply: Reply, after: number, ending: 'c
   const { response } = exchange;
   if (reply.kind === 'stream') {
     const limit = ending === 'no-done' ? reply.events.length : Math.min(after, reply.events.length - 1);
-    if (!response.headersSent) response.writeHead(200, streamHeaders);
+    if (!response.headersSent) {
+      response.writeHead(200, streamHeaders);
+      response.flushHeaders();
+    }
     const text = reply.events.slice(0, Math.max(0, limit)).map(sseEvent).join('');
     if (ending === 'cut') response.write(text, () => destroyConnection(exchange));
     else if (ending === 'stall') response.write(text);
@@ -75,7 +78,10 @@ function playPartial(exchange: Exchange, reply: Reply, after: number, ending: 'c
     response.end('{not json');
     return;
   }
-  if (!response.headersSent) response.writeHead(200, { ...headers, 'content-length': bytes.length });
+  if (!response.headersSent) {
+    response.writeHead(200, { ...headers, 'content-length': bytes.length });
+    response.flushHeaders();
+  }
   const half = bytes.subarray(0, Math.floor(bytes.length / 2));
   if (ending === 'cut') response.write(half, () => destroyConnection(exchange));
   else response.write(half);

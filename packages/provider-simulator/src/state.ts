@@ -12,9 +12,11 @@ export class SimulatorState {
   constructor(private readonly maxAttempts: number) {}
 
   begin(dialect: Dialect | null, method: string, path: string): Attempt {
+    const now = Date.now();
     const attempt: Attempt = {
       seq: ++this.sequence,
-      time: new Date().toISOString(),
+      time: new Date(now).toISOString(),
+      arrivedAt: now,
       dialect,
       method,
       path,

@@ -18,6 +18,8 @@ export interface Attempt {
   seq: number;
   /** ISO time the request arrived. */
   time: string;
+  /** The same instant in epoch milliseconds (`Date.parse(time)`), handy for arithmetic. */
+  arrivedAt: number;
   dialect: Dialect | null;
   method: string;
   path: string;

@@ -140,6 +140,7 @@ describe('openai dialect', () => {
       clientHungUp: false,
       body: { max_completion_tokens: 12 },
     });
+    expect(Date.parse(attempts[0]!.time)).toBe(attempts[0]!.arrivedAt);
     const overHttp = (await (await fetch(`${sim.url}/_sim/attempts`)).json()) as Loose[];
     expect(overHttp).toHaveLength(1);
   });

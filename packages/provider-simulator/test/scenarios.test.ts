@@ -153,6 +153,25 @@ describe('scenarios', () => {
     expect(sim.log[0]).toMatchObject({ status: 200, clientHungUp: false });
   });
 
+  it('stream-cut?after=0 sends 200 headers then cuts before any event', async () => {
+    const response = await chat(sim, 'openai', streamBody('gpt-4o~stream-cut?after=0'));
+    expect(response.status).toBe(200);
+    const { text, failed } = await readAll(response);
+    expect(failed).toBe(true);
+    expect(text).toBe('');
+  });
+
+  it('stream-stall?after=0 sends 200 headers then nothing', async () => {
+    const controller = new AbortController();
+    const response = await chat(sim, 'openai', streamBody('gpt-4o~stream-stall?after=0'), {}, controller.signal);
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    const first = await Promise.race([reader.read().then(() => 'data'), new Promise((r) => setTimeout(() => r('silent'), 150))]);
+    expect(first).toBe('silent');
+    controller.abort();
+    await vi.waitFor(() => expect(sim.log[0]?.clientHungUp).toBe(true));
+  });
+
   it('stream-cut with a large after still cuts before the finish chunk', async () => {
     const { text, failed } = await readAll(await chat(sim, 'openai', streamBody('gpt-4o~stream-cut?after=20')));
     expect(failed).toBe(true);
