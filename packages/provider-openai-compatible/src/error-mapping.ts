@@ -15,6 +15,8 @@ export interface MappingContext {
 const CONTEXT_LENGTH =
   /context[_ ]length|maximum context|context window|token limit|too many tokens|exceeds? (the )?max(imum)? (length|tokens)|input is too long|prompt is too long/i;
 const CONTENT_FILTER = /content[_ ]filter|content[_ ]policy|safety system|sensitive content|inappropriate content|moderation/i;
+const RATE_LIMIT = /rate[_ ]limit|too many requests/i;
+const OVERLOADED = /overloaded|capacity|unavailable/i;
 const CONNECTION_CODES = /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_|other side closed|terminated|socket hang up|fetch failed/i;
 
 /** Scrubs the API key (and anything that looks like a credential) from upstream text. */
@@ -64,6 +66,8 @@ export function codeForStatus(status: number, body: unknown): ErrorCode {
   if (status === 429) return 'rate_limited';
   if (status === 503 || status === 529) return 'overloaded';
   if (status >= 500) return 'server';
+  if (status === 0 && RATE_LIMIT.test(text)) return 'rate_limited';
+  if (status === 0 && OVERLOADED.test(text)) return 'overloaded';
   if (status === 400 || status === 413 || status === 422 || status === 0) {
     if (CONTEXT_LENGTH.test(text)) return 'context_length';
     if (CONTENT_FILTER.test(text)) return 'content_filter';
