@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ChatResponse, FunctionTool, ProviderAdapter, Tool, ToolCall } from '@exai/core';
+import { type ChatMessage, type ChatRequest, type ChatResponse, type FunctionTool, GatewayError, type ProviderAdapter, type Tool, type ToolCall } from '@exai/core';
 
 export interface ToolContext {
   /** Aborted when the loop is cancelled or the tool's timeout passes. */
@@ -74,6 +74,12 @@ function toFunctionTool(tool: ToolDefinition): FunctionTool {
   };
 }
 
+/** The loop's signal was aborted: its reason when that is a GatewayError, otherwise `cancelled`. */
+function abortError(signal: AbortSignal): GatewayError {
+  if (GatewayError.isInstance(signal.reason)) return signal.reason;
+  return new GatewayError('cancelled', { message: 'The tool loop was cancelled', cause: signal.reason });
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -111,7 +117,7 @@ async function runTool(call: ToolCall, tools: ReadonlyMap<string, ToolDefinition
     const result = await Promise.race([Promise.resolve(tool.handler(args, { signal: controller.signal, toolCallId: call.id })), timeout, aborted]);
     return typeof result === 'string' ? result : JSON.stringify(result ?? null);
   } catch (error) {
-    if (signal?.aborted) throw signal.reason ?? error;
+    if (signal?.aborted) throw abortError(signal);
     return JSON.stringify({ error: `Tool ${tool.name} failed: ${describe(error)}` });
   } finally {
     clearTimeout(timer);
@@ -143,7 +149,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
     });
 
   for (let index = 0; index < maxSteps; index += 1) {
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) throw abortError(options.signal);
     const request: ChatRequest = { ...options.request, messages: [...messages], ...(requestTools.length ? { tools: requestTools } : {}) };
     const response = await callModel(index, request);
     const message = response.choices[0]?.message;
@@ -158,6 +164,7 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
       return { response, messages, steps: index + 1 };
     }
     const results = await Promise.all(calls.map((call) => runTool(call, registry, toolTimeoutMs, options.signal)));
+    if (options.signal?.aborted) throw abortError(options.signal);
     const toolResults: ChatMessage[] = calls.map((call, position) => ({
       role: 'tool',
       tool_call_id: call.id,

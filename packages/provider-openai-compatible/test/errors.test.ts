@@ -77,6 +77,17 @@ describe('error mapping against the simulator', () => {
     expect((await context.sim.attempts()).length).toBe(1);
   });
 
+  it('a non-stream body cut mid-way is a network error, and a stream reset before headers too', async () => {
+    const adapter = adapterFor(context.sim);
+    expect(await failure(adapter.chat(ask('gpt-test~stream-cut')))).toMatchObject({ code: 'network', provider: 'testprov' });
+    const streamed = await failure((async () => {
+      for await (const _chunk of adapter.stream(ask('gpt-test~reset-before-headers'))) {
+        // drain
+      }
+    })());
+    expect(streamed.code).toBe('network');
+  });
+
   it('an abort becomes cancelled and hangs up on the upstream', async () => {
     const adapter = adapterFor(context.sim);
     const controller = new AbortController();

@@ -129,6 +129,23 @@ describe('runToolLoop', () => {
     expect(requests[1]!.tools).toEqual([{ type: 'builtin_function', function: { name: '$web_search' } }]);
   });
 
+  it('cancelling the loop while a tool runs aborts the tool and rejects with cancelled', async () => {
+    const { adapter } = scriptedAdapter(() => ({ calls: [call('s', 'slow', '{}')] }));
+    const controller = new AbortController();
+    let toolSignal: AbortSignal | undefined;
+    const slow: ToolDefinition = {
+      name: 'slow',
+      handler: (_args, { signal }) => {
+        toolSignal = signal;
+        setTimeout(() => controller.abort(), 10);
+        return new Promise(() => {});
+      },
+    };
+    const error = await runToolLoop({ adapter, request: { model: 'm', messages: [{ role: 'user', content: 'go' }] }, tools: [slow], signal: controller.signal }).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'cancelled' });
+    expect(toolSignal?.aborted).toBe(true);
+  });
+
   it('stops at the step limit with a clear error, or asks for a final answer', async () => {
     const forever = () => scriptedAdapter((request) =>
       request.tool_choice === 'none' ? { content: 'final' } : { calls: [call(`x${Math.random()}`, 'lookup', '{"query":"again"}')] },
