@@ -2,7 +2,7 @@ import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createGlm, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL } from '../src/index.js';
+import { createGlm, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL, glm as defaultInstance } from '../src/index.js';
 
 let sim: Simulator;
 let glm: GlmProvider;
@@ -165,5 +165,21 @@ describe('GLM configuration', () => {
   it('serves the coding-plan URL of the simulator too', async () => {
     const coding = createGlm({ apiKey: 'k', baseURL: sim.baseURL('glm', { codingPlan: true }), env: {} });
     expect((await coding.chat(hello)).choices[0]!.message.content).toBe('Simulated answer to: hello');
+  });
+});
+
+describe('the default instance', () => {
+  it('is created on first use from process.env', async () => {
+    process.env.GLM_API_KEY = 'test-key';
+    process.env.GLM_BASE_URL = sim.baseURL('glm');
+    try {
+      const response = await defaultInstance.chat({ model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] });
+      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+      expect(defaultInstance.id).toBe('glm');
+      expect(defaultInstance.baseURL).toBe(sim.baseURL('glm'));
+    } finally {
+      delete process.env.GLM_API_KEY;
+      delete process.env.GLM_BASE_URL;
+    }
   });
 });

@@ -2,7 +2,7 @@ import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKimi, KIMI_BASE_URLS, type KimiProvider, kimiFileMessages, kimiWebSearchTool, resolveKimiBaseURL } from '../src/index.js';
+import { createKimi, KIMI_BASE_URLS, type KimiProvider, kimiFileMessages, kimiWebSearchTool, resolveKimiBaseURL, kimi as defaultInstance } from '../src/index.js';
 
 let sim: Simulator;
 let kimi: KimiProvider;
@@ -140,5 +140,21 @@ describe('Kimi configuration', () => {
     }
     expect(resolveKimiBaseURL({ env: {} })).toBe(KIMI_BASE_URLS.international);
     expect(resolveKimiBaseURL({ region: 'mainland', env: {} })).toBe('https://api.moonshot.cn/v1');
+  });
+});
+
+describe('the default instance', () => {
+  it('is created on first use from process.env', async () => {
+    process.env.KIMI_API_KEY = 'test-key';
+    process.env.KIMI_BASE_URL = sim.baseURL('kimi');
+    try {
+      const response = await defaultInstance.chat({ model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] });
+      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+      expect(defaultInstance.id).toBe('kimi');
+      expect(defaultInstance.baseURL).toBe(sim.baseURL('kimi'));
+    } finally {
+      delete process.env.KIMI_API_KEY;
+      delete process.env.KIMI_BASE_URL;
+    }
   });
 });

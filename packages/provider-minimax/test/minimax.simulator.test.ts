@@ -2,7 +2,7 @@ import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createMinimax, MINIMAX_BASE_URLS, type MinimaxProvider, resolveMinimaxBaseURL } from '../src/index.js';
+import { createMinimax, MINIMAX_BASE_URLS, type MinimaxProvider, resolveMinimaxBaseURL, minimax as defaultInstance } from '../src/index.js';
 
 let sim: Simulator;
 let minimax: MinimaxProvider;
@@ -126,5 +126,21 @@ describe('MiniMax configuration', () => {
     expect((await failureOf(() => fromEnv.chat(hello))).code).toBe('auth');
     expect(resolveMinimaxBaseURL({ env: {} })).toBe(MINIMAX_BASE_URLS.international);
     expect(resolveMinimaxBaseURL({ region: 'mainland', env: {} })).toBe('https://api.minimaxi.com/v1');
+  });
+});
+
+describe('the default instance', () => {
+  it('is created on first use from process.env', async () => {
+    process.env.MINIMAX_API_KEY = 'test-key';
+    process.env.MINIMAX_BASE_URL = sim.baseURL('minimax');
+    try {
+      const response = await defaultInstance.chat({ model: 'MiniMax-M2.5', messages: [{ role: 'user', content: 'hello' }] });
+      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+      expect(defaultInstance.id).toBe('minimax');
+      expect(defaultInstance.baseURL).toBe(sim.baseURL('minimax'));
+    } finally {
+      delete process.env.MINIMAX_API_KEY;
+      delete process.env.MINIMAX_BASE_URL;
+    }
   });
 });
