@@ -89,21 +89,29 @@ class Manager implements SessionManager {
       this.#settle(session, new BadRequestError({ provider, model, param: 'timeoutMs', message: (error as Error).message }), undefined);
       return;
     }
-    if (this.#draining) return this.#reject(session, 'The session manager is draining and accepts no new calls');
-    if (signal?.aborted) return this.#settle(session, cancelled(session, signal), undefined);
+    if (this.#draining) {
+      this.#reject(session, 'The session manager is draining and accepts no new calls');
+      return;
+    }
+    if (signal?.aborted) {
+      this.#settle(session, cancelled(session, signal), undefined);
+      return;
+    }
 
     this.#limits.attach(session);
     const startsNow = this.#limits.canStartNow(session);
     if (!startsNow && this.#queued >= this.#options.maxQueue) {
       this.#limits.leave(session);
-      return this.#reject(session, `Queue full: ${this.#queued} calls already waiting (maxQueue ${this.#options.maxQueue})`);
+      this.#reject(session, `Queue full: ${this.#queued} calls already waiting (maxQueue ${this.#options.maxQueue})`);
+      return;
     }
 
     session.accepted = true;
     session.timer = setTimeout(this.#onTimeout, timeoutMs, session, timeoutMs);
     signal?.addEventListener('abort', session, { once: true });
     // A call that starts now never waits, so it needs no queue signal (and p-queue then adds no abort races).
-    const queueSignal = startsNow ? undefined : (session.queueController = new AbortController()).signal;
+    if (!startsNow) session.queueController = new AbortController();
+    const queueSignal = session.queueController?.signal;
     this.#limits.enqueue(session, startsNow, queueSignal, this.#start).catch((error: unknown) => {
       // Only our own aborts reject the chain, and those settle first; anything else is settled here.
       this.#limits.leave(session);

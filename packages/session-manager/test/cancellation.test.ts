@@ -34,7 +34,9 @@ describe('caller cancellation', () => {
     const first = manager.run(() => blocker.promise);
     const controller = new AbortController();
     let ran = false;
-    const queued = manager.runSettled(async () => void (ran = true), { signal: controller.signal });
+    const queued = manager.runSettled(async () => {
+      ran = true;
+    }, { signal: controller.signal });
     const third = manager.run(async () => 'third');
     expect(manager.metrics().queued).toBe(2);
     controller.abort();
@@ -49,7 +51,9 @@ describe('caller cancellation', () => {
   it('an already-aborted signal fails at once without running', async () => {
     const manager = createSessionManager();
     let ran = false;
-    const result = await manager.runSettled(async () => void (ran = true), { signal: AbortSignal.abort() });
+    const result = await manager.runSettled(async () => {
+      ran = true;
+    }, { signal: AbortSignal.abort() });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(ran).toBe(false);
   });

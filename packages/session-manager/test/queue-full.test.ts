@@ -11,7 +11,9 @@ describe('maxQueue', () => {
     expect(manager.metrics()).toMatchObject({ inFlight: 2, queued: 3 });
     let ran = false;
     const started = performance.now();
-    const error = await manager.run(async () => void (ran = true), { provider: 'openai' }).catch((caught: unknown) => caught);
+    const error = await manager.run(async () => {
+      ran = true;
+    }, { provider: 'openai' }).catch((caught: unknown) => caught);
     expect(performance.now() - started).toBeLessThan(20);
     expect(GatewayError.isInstance(error) && error.code).toBe('queue_full');
     expect((error as GatewayError).name).toBe('QueueFullError');

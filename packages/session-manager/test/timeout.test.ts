@@ -40,7 +40,9 @@ describe('timeouts', () => {
     expect(manager.metrics()).toMatchObject({ inFlight: 0, abandoned: 1 });
     // The provider's only slot is still taken by the function that ignored the abort.
     let ran = false;
-    const next = manager.run(async () => void (ran = true), { provider: 'p' });
+    const next = manager.run(async () => {
+      ran = true;
+    }, { provider: 'p' });
     await sleep(20);
     expect(ran).toBe(false);
     stubborn.open();
@@ -54,7 +56,9 @@ describe('timeouts', () => {
     const blocker = manager.run(() => sleep(120), { provider: 'p' });
     let ran = false;
     const started = Date.now();
-    const queued = await manager.runSettled(async () => void (ran = true), { provider: 'p', timeoutMs: 40, requestId: 'q' });
+    const queued = await manager.runSettled(async () => {
+      ran = true;
+    }, { provider: 'p', timeoutMs: 40, requestId: 'q' });
     expect(Date.now() - started).toBeLessThan(110);
     expect(queued).toMatchObject({ ok: false, error: { code: 'timeout' }, session: { status: 'timed_out', startedAt: undefined } });
     await blocker;
