@@ -35,4 +35,3 @@ export {
   createMemorySharedBreakerState,
   type MemoryOptions,
 } from './memory-shared-state.js';
-export { schemaVersionTable } from './migrations.js';

@@ -4,8 +4,7 @@ import type { Kysely } from 'kysely';
 import { createApiKeyRepository } from './api-keys.js';
 import type { StoreContext } from './context.js';
 import { createFileRepository } from './files.js';
-import { migrate } from './migrations.js';
-import { type OpenedDatabase, openPostgres, openSqlite } from './open-database.js';
+import type { OpenedDatabase } from './open-database.js';
 import { createProviderUploadRepository } from './provider-uploads.js';
 import { createRequestRepository } from './requests.js';
 import { toStoreError, withSignal } from './run.js';
@@ -40,6 +39,8 @@ export function createStore(options: StoreOptions = {}): Store {
   let closed = false;
 
   async function open(): Promise<OpenedDatabase> {
+    // Kysely and the drivers load here, on first use, not when the package is imported.
+    const [{ openPostgres, openSqlite }, { migrate }] = await Promise.all([import('./open-database.js'), import('./migrations.js')]);
     const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? storeDefaults.poolSize) : await openSqlite(dataDir);
     try {
       const applied = await migrate(opened.db as unknown as Kysely<unknown>, dialect, opened.schema);

@@ -14,9 +14,12 @@ describe('postgres store', () => {
   const schemas: string[] = [];
   let connected: Promise<void> | undefined;
   const freshSchema = async () => {
-    connected ??= admin.connect().catch((error: Error) => {
-      throw new Error(`Postgres is not reachable at ${postgresUrl} (${error.message}). Start it (CI: .ci/run starts it) or set TEST_DATABASE_URL.`);
-    });
+    connected ??= admin.connect().then(
+      () => undefined,
+      (error: Error) => {
+        throw new Error(`Postgres is not reachable at ${postgresUrl} (${error.message}). Start it (CI: .ci/run starts it) or set TEST_DATABASE_URL.`);
+      },
+    );
     await connected;
     const schema = uniqueName('exai_test');
     await admin.query(`create schema ${schema}`);
