@@ -7,7 +7,12 @@ export function toStoreError(error: unknown, what: string): GatewayError {
   if (GatewayError.isInstance(error)) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
-  if ((typeof code === 'string' && networkCodes.has(code)) || /connect|Connection terminated/i.test(message)) {
+  const name = error instanceof Error ? error.name : '';
+  if (
+    (typeof code === 'string' && networkCodes.has(code)) ||
+    name === 'MaxRetriesPerRequestError' ||
+    /connect|Connection terminated|Connection is closed/i.test(message)
+  ) {
     return new NetworkError({ message: `store: cannot reach ${what}: ${message || code}`, cause: error });
   }
   const wrapped = toGatewayError(error);

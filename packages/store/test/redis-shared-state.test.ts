@@ -1,4 +1,4 @@
-import type { SharedBreakerRecord } from '@exai/core';
+import { GatewayError, type SharedBreakerRecord } from '@exai/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisRateLimiter, createRedisSemaphore, createRedisSharedBreakerState, createStore } from '../src/index.js';
@@ -104,6 +104,15 @@ describe('redis shared state', () => {
     const release = await semaphore.tryAcquire('crashed-holder', 1, 60);
     expect(release).toBeDefined();
     await release!();
+  });
+
+  it('an unreachable Redis is a NetworkError, not a hang', async () => {
+    const limiter = track(createRedisRateLimiter('redis://127.0.0.1:1', { prefix }));
+    const started = Date.now();
+    const error = await limiter.take('x', { capacity: 1, refillPerSecond: 1 }).catch((caught: unknown) => caught);
+    expect(GatewayError.isInstance(error) && error.code).toBe('network');
+    expect((error as Error).message).toMatch(/cannot reach Redis/);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('store.shared uses Redis when redisUrl is set', async () => {
