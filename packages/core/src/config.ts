@@ -51,6 +51,8 @@ export const providerConfigSchema = z.object({
 
 const timeoutsSchema = z.object({
   requestMs: z.number().int().positive().default(120_000),
+  /** One non-streaming attempt; streams are bounded by firstTokenMs and idleMs instead. */
+  attemptMs: z.number().int().positive().default(60_000),
   firstTokenMs: z.number().int().positive().default(30_000),
   idleMs: z.number().int().positive().default(30_000),
   toolMs: z.number().int().positive().default(60_000),
@@ -62,6 +64,10 @@ const retrySchema = z.object({
   maxDelayMs: z.number().int().min(0).default(8_000),
   maxRetryAfterMs: z.number().int().min(0).default(30_000),
   budgetMs: z.number().int().positive().default(60_000),
+  /** Attempts across every target of one request. */
+  maxAttemptsPerRequest: z.number().int().min(1).max(20).default(6),
+  /** Retries may add at most this share of first attempts per provider in a 10 s window. */
+  budgetRatio: z.number().min(0).max(1).default(0.2),
 });
 
 const breakerSchema = z.object({
@@ -90,6 +96,8 @@ export const configSchema = z.object({
   providers: z.record(z.string(), providerConfigSchema).default({}),
   aliases: z.record(z.string(), z.string()).default({}),
   fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  /** Hedging per model or alias: start the next target after this many ms without a first token. Off by default. */
+  hedging: z.record(z.string(), z.number().int().positive()).default({}),
   allowedModels: z.array(z.string()).optional(),
   defaultModel: z.string().default('auto'),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),

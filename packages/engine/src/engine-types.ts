@@ -1,0 +1,75 @@
+import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
+import type { AttemptRecord } from './executor.js';
+import type { AutoRequirements } from './resolve.js';
+
+export interface EngineCallOptions {
+  signal?: AbortSignal;
+  requestId?: string;
+  /** Requirements for `auto` routing. */
+  auto?: AutoRequirements;
+  /** Store the exchange in a conversation thread even without a `continuation_id` (MCP tools do). */
+  remember?: boolean;
+  /** Which tool or route made the call, stored with the turn. */
+  tool?: string;
+  /** Local files already read into the prompt, stored with the user turn. */
+  files?: string[];
+  /** Who called (an API key id), for the request log. */
+  caller?: string;
+  /** Route label for the request log and metrics (e.g. `/v1/chat/completions`). */
+  route?: string;
+}
+
+/** What every answer carries besides the OpenAI fields. */
+export interface EngineMeta {
+  requestId: string;
+  provider: string;
+  model: string;
+  attempts: AttemptRecord[];
+  /** True when a fallback, not the first target, answered. */
+  fellBack: boolean;
+  continuationId?: string;
+  /** True when the answer came from the built-in simulator (no provider key configured). */
+  simulated: boolean;
+  usage?: Usage;
+}
+
+export interface EngineChatResult extends ChatResponse {
+  exai: EngineMeta;
+}
+
+export interface EngineStream extends AsyncIterable<ChatChunk> {
+  /** Filled in as the stream runs; complete once iteration ends. */
+  readonly meta: EngineMeta;
+}
+
+export interface ProviderStatus {
+  id: string;
+  kind: string;
+  baseURL: string;
+  simulated: boolean;
+  breaker: BreakerState;
+  inFlight: number;
+  queued: number;
+}
+
+export interface EngineStatus {
+  simulated: boolean;
+  providers: ProviderStatus[];
+  breakers: Array<{ key: string; state: BreakerState }>;
+  sessions: { inFlight: number; queued: number; totals: Record<string, number>; latencyMs: { p50: number; p95: number; p99: number } };
+  store: { kind: 'sqlite' | 'postgres'; shared: 'redis' | 'memory' };
+}
+
+export interface EngineOptions {
+  config: GatewayConfig;
+  /** Adapters to use instead of those built from the configuration (tests, embedding). */
+  adapters?: ProviderAdapter[];
+  /** Serve the built-in simulator's models when no provider is configured. */
+  simulateWhenNoKeys?: boolean;
+  logger?: Logger;
+  /** Instance id used for shared state across instances. */
+  instanceId?: string;
+  random?: () => number;
+}
+
+export type { ModelInfo };

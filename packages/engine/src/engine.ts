@@ -1,0 +1,318 @@
+import { randomUUID } from 'node:crypto';
+import { type BreakerRegistry, computeBackoff, createBreakerRegistry } from '@exai/circuit-breakers';
+import {
+  type ChatChunk,
+  type ChatRequest,
+  createLogger,
+  type GatewayConfig,
+  type Logger,
+  type ModelInfo,
+  NotFoundError,
+  type ProviderAdapter,
+} from '@exai/core';
+import { createSessionManager, type SessionManager } from '@exai/session-manager';
+import { runConsensus } from './consensus.js';
+import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream } from './engine-types.js';
+import type { Executor, RouteOptions, RouteState } from './executor.js';
+import { type StoredTurn, textOf, withHistory } from './memory.js';
+import { buildAdapters, type SimulatorHandle } from './providers.js';
+import { ModelResolver, type Target } from './resolve.js';
+import { RetryBudget } from './retry-budget.js';
+import { type RouterDeps, routeChat } from './router.js';
+import { routeStream } from './stream-router.js';
+import { createStore, type NewAttempt, type Store } from '@exai/store';
+
+export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
+
+/** The gateway's one entry point, used by both apps. */
+export class Engine {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  readonly breakers: BreakerRegistry;
+  readonly sessions: SessionManager;
+  readonly resolver: ModelResolver;
+  readonly store: Store;
+  readonly simulated: boolean;
+  readonly #deps: RouterDeps;
+  readonly #simulator: SimulatorHandle | undefined;
+
+  constructor(config: GatewayConfig, adapters: ProviderAdapter[], store: Store, options: { logger: Logger; simulator?: SimulatorHandle; instanceId?: string; random?: () => number }) {
+    this.config = config;
+    this.logger = options.logger;
+    this.store = store;
+    this.#simulator = options.simulator;
+    this.simulated = options.simulator !== undefined;
+    this.resolver = new ModelResolver(adapters, config, options.random);
+    this.breakers = createBreakerRegistry({
+      defaults: config.breaker,
+      ...(config.store.redisUrl ? { shared: store.shared.breakers } : {}),
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+      onError: (error, context) => this.logger.warn({ err: error, ...context }, 'shared breaker state failed'),
+    });
+    const perProvider: Record<string, number> = { default: config.concurrency.perProvider };
+    for (const [id, provider] of Object.entries(config.providers)) if (provider.maxConcurrency) perProvider[id] = provider.maxConcurrency;
+    this.sessions = createSessionManager({
+      global: config.concurrency.global,
+      perProvider,
+      perConversation: config.concurrency.perConversation,
+      maxQueue: config.concurrency.maxQueue,
+      defaultTimeoutMs: config.timeouts.requestMs,
+    });
+    const executor: Executor = {
+      run: (target, fn, runOptions) =>
+        this.sessions.run(({ signal }) => this.breakers.get(target.provider).execute(() => fn(signal)), {
+          provider: target.provider,
+          model: target.model,
+          timeoutMs: runOptions.timeoutMs,
+          signal: runOptions.signal,
+          ...(runOptions.conversationId ? { conversationId: runOptions.conversationId } : {}),
+        }),
+    };
+    const retry = config.retry;
+    this.#deps = {
+      executor,
+      budget: new RetryBudget({ ratio: retry.budgetRatio }),
+      backoff: (attempt, error) => computeBackoff(attempt, error, retry),
+    };
+  }
+
+  /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
+  chain(request: Pick<ChatRequest, 'model' | 'models'>, options: EngineCallOptions = {}, preferProvider?: string | null): Target[] {
+    const names = [request.model || this.config.defaultModel, ...(request.models ?? [])];
+    const seen = new Set<string>();
+    const chain: Target[] = [];
+    const add = (targets: Target[]) => {
+      for (const target of targets) {
+        const key = `${target.provider}/${target.model}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          chain.push(target);
+        }
+      }
+    };
+    for (const [index, name] of names.entries()) {
+      const targets = this.resolver.resolve(name, options.auto);
+      add(index === 0 ? targets : targets.slice(0, 1));
+    }
+    const primary = chain[0]!;
+    for (const name of this.config.fallbacks[request.model] ?? this.config.fallbacks[primary.model] ?? this.config.fallbacks[`${primary.provider}/${primary.model}`] ?? []) {
+      try {
+        add(this.resolver.resolve(name).slice(0, 1));
+      } catch (error) {
+        this.logger.warn({ fallback: name, err: error }, 'configured fallback does not resolve');
+      }
+    }
+    if (preferProvider) {
+      const preferred = chain.filter((target) => target.provider === preferProvider);
+      if (preferred.length > 0 && (request.model === 'auto' || !request.model || chain[0]!.provider !== preferProvider)) {
+        return [...preferred, ...chain.filter((target) => target.provider !== preferProvider)];
+      }
+    }
+    return chain;
+  }
+
+  #routeOptions(requestId: string, request: ChatRequest, options: EngineCallOptions, conversationId?: string): RouteOptions {
+    const hedgeMs = this.config.hedging[request.model];
+    return {
+      requestId,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(conversationId ? { conversationId } : {}),
+      timeouts: this.config.timeouts,
+      retry: this.config.retry,
+      maxAttemptsPerRequest: this.config.retry.maxAttemptsPerRequest,
+      ...(hedgeMs ? { hedgeMs } : {}),
+    };
+  }
+
+  async #prepare(request: ChatRequest, options: EngineCallOptions) {
+    const requestId = options.requestId ?? randomUUID();
+    let thread: { id: string; provider?: string | null } | undefined;
+    let turns: StoredTurn[] = [];
+    if (request.continuation_id) {
+      thread = await this.store.getThread(request.continuation_id);
+      if (!thread) {
+        throw new NotFoundError({ message: `Conversation '${request.continuation_id}' does not exist or has expired; start a new one without continuation_id`, param: 'continuation_id' });
+      }
+      turns = await this.store.listTurns(thread.id, { limit: this.config.store.maxTurns });
+    }
+    const chain = this.chain(request, options, thread?.provider);
+    const shaped = turns.length > 0 ? withHistory(request, turns, chain[0]!.info) : request;
+    const { models: _models, continuation_id: _continuation, ...clean } = shaped;
+    return { requestId, thread, chain, request: clean as ChatRequest };
+  }
+
+  async #remember(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
+    const id = threadId ?? (await this.store.createThread({ title: textOf(request.messages.at(-1)).slice(0, 80), provider: meta.provider, model: meta.model })).id;
+    const question = request.messages.filter((message) => message.role === 'user').at(-1);
+    const tool = options.tool ? { tool: options.tool } : {};
+    await this.store.appendTurn(id, { role: 'user', content: textOf(question), ...(options.files ? { files: options.files } : {}), ...tool });
+    await this.store.appendTurn(id, { role: 'assistant', content: answer, model: meta.model, provider: meta.provider, ...tool, ...(meta.usage ? { usage: { ...meta.usage } } : {}) });
+    return id;
+  }
+
+  #account(meta: EngineMeta, options: EngineCallOptions, status: number, startedAt: number): void {
+    const attempts: NewAttempt[] = meta.attempts.map((attempt) => ({
+      provider: attempt.provider,
+      model: attempt.model,
+      outcome: attempt.outcome === 'ok' ? 'success' : 'error',
+      ...(attempt.outcome === 'ok' ? {} : { errorCode: attempt.outcome }),
+      latencyMs: attempt.latencyMs,
+      ...(attempt.usage ? { tokens: attempt.usage.total_tokens } : {}),
+      startedAt: attempt.startedAt,
+    }));
+    this.store
+      .recordRequest(
+        {
+          id: meta.requestId,
+          route: options.route ?? 'engine',
+          ...(meta.model ? { model: meta.model } : {}),
+          ...(meta.provider ? { provider: meta.provider } : {}),
+          status,
+          latencyMs: Date.now() - startedAt,
+          ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
+          ...(options.caller ? { apiKeyId: options.caller } : {}),
+        },
+        attempts,
+      )
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record the request'));
+  }
+
+  #meta(requestId: string, state: RouteState, chain: Target[]): EngineMeta {
+    const first = chain[0];
+    return {
+      requestId,
+      provider: state.provider ?? first?.provider ?? '',
+      model: state.model ?? first?.model ?? '',
+      attempts: state.attempts,
+      fellBack: state.provider !== undefined && (state.provider !== first?.provider || state.model !== first?.model),
+      simulated: this.simulated,
+      ...(state.usage ? { usage: state.usage } : {}),
+    };
+  }
+
+  /** A non-streaming chat over the fallback chain, remembered when asked to. */
+  async chat(request: ChatRequest, options: EngineCallOptions = {}): Promise<EngineChatResult> {
+    const startedAt = Date.now();
+    const prepared = await this.#prepare(request, options);
+    const state: RouteState = { attempts: [] };
+    const conversationId = prepared.thread?.id ?? request.continuation_id;
+    try {
+      const response = await routeChat(prepared.chain, prepared.request, this.#deps, this.#routeOptions(prepared.requestId, request, options, conversationId), state);
+      const meta = this.#meta(prepared.requestId, state, prepared.chain);
+      if (prepared.thread || options.remember) {
+        meta.continuationId = await this.#remember(prepared.thread?.id, prepared.request, textOf(response.choices[0]?.message), meta, options);
+      }
+      this.#account(meta, options, 200, startedAt);
+      return { ...response, exai: meta };
+    } catch (error) {
+      this.#account(this.#meta(prepared.requestId, state, prepared.chain), options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+      throw error;
+    }
+  }
+
+  /** A streaming chat; see `routeStream` for the fail-over rules. Remembered before the stream ends. */
+  stream(request: ChatRequest, options: EngineCallOptions = {}): EngineStream {
+    const state: RouteState = { attempts: [] };
+    const engine = this;
+    const meta: EngineMeta = { requestId: options.requestId ?? randomUUID(), provider: '', model: '', attempts: state.attempts, fellBack: false, simulated: this.simulated };
+    async function* run(): AsyncGenerator<ChatChunk> {
+      const startedAt = Date.now();
+      const prepared = await engine.#prepare(request, { ...options, requestId: meta.requestId });
+      const conversationId = prepared.thread?.id ?? request.continuation_id;
+      let answer = '';
+      try {
+        for await (const chunk of routeStream(prepared.chain, prepared.request, engine.#deps, engine.#routeOptions(meta.requestId, request, options, conversationId), state)) {
+          answer += chunk.choices[0]?.delta.content ?? '';
+          Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
+          yield chunk;
+        }
+        Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
+        if (prepared.thread || options.remember) meta.continuationId = await engine.#remember(prepared.thread?.id, prepared.request, answer, meta, options);
+        engine.#account(meta, options, 200, startedAt);
+      } catch (error) {
+        Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
+        engine.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+        throw error;
+      }
+    }
+    return { meta, [Symbol.asyncIterator]: () => run() };
+  }
+
+  /** Every provider's models: catalog merged with `/models`, simulated ones flagged. */
+  async listModels(options: { signal?: AbortSignal; remote?: boolean } = {}): Promise<ModelInfo[]> {
+    const lists = await Promise.all(
+      this.resolver.adapters.map(async (adapter) => {
+        if (options.remote === false) return adapter.catalog();
+        try {
+          return await adapter.listModels(options.signal ? { signal: options.signal } : {});
+        } catch (error) {
+          this.logger.warn({ provider: adapter.id, err: error }, 'listing models failed; using the catalog');
+          return adapter.catalog();
+        }
+      }),
+    );
+    return lists.flat().map((info) => (this.simulated ? { ...info, simulated: true } : info));
+  }
+
+  /** Several models asked concurrently (blinded, with stances), with an optional synthesis. */
+  consensus(input: ConsensusInput) {
+    return runConsensus({
+      ...input,
+      ask: async (participant, messages, signal) => {
+        const result = await this.chat({ model: participant.model, messages }, { signal, tool: 'consensus' });
+        return { content: textOf(result.choices[0]?.message), model: result.model, provider: result.provider, ...(result.usage ? { usage: result.usage } : {}) };
+      },
+    });
+  }
+
+  status(): EngineStatus {
+    const metrics = this.sessions.metrics();
+    const breakers = this.breakers.snapshot();
+    const stateOf = (key: string) => breakers.find((breaker) => breaker.key === key)?.state ?? 'closed';
+    return {
+      simulated: this.simulated,
+      providers: this.resolver.adapters.map((adapter) => ({
+        id: adapter.id,
+        kind: adapter.kind,
+        baseURL: adapter.baseURL,
+        simulated: this.simulated,
+        breaker: stateOf(adapter.id),
+        inFlight: metrics.perProvider[adapter.id]?.inFlight ?? 0,
+        queued: metrics.perProvider[adapter.id]?.queued ?? 0,
+      })),
+      breakers: breakers.map((breaker) => ({ key: breaker.key, state: breaker.state })),
+      sessions: { inFlight: metrics.inFlight, queued: metrics.queued, totals: metrics.totals, latencyMs: metrics.latencyMs },
+      store: { kind: this.store.dialect, shared: this.config.store.redisUrl ? 'redis' : 'memory' },
+    };
+  }
+
+  /** Stops accepting work, lets in-flight calls finish (up to `graceMs`), closes everything. */
+  async close(graceMs = 10_000): Promise<boolean> {
+    const drained = await this.sessions.drain(graceMs);
+    await this.breakers.close();
+    await this.store.close();
+    await this.#simulator?.close();
+    return drained;
+  }
+}
+
+/** Builds the engine from configuration: adapters, breakers, sessions, store (opened lazily). */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const logger = options.logger ?? createLogger({ level: options.config.logLevel, name: 'exai' });
+  const built = options.adapters ? { adapters: options.adapters, simulator: undefined } : await buildAdapters(options.config, { simulateWhenNoKeys: options.simulateWhenNoKeys ?? false });
+  const storeConfig = options.config.store;
+  const store = createStore({
+    dataDir: storeConfig.dataDir,
+    threadTtlMs: storeConfig.threadTtlMs,
+    maxTurns: storeConfig.maxTurns,
+    logger,
+    ...(storeConfig.databaseUrl ? { databaseUrl: storeConfig.databaseUrl } : {}),
+    ...(storeConfig.redisUrl ? { redisUrl: storeConfig.redisUrl } : {}),
+  });
+  return new Engine(options.config, built.adapters, store, {
+    logger,
+    ...(built.simulator ? { simulator: built.simulator } : {}),
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+}

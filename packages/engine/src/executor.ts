@@ -1,0 +1,69 @@
+import type { ChatResponse, ErrorCode, Usage } from '@exai/core';
+import type { Target } from './resolve.js';
+
+/** Runs one attempt as a managed session (limits, timeout, cancellation) through the target's breaker. */
+export interface Executor {
+  run<T>(target: Target, fn: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions): Promise<T>;
+}
+
+export interface ExecuteOptions {
+  requestId: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+  conversationId?: string;
+}
+
+/** One attempt at one target, as recorded for accounting and returned to the caller. */
+export interface AttemptRecord {
+  provider: string;
+  model: string;
+  outcome: 'ok' | ErrorCode;
+  latencyMs: number;
+  startedAt: number;
+  usage?: Usage;
+  /** Started by hedging rather than after a failure. */
+  hedged?: boolean;
+  message?: string;
+}
+
+export interface RouteTimeouts {
+  /** The whole request, every attempt and wait included. */
+  requestMs: number;
+  /** One non-streaming attempt. */
+  attemptMs: number;
+  /** A streaming attempt's first content. */
+  firstTokenMs: number;
+  /** The longest silence between chunks once a stream has started. */
+  idleMs: number;
+}
+
+export interface RetrySettings {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+}
+
+export interface RouteOptions {
+  requestId: string;
+  signal?: AbortSignal;
+  conversationId?: string;
+  timeouts: RouteTimeouts;
+  retry: RetrySettings;
+  /** Attempts across all targets for one request. */
+  maxAttemptsPerRequest: number;
+  /** Start the next target when the current one has produced nothing for this long (off when undefined). */
+  hedgeMs?: number;
+  /** Chunks held before the first content; past it the stream is committed anyway. */
+  streamBufferLimit?: number;
+  /** A same-target wait longer than this goes to the next target instead, when there is one. */
+  failoverAfterMs?: number;
+}
+
+export interface RouteState {
+  attempts: AttemptRecord[];
+  provider?: string;
+  model?: string;
+  usage?: Usage;
+  response?: ChatResponse;
+}

@@ -1,0 +1,40 @@
+export { type ConsensusInput, createEngine, Engine } from './engine.js';
+export type {
+  EngineCallOptions,
+  EngineChatResult,
+  EngineMeta,
+  EngineOptions,
+  EngineStatus,
+  EngineStream,
+  ProviderStatus,
+} from './engine-types.js';
+export type { AttemptRecord, RouteOptions, RouteTimeouts } from './executor.js';
+export { type AutoRequirements, ModelResolver, type Target, type TaskCategory } from './resolve.js';
+export { RetryBudget } from './retry-budget.js';
+export { type StoredTurn, textOf, withHistory } from './memory.js';
+export {
+  buildFileContext,
+  DEFAULT_MAX_FILE_BYTES,
+  estimateTokens,
+  type FileContext,
+  type FileContextOptions,
+  type FileSkipReason,
+  type IncludedFile,
+  type SkippedFile,
+} from './file-context.js';
+export { historyBudget, MESSAGE_OVERHEAD_TOKENS, packHistory, type PackedHistory, type Turn, type TurnRole, turnTokens } from './history.js';
+export {
+  type ConsensusAnswer,
+  type ConsensusAsk,
+  type ConsensusError,
+  type ConsensusOptions,
+  type ConsensusParticipant,
+  type ConsensusResponse,
+  type ConsensusResult,
+  type ConsensusSynthesis,
+  participantMessages,
+  runConsensus,
+  STANCE_PROMPTS,
+  type Stance,
+  SYNTHESIS_PROMPT,
+} from './consensus.js';

@@ -1,0 +1,186 @@
+import {
+  CancelledError,
+  type ChatChunk,
+  type ChatRequest,
+  GatewayError,
+  StreamInterruptedError,
+  TimeoutError,
+  toGatewayError,
+} from '@exai/core';
+import { Channel } from './channel.js';
+import type { RouteOptions, RouteState } from './executor.js';
+import type { Target } from './resolve.js';
+import { type RouterDeps, record, walkChain } from './router.js';
+
+/** True once a chunk carries something the caller would see: text, reasoning, a tool call, an end. */
+function hasContent(chunk: ChatChunk): boolean {
+  const choice = chunk.choices[0];
+  if (!choice) return chunk.usage !== undefined;
+  const delta = choice.delta;
+  return Boolean(delta.content || delta.reasoning_content || delta.tool_calls?.length || choice.finish_reason);
+}
+
+/** One streaming attempt: the adapter's stream pumped into a channel inside a managed session. */
+class StreamAttempt {
+  readonly channel = new Channel<ChatChunk>();
+  readonly #control = new AbortController();
+  readonly target: Target;
+  readonly startedAt: number;
+
+  constructor(target: Target, request: ChatRequest, deps: RouterDeps, options: RouteOptions, signal: AbortSignal, remainingMs: number, now: () => number) {
+    this.target = target;
+    this.startedAt = now();
+    const control = this.#control;
+    const onAbort = () => control.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    deps.executor
+      .run(
+        target,
+        async (sessionSignal) => {
+          const combined = AbortSignal.any([sessionSignal, control.signal]);
+          try {
+            for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined })) {
+              this.channel.push(chunk);
+            }
+          } catch (error) {
+            // Our own timeouts abort with a typed reason: report that, so breakers count it.
+            if (control.signal.aborted && GatewayError.isInstance(control.signal.reason)) throw control.signal.reason;
+            throw error;
+          }
+        },
+        {
+          requestId: options.requestId,
+          timeoutMs: Math.max(1, remainingMs),
+          signal: control.signal,
+          ...(options.conversationId ? { conversationId: options.conversationId } : {}),
+        },
+      )
+      .then(
+        () => this.channel.close(),
+        (error: unknown) => this.channel.close(toGatewayError(error, { provider: target.provider, model: target.model })),
+      )
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  }
+
+  abort(reason: GatewayError): void {
+    this.#control.abort(reason);
+  }
+
+  /** Waits for the first content; returns every chunk held so far. */
+  async first(timeoutMs: number, limit: number): Promise<{ held: ChatChunk[]; done: boolean }> {
+    const held: ChatChunk[] = [];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      const next = await this.channel.next(Math.max(1, left), () => this.#timedOut(timeoutMs));
+      if (next.done) {
+        if (held.some(hasContent)) return { held, done: true };
+        throw new StreamInterruptedError({ provider: this.target.provider, model: this.target.model, message: 'The stream ended before any content' });
+      }
+      held.push(next.value);
+      if (hasContent(next.value) || held.length >= limit) return { held, done: false };
+    }
+  }
+
+  #timedOut(timeoutMs: number): GatewayError {
+    const error = new TimeoutError({ provider: this.target.provider, model: this.target.model, message: `No first token within ${timeoutMs} ms` });
+    this.abort(error);
+    return error;
+  }
+}
+
+/**
+ * A streaming request over the chain. The stream is held until its first content: a failure
+ * before anything reached the caller fails over transparently; a failure after that ends the
+ * stream with a thrown `stream_interrupted` (the apps turn it into an in-band error event and
+ * never send `[DONE]`). A silent provider (first token, idle) is a failure like an error status.
+ */
+export async function* routeStream(chain: readonly Target[], request: ChatRequest, deps: RouterDeps, options: RouteOptions, state: RouteState = { attempts: [] }): AsyncGenerator<ChatChunk, void, undefined> {
+  const now = deps.now ?? Date.now;
+  const limit = options.streamBufferLimit ?? 64;
+  let committed: StreamAttempt | undefined;
+  let held: ChatChunk[] = [];
+  let ended = false;
+  try {
+    const winner = await walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
+      const attempt = new StreamAttempt(target, request, deps, options, signal, remainingMs, now);
+      const hedge = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
+      if (!hedge) {
+        const first = await attempt.first(Math.min(options.timeouts.firstTokenMs, remainingMs), limit);
+        held = first.held;
+        ended = first.done;
+        return attempt;
+      }
+      return await hedgedFirst(attempt, hedge, request, deps, options, signal, remainingMs, now, limit, (value) => {
+        held = value.held;
+        ended = value.done;
+      });
+    });
+    committed = winner;
+    state.provider = winner.target.provider;
+    state.model = winner.target.model;
+    for (const chunk of held) {
+      if (chunk.usage) state.usage = chunk.usage;
+      yield chunk;
+    }
+    if (!ended) {
+      for (;;) {
+        let next: Awaited<ReturnType<Channel<ChatChunk>['next']>>;
+        try {
+          next = await winner.channel.next(options.timeouts.idleMs, () => {
+            const stall = new TimeoutError({ provider: winner.target.provider, model: winner.target.model, message: `The stream stalled: no data for ${options.timeouts.idleMs} ms` });
+            winner.abort(stall);
+            return stall;
+          });
+        } catch (error) {
+          const failure = toGatewayError(error, { provider: winner.target.provider, model: winner.target.model });
+          record(state, winner.target, failure, winner.startedAt, now());
+          if (failure.code === 'cancelled') throw failure;
+          throw new StreamInterruptedError({ provider: winner.target.provider, model: winner.target.model, message: `The answer was cut off after it started: ${failure.message}`, cause: failure });
+        }
+        if (next.done) break;
+        if (next.value.usage) state.usage = next.value.usage;
+        yield next.value;
+      }
+    }
+    record(state, winner.target, undefined, winner.startedAt, now(), state.usage ? { usage: state.usage } : {});
+  } finally {
+    // A caller that stops reading (or fails) must not leave the upstream request running.
+    committed?.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
+  }
+}
+
+async function hedgedFirst(
+  primary: StreamAttempt,
+  backupTarget: Target,
+  request: ChatRequest,
+  deps: RouterDeps,
+  options: RouteOptions,
+  signal: AbortSignal,
+  remainingMs: number,
+  now: () => number,
+  limit: number,
+  onFirst: (value: { held: ChatChunk[]; done: boolean }) => void,
+): Promise<StreamAttempt> {
+  const ttft = Math.min(options.timeouts.firstTokenMs, remainingMs);
+  const primaryFirst = primary.first(ttft, limit).then((value) => ({ attempt: primary, value }));
+  const early = await Promise.race([primaryFirst, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), options.hedgeMs))]);
+  if (early) {
+    onFirst(early.value);
+    return early.attempt;
+  }
+  const backup = new StreamAttempt(backupTarget, request, deps, options, signal, remainingMs - options.hedgeMs!, now);
+  const backupFirst = backup.first(Math.max(1, ttft - options.hedgeMs!), limit).then((value) => ({ attempt: backup, value }));
+  try {
+    const winner = await Promise.any([primaryFirst, backupFirst]);
+    const loser = winner.attempt === primary ? backup : primary;
+    loser.abort(new CancelledError({ message: 'The other hedged attempt answered first' }));
+    onFirst(winner.value);
+    return winner.attempt;
+  } catch (error) {
+    primary.abort(new CancelledError({ message: 'hedge failed' }));
+    backup.abort(new CancelledError({ message: 'hedge failed' }));
+    throw (error as AggregateError).errors[0];
+  }
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type GatewayConfigInput, loadConfig } from '@exai/core';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import { createEngine, type Engine } from '../src/index.js';
+
+/**
+ * An engine over two OpenAI-compatible providers on one simulator: `primary` serving
+ * `model-a` (32k context) and `backup` serving `model-b` (also `model-big`, 200k context).
+ * Scenarios are scripted per model id on the simulator.
+ */
+export async function setup(overrides: Partial<GatewayConfigInput> = {}): Promise<{ sim: Simulator; engine: Engine; close: () => Promise<void> }> {
+  const sim = await startSimulator({ port: 0 });
+  const base = sim.baseURL('openai');
+  const config = loadConfig({
+    env: {},
+    input: {
+      providers: {
+        primary: { kind: 'openai-compatible', baseURL: base, apiKey: 'test-key-primary', models: [{ id: 'model-a', contextWindow: 32_000 }] },
+        backup: {
+          kind: 'openai-compatible',
+          baseURL: base,
+          apiKey: 'test-key-backup',
+          models: [
+            { id: 'model-b', contextWindow: 32_000 },
+            { id: 'model-big', contextWindow: 200_000 },
+          ],
+        },
+      },
+      fallbacks: { 'model-a': ['backup/model-b'] },
+      timeouts: { requestMs: 8_000, attemptMs: 1_000, firstTokenMs: 600, idleMs: 400 },
+      retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 3_000 },
+      breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, rollingWindowMs: 5_000, resetTimeoutMs: 700 },
+      store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-engine-')) },
+      logLevel: 'silent',
+      ...overrides,
+    },
+  });
+  const engine = await createEngine({ config });
+  return {
+    sim,
+    engine,
+    close: async () => {
+      await engine.close(1_000);
+      await sim.close();
+    },
+  };
+}
+
+export const ask = (model: string, text = 'hello there') => ({ model, messages: [{ role: 'user' as const, content: text }] });
+
+/** Attempts that reached the simulator for one model. */
+export function hits(sim: Simulator, model: string) {
+  return sim.log.filter((attempt) => attempt.model === model && attempt.path.endsWith('/chat/completions'));
+}
+
+export async function collect(stream: AsyncIterable<{ choices: Array<{ delta: { content?: string } }> }>) {
+  let text = '';
+  let error: unknown;
+  try {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+  } catch (caught) {
+    error = caught;
+  }
+  return { text, error };
+}
