@@ -1,0 +1,82 @@
+import type { EventEmitter } from 'node:events';
+import type { GatewayConfig, Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
+import type { Engine } from '@exai/engine';
+import type { Registry } from 'prom-client';
+
+/**
+ * What every route module receives. The seam between the app wiring (`app.ts`) and the modules
+ * written beside it: `mountTools(app, deps)`, `mountDashboard(app, deps)`, `attachWebSocket(server, deps)`.
+ */
+
+/** Request headers as Hono (`Headers`) or Node (`IncomingHttpHeaders`, WebSocket upgrades) give them. */
+export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
+
+export interface AuthCheckOptions {
+  /** Require an admin key (`EXAI_ADMIN_KEYS`) unless the client is on loopback. */
+  admin?: boolean;
+  /** The client's address (`socket.remoteAddress`), for the loopback exemptions. */
+  remoteAddress?: string;
+}
+
+export type AuthResult =
+  | { ok: true; keyId: string }
+  | { ok: false; status: number; body: OpenAIErrorBody; headers?: Record<string, string> };
+
+export interface Auth {
+  /** Verifies `Authorization: Bearer <key>` (or `x-api-key`); constant-time for configured keys, hashed lookup for stored keys. */
+  check(headers: HeadersLike, options?: AuthCheckOptions): Promise<AuthResult>;
+  /** Takes one token from the key's bucket (`EXAI_RATE_LIMIT_RPM`, shared through Redis when configured). */
+  limit(keyId: string): Promise<RateLimitDecision>;
+  /** True when no key of any kind is configured (first-run mode). */
+  readonly open: boolean;
+}
+
+/** One finished request, as the dashboard shows it. */
+export interface RecentRequest {
+  /** Epoch ms when the request finished. */
+  time: number;
+  route: string;
+  model: string | null;
+  provider: string | null;
+  status: number;
+  latencyMs: number;
+}
+
+export interface RecentRequests {
+  /** Oldest first. */
+  toArray(): RecentRequest[];
+  readonly size: number;
+  readonly capacity: number;
+}
+
+export interface MetricsEvents {
+  request: [RecentRequest];
+}
+
+export interface Metrics {
+  /** The prom-client registry served on `/metrics`. */
+  readonly registry: Registry;
+  /** The last requests (ring buffer). */
+  readonly recent: RecentRequests;
+  /** `request` after every finished request. */
+  readonly events: EventEmitter<MetricsEvents>;
+  /** Records one finished request (count, latency histogram, tokens, recent, event). */
+  recordRequest(request: RecentRequest & { tokens?: number; attempts?: number; fellBack?: boolean }): void;
+  /** Text exposition of every metric (refreshes the gauges first). */
+  render(): Promise<string>;
+}
+
+/**
+ * The tool registry from `@exai/tools`.
+ * TODO(@exai/tools): replace with `import type { ToolRegistry } from '@exai/tools'` once packages/tools exists.
+ */
+export type ToolRegistry = unknown;
+
+export interface AppDeps {
+  engine: Engine;
+  config: GatewayConfig;
+  logger: Logger;
+  auth: Auth;
+  metrics: Metrics;
+  tools?: ToolRegistry;
+}
