@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { GatewayConfig, Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
 import type { Engine } from '@exai/engine';
+import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
 /**
@@ -8,7 +9,10 @@ import type { Registry } from 'prom-client';
  * written beside it: `mountTools(app, deps)`, `mountDashboard(app, deps)`, `attachWebSocket(server, deps)`.
  */
 
-/** Request headers as Hono (`Headers`) or Node (`IncomingHttpHeaders`, WebSocket upgrades) give them. */
+/** The HTTP app (Fastify, chosen by measurement: docs/decisions/0008-http-framework.md). Routes mount on it. */
+export type App = FastifyInstance;
+
+/** Request headers as Fastify/Node (`IncomingHttpHeaders`) or the fetch API (`Headers`) give them. */
 export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
 
 export interface AuthCheckOptions {
