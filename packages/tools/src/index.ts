@@ -1,0 +1,16 @@
+export { ALWAYS_ON, createToolRegistry, PROFILES, selectTools, TOOL_NAMES } from './registry.js';
+export { DEFAULT_ROLES, mergeRoles, parseRolesEnv } from './roles.js';
+export type {
+  RoleConfig,
+  RoleDefinition,
+  Stance,
+  ToolAnnotations,
+  ToolContext,
+  ToolDefinition,
+  ToolProfile,
+  ToolProgress,
+  ToolRegistry,
+  ToolRegistryOptions,
+  ToolResult,
+  ToolResultMeta,
+} from './types.js';

@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { failure, fromError, type HintContext, invalidArguments } from './errors.js';
+import { mergeRoles, parseRolesEnv } from './roles.js';
+import type { RunContext, ToolSpec } from './spec.js';
+import { chatTool } from './tools/chat.js';
+import { consensusTool } from './tools/consensus.js';
+import { fileQueryTool } from './tools/file-query.js';
+import { filesTool } from './tools/files.js';
+import { listModelsTool, statusTool, versionTool } from './tools/info.js';
+import { reviewTools } from './tools/reviews.js';
+import { threadsTool } from './tools/threads.js';
+import { webSearchTool } from './tools/web-search.js';
+import type { ToolContext, ToolDefinition, ToolProfile, ToolRegistry, ToolRegistryOptions, ToolResult } from './types.js';
+
+/** Every tool, in listing order. */
+export const ALL_TOOLS: readonly ToolSpec[] = [chatTool, consensusTool, ...reviewTools, webSearchTool, fileQueryTool, filesTool, threadsTool, listModelsTool, statusTool, versionTool];
+
+/** Every tool name, in listing order. */
+export const TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
+
+/** Always listed, whatever the profile or `disabled` say. */
+export const ALWAYS_ON = ['listmodels', 'version'] as const;
+
+export const PROFILES = ['lean', 'standard', 'full'] as const;
+const RANK: Record<ToolProfile, number> = { lean: 0, standard: 1, full: 2 };
+
+const KIND_ALIAS: Record<string, string> = { glm: 'glm', kimi: 'kimi', minimax: 'minimax', openai: 'gpt' };
+
+const list = (text: string | undefined) => (text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+
+function profileOf(value: string | undefined): ToolProfile {
+  if (value === undefined || value === '') return 'standard';
+  if ((PROFILES as readonly string[]).includes(value)) return value as ToolProfile;
+  throw new TypeError(`EXAI_TOOL_PROFILE must be one of ${PROFILES.join(', ')}, got '${value}'`);
+}
+
+/** The names a profile plus `enabled`, minus `disabled`, selects; unknown names throw. */
+export function selectTools(profile: ToolProfile, enabled: string[] = [], disabled: string[] = []): string[] {
+  const known = new Set(ALL_TOOLS.map((tool) => tool.name));
+  for (const name of [...enabled, ...disabled]) {
+    if (!known.has(name)) throw new TypeError(`unknown tool '${name}' (known: ${[...known].join(', ')})`);
+  }
+  return ALL_TOOLS.filter((tool) => {
+    if ((ALWAYS_ON as readonly string[]).includes(tool.name)) return true;
+    if (disabled.includes(tool.name)) return false;
+    return RANK[tool.profile] <= RANK[profile] || enabled.includes(tool.name);
+  }).map((tool) => tool.name);
+}
+
+function definitionOf(tool: ToolSpec): ToolDefinition {
+  const { $schema: _schema, ...jsonSchema } = z.toJSONSchema(tool.input, { io: 'input' }) as Record<string, unknown>;
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: tool.input,
+    jsonSchema,
+    ...(tool.output ? { outputSchema: tool.output } : {}),
+    annotations: { title: tool.title, ...tool.annotations },
+  };
+}
+
+/** Builds the registry both apps use: the tools of a profile, validated calls, failures as hinted results. */
+export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
+  const env = options.env ?? process.env;
+  const engine = options.engine;
+  const profile = options.profile ?? profileOf(env.EXAI_TOOL_PROFILE?.trim());
+  const names = selectTools(profile, options.enabled ?? list(env.EXAI_ENABLED_TOOLS), options.disabled ?? list(env.EXAI_DISABLED_TOOLS));
+  const roles = mergeRoles(parseRolesEnv(env.EXAI_ROLES), options.roles ?? {});
+  const allowedRoots = (options.allowedRoots ?? (env.EXAI_ALLOWED_ROOTS ? env.EXAI_ALLOWED_ROOTS.split(path.delimiter).filter(Boolean) : [process.cwd()])).map((root) => path.resolve(root));
+  const tools = new Map(ALL_TOOLS.filter((tool) => names.includes(tool.name)).map((tool) => [tool.name, tool]));
+  const definitions = [...tools.values()].map(definitionOf);
+  const hints: HintContext = {
+    resetTimeoutMs: engine.config.breaker.resetTimeoutMs,
+    alternatives: (provider) => {
+      const open = new Set(engine.breakers.snapshot().filter((breaker) => breaker.state === 'open').map((breaker) => breaker.key));
+      return engine.resolver.adapters
+        .filter((adapter) => adapter.id !== provider && !open.has(adapter.id) && KIND_ALIAS[adapter.kind])
+        .map((adapter) => (adapter.id === adapter.kind ? KIND_ALIAS[adapter.kind]! : `${adapter.id}/${adapter.catalog()[0]?.id ?? adapter.kind}`));
+    },
+  };
+  const server = options.server ?? { name: 'exai', version: '0.0.0' };
+  return {
+    profile,
+    roles,
+    list: () => definitions,
+    async call(name: string, args: unknown, context: ToolContext = {}): Promise<ToolResult> {
+      const tool = tools.get(name);
+      if (!tool) return failure(`unknown tool '${name}'`, `available tools: ${[...tools.keys()].join(', ')}`, { error: 'unknown_tool' });
+      const parsed = tool.input.safeParse(args ?? {});
+      if (!parsed.success) return invalidArguments(name, parsed.error);
+      if (context.signal?.aborted) return failure('cancelled', 'the call was aborted before it started');
+      const run: RunContext = {
+        ...context,
+        engine,
+        roles,
+        allowedRoots,
+        fileBudgetTokens: options.fileBudgetTokens ?? 32_000,
+        hints,
+        profile,
+        server,
+        toolNames: () => [...tools.keys()],
+      };
+      try {
+        return await tool.run(parsed.data, run);
+      } catch (error) {
+        return fromError(error, hints);
+      }
+    },
+  };
+}

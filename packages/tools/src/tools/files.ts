@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { failure, fromError } from '../errors.js';
+import { defineTool } from '../spec.js';
+
+const input = z.strictObject({
+  action: z.enum(['list', 'delete']).default('list'),
+  provider: z.string().min(1).optional().describe('Filter (list) or owner (delete)'),
+  file_id: z.string().min(1).optional().describe('Provider file id to delete'),
+});
+
+export const filesTool = defineTool({
+  name: 'files',
+  title: 'Provider uploads',
+  description: 'List files uploaded to providers by file_query, or delete one (at the provider and in the store).',
+  profile: 'full',
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  input,
+  async run(args, context) {
+    try {
+      const signal = context.signal ? { signal: context.signal } : {};
+      const store = context.engine.store;
+      if (args.action === 'list') {
+        const uploads = await store.listProviderUploads({ limit: 200, ...(args.provider ? { provider: args.provider } : {}), ...signal });
+        const lines = uploads.map((upload) => `${upload.provider} ${upload.providerFileId} ${upload.filename} sha256:${upload.sha256.slice(0, 12)} ${new Date(upload.createdAt).toISOString()}`);
+        return { content: lines.length > 0 ? lines.join('\n') : 'No uploads.', structured: { uploads } };
+      }
+      if (!args.file_id) return failure('delete needs file_id', "call files with action 'list' to see the ids");
+      const uploads = await store.listProviderUploads({ limit: 1000, ...(args.provider ? { provider: args.provider } : {}), ...signal });
+      const record = uploads.find((upload) => upload.providerFileId === args.file_id);
+      const provider = args.provider ?? record?.provider;
+      if (!provider) return failure(`no upload with id '${args.file_id}'`, "call files with action 'list', or pass provider");
+      const adapter = context.engine.resolver.adapter(provider);
+      if (!adapter?.files) return failure(`provider ${provider} is not configured or has no files API`, 'configure it, or pass the right provider');
+      const deleted = await adapter.files.delete(args.file_id, signal);
+      await store.deleteProviderUpload(provider, args.file_id, signal);
+      return { content: `deleted ${provider} ${args.file_id}`, structured: { provider, file_id: args.file_id, deleted: deleted.deleted } };
+    } catch (error) {
+      return fromError(error, context.hints);
+    }
+  },
+});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { failure, fromError } from '../errors.js';
+import { defineTool } from '../spec.js';
+
+const input = z.strictObject({
+  action: z.enum(['list', 'show', 'delete']).default('list'),
+  continuation_id: z.string().min(1).optional().describe('Thread for show/delete'),
+  limit: z.number().int().min(1).max(100).default(20),
+});
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
+export const threadsTool = defineTool({
+  name: 'threads',
+  title: 'Conversation threads',
+  description: 'List, show or delete stored threads (continuation ids persist across restarts).',
+  profile: 'lean',
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  input,
+  async run(args, context) {
+    try {
+      const store = context.engine.store;
+      const signal = context.signal ? { signal: context.signal } : {};
+      if (args.action === 'list') {
+        const threads = await store.listThreads({ limit: args.limit, ...signal });
+        const lines = threads.map((thread) => `${thread.id} ${new Date(thread.updatedAt).toISOString()} ${thread.model ?? ''} ${clip(thread.title ?? '', 60)}`);
+        return { content: lines.length > 0 ? lines.join('\n') : 'No threads.', structured: { threads } };
+      }
+      if (!args.continuation_id) return failure(`${args.action} needs continuation_id`, "call threads with action 'list' to see the ids");
+      if (args.action === 'delete') {
+        const deleted = await store.deleteThread(args.continuation_id, signal);
+        if (!deleted) return failure(`no thread '${args.continuation_id}'`, "call threads with action 'list'");
+        return { content: `deleted thread ${args.continuation_id}`, structured: { continuation_id: args.continuation_id, deleted } };
+      }
+      const thread = await store.getThread(args.continuation_id, signal);
+      if (!thread) return failure(`no thread '${args.continuation_id}' (missing or expired)`, "call threads with action 'list'");
+      const turns = await store.listTurns(thread.id, { limit: args.limit, ...signal });
+      const lines = turns.map((turn) => `#${turn.seq} ${turn.role}${turn.tool ? ` [${turn.tool}]` : ''}${turn.model ? ` (${turn.model})` : ''}: ${clip(turn.content, 2_000)}`);
+      return { content: `thread ${thread.id}: ${thread.title ?? ''}\n\n${lines.join('\n\n')}`, structured: { thread, turns } };
+    } catch (error) {
+      return fromError(error, context.hints);
+    }
+  },
+});

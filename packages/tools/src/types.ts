@@ -1,0 +1,93 @@
+import type { Engine } from '@exai/engine';
+import type { z } from 'zod';
+
+export type ToolProfile = 'lean' | 'standard' | 'full';
+
+export type Stance = 'for' | 'against' | 'neutral';
+
+/** A named role: a model alias, a short system prompt and an optional consensus stance. */
+export interface RoleDefinition {
+  model: string;
+  systemPrompt: string;
+  stance?: Stance;
+}
+
+export type RoleConfig = Record<string, RoleDefinition>;
+
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ToolProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+export interface ToolContext {
+  /** Aborting cancels the upstream provider request. */
+  signal?: AbortSignal;
+  /** Called while a long call runs (stream chunks, consensus answers). */
+  progress?: (progress: ToolProgress) => void;
+  /** Who called (an API key id), for the request log. */
+  caller?: string;
+}
+
+export interface ToolResultMeta {
+  provider: string;
+  model: string;
+  continuation_id?: string;
+  simulated: boolean;
+  attempts: number;
+}
+
+export interface ToolResult {
+  /** Text for the calling model. */
+  content: string;
+  structured?: Record<string, unknown>;
+  isError?: boolean;
+  meta?: ToolResultMeta;
+}
+
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: z.ZodObject;
+  /** JSON Schema of the input, for REST and WebSocket listings. */
+  jsonSchema: Record<string, unknown>;
+  outputSchema?: z.ZodObject;
+  annotations: ToolAnnotations;
+}
+
+export interface ToolRegistry {
+  readonly profile: ToolProfile;
+  readonly roles: Readonly<RoleConfig>;
+  list(): ToolDefinition[];
+  /** Never throws for bad input or tool failures: those are results with `isError: true` and a hint. */
+  call(name: string, args: unknown, context?: ToolContext): Promise<ToolResult>;
+}
+
+export interface ToolRegistryOptions {
+  engine: Engine;
+  /** Default `EXAI_TOOL_PROFILE`, else `standard`. */
+  profile?: ToolProfile;
+  /** Tools added to the profile. Default `EXAI_ENABLED_TOOLS` (comma-separated). */
+  enabled?: string[];
+  /** Tools removed from the profile (never `listmodels` or `version`). Default `EXAI_DISABLED_TOOLS`. */
+  disabled?: string[];
+  /** Role overrides merged over the defaults; `EXAI_ROLES` (JSON) is merged first. */
+  roles?: Partial<Record<string, Partial<RoleDefinition>>>;
+  /** Directories local file paths may come from. Default `EXAI_ALLOWED_ROOTS` (path-delimited), else `process.cwd()`. */
+  allowedRoots?: string[];
+  /** Token budget for local files read into a prompt. Default 32,000. */
+  fileBudgetTokens?: number;
+  /** Reported by `version` (e.g. the app's name and version). */
+  server?: { name: string; version: string };
+  /** Environment to read the `EXAI_*` defaults from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
