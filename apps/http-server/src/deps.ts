@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { GatewayConfig, Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
 import type { Engine } from '@exai/engine';
+import type { ToolRegistry } from '@exai/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
@@ -46,6 +47,14 @@ export interface RecentRequest {
   latencyMs: number;
 }
 
+/** What the app records for a finished request, beyond what the dashboard shows. */
+export interface RecordedRequest extends RecentRequest {
+  tokens?: { prompt: number; completion: number };
+  /** Upstream attempts of this request: provider and outcome (`ok`, `timeout`, ...). */
+  attempts?: Array<{ provider: string; outcome: string }>;
+  fellBack?: boolean;
+}
+
 export interface RecentRequests {
   /** Oldest first. */
   toArray(): RecentRequest[];
@@ -64,17 +73,14 @@ export interface Metrics {
   readonly recent: RecentRequests;
   /** `request` after every finished request. */
   readonly events: EventEmitter<MetricsEvents>;
-  /** Records one finished request (count, latency histogram, tokens, recent, event). */
-  recordRequest(request: RecentRequest & { tokens?: number; attempts?: number; fellBack?: boolean }): void;
+  /** Records one finished request (count, latency histogram, attempts, tokens, recent, event). */
+  recordRequest(request: RecordedRequest): void;
   /** Text exposition of every metric (refreshes the gauges first). */
   render(): Promise<string>;
+  /** HTTP in-flight gauge. */
+  requestStarted(): void;
+  requestFinished(): void;
 }
-
-/**
- * The tool registry from `@exai/tools`.
- * TODO(@exai/tools): replace with `import type { ToolRegistry } from '@exai/tools'` once packages/tools exists.
- */
-export type ToolRegistry = unknown;
 
 export interface AppDeps {
   engine: Engine;
