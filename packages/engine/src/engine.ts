@@ -17,6 +17,7 @@ import type { Executor, RouteOptions, RouteState } from './executor.js';
 import { type StoredTurn, textOf, withHistory } from './memory.js';
 import { buildAdapters, type SimulatorHandle } from './providers.js';
 import { ModelResolver, type Target } from './resolve.js';
+import { RequestLog } from './request-log.js';
 import { RetryBudget } from './retry-budget.js';
 import { type RouterDeps, routeChat } from './router.js';
 import { routeStream } from './stream-router.js';
@@ -35,6 +36,7 @@ export class Engine {
   readonly simulated: boolean;
   readonly #deps: RouterDeps;
   readonly #simulator: SimulatorHandle | undefined;
+  readonly #requestLog: RequestLog;
 
   constructor(config: GatewayConfig, adapters: ProviderAdapter[], store: Store, options: { logger: Logger; simulator?: SimulatorHandle; instanceId?: string; random?: () => number }) {
     this.config = config;
@@ -42,6 +44,7 @@ export class Engine {
     this.store = store;
     this.#simulator = options.simulator;
     this.simulated = options.simulator !== undefined;
+    this.#requestLog = new RequestLog(store, options.logger);
     this.resolver = new ModelResolver(adapters, config, options.random);
     this.breakers = createBreakerRegistry({
       defaults: config.breaker,
@@ -145,8 +148,10 @@ export class Engine {
     const id = threadId ?? (await this.store.createThread({ title: textOf(request.messages.at(-1)).slice(0, 80), provider: meta.provider, model: meta.model })).id;
     const question = request.messages.filter((message) => message.role === 'user').at(-1);
     const tool = options.tool ? { tool: options.tool } : {};
-    await this.store.appendTurn(id, { role: 'user', content: textOf(question), ...(options.files ? { files: options.files } : {}), ...tool });
-    await this.store.appendTurn(id, { role: 'assistant', content: answer, model: meta.model, provider: meta.provider, ...tool, ...(meta.usage ? { usage: { ...meta.usage } } : {}) });
+    await this.store.appendTurns(id, [
+      { role: 'user', content: textOf(question), ...(options.files ? { files: options.files } : {}), ...tool },
+      { role: 'assistant', content: answer, model: meta.model, provider: meta.provider, ...tool, ...(meta.usage ? { usage: { ...meta.usage } } : {}) },
+    ]);
     return id;
   }
 
@@ -160,8 +165,7 @@ export class Engine {
       ...(attempt.usage ? { tokens: attempt.usage.total_tokens } : {}),
       startedAt: attempt.startedAt,
     }));
-    this.store
-      .recordRequest(
+    this.#requestLog.add(
         {
           id: meta.requestId,
           route: options.route ?? 'engine',
@@ -173,8 +177,7 @@ export class Engine {
           ...(options.caller ? { apiKeyId: options.caller } : {}),
         },
         attempts,
-      )
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not record the request'));
+      );
   }
 
   #meta(requestId: string, state: RouteState, chain: Target[]): EngineMeta {
@@ -289,6 +292,7 @@ export class Engine {
   /** Stops accepting work, lets in-flight calls finish (up to `graceMs`), closes everything. */
   async close(graceMs = 10_000): Promise<boolean> {
     const drained = await this.sessions.drain(graceMs);
+    await this.#requestLog.flush();
     await this.breakers.close();
     await this.store.close();
     await this.#simulator?.close();

@@ -37,39 +37,67 @@ function toRequest(row: Selectable<RequestsTable>, attempts: AttemptRecord[]): R
 
 const what = 'the request log';
 
+type Database = Awaited<ReturnType<StoreContext['database']>>;
+
+/** Rows per statement: well under SQLite's bound-parameter limit (9 or 10 columns each). */
+const ROWS_PER_STATEMENT = 80;
+
+async function insertBatch(db: Database, batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, now: number): Promise<RequestRecord[]> {
+  const requestRows: Array<Selectable<RequestsTable>> = [];
+  const attemptRows: Array<Selectable<AttemptsTable>> = [];
+  const records: RequestRecord[] = [];
+  for (const { request, attempts = [] } of batch) {
+    const row = {
+      id: request.id ?? randomId('req'),
+      created_at: request.createdAt ?? now,
+      route: request.route,
+      model: request.model ?? null,
+      provider: request.provider ?? null,
+      status: Math.round(request.status),
+      latency_ms: Math.round(request.latencyMs),
+      tokens: request.tokens ?? null,
+      api_key_id: request.apiKeyId ?? null,
+    };
+    const rows = attempts.map((attempt, index) => ({
+      request_id: row.id,
+      seq: index + 1,
+      provider: attempt.provider,
+      model: attempt.model,
+      outcome: attempt.outcome,
+      error_code: attempt.errorCode ?? null,
+      latency_ms: Math.round(attempt.latencyMs),
+      tokens: attempt.tokens ?? null,
+      started_at: attempt.startedAt,
+    }));
+    requestRows.push(row);
+    attemptRows.push(...rows);
+    records.push(toRequest(row, rows.map(toAttempt)));
+  }
+  await db.transaction().execute(async (transaction) => {
+    for (let index = 0; index < requestRows.length; index += ROWS_PER_STATEMENT) {
+      await transaction.insertInto('requests').values(requestRows.slice(index, index + ROWS_PER_STATEMENT)).execute();
+    }
+    for (let index = 0; index < attemptRows.length; index += ROWS_PER_STATEMENT) {
+      await transaction.insertInto('attempts').values(attemptRows.slice(index, index + ROWS_PER_STATEMENT)).execute();
+    }
+  });
+  return records;
+}
+
+
 export function createRequestRepository(context: StoreContext) {
   return {
     recordRequest(request: NewRequest, attempts: NewAttempt[] = [], options: SignalOption = {}): Promise<RequestRecord> {
       return withSignal(options.signal, what, async () => {
-        const db = await context.database();
-        const row = {
-          id: request.id ?? randomId('req'),
-          created_at: request.createdAt ?? context.now(),
-          route: request.route,
-          model: request.model ?? null,
-          provider: request.provider ?? null,
-          status: Math.round(request.status),
-          latency_ms: Math.round(request.latencyMs),
-          tokens: request.tokens ?? null,
-          api_key_id: request.apiKeyId ?? null,
-        };
-        const attemptRows = attempts.map((attempt, index) => ({
-          request_id: row.id,
-          seq: index + 1,
-          provider: attempt.provider,
-          model: attempt.model,
-          outcome: attempt.outcome,
-          error_code: attempt.errorCode ?? null,
-          latency_ms: Math.round(attempt.latencyMs),
-          tokens: attempt.tokens ?? null,
-          started_at: attempt.startedAt,
-        }));
-        await db.transaction().execute(async (transaction) => {
-          await transaction.insertInto('requests').values(row).execute();
-          if (attemptRows.length > 0) await transaction.insertInto('attempts').values(attemptRows).execute();
-        });
-        return toRequest(row, attemptRows.map(toAttempt));
+        const [record] = await insertBatch(await context.database(), [{ request, attempts }], context.now());
+        return record!;
       });
+    },
+
+    /** Many requests in one transaction (a few multi-row statements): what a buffered request log uses. */
+    recordRequests(batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, options: SignalOption = {}): Promise<RequestRecord[]> {
+      if (batch.length === 0) return Promise.resolve([]);
+      return withSignal(options.signal, what, async () => insertBatch(await context.database(), batch, context.now()));
     },
 
     listRequests(options: ListOptions = {}): Promise<RequestRecord[]> {

@@ -36,7 +36,7 @@ function toTurn(row: Selectable<TurnsTable>): TurnRecord {
 const what = 'the thread store';
 
 export function createThreadRepository(context: StoreContext) {
-  return {
+  const repository = {
     createThread(thread: NewThread = {}, options: SignalOption = {}): Promise<ThreadRecord> {
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
@@ -70,6 +70,11 @@ export function createThreadRepository(context: StoreContext) {
     },
 
     appendTurn(threadId: string, turn: NewTurn, options: SignalOption = {}): Promise<TurnRecord> {
+      return repository.appendTurns(threadId, [turn], options).then((records) => records[0]!);
+    },
+
+    /** Several turns (a question and its answer) in one transaction: all stored, or none. */
+    appendTurns(threadId: string, turns: readonly NewTurn[], options: SignalOption = {}): Promise<TurnRecord[]> {
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         return db.transaction().execute(async (transaction) => {
@@ -90,15 +95,16 @@ export function createThreadRepository(context: StoreContext) {
             .where('thread_id', '=', threadId)
             .executeTakeFirst();
           const count = Number(last?.seq ?? 0);
-          if (count >= context.maxTurns) {
+          if (count + turns.length > context.maxTurns) {
             throw new BadRequestError({
               message: `Thread ${threadId} has reached its limit of ${context.maxTurns} turns; start a new thread`,
               param: 'thread_id',
             });
           }
-          const row = {
+          if (turns.length === 0) return [];
+          const rows = turns.map((turn, index) => ({
             thread_id: threadId,
-            seq: count + 1,
+            seq: count + index + 1,
             role: turn.role,
             content: turn.content,
             files: turn.files?.length ? JSON.stringify(turn.files) : null,
@@ -107,14 +113,14 @@ export function createThreadRepository(context: StoreContext) {
             provider: turn.provider ?? null,
             created_at: now,
             usage: turn.usage === undefined ? null : JSON.stringify(turn.usage),
-          };
-          await transaction.insertInto('turns').values(row).execute();
+          }));
+          await transaction.insertInto('turns').values(rows).execute();
           await transaction
             .updateTable('threads')
             .set({ updated_at: now, expires_at: now + context.threadTtlMs })
             .where('id', '=', threadId)
             .execute();
-          return toTurn(row);
+          return rows.map(toTurn);
         });
       });
     },
@@ -175,4 +181,5 @@ export function createThreadRepository(context: StoreContext) {
       });
     },
   };
+  return repository;
 }

@@ -200,6 +200,8 @@ export interface Store {
   getThread(id: string, options?: SignalOption): Promise<ThreadRecord | undefined>;
   /** Durable when it resolves. Extends the thread's expiry. Throws NotFoundError, BadRequestError (max turns). */
   appendTurn(threadId: string, turn: NewTurn, options?: SignalOption): Promise<TurnRecord>;
+  /** Several turns in one transaction (all stored, or none); durable when it resolves. */
+  appendTurns(threadId: string, turns: readonly NewTurn[], options?: SignalOption): Promise<TurnRecord[]>;
   /** Turns in order; with `limit`, the latest `limit` turns. */
   listTurns(threadId: string, options?: { limit?: number; signal?: AbortSignal }): Promise<TurnRecord[]>;
   /** Live threads, most recently updated first. */
@@ -222,6 +224,8 @@ export interface Store {
   deleteProviderUpload(provider: string, providerFileId: string, options?: SignalOption): Promise<boolean>;
 
   recordRequest(request: NewRequest, attempts?: NewAttempt[], options?: SignalOption): Promise<RequestRecord>;
+  /** Many requests in one transaction; what a buffered request log uses. */
+  recordRequests(batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, options?: SignalOption): Promise<RequestRecord[]>;
   /** Newest first, each with its attempts. */
   listRequests(options?: ListOptions): Promise<RequestRecord[]>;
 

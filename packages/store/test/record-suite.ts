@@ -88,6 +88,21 @@ export function defineRecordSuite(backend: Backend): void {
       expect(await store.listRequests({ limit: 1 })).toHaveLength(1);
     });
 
+    it('logs a batch of requests in one call, attempts attached to the right request', async () => {
+      const { store } = await stores.fresh();
+      const batch = Array.from({ length: 250 }, (_, index) => ({
+        request: { id: `batch-${index}`, route: '/v1/chat/completions', status: 200, latencyMs: index },
+        attempts: [{ provider: 'glm', model: 'glm-4.6', outcome: 'success', latencyMs: index, startedAt: index }],
+      }));
+      const written = await store.recordRequests(batch);
+      expect(written).toHaveLength(250);
+      const listed = await store.listRequests({ limit: 300 });
+      expect(listed).toHaveLength(250);
+      const sample = listed.find((request) => request.id === 'batch-137');
+      expect(sample).toMatchObject({ latencyMs: 137, attempts: [{ seq: 1, provider: 'glm', latencyMs: 137 }] });
+      expect(await store.recordRequests([])).toEqual([]);
+    });
+
     it('verifies API keys by hash and stops accepting them once revoked', async () => {
       const { store } = await stores.fresh();
       const created = await store.createApiKey('ci', { rateLimit: 60 });

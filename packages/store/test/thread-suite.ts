@@ -98,6 +98,19 @@ export function defineThreadSuite(backend: Backend): void {
       expect(await store.listTurns(thread.id)).toHaveLength(3);
     });
 
+    it('appends a question and its answer together, or neither', async () => {
+      const { store } = await stores.fresh({ maxTurns: 3 });
+      const thread = await store.createThread();
+      const pair = await store.appendTurns(thread.id, [
+        { role: 'user', content: 'q1' },
+        { role: 'assistant', content: 'a1', model: 'glm-4.6' },
+      ]);
+      expect(pair.map((turn) => turn.seq)).toEqual([1, 2]);
+      // Two more would pass the limit of 3: nothing of the pair is stored.
+      await expect(store.appendTurns(thread.id, [{ role: 'user', content: 'q2' }, { role: 'assistant', content: 'a2' }])).rejects.toMatchObject({ code: 'bad_request' });
+      expect((await store.listTurns(thread.id)).map((turn) => turn.content)).toEqual(['q1', 'a1']);
+    });
+
     it('expires threads after threadTtlMs of inactivity and purges them', async () => {
       const clock = manualClock();
       const { store } = await stores.fresh({ now: clock.now, threadTtlMs: 1_000 });

@@ -1,0 +1,64 @@
+import type { Logger } from '@exai/core';
+import type { NewAttempt, NewRequest, Store } from '@exai/store';
+
+type Entry = { request: NewRequest; attempts: NewAttempt[] };
+
+/**
+ * The request log, written in batches off the request path: entries are buffered and flushed
+ * in one transaction every `flushMs` or `batchSize` entries, and on close. A full buffer
+ * (the store is down or slow) drops the oldest entries and says so in the log, rather than
+ * growing without bound. Conversation turns are not written here: they are durable before
+ * their answer is returned.
+ */
+export class RequestLog {
+  readonly #store: Store;
+  readonly #logger: Logger;
+  readonly #flushMs: number;
+  readonly #batchSize: number;
+  readonly #maxPending: number;
+  #buffer: Entry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #dropped = 0;
+
+  constructor(store: Store, logger: Logger, options: { flushMs?: number; batchSize?: number; maxPending?: number } = {}) {
+    this.#store = store;
+    this.#logger = logger;
+    this.#flushMs = options.flushMs ?? 250;
+    this.#batchSize = options.batchSize ?? 200;
+    this.#maxPending = options.maxPending ?? 20_000;
+  }
+
+  add(request: NewRequest, attempts: NewAttempt[]): void {
+    if (this.#buffer.length >= this.#maxPending) {
+      this.#buffer.shift();
+      this.#dropped++;
+    }
+    this.#buffer.push({ request, attempts });
+    if (this.#buffer.length >= this.#batchSize) void this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => void this.flush(), this.#flushMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** Writes everything buffered so far; resolves when it is stored (or failed and was logged). */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    const dropped = this.#dropped;
+    this.#dropped = 0;
+    this.#flushing = this.#flushing.then(async () => {
+      if (dropped > 0) this.#logger.warn({ dropped }, 'request log buffer was full; oldest entries dropped');
+      if (batch.length === 0) return;
+      try {
+        await this.#store.recordRequests(batch);
+      } catch (error) {
+        this.#logger.warn({ err: error, entries: batch.length }, 'could not write the request log');
+      }
+    });
+    return this.#flushing;
+  }
+}
