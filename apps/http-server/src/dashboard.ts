@@ -1,0 +1,257 @@
+import type { BreakerState } from '@exai/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { dashboardPage } from './dashboard-page.js';
+import type { App, AppDeps, RecentRequest } from './deps.js';
+import './request-info.js';
+
+/**
+ * `/dashboard`: a live page fed by `/dashboard/events` (SSE). Cheap on the hot path: a finished
+ * request costs one push into two bounded buffers; snapshots are built only while a page is
+ * connected, at most every `intervalMs`, and only when something changed (a request finished,
+ * a session changed state, a breaker moved).
+ */
+
+export interface DashboardOptions {
+  /** Least time between two updates sent to a page (ms). Default 250. */
+  intervalMs?: number;
+  /** Per-provider requests kept for percentiles and error rates. Default 500. */
+  window?: number;
+  /** Seconds of history in the charts. Default 60. */
+  seriesSeconds?: number;
+}
+
+export interface ProviderFigures {
+  id: string;
+  kind: string;
+  breaker: BreakerState;
+  inFlight: number;
+  queued: number;
+  /** Over the provider's recent window. */
+  requests: number;
+  errors: number;
+  errorRate: number;
+  p50: number;
+  p95: number;
+}
+
+export interface SeriesPoint {
+  /** Epoch seconds. */
+  time: number;
+  requests: number;
+  errors: number;
+  p95: number;
+}
+
+export interface DashboardSnapshot {
+  time: number;
+  simulated: boolean;
+  totals: { requests: number; errors: number; errorRate: number; inFlight: number; queued: number; p50: number; p95: number };
+  providers: ProviderFigures[];
+  breakers: Array<{ key: string; state: BreakerState }>;
+  series: SeriesPoint[];
+  /** Newest first. */
+  recent: RecentRequest[];
+}
+
+/** 5xx and 429 count as errors (the gateway or a provider failed); 4xx are the caller's. */
+export const isError = (status: number) => status >= 500 || status === 429;
+
+function percentile(sorted: number[], share: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? 0;
+}
+
+interface Bucket {
+  second: number;
+  requests: number;
+  errors: number;
+  latencies: number[];
+}
+
+/** Figures kept from `metrics.events`; `snapshot()` joins them with the engine's live state. */
+export class DashboardFeed {
+  readonly #deps: AppDeps;
+  readonly #window: number;
+  readonly #seriesSeconds: number;
+  readonly #perProvider = new Map<string, RecentRequest[]>();
+  readonly #buckets: Bucket[] = [];
+  #requests = 0;
+  #errors = 0;
+  readonly #onRequest = (request: RecentRequest) => this.record(request);
+
+  constructor(deps: AppDeps, options: DashboardOptions = {}) {
+    this.#deps = deps;
+    this.#window = options.window ?? 500;
+    this.#seriesSeconds = options.seriesSeconds ?? 60;
+    for (const request of deps.metrics.recent.toArray()) this.record(request);
+    deps.metrics.events.on('request', this.#onRequest);
+  }
+
+  record(request: RecentRequest): void {
+    this.#requests += 1;
+    if (isError(request.status)) this.#errors += 1;
+    const key = request.provider ?? 'none';
+    let list = this.#perProvider.get(key);
+    if (!list) this.#perProvider.set(key, (list = []));
+    list.push(request);
+    if (list.length > this.#window) list.shift();
+    const second = Math.floor(request.time / 1000);
+    let bucket = this.#buckets.at(-1);
+    if (!bucket || bucket.second !== second) {
+      bucket = { second, requests: 0, errors: 0, latencies: [] };
+      this.#buckets.push(bucket);
+      if (this.#buckets.length > this.#seriesSeconds) this.#buckets.shift();
+    }
+    bucket.requests += 1;
+    if (isError(request.status)) bucket.errors += 1;
+    if (bucket.latencies.length < 256) bucket.latencies.push(request.latencyMs);
+  }
+
+  snapshot(now = Date.now()): DashboardSnapshot {
+    const status = this.#deps.engine.status();
+    const stats = (list: RecentRequest[]) => {
+      const latencies = list.map((request) => request.latencyMs).sort((a, b) => a - b);
+      const errors = list.filter((request) => isError(request.status)).length;
+      return { requests: list.length, errors, errorRate: list.length ? errors / list.length : 0, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) };
+    };
+    const providers: ProviderFigures[] = status.providers.map((provider) => ({
+      id: provider.id,
+      kind: provider.kind,
+      breaker: provider.breaker,
+      inFlight: provider.inFlight,
+      queued: provider.queued,
+      ...stats(this.#perProvider.get(provider.id) ?? []),
+    }));
+    const all = stats([...this.#perProvider.values()].flat());
+    const byFirstSecond = new Map(this.#buckets.map((bucket) => [bucket.second, bucket]));
+    const last = Math.floor(now / 1000);
+    const series: SeriesPoint[] = [];
+    for (let second = last - this.#seriesSeconds + 1; second <= last; second += 1) {
+      const bucket = byFirstSecond.get(second);
+      series.push({ time: second, requests: bucket?.requests ?? 0, errors: bucket?.errors ?? 0, p95: bucket ? percentile([...bucket.latencies].sort((a, b) => a - b), 0.95) : 0 });
+    }
+    return {
+      time: now,
+      simulated: status.simulated,
+      totals: { requests: this.#requests, errors: this.#errors, errorRate: all.errorRate, inFlight: status.sessions.inFlight, queued: status.sessions.queued, p50: all.p50, p95: all.p95 },
+      providers,
+      breakers: status.breakers,
+      series,
+      recent: this.#deps.metrics.recent.toArray().slice(-25).reverse(),
+    };
+  }
+
+  close(): void {
+    this.#deps.metrics.events.off('request', this.#onRequest);
+  }
+}
+
+/** Pages connected to `/dashboard/events`; changes are coalesced into one update per interval. */
+class Broadcaster {
+  readonly #feed: DashboardFeed;
+  readonly #deps: AppDeps;
+  readonly #intervalMs: number;
+  readonly #clients = new Set<FastifyReply>();
+  #timer: NodeJS.Timeout | undefined;
+  #keepAlive: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  readonly #changed = () => this.#schedule();
+
+  constructor(feed: DashboardFeed, deps: AppDeps, intervalMs: number) {
+    this.#feed = feed;
+    this.#deps = deps;
+    this.#intervalMs = intervalMs;
+  }
+
+  add(reply: FastifyReply): void {
+    this.#clients.add(reply);
+    reply.raw.on('close', () => this.#remove(reply));
+    this.#write(reply, this.#feed.snapshot());
+    if (this.#clients.size === 1) this.#start();
+  }
+
+  #remove(reply: FastifyReply): void {
+    this.#clients.delete(reply);
+    if (this.#clients.size === 0) this.#stop();
+  }
+
+  #start(): void {
+    const { engine, metrics } = this.#deps;
+    metrics.events.on('request', this.#changed);
+    const offSession = engine.sessions.on('session', this.#changed);
+    engine.breakers.on('state', this.#changed);
+    this.#unsubscribe = () => {
+      metrics.events.off('request', this.#changed);
+      offSession();
+      engine.breakers.off('state', this.#changed);
+    };
+    this.#keepAlive = setInterval(() => this.#schedule(), 5_000);
+    this.#keepAlive.unref();
+  }
+
+  #stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    clearInterval(this.#keepAlive);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#clients.size === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const snapshot = this.#feed.snapshot();
+      for (const client of this.#clients) this.#write(client, snapshot);
+    }, this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  #write(reply: FastifyReply, snapshot: DashboardSnapshot): void {
+    reply.raw.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
+  }
+
+  close(): void {
+    this.#stop();
+    for (const client of this.#clients) client.raw.end();
+    this.#clients.clear();
+  }
+}
+
+export function mountDashboard(app: App, deps: AppDeps, options: DashboardOptions = {}): void {
+  const feed = new DashboardFeed(deps, options);
+  const broadcaster = new Broadcaster(feed, deps, options.intervalMs ?? 250);
+  const admin = async (request: FastifyRequest, reply: FastifyReply) => {
+    // The app's onRequest hook checks admin paths; check here only when it has not.
+    if (request.exai?.keyId) return true;
+    const result = await deps.auth.check(request.headers, { admin: true, remoteAddress: request.socket.remoteAddress });
+    if (result.ok) return true;
+    if (result.headers) reply.headers(result.headers);
+    await reply.code(result.status).send(result.body);
+    return false;
+  };
+
+  // The page itself holds no data (it asks for an admin key when the feed refuses it); the feed needs admin or loopback.
+  app.get('/dashboard', async (_request, reply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'").send(dashboardPage()),
+  );
+
+  app.get('/dashboard/snapshot', async (request, reply) => {
+    if (!(await admin(request, reply))) return reply;
+    return reply.header('cache-control', 'no-store').send(feed.snapshot());
+  });
+
+  app.get('/dashboard/events', async (request, reply) => {
+    if (!(await admin(request, reply))) return reply;
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    reply.raw.write('retry: 2000\n\n');
+    broadcaster.add(reply);
+    return reply;
+  });
+
+  app.addHook('preClose', async () => {
+    broadcaster.close();
+    feed.close();
+  });
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type GatewayConfigInput, loadConfig } from '@exai/core';
+import { createEngine } from '@exai/engine';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import { WebSocket } from 'ws';
+import { buildApp } from '../src/app.js';
+import { createAuth } from '../src/auth.js';
+import type { AppDeps } from '../src/deps.js';
+import { createMetrics } from '../src/metrics.js';
+import { readSettings } from '../src/settings.js';
+import { attachWebSocket, type WebSocketOptions } from '../src/ws.js';
+import type { ServerFrame } from '../src/ws-protocol.js';
+
+/**
+ * A real gateway on loopback for the WebSocket, tools and dashboard tests: engine over a
+ * simulator (so faults and hang-ups can be scripted and seen), Fastify, the WebSocket.
+ */
+
+export const API_KEY = 'sk-test-user';
+export const ADMIN_KEY = 'sk-test-admin';
+
+export interface Harness {
+  url: string;
+  wsURL: string;
+  sim: Simulator;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { ws?: WebSocketOptions; config?: Partial<GatewayConfigInput>; tools?: (deps: AppDeps) => AppDeps['tools']; simulated?: boolean; open?: boolean; host?: string } = {},
+): Promise<Harness> {
+  const sim = await startSimulator({ port: 0 });
+  const config = loadConfig({
+    env: {},
+    input: {
+      providers: options.simulated
+        ? {}
+        : {
+            glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'k-glm' },
+            kimi: { kind: 'kimi', baseURL: sim.baseURL('kimi'), apiKey: 'k-kimi' },
+          },
+      timeouts: { requestMs: 8_000, attemptMs: 3_000, firstTokenMs: 3_000, idleMs: 3_000 },
+      retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 50 },
+      store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-ws-')) },
+      logLevel: 'silent',
+      ...options.config,
+    },
+  });
+  const engine = await createEngine({ config, simulateWhenNoKeys: options.simulated === true });
+  const logger = engine.logger;
+  const { settings } = readSettings(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY });
+  const auth = createAuth({ apiKeys: settings.apiKeys, adminKeys: settings.adminKeys, rateLimitRpm: 0, store: engine.store, logger, storeHasKeys: false });
+  const deps: AppDeps = { engine, config, logger, auth, metrics: createMetrics({ engine, defaultMetrics: false }) };
+  if (options.tools) deps.tools = options.tools(deps);
+  const app = await buildApp(deps, { settings });
+  const host = options.host ?? '127.0.0.1';
+  await app.listen({ port: 0, host });
+  const socket = attachWebSocket(app.server, deps, options.ws);
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    wsURL: `ws://${host}:${port}/v1/ws`,
+    sim,
+    deps,
+    async close() {
+      await socket.close();
+      await app.close();
+      await engine.close(500);
+      await sim.close();
+    },
+  };
+}
+
+/** A client that keeps every frame it receives and can wait for the ones it wants. */
+export class TestClient {
+  readonly frames: ServerFrame[] = [];
+  readonly socket: WebSocket;
+  closed: Promise<{ code: number; reason: string }>;
+  #waiters: Array<() => void> = [];
+
+  constructor(url: string, options: ConstructorParameters<typeof WebSocket>[2] = {}) {
+    this.socket = new WebSocket(url, options);
+    this.socket.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()) as ServerFrame);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('open', () => resolve());
+      this.socket.once('error', reject);
+    });
+  }
+
+  send(frame: unknown): void {
+    this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Waits until `predicate` holds over the frames received so far. */
+  async until<T>(predicate: (frames: ServerFrame[]) => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = predicate(this.frames);
+      if (value) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out; frames so far: ${JSON.stringify(this.frames).slice(0, 2_000)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  frame<K extends ServerFrame['type']>(type: K, requestId?: string, timeoutMs?: number): Promise<Extract<ServerFrame, { type: K }>> {
+    return this.until(
+      (frames) => frames.find((frame): frame is Extract<ServerFrame, { type: K }> => frame.type === type && (requestId === undefined || ('request_id' in frame && frame.request_id === requestId))),
+      timeoutMs,
+    );
+  }
+
+  /** The `result` or `error` frame that ends a call. */
+  end(requestId: string, timeoutMs?: number): Promise<Extract<ServerFrame, { type: 'result' | 'error' }>> {
+    return this.until(
+      (frames) => frames.find((frame): frame is Extract<ServerFrame, { type: 'result' | 'error' }> => (frame.type === 'result' || frame.type === 'error') && frame.request_id === requestId),
+      timeoutMs,
+    );
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+export async function connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = { headers: { authorization: `Bearer ${API_KEY}` } }): Promise<TestClient> {
+  const client = new TestClient(url, options);
+  await client.opened();
+  return client;
+}
