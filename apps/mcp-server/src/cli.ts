@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import packageJson from '../package.json' with { type: 'json' };
+import { GatedTransport } from './gated-transport.js';
+import { createBareServer } from './mcp-server.js';
+import type { Runtime } from './runtime.js';
+
+const HELP = `exai-mcp ${packageJson.version} — the EX-AI gateway as an MCP server
+
+Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standard|full]
+
+  (default)        stdio transport: stdout carries only the protocol, logs go to stderr
+  --http           Streamable HTTP at http://HOST:PORT/mcp (sessions, Host/Origin checks)
+  --port N         HTTP port (default 8765; 0 = any free port)
+  --host H         HTTP bind address (default 127.0.0.1; beyond loopback needs EXAI_MCP_TOKEN)
+  --profile P      tool profile (default EXAI_TOOL_PROFILE or standard)
+
+Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
+EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
+EXAI_MCP_TOKEN, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG, EXAI_LOG_LEVEL.
+`;
+
+const fail = (message: string): never => {
+  process.stderr.write(`exai-mcp: ${message}\n`);
+  process.exit(1);
+};
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        http: { type: 'boolean', default: false },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        profile: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', short: 'v', default: false },
+      },
+    }).values;
+  } catch (error) {
+    return fail(`${(error as Error).message}\n\n${HELP}`);
+  }
+})();
+
+if (parsed.help) {
+  process.stderr.write(HELP);
+  process.exit(0);
+}
+if (parsed.version) {
+  process.stderr.write(`${packageJson.version}\n`);
+  process.exit(0);
+}
+const profile = parsed.profile;
+if (profile !== undefined && !['lean', 'standard', 'full'].includes(profile)) fail(`--profile must be lean, standard or full, got '${profile}'`);
+const env = { ...process.env, ...(profile ? { EXAI_TOOL_PROFILE: profile } : {}) };
+const list = (text: string | undefined) => (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+
+async function runtime(): Promise<Runtime> {
+  const { loadRuntime } = await import('./runtime.js');
+  return loadRuntime({ version: packageJson.version, env });
+}
+
+async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
+  let closing = false;
+  const stop = () => {
+    if (closing) return;
+    closing = true;
+    const timer = setTimeout(() => process.exit(0), 5_000);
+    timer.unref();
+    close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return Promise.resolve();
+}
+
+async function stdio(): Promise<void> {
+  const server = createBareServer({ version: packageJson.version });
+  let initialized!: () => void;
+  const seen = new Promise<void>((resolve) => {
+    initialized = resolve;
+  });
+  server.server.oninitialized = () => initialized();
+  const loading = runtime();
+  // Tools are registered once the engine is loaded and the client has finished the handshake;
+  // until then, everything but initialize and ping waits in order.
+  const ready = Promise.all([loading, seen]).then(async ([loaded]) => {
+    const { wireServer } = await import('./wire.js');
+    wireServer(server, loaded);
+    return loaded;
+  });
+  ready.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  const transport = new GatedTransport(new StdioServerTransport(), ready);
+  await server.connect(transport);
+  const close = async () => {
+    await server.close().catch(() => undefined);
+    const loaded = await loading.catch(() => undefined);
+    await loaded?.engine.close(2_000);
+  };
+  // Input closed: answer what is already queued, then leave.
+  process.stdin.once('end', () => {
+    const idle = async () => {
+      await ready;
+      const { toolCallsInFlight } = await import('./mcp-server.js');
+      do await new Promise((resolve) => setTimeout(resolve, 50));
+      while (toolCallsInFlight() > 0);
+    };
+    const settle = Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
+    settle.then(close, close).finally(() => process.exit(0));
+  });
+  await shutdownOn(close);
+}
+
+async function http(): Promise<void> {
+  const loaded = await runtime();
+  const [{ startHttpServer }, { wireServer }] = await Promise.all([import('./http-server.js'), import('./wire.js')]);
+  const port = parsed.port === undefined ? 8765 : Number(parsed.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
+  const running = await startHttpServer({
+    host: parsed.host ?? '127.0.0.1',
+    port,
+    ...(process.env.EXAI_MCP_TOKEN ? { token: process.env.EXAI_MCP_TOKEN } : {}),
+    allowedHosts: list(process.env.EXAI_MCP_ALLOWED_HOSTS),
+    allowedOrigins: list(process.env.EXAI_MCP_ALLOWED_ORIGINS),
+    createServer: () => {
+      const server = createBareServer({ version: packageJson.version });
+      wireServer(server, loaded);
+      return server;
+    },
+  });
+  process.stderr.write(`exai-mcp listening on ${running.url}\n`);
+  await shutdownOn(async () => {
+    await running.close();
+    await loaded.engine.close(2_000);
+  });
+}
+
+(parsed.http ? http() : stdio()).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));

@@ -1,0 +1,20 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { registerTools } from './mcp-server.js';
+import type { Runtime } from './runtime.js';
+
+/** Tools and prompts from the registry, and breaker state changes as MCP log messages. */
+export function wireServer(server: McpServer, runtime: Runtime): void {
+  registerTools(server, runtime.registry);
+  const listener = (event: { provider: string; from: string; to: string }) => {
+    if (!server.isConnected()) return;
+    server
+      .sendLoggingMessage({ level: event.to === 'open' ? 'warning' : 'info', logger: 'exai', data: `provider ${event.provider} circuit ${event.from} → ${event.to}` })
+      .catch(() => undefined);
+  };
+  runtime.engine.breakers.on('state', listener);
+  const previous = server.server.onclose;
+  server.server.onclose = () => {
+    runtime.engine.breakers.off('state', listener);
+    previous?.();
+  };
+}
