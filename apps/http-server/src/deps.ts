@@ -77,9 +77,9 @@ export interface Metrics {
   recordRequest(request: RecordedRequest): void;
   /** Text exposition of every metric (refreshes the gauges first). */
   render(): Promise<string>;
-  /** HTTP in-flight gauge. */
-  requestStarted(): void;
-  requestFinished(): void;
+  /** HTTP in-flight gauge (optional so test doubles need not implement it). */
+  requestStarted?(): void;
+  requestFinished?(): void;
 }
 
 export interface AppDeps {

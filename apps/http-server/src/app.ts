@@ -1,0 +1,99 @@
+import multipart from '@fastify/multipart';
+import Fastify from 'fastify';
+import { mountDashboard } from './dashboard.js';
+import type { App, AppDeps } from './deps.js';
+import { errorBody, handleError } from './errors.js';
+import './request-info.js';
+import { type HealthState, mountHealth } from './routes/health.js';
+import { mountChat } from './routes/chat.js';
+import { mountFiles } from './routes/files.js';
+import { mountModels } from './routes/models.js';
+import type { ServerSettings } from './settings.js';
+import { mountTools } from './tools-routes.js';
+
+export interface BuildAppOptions {
+  settings: ServerSettings;
+  health?: HealthState;
+}
+
+const publicRoutes = new Set(['/healthz', '/readyz']);
+/** Recorded in counters but kept off the dashboard's recent list. */
+const quietRoutes = new Set(['/healthz', '/readyz', '/metrics']);
+
+const isAdminPath = (path: string) => path === '/metrics' || path === '/dashboard' || path.startsWith('/dashboard/');
+
+/** The Fastify app: hooks for auth, limits and metrics, every route, OpenAI-shaped errors. */
+export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise<App> {
+  const { settings } = options;
+  const health = options.health ?? { draining: false };
+  const app = Fastify({
+    bodyLimit: settings.maxBodyBytes,
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+  });
+  await app.register(multipart, { limits: { fileSize: settings.maxFileBytes, files: 1 }, throwFileSizeLimit: true });
+  app.decorateRequest('exai', null as never);
+  app.decorateRequest('exaiSignal', null as never);
+
+  app.addHook('onRequest', async (request, reply) => {
+    request.exai = { startedAt: performance.now() };
+    const controller = new AbortController();
+    request.exaiSignal = controller.signal;
+    deps.metrics.requestStarted?.();
+    reply.raw.once('close', () => {
+      deps.metrics.requestFinished?.();
+      if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+      const route = request.routeOptions.url ?? 'unmatched';
+      if (quietRoutes.has(route)) return;
+      const meta = request.exai.meta;
+      const usage = meta?.usage;
+      deps.metrics.recordRequest({
+        time: Date.now(),
+        route,
+        model: request.exai.model ?? null,
+        provider: request.exai.provider ?? null,
+        status: request.exai.status ?? (reply.raw.writableFinished ? reply.raw.statusCode : 499),
+        latencyMs: Math.round(performance.now() - request.exai.startedAt),
+        ...(usage ? { tokens: { prompt: usage.prompt_tokens, completion: usage.completion_tokens } } : {}),
+        ...(meta ? { attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })), fellBack: meta.fellBack } : {}),
+      });
+    });
+    const path = request.url.split('?')[0] ?? request.url;
+    if (publicRoutes.has(path)) return;
+    const admin = isAdminPath(path);
+    const result = await deps.auth.check(request.headers, { admin, remoteAddress: request.socket.remoteAddress });
+    if (!result.ok) {
+      if (result.status === 401) reply.header('www-authenticate', 'Bearer');
+      return reply.code(result.status).headers(result.headers ?? {}).send(result.body);
+    }
+    request.exai.keyId = result.keyId;
+    if (admin) return;
+    const decision = await deps.auth.limit(result.keyId).catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'rate limiter unavailable; letting the request through');
+      return { allowed: true, remaining: 0, retryAfterMs: 0 };
+    });
+    if (!decision.allowed) {
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      return reply
+        .code(429)
+        .header('retry-after', String(seconds))
+        .send(errorBody(`Rate limit reached for this API key; retry after ${seconds} s`, 'rate_limit_error', 'rate_limit_exceeded'));
+    }
+    if (Number.isFinite(decision.remaining)) reply.header('x-ratelimit-remaining-requests', String(Math.floor(decision.remaining)));
+  });
+
+  app.setErrorHandler(handleError(deps));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(`Unknown route: ${request.method} ${request.url.split('?')[0]}`, 'invalid_request_error', 'unknown_url')),
+  );
+
+  mountHealth(app, deps, health);
+  mountChat(app, deps);
+  mountModels(app, deps, settings.modelsCacheMs);
+  mountFiles(app, deps, settings.maxFileBytes);
+  mountTools(app, deps);
+  mountDashboard(app, deps);
+  return app;
+}

@@ -1,0 +1,105 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
+import type { Store } from '@exai/store';
+import type { Auth, AuthCheckOptions, AuthResult, HeadersLike } from './deps.js';
+import { isLoopback } from './settings.js';
+
+export interface CreateAuthOptions {
+  apiKeys: string[];
+  adminKeys: string[];
+  /** Default requests per minute per key; 0 = no limit. A stored key's own `rateLimit` wins. */
+  rateLimitRpm: number;
+  store: Store;
+  logger: Logger;
+  /** True when the store holds at least one API key (checked at start-up). */
+  storeHasKeys: boolean;
+  /** How long a verified stored key is trusted before it is looked up again. Default 30 s. */
+  storeCacheMs?: number;
+  now?: () => number;
+}
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** Constant time over the whole list: every configured key is compared, equal-length digests. */
+function matchAny(candidate: Buffer, keys: Buffer[]): number {
+  let found = -1;
+  for (const [index, key] of keys.entries()) if (timingSafeEqual(candidate, key) && found === -1) found = index;
+  return found;
+}
+
+function header(headers: HeadersLike, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const value = (headers as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The bearer token of `Authorization`, or `x-api-key`. */
+export function presentedKey(headers: HeadersLike): string | undefined {
+  const authorization = header(headers, 'authorization');
+  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+  return match?.[1]?.trim() || header(headers, 'x-api-key')?.trim() || undefined;
+}
+
+const failure = (status: number, message: string, code: string): AuthResult => ({
+  ok: false,
+  status,
+  body: { error: { message, type: status === 401 ? 'authentication_error' : 'permission_error', code, param: null } } satisfies OpenAIErrorBody,
+});
+
+/** API keys from the environment (compared in constant time) or the store (hashed), and per-key token buckets. */
+export function createAuth(options: CreateAuthOptions): Auth {
+  const now = options.now ?? Date.now;
+  const apiDigests = options.apiKeys.map(digest);
+  const adminDigests = options.adminKeys.map(digest);
+  const keyId = (keyDigest: Buffer, kind: 'key' | 'admin') => `${kind}:${keyDigest.toString('hex').slice(0, 16)}`;
+  const cache = new Map<string, { id: string; rateLimit: number | null; until: number }>();
+  const rates = new Map<string, number | null>();
+  const cacheMs = options.storeCacheMs ?? 30_000;
+  const open = apiDigests.length === 0 && adminDigests.length === 0 && !options.storeHasKeys;
+
+  async function identify(key: string): Promise<{ id: string; admin: boolean } | undefined> {
+    const keyDigest = digest(key);
+    if (matchAny(keyDigest, adminDigests) !== -1) return { id: keyId(keyDigest, 'admin'), admin: true };
+    if (matchAny(keyDigest, apiDigests) !== -1) return { id: keyId(keyDigest, 'key'), admin: false };
+    const hex = keyDigest.toString('hex');
+    const cached = cache.get(hex);
+    if (cached && cached.until > now()) return { id: cached.id, admin: false };
+    try {
+      const record = await options.store.verifyApiKey(key);
+      if (!record) return undefined;
+      if (cache.size > 10_000) cache.clear();
+      cache.set(hex, { id: record.id, rateLimit: record.rateLimit, until: now() + cacheMs });
+      rates.set(record.id, record.rateLimit);
+      return { id: record.id, admin: false };
+    } catch (error) {
+      options.logger.warn({ err: error }, 'API key lookup in the store failed');
+      return undefined;
+    }
+  }
+
+  return {
+    open,
+    async check(headers: HeadersLike, checkOptions: AuthCheckOptions = {}): Promise<AuthResult> {
+      const loopback = isLoopback(checkOptions.remoteAddress);
+      const key = presentedKey(headers);
+      if (checkOptions.admin) {
+        if (loopback) return { ok: true, keyId: 'loopback' };
+        const identity = key ? await identify(key) : undefined;
+        if (identity?.admin) return { ok: true, keyId: identity.id };
+        return identity
+          ? failure(403, 'This endpoint needs an admin key (EXAI_ADMIN_KEYS) or a loopback client', 'admin_key_required')
+          : failure(401, 'This endpoint needs an admin key (EXAI_ADMIN_KEYS) or a loopback client', 'invalid_api_key');
+      }
+      if (open) return { ok: true, keyId: loopback ? 'loopback' : 'anonymous' };
+      if (!key) return failure(401, 'Missing API key: send Authorization: Bearer <key>', 'invalid_api_key');
+      const identity = await identify(key);
+      if (!identity) return failure(401, 'Invalid API key', 'invalid_api_key');
+      return { ok: true, keyId: identity.id };
+    },
+    async limit(id: string): Promise<RateLimitDecision> {
+      const rpm = rates.get(id) ?? options.rateLimitRpm;
+      if (!rpm) return { allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 };
+      return options.store.shared.rateLimiter.take(`rate:${id}`, { capacity: rpm, refillPerSecond: rpm / 60 });
+    },
+  };
+}

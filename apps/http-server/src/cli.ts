@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@exai/core';
+import { readSettings } from './settings.js';
+import { SERVER_VERSION, StartupError, startServer } from './server.js';
+
+const usage = `Usage: exai-http [--port 8080] [--host 127.0.0.1] [--config gateway.yaml]
+
+  --port     port to listen on (PORT, default 8080)
+  --host     interface to bind (HOST; default 127.0.0.1; the Docker image sets HOST=0.0.0.0)
+  --config   gateway configuration, JSON or YAML (EXAI_CONFIG); environment variables override it
+`;
+
+/** Exit code 2 with the list of problems: no stack trace for a configuration mistake. */
+function refuse(message: string): never {
+  process.stderr.write(`exai-http: ${message}\n`);
+  process.exit(2);
+}
+
+/** `HOST`, else loopback. The Docker image sets `HOST=0.0.0.0`, so a container listens on every interface. */
+function defaultHost(env: NodeJS.ProcessEnv): string {
+  return env.HOST?.trim() || '127.0.0.1';
+}
+
+async function main(): Promise<void> {
+  let values: { port?: string; host?: string; config?: string; help?: boolean; version?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    refuse(`${(error as Error).message}\n\n${usage}`);
+  }
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  if (values.version) {
+    process.stdout.write(`${SERVER_VERSION}\n`);
+    return;
+  }
+  const env = process.env;
+  const portText = values.port ?? env.PORT ?? '8080';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) refuse(`--port: expected a port number, got '${portText}'`);
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ env, ...(values.config ? { file: values.config } : {}) });
+  } catch (error) {
+    if (error instanceof ConfigError) refuse(error.message);
+    throw error;
+  }
+  const { settings, errors } = readSettings(env);
+  if (errors.length > 0) refuse(`Invalid environment:\n${errors.map((line) => `  - ${line}`).join('\n')}`);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config, settings, host: values.host ?? defaultHost(env), port });
+  } catch (error) {
+    if (error instanceof StartupError) refuse(error.message);
+    throw error;
+  }
+  process.stdout.write(`${server.url}\n`);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`exai-http: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`exai-http: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`exai-http: ${(error as Error).message ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+export { buildApp, type BuildAppOptions } from './app.js';
+export { createAuth, type CreateAuthOptions, presentedKey } from './auth.js';
+export { parseChatBody, chatBodySchema, type ChatBody } from './chat-schema.js';
+export type {
+  App,
+  AppDeps,
+  Auth,
+  AuthCheckOptions,
+  AuthResult,
+  HeadersLike,
+  Metrics,
+  MetricsEvents,
+  RecentRequest,
+  RecentRequests,
+  RecordedRequest,
+} from './deps.js';
+export { createMetrics, type CreateMetricsOptions } from './metrics.js';
+export { RecentRequestBuffer } from './ring-buffer.js';
+export type { HealthState } from './routes/health.js';
+export { type RunningServer, SERVER_NAME, SERVER_VERSION, type StartServerOptions, StartupError, startServer } from './server.js';
+export { isLoopback, readSettings, type ServerSettings } from './settings.js';

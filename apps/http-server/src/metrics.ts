@@ -1,0 +1,94 @@
+import { EventEmitter } from 'node:events';
+import type { Engine } from '@exai/engine';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics, MetricsEvents, RecentRequest, RecordedRequest } from './deps.js';
+import { RecentRequestBuffer } from './ring-buffer.js';
+
+export interface CreateMetricsOptions {
+  engine: Engine;
+  /** How many recent requests the dashboard keeps. Default 200. */
+  recent?: number;
+  /** Process metrics (CPU, memory, event loop). Default true. */
+  defaultMetrics?: boolean;
+}
+
+const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
+
+/** Prometheus metrics for one app instance (its own registry, so several apps can share a process). */
+export function createMetrics(options: CreateMetricsOptions): Metrics {
+  const { engine } = options;
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'exai_' });
+  const labelNames = ['route', 'provider', 'model', 'status'] as const;
+  const requests = new Counter({ name: 'exai_http_requests_total', help: 'HTTP requests by route, provider, model and status', labelNames, registers: [registry] });
+  const latency = new Histogram({
+    name: 'exai_http_request_duration_seconds',
+    help: 'HTTP request latency by route, provider, model and status',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+  const attempts = new Counter({ name: 'exai_upstream_attempts_total', help: 'Upstream attempts by provider and outcome', labelNames: ['provider', 'outcome'], registers: [registry] });
+  const fallbacks = new Counter({ name: 'exai_fallbacks_total', help: 'Requests answered by a fallback target', labelNames: ['route'], registers: [registry] });
+  const tokens = new Counter({ name: 'exai_tokens_total', help: 'Tokens by provider, model and kind (prompt, completion)', labelNames: ['provider', 'model', 'kind'], registers: [registry] });
+  const inFlightHttp = new Gauge({ name: 'exai_http_in_flight', help: 'HTTP requests in flight', registers: [registry] });
+  new Gauge({
+    name: 'exai_breaker_state',
+    help: 'Circuit breaker state per provider: 0 closed, 1 half open, 2 open',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const provider of engine.status().providers) this.set({ provider: provider.id }, breakerValue[provider.breaker]);
+    },
+  });
+  new Gauge({
+    name: 'exai_upstream_in_flight',
+    help: 'Upstream calls in flight per provider',
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const provider of engine.status().providers) this.set({ provider: provider.id }, provider.inFlight);
+    },
+  });
+  new Gauge({
+    name: 'exai_queue_depth',
+    help: 'Upstream calls waiting for a concurrency slot',
+    registers: [registry],
+    collect() {
+      this.set(engine.sessions.metrics().queued);
+    },
+  });
+  const recent = new RecentRequestBuffer(options.recent ?? 200);
+  const events = new EventEmitter<MetricsEvents>();
+
+  return {
+    registry,
+    recent,
+    events,
+    recordRequest(request: RecordedRequest) {
+      const labels = { route: request.route, provider: request.provider ?? '', model: request.model ?? '', status: String(request.status) };
+      requests.inc(labels);
+      latency.observe(labels, request.latencyMs / 1000);
+      for (const attempt of request.attempts ?? []) attempts.inc({ provider: attempt.provider, outcome: attempt.outcome });
+      if (request.fellBack) fallbacks.inc({ route: request.route });
+      if (request.tokens && request.provider) {
+        tokens.inc({ provider: request.provider, model: request.model ?? '', kind: 'prompt' }, request.tokens.prompt);
+        tokens.inc({ provider: request.provider, model: request.model ?? '', kind: 'completion' }, request.tokens.completion);
+      }
+      const entry: RecentRequest = { time: request.time, route: request.route, model: request.model, provider: request.provider, status: request.status, latencyMs: request.latencyMs };
+      recent.push(entry);
+      events.emit('request', entry);
+    },
+    async render() {
+      return registry.metrics();
+    },
+    requestStarted() {
+      inFlightHttp.inc();
+    },
+    requestFinished() {
+      inFlightHttp.dec();
+    },
+  };
+}

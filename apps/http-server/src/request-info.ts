@@ -1,0 +1,27 @@
+import type { EngineMeta } from '@exai/engine';
+import type { FastifyRequest } from 'fastify';
+
+/** What a route learned about its request, for metrics and the dashboard. */
+export interface RequestInfo {
+  startedAt: number;
+  keyId?: string;
+  model?: string;
+  provider?: string;
+  /** The status to record when it differs from the HTTP status (an in-band stream error). */
+  status?: number;
+  meta?: EngineMeta;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    exai: RequestInfo;
+    /** Aborted when the client goes away before the answer is complete; pass it to the engine and the store. */
+    exaiSignal: AbortSignal;
+  }
+}
+
+export function describeMeta(request: FastifyRequest, meta: EngineMeta): void {
+  request.exai.meta = meta;
+  if (meta.model) request.exai.model = meta.model;
+  if (meta.provider) request.exai.provider = meta.provider;
+}

@@ -1,0 +1,121 @@
+import type { ChatChunk, ChatRequest } from '@exai/core';
+import { toOpenAIError } from '@exai/core';
+import type { EngineMeta } from '@exai/engine';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseChatBody } from '../chat-schema.js';
+import type { App, AppDeps } from '../deps.js';
+import { describeMeta } from '../request-info.js';
+
+/** `exai` extension object on answers and on the last stream event. */
+export function exaiField(meta: EngineMeta) {
+  return {
+    request_id: meta.requestId,
+    provider: meta.provider,
+    model: meta.model,
+    fell_back: meta.fellBack,
+    simulated: meta.simulated,
+    ...(meta.continuationId ? { continuation_id: meta.continuationId } : {}),
+    attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, model: attempt.model, outcome: attempt.outcome, latency_ms: attempt.latencyMs })),
+  };
+}
+
+function metaHeaders(meta: EngineMeta): Record<string, string> {
+  return {
+    'x-request-id': meta.requestId,
+    'x-exai-provider': meta.provider,
+    'x-exai-model': meta.model,
+    ...(meta.simulated ? { 'x-exai-simulated': 'true' } : {}),
+    ...(meta.continuationId ? { 'x-exai-continuation-id': meta.continuationId } : {}),
+  };
+}
+
+export function mountChat(app: App, deps: AppDeps): void {
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const { request: chat, remember } = parseChatBody(request.body);
+    request.exai.model = chat.model;
+    const options = {
+      signal: request.exaiSignal,
+      requestId: request.id,
+      route: '/v1/chat/completions',
+      remember,
+      ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
+    };
+    if (chat.stream) return streamChat(deps, chat, options, request, reply);
+    const answer = await deps.engine.chat(chat, options);
+    describeMeta(request, answer.exai);
+    const { exai, ...response } = answer;
+    return reply.headers(metaHeaders(exai)).send({ ...response, exai: exaiField(exai) });
+  });
+}
+
+async function streamChat(
+  deps: AppDeps,
+  chat: ChatRequest,
+  options: Parameters<AppDeps['engine']['stream']>[1] & object,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const includeUsage = chat.stream_options?.include_usage === true;
+  const stream = deps.engine.stream(chat, options);
+  const iterator = stream[Symbol.asyncIterator]();
+  // The engine holds a stream until its first content and fails over before it, so a failure here
+  // is still an ordinary JSON error with the right status.
+  const first = await iterator.next();
+  describeMeta(request, stream.meta);
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...metaHeaders(stream.meta),
+  });
+  const write = (data: string) => {
+    if (!raw.destroyed) raw.write(`data: ${data}\n\n`);
+  };
+  let sawUsage = false;
+  let last: ChatChunk | undefined;
+  const send = (chunk: ChatChunk) => {
+    last = chunk;
+    if (chunk.usage) {
+      if (!includeUsage) {
+        const { usage: _usage, ...rest } = chunk;
+        if (rest.choices.length === 0) return;
+        write(JSON.stringify(rest));
+        return;
+      }
+      sawUsage = true;
+    }
+    write(JSON.stringify(chunk));
+  };
+  try {
+    if (!first.done) send(first.value);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) send(next.value);
+    describeMeta(request, stream.meta);
+    const usage = includeUsage && !sawUsage && stream.meta.usage ? { usage: stream.meta.usage } : {};
+    write(
+      JSON.stringify({
+        id: last?.id ?? `chatcmpl-${stream.meta.requestId}`,
+        object: 'chat.completion.chunk',
+        created: last?.created ?? Math.floor(Date.now() / 1000),
+        model: stream.meta.model,
+        provider: stream.meta.provider,
+        choices: [],
+        ...usage,
+        exai: exaiField(stream.meta),
+      }),
+    );
+    write('[DONE]');
+  } catch (error) {
+    describeMeta(request, stream.meta);
+    const { status, body } = toOpenAIError(error);
+    request.exai.status = status;
+    // In-band error and no [DONE]: a truncated answer must never look like a complete one.
+    write(JSON.stringify(body));
+    if (!raw.destroyed) deps.logger.warn({ requestId: request.id, code: body.error.code }, 'stream ended with an error');
+  } finally {
+    raw.end();
+  }
+  return reply;
+}

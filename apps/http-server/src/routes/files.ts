@@ -1,0 +1,79 @@
+import { BadRequestError, GatewayError, NotFoundError } from '@exai/core';
+import type { FileRecord } from '@exai/store';
+import type { App, AppDeps } from '../deps.js';
+
+/**
+ * `/v1/files` backed by the store's files, so any instance sharing the database can read them.
+ * The purpose travels as a parameter of the stored content type (`...; purpose=assistants`).
+ */
+
+function purposeOf(record: FileRecord): string {
+  return /;\s*purpose=([\w-]+)/.exec(record.contentType ?? '')?.[1] ?? 'user_data';
+}
+
+function toFileObject(record: FileRecord) {
+  return {
+    id: record.id,
+    object: 'file' as const,
+    bytes: record.bytes,
+    created_at: Math.floor(record.createdAt / 1000),
+    filename: record.filename,
+    purpose: purposeOf(record),
+    status: 'processed',
+  };
+}
+
+const notFound = (id: string) => new NotFoundError({ message: `No such file: '${id}'`, param: 'file_id' });
+
+export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void {
+  const store = deps.engine.store;
+
+  app.post('/v1/files', async (request) => {
+    if (!request.isMultipart()) throw new BadRequestError({ message: "Upload a file as multipart/form-data with the fields 'file' and 'purpose'", param: 'file' });
+    let purpose = 'user_data';
+    let upload: { filename: string; mimetype: string; data: Buffer } | undefined;
+    for await (const part of request.parts({ limits: { fileSize: maxFileBytes, files: 1 } })) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file') {
+          part.file.resume();
+          continue;
+        }
+        upload = { filename: part.filename || 'upload', mimetype: part.mimetype || 'application/octet-stream', data: await part.toBuffer() };
+      } else if (part.fieldname === 'purpose' && typeof part.value === 'string') {
+        purpose = part.value;
+      }
+    }
+    if (!upload) throw new BadRequestError({ message: "Missing the 'file' field", param: 'file' });
+    if (!/^[\w-]{1,64}$/.test(purpose)) throw new BadRequestError({ message: "'purpose' must be a word such as 'assistants' or 'user_data'", param: 'purpose' });
+    const record = await store.putFile({ filename: upload.filename, data: upload.data, contentType: `${upload.mimetype}; purpose=${purpose}` }, { signal: request.exaiSignal });
+    return toFileObject(record);
+  });
+
+  app.get<{ Querystring: { limit?: string; after?: string } }>('/v1/files', async (request) => {
+    const limit = Math.min(Math.max(Number(request.query.limit ?? 1000) || 1000, 1), 10_000);
+    const files = await store.listFiles({ limit: limit + 1, signal: request.exaiSignal });
+    return { object: 'list', data: files.slice(0, limit).map(toFileObject), has_more: files.length > limit };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
+    const record = await store.getFile(request.params.id, { signal: request.exaiSignal });
+    if (!record) throw notFound(request.params.id);
+    return toFileObject(record);
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/files/:id/content', async (request, reply) => {
+    const record = await store.getFile(request.params.id, { signal: request.exaiSignal });
+    if (!record) throw notFound(request.params.id);
+    const content = await store.readFileContent(record.id, { signal: request.exaiSignal }).catch((error: unknown) => {
+      throw GatewayError.isInstance(error) && error.code === 'not_found' ? notFound(record.id) : error;
+    });
+    const type = (record.contentType ?? 'application/octet-stream').split(';')[0] ?? 'application/octet-stream';
+    return reply.header('content-type', type).header('content-disposition', `attachment; filename="${record.filename.replace(/["\\\r\n]/g, '_')}"`).send(content);
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
+    const deleted = await store.deleteFile(request.params.id, { signal: request.exaiSignal });
+    if (!deleted) throw notFound(request.params.id);
+    return { id: request.params.id, object: 'file', deleted: true };
+  });
+}

@@ -1,0 +1,39 @@
+import type { App, AppDeps } from '../deps.js';
+
+export interface HealthState {
+  /** Set when shutdown starts: `/readyz` answers 503 so load balancers stop sending traffic. */
+  draining: boolean;
+}
+
+/** `/healthz` (liveness), `/readyz` (store, migrations, providers), `/metrics` (admin). */
+export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const status = deps.engine.status();
+    const store: { ok: boolean; kind: string; shared: string; error?: string } = { ok: true, kind: status.store.kind, shared: status.store.shared };
+    try {
+      const signal = AbortSignal.timeout(3_000);
+      await deps.engine.store.ready({ signal });
+      await deps.engine.store.listThreads({ limit: 1, signal });
+    } catch (error) {
+      store.ok = false;
+      store.error = error instanceof Error ? error.message : String(error);
+    }
+    const usable = status.providers.filter((provider) => provider.breaker !== 'open');
+    const ready = !state.draining && store.ok && usable.length > 0;
+    return reply.code(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not_ready',
+      ...(state.draining ? { draining: true } : {}),
+      simulated: status.simulated,
+      ...(status.simulated ? { note: 'no provider key is configured: serving the built-in simulator (answers are not from real models)' } : {}),
+      store,
+      providers: status.providers.map((provider) => ({ id: provider.id, kind: provider.kind, breaker: provider.breaker, simulated: provider.simulated })),
+      usable_providers: usable.length,
+    });
+  });
+
+  app.get('/metrics', { config: { admin: true } }, async (_request, reply) =>
+    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.render()),
+  );
+}

@@ -1,0 +1,129 @@
+import { createLogger, type GatewayConfig, type Logger } from '@exai/core';
+import { createEngine, type Engine } from '@exai/engine';
+import { createToolRegistry } from '@exai/tools';
+import { buildApp } from './app.js';
+import { createAuth } from './auth.js';
+import type { App, AppDeps } from './deps.js';
+import { createMetrics } from './metrics.js';
+import type { HealthState } from './routes/health.js';
+import { isLoopback, type ServerSettings } from './settings.js';
+import { attachWebSocket } from './ws.js';
+
+export const SERVER_NAME = 'exai-http';
+export const SERVER_VERSION = '0.1.0';
+
+export interface StartServerOptions {
+  config: GatewayConfig;
+  settings: ServerSettings;
+  /** Interface to bind. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  logger?: Logger;
+  /** Environment the tool registry reads its `EXAI_*` defaults from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Identifies this instance in shared breaker state. */
+  instanceId?: string;
+  /** An engine to use instead of one built from `config` (closed with the server). */
+  engine?: Engine;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  app: App;
+  deps: AppDeps;
+  /**
+   * Graceful stop: `/readyz` turns 503, no new connections, in-flight requests and streams get up to
+   * `graceMs` to finish (then their connections are closed), the engine drains and closes.
+   * Resolves true when everything finished within the grace period.
+   */
+  close(graceMs?: number): Promise<boolean>;
+}
+
+/** Refused start-up (exit code 2): bad settings, or no keys on a non-loopback bind. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+async function storeHasKeys(engine: Engine, logger: Logger): Promise<boolean> {
+  try {
+    const keys = await engine.store.listApiKeys({ limit: 100, signal: AbortSignal.timeout(5_000) });
+    return keys.some((key) => key.revokedAt === null);
+  } catch (error) {
+    logger.warn({ err: error }, 'could not list the stored API keys; only EXAI_API_KEYS apply');
+    return false;
+  }
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config, settings } = options;
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: SERVER_NAME });
+  const engine = options.engine ?? (await createEngine({ config, simulateWhenNoKeys: true, logger, ...(options.instanceId ? { instanceId: options.instanceId } : {}) }));
+  try {
+    const auth = createAuth({
+      apiKeys: settings.apiKeys,
+      adminKeys: settings.adminKeys,
+      rateLimitRpm: settings.rateLimitRpm,
+      store: engine.store,
+      logger,
+      storeHasKeys: await storeHasKeys(engine, logger),
+    });
+    if (auth.open && !isLoopback(options.host) && !settings.allowNoAuth) {
+      throw new StartupError(
+        `Refusing to listen on ${options.host} without API keys: set EXAI_API_KEYS (or create keys in the store), bind to 127.0.0.1, or set EXAI_ALLOW_NO_AUTH=1 to serve without authentication.`,
+      );
+    }
+    const deps: AppDeps = {
+      engine,
+      config,
+      logger,
+      auth,
+      metrics: createMetrics({ engine }),
+      tools: createToolRegistry({ engine, server: { name: SERVER_NAME, version: SERVER_VERSION }, ...(options.env ? { env: options.env } : {}) }),
+    };
+    const health: HealthState = { draining: false };
+    const app = await buildApp(deps, { settings, health });
+    await app.listen({ host: options.host, port: options.port });
+    const websocket = attachWebSocket(app.server, deps);
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+    logger.info({ host: options.host, port, simulated: engine.simulated, auth: auth.open ? 'open' : 'keys' }, 'exai-http listening');
+    if (engine.simulated) logger.warn('no provider key is configured: serving the built-in simulator (first-run mode)');
+    if (auth.open) logger.warn('no API key is configured: requests are not authenticated');
+
+    let closing: Promise<boolean> | undefined;
+    const close = (graceMs = settings.shutdownGraceMs): Promise<boolean> => {
+      closing ??= (async () => {
+        const deadline = Date.now() + graceMs;
+        health.draining = true;
+        let timer: NodeJS.Timeout | undefined;
+        const expired = new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), graceMs);
+          timer.unref();
+        });
+        const websocketClosed = websocket.close();
+        const httpDrained = await Promise.race([app.close().then(() => true), expired]);
+        clearTimeout(timer);
+        if (!httpDrained) {
+          app.server.closeAllConnections();
+          await app.close();
+        }
+        await websocketClosed;
+        const engineDrained = await engine.close(Math.max(0, deadline - Date.now()));
+        logger.info({ httpDrained, engineDrained }, 'exai-http stopped');
+        return httpDrained && engineDrained;
+      })();
+      return closing;
+    };
+    return { url: `http://${shownHost}:${port}`, port, host: options.host, app, deps, close };
+  } catch (error) {
+    await engine.close(0).catch(() => undefined);
+    throw error;
+  }
+}

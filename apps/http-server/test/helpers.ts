@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type GatewayConfigInput, loadConfig } from '@exai/core';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import { readSettings, type RunningServer, type ServerSettings, startServer } from '../src/index.js';
+
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+/** Gateway config whose providers are real adapters pointed at the simulator. */
+export function simulatorConfig(sim: Simulator, extra: GatewayConfigInput = {}): GatewayConfigInput {
+  return {
+    providers: {
+      glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'sim-key' },
+      kimi: { kind: 'kimi', baseURL: sim.baseURL('kimi'), apiKey: 'sim-key' },
+    },
+    retry: { maxAttempts: 1, baseDelayMs: 1 },
+    logLevel: 'silent',
+    ...extra,
+    store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-http-')), ...(extra.store ?? {}) },
+  };
+}
+
+export interface TestGateway {
+  sim: Simulator;
+  server: RunningServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The app in-process on 127.0.0.1:0, over real adapters and a simulator it owns. */
+export async function startGateway(options: { config?: GatewayConfigInput; env?: Record<string, string> } = {}): Promise<TestGateway> {
+  const sim = await startSimulator({ port: 0 });
+  const config = loadConfig({ env: {}, input: simulatorConfig(sim, options.config) });
+  const settings: ServerSettings = readSettings(options.env ?? {}).settings;
+  const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: {} });
+  return {
+    sim,
+    server,
+    url: server.url,
+    async close() {
+      await server.close(1_000);
+      await sim.close();
+    },
+  };
+}
+
+/** Reads an SSE body into its `data:` payloads. */
+export async function readEvents(response: Response): Promise<string[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .map((block) => block.trim())
+    .filter((block) => block.startsWith('data: '))
+    .map((block) => block.slice(6));
+}
+
+export const post = (url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), ...(signal ? { signal } : {}) });
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Spawns the built `exai-http` and waits for the URL it prints. */
+export async function spawnApp(options: { config: GatewayConfigInput; env?: Record<string, string>; args?: string[] }): Promise<AppProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'exai-http-cli-'));
+  const file = join(dir, 'gateway.json');
+  writeFileSync(file, JSON.stringify(options.config));
+  const child = spawn(process.execPath, [CLI, '--port', '0', '--config', file, ...(options.args ?? [])], {
+    env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (data) => {
+    stderr += String(data);
+  });
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  const url = await Promise.race([
+    once(child.stdout!, 'data').then(([data]) => String(data).trim()),
+    exit.then((code) => {
+      throw new Error(`exai-http exited with ${code}: ${stderr}`);
+    }),
+  ]);
+  return { child, url, stderr: () => stderr, exit };
+}
