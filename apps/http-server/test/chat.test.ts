@@ -7,7 +7,8 @@ let client: OpenAI;
 const messages = [{ role: 'user' as const, content: 'Say hello' }];
 
 beforeAll(async () => {
-  gateway = await startGateway();
+  // Faults are scripted on purpose here; keep the breakers out of the way.
+  gateway = await startGateway({ config: { breaker: { volumeThreshold: 1_000 } } });
   client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused-on-loopback', maxRetries: 0 });
 });
 afterAll(() => gateway.close());
