@@ -26,7 +26,7 @@ export interface ProviderFigures {
   breaker: BreakerState;
   inFlight: number;
   queued: number;
-  /** Over the provider's recent window. */
+  /** Upstream calls over the provider's recent window (every route and tool; cancelled ones left out). */
   requests: number;
   errors: number;
   errorRate: number;
@@ -45,6 +45,7 @@ export interface SeriesPoint {
 export interface DashboardSnapshot {
   time: number;
   simulated: boolean;
+  /** `requests`/`errors` since start; `errorRate` over the chart window; p50/p95 over the last `window` requests. */
   totals: { requests: number; errors: number; errorRate: number; inFlight: number; queued: number; p50: number; p95: number };
   providers: ProviderFigures[];
   breakers: Array<{ key: string; state: BreakerState }>;
@@ -68,16 +69,30 @@ interface Bucket {
   latencies: number[];
 }
 
-/** Figures kept from `metrics.events`; `snapshot()` joins them with the engine's live state. */
+/** One finished upstream call (an engine session) of a provider. */
+interface Call {
+  ok: boolean;
+  latencyMs: number;
+}
+
+const FINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
+
+/**
+ * Figures kept from events: the app's finished requests (`metrics.events`: totals, charts) and the
+ * engine's finished upstream calls (`engine.sessions`: per-provider latency and error rate, whatever
+ * route or tool made them). `snapshot()` joins them with the engine's live state.
+ */
 export class DashboardFeed {
   readonly #deps: AppDeps;
   readonly #window: number;
   readonly #seriesSeconds: number;
-  readonly #perProvider = new Map<string, RecentRequest[]>();
+  readonly #perProvider = new Map<string, Call[]>();
+  readonly #latencies: number[] = [];
   readonly #buckets: Bucket[] = [];
   #requests = 0;
   #errors = 0;
   readonly #onRequest = (request: RecentRequest) => this.record(request);
+  readonly #offSession: () => void;
 
   constructor(deps: AppDeps, options: DashboardOptions = {}) {
     this.#deps = deps;
@@ -85,16 +100,16 @@ export class DashboardFeed {
     this.#seriesSeconds = options.seriesSeconds ?? 60;
     for (const request of deps.metrics.recent.toArray()) this.record(request);
     deps.metrics.events.on('request', this.#onRequest);
+    this.#offSession = deps.engine.sessions.on('session', (session) => this.recordSession(session));
   }
 
+  /** A finished HTTP or WebSocket request. */
   record(request: RecentRequest): void {
+    const failed = isError(request.status);
     this.#requests += 1;
-    if (isError(request.status)) this.#errors += 1;
-    const key = request.provider ?? 'none';
-    let list = this.#perProvider.get(key);
-    if (!list) this.#perProvider.set(key, (list = []));
-    list.push(request);
-    if (list.length > this.#window) list.shift();
+    if (failed) this.#errors += 1;
+    this.#latencies.push(request.latencyMs);
+    if (this.#latencies.length > this.#window) this.#latencies.shift();
     const second = Math.floor(request.time / 1000);
     let bucket = this.#buckets.at(-1);
     if (!bucket || bucket.second !== second) {
@@ -103,37 +118,63 @@ export class DashboardFeed {
       if (this.#buckets.length > this.#seriesSeconds) this.#buckets.shift();
     }
     bucket.requests += 1;
-    if (isError(request.status)) bucket.errors += 1;
+    if (failed) bucket.errors += 1;
     if (bucket.latencies.length < 256) bucket.latencies.push(request.latencyMs);
+  }
+
+  /** An engine session changed state; finished ones count for their provider. */
+  recordSession(session: { status: string; provider: string | undefined; queuedAt: number; endedAt: number | undefined }): void {
+    if (!FINAL.has(session.status) || session.status === 'cancelled' || !session.provider) return;
+    let calls = this.#perProvider.get(session.provider);
+    if (!calls) this.#perProvider.set(session.provider, (calls = []));
+    calls.push({ ok: session.status === 'completed', latencyMs: (session.endedAt ?? Date.now()) - session.queuedAt });
+    if (calls.length > this.#window) calls.shift();
   }
 
   snapshot(now = Date.now()): DashboardSnapshot {
     const status = this.#deps.engine.status();
-    const stats = (list: RecentRequest[]) => {
-      const latencies = list.map((request) => request.latencyMs).sort((a, b) => a - b);
-      const errors = list.filter((request) => isError(request.status)).length;
-      return { requests: list.length, errors, errorRate: list.length ? errors / list.length : 0, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) };
-    };
-    const providers: ProviderFigures[] = status.providers.map((provider) => ({
-      id: provider.id,
-      kind: provider.kind,
-      breaker: provider.breaker,
-      inFlight: provider.inFlight,
-      queued: provider.queued,
-      ...stats(this.#perProvider.get(provider.id) ?? []),
-    }));
-    const all = stats([...this.#perProvider.values()].flat());
+    const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+    const providers: ProviderFigures[] = status.providers.map((provider) => {
+      const calls = this.#perProvider.get(provider.id) ?? [];
+      const latencies = sorted(calls.map((call) => call.latencyMs));
+      const errors = calls.filter((call) => !call.ok).length;
+      return {
+        id: provider.id,
+        kind: provider.kind,
+        breaker: provider.breaker,
+        inFlight: provider.inFlight,
+        queued: provider.queued,
+        requests: calls.length,
+        errors,
+        errorRate: calls.length ? errors / calls.length : 0,
+        p50: percentile(latencies, 0.5),
+        p95: percentile(latencies, 0.95),
+      };
+    });
+    const latencies = sorted(this.#latencies);
     const byFirstSecond = new Map(this.#buckets.map((bucket) => [bucket.second, bucket]));
     const last = Math.floor(now / 1000);
     const series: SeriesPoint[] = [];
+    let windowErrors = 0;
+    let windowRequests = 0;
     for (let second = last - this.#seriesSeconds + 1; second <= last; second += 1) {
       const bucket = byFirstSecond.get(second);
-      series.push({ time: second, requests: bucket?.requests ?? 0, errors: bucket?.errors ?? 0, p95: bucket ? percentile([...bucket.latencies].sort((a, b) => a - b), 0.95) : 0 });
+      windowErrors += bucket?.errors ?? 0;
+      windowRequests += bucket?.requests ?? 0;
+      series.push({ time: second, requests: bucket?.requests ?? 0, errors: bucket?.errors ?? 0, p95: bucket ? percentile(sorted(bucket.latencies), 0.95) : 0 });
     }
     return {
       time: now,
       simulated: status.simulated,
-      totals: { requests: this.#requests, errors: this.#errors, errorRate: all.errorRate, inFlight: status.sessions.inFlight, queued: status.sessions.queued, p50: all.p50, p95: all.p95 },
+      totals: {
+        requests: this.#requests,
+        errors: this.#errors,
+        errorRate: windowRequests ? windowErrors / windowRequests : 0,
+        inFlight: status.sessions.inFlight,
+        queued: status.sessions.queued,
+        p50: percentile(latencies, 0.5),
+        p95: percentile(latencies, 0.95),
+      },
       providers,
       breakers: status.breakers,
       series,
@@ -143,6 +184,7 @@ export class DashboardFeed {
 
   close(): void {
     this.#deps.metrics.events.off('request', this.#onRequest);
+    this.#offSession();
   }
 }
 
