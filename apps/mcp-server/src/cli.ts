@@ -15,6 +15,7 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
   --port N         HTTP port (default 8765; 0 = any free port)
   --host H         HTTP bind address (default 127.0.0.1; beyond loopback needs EXAI_MCP_TOKEN)
   --profile P      tool profile (default EXAI_TOOL_PROFILE or standard)
+  --conformance    (with --http) add the fixture tools/prompts the MCP conformance suite calls
 
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
@@ -34,6 +35,7 @@ const parsed = (() => {
         port: { type: 'string' },
         host: { type: 'string' },
         profile: { type: 'string' },
+        conformance: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
       },
@@ -114,7 +116,11 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }] = await Promise.all([import('./http-server.js'), import('./wire.js')]);
+  const [{ startHttpServer }, { wireServer }, fixtures] = await Promise.all([
+    import('./http-server.js'),
+    import('./wire.js'),
+    parsed.conformance ? import('./conformance-fixtures.js') : undefined,
+  ]);
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
@@ -126,6 +132,7 @@ async function http(): Promise<void> {
     createServer: () => {
       const server = createBareServer({ version: packageJson.version });
       wireServer(server, loaded);
+      fixtures?.registerConformanceFixtures(server);
       return server;
     },
   });
