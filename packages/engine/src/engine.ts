@@ -94,7 +94,13 @@ export class Engine {
       }
     };
     for (const [index, name] of names.entries()) {
-      const targets = this.resolver.resolve(name, options.auto);
+      let targets = this.resolver.resolve(name, options.auto);
+      // Affinity: when the caller left the choice to us (`auto`, or a model several providers
+      // serve), a thread goes back to the provider that served it. Its breaker decides whether
+      // that provider takes the call; when it is open the next target answers.
+      if (index === 0 && preferProvider && targets.length > 1) {
+        targets = [...targets.filter((target) => target.provider === preferProvider), ...targets.filter((target) => target.provider !== preferProvider)];
+      }
       add(index === 0 ? targets : targets.slice(0, 1));
     }
     const primary = chain[0]!;
@@ -103,12 +109,6 @@ export class Engine {
         add(this.resolver.resolve(name).slice(0, 1));
       } catch (error) {
         this.logger.warn({ fallback: name, err: error }, 'configured fallback does not resolve');
-      }
-    }
-    if (preferProvider) {
-      const preferred = chain.filter((target) => target.provider === preferProvider);
-      if (preferred.length > 0 && (request.model === 'auto' || !request.model || chain[0]!.provider !== preferProvider)) {
-        return [...preferred, ...chain.filter((target) => target.provider !== preferProvider)];
       }
     }
     return chain;
@@ -313,6 +313,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(storeConfig.databaseUrl ? { databaseUrl: storeConfig.databaseUrl } : {}),
     ...(storeConfig.redisUrl ? { redisUrl: storeConfig.redisUrl } : {}),
   });
+  if (storeConfig.redisUrl) {
+    // Connect to the shared state before serving, so the first call already sees breakers
+    // that other instances opened. A Redis that is down is logged, not fatal.
+    await Promise.race([store.shared.breakers.get('exai:warm-up'), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]).catch((error: unknown) =>
+      logger.warn({ err: error }, 'shared state (Redis) is not reachable; breakers are local until it is'),
+    );
+  }
   return new Engine(options.config, built.adapters, store, {
     logger,
     ...(built.simulator ? { simulator: built.simulator } : {}),

@@ -1,8 +1,8 @@
-import type { GatewayConfig, ProviderAdapter, ProviderConfig } from '@exai/core';
+import { ConfigError, type GatewayConfig, type ProviderAdapter, type ProviderConfig } from '@exai/core';
 import { createGlm } from '@exai/provider-glm';
 import { createKimi } from '@exai/provider-kimi';
 import { createMinimax } from '@exai/provider-minimax';
-import { createOpenAI } from '@exai/provider-openai';
+import { createOpenAI, createOpenAICompatible } from '@exai/provider-openai';
 import { startSimulator } from '@exai/provider-simulator';
 
 export interface SimulatorHandle {
@@ -29,8 +29,12 @@ function build(id: string, provider: ProviderConfig): ProviderAdapter {
     case 'minimax':
       return createMinimax({ ...common, ...(provider.region === 'mainland' ? { region: 'mainland' as const } : {}) });
     case 'openai':
+      return createOpenAI(common);
     case 'openai-compatible':
-      return createOpenAI({ ...common, ...(provider.kind === 'openai-compatible' ? { kind: 'openai-compatible' as const } : {}) });
+      // Any OpenAI-compatible endpoint (vLLM, Ollama, LM Studio, OpenRouter): no OpenAI catalog,
+      // its models come from configuration and its own `/models`.
+      if (!provider.baseURL) throw new ConfigError([{ path: `providers.${id}.baseURL`, message: 'an openai-compatible provider needs a baseURL' }]);
+      return createOpenAICompatible({ ...common, baseURL: provider.baseURL });
   }
 }
 
