@@ -108,7 +108,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           timer.unref();
         });
         const websocketClosed = websocket.close();
+        // Keep-alive connections become idle as their last response ends: close them as they do.
+        const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
         const httpDrained = await Promise.race([app.close().then(() => true), expired]);
+        clearInterval(sweeper);
         clearTimeout(timer);
         if (!httpDrained) {
           app.server.closeAllConnections();
