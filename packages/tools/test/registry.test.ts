@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '@exai/core';
+import { createEngine, type Engine } from '@exai/engine';
+import { startSimulator } from '@exai/provider-simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createToolRegistry, selectTools } from '../src/index.js';
+
+let sim: Awaited<ReturnType<typeof startSimulator>>;
+let engine: Engine;
+let dataDir: string;
+const packageDir = resolve(import.meta.dirname, '..');
+
+beforeAll(async () => {
+  sim = await startSimulator({ port: 0 });
+  dataDir = mkdtempSync(join(tmpdir(), 'exai-tools-'));
+  const providers = Object.fromEntries(
+    (['glm', 'kimi', 'minimax', 'openai'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]),
+  );
+  const config = loadConfig({ env: {}, input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 } } });
+  engine = await createEngine({ config });
+});
+afterAll(async () => {
+  await engine.close(1_000);
+  await sim.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const tokens = (registry: ReturnType<typeof createToolRegistry>) =>
+  Math.ceil(JSON.stringify(registry.list().map((tool) => ({ name: tool.name, title: tool.title, description: tool.description, inputSchema: tool.jsonSchema, annotations: tool.annotations }))).length / 4);
+
+describe('createToolRegistry', () => {
+  it('selects tools by profile, EXAI_ENABLED_TOOLS and EXAI_DISABLED_TOOLS, keeping listmodels and version', () => {
+    expect(createToolRegistry({ engine, env: { EXAI_TOOL_PROFILE: 'lean' } }).list().map((tool) => tool.name)).toEqual(['chat', 'consensus', 'threads', 'listmodels', 'status', 'version']);
+    const standard = createToolRegistry({ engine, env: {} });
+    expect(standard.profile).toBe('standard');
+    expect(standard.list()).toHaveLength(14);
+    expect(selectTools('lean', ['files'], ['chat', 'listmodels', 'version'])).toEqual(['consensus', 'files', 'threads', 'listmodels', 'status', 'version']);
+    expect(() => createToolRegistry({ engine, env: { EXAI_DISABLED_TOOLS: 'nope' } })).toThrow(/unknown tool 'nope'/);
+    expect(() => createToolRegistry({ engine, env: { EXAI_TOOL_PROFILE: 'huge' } })).toThrow(/EXAI_TOOL_PROFILE/);
+  });
+
+  it('keeps the listing under 5,000 tokens (standard) and 2,500 (lean), with JSON Schemas', () => {
+    const standard = createToolRegistry({ engine, env: {} });
+    expect(tokens(standard)).toBeLessThan(5_000);
+    expect(tokens(createToolRegistry({ engine, profile: 'lean', env: {} }))).toBeLessThan(2_500);
+    const chat = standard.list().find((tool) => tool.name === 'chat')!;
+    expect(chat.jsonSchema).toMatchObject({ type: 'object', required: ['prompt'], additionalProperties: false });
+  });
+
+  it('reads roles from EXAI_ROLES over the defaults and resolves role → model', async () => {
+    const registry = createToolRegistry({ engine, env: { EXAI_ROLES: JSON.stringify({ coder: { model: 'glm' }, tester: { model: 'kimi', systemPrompt: 'Test it.' } }) } });
+    expect(registry.roles.coder?.model).toBe('glm');
+    expect(registry.roles.architect?.model).toBe('glm');
+    const answer = await registry.call('chat', { prompt: 'hi', role: 'tester' });
+    expect(answer.meta?.provider).toBe('kimi');
+    expect(JSON.stringify(sim.log.at(-1)?.body)).toContain('Test it.');
+    expect(() => createToolRegistry({ engine, env: { EXAI_ROLES: '{"x":{"stance":"maybe"}}' } })).toThrow(/EXAI_ROLES is invalid: x.stance/);
+  });
+
+  it('never throws: unknown tools, bad arguments (each field named), unknown roles and files outside the roots are hinted results', async () => {
+    const registry = createToolRegistry({ engine, env: {}, allowedRoots: [packageDir] });
+    const unknown = await registry.call('nope', {});
+    expect(unknown).toMatchObject({ isError: true });
+    expect(unknown.content).toMatch(/^unknown tool 'nope'\. Hint: available tools: chat/);
+    const bad = await registry.call('chat', { prompt: 3, temperature: 9, extra: true });
+    expect(bad.isError).toBe(true);
+    expect(bad.content).toMatch(/prompt: .*temperature: .*unknown field\(s\) 'extra'.*Hint:/);
+    const role = await registry.call('codereview', { prompt: 'x', role: 'poet' });
+    expect(role.content).toMatch(/^unknown role 'poet'\. Hint: use one of: architect/);
+    const outside = await registry.call('analyze', { prompt: 'x', files: ['/etc/passwd'] });
+    expect(outside.isError).toBe(true);
+    expect(outside.content).toContain("'/etc/passwd' (outside roots)");
+    const upload = await registry.call('file_query', { prompt: 'x', files: ['../../package.json'] });
+    expect(upload.content).toMatch(/outside the allowed roots.*Hint:/);
+  });
+
+  it('turns provider failures into hints naming another model', async () => {
+    const registry = createToolRegistry({ engine, env: {} });
+    sim.script('kimi-k2.5', 'http-401');
+    const refused = await registry.call('chat', { prompt: 'x', model: 'kimi' });
+    sim.reset();
+    expect(refused.isError).toBe(true);
+    expect(refused.content).toMatch(/^provider kimi refused the API key.*Hint: .*pass model '(glm|minimax|gpt)'/);
+    expect(refused.content).not.toMatch(/\n\s+at /);
+  });
+
+  it('uploads a file once per provider (sha256 dedupe) and continues the thread across tools', async () => {
+    const registry = createToolRegistry({ engine, env: {}, allowedRoots: [packageDir] });
+    const first = await registry.call('file_query', { prompt: 'name?', files: ['package.json'] });
+    const second = await registry.call('file_query', { prompt: 'version?', files: ['package.json'], continuation_id: first.meta?.continuation_id });
+    expect(first.structured?.uploads).toEqual([expect.objectContaining({ reused: false })]);
+    expect(second.structured?.uploads).toEqual([expect.objectContaining({ reused: true })]);
+    expect(sim.log.filter((attempt) => attempt.method === 'POST' && attempt.path.endsWith('/files'))).toHaveLength(1);
+    expect(second.meta?.continuation_id).toBe(first.meta?.continuation_id);
+    const shown = await registry.call('threads', { action: 'show', continuation_id: first.meta?.continuation_id });
+    expect(shown.content).toContain('version?');
+  });
+});
