@@ -19,6 +19,7 @@ import { buildAdapters, type SimulatorHandle } from './providers.js';
 import { ModelResolver, type Target } from './resolve.js';
 import { RequestLog } from './request-log.js';
 import { RetryBudget } from './retry-budget.js';
+import { acquireSharedSlot } from './shared-slots.js';
 import { type RouterDeps, routeChat } from './router.js';
 import { routeStream } from './stream-router.js';
 import { createStore, type NewAttempt, type Store } from '@exai/store';
@@ -61,9 +62,19 @@ export class Engine {
       maxQueue: config.concurrency.maxQueue,
       defaultTimeoutMs: config.timeouts.requestMs,
     });
+    // Per-provider concurrency across instances (Redis), for providers with `maxConcurrency`.
+    const slots = config.store.redisUrl ? store.shared.semaphore : undefined;
     const executor: Executor = {
       run: (target, fn, runOptions) =>
-        this.sessions.run(({ signal }) => this.breakers.get(target.provider).execute(() => fn(signal)), {
+        this.sessions.run(async ({ signal }) => {
+          const limit = config.providers[target.provider]?.maxConcurrency;
+          const release = slots && limit ? await acquireSharedSlot(slots, `provider:${target.provider}`, limit, runOptions.timeoutMs + 5_000, signal) : undefined;
+          try {
+            return await this.breakers.get(target.provider).execute(() => fn(signal));
+          } finally {
+            void release?.().catch((error: unknown) => this.logger.warn({ err: error }, 'could not release a shared slot'));
+          }
+        }, {
           provider: target.provider,
           model: target.model,
           timeoutMs: runOptions.timeoutMs,
