@@ -1,0 +1,74 @@
+// Drives exai-http at fixed concurrency against the simulator, and the simulator directly in the
+// same run, so the gateway's cost shows as a ratio. Build first: pnpm --filter @exai/http-server build
+// Usage: node bench/http/run.mjs [--duration 5] [--connections 1,16,64] [--latencies 0,50]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const appDir = new URL('../../apps/http-server/', import.meta.url);
+const require = createRequire(new URL('package.json', appDir));
+const { default: autocannon } = await import(require.resolve('autocannon'));
+const { startSimulator } = await import(require.resolve('@exai/provider-simulator'));
+
+const option = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : process.argv[index + 1];
+};
+const duration = Number(option('duration', '5'));
+const connectionsList = option('connections', '1,16,64').split(',').map(Number);
+const latencies = option('latencies', '0,50').split(',').map(Number);
+
+const sim = await startSimulator({ port: 0 });
+const dir = mkdtempSync(join(tmpdir(), 'exai-bench-http-'));
+const configFile = join(dir, 'gateway.json');
+writeFileSync(
+  configFile,
+  JSON.stringify({
+    providers: { glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'sim-key' } },
+    concurrency: { global: 512, perProvider: 256 },
+    breaker: { volumeThreshold: 1000000 },
+    logLevel: 'error',
+  }),
+);
+const app = spawn(process.execPath, [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile], {
+  env: { ...process.env, EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_API_KEYS: '' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const [data] = await once(app.stdout, 'data');
+const appUrl = String(data).trim();
+
+const body = JSON.stringify({ model: 'glm-4.6', messages: [{ role: 'user', content: 'benchmark' }] });
+const targets = {
+  simulator: { url: `${sim.baseURL('glm')}/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' } },
+  'exai-http': { url: `${appUrl}/v1/chat/completions`, headers: { 'content-type': 'application/json' } },
+};
+
+async function measure(target, connections) {
+  const options = { ...targets[target], method: 'POST', body, connections };
+  await autocannon({ ...options, duration: 1 });
+  const result = await autocannon({ ...options, duration });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+}
+
+console.log(`exai-http ${appUrl} vs simulator ${sim.url}; ${duration}s per cell; non-streaming chat`);
+console.log('added-latency conns target       req/s     p50ms  p99ms  ratio  errors');
+for (const latency of latencies) {
+  sim.script('glm-4.6', latency > 0 ? `latency?ms=${latency}` : null);
+  for (const connections of connectionsList) {
+    const direct = await measure('simulator', connections);
+    const gateway = await measure('exai-http', connections);
+    for (const [name, row] of [['simulator', direct], ['exai-http', gateway]]) {
+      const ratio = (row.rps / direct.rps).toFixed(2);
+      console.log(
+        `${String(latency).padStart(9)} ms ${String(connections).padStart(5)} ${name.padEnd(10)} ${row.rps.toFixed(0).padStart(9)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(6)} ${ratio.padStart(6)} ${String(row.errors).padStart(7)}`,
+      );
+    }
+  }
+}
+app.kill('SIGTERM');
+await once(app, 'exit');
+await sim.close();
