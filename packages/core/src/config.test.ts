@@ -48,6 +48,7 @@ describe('loadConfig', () => {
 
   it('rejects a bad value from the environment clearly', () => {
     expect(() => loadConfig({ env: { EXAI_LOG_LEVEL: 'loud' } })).toThrow(/logLevel/);
+    expect(() => loadConfig({ env: { GLM_API_KEY: 'key-123456', GLM_BASE_URL: 'not a url' } })).toThrow(/providers\.glm\.baseURL/);
   });
 
   it('reports an unreadable file without a stack of internals', () => {

@@ -208,11 +208,12 @@ function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
     const baseURL = readEnv(env, [providerBaseUrlEnv[kind]]);
     const existing = providers[kind];
     if (!existing && !key) continue;
-    providers[kind] = providerConfigSchema.parse({
-      ...(existing ?? { kind }),
+    // Validated with the rest below, so a bad value names its field (`providers.glm.baseURL`).
+    providers[kind] = {
+      ...(existing ?? { kind, enabled: true, models: [], weight: 1 }),
       ...(key && !existing?.apiKey ? { apiKey: key } : {}),
       ...(baseURL ? { baseURL } : {}),
-    });
+    };
   }
   for (const [name, provider] of Object.entries(providers)) {
     if (!provider.apiKey && provider.apiKeyEnv) {
