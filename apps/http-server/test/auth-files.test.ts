@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, post, startGateway, type TestGateway } from './helpers.js';
+import { CLI, json, post, startGateway, type TestGateway } from './helpers.js';
 
 const KEY = `sk-test-${Math.random().toString(36).slice(2)}`;
 const OTHER = `sk-other-${Math.random().toString(36).slice(2)}`;
@@ -25,7 +25,7 @@ describe('auth and limits', () => {
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     const bare = await fetch(`${gateway.url}/v1/models`);
     expect(bare.status).toBe(401);
-    expect((await bare.json()).error.type).toBe('authentication_error');
+    expect((await json(bare)).error.type).toBe('authentication_error');
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
   });
 
@@ -43,7 +43,7 @@ describe('auth and limits', () => {
   it('answers 413 for a body over the limit', async () => {
     const response = await post(`${gateway.url}/v1/chat/completions`, { model: 'glm-4.6', messages: [{ role: 'user', content: 'x'.repeat(8_000) }] }, { authorization: `Bearer ${OTHER}` });
     expect(response.status).toBe(413);
-    expect((await response.json()).error.code).toBe('request_too_large');
+    expect((await json(response)).error.code).toBe('request_too_large');
   });
 
   it('serves /metrics to a loopback client with request counts by route', async () => {

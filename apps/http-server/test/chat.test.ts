@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { post, readEvents, startGateway, type TestGateway, waitFor } from './helpers.js';
+import { json, post, readEvents, startGateway, type TestGateway, waitFor } from './helpers.js';
 
 let gateway: TestGateway;
 let client: OpenAI;
@@ -81,12 +81,12 @@ describe('POST /v1/chat/completions', () => {
   it('answers a bad body with 400 naming the field, never 5xx', async () => {
     const wrongRole = await post(`${gateway.url}/v1/chat/completions`, { model: 'glm-4.6', messages: [{ role: 'wizard', content: 'x' }] });
     expect(wrongRole.status).toBe(400);
-    expect((await wrongRole.json()).error).toMatchObject({ type: 'invalid_request_error', param: 'messages[0].role' });
+    expect((await json(wrongRole)).error).toMatchObject({ type: 'invalid_request_error', param: 'messages[0].role' });
     const noMessages = await post(`${gateway.url}/v1/chat/completions`, { model: 'glm-4.6' });
-    expect((await noMessages.json()).error.param).toBe('messages');
+    expect((await json(noMessages)).error.param).toBe('messages');
     const notJson = await post(`${gateway.url}/v1/chat/completions`, '{"model": ');
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.code).toBe('invalid_json');
+    expect((await json(notJson)).error.code).toBe('invalid_json');
     const array = await post(`${gateway.url}/v1/chat/completions`, '[1]');
     expect(array.status).toBe(400);
     const error = await client.chat.completions.create({ model: 'glm-4.6', messages, temperature: 7 }).catch((caught: unknown) => caught);

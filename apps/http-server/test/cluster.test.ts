@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type GatewayConfigInput } from '@exai/core';
+import type { GatewayConfigInput } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, post, readEvents, spawnApp, waitFor } from './helpers.js';
+import { type AppProcess, json, post, readEvents, spawnApp, waitFor } from './helpers.js';
 
 /** Two `exai-http` processes sharing the real Postgres and Redis, one simulator upstream. */
 
@@ -61,12 +61,12 @@ afterAll(async () => {
 
 describe('two instances on Postgres and Redis', () => {
   it('continues a thread started on one instance through the other', async () => {
-    const first = await (await chat(a, { messages: [{ role: 'user', content: 'Remember the word zebra' }], remember: true })).json();
+    const first = await json(await chat(a, { messages: [{ role: 'user', content: 'Remember the word zebra' }], remember: true }));
     const id = first.exai.continuation_id as string;
     expect(id).toBeTruthy();
     const second = await chat(b, { messages: [{ role: 'user', content: 'Which word?' }], continuation_id: id });
     expect(second.status).toBe(200);
-    expect((await second.json()).exai.continuation_id).toBe(id);
+    expect((await json(second)).exai.continuation_id).toBe(id);
     expect(JSON.stringify(sim.log.at(-1)?.body)).toContain('Remember the word zebra');
   });
 
@@ -88,7 +88,7 @@ describe('two instances on Postgres and Redis', () => {
       async () => {
         const answer = await chat(a, {});
         expect(answer.status).toBe(200); // the fallback answers while the primary fails
-        const ready = await (await fetch(`${a.url}/readyz`)).json();
+        const ready = await json(await fetch(`${a.url}/readyz`));
         return ready.providers.some((provider: { id: string; breaker: string }) => provider.id === PRIMARY && provider.breaker === 'open');
       },
       10_000,
@@ -98,7 +98,7 @@ describe('two instances on Postgres and Redis', () => {
     const before = sim.log.filter((row) => row.model === 'glm-4.6').length;
     const answer = await chat(b, {});
     expect(answer.status).toBe(200);
-    expect((await answer.json()).model).toBe('kimi-k2-0905-preview');
+    expect((await json(answer)).model).toBe('kimi-k2-0905-preview');
     expect(answer.headers.get('x-exai-provider')).toBe(BACKUP);
     expect(sim.log.filter((row) => row.model === 'glm-4.6').length).toBe(before);
   });

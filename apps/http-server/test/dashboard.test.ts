@@ -76,7 +76,7 @@ describe('/dashboard', () => {
     const html = await response.text();
     expect(html).toContain('id="simulated-banner"');
     expect(html).toContain('/dashboard/events');
-    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\//);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="(?!data:)|https?:\/\//);
   });
 
   it('streams snapshots whose figures follow the traffic', async () => {

@@ -48,6 +48,10 @@ export async function startGateway(options: { config?: GatewayConfigInput; env?:
   };
 }
 
+/** A JSON body whose shape the test's assertions check. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions are the type check
+export const json = (response: Response): Promise<any> => response.json();
+
 /** Reads an SSE body into its `data:` payloads. */
 export async function readEvents(response: Response): Promise<string[]> {
   const text = await response.text();
