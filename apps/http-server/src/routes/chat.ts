@@ -32,7 +32,6 @@ function metaHeaders(meta: EngineMeta): Record<string, string> {
 export function mountChat(app: App, deps: AppDeps): void {
   app.post('/v1/chat/completions', async (request, reply) => {
     const { request: chat, remember } = parseChatBody(request.body);
-    request.exai.model = chat.model;
     const options = {
       signal: request.exaiSignal,
       requestId: request.id,

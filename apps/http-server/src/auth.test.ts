@@ -1,0 +1,42 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger } from '@exai/core';
+import { createStore } from '@exai/store';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAuth } from './auth.js';
+
+const store = createStore({ dataDir: mkdtempSync(join(tmpdir(), 'exai-auth-')) });
+const logger = createLogger({ level: 'silent' });
+afterAll(() => store.close());
+
+const remote = { remoteAddress: '203.0.113.7' };
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+describe('createAuth', () => {
+  it('accepts configured keys and keys created in the store, refuses others', async () => {
+    const stored = await store.createApiKey('ci', { rateLimit: 1 });
+    const auth = createAuth({ apiKeys: ['sk-env-key-1'], adminKeys: [], rateLimitRpm: 0, store, logger, storeHasKeys: true });
+    expect(await auth.check(bearer('sk-env-key-1'), remote)).toMatchObject({ ok: true });
+    expect(await auth.check({ 'x-api-key': stored.key }, remote)).toEqual({ ok: true, keyId: stored.id });
+    expect(await auth.check(bearer('sk-env-key-2'), remote)).toMatchObject({ ok: false, status: 401 });
+    expect(await auth.check({}, remote)).toMatchObject({ ok: false, status: 401, body: { error: { code: 'invalid_api_key' } } });
+    // the stored key's own limit (1 rpm) wins over the default (off)
+    expect((await auth.limit(stored.id)).allowed).toBe(true);
+    expect(await auth.limit(stored.id)).toMatchObject({ allowed: false });
+  });
+
+  it('admin routes need an admin key beyond loopback, and are free on loopback', async () => {
+    const auth = createAuth({ apiKeys: ['sk-client'], adminKeys: ['sk-admin'], rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    expect(await auth.check(bearer('sk-admin'), { admin: true, ...remote })).toMatchObject({ ok: true });
+    expect(await auth.check(bearer('sk-client'), { admin: true, ...remote })).toMatchObject({ ok: false, status: 403 });
+    expect(await auth.check({}, { admin: true, ...remote })).toMatchObject({ ok: false, status: 401 });
+    expect(await auth.check({}, { admin: true, remoteAddress: '::ffff:127.0.0.1' })).toMatchObject({ ok: true });
+  });
+
+  it('is open when no key exists anywhere', async () => {
+    const auth = createAuth({ apiKeys: [], adminKeys: [], rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    expect(auth.open).toBe(true);
+    expect(await auth.check({}, remote)).toMatchObject({ ok: true });
+  });
+});
