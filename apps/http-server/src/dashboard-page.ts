@@ -166,7 +166,7 @@ const body = `
 
 const page = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>EX-AI gateway · dashboard</title><style>${style}</style></head>
+<title>EX-AI gateway · dashboard</title><link rel="icon" href="data:,"><style>${style}</style></head>
 <body>${body}<script>${script}</script></body></html>`;
 
 /** The whole page; the same string every time (built once at import). */

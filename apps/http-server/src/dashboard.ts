@@ -57,6 +57,9 @@ export interface DashboardSnapshot {
 /** 5xx and 429 count as errors (the gateway or a provider failed); 4xx are the caller's. */
 export const isError = (status: number) => status >= 500 || status === 429;
 
+/** The dashboard's own page and feed are not traffic. */
+const isOwnRoute = (request: RecentRequest) => request.route === '/dashboard' || request.route.startsWith('/dashboard/');
+
 function percentile(sorted: number[], share: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? 0;
@@ -105,6 +108,7 @@ export class DashboardFeed {
 
   /** A finished HTTP or WebSocket request. */
   record(request: RecentRequest): void {
+    if (isOwnRoute(request)) return;
     const failed = isError(request.status);
     this.#requests += 1;
     if (failed) this.#errors += 1;
@@ -126,7 +130,10 @@ export class DashboardFeed {
   recordSession(session: { status: string; provider: string | undefined; queuedAt: number; endedAt: number | undefined }): void {
     if (!FINAL.has(session.status) || session.status === 'cancelled' || !session.provider) return;
     let calls = this.#perProvider.get(session.provider);
-    if (!calls) this.#perProvider.set(session.provider, (calls = []));
+    if (!calls) {
+      calls = [];
+      this.#perProvider.set(session.provider, calls);
+    }
     calls.push({ ok: session.status === 'completed', latencyMs: (session.endedAt ?? Date.now()) - session.queuedAt });
     if (calls.length > this.#window) calls.shift();
   }
@@ -178,7 +185,11 @@ export class DashboardFeed {
       providers,
       breakers: status.breakers,
       series,
-      recent: this.#deps.metrics.recent.toArray().slice(-25).reverse(),
+      recent: this.#deps.metrics.recent
+        .toArray()
+        .filter((request) => !isOwnRoute(request))
+        .slice(-25)
+        .reverse(),
     };
   }
 

@@ -8,22 +8,8 @@ import './request-info.js';
  * (as over MCP: the hint is for the calling model); unknown tool 404, bad arguments 400 naming the field.
  */
 
-/** The part of `@exai/tools`' `ToolRegistry` these routes and the WebSocket use. */
-export interface ToolsLike {
-  list(): Array<{
-    name: string;
-    title?: string;
-    description: string;
-    inputSchema: { safeParse(value: unknown): { success: true } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } };
-    jsonSchema: Record<string, unknown>;
-    annotations?: object;
-  }>;
-  call(
-    name: string,
-    args: unknown,
-    context?: { signal?: AbortSignal; progress?: (progress: { progress: number; total?: number; message?: string }) => void; caller?: string },
-  ): Promise<{ content: string; structured?: Record<string, unknown>; isError?: boolean; meta?: object }>;
-}
+/** The tool registry (`@exai/tools`) the app was given. */
+export type ToolsLike = NonNullable<AppDeps['tools']>;
 
 export interface ToolListing {
   name: string;
@@ -36,7 +22,7 @@ export interface ToolListing {
 export type ArgumentsCheck = { ok: true } | { ok: false; status: 400 | 404; message: string; param: string };
 
 export function toolsOf(deps: AppDeps): ToolsLike | undefined {
-  return (deps.tools ?? undefined) as ToolsLike | undefined;
+  return deps.tools;
 }
 
 export function listTools(tools: ToolsLike): ToolListing[] {
