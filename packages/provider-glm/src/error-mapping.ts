@@ -1,5 +1,5 @@
 import type { GatewayError } from '@exai/core';
-import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from './upstream-failure.js';
+import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from '@exai/provider-openai-compatible';
 
 /** GLM business codes (docs.z.ai "API error codes") to gateway codes. */
 export function classifyGlmCode(code: number, message = ''): Classification | undefined {

@@ -1,5 +1,5 @@
 import type { GatewayError } from '@exai/core';
-import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from './upstream-failure.js';
+import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from '@exai/provider-openai-compatible';
 
 /** Moonshot error `type`s (platform docs, "errors") to gateway codes. */
 export function classifyKimiType(type: string, message = ''): Classification | undefined {

@@ -1,5 +1,5 @@
 import type { GatewayError } from '@exai/core';
-import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from './upstream-failure.js';
+import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from '@exai/provider-openai-compatible';
 
 /** MiniMax `base_resp.status_code` values (platform docs, "Error Codes") to gateway codes. */
 export function classifyMinimaxCode(code: number, message = ''): Classification | undefined {

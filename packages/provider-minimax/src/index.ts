@@ -10,7 +10,7 @@ export {
 } from './minimax-provider.js';
 export { minimumSampling, shapeMinimaxRequest } from './request-shaping.js';
 export { classifyMinimaxCode, mapMinimaxError, readBaseResp } from './error-mapping.js';
-export type { UpstreamFailure } from './upstream-failure.js';
+export type { UpstreamFailure } from '@exai/provider-openai-compatible';
 export { createMinimaxChunkNormaliser, type NormaliseContext, normaliseMinimaxResponse, reasoningDetailsText, throwOnBaseResp } from './normalise.js';
 export { type SplitText, splitThink, ThinkSplitter } from './think-splitter.js';
 export { statusForBaseResp, withBaseRespStatus } from './base-resp-fetch.js';

@@ -30,3 +30,12 @@ export {
   type ToolLoopResult,
   type ToolLoopStep,
 } from './tool-loop.js';
+export {
+  buildError,
+  type Classification,
+  classifyStatus,
+  looksLikeContextLength,
+  readErrorBody,
+  type UpstreamFailure,
+} from './upstream-failure.js';
+export { lazyInstance } from './lazy.js';
