@@ -28,8 +28,11 @@ export interface WebSocketOptions {
 export interface WebSocketHandle {
   /** Open sockets. */
   readonly connections: number;
-  /** Stops accepting sockets, cancels their calls, closes them with 1001 and waits for them to go. */
-  close(): Promise<void>;
+  /**
+   * Stops accepting sockets and calls, lets running calls finish for up to `graceMs` (default 0),
+   * cancels the rest, closes every socket with 1001 and waits for them to go.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 interface Peer {
@@ -103,6 +106,9 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     const id = frame.request_id;
     if (peer.calls.has(id)) {
       return send(peer, { type: 'error', request_id: id, error: { message: `request_id "${id}" is already in flight on this socket`, type: 'invalid_request_error', code: 'bad_request', param: 'request_id' } });
+    }
+    if (closing) {
+      return send(peer, { type: 'error', request_id: id, error: { message: 'The server is shutting down; retry on another instance', type: 'api_error', code: 'overloaded', param: null } });
     }
     if (peer.calls.size >= settings.maxConcurrentCalls) {
       return send(peer, {
@@ -230,10 +236,12 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     get connections() {
       return peers.size;
     },
-    async close() {
+    async close(graceMs = 0) {
       closing = true;
       clearInterval(timer);
       server.off('upgrade', onUpgrade);
+      const deadline = Date.now() + graceMs;
+      while (Date.now() < deadline && [...peers].some((peer) => peer.calls.size > 0)) await new Promise((resolve) => setTimeout(resolve, 25));
       const gone = [...peers].map(
         (peer) =>
           new Promise<void>((resolve) => {

@@ -11,7 +11,7 @@ import { createAuth } from '../src/auth.js';
 import type { AppDeps } from '../src/deps.js';
 import { createMetrics } from '../src/metrics.js';
 import { readSettings } from '../src/settings.js';
-import { attachWebSocket, type WebSocketOptions } from '../src/ws.js';
+import { attachWebSocket, type WebSocketHandle, type WebSocketOptions } from '../src/ws.js';
 import type { ServerFrame } from '../src/ws-protocol.js';
 
 /**
@@ -27,6 +27,7 @@ export interface Harness {
   wsURL: string;
   sim: Simulator;
   deps: AppDeps;
+  websocket: WebSocketHandle;
   close(): Promise<void>;
 }
 
@@ -66,6 +67,7 @@ export async function startHarness(
     wsURL: `ws://${host}:${port}/v1/ws`,
     sim,
     deps,
+    websocket: socket,
     async close() {
       await socket.close();
       await app.close();

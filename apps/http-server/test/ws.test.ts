@@ -108,6 +108,8 @@ describe('chat streaming', () => {
       expect(end.content).toContain('stream me a story');
       expect(end.meta).toMatchObject({ provider: 'glm', model: 'glm-4.6' });
     }
+    // WebSocket calls show up in the app's metrics (and so on the dashboard) like HTTP requests.
+    expect(harness.deps.metrics.recent.toArray().some((request) => request.route === '/v1/ws' && request.provider === 'glm' && request.status === 200)).toBe(true);
     client.close();
   });
 
@@ -209,6 +211,24 @@ describe('liveness', () => {
       expect(silentClosed).toEqual({ code: 4401, reason: 'no hello before the deadline' });
       expect(busy.socket.readyState).toBe(WebSocket.OPEN);
       busy.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('lets running calls finish within the grace period on shutdown, refusing new ones', async () => {
+    const quick = await startHarness();
+    try {
+      quick.sim.script(GLM, 'latency?ms=400');
+      const client = await connect(quick.wsURL);
+      client.send({ type: 'chat', request_id: 'draining', request: { model: GLM, messages: [{ role: 'user', content: 'finish me' }] } });
+      await vi.waitFor(() => expect(quick.sim.log.length).toBeGreaterThan(0));
+      const closing = quick.websocket.close(3_000);
+      client.send({ type: 'chat', request_id: 'late', request: { model: GLM, messages: [{ role: 'user', content: 'too late' }] } });
+      expect(await client.end('late')).toMatchObject({ type: 'error', error: { code: 'overloaded' } });
+      expect(await client.end('draining')).toMatchObject({ type: 'result', content: expect.stringContaining('finish me') });
+      await closing;
+      expect((await client.closed).code).toBe(1001);
     } finally {
       await quick.close();
     }
