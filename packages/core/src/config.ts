@@ -184,7 +184,7 @@ function readConfigFile(file: string): unknown {
   }
   try {
     const extension = extname(file).toLowerCase();
-    return extension === '.json' ? JSON.parse(text) : parseYaml(text);
+    return extension === '.json' ? JSON.parse(text) : parseYaml(text, { logLevel: 'error' });
   } catch (error) {
     throw new ConfigError([{ path: '', message: `not valid ${extname(file) || 'YAML'}: ${(error as Error).message.split('\n')[0]}` }], file);
   }
