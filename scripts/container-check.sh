@@ -34,7 +34,7 @@ fi
 [[ -x "$TOOLS/run-image.sh" ]] || fail "missing $TOOLS/run-image.sh (expected at ../shared/tools/container/ beside the repository)"
 
 say "building $IMAGE from apps/http-server/Dockerfile"
-$B bud --pull=never --layers --isolation chroot --network host -q -t "$IMAGE" -f "$ROOT/apps/http-server/Dockerfile" "$ROOT" >&2
+$B bud --pull=never --layers --format docker --isolation chroot --network host -q -t "$IMAGE" -f "$ROOT/apps/http-server/Dockerfile" "$ROOT" >&2
 
 user=$($B inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")
 [[ -n "$user" && "$user" != root && "$user" != 0 && "$user" != 0:* ]] || fail "the image's USER is '${user:-unset}', expected a non-root user"
