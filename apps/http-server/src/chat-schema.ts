@@ -74,10 +74,30 @@ function paramName(path: ReadonlyArray<PropertyKey>): string {
   return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
+/** Deepest nesting a body may have: deeper values overflow the stack of the recursive code downstream (serialisers, adapters). */
+export const MAX_BODY_DEPTH = 64;
+
+/** The path of the first value nested deeper than `limit`; iterative, so a body of any depth is safe to check. */
+export function findTooDeep(value: unknown, limit = MAX_BODY_DEPTH): PropertyKey[] | undefined {
+  const pending: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.path.length >= limit) return next.path;
+    const entries: Array<[PropertyKey, unknown]> = Array.isArray(next.value) ? next.value.map((item, index) => [index, item]) : Object.entries(next.value);
+    for (const [key, item] of entries) pending.push({ value: item, path: [...next.path, key] });
+  }
+  return undefined;
+}
+
 /** Validates a chat body; throws `BadRequestError` naming the first bad field (`param`) and listing all. */
 export function parseChatBody(body: unknown): { request: ChatRequest; remember: boolean } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadRequestError({ message: 'The request body must be a JSON object' });
+  }
+  const deep = findTooDeep(body);
+  if (deep) {
+    const param = paramName(deep.slice(0, 6));
+    throw new BadRequestError({ message: `Invalid request body: '${param}' is nested deeper than ${MAX_BODY_DEPTH} levels`, param });
   }
   const parsed = chatBodySchema.safeParse(body);
   if (!parsed.success) {
