@@ -12,7 +12,8 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
   FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'file_too_large', message: 'The file is larger than the limit (EXAI_MAX_FILE_BYTES)' },
   FST_PARTS_LIMIT: { status: 413, code: 'request_too_large' },
   FST_FILES_LIMIT: { status: 400, code: 'too_many_files', message: 'Upload one file per request' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+  // Fastify's JSON parser also refuses valid JSON holding "__proto__" or "constructor.prototype" keys; say so.
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON, or holds a forbidden "__proto__" or "constructor.prototype" key' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is empty; send a JSON object' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json (or multipart/form-data for files)' },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 400, code: 'invalid_multipart', message: 'The body is not multipart/form-data' },
