@@ -1,4 +1,5 @@
 import { CancelledError, type ChatRequest, GatewayError, toOpenAIError } from '@exai/core';
+import { parseChatBody } from './chat-schema.js';
 import type { AppDeps } from './deps.js';
 import { checkArguments, toolsOf } from './tools-routes.js';
 import type { ClientFrame, ServerFrame, WsErrorBody } from './ws-protocol.js';
@@ -66,7 +67,15 @@ async function callTool(deps: AppDeps, frame: Extract<ClientFrame, { type: 'call
 async function chat(deps: AppDeps, frame: Extract<ClientFrame, { type: 'chat' }>, sink: CallSink): Promise<void> {
   const id = frame.request_id;
   const startedAt = Date.now();
-  const stream = deps.engine.stream({ ...(frame.request as unknown as ChatRequest), stream: true }, { signal: sink.signal, caller: sink.keyId, route: ROUTE });
+  // The same validation as POST /v1/chat/completions: a bad field is an error frame naming it, never an upstream call.
+  let request: ChatRequest;
+  try {
+    request = parseChatBody(frame.request).request;
+  } catch (error) {
+    const body = errorBody(error);
+    return sink.send({ type: 'error', request_id: id, error: { ...body, param: body.param === null ? 'request' : `request.${body.param}` } });
+  }
+  const stream = deps.engine.stream({ ...request, stream: true }, { signal: sink.signal, caller: sink.keyId, route: ROUTE });
   let text = '';
   let finishReason: string | null = null;
   try {
