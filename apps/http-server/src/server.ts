@@ -107,7 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           timer = setTimeout(() => resolve(false), graceMs);
           timer.unref();
         });
-        const websocketClosed = websocket.close();
+        const websocketClosed = websocket.close(graceMs);
         // Keep-alive connections become idle as their last response ends: close them as they do.
         const sweeper = setInterval(() => app.server.closeIdleConnections(), 100);
         const httpDrained = await Promise.race([app.close().then(() => true), expired]);
