@@ -23,6 +23,16 @@ function toFileObject(record: FileRecord) {
   };
 }
 
+/**
+ * `attachment` with an ASCII fallback name and the exact name in RFC 5987 `filename*` (a header
+ * value may not hold characters past Latin-1, so a name like `😀.md` must not go in as is).
+ */
+function contentDisposition(filename: string): string {
+  const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const exact = encodeURIComponent(filename).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+}
+
 const notFound = (id: string) => new NotFoundError({ message: `No such file: '${id}'`, param: 'file_id' });
 
 export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void {
@@ -32,16 +42,23 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
     if (!request.isMultipart()) throw new BadRequestError({ message: "Upload a file as multipart/form-data with the fields 'file' and 'purpose'", param: 'file' });
     let purpose = 'user_data';
     let upload: { filename: string; mimetype: string; data: Buffer } | undefined;
-    for await (const part of request.parts({ limits: { fileSize: maxFileBytes, files: 1 } })) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file') {
-          part.file.resume();
-          continue;
+    try {
+      for await (const part of request.parts({ limits: { fileSize: maxFileBytes, files: 1 } })) {
+        if (part.type === 'file') {
+          if (part.fieldname !== 'file') {
+            part.file.resume();
+            continue;
+          }
+          upload = { filename: part.filename || 'upload', mimetype: part.mimetype || 'application/octet-stream', data: await part.toBuffer() };
+        } else if (part.fieldname === 'purpose' && typeof part.value === 'string') {
+          purpose = part.value;
         }
-        upload = { filename: part.filename || 'upload', mimetype: part.mimetype || 'application/octet-stream', data: await part.toBuffer() };
-      } else if (part.fieldname === 'purpose' && typeof part.value === 'string') {
-        purpose = part.value;
       }
+    } catch (error) {
+      // Limits and content-type errors carry Fastify codes (mapped to 413/400); the parser's own
+      // errors ("Unexpected end of form", "Malformed part header") are the client's broken body.
+      if (GatewayError.isInstance(error) || typeof (error as { code?: unknown }).code === 'string') throw error;
+      throw new BadRequestError({ message: `The multipart body could not be read (${(error as Error).message}); send the fields 'file' and 'purpose' as multipart/form-data`, param: 'file' });
     }
     if (!upload) throw new BadRequestError({ message: "Missing the 'file' field", param: 'file' });
     if (!/^[\w-]{1,64}$/.test(purpose)) throw new BadRequestError({ message: "'purpose' must be a word such as 'assistants' or 'user_data'", param: 'purpose' });
@@ -68,7 +85,7 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
       throw GatewayError.isInstance(error) && error.code === 'not_found' ? notFound(record.id) : error;
     });
     const type = (record.contentType ?? 'application/octet-stream').split(';')[0] ?? 'application/octet-stream';
-    return reply.header('content-type', type).header('content-disposition', `attachment; filename="${record.filename.replace(/["\\\r\n]/g, '_')}"`).send(content);
+    return reply.header('content-type', type).header('content-disposition', contentDisposition(record.filename)).send(content);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
