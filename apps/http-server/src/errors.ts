@@ -16,6 +16,11 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is not valid JSON, or holds a forbidden "__proto__" or "constructor.prototype" key' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'The request body is empty; send a JSON object' },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'Send the body as application/json (or multipart/form-data for files)' },
+  FST_INVALID_JSON_FIELD_ERROR: {
+    status: 400,
+    code: 'invalid_multipart',
+    message: "A multipart field declared as application/json is not valid JSON (a 'file' part with an empty file name is read as a field: give the file a name)",
+  },
   FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 400, code: 'invalid_multipart', message: 'The body is not multipart/form-data' },
 };
 
