@@ -32,6 +32,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     forceCloseConnections: 'idle',
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
+    // A URL the router cannot read (bad percent-encoding, a path segment over 100 characters) in OpenAI's shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'invalid_url';
+      const message = code === 'path_too_long' ? 'A path segment (tool name, file id) is longer than 100 characters' : `The URL path is not valid: ${error.message}`;
+      return reply.code(400).send(errorBody(message, 'invalid_request_error', code, 'url'));
+    },
   });
   await app.register(multipart, { limits: { fileSize: settings.maxFileBytes, files: 1 }, throwFileSizeLimit: true });
   app.decorateRequest('exai', null as never);
