@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 const appDir = new URL('../../apps/http-server/', import.meta.url);
 const require = createRequire(new URL('package.json', appDir));
 const { default: autocannon } = await import(require.resolve('autocannon'));
-const { startSimulator } = await import(require.resolve('@exai/provider-simulator'));
+const simulatorDir = require.resolve('@exai/provider-simulator/package.json').replace(/package\.json$/, '');
+const { startSimulator } = await import(`${simulatorDir}dist/index.js`);
 
 const option = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);

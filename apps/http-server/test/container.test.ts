@@ -6,8 +6,8 @@ import { expect, it } from 'vitest';
 const script = fileURLToPath(new URL('../../../scripts/container-check.sh', import.meta.url));
 
 it('builds the image and serves /healthz and a chat from inside the container, as non-root', () => {
-  const result = spawnSync('bash', [script], { encoding: 'utf8', timeout: 470_000 });
+  const result = spawnSync('bash', [script], { encoding: 'utf8', timeout: 690_000 });
   if (result.status !== 0) console.error(result.stderr.slice(-4_000));
   expect(result.stderr).toContain('container-check: PASS');
   expect(result.status).toBe(0);
-}, 480_000);
+}, 720_000);
