@@ -1,5 +1,5 @@
 import multipart from '@fastify/multipart';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import { mountDashboard } from './dashboard.js';
 import type { App, AppDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
@@ -28,6 +28,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
   const health = options.health ?? { draining: false };
   const app = Fastify({
     bodyLimit: settings.maxBodyBytes,
+    // While draining, requests already on a connection are served (and the connection closed after).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     genReqId: () => crypto.randomUUID(),
@@ -36,7 +37,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     frameworkErrors: (error, _request, reply) => {
       const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'invalid_url';
       const message = code === 'path_too_long' ? 'A path segment (tool name, file id) is longer than 100 characters' : `The URL path is not valid: ${error.message}`;
-      return reply.code(400).send(errorBody(message, 'invalid_request_error', code, 'url'));
+      return (reply as FastifyReply).code(400).send(errorBody(message, 'invalid_request_error', code, 'url'));
     },
   });
   await app.register(multipart, { limits: { fileSize: settings.maxFileBytes, files: 1 }, throwFileSizeLimit: true });
