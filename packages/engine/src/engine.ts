@@ -26,6 +26,11 @@ import { createStore, type NewAttempt, type Store } from '@exai/store';
 
 export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
 
+function answeredBy(state: RouteState): string | undefined {
+  const last = state.attempts.at(-1);
+  return last?.outcome === 'ok' ? `${last.provider}/${last.model}` : undefined;
+}
+
 /** The gateway's one entry point, used by both apps. */
 export class Engine {
   readonly config: GatewayConfig;
@@ -198,7 +203,9 @@ export class Engine {
       provider: state.provider ?? first?.provider ?? '',
       model: state.model ?? first?.model ?? '',
       attempts: state.attempts,
-      fellBack: state.provider !== undefined && (state.provider !== first?.provider || state.model !== first?.model),
+      // Which target answered is in the attempts (the response's own model name may differ
+      // from the id we asked for, e.g. a provider that reports a dated snapshot).
+      fellBack: answeredBy(state) !== undefined && answeredBy(state) !== (first ? `${first.provider}/${first.model}` : undefined),
       simulated: this.simulated,
       ...(state.usage ? { usage: state.usage } : {}),
     };

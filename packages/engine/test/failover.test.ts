@@ -36,6 +36,7 @@ describe('fail-over matrix (non-streaming)', () => {
     const result = await env.engine.chat(ask('model-a'));
     expect(result.exai.provider).toBe('primary');
     expect(result.exai.attempts.map((attempt) => attempt.outcome)).toEqual(['server', 'ok']);
+    expect(result.exai.fellBack).toBe(false);
   });
 
   it('503 that never ends: the fallback answers and the response names its model and usage', async () => {
@@ -106,6 +107,14 @@ describe('fail-over matrix (non-streaming)', () => {
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect((await env.engine.chat(ask('model-a'))).provider).toBe('primary');
     expect((await env.engine.chat(ask('model-a'))).provider).toBe('primary');
+  });
+
+  it('a response naming another model than asked is not a fall-back', async () => {
+    env = await setup();
+    // The simulator strips the `~scenario` suffix from the model it reports.
+    const result = await env.engine.chat(ask('primary/model-a~latency?ms=5'));
+    expect(result.model).toBe('model-a');
+    expect(result.exai.fellBack).toBe(false);
   });
 
   it('unknown models get an error that lists what is available', async () => {

@@ -16,7 +16,17 @@ import { createModelCatalog } from './model-catalog.js';
 import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
 import { readChatStream } from './stream.js';
+import { createTransport, type UpstreamResponse } from './transport.js';
 import type { OpenAICompatibleSettings, RawCompletion, RequestBody, ResponseContext } from './types.js';
+
+/** JSON when it parses, the text otherwise (error bodies are not always JSON). */
+function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
 function requestOptions(signal: AbortSignal | undefined, headers: Record<string, string> | undefined): OpenAI.RequestOptions {
   const options: OpenAI.RequestOptions = {};
@@ -67,22 +77,52 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     return mapUpstreamFailure(0, raw, headers, mapping);
   };
 
+  const transport = createTransport(settings.fetch);
+  const completionsURL = `${baseURL}/chat/completions`;
+  const baseHeaders: Record<string, string> = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
+    ...settings.headers,
+  };
+
+  /** POSTs the shaped body; a non-2xx answer becomes the provider's typed error. */
+  async function post(body: RequestBody, options: CallOptions, signal: AbortSignal | undefined, mapping: MappingContext): Promise<UpstreamResponse> {
+    let response: UpstreamResponse;
+    try {
+      response = await transport(completionsURL, {
+        method: 'POST',
+        headers: options.headers ? { ...baseHeaders, ...options.headers } : baseHeaders,
+        body: JSON.stringify(body),
+        signal,
+      });
+    } catch (error) {
+      throw toProviderError(error, mapping);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw toProviderError(error, mapping);
+    }
+    throw mapUpstreamFailure(response.status, parseBody(text), response.headers, mapping);
+  }
+
   async function chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const model = catalog.resolve(request.model);
     const mapping = mappingFor(model.id, options.signal);
     const body = shape(request, model, false);
+    const response = await post(body, options, options.signal, mapping);
     let raw: RawCompletion;
-    let headers: Headers;
     try {
-      const { data, response } = await client.chat.completions
-        .create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, requestOptions(options.signal, options.headers))
-        .withResponse();
-      raw = data as unknown as RawCompletion;
-      headers = response.headers;
+      const parsed = parseBody(await response.text());
+      if (typeof parsed !== 'object' || parsed === null) throw new Error(`not a JSON object: ${String(parsed).slice(0, 120)}`);
+      raw = parsed as RawCompletion;
     } catch (error) {
       throw toProviderError(error, mapping);
     }
-    const failure = failureInBody(raw, headers, mapping);
+    const failure = failureInBody(raw, response.headers, mapping);
     if (failure) throw failure;
     const context: ResponseContext = { provider: id, model, request };
     const normalized = normalizeCompletion(raw, id, model.id);
@@ -95,14 +135,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const body = shape(request, model, true);
     const { controller, unlink } = linkedController(options.signal);
     try {
-      let response: Response;
-      try {
-        response = await client.chat.completions
-          .create(body as unknown as OpenAI.ChatCompletionCreateParamsStreaming, requestOptions(controller.signal, options.headers))
-          .asResponse();
-      } catch (error) {
-        throw toProviderError(error, mapping);
-      }
+      const response = await post(body, { ...options, headers: { accept: 'text/event-stream', ...options.headers } }, controller.signal, mapping);
       const transformer = settings.createChunkTransformer?.({ provider: id, model, request });
       yield* readChatStream({ response, controller, mapping, model, transformer });
     } finally {

@@ -5,7 +5,7 @@ import { normalizeChunk } from './normalize.js';
 import type { ChunkTransformer, RawChunk } from './types.js';
 
 export interface StreamOptions {
-  response: Response;
+  response: { body: AsyncIterable<Uint8Array> | null; headers: Headers; discard?: () => void };
   /** Aborting it tears down the HTTP connection. */
   controller: AbortController;
   mapping: MappingContext;
@@ -33,7 +33,8 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
   if (!response.body) throw interrupted(mapping, 'the response had no body');
   const pending: string[] = [];
   const parser = createParser({ onEvent: (event) => pending.push(event.data) });
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  const decoder = new TextDecoder();
+  const reader = response.body[Symbol.asyncIterator]();
   let sawDone = false;
   let sawFinish = false;
   let completed = false;
@@ -59,16 +60,18 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
 
   try {
     reading: while (true) {
-      let result: Awaited<ReturnType<typeof reader.read>>;
+      let result: IteratorResult<Uint8Array>;
       try {
-        result = await reader.read();
+        result = await reader.next();
       } catch (error) {
         throw toProviderError(error, mapping, true);
       }
       if (result.done) {
+        const rest = decoder.decode();
+        if (rest) parser.feed(rest);
         parser.reset({ consume: true });
       } else {
-        parser.feed(result.value);
+        parser.feed(decoder.decode(result.value, { stream: true }));
       }
       while (pending.length > 0) {
         const data = pending.shift()!;
@@ -87,6 +90,7 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
     completed = true;
   } finally {
     if (!completed) controller.abort();
-    reader.cancel().catch(() => {});
+    reader.return?.().catch(() => {});
+    if (!completed) response.discard?.();
   }
 }
