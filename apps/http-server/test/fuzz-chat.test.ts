@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, send, watchProcess } from './fuzz-helpers.js';
+import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, FUZZ_TEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
 import { startGateway, type TestGateway } from './helpers.js';
 
 /**
@@ -105,7 +105,7 @@ function expectStreamEnded(textBody: string, failing: boolean): void {
   else expect(last, textBody.slice(-500)).toBe('data: [DONE]');
 }
 
-describe('chat completions fuzzing', () => {
+describe('chat completions fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('valid bodies (JSON and stream) answer 200, with fallback past a scripted 502', async () => {
     await fc.assert(
       fc.asyncProperty(validBody, async (body) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, send, watchProcess } from './fuzz-helpers.js';
+import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, FUZZ_TEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
 import { startGateway, type TestGateway } from './helpers.js';
 
 /**
@@ -41,7 +41,7 @@ const bytesOf = (length: number, seed: number) => {
   return data;
 };
 
-describe('file upload fuzzing', () => {
+describe('file upload fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('well-formed uploads: accepted and read back byte for byte, or refused naming the field', async () => {
     await fc.assert(
       fc.asyncProperty(fileName, mimeType, purpose, size, fc.integer({ min: 0, max: 255 }), fc.boolean(), async (name, type, purposeValue, length, seed, withPurpose) => {

@@ -9,6 +9,9 @@ import { expect } from 'vitest';
 /** Runs per property; CI keeps the default, a long local run sets `EXAI_FUZZ_RUNS=100000`. */
 export const FUZZ_RUNS = Number(process.env.EXAI_FUZZ_RUNS ?? 1_000);
 
+/** Per-test timeout: generous per run, so a long local run (`EXAI_FUZZ_RUNS=10000`) is not cut short. */
+export const FUZZ_TEST_TIMEOUT_MS = Math.max(60_000, FUZZ_RUNS * 30);
+
 /** Upper bound of one request; a hang fails the property with the input that hung. */
 export const REQUEST_TIMEOUT_MS = 5_000;
 

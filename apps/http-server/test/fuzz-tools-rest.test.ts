@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, send, watchProcess } from './fuzz-helpers.js';
+import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, FUZZ_TEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +69,7 @@ function argumentsFor(schema: JsonSchema, depth = 0): fc.Arbitrary<Record<string
   });
 }
 
-describe('tool REST fuzzing', () => {
+describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('arguments that fit the schema run: 200, and a failed tool says isError with a hint', async () => {
     const callOf = fc.constantFrom(...tools).chain((tool) => argumentsFor(tool.input_schema).map((args) => [tool.name, args] as const));
     await fc.assert(

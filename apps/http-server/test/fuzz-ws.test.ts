@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type ServerFrame, serverFrameSchema } from '../src/ws-protocol.js';
-import { expectNoLeak, FUZZ_RUNS, REQUEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
+import { expectNoLeak, FUZZ_RUNS, FUZZ_TEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
 import { startGateway, type TestGateway } from './helpers.js';
 
 /**
@@ -108,7 +108,7 @@ async function endOf(id: string, already: ServerFrame[]): Promise<ServerFrame> {
 
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }));
 
-describe('WebSocket frame fuzzing', () => {
+describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('arbitrary text frames get an error frame (or their documented answer); the socket stays open', async () => {
     const frameText = fc.oneof(text, fc.jsonValue().map((value) => JSON.stringify(value)), fc.anything().map((value) => JSON.stringify({ type: value })));
     await fc.assert(

@@ -168,7 +168,7 @@ const oneWrongField: fc.Arbitrary<WrongCall> = fc
     return fc.constantFrom(...properties).chain(([field, property]) => wrongFor(property).map((value): WrongCall => [name, { prompt: 'hello', [field]: value }, field]));
   });
 
-describe('tool argument fuzzing', () => {
+describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () => {
   it('registry.call never throws or hangs: a result, and a failure carries a hint', async () => {
     const ran = new Set<string>();
     await fc.assert(
