@@ -52,17 +52,41 @@ export function footer(meta: ToolResultMeta): string {
   return `\n\n---\n${thread}${parts.join(' · ')}`;
 }
 
+/**
+ * The files a thread already carries: each stored user turn lists its files as `<sha256>:<path>`,
+ * and its content holds their text, so the history brings them along.
+ */
+async function filesInThread(context: RunContext, continuationId: string | undefined): Promise<Set<string>> {
+  if (!continuationId) return new Set();
+  try {
+    const turns = await context.engine.store.listTurns(continuationId, context.signal ? { signal: context.signal } : {});
+    return new Set(turns.flatMap((turn) => turn.files).map((entry) => entry.split(':', 1)[0]!));
+  } catch {
+    return new Set();
+  }
+}
+
 /** Reads the files into prompt text; paths outside the roots or missing are a failure, others are noted. */
-export async function readFiles(context: RunContext, paths: string[] | undefined): Promise<{ ok: true; text: string; included: string[]; notes: string[] } | { ok: false; result: ToolResult }> {
-  if (!paths || paths.length === 0) return { ok: true, text: '', included: [], notes: [] };
-  const files = await buildFileContext(paths, { allowedRoots: context.allowedRoots, budgetTokens: context.fileBudgetTokens, ...(context.signal ? { signal: context.signal } : {}) });
+export async function readFiles(
+  context: RunContext,
+  paths: string[] | undefined,
+  alreadySent: ReadonlySet<string> = new Set(),
+): Promise<{ ok: true; text: string; included: string[]; stored: string[]; notes: string[] } | { ok: false; result: ToolResult }> {
+  if (!paths || paths.length === 0) return { ok: true, text: '', included: [], stored: [], notes: [] };
+  const files = await buildFileContext(paths, { allowedRoots: context.allowedRoots, budgetTokens: context.fileBudgetTokens, alreadySent, ...(context.signal ? { signal: context.signal } : {}) });
   const refused = files.skipped.filter((file) => file.reason === 'outside_roots' || file.reason === 'not_found' || file.reason === 'not_a_file');
   if (refused.length > 0) {
     const list = refused.map((file) => `'${file.path}' (${file.reason.replace('_', ' ')})`).join(', ');
     return { ok: false, result: failure(`cannot read ${list}`, `pass existing files under the allowed roots: ${context.allowedRoots.join(', ')}`, { error: 'bad_files', files: refused.map((file) => file.path) }) };
   }
-  const notes = files.skipped.map((file) => `skipped ${file.path}: ${file.reason.replace('_', ' ')}`);
-  return { ok: true, text: files.text, included: files.included.map((file) => file.path), notes };
+  const notes = files.skipped.map((file) => (file.reason === 'already_sent' ? `${file.path} is already in this thread` : `skipped ${file.path}: ${file.reason.replace('_', ' ')}`));
+  return {
+    ok: true,
+    text: files.text,
+    included: files.included.map((file) => file.path),
+    stored: files.included.map((file) => `${file.sha256}:${file.path}`),
+    notes,
+  };
 }
 
 /** One model call for a tool: role/model, files, thread, streamed with progress; never throws. */
@@ -70,14 +94,15 @@ export async function ask(context: RunContext, input: AskInput): Promise<ToolRes
   try {
     const resolved = resolveModel(context, input);
     if (!resolved.ok) return resolved.result;
-    const files = await readFiles(context, input.files);
+    const files = await readFiles(context, input.files, await filesInThread(context, input.continuation_id));
     if (!files.ok) return files.result;
     const system = [input.instructions, resolved.role?.systemPrompt].filter(Boolean).join('\n\n');
     const messages: ChatMessage[] = [];
     if (system) messages.push({ role: 'system', content: system });
     messages.push(...(input.preamble ?? []));
-    if (files.text) messages.push({ role: 'system', content: `Files the user attached:\n${files.text}` });
-    messages.push({ role: 'user', content: input.prompt });
+    // The files go in the user turn itself, so the stored thread carries them to later turns
+    // (and a file already in the thread is not sent again).
+    messages.push({ role: 'user', content: files.text ? `Files attached:\n${files.text}\n\n${input.prompt}` : input.prompt });
     const request: ChatRequest = {
       model: resolved.model,
       messages,
@@ -89,7 +114,7 @@ export async function ask(context: RunContext, input: AskInput): Promise<ToolRes
     const stream = context.engine.stream(request, {
       remember: true,
       tool: input.tool,
-      ...(files.included.length > 0 ? { files: files.included } : {}),
+      ...(files.stored.length > 0 ? { files: files.stored } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
       ...(context.caller ? { caller: context.caller } : {}),
       route: `tool:${input.tool}`,

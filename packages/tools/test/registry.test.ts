@@ -98,3 +98,20 @@ describe('createToolRegistry', () => {
     expect(shown.content).toContain('version?');
   });
 });
+
+describe('files in a thread', () => {
+  it('sends a file once per thread: the history carries it, a later turn does not attach it again', async () => {
+    const registry = createToolRegistry({ engine, allowedRoots: [packageDir], env: {} });
+    const first = await registry.call('chat', { prompt: 'what is this package called?', files: ['package.json'], model: 'glm-4.6' });
+    expect(first.isError).toBeFalsy();
+    const firstBody = JSON.stringify(sim.log.at(-1)?.body);
+    expect(firstBody).toContain('@exai/tools');
+    const second = await registry.call('chat', { prompt: 'and its license?', files: ['package.json'], model: 'glm-4.6', continuation_id: first.meta?.continuation_id });
+    expect(second.content).toContain('already in this thread');
+    const messages = (sim.log.at(-1)?.body as { messages: Array<{ role: string; content: string }> }).messages;
+    const userTurns = messages.filter((message) => message.role === 'user');
+    // Present once, in the stored first turn; the new turn does not attach it again.
+    expect(userTurns.filter((message) => message.content.includes('BEGIN FILE'))).toHaveLength(1);
+    expect(userTurns.at(-1)?.content).toBe('and its license?');
+  });
+});
