@@ -1,4 +1,5 @@
 import {
+  BadRequestError,
   type CallOptions,
   type ChatChunk,
   type ChatRequest,
@@ -17,7 +18,7 @@ import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
 import { readChatStream } from './stream.js';
 import { createTransport, type UpstreamResponse } from './transport.js';
-import type { OpenAICompatibleSettings, RawCompletion, RequestBody, ResponseContext } from './types.js';
+import type { OpenAICompatibleSettings, RawCompletion, ResponseContext } from './types.js';
 
 /** JSON when it parses, the text otherwise (error bodies are not always JSON). */
 function parseBody(text: string): unknown {
@@ -66,9 +67,18 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     signal,
   });
 
-  const shape = (request: ChatRequest, model: ModelInfo, stream: boolean): RequestBody => {
-    const body = prepareRequestBody(request, { model, stream, includeStreamUsage });
-    return settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body;
+  /**
+   * Shapes and serialises the request. Anything that fails here is the request's fault (say, a
+   * body nested too deep to serialise), so it is a `bad_request`: it must never count against
+   * the provider's breaker.
+   */
+  const shape = (request: ChatRequest, model: ModelInfo, stream: boolean): string => {
+    try {
+      const body = prepareRequestBody(request, { model, stream, includeStreamUsage });
+      return JSON.stringify(settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body);
+    } catch (error) {
+      throw new BadRequestError({ provider: id, model: model.id, message: `${id}: the request could not be prepared (${error instanceof Error ? error.message : String(error)})`, cause: error });
+    }
   };
 
   /** A 200 body that carries an `error` object (some providers do this) is a failure too. */
@@ -87,13 +97,13 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   };
 
   /** POSTs the shaped body; a non-2xx answer becomes the provider's typed error. */
-  async function post(body: RequestBody, options: CallOptions, signal: AbortSignal | undefined, mapping: MappingContext): Promise<UpstreamResponse> {
+  async function post(body: string, options: CallOptions, signal: AbortSignal | undefined, mapping: MappingContext): Promise<UpstreamResponse> {
     let response: UpstreamResponse;
     try {
       response = await transport(completionsURL, {
         method: 'POST',
         headers: options.headers ? { ...baseHeaders, ...options.headers } : baseHeaders,
-        body: JSON.stringify(body),
+        body,
         signal,
       });
     } catch (error) {

@@ -68,6 +68,17 @@ describe('error mapping against the simulator', () => {
     expect(attempts.map((attempt) => attempt.status)).toEqual([500, 503, 429]);
   });
 
+  it('a request that cannot be serialised is a bad_request that never reaches the provider nor counts against it', async () => {
+    const adapter = adapterFor(context.sim);
+    type Nested = { next?: Nested };
+    const deep: Nested = {};
+    let cursor = deep;
+    for (let depth = 0; depth < 200_000; depth++) cursor = cursor.next = {};
+    const error = await failure(adapter.chat({ ...ask('gpt-test'), provider_options: { deep } }));
+    expect(error).toMatchObject({ code: 'bad_request', isProviderFault: false });
+    expect(await context.sim.attempts()).toHaveLength(0);
+  });
+
   it('maps a connection reset to network and a refused connection to network', async () => {
     const adapter = adapterFor(context.sim);
     const reset = await failure(adapter.chat(ask('gpt-test~reset-before-headers')));
