@@ -31,6 +31,8 @@ describe('loadConfig', () => {
     expect(config.providers.local).toMatchObject({ kind: 'openai-compatible', apiKey: 'local-key-1' });
     expect(config.timeouts.firstTokenMs).toBe(7000);
     expect(config.fallbacks.glm).toEqual(['kimi', 'minimax']);
+    expect(config.store.redisPrefix).toBe('exai:');
+    expect(loadConfig({ env: { EXAI_REDIS_PREFIX: 'team-a:' } }).store.redisPrefix).toBe('team-a:');
   });
 
   it('names every bad field', () => {

@@ -88,6 +88,8 @@ const storeSchema = z.object({
   dataDir: z.string().default(join(homedir(), '.exai')),
   databaseUrl: z.string().optional(),
   redisUrl: z.string().optional(),
+  /** Prefix of every key written to Redis, so several gateways (or tests) can share one server. */
+  redisPrefix: z.string().min(1).default('exai:'),
   threadTtlMs: z.number().int().positive().default(3 * 24 * 3600_000),
   maxTurns: z.number().int().positive().default(50),
 });
@@ -248,6 +250,7 @@ function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
       dataDir: env.EXAI_DATA_DIR?.trim() || config.store.dataDir,
       databaseUrl: env.DATABASE_URL?.trim() || config.store.databaseUrl,
       redisUrl: env.REDIS_URL?.trim() || config.store.redisUrl,
+      redisPrefix: env.EXAI_REDIS_PREFIX?.trim() || config.store.redisPrefix,
     },
   };
 }

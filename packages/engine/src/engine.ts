@@ -329,7 +329,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     maxTurns: storeConfig.maxTurns,
     logger,
     ...(storeConfig.databaseUrl ? { databaseUrl: storeConfig.databaseUrl } : {}),
-    ...(storeConfig.redisUrl ? { redisUrl: storeConfig.redisUrl } : {}),
+    ...(storeConfig.redisUrl ? { redisUrl: storeConfig.redisUrl, redisPrefix: storeConfig.redisPrefix } : {}),
   });
   if (storeConfig.redisUrl) {
     // Connect to the shared state before serving, so the first call already sees breakers
