@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createLogger, type GatewayConfig, type Logger } from '@exai/core';
 import { createEngine, type Engine } from '@exai/engine';
 import { createToolRegistry } from '@exai/tools';
@@ -84,7 +85,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       auth,
       metrics: createMetrics({ engine }),
-      tools: createToolRegistry({ engine, server: { name: SERVER_NAME, version: SERVER_VERSION }, ...(options.env ? { env: options.env } : {}) }),
+      // A remote server reads no local files unless the operator names folders (EXAI_ALLOWED_ROOTS):
+      // the MCP app's default (the working directory) would expose the server's own files.
+      tools: createToolRegistry({
+        engine,
+        server: { name: SERVER_NAME, version: SERVER_VERSION },
+        allowedRoots: (options.env ?? process.env).EXAI_ALLOWED_ROOTS?.split(path.delimiter).filter(Boolean) ?? [],
+        ...(options.env ? { env: options.env } : {}),
+      }),
     };
     const health: HealthState = { draining: false };
     const app = await buildApp(deps, { settings, health });

@@ -73,6 +73,9 @@ export async function readFiles(
   alreadySent: ReadonlySet<string> = new Set(),
 ): Promise<{ ok: true; text: string; included: string[]; stored: string[]; notes: string[] } | { ok: false; result: ToolResult }> {
   if (!paths || paths.length === 0) return { ok: true, text: '', included: [], stored: [], notes: [] };
+  if (context.allowedRoots.length === 0) {
+    return { ok: false, result: failure('reading local files is disabled on this server', 'send the content in the prompt instead; the operator can allow folders with EXAI_ALLOWED_ROOTS', { error: 'files_disabled' }) };
+  }
   const files = await buildFileContext(paths, { allowedRoots: context.allowedRoots, budgetTokens: context.fileBudgetTokens, alreadySent, ...(context.signal ? { signal: context.signal } : {}) });
   const refused = files.skipped.filter((file) => file.reason === 'outside_roots' || file.reason === 'not_found' || file.reason === 'not_a_file');
   if (refused.length > 0) {

@@ -28,6 +28,7 @@ export interface Upload {
 async function uploadAll(context: RunContext, adapter: ProviderAdapter & { files: FilesApi }, paths: string[]): Promise<Upload[] | string> {
   const uploads: Upload[] = [];
   const signal = context.signal ? { signal: context.signal } : {};
+  if (context.allowedRoots.length === 0) return 'reading local files is disabled on this server (the operator can allow folders with EXAI_ALLOWED_ROOTS)';
   for (const given of paths) {
     const real = await resolveAllowed(given, context.allowedRoots);
     if (!real) return `'${given}' is missing or outside the allowed roots (${context.allowedRoots.join(', ')})`;
