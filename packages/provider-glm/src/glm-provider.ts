@@ -8,10 +8,9 @@ import {
   providerKeyEnv,
   readEnv,
 } from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
+import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
 import { mapGlmError } from './error-mapping.js';
 import { withDefaultPurpose } from './files.js';
-import { lazyInstance } from '@exai/provider-openai-compatible';
 import catalogEntries from './models.json' with { type: 'json' };
 import { normaliseGlmChunk, normaliseGlmResponse } from './normalise.js';
 import { shapeGlmRequest } from './request-shaping.js';

@@ -7,10 +7,9 @@ import {
   providerKeyEnv,
   readEnv,
 } from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
+import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
 import { mapKimiError } from './error-mapping.js';
 import { withDefaultPurpose } from './files.js';
-import { lazyInstance } from '@exai/provider-openai-compatible';
 import catalogEntries from './models.json' with { type: 'json' };
 import { normaliseKimiChunk, normaliseKimiResponse } from './normalise.js';
 import { shapeKimiRequest } from './request-shaping.js';

@@ -7,10 +7,9 @@ import {
   providerKeyEnv,
   readEnv,
 } from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
+import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
 import { withBaseRespStatus } from './base-resp-fetch.js';
 import { mapMinimaxError } from './error-mapping.js';
-import { lazyInstance } from '@exai/provider-openai-compatible';
 import catalogEntries from './models.json' with { type: 'json' };
 import { createMinimaxChunkNormaliser, normaliseMinimaxResponse } from './normalise.js';
 import { shapeMinimaxRequest } from './request-shaping.js';
