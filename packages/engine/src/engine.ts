@@ -244,7 +244,8 @@ export class Engine {
       try {
         for await (const chunk of routeStream(prepared.chain, prepared.request, engine.#deps, engine.#routeOptions(meta.requestId, request, options, conversationId), state)) {
           answer += chunk.choices[0]?.delta.content ?? '';
-          Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
+          // Who is answering is settled by the first chunk; refresh the meta once, not per chunk.
+          if (meta.provider === '') Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
           yield chunk;
         }
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
