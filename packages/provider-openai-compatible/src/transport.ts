@@ -1,4 +1,4 @@
-import { Agent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /** What the adapter needs from one upstream HTTP exchange. */
 export interface UpstreamResponse {
@@ -35,9 +35,21 @@ export function createTransport(customFetch?: typeof globalThis.fetch): Transpor
       };
     };
   }
-  const dispatcher = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 256, pipelining: 1 });
+  // undici is loaded on the first request, not at import: it costs ~60 ms of start-up, which an
+  // MCP server started per client session should not pay before it can list its tools.
+  type Client = { dispatcher: Dispatcher; request: typeof import('undici').request };
+  let loading: Promise<Client> | undefined;
+  let loaded: Client | undefined;
+  const load = () => {
+    loading ??= import('undici').then(({ Agent, request }) => {
+      loaded = { dispatcher: new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 256, pipelining: 1 }), request };
+      return loaded;
+    });
+    return loading;
+  };
   return async (url, init) => {
-    const response = await undiciRequest(url, {
+    const { dispatcher, request } = loaded ?? (await load());
+    const response = await request(url, {
       method: init.method,
       headers: init.headers,
       ...(init.body !== undefined ? { body: init.body } : {}),
