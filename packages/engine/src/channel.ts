@@ -1,7 +1,7 @@
 /** A small unbounded async queue: one producer pushes, one consumer pulls with a timeout. */
 export class Channel<T> {
   readonly #items: T[] = [];
-  #waiter: ((value: void) => void) | undefined;
+  #waiter: (() => void) | undefined;
   #closed = false;
   #error: unknown;
 

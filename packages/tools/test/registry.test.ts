@@ -108,7 +108,7 @@ describe('files in a thread', () => {
     expect(firstBody).toContain('@exai/tools');
     const second = await registry.call('chat', { prompt: 'and its license?', files: ['package.json'], model: 'glm-4.6', continuation_id: first.meta?.continuation_id });
     expect(second.content).toContain('already in this thread');
-    const messages = (sim.log.at(-1)?.body as { messages: Array<{ role: string; content: string }> }).messages;
+    const messages = (sim.log.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
     const userTurns = messages.filter((message) => message.role === 'user');
     // Present once, in the stored first turn; the new turn does not attach it again.
     expect(userTurns.filter((message) => message.content.includes('BEGIN FILE'))).toHaveLength(1);
