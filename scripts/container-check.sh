@@ -33,8 +33,19 @@ if ! $B inspect --type image docker.io/library/node:24-slim >/dev/null 2>&1; the
 fi
 [[ -x "$TOOLS/run-image.sh" ]] || fail "missing $TOOLS/run-image.sh (expected at ../shared/tools/container/ beside the repository)"
 
+# The vfs driver copies whole layers: cached layers of earlier builds add up to tens of GB. Keep
+# the cache while the disk has room; below 20 GB free, drop leftover containers and untagged images.
+storage=/var/lib/containers
+[[ -d $storage ]] || storage=/
+free_kb=$(df --output=avail -k "$storage" | tail -1 | tr -d ' ')
+if (( free_kb < 20 * 1024 * 1024 )); then
+  say "less than 20 GB free: pruning buildah's leftover containers and untagged images"
+  $B rm --all >/dev/null 2>&1 || true
+  $B rmi --prune >/dev/null 2>&1 || true
+fi
+
 say "building $IMAGE from apps/http-server/Dockerfile"
-$B bud --pull=never --layers --format docker --isolation chroot --network host -q -t "$IMAGE" -f "$ROOT/apps/http-server/Dockerfile" "$ROOT" >&2
+$B bud --pull=never --layers --force-rm --format docker --isolation chroot --network host -q -t "$IMAGE" -f "$ROOT/apps/http-server/Dockerfile" "$ROOT" >&2
 
 user=$($B inspect --type image --format '{{.OCIv1.Config.User}}' "$IMAGE")
 [[ -n "$user" && "$user" != root && "$user" != 0 && "$user" != 0:* ]] || fail "the image's USER is '${user:-unset}', expected a non-root user"
@@ -49,6 +60,8 @@ cleanup() {
   kill -TERM -- "-$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   rm -f "$log"
+  # Working containers left by the runs above hold a full copy of the image each (vfs).
+  $B rm --all >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
