@@ -8,7 +8,7 @@ import {
   providerKeyEnv,
   readEnv,
 } from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
+import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapGlmError } from './error-mapping.js';
 import { withDefaultPurpose } from './files.js';
 import catalogEntries from './models.json' with { type: 'json' };
@@ -51,9 +51,7 @@ export interface GlmProvider extends ProviderAdapter {
 export const glmModels: readonly ModelCatalogEntry[] = catalogEntries as ModelCatalogEntry[];
 
 export function resolveGlmBaseURL(settings: Pick<GlmSettings, 'baseURL' | 'region' | 'env'> = {}): string {
-  if (settings.baseURL) return settings.baseURL;
-  if (settings.region) return GLM_BASE_URLS[settings.region];
-  return readEnv(settings.env ?? process.env, [providerBaseUrlEnv.glm]) ?? GLM_BASE_URLS.international;
+  return resolveBaseURL(settings, GLM_BASE_URLS, providerBaseUrlEnv.glm);
 }
 
 /** A GLM (Z.ai / Zhipu BigModel) adapter. */

@@ -7,7 +7,7 @@ import {
   providerKeyEnv,
   readEnv,
 } from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
+import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapKimiError } from './error-mapping.js';
 import { withDefaultPurpose } from './files.js';
 import catalogEntries from './models.json' with { type: 'json' };
@@ -50,9 +50,7 @@ export interface KimiProvider extends ProviderAdapter {
 export const kimiModels: readonly ModelCatalogEntry[] = catalogEntries as ModelCatalogEntry[];
 
 export function resolveKimiBaseURL(settings: Pick<KimiSettings, 'baseURL' | 'region' | 'env'> = {}): string {
-  if (settings.baseURL) return settings.baseURL;
-  if (settings.region) return KIMI_BASE_URLS[settings.region];
-  return readEnv(settings.env ?? process.env, [providerBaseUrlEnv.kimi]) ?? KIMI_BASE_URLS.international;
+  return resolveBaseURL(settings, KIMI_BASE_URLS, providerBaseUrlEnv.kimi);
 }
 
 /** A Kimi (Moonshot AI) adapter. */

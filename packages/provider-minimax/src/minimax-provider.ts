@@ -7,7 +7,7 @@ import {
   providerKeyEnv,
   readEnv,
 } from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry } from '@exai/provider-openai-compatible';
+import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { withBaseRespStatus } from './base-resp-fetch.js';
 import { mapMinimaxError } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
@@ -47,9 +47,7 @@ export type MinimaxProvider = ProviderAdapter;
 export const minimaxModels: readonly ModelCatalogEntry[] = catalogEntries as ModelCatalogEntry[];
 
 export function resolveMinimaxBaseURL(settings: Pick<MinimaxSettings, 'baseURL' | 'region' | 'env'> = {}): string {
-  if (settings.baseURL) return settings.baseURL;
-  if (settings.region) return MINIMAX_BASE_URLS[settings.region];
-  return readEnv(settings.env ?? process.env, [providerBaseUrlEnv.minimax]) ?? MINIMAX_BASE_URLS.international;
+  return resolveBaseURL(settings, MINIMAX_BASE_URLS, providerBaseUrlEnv.minimax);
 }
 
 /** A MiniMax adapter. */

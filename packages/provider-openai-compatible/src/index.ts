@@ -39,3 +39,4 @@ export {
   type UpstreamFailure,
 } from './upstream-failure.js';
 export { lazyInstance } from './lazy.js';
+export { resolveBaseURL } from './base-url.js';
