@@ -67,6 +67,7 @@ export {
 } from './config.js';
 export { type CreateLoggerOptions, createLogger, type Logger, redactSecrets, registerSecret } from './logger.js';
 export type { CallOptions, FilesApi, FileUpload, ProviderAdapter, WebSearchOptions } from './provider.js';
+export { createMemorySharedBreakerState } from './shared-state.js';
 export type {
   BreakerState,
   RateLimitDecision,

@@ -1,4 +1,4 @@
-import type { RateLimitDecision, SharedBreakerRecord, SharedBreakerState, SharedRateLimiter, SharedSemaphore } from '@exai/core';
+import type { RateLimitDecision, SharedRateLimiter, SharedSemaphore } from '@exai/core';
 
 /** In-process versions of the shared-state seams, for a single instance without Redis. */
 
@@ -53,18 +53,4 @@ export function createMemorySemaphore(options: MemoryOptions = {}): SharedSemaph
   };
 }
 
-/** Breaker records for one process; `subscribe` never fires because there is no other instance. */
-export function createMemorySharedBreakerState(): SharedBreakerState {
-  const records = new Map<string, SharedBreakerRecord>();
-  return {
-    async publish(key, record) {
-      records.set(key, record);
-    },
-    async get(key) {
-      return records.get(key);
-    },
-    subscribe() {
-      return () => undefined;
-    },
-  };
-}
+export { createMemorySharedBreakerState } from '@exai/core';
