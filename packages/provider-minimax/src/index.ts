@@ -13,4 +13,3 @@ export { classifyMinimaxCode, mapMinimaxError, readBaseResp } from './error-mapp
 export type { UpstreamFailure } from '@exai/provider-openai-compatible';
 export { createMinimaxChunkNormaliser, type NormaliseContext, normaliseMinimaxResponse, reasoningDetailsText, throwOnBaseResp } from './normalise.js';
 export { type SplitText, splitThink, ThinkSplitter } from './think-splitter.js';
-export { statusForBaseResp, withBaseRespStatus } from './base-resp-fetch.js';

@@ -8,7 +8,6 @@ import {
   readEnv,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
-import { withBaseRespStatus } from './base-resp-fetch.js';
 import { mapMinimaxError } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
 import { createMinimaxChunkNormaliser, normaliseMinimaxResponse } from './normalise.js';
@@ -61,7 +60,7 @@ export function createMinimax(settings: MinimaxSettings = {}): MinimaxProvider {
     baseURL: resolveMinimaxBaseURL(settings),
     ...(apiKey ? { apiKey } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
-    fetch: withBaseRespStatus(settings.fetch ?? ((input, init) => globalThis.fetch(input, init))),
+    ...(settings.fetch ? { fetch: settings.fetch } : {}),
     catalog: createModelCatalog(minimaxModels, settings.models ?? [], { provider: id }),
     includeStreamUsage: false, // MiniMax reports usage on the last chunk without being asked
     transformRequest: (body, context) =>

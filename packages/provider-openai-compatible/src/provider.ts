@@ -81,9 +81,12 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     }
   };
 
-  /** A 200 body that carries an `error` object (some providers do this) is a failure too. */
+  /**
+   * A 200 body without `choices` is a failure some providers report that way (an `error` object,
+   * MiniMax's `base_resp`): the provider's error schema maps it, with status 0.
+   */
   const failureInBody = (raw: RawCompletion, headers: Headers, mapping: MappingContext): GatewayError | undefined => {
-    if (raw.error === undefined || raw.error === null || Array.isArray(raw.choices)) return undefined;
+    if (Array.isArray(raw.choices)) return undefined;
     return mapUpstreamFailure(0, raw, headers, mapping);
   };
 
@@ -146,6 +149,16 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const { controller, unlink } = linkedController(options.signal);
     try {
       const response = await post(body, { ...options, headers: { accept: 'text/event-stream', ...options.headers } }, controller.signal, mapping);
+      // A JSON body where an event stream was asked for is an error reported with HTTP 200.
+      if ((response.headers.get('content-type') ?? '').includes('json')) {
+        let text: string;
+        try {
+          text = await response.text();
+        } catch (error) {
+          throw toProviderError(error, mapping);
+        }
+        throw mapUpstreamFailure(0, parseBody(text), response.headers, mapping);
+      }
       const transformer = settings.createChunkTransformer?.({ provider: id, model, request });
       yield* readChatStream({ response, controller, mapping, model, transformer });
     } finally {

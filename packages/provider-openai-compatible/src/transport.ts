@@ -19,7 +19,7 @@ export type Transport = (
 /**
  * The chat hot path's HTTP client. By default undici's `request` on a keep-alive agent of the
  * adapter's own: measured, it costs a fraction of the SDK's `fetch` path per call (see decision
- * 0012). A custom `fetch` (tests, proxies, MiniMax's body-error wrapper) is honoured as given.
+ * 0012). A custom `fetch` (tests, proxies) is honoured as given.
  */
 export function createTransport(customFetch?: typeof globalThis.fetch): Transport {
   if (customFetch) {
