@@ -1,3 +1,4 @@
+import type { HostGuard } from '@exai/core';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyReply } from 'fastify';
 import { mountDashboard } from './dashboard.js';
@@ -8,24 +9,29 @@ import { type HealthState, mountHealth } from './routes/health.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
 import { mountModels } from './routes/models.js';
-import type { ServerSettings } from './settings.js';
+import { hostGuardOf, type ServerSettings } from './settings.js';
 import { mountTools } from './tools-routes.js';
 
 export interface BuildAppOptions {
   settings: ServerSettings;
   health?: HealthState;
+  /** `Host`/`Origin` allow-list. Default: loopback names plus `settings.allowedHosts`/`allowedOrigins`. */
+  hostGuard?: HostGuard;
 }
 
+/** Probes answered for any `Host` and without a key: load balancers probe by address. */
 const publicRoutes = new Set(['/healthz', '/readyz']);
 /** Recorded in counters but kept off the dashboard's recent list. */
 const quietRoutes = new Set(['/healthz', '/readyz', '/metrics']);
 
-const isAdminPath = (path: string) => path === '/metrics' || path === '/dashboard' || path.startsWith('/dashboard/');
+/** A header value quoted in an error, cut short. */
+const quoted = (value: string) => (value.length > 100 ? `${value.slice(0, 100)}...` : value);
 
 /** The Fastify app: hooks for auth, limits and metrics, every route, OpenAI-shaped errors. */
 export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise<App> {
   const { settings } = options;
   const health = options.health ?? { draining: false };
+  const hostGuard = options.hostGuard ?? hostGuardOf(settings, '127.0.0.1', deps.auth.open);
   const app = Fastify({
     bodyLimit: settings.maxBodyBytes,
     // While draining, requests already on a connection are served (and the connection closed after).
@@ -67,9 +73,21 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
         ...(meta ? { attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })), fellBack: meta.fellBack } : {}),
       });
     });
-    const path = request.url.split('?')[0] ?? request.url;
-    if (publicRoutes.has(path)) return;
-    const admin = isAdminPath(path);
+    // Decided on the matched route, never the raw URL: `/%6Detrics` is routed to `/metrics`, and so is its flag.
+    const route = request.routeOptions;
+    if (route.url !== undefined && publicRoutes.has(route.url)) return;
+    const host = request.headers.host;
+    if (!hostGuard.hostAllowed(host)) {
+      return reply
+        .code(421)
+        .send(errorBody(`Host '${quoted(host ?? '')}' is not served here; add it to EXAI_ALLOWED_HOSTS if it names this server`, 'invalid_request_error', 'misdirected_request'));
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !hostGuard.originAllowed(origin, host)) {
+      return reply.code(403).send(errorBody(`Origin '${quoted(origin)}' may not call this server; allow it with EXAI_ALLOWED_ORIGINS`, 'permission_error', 'origin_not_allowed'));
+    }
+    if (route.config?.public === true) return;
+    const admin = route.config?.admin === true;
     const result = await deps.auth.check(request.headers, { admin, remoteAddress: request.socket.remoteAddress });
     if (!result.ok) {
       if (result.status === 401) reply.header('www-authenticate', 'Bearer');

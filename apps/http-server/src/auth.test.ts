@@ -26,12 +26,24 @@ describe('createAuth', () => {
     expect(await auth.limit(stored.id)).toMatchObject({ allowed: false });
   });
 
-  it('admin routes need an admin key beyond loopback, and are free on loopback', async () => {
+  it('admin routes need an admin key, from loopback too unless loopbackAdmin is set', async () => {
     const auth = createAuth({ apiKeys: ['sk-client'], adminKeys: ['sk-admin'], rateLimitRpm: 0, store, logger, storeHasKeys: false });
     expect(await auth.check(bearer('sk-admin'), { admin: true, ...remote })).toMatchObject({ ok: true });
     expect(await auth.check(bearer('sk-client'), { admin: true, ...remote })).toMatchObject({ ok: false, status: 403 });
     expect(await auth.check({}, { admin: true, ...remote })).toMatchObject({ ok: false, status: 401 });
-    expect(await auth.check({}, { admin: true, remoteAddress: '::ffff:127.0.0.1' })).toMatchObject({ ok: true });
+    expect(await auth.check({}, { admin: true, remoteAddress: '::ffff:127.0.0.1' })).toMatchObject({ ok: false, status: 401 });
+    expect(await auth.check(bearer('sk-client'), { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: false, status: 403 });
+    expect(await auth.check(bearer('sk-admin'), { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: true });
+    const local = createAuth({ apiKeys: ['sk-client'], adminKeys: [], loopbackAdmin: true, rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    expect(await local.check({}, { admin: true, remoteAddress: '::ffff:127.0.0.1' })).toMatchObject({ ok: true, keyId: 'loopback' });
+    expect(await local.check({}, { admin: true, ...remote })).toMatchObject({ ok: false, status: 401 });
+  });
+
+  it('open mode (no key anywhere) has no admin unless loopbackAdmin is set', async () => {
+    const open = createAuth({ apiKeys: [], adminKeys: [], rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    expect(await open.check({}, { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: false, status: 401 });
+    const local = createAuth({ apiKeys: [], adminKeys: [], loopbackAdmin: true, rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    expect(await local.check({}, { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: true });
   });
 
   it('is open when no key exists anywhere', async () => {

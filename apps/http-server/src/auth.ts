@@ -7,6 +7,8 @@ import { isLoopback } from './settings.js';
 export interface CreateAuthOptions {
   apiKeys: string[];
   adminKeys: string[];
+  /** Clients on loopback count as admin without a key (`EXAI_LOOPBACK_ADMIN=1`). Default false. */
+  loopbackAdmin?: boolean;
   /** Default requests per minute per key; 0 = no limit. A stored key's own `rateLimit` wins. */
   rateLimitRpm: number;
   store: Store;
@@ -83,12 +85,11 @@ export function createAuth(options: CreateAuthOptions): Auth {
       const loopback = isLoopback(checkOptions.remoteAddress);
       const key = presentedKey(headers);
       if (checkOptions.admin) {
-        if (loopback) return { ok: true, keyId: 'loopback' };
+        if (loopback && options.loopbackAdmin === true) return { ok: true, keyId: 'loopback' };
         const identity = key ? await identify(key) : undefined;
         if (identity?.admin) return { ok: true, keyId: identity.id };
-        return identity
-          ? failure(403, 'This endpoint needs an admin key (EXAI_ADMIN_KEYS) or a loopback client', 'admin_key_required')
-          : failure(401, 'This endpoint needs an admin key (EXAI_ADMIN_KEYS) or a loopback client', 'invalid_api_key');
+        const message = 'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine in without one';
+        return identity ? failure(403, message, 'admin_key_required') : failure(401, message, 'invalid_api_key');
       }
       if (open) return { ok: true, keyId: loopback ? 'loopback' : 'anonymous' };
       if (!key) return failure(401, 'Missing API key: send Authorization: Bearer <key>', 'invalid_api_key');

@@ -6,6 +6,27 @@ import { z } from 'zod';
  * (`models`, `continuation_id`, `provider_options`, `thinking`, `remember`). Unknown fields are dropped.
  */
 
+/**
+ * Caps on one chat request (HTTP and WebSocket), each refused with a 400 naming the field. They
+ * bound the work a single body can ask of the gateway; the body size itself is `EXAI_MAX_BODY_BYTES`.
+ */
+export const CHAT_LIMITS = {
+  /** Messages in `messages` (OpenAI's own limit). */
+  messages: 2_048,
+  /** Parts in one message's `content` array. */
+  contentParts: 500,
+  /** Entries in `tools` (OpenAI's own limit). */
+  tools: 128,
+  /** `max_tokens`, `max_completion_tokens`, `thinking.budget_tokens`: above any model's output. */
+  maxTokens: 1_000_000,
+  /** Entries in `stop`. */
+  stop: 16,
+  /** Entries in `models` (the fallback list). */
+  models: 16,
+} as const;
+
+const tokenCount = z.number().int().positive().max(CHAT_LIMITS.maxTokens);
+
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({
   type: z.literal('image_url'),
@@ -18,7 +39,7 @@ const toolCall = z.object({
 });
 const message = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(z.union([textPart, imagePart])), z.null()]).optional(),
+  content: z.union([z.string(), z.array(z.union([textPart, imagePart])).max(CHAT_LIMITS.contentParts), z.null()]).optional(),
   name: z.string().optional(),
   reasoning_content: z.string().optional(),
   tool_calls: z.array(toolCall).optional(),
@@ -42,25 +63,25 @@ const toolChoice = z.union([
 
 export const chatBodySchema = z.object({
   model: z.string().min(1),
-  messages: z.array(message).min(1),
+  messages: z.array(message).min(1).max(CHAT_LIMITS.messages),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
-  max_tokens: z.number().int().positive().optional(),
-  max_completion_tokens: z.number().int().positive().optional(),
-  stop: z.union([z.string(), z.array(z.string())]).optional(),
+  max_tokens: tokenCount.optional(),
+  max_completion_tokens: tokenCount.optional(),
+  stop: z.union([z.string(), z.array(z.string()).max(CHAT_LIMITS.stop)]).optional(),
   seed: z.number().int().optional(),
   frequency_penalty: z.number().min(-2).max(2).optional(),
   presence_penalty: z.number().min(-2).max(2).optional(),
   response_format: z.object({ type: z.enum(['text', 'json_object', 'json_schema']), json_schema: z.unknown().optional() }).optional(),
-  tools: z.array(z.union([functionTool, builtinTool])).optional(),
+  tools: z.array(z.union([functionTool, builtinTool])).max(CHAT_LIMITS.tools).optional(),
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),
   stream: z.boolean().optional(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
   user: z.string().optional(),
-  thinking: z.object({ type: z.enum(['enabled', 'disabled']), budget_tokens: z.number().int().positive().optional() }).optional(),
+  thinking: z.object({ type: z.enum(['enabled', 'disabled']), budget_tokens: tokenCount.optional() }).optional(),
   reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).optional(),
-  models: z.array(z.string().min(1)).optional(),
+  models: z.array(z.string().min(1)).max(CHAT_LIMITS.models).optional(),
   continuation_id: z.string().min(1).optional(),
   provider_options: z.record(z.string(), z.unknown()).optional(),
   /** Gateway extension: store this exchange in a new thread and return its `continuation_id`. */
@@ -77,14 +98,59 @@ function paramName(path: ReadonlyArray<PropertyKey>): string {
 /** Deepest nesting a body may have: deeper values overflow the stack of the recursive code downstream (serialisers, adapters). */
 export const MAX_BODY_DEPTH = 64;
 
-/** The path of the first value nested deeper than `limit`; iterative, so a body of any depth is safe to check. */
+/** An own property's value; `__proto__` (an own key after `JSON.parse`) read as data, not through the accessor. */
+const own = (object: Record<string, unknown>, key: string): unknown => (key === '__proto__' ? Object.getOwnPropertyDescriptor(object, key)?.value : object[key]);
+
+/** True when a (non-array) object holds an object or array; no allocation. */
+function holdsContainer(value: object): boolean {
+  for (const key in value) {
+    const item = own(value as Record<string, unknown>, key);
+    if (item !== null && typeof item === 'object') return true;
+  }
+  return false;
+}
+
+/**
+ * The path of the first value nested deeper than `limit`, or undefined. Iterative (a body of any
+ * depth is safe to check) and O(n): the stack holds one frame per level (at most `limit`), and only
+ * an object that holds other objects gets a frame (and its key list); leaves allocate nothing.
+ */
 export function findTooDeep(value: unknown, limit = MAX_BODY_DEPTH): PropertyKey[] | undefined {
-  const pending: Array<{ value: unknown; path: PropertyKey[] }> = [{ value, path: [] }];
-  for (let next = pending.pop(); next; next = pending.pop()) {
-    if (next.value === null || typeof next.value !== 'object') continue;
-    if (next.path.length >= limit) return next.path;
-    const entries: Array<[PropertyKey, unknown]> = Array.isArray(next.value) ? next.value.map((item, index) => [index, item]) : Object.entries(next.value);
-    for (const [key, item] of entries) pending.push({ value: item, path: [...next.path, key] });
+  if (value === null || typeof value !== 'object') return undefined;
+  const containers: object[] = [value];
+  const keyLists: Array<string[] | undefined> = [Array.isArray(value) ? undefined : Object.keys(value)];
+  const positions: number[] = [0];
+  while (containers.length > 0) {
+    const top = containers.length - 1;
+    const container = containers[top] as Record<string, unknown> | unknown[];
+    const keys = keyLists[top];
+    const position = positions[top] as number;
+    const size = keys ? keys.length : (container as unknown[]).length;
+    if (position >= size) {
+      containers.pop();
+      keyLists.pop();
+      positions.pop();
+      continue;
+    }
+    positions[top] = position + 1;
+    const child = keys ? own(container as Record<string, unknown>, keys[position] as string) : (container as unknown[])[position];
+    if (child === null || typeof child !== 'object') continue;
+    // An object of leaves sits at an allowed depth (checked below) and holds nothing deeper: no frame, no key list.
+    if (containers.length < limit && !Array.isArray(child) && !holdsContainer(child)) continue;
+    if (containers.length >= limit) {
+      // Only on the way out: the path of the frames on the stack, then the child's key.
+      const path: PropertyKey[] = [];
+      for (let level = 1; level <= top; level += 1) {
+        const at = (positions[level - 1] as number) - 1;
+        const parentKeys = keyLists[level - 1];
+        path.push(parentKeys ? (parentKeys[at] as string) : at);
+      }
+      path.push(keys ? (keys[position] as string) : position);
+      return path;
+    }
+    containers.push(child);
+    keyLists.push(Array.isArray(child) ? undefined : Object.keys(child));
+    positions.push(0);
   }
   return undefined;
 }

@@ -275,7 +275,7 @@ export function mountDashboard(app: App, deps: AppDeps, options: DashboardOption
   const feed = new DashboardFeed(deps, options);
   const broadcaster = new Broadcaster(feed, deps, options.intervalMs ?? 250);
   const admin = async (request: FastifyRequest, reply: FastifyReply) => {
-    // The app's onRequest hook checks admin paths; check here only when it has not.
+    // The app's onRequest hook checks admin routes; check here only when it has not run.
     if (request.exai?.keyId) return true;
     const result = await deps.auth.check(request.headers, { admin: true, remoteAddress: request.socket.remoteAddress });
     if (result.ok) return true;
@@ -284,17 +284,18 @@ export function mountDashboard(app: App, deps: AppDeps, options: DashboardOption
     return false;
   };
 
-  // The page itself holds no data (it asks for an admin key when the feed refuses it); the feed needs admin or loopback.
-  app.get('/dashboard', async (_request, reply) =>
+  // The page itself holds no data and is public: a browser cannot send a bearer key on navigation, so
+  // the page asks for the admin key and sends it to the feed. The feed and the snapshot are admin routes.
+  app.get('/dashboard', { config: { public: true } }, async (_request, reply) =>
     reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'").send(dashboardPage()),
   );
 
-  app.get('/dashboard/snapshot', async (request, reply) => {
+  app.get('/dashboard/snapshot', { config: { admin: true } }, async (request, reply) => {
     if (!(await admin(request, reply))) return reply;
     return reply.header('cache-control', 'no-store').send(feed.snapshot());
   });
 
-  app.get('/dashboard/events', async (request, reply) => {
+  app.get('/dashboard/events', { config: { admin: true } }, async (request, reply) => {
     if (!(await admin(request, reply))) return reply;
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });

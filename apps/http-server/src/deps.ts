@@ -17,7 +17,7 @@ export type App = FastifyInstance;
 export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
 
 export interface AuthCheckOptions {
-  /** Require an admin key (`EXAI_ADMIN_KEYS`) unless the client is on loopback. */
+  /** Require an admin key (`EXAI_ADMIN_KEYS`); a loopback client passes only with `EXAI_LOOPBACK_ADMIN=1`. */
   admin?: boolean;
   /** The client's address (`socket.remoteAddress`), for the loopback exemptions. */
   remoteAddress?: string;

@@ -14,10 +14,27 @@ export interface CreateMetricsOptions {
 
 const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
 
+/** The label of a model or provider outside the configured catalog: made-up names must not mint series. */
+export const OTHER_LABEL = 'other';
+
+/**
+ * Label values from the configured catalog and provider names only; anything else (a passed-through
+ * `glm-anything` model, a name from a client) is `other`, so the number of series stays bounded.
+ */
+function labelsOf(engine: Engine) {
+  const providers = new Set(engine.resolver.adapters.map((adapter) => adapter.id));
+  const models = new Set(engine.resolver.catalog().map((info) => info.id));
+  return {
+    provider: (provider: string | null | undefined) => (!provider ? '' : providers.has(provider) ? provider : OTHER_LABEL),
+    model: (model: string | null | undefined) => (!model ? '' : models.has(model) ? model : OTHER_LABEL),
+  };
+}
+
 /** Prometheus metrics for one app instance (its own registry, so several apps can share a process). */
 export function createMetrics(options: CreateMetricsOptions): Metrics {
   const { engine } = options;
   const registry = new Registry();
+  const label = labelsOf(engine);
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'exai_' });
   const labelNames = ['route', 'provider', 'model', 'status'] as const;
   const requests = new Counter({ name: 'exai_http_requests_total', help: 'HTTP requests by route, provider, model and status', labelNames, registers: [registry] });
@@ -68,14 +85,17 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     recent,
     events,
     recordRequest(request: RecordedRequest) {
-      const labels = { route: request.route, provider: request.provider ?? '', model: request.model ?? '', status: String(request.status) };
+      // `route` is the matched route pattern (or `unmatched`), never the raw URL.
+      const provider = label.provider(request.provider);
+      const model = label.model(request.model);
+      const labels = { route: request.route, provider, model, status: String(request.status) };
       requests.inc(labels);
       latency.observe(labels, request.latencyMs / 1000);
-      for (const attempt of request.attempts ?? []) attempts.inc({ provider: attempt.provider, outcome: attempt.outcome });
+      for (const attempt of request.attempts ?? []) attempts.inc({ provider: label.provider(attempt.provider), outcome: attempt.outcome });
       if (request.fellBack) fallbacks.inc({ route: request.route });
       if (request.tokens && request.provider) {
-        tokens.inc({ provider: request.provider, model: request.model ?? '', kind: 'prompt' }, request.tokens.prompt);
-        tokens.inc({ provider: request.provider, model: request.model ?? '', kind: 'completion' }, request.tokens.completion);
+        tokens.inc({ provider, model, kind: 'prompt' }, request.tokens.prompt);
+        tokens.inc({ provider, model, kind: 'completion' }, request.tokens.completion);
       }
       const entry: RecentRequest = { time: request.time, route: request.route, model: request.model, provider: request.provider, status: request.status, latencyMs: request.latencyMs };
       recent.push(entry);

@@ -13,6 +13,12 @@ export interface RequestInfo {
 }
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Only admin keys may call this route (`EXAI_ADMIN_KEYS`; loopback too with `EXAI_LOOPBACK_ADMIN=1`). */
+    admin?: boolean;
+    /** Served without a key (a page that holds no data); `Host` and `Origin` are still checked. */
+    public?: boolean;
+  }
   interface FastifyRequest {
     exai: RequestInfo;
     /** Aborted when the client goes away before the answer is complete; pass it to the engine and the store. */

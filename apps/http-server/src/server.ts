@@ -7,7 +7,7 @@ import { createAuth } from './auth.js';
 import type { App, AppDeps } from './deps.js';
 import { createMetrics } from './metrics.js';
 import type { HealthState } from './routes/health.js';
-import { isLoopback, type ServerSettings } from './settings.js';
+import { hostGuardOf, isLoopback, type ServerSettings } from './settings.js';
 import { attachWebSocket } from './ws.js';
 
 export const SERVER_NAME = 'exai-http';
@@ -69,6 +69,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const auth = createAuth({
       apiKeys: settings.apiKeys,
       adminKeys: settings.adminKeys,
+      loopbackAdmin: settings.loopbackAdmin,
       rateLimitRpm: settings.rateLimitRpm,
       store: engine.store,
       logger,
@@ -95,9 +96,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       }),
     };
     const health: HealthState = { draining: false };
-    const app = await buildApp(deps, { settings, health });
+    const hostGuard = hostGuardOf(settings, options.host, auth.open);
+    const app = await buildApp(deps, { settings, health, hostGuard });
     await app.listen({ host: options.host, port: options.port });
-    const websocket = attachWebSocket(app.server, deps);
+    const websocket = attachWebSocket(app.server, deps, { hostGuard });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;

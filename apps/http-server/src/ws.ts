@@ -1,5 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createHostGuard, type HostGuard } from '@exai/core';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AppDeps } from './deps.js';
 import { runCall, type CallSink } from './ws-calls.js';
@@ -23,6 +25,8 @@ export interface WebSocketOptions {
   helloTimeoutMs?: number;
   /** Origins (besides the server's own host) whose browser pages may connect. Default none. */
   allowedOrigins?: string[];
+  /** `Host`/`Origin` allow-list (the HTTP app's). Default: loopback names and the bound address, plus `allowedOrigins`. */
+  hostGuard?: HostGuard;
 }
 
 export interface WebSocketHandle {
@@ -54,7 +58,7 @@ function hasCredentials(request: IncomingMessage): boolean {
 
 function refuse(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 421 ? 'Misdirected Request' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
 }
 
 function authError(message: string): WsErrorBody {
@@ -63,6 +67,8 @@ function authError(message: string): WsErrorBody {
 
 export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocketOptions = {}): WebSocketHandle {
   const settings = { ...defaults, ...options };
+  const bound = (server.address() as AddressInfo | null)?.address ?? '127.0.0.1';
+  const hostGuard = options.hostGuard ?? createHostGuard({ bindHost: bound, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}), checkWildcard: deps.auth.open });
   const peers = new Set<Peer>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxFrameBytes, perMessageDeflate: false });
   let closing = false;
@@ -194,9 +200,13 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
       return;
     }
     if (closing) return refuse(socket, 503, { error: { message: 'Server shutting down', type: 'api_error', code: 'overloaded', param: null } });
+    // The same Host and Origin rules as the HTTP routes: a rebinding page may not open a socket either.
+    if (!hostGuard.hostAllowed(request.headers.host)) {
+      return refuse(socket, 421, { error: { message: 'This Host is not served here; add it to EXAI_ALLOWED_HOSTS if it names this server', type: 'invalid_request_error', code: 'misdirected_request', param: null } });
+    }
     const origin = request.headers.origin;
-    if (origin !== undefined && new URL(origin, 'http://invalid').host !== request.headers.host && !settings.allowedOrigins?.includes(origin)) {
-      return refuse(socket, 403, { error: { message: `Origin ${origin} may not open a WebSocket here`, type: 'authentication_error', code: 'auth', param: null } });
+    if (origin !== undefined && !hostGuard.originAllowed(origin, request.headers.host)) {
+      return refuse(socket, 403, { error: { message: `Origin ${origin.slice(0, 100)} may not open a WebSocket here`, type: 'authentication_error', code: 'auth', param: null } });
     }
     socket.on('error', () => socket.destroy());
     deps.auth

@@ -9,11 +9,12 @@ import { CLI, json, post, startGateway, type TestGateway } from './helpers.js';
 
 const KEY = `sk-test-${Math.random().toString(36).slice(2)}`;
 const OTHER = `sk-other-${Math.random().toString(36).slice(2)}`;
+const ADMIN = `sk-admin-${Math.random().toString(36).slice(2)}`;
 let gateway: TestGateway;
 const messages = [{ role: 'user' as const, content: 'hi' }];
 
 beforeAll(async () => {
-  gateway = await startGateway({ env: { EXAI_API_KEYS: `${KEY},${OTHER}`, EXAI_RATE_LIMIT_RPM: '3', EXAI_MAX_FILE_BYTES: '1024', EXAI_MAX_BODY_BYTES: '4096' } });
+  gateway = await startGateway({ env: { EXAI_API_KEYS: `${KEY},${OTHER}`, EXAI_ADMIN_KEYS: ADMIN, EXAI_RATE_LIMIT_RPM: '3', EXAI_MAX_FILE_BYTES: '1024', EXAI_MAX_BODY_BYTES: '4096' } });
 });
 afterAll(() => gateway.close());
 
@@ -46,8 +47,10 @@ describe('auth and limits', () => {
     expect((await json(response)).error.code).toBe('request_too_large');
   });
 
-  it('serves /metrics to a loopback client with request counts by route', async () => {
-    const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  it('serves /metrics to an admin key only (loopback is no exemption by default), with request counts by route', async () => {
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${OTHER}` } })).status).toBe(403);
+    const text = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
     expect(text).toMatch(/exai_http_requests_total\{route="\/v1\/chat\/completions",provider="glm",model="glm-4.6",status="200"\} 3/);
     expect(text).toMatch(/exai_http_requests_total\{route="\/v1\/chat\/completions",provider="",model="",status="429"\} 1/);
     expect(text).toContain('exai_breaker_state{provider="glm"} 0');

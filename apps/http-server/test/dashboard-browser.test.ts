@@ -33,7 +33,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   ensureChromium();
-  harness = await startHarness({ simulated: true, open: true });
+  // First-run mode on this machine: the feed is admin-only, so the operator lets loopback in.
+  harness = await startHarness({ simulated: true, open: true, env: { EXAI_LOOPBACK_ADMIN: '1' } });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }, 600_000);
 

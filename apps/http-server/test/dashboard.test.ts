@@ -7,6 +7,7 @@ import { ADMIN_KEY, API_KEY, type Harness, startHarness } from './ws-harness.js'
 
 const GLM = 'glm-4.6';
 const NON_LOOPBACK = '192.0.2.2';
+const asAdmin = { authorization: `Bearer ${ADMIN_KEY}` };
 
 /** Reads SSE `snapshot` events from `/dashboard/events`. */
 async function openFeed(url: string, headers: Record<string, string> = {}) {
@@ -80,7 +81,7 @@ describe('/dashboard', () => {
   });
 
   it('streams snapshots whose figures follow the traffic', async () => {
-    const feed = await openFeed(harness.url);
+    const feed = await openFeed(harness.url, asAdmin);
     expect(feed.response.headers.get('content-type')).toMatch(/text\/event-stream/);
     const first = await feed.until(() => true);
     const before = first.totals.requests;
@@ -110,7 +111,7 @@ describe('/dashboard', () => {
   });
 
   it('shows in-flight calls and breaker states live', async () => {
-    const feed = await openFeed(harness.url);
+    const feed = await openFeed(harness.url, asAdmin);
     harness.sim.script('kimi-k2-0905-preview', 'latency?ms=1500');
     const slow = chat('kimi-k2-0905-preview');
     const busy = await feed.until((snapshot) => snapshot.providers.find((provider) => provider.id === 'kimi')?.inFlight === 1);
@@ -139,7 +140,7 @@ describe('dashboard access', () => {
   });
 
   it('says SIMULATED in first-run mode', async () => {
-    const firstRun = await startHarness({ simulated: true, open: true });
+    const firstRun = await startHarness({ simulated: true, open: true, env: { EXAI_LOOPBACK_ADMIN: '1' } });
     try {
       const feed = await openFeed(firstRun.url);
       const snapshot = await feed.until(() => true);

@@ -10,7 +10,7 @@ import { buildApp } from '../src/app.js';
 import { createAuth } from '../src/auth.js';
 import type { AppDeps } from '../src/deps.js';
 import { createMetrics } from '../src/metrics.js';
-import { readSettings } from '../src/settings.js';
+import { hostGuardOf, readSettings } from '../src/settings.js';
 import { attachWebSocket, type WebSocketHandle, type WebSocketOptions } from '../src/ws.js';
 import type { ServerFrame } from '../src/ws-protocol.js';
 
@@ -32,7 +32,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { ws?: WebSocketOptions; config?: Partial<GatewayConfigInput>; tools?: (deps: AppDeps) => AppDeps['tools']; simulated?: boolean; open?: boolean; host?: string } = {},
+  options: { ws?: WebSocketOptions; config?: Partial<GatewayConfigInput>; tools?: (deps: AppDeps) => AppDeps['tools']; simulated?: boolean; open?: boolean; host?: string; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const sim = await startSimulator({ port: 0 });
   const config = loadConfig({
@@ -53,14 +53,15 @@ export async function startHarness(
   });
   const engine = await createEngine({ config, simulateWhenNoKeys: options.simulated === true });
   const logger = engine.logger;
-  const { settings } = readSettings(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY });
-  const auth = createAuth({ apiKeys: settings.apiKeys, adminKeys: settings.adminKeys, rateLimitRpm: 0, store: engine.store, logger, storeHasKeys: false });
+  const { settings } = readSettings({ ...(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY }), ...options.env });
+  const auth = createAuth({ apiKeys: settings.apiKeys, adminKeys: settings.adminKeys, loopbackAdmin: settings.loopbackAdmin, rateLimitRpm: 0, store: engine.store, logger, storeHasKeys: false });
   const deps: AppDeps = { engine, config, logger, auth, metrics: createMetrics({ engine, defaultMetrics: false }) };
   if (options.tools) deps.tools = options.tools(deps);
-  const app = await buildApp(deps, { settings });
   const host = options.host ?? '127.0.0.1';
+  const hostGuard = hostGuardOf(settings, host, auth.open);
+  const app = await buildApp(deps, { settings, hostGuard });
   await app.listen({ port: 0, host });
-  const socket = attachWebSocket(app.server, deps, options.ws);
+  const socket = attachWebSocket(app.server, deps, { hostGuard, ...options.ws });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,

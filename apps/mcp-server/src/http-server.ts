@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { createHostGuard, isLoopback } from '@exai/core';
 
 export interface HttpServerOptions {
   /** Builds one MCP server per session. */
@@ -32,14 +33,7 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
-
-export const isLoopback = (host: string) => LOOPBACK_NAMES.includes(host) || host.startsWith('127.');
-
-function hostName(header: string): string {
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
-  return header.split(':')[0] ?? '';
-}
+export { isLoopback };
 
 function jsonError(response: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
@@ -69,29 +63,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   if (!isLoopback(host) && !options.token) {
     throw new Error(`refusing to listen on ${host} without a bearer token: set EXAI_MCP_TOKEN (or bind 127.0.0.1)`);
   }
-  const hosts = new Set([...LOOPBACK_NAMES, ...(isLoopback(host) || host === '0.0.0.0' || host === '::' ? [] : [host]), ...(options.allowedHosts ?? [])].map((name) => name.toLowerCase()));
   // A wildcard bind with no host list: the bearer token is the protection (a rebinding page cannot send it).
-  const checkHosts = !(host === '0.0.0.0' || host === '::') || (options.allowedHosts?.length ?? 0) > 0;
-  const origins = new Set((options.allowedOrigins ?? []).map((origin) => origin.toLowerCase()));
+  const guard = createHostGuard({ bindHost: host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) });
   const sessions = new Map<string, StreamableHTTPServerTransport>();
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
-  const originAllowed = (origin: string, hostHeader: string): boolean => {
-    if (origins.has(origin.toLowerCase())) return true;
-    try {
-      const url = new URL(origin);
-      const name = url.hostname.toLowerCase();
-      return (url.protocol === 'http:' || url.protocol === 'https:') && (hosts.has(name) || (!checkHosts && name === hostName(hostHeader).toLowerCase()));
-    } catch {
-      return false;
-    }
-  };
-
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const hostHeader = request.headers.host ?? '';
-    if (checkHosts && !hosts.has(hostName(hostHeader).toLowerCase())) return jsonError(response, 403, -32000, `Forbidden: Host '${hostHeader}' is not allowed`);
+    if (!guard.hostAllowed(hostHeader)) return jsonError(response, 403, -32000, `Forbidden: Host '${hostHeader}' is not allowed`);
     const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, hostHeader)) return jsonError(response, 403, -32000, `Forbidden: Origin '${origin}' is not allowed`);
+    if (origin !== undefined && !guard.originAllowed(origin, hostHeader)) return jsonError(response, 403, -32000, `Forbidden: Origin '${origin}' is not allowed`);
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== '/mcp') return jsonError(response, 404, -32601, 'Not found: the MCP endpoint is /mcp');
     if (options.token) {

@@ -76,3 +76,4 @@ export type {
   SharedRateLimiter,
   SharedSemaphore,
 } from './shared-state.js';
+export { createHostGuard, type HostGuard, type HostGuardOptions, hostName, isLoopback, isWildcardHost, LOOPBACK_NAMES } from './host-guard.js';
