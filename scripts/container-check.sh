@@ -3,6 +3,7 @@
 # image, and checks from outside that:
 #   - /healthz answers,
 #   - a chat answers through the built-in simulator (first-run mode: no provider key),
+#   - /metrics refuses an ordinary key (admin only; the wildcard bind with keys serves any Host),
 #   - the server runs as a non-root user.
 # Usage: scripts/container-check.sh            (as root the first time: installs buildah, makes the base)
 # Env:   EXAI_IMAGE (default localhost/exai-http-check), EXAI_CHECK_PORT (default random)
@@ -76,6 +77,8 @@ say "/healthz: $health"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/v1/models")
 [[ "$code" == 401 ]] || fail "/v1/models without a key answered $code, expected 401"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics" -H "authorization: Bearer $KEY")
+[[ "$code" == 403 ]] || fail "/metrics with an ordinary key answered $code, expected 403 (admin keys only)"
 
 answer=$(curl -fsS "http://127.0.0.1:$PORT/v1/chat/completions" -H "authorization: Bearer $KEY" -H 'content-type: application/json' \
   -d '{"model":"glm","messages":[{"role":"user","content":"ping from the container check"}]}') || { cat "$log" >&2; fail "the chat request failed"; }

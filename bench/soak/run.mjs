@@ -101,7 +101,8 @@ writeFileSync(
   }),
 );
 const app = spawn(process.execPath, [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile], {
-  env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0' },
+  // The soak scrapes /metrics from loopback without a key: say so (admin needs a key by default).
+  env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_LOOPBACK_ADMIN: '1' },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let appErrors = '';

@@ -146,7 +146,7 @@ const body = `
 <div id="simulated-banner" role="alert">SIMULATED &mdash; no provider key is configured; every answer comes from the built-in simulator</div>
 <header><h1>EX-AI gateway</h1><span style="color:#8b96ad">live dashboard</span><span id="status" class="down">connecting</span></header>
 <main>
-  <section id="login" class="card"><h2>Admin key</h2><form id="login-form"><input id="admin-key" type="password" placeholder="admin API key" autocomplete="off"> <button type="submit">Connect</button></form></section>
+  <section id="login" class="card"><h2>Admin key</h2><p style="color:#8b96ad">A key from EXAI_ADMIN_KEYS, or start the server with EXAI_LOOPBACK_ADMIN=1 to watch it from this machine.</p><form id="login-form"><input id="admin-key" type="password" placeholder="admin API key" autocomplete="off"> <button type="submit">Connect</button></form></section>
   <section class="card kpi"><div class="label">Requests</div><div class="value" id="total-requests">0</div></section>
   <section class="card kpi"><div class="label">Errors (5xx/429)</div><div class="value" id="total-errors">0</div></section>
   <section class="card kpi"><div class="label">Error rate</div><div class="value" id="error-rate">0.0%</div></section>
