@@ -17,6 +17,8 @@ export interface BreakerHost {
   readonly shared: SharedBreakerState | undefined;
   readonly sharedRefreshMs: number;
   readonly sharedReadTimeoutMs: number;
+  readonly probeLockMs: number;
+  readonly probeClaimTimeoutMs: number;
   rotationClock(bucketIntervalMs: number): EventEmitter;
   emitState(event: BreakerStateEvent): void;
   reportError(error: unknown, context: BreakerErrorContext): void;
@@ -29,6 +31,9 @@ interface StatusInternals {
 }
 
 type Task = () => Promise<unknown>;
+type Release = () => void;
+
+const noRelease: Release = () => undefined;
 
 /** The one action every opossum breaker runs: call the task it is fired with (no per-call closure). */
 const runTask = (task: Task): Promise<unknown> => task();
@@ -51,6 +56,10 @@ export class KeyedBreaker implements Breaker {
   private remoteOpenedAt = 0;
   private remoteInstance: string | undefined;
   private remoteProbe = false;
+  /** A claim of the fleet's probe is on its way to the shared state (one per instance at a time). */
+  private claiming = false;
+  /** Set while a remote 'closed' record closes the circuit: that close is not published again. */
+  private closingForRemote = false;
   private remoteTimer: NodeJS.Timeout | undefined;
   private nextReadAt = 0;
 
@@ -87,6 +96,8 @@ export class KeyedBreaker implements Breaker {
     if (!circuit.closed && !circuit.pendingClose) return this.reject();
     if (this.host.shared !== undefined) {
       if (this.remoteUntil !== 0) return this.executeUnderRemoteHold(fn);
+      // Half-open on our own evidence, its probe not yet taken: the fleet sends one probe, not one per instance.
+      if (circuit.halfOpen) return this.probeOnce(fn);
       if (Date.now() >= this.nextReadAt) return this.refreshThenExecute(fn);
     }
     return this.fire(fn);
@@ -146,6 +157,14 @@ export class KeyedBreaker implements Breaker {
     } else if (record.state === 'closed' && this.remoteUntil !== 0 && !this.remoteProbe && record.updatedAt >= this.remoteOpenedAt) {
       this.clearRemote();
       this.sync();
+    } else if (record.state === 'closed' && this.circuit.halfOpen && this.circuit.pendingClose) {
+      // Another instance's probe succeeded while ours waited for its turn.
+      this.closingForRemote = true;
+      try {
+        this.circuit.close();
+      } finally {
+        this.closingForRemote = false;
+      }
     }
   }
 
@@ -212,27 +231,85 @@ export class KeyedBreaker implements Breaker {
     return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
   }
 
-  private executeUnderRemoteHold<T>(fn: () => Promise<T>): Promise<T> {
+  private async executeUnderRemoteHold<T>(fn: () => Promise<T>): Promise<T> {
     if (this.remoteProbe || Date.now() < this.remoteUntil) return this.reject();
-    // The hold has expired: this call is this instance's single probe.
+    // The hold has expired here: this call may be the fleet's single probe, if it gets the claim.
     this.remoteProbe = true;
+    const release = await this.claimProbe();
+    if (release === undefined) {
+      this.remoteProbe = false;
+      return this.reject();
+    }
     return this.fire(fn).then(
       (value) => {
         this.settleRemoteProbe(false);
+        release();
         return value;
       },
       (error: unknown) => {
         this.settleRemoteProbe(this.countsAsFailure(error, true));
+        release();
         throw error;
       },
     );
+  }
+
+  /** The local half-open probe, sent only when this instance gets the fleet's claim; refused otherwise. */
+  private async probeOnce<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.claiming) return this.reject();
+    this.claiming = true;
+    let release: Release | undefined;
+    try {
+      release = await this.claimProbe();
+    } finally {
+      this.claiming = false;
+    }
+    if (release === undefined) return this.reject();
+    const taken = release;
+    // The state may have moved while the claim travelled (a remote close, or another call's probe).
+    if (!this.circuit.halfOpen || !this.circuit.pendingClose) {
+      taken();
+      return this.execute(fn);
+    }
+    return this.fire(fn).finally(taken);
+  }
+
+  /**
+   * Asks the shared state for the fleet's one probe. Without `claimProbe`, or when the shared state
+   * does not answer within `probeClaimTimeoutMs`, the decision is local (fail-open: this instance probes).
+   */
+  private async claimProbe(): Promise<Release | undefined> {
+    const shared = this.host.shared;
+    if (shared?.claimProbe === undefined) return noRelease;
+    const report = (error: unknown): void => this.host.reportError(error, { operation: 'probe', key: this.key });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.host.probeClaimTimeoutMs);
+      timer.unref();
+    });
+    const claim = shared.claimProbe(this.key, this.host.probeLockMs);
+    try {
+      const outcome = await Promise.race([claim, timeout]);
+      if (outcome === 'timeout') {
+        claim.then((late) => late?.().catch(report), report);
+        return noRelease;
+      }
+      if (outcome === undefined) return undefined;
+      return () => void outcome().catch(report);
+    } catch (error) {
+      report(error);
+      return noRelease;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private settleRemoteProbe(failed: boolean): void {
     this.remoteProbe = false;
     this.clearRemote();
     if (failed) {
-      this.circuit.open(); // our own evidence now: opossum's reset timer, and we publish it
+      // Our own evidence now: opossum's reset timer, and we publish it (opossum may have opened already).
+      if (!this.circuit.opened) this.circuit.open();
     } else {
       this.publish('closed');
     }
@@ -261,7 +338,7 @@ export class KeyedBreaker implements Breaker {
     for (let bucket = 0; bucket < this.options.rollingWindowBuckets; bucket++) this.status.rotateBucket();
     this.openedAt = undefined;
     this.nextAttemptAt = undefined;
-    this.publish('closed');
+    if (!this.closingForRemote) this.publish('closed');
     this.sync();
   }
 

@@ -31,6 +31,8 @@ class Registry implements BreakerRegistry, BreakerHost {
   readonly shared: SharedBreakerState | undefined;
   readonly sharedRefreshMs: number;
   readonly sharedReadTimeoutMs: number;
+  readonly probeLockMs: number;
+  readonly probeClaimTimeoutMs: number;
   private readonly breakers = new Map<string, KeyedBreaker>();
   private readonly listeners = new Set<BreakerStateListener>();
   /** One bucket-rotation timer per distinct bucket interval, instead of one per breaker. */
@@ -43,6 +45,8 @@ class Registry implements BreakerRegistry, BreakerHost {
     this.shared = options.shared;
     this.sharedRefreshMs = options.sharedRefreshMs ?? 250;
     this.sharedReadTimeoutMs = options.sharedReadTimeoutMs ?? 100;
+    this.probeLockMs = options.probeLockMs ?? 30_000;
+    this.probeClaimTimeoutMs = options.probeClaimTimeoutMs ?? 1_000;
     // Fail at construction, not on the first request, when an option is wrong.
     resolveBreakerOptions('*', options.defaults, undefined);
     for (const provider of Object.keys(options.perProvider ?? {})) {

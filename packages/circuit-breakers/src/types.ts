@@ -57,7 +57,7 @@ export interface BreakerStateEvent {
 export type BreakerStateListener = (event: BreakerStateEvent) => void;
 
 export interface BreakerErrorContext {
-  operation: 'publish' | 'get' | 'listener';
+  operation: 'publish' | 'get' | 'listener' | 'probe';
   key: string;
 }
 
@@ -74,6 +74,13 @@ export interface BreakerRegistryOptions {
   sharedRefreshMs?: number;
   /** A call waits at most this long (ms) for that read, then goes on with what it knows. Default 100. */
   sharedReadTimeoutMs?: number;
+  /**
+   * With a shared state that can `claimProbe`: the half-open probe's claim expires after this long
+   * (ms) if its instance never settles it (a crash), letting another instance probe. Default 30000.
+   */
+  probeLockMs?: number;
+  /** A probe waits at most this long (ms) for its claim; without an answer it probes on local evidence. Default 1000. */
+  probeClaimTimeoutMs?: number;
   /** Failures of the shared state and of state listeners; they never fail a call. Default: ignored. */
   onError?: (error: unknown, context: BreakerErrorContext) => void;
 }

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'stream_interrupted'
   | 'circuit_open'
   | 'queue_full'
+  | 'store_unavailable'
   | 'cancelled';
 
 export interface GatewayErrorOptions {
@@ -58,6 +59,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
   stream_interrupted: { status: 502, retryable: true, providerFault: true, text: 'Stream interrupted' },
   circuit_open: { status: 503, retryable: true, providerFault: false, text: 'Circuit open' },
   queue_full: { status: 429, retryable: true, providerFault: false, text: 'Queue full' },
+  // The gateway's own database or shared state failed: not the provider's fault, and retryable.
+  store_unavailable: { status: 503, retryable: true, providerFault: false, text: "The gateway's store is unavailable; retry shortly" },
   cancelled: { status: 499, retryable: false, providerFault: false, text: 'Cancelled' },
 };
 
@@ -142,6 +145,7 @@ export const NetworkError = define('network');
 export const StreamInterruptedError = define('stream_interrupted');
 export const CircuitOpenError = define('circuit_open');
 export const QueueFullError = define('queue_full');
+export const StoreUnavailableError = define('store_unavailable');
 export const CancelledError = define('cancelled');
 
 /** Wrap anything thrown into a GatewayError (unknown failures become `server`, aborts `cancelled`). */

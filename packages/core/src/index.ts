@@ -41,6 +41,7 @@ export {
   QueueFullError,
   RateLimitedError,
   ServerError,
+  StoreUnavailableError,
   StreamInterruptedError,
   TimeoutError,
   toGatewayError,

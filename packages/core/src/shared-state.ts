@@ -7,7 +7,7 @@ export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface SharedBreakerRecord {
   state: BreakerState;
-  /** Epoch ms until which an open breaker stays open. */
+  /** Epoch ms until which an open breaker stays open (on the shared state's clock: Redis TIME for Redis). */
   until?: number;
   /** Which instance published this record. */
   instance: string;
@@ -19,6 +19,13 @@ export interface SharedBreakerState {
   get(key: string): Promise<SharedBreakerRecord | undefined>;
   /** Push updates from other instances; returns an unsubscribe function. */
   subscribe(listener: (key: string, record: SharedBreakerRecord) => void): () => void;
+  /**
+   * Takes the fleet's one half-open probe for `key`: a release function when this caller may send it,
+   * undefined while the key's open record still holds (measured on the shared state's clock) or another
+   * caller's probe runs. An unreleased claim (a crashed prober) expires after `ttlMs`. Without this
+   * method every instance probes on its own.
+   */
+  claimProbe?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
   close?(): Promise<void>;
 }
 
@@ -48,6 +55,7 @@ export interface SharedSemaphore {
  */
 export function createMemorySharedBreakerState(): SharedBreakerState {
   const records = new Map<string, SharedBreakerRecord>();
+  const probes = new Map<string, { token: symbol; expiresAt: number }>();
   const listeners = new Set<(key: string, record: SharedBreakerRecord) => void>();
   return {
     async publish(key, record) {
@@ -73,9 +81,22 @@ export function createMemorySharedBreakerState(): SharedBreakerState {
         listeners.delete(listener);
       };
     },
+    async claimProbe(key, ttlMs) {
+      const now = Date.now();
+      const record = records.get(key);
+      if (record?.state === 'open' && record.until !== undefined && record.until > now) return undefined;
+      const held = probes.get(key);
+      if (held !== undefined && held.expiresAt > now) return undefined;
+      const token = Symbol(key);
+      probes.set(key, { token, expiresAt: now + ttlMs });
+      return async () => {
+        if (probes.get(key)?.token === token) probes.delete(key);
+      };
+    },
     async close() {
       listeners.clear();
       records.clear();
+      probes.clear();
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   type ModelInfo,
   NotFoundError,
   type ProviderAdapter,
+  StoreUnavailableError,
 } from '@exai/core';
 import { createSessionManager, type SessionManager } from '@exai/session-manager';
 import { runConsensus } from './consensus.js';
@@ -56,7 +57,10 @@ export class Engine {
       defaults: config.breaker,
       ...(config.store.redisUrl ? { shared: store.shared.breakers } : {}),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
-      onError: (error, context) => this.logger.warn({ err: error, ...context }, 'shared breaker state failed'),
+      // Redis being unavailable is logged once per outage by the store; breakers then decide locally.
+      onError: (error, context) => {
+        if (!StoreUnavailableError.isInstance(error)) this.logger.warn({ err: error, ...context }, 'shared breaker state failed');
+      },
     });
     const perProvider: Record<string, number> = { default: config.concurrency.perProvider };
     for (const [id, provider] of Object.entries(config.providers)) if (provider.maxConcurrency) perProvider[id] = provider.maxConcurrency;

@@ -41,6 +41,10 @@ export async function openPostgres(databaseUrl: string, poolSize: number): Promi
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one: pg emits 'error' on a client whose socket ends before its query runs
+  // (Postgres stopped just as the client left the pool), and pg-pool listens only while it is idle.
+  // The query itself still fails with the error.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {
     const result = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);

@@ -1,21 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RateLimitDecision, SharedRateLimiter, SharedSemaphore } from '@exai/core';
-import type { Redis } from 'ioredis';
-import { keyPrefix, type RedisOptions, type RedisSource, redisCall, redisHandle } from './redis-connection.js';
-import { acquireSlotScript, takeTokensScript } from './redis-scripts.js';
-
-interface ScriptedRedis {
-  exaiTakeTokens(key: string, capacity: number, refillPerMs: number, cost: number): Promise<[number, number, number]>;
-  exaiAcquireSlot(key: string, limit: number, ttlMs: number, token: string): Promise<number>;
-}
-
-/** Registers the scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
-function scripted(client: Redis): ScriptedRedis {
-  const withScripts = client as Redis & Partial<ScriptedRedis>;
-  if (!withScripts.exaiTakeTokens) client.defineCommand('exaiTakeTokens', { numberOfKeys: 1, lua: takeTokensScript });
-  if (!withScripts.exaiAcquireSlot) client.defineCommand('exaiAcquireSlot', { numberOfKeys: 1, lua: acquireSlotScript });
-  return client as unknown as ScriptedRedis;
-}
+import { keyPrefix, type RedisOptions, type RedisSource, redisHandle } from './redis-connection.js';
+import { scripted } from './redis-scripts.js';
 
 export interface RedisRateLimiter extends SharedRateLimiter {
   close(): Promise<void>;
@@ -27,8 +13,7 @@ export function createRedisRateLimiter(source: RedisSource, options: RedisOption
   const prefix = keyPrefix(options);
   return {
     async take(key, { capacity, refillPerSecond, cost = 1 }): Promise<RateLimitDecision> {
-      const client = scripted(await handle.client());
-      const [allowed, remaining, retry] = await redisCall(() => client.exaiTakeTokens(`${prefix}rate:${key}`, capacity, refillPerSecond / 1000, cost));
+      const [allowed, remaining, retry] = await handle.call((client) => scripted(client).exaiTakeTokens(`${prefix}rate:${key}`, capacity, refillPerSecond / 1000, cost));
       return {
         allowed: allowed === 1,
         remaining: Number(remaining),
@@ -52,17 +37,15 @@ export function createRedisSemaphore(source: RedisSource, options: RedisOptions 
   const prefix = keyPrefix(options);
   return {
     async tryAcquire(key, limit, ttlMs) {
-      const connection = await handle.client();
-      const client = scripted(connection);
       const setKey = `${prefix}semaphore:${key}`;
       const token = randomUUID();
-      const taken = await redisCall(() => client.exaiAcquireSlot(setKey, limit, Math.max(1, Math.ceil(ttlMs)), token));
+      const taken = await handle.call((client) => scripted(client).exaiAcquireSlot(setKey, limit, Math.max(1, Math.ceil(ttlMs)), token));
       if (taken !== 1) return undefined;
       let released = false;
       return async () => {
         if (released) return;
         released = true;
-        await redisCall(() => connection.zrem(setKey, token));
+        await handle.call((client) => client.zrem(setKey, token));
       };
     },
     close: () => handle.close(),

@@ -1,5 +1,7 @@
+import type { Redis } from 'ioredis';
+
 /**
- * Lua scripts run atomically inside Redis. Both read the clock with TIME, so every instance
+ * Lua scripts run atomically inside Redis. They read the clock with TIME, so every instance
  * agrees on time whatever its own clock says.
  */
 
@@ -54,3 +56,73 @@ if redis.call('PTTL', KEYS[1]) < ttl then
 end
 return 1
 `;
+
+/**
+ * KEYS[1] breaker record; ARGV record JSON, hold ms (-1: none), record TTL ms, channel, origin, breaker key.
+ * Stamps the record with Redis's clock (`updatedAt`, and `until` = now + hold), stores it and publishes it.
+ */
+export const publishBreakerScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local record = cjson.decode(ARGV[1])
+record.updatedAt = now
+local hold = tonumber(ARGV[2])
+if hold >= 0 then
+  record['until'] = now + hold
+end
+redis.call('SET', KEYS[1], cjson.encode(record), 'PX', tonumber(ARGV[3]))
+redis.call('PUBLISH', ARGV[4], cjson.encode({ origin = ARGV[5], key = ARGV[6], record = record }))
+return 1
+`;
+
+/**
+ * KEYS[1] breaker record, KEYS[2] probe lock; ARGV token, lock TTL ms. Returns 1 when this caller takes
+ * the fleet's one half-open probe: the open record's hold has ended on Redis's clock and no other
+ * probe holds the lock.
+ */
+export const claimProbeScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local text = redis.call('GET', KEYS[1])
+if text then
+  local record = cjson.decode(text)
+  if record.state == 'open' and record['until'] and tonumber(record['until']) > now then
+    return 0
+  end
+end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', tonumber(ARGV[2])) then
+  return 1
+end
+return 0
+`;
+
+/** KEYS[1] probe lock; ARGV token. Deletes the lock only when this caller still holds it. */
+export const releaseProbeScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+export interface ScriptedRedis {
+  exaiTakeTokens(key: string, capacity: number, refillPerMs: number, cost: number): Promise<[number, number, number]>;
+  exaiAcquireSlot(key: string, limit: number, ttlMs: number, token: string): Promise<number>;
+  exaiPublishBreaker(key: string, record: string, holdMs: number, ttlMs: number, channel: string, origin: string, breakerKey: string): Promise<number>;
+  exaiClaimProbe(recordKey: string, lockKey: string, token: string, ttlMs: number): Promise<number>;
+  exaiReleaseProbe(lockKey: string, token: string): Promise<number>;
+}
+
+const scripts: Record<keyof ScriptedRedis, { numberOfKeys: number; lua: string }> = {
+  exaiTakeTokens: { numberOfKeys: 1, lua: takeTokensScript },
+  exaiAcquireSlot: { numberOfKeys: 1, lua: acquireSlotScript },
+  exaiPublishBreaker: { numberOfKeys: 1, lua: publishBreakerScript },
+  exaiClaimProbe: { numberOfKeys: 2, lua: claimProbeScript },
+  exaiReleaseProbe: { numberOfKeys: 1, lua: releaseProbeScript },
+};
+
+/** Registers the scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
+export function scripted(client: Redis): ScriptedRedis {
+  const withScripts = client as Redis & Partial<ScriptedRedis>;
+  for (const [name, script] of Object.entries(scripts)) if (!withScripts[name as keyof ScriptedRedis]) client.defineCommand(name, script);
+  return client as unknown as ScriptedRedis;
+}

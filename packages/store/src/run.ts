@@ -1,23 +1,20 @@
-import { CancelledError, GatewayError, NetworkError, toGatewayError } from '@exai/core';
+import { CancelledError, GatewayError, StoreUnavailableError, toGatewayError } from '@exai/core';
 
-const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
+/** What callers read when a store fails: which store, and that a retry may work. No driver text, hosts or URLs. */
+export function unavailableMessage(store: string): string {
+  return `The gateway's store (${store}) is unavailable; retry shortly`;
+}
 
-/** Turns a driver error into a typed gateway error; connection failures become NetworkError. */
+/**
+ * Turns a driver error into a typed gateway error: `StoreUnavailableError` (503, retryable, not a
+ * provider fault), the driver's error kept as `cause` for the logs. Typed errors (not found, bad
+ * request) pass through; cancellations stay cancelled.
+ */
 export function toStoreError(error: unknown, what: string): GatewayError {
   if (GatewayError.isInstance(error)) return error;
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  const name = error instanceof Error ? error.name : '';
-  if (
-    (typeof code === 'string' && networkCodes.has(code)) ||
-    name === 'MaxRetriesPerRequestError' ||
-    /connect|Connection terminated|Connection is closed/i.test(message)
-  ) {
-    return new NetworkError({ message: `store: cannot reach ${what}: ${message || code}`, cause: error });
-  }
   const wrapped = toGatewayError(error);
   if (wrapped.code === 'cancelled') return wrapped;
-  return new GatewayError('server', { message: `store: ${what} failed: ${message}`, cause: error });
+  return new StoreUnavailableError({ message: unavailableMessage(what), cause: error });
 }
 
 function cancelled(signal: AbortSignal): GatewayError {

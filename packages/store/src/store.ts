@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { StoreUnavailableError } from '@exai/core';
 import type { Kysely } from 'kysely';
 import { createApiKeyRepository } from './api-keys.js';
 import type { StoreContext } from './context.js';
@@ -7,7 +8,7 @@ import { createFileRepository } from './files.js';
 import type { OpenedDatabase } from './open-database.js';
 import { createProviderUploadRepository } from './provider-uploads.js';
 import { createRequestRepository } from './requests.js';
-import { toStoreError, withSignal } from './run.js';
+import { toStoreError, unavailableMessage, withSignal } from './run.js';
 import type { Database } from './schema.js';
 import { createSharedState } from './shared-state.js';
 import { createThreadRepository } from './threads.js';
@@ -33,7 +34,7 @@ export function defaultDataDir(): string {
 export function createStore(options: StoreOptions = {}): Store {
   const dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   const dataDir = options.dataDir ?? defaultDataDir();
-  const target = dialect === 'postgres' ? 'Postgres' : `SQLite in ${dataDir}`;
+  const target = dialect === 'postgres' ? 'Postgres' : 'SQLite';
   let opening: Promise<OpenedDatabase> | undefined;
   let shared: SharedState | undefined;
   let closed = false;
@@ -53,7 +54,7 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   async function database(): Promise<Kysely<Database>> {
-    if (closed) throw toStoreError(new Error('the store is closed'), target);
+    if (closed) throw new StoreUnavailableError({ message: `The gateway's store (${target}) is closed` });
     opening ??= open().catch((error: unknown) => {
       opening = undefined; // let the next call try again
       throw toStoreError(error, target);
@@ -89,10 +90,28 @@ export function createStore(options: StoreOptions = {}): Store {
       });
       return shared;
     },
-    ...createThreadRepository(context),
-    ...createFileRepository(context),
-    ...createProviderUploadRepository(context),
-    ...createRequestRepository(context),
-    ...createApiKeyRepository(context),
+    ...namingTheStore(target, {
+      ...createThreadRepository(context),
+      ...createFileRepository(context),
+      ...createProviderUploadRepository(context),
+      ...createRequestRepository(context),
+      ...createApiKeyRepository(context),
+    }),
   };
+}
+
+type Repository = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/** Repositories describe what failed ("the thread store"); callers are told which store: Postgres or SQLite. */
+function namingTheStore<T extends Repository>(store: string, repository: T): T {
+  const message = unavailableMessage(store);
+  const named: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(repository)) {
+    named[name] = (...args: never[]) =>
+      method(...args).catch((error: unknown) => {
+        if (!StoreUnavailableError.isInstance(error) || error.message.includes(`(${store})`)) throw error;
+        throw new StoreUnavailableError({ message, cause: error.cause ?? error });
+      });
+  }
+  return named as T;
 }

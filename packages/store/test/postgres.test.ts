@@ -59,13 +59,14 @@ describe('postgres store', () => {
     }
   });
 
-  it('an unreachable database is a NetworkError naming Postgres, and opening is retried on next use', async () => {
+  it('an unreachable database is a StoreUnavailableError naming Postgres, and opening is retried on next use', async () => {
     const store = createStore({ databaseUrl: 'postgres://postgres@127.0.0.1:1/test' });
     expect(store.dialect).toBe('postgres');
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const error = await store.ready().catch((caught: unknown) => caught);
-      expect(GatewayError.isInstance(error) && error.code).toBe('network');
-      expect((error as Error).message).toMatch(/cannot reach Postgres/);
+      expect(GatewayError.isInstance(error) && error.code).toBe('store_unavailable');
+      expect(GatewayError.isInstance(error) && error.statusCode).toBe(503);
+      expect((error as Error).message).toBe("The gateway's store (Postgres) is unavailable; retry shortly");
     }
     await store.close();
   });

@@ -36,15 +36,37 @@ describe('redis shared state', () => {
     listener.subscribe((key, record) => heard.push([key, record]));
     publisher.subscribe((key) => ownEcho.push(key));
     await Promise.all([listener.whenSubscribed(), publisher.whenSubscribed()]);
-    const record: SharedBreakerRecord = { state: 'open', until: Date.now() + 15_000, instance: 'a', updatedAt: Date.now() };
+    const now = Date.now();
+    const record: SharedBreakerRecord = { state: 'open', until: now + 15_000, instance: 'a', updatedAt: now };
     const publishedAt = Date.now();
     await publisher.publish('glm:glm-4.6', record);
     await expect.poll(() => heard.length, { timeout: 1_000, interval: 10 }).toBe(1);
     expect(Date.now() - publishedAt).toBeLessThan(1_000);
-    expect(heard[0]).toEqual(['glm:glm-4.6', record]);
-    expect(await listener.get('glm:glm-4.6')).toEqual(record);
+    const [key, heardRecord] = heard[0]!;
+    expect(key).toBe('glm:glm-4.6');
+    expect(heardRecord).toMatchObject({ state: 'open', instance: 'a' });
+    expect(heardRecord.until! - heardRecord.updatedAt).toBe(15_000); // the hold, stamped on Redis's clock
+    expect(await listener.get('glm:glm-4.6')).toEqual(heardRecord);
     expect(await listener.get('kimi:k2')).toBeUndefined();
     expect(ownEcho).toEqual([]); // an instance does not hear itself
+  });
+
+  it('one probe per hold: the claim waits for the hold on Redis’s clock, then goes to exactly one caller', async () => {
+    const first = track(createRedisSharedBreakerState(redisUrl, { prefix }));
+    const second = track(createRedisSharedBreakerState(redisUrl, { prefix }));
+    // The publisher's clock is a minute slow; the hold still lasts 400 ms from when Redis stored it.
+    const skewed = Date.now() - 60_000;
+    await first.publish('probe:k', { state: 'open', until: skewed + 400, instance: 'a', updatedAt: skewed });
+    expect(await second.claimProbe('probe:k', 5_000)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const claims = await Promise.all([first, second, first, second].map((state) => state.claimProbe('probe:k', 5_000)));
+    expect(claims.filter((claim) => claim !== undefined)).toHaveLength(1);
+    expect(await second.claimProbe('probe:k', 5_000)).toBeUndefined(); // still running
+    await claims.find((claim) => claim !== undefined)!();
+    const next = await second.claimProbe('probe:k', 100);
+    expect(next).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // an unreleased claim (a crashed prober) expires
+    expect(await first.claimProbe('probe:k', 5_000)).toBeDefined();
   });
 
   it('the rate limiter holds across two clients', async () => {
@@ -108,12 +130,12 @@ describe('redis shared state', () => {
     await release!();
   });
 
-  it('an unreachable Redis is a NetworkError, not a hang', async () => {
+  it('an unreachable Redis is a StoreUnavailableError, not a hang', async () => {
     const limiter = track(createRedisRateLimiter('redis://127.0.0.1:1', { prefix }));
     const started = Date.now();
     const error = await limiter.take('x', { capacity: 1, refillPerSecond: 1 }).catch((caught: unknown) => caught);
-    expect(GatewayError.isInstance(error) && error.code).toBe('network');
-    expect((error as Error).message).toMatch(/cannot reach Redis/);
+    expect(GatewayError.isInstance(error) && error.code).toBe('store_unavailable');
+    expect((error as Error).message).toMatch(/store \(Redis\) is unavailable/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 

@@ -61,6 +61,9 @@ export function fromError(error: unknown, context: HintContext): ToolResult {
       return failure(`provider ${provider ?? '?'} refused the API key: ${error.message}`, `tell the user to check the provider's key; meanwhile${orOther || ' use another model'}`, structured);
     case 'content_filter':
       return failure(`blocked by provider ${provider ?? '?'}'s content filter`, `rephrase the request${orOther}`, structured);
+    case 'store_unavailable':
+      // The gateway's own database, not the provider: retrying another model would not help.
+      return failure(error.message, 'the gateway cannot reach its own database right now; retry in a few seconds, and tell the user if it persists', { error: error.code });
     case 'cancelled':
       return failure('cancelled', 'the call was aborted by the client; call again if still needed', structured);
     case 'bad_request':

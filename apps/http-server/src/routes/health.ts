@@ -1,3 +1,4 @@
+import { GatewayError } from '@exai/core';
 import type { App, AppDeps } from '../deps.js';
 
 export interface HealthState {
@@ -18,7 +19,8 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
       await deps.engine.store.listThreads({ limit: 1, signal });
     } catch (error) {
       store.ok = false;
-      store.error = error instanceof Error ? error.message : String(error);
+      // The code only: driver messages name hosts and connection strings.
+      store.error = GatewayError.isInstance(error) ? error.code : 'store_unavailable';
     }
     const usable = status.providers.filter((provider) => provider.breaker !== 'open');
     const ready = !state.draining && store.ok && usable.length > 0;
