@@ -21,8 +21,7 @@ const CONNECTION_CODES = /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIM
 
 /** Scrubs the API key (and anything that looks like a credential) from upstream text. */
 export function redact(text: string, apiKey: string | undefined): string {
-  const scrubbed = apiKey && apiKey.length > 0 ? text.split(apiKey).join('[redacted]') : text;
-  return redactSecrets(scrubbed);
+  return redactSecrets(text, [apiKey]);
 }
 
 /** The upstream's human message from an error body in any of the common shapes. */

@@ -1,4 +1,4 @@
-import { CancelledError, GatewayError, NetworkError, toGatewayError } from '@exai/core';
+import { CancelledError, GatewayError, NetworkError, redactSecrets, toGatewayError } from '@exai/core';
 
 const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', '57P01', '57P03', '08000', '08001', '08003', '08006']);
 
@@ -6,7 +6,8 @@ const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMED
 export function toStoreError(error: unknown, what: string): GatewayError {
   if (GatewayError.isInstance(error)) return error;
   const code = (error as { code?: unknown } | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
+  // Driver text can quote a connection string: mask its password before it goes anywhere.
+  const message = redactSecrets(error instanceof Error ? error.message : String(error));
   const name = error instanceof Error ? error.name : '';
   if (
     (typeof code === 'string' && networkCodes.has(code)) ||

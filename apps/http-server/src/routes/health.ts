@@ -11,14 +11,15 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
 
   app.get('/readyz', async (_request, reply) => {
     const status = deps.engine.status();
-    const store: { ok: boolean; kind: string; shared: string; error?: string } = { ok: true, kind: status.store.kind, shared: status.store.shared };
+    // Names and booleans only: the store's error (paths, hosts, driver text) goes to the log, not to the probe.
+    const store: { ok: boolean; kind: string; shared: string } = { ok: true, kind: status.store.kind, shared: status.store.shared };
     try {
       const signal = AbortSignal.timeout(3_000);
       await deps.engine.store.ready({ signal });
       await deps.engine.store.listThreads({ limit: 1, signal });
     } catch (error) {
       store.ok = false;
-      store.error = error instanceof Error ? error.message : String(error);
+      deps.logger.warn({ err: error }, 'readyz: the store is not usable');
     }
     const usable = status.providers.filter((provider) => provider.breaker !== 'open');
     const ready = !state.draining && store.ok && usable.length > 0;
