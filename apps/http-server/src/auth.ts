@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
+import { registerSecret } from '@exai/core';
 import type { Store } from '@exai/store';
 import type { Auth, AuthCheckOptions, AuthResult, HeadersLike } from './deps.js';
 import { isLoopback } from './settings.js';
@@ -51,6 +52,8 @@ const failure = (status: number, message: string, code: string): AuthResult => (
 /** API keys from the environment (compared in constant time) or the store (hashed), and per-key token buckets. */
 export function createAuth(options: CreateAuthOptions): Auth {
   const now = options.now ?? Date.now;
+  // The gateway's own keys never reach a log line or an error text (the logger masks registered secrets).
+  for (const key of [...options.apiKeys, ...options.adminKeys]) registerSecret(key);
   const apiDigests = options.apiKeys.map(digest);
   const adminDigests = options.adminKeys.map(digest);
   const keyId = (keyDigest: Buffer, kind: 'key' | 'admin') => `${kind}:${keyDigest.toString('hex').slice(0, 16)}`;

@@ -53,6 +53,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { GLM_API_KEY: 'key-123456', GLM_BASE_URL: 'not a url' } })).toThrow(/providers\.glm\.baseURL/);
   });
 
+  it('keeps the request log 30 days by default; EXAI_REQUEST_LOG_RETENTION_DAYS changes it, 0 keeps it forever', () => {
+    expect(loadConfig({ env: {} }).store).toMatchObject({ requestLogRetentionDays: 30, maintenanceIntervalMs: 15 * 60_000 });
+    expect(loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '7' } }).store.requestLogRetentionDays).toBe(7);
+    expect(loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '0' } }).store.requestLogRetentionDays).toBe(0);
+    expect(() => loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '-1' } })).toThrow(/store\.requestLogRetentionDays/);
+  });
+
   it('reports an unreadable file without a stack of internals', () => {
     expect(() => loadConfig({ file: '/nonexistent/exai.json', env: {} })).toThrow(/cannot read/);
   });

@@ -92,6 +92,10 @@ const storeSchema = z.object({
   redisPrefix: z.string().min(1).default('exai:'),
   threadTtlMs: z.number().int().positive().default(3 * 24 * 3600_000),
   maxTurns: z.number().int().positive().default(50),
+  /** Days the request log (requests and attempts) is kept; 0 keeps it forever. `EXAI_REQUEST_LOG_RETENTION_DAYS`. */
+  requestLogRetentionDays: z.number().int().min(0).default(30),
+  /** How often expired threads and old request-log rows are purged (jittered ±25%); 0 turns it off. */
+  maintenanceIntervalMs: z.number().int().min(0).default(15 * 60_000),
 });
 
 export const configSchema = z.object({
@@ -257,6 +261,7 @@ function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
       databaseUrl: env.DATABASE_URL?.trim() || config.store.databaseUrl,
       redisUrl: env.REDIS_URL?.trim() || config.store.redisUrl,
       redisPrefix: env.EXAI_REDIS_PREFIX?.trim() || config.store.redisPrefix,
+      requestLogRetentionDays: number(env.EXAI_REQUEST_LOG_RETENTION_DAYS) ?? config.store.requestLogRetentionDays,
     },
   };
 }

@@ -47,6 +47,8 @@ export {
   toGatewayError,
 } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
+export { ownValue } from './own.js';
+export { assertProviderOptions, PROTECTED_PROVIDER_OPTIONS, safeProviderOptions } from './provider-options.js';
 export { type OpenAIErrorBody, toOpenAIError } from './openai-error.js';
 export {
   ConfigError,

@@ -42,10 +42,10 @@ export interface EngineStream extends AsyncIterable<ChatChunk> {
   readonly meta: EngineMeta;
 }
 
+/** What status surfaces (tools, /readyz, the dashboard) may show: names, states and counts; never URLs or keys. */
 export interface ProviderStatus {
   id: string;
   kind: string;
-  baseURL: string;
   simulated: boolean;
   breaker: BreakerState;
   inFlight: number;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BreakerRegistry, computeBackoff, createBreakerRegistry } from '@exai/circuit-breakers';
 import {
+  assertProviderOptions,
   type ChatChunk,
   type ChatRequest,
   createLogger,
@@ -8,6 +9,7 @@ import {
   type Logger,
   type ModelInfo,
   NotFoundError,
+  ownValue,
   type ProviderAdapter,
   StoreUnavailableError,
 } from '@exai/core';
@@ -76,7 +78,7 @@ export class Engine {
     const executor: Executor = {
       run: (target, fn, runOptions) =>
         this.sessions.run(async ({ signal }) => {
-          const limit = config.providers[target.provider]?.maxConcurrency;
+          const limit = ownValue(config.providers, target.provider)?.maxConcurrency;
           const release = slots && limit ? await acquireSharedSlot(slots, `provider:${target.provider}`, limit, runOptions.timeoutMs + 5_000, signal) : undefined;
           try {
             return await this.breakers.get(target.provider).execute(() => fn(signal));
@@ -124,7 +126,8 @@ export class Engine {
       add(index === 0 ? targets : targets.slice(0, 1));
     }
     const primary = chain[0]!;
-    for (const name of this.config.fallbacks[request.model] ?? this.config.fallbacks[primary.model] ?? this.config.fallbacks[`${primary.provider}/${primary.model}`] ?? []) {
+    const fallbacks = this.config.fallbacks;
+    for (const name of ownValue(fallbacks, request.model) ?? ownValue(fallbacks, primary.model) ?? ownValue(fallbacks, `${primary.provider}/${primary.model}`) ?? []) {
       try {
         add(this.resolver.resolve(name).slice(0, 1));
       } catch (error) {
@@ -135,7 +138,7 @@ export class Engine {
   }
 
   #routeOptions(requestId: string, request: ChatRequest, options: EngineCallOptions, conversationId?: string): RouteOptions {
-    const hedgeMs = this.config.hedging[request.model];
+    const hedgeMs = ownValue(this.config.hedging, request.model);
     return {
       requestId,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -149,6 +152,7 @@ export class Engine {
 
   async #prepare(request: ChatRequest, options: EngineCallOptions) {
     const requestId = options.requestId ?? randomUUID();
+    assertProviderOptions(request.provider_options);
     let thread: { id: string; provider?: string | null } | undefined;
     let turns: StoredTurn[] = [];
     if (request.continuation_id) {
@@ -300,7 +304,6 @@ export class Engine {
       providers: this.resolver.adapters.map((adapter) => ({
         id: adapter.id,
         kind: adapter.kind,
-        baseURL: adapter.baseURL,
         simulated: this.simulated,
         breaker: stateOf(adapter.id),
         inFlight: metrics.perProvider[adapter.id]?.inFlight ?? 0,
@@ -332,6 +335,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     dataDir: storeConfig.dataDir,
     threadTtlMs: storeConfig.threadTtlMs,
     maxTurns: storeConfig.maxTurns,
+    requestLogRetentionMs: storeConfig.requestLogRetentionDays * 24 * 3600_000,
+    maintenanceIntervalMs: storeConfig.maintenanceIntervalMs,
     logger,
     ...(storeConfig.databaseUrl ? { databaseUrl: storeConfig.databaseUrl } : {}),
     ...(storeConfig.redisUrl ? { redisUrl: storeConfig.redisUrl, redisPrefix: storeConfig.redisPrefix } : {}),
@@ -343,6 +348,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       logger.warn({ err: error }, 'shared state (Redis) is not reachable; breakers are local until it is'),
     );
   }
+  // Expired threads and old request-log rows are purged on a jittered, unref'd timer; `close` stops it.
+  store.startMaintenance();
   return new Engine(options.config, built.adapters, store, {
     logger,
     ...(built.simulator ? { simulator: built.simulator } : {}),

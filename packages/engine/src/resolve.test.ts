@@ -31,6 +31,12 @@ describe('model resolution', () => {
     expect(target?.info.contextWindow).toBeLessThanOrEqual(32_768);
   });
 
+  it('reads aliases by own keys only: prototype names are unknown models', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(() => resolver({ aliases: { fast: 'glm/glm-4.5-air' } }).resolve(name)).toThrow(expect.objectContaining({ code: 'not_found', param: 'model' }));
+    }
+  });
+
   it('rejects an unknown model with the list of what is available', () => {
     expect(() => resolver().resolve('llama-99')).toThrow(/Available: .*glm\/glm-5\.3.*kimi\/kimi-k2\.5/s);
   });

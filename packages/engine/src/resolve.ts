@@ -1,4 +1,4 @@
-import { type GatewayConfig, type GatewayError, type ModelInfo, NotFoundError, type ProviderAdapter } from '@exai/core';
+import { type GatewayConfig, type GatewayError, type ModelInfo, NotFoundError, ownValue, type ProviderAdapter } from '@exai/core';
 
 /** One concrete place a request can go: a provider instance and a model id it serves. */
 export interface Target {
@@ -62,7 +62,7 @@ export class ModelResolver {
   resolve(name: string, requirements: AutoRequirements = {}): Target[] {
     const trimmed = name.trim();
     if (trimmed === '' || trimmed === 'auto') return this.auto(requirements);
-    const aliased = this.#config.aliases[trimmed] ?? trimmed;
+    const aliased = ownValue(this.#config.aliases, trimmed) ?? trimmed;
     if (aliased !== trimmed) return this.resolve(aliased, requirements);
 
     const slash = aliased.indexOf('/');
@@ -120,7 +120,7 @@ export class ModelResolver {
 
   #weighted(targets: Target[]): Target[] {
     if (targets.length < 2) return targets;
-    const weight = (target: Target) => this.#config.providers[target.provider]?.weight ?? 1;
+    const weight = (target: Target) => ownValue(this.#config.providers, target.provider)?.weight ?? 1;
     // Weighted random order (Efraimidis–Spirakis): key = u^(1/w), largest first.
     return targets
       .map((target) => ({ target, key: this.#random() ** (1 / weight(target)) }))

@@ -7,6 +7,7 @@ import {
   providerBaseUrlEnv,
   providerKeyEnv,
   readEnv,
+  safeProviderOptions,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapGlmError } from './error-mapping.js';
@@ -71,7 +72,7 @@ export function createGlm(settings: GlmSettings = {}): GlmProvider {
     includeStreamUsage: false, // GLM rejects stream_options and always reports usage on the last chunk
     files: true,
     transformRequest: (body, context) =>
-      shapeGlmRequest({ ...body, ...(context.request.provider_options ? { provider_options: context.request.provider_options } : {}) }) as typeof body,
+      shapeGlmRequest({ ...body, ...(context.request.provider_options ? { provider_options: safeProviderOptions(context.request.provider_options) } : {}) }) as typeof body,
     transformResponse: (raw, response) => normaliseGlmResponse(raw, response),
     createChunkTransformer: () => (raw, chunk) => [normaliseGlmChunk(raw, chunk)],
     errorMapper: (status, body, headers, context) => mapGlmError({ status, body, headers, provider: context.provider, model: context.model }),

@@ -39,6 +39,15 @@ async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
 }
 
 describe('GLM adapter against the simulator', () => {
+  it('merges provider_options but never over model, messages, stream or the token limits', async () => {
+    await glm.chat({ ...hello, max_tokens: 40, provider_options: { model: 'other-model', messages: [], stream: true, max_tokens: 999_999, n: 8, user_tag: 'kept' } });
+    const body = chatBodies().at(-1)!;
+    expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 40, user_tag: 'kept' });
+    expect(body.model).not.toBe('other-model');
+    expect(body).not.toHaveProperty('stream');
+    expect(body).not.toHaveProperty('n');
+  });
+
   it('chats, resolving the glm alias to the flagship id', async () => {
     const response = await glm.chat({ ...hello, model: 'glm-4.6' });
     expect(response.provider).toBe('glm');

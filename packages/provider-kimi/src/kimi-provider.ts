@@ -6,6 +6,7 @@ import {
   providerBaseUrlEnv,
   providerKeyEnv,
   readEnv,
+  safeProviderOptions,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapKimiError } from './error-mapping.js';
@@ -69,7 +70,7 @@ export function createKimi(settings: KimiSettings = {}): KimiProvider {
     includeStreamUsage: false, // Kimi reports usage in the last chunk's choice; lifted by normaliseKimiChunk
     files: true,
     transformRequest: (body, context) =>
-      shapeKimiRequest({ ...body, ...(context.request.provider_options ? { provider_options: context.request.provider_options } : {}) }) as typeof body,
+      shapeKimiRequest({ ...body, ...(context.request.provider_options ? { provider_options: safeProviderOptions(context.request.provider_options) } : {}) }) as typeof body,
     transformResponse: (raw, response) => normaliseKimiResponse(raw, response),
     createChunkTransformer: () => (raw, chunk) => [normaliseKimiChunk(raw, chunk)],
     errorMapper: (status, body, headers, context) => mapKimiError({ status, body, headers, provider: context.provider, model: context.model }),

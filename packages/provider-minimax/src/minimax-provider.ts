@@ -6,6 +6,7 @@ import {
   providerBaseUrlEnv,
   providerKeyEnv,
   readEnv,
+  safeProviderOptions,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapMinimaxError } from './error-mapping.js';
@@ -64,7 +65,7 @@ export function createMinimax(settings: MinimaxSettings = {}): MinimaxProvider {
     catalog: createModelCatalog(minimaxModels, settings.models ?? [], { provider: id }),
     includeStreamUsage: false, // MiniMax reports usage on the last chunk without being asked
     transformRequest: (body, context) =>
-      shapeMinimaxRequest({ ...body, ...(context.request.provider_options ? { provider_options: context.request.provider_options } : {}) }) as typeof body,
+      shapeMinimaxRequest({ ...body, ...(context.request.provider_options ? { provider_options: safeProviderOptions(context.request.provider_options) } : {}) }) as typeof body,
     transformResponse: (raw, response, context) => normaliseMinimaxResponse(raw, response, { provider: context.provider, model: context.model.id }),
     createChunkTransformer: (context) => createMinimaxChunkNormaliser({ provider: context.provider, model: context.model.id }),
     errorMapper: (status, body, headers, context) => mapMinimaxError({ status, body, headers, provider: context.provider, model: context.model }),

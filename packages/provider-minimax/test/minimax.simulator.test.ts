@@ -43,6 +43,16 @@ async function collect(stream: AsyncIterable<ChatChunk>): Promise<{ chunks: Chat
 }
 
 describe('MiniMax adapter against the simulator', () => {
+  it('merges provider_options but never over model, messages, stream or the token limits', async () => {
+    await minimax.chat({ ...hello, max_tokens: 40, provider_options: { model: 'other-model', messages: [], stream: true, max_tokens: 999_999, n: 8, user_tag: 'kept' } });
+    const body = chatBodies().at(-1)!;
+    expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_completion_tokens: 40, user_tag: 'kept' });
+    expect(body).not.toHaveProperty('max_tokens');
+    expect(body.model).not.toBe('other-model');
+    expect(body).not.toHaveProperty('stream');
+    expect(body).not.toHaveProperty('n');
+  });
+
   it('chats with reasoning_split on by default: reasoning separate, content clean', async () => {
     const response = await minimax.chat(hello);
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');

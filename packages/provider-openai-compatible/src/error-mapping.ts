@@ -19,10 +19,20 @@ const RATE_LIMIT = /rate[_ ]limit|too many requests/i;
 const OVERLOADED = /overloaded|capacity|unavailable/i;
 const CONNECTION_CODES = /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_|other side closed|terminated|socket hang up|fetch failed/i;
 
+/**
+ * Connection errors name the upstream's address (`connect ECONNREFUSED 10.0.0.7:8443`, `getaddrinfo
+ * ENOTFOUND llm.internal`); clients see the error code only, the address stays in the operator's config.
+ */
+function withoutAddresses(text: string): string {
+  return text
+    .replace(/\b(ENOTFOUND|EAI_AGAIN|connect E[A-Z]+)\s+[^\s()]+/g, '$1')
+    .replace(/\[[0-9a-fA-F:.]+\](?::\d{1,5})?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?\b/g, '')
+    .replace(/\s{2,}/g, ' ');
+}
+
 /** Scrubs the API key (and anything that looks like a credential) from upstream text. */
 export function redact(text: string, apiKey: string | undefined): string {
-  const scrubbed = apiKey && apiKey.length > 0 ? text.split(apiKey).join('[redacted]') : text;
-  return redactSecrets(scrubbed);
+  return redactSecrets(text, [apiKey]);
 }
 
 /** The upstream's human message from an error body in any of the common shapes. */
@@ -141,7 +151,7 @@ export function toProviderError(error: unknown, context: MappingContext, interru
   }
   const base = { provider: context.provider, model: context.model, cause: error };
   if (error instanceof APIConnectionError) {
-    const detail = redact(connectionText(error.cause ?? error), context.apiKey).trim();
+    const detail = withoutAddresses(redact(connectionText(error.cause ?? error), context.apiKey)).trim();
     return new GatewayError('network', { ...base, message: `${context.provider}: connection failed (${detail})` });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
@@ -150,7 +160,7 @@ export function toProviderError(error: unknown, context: MappingContext, interru
   }
   const text = connectionText(error);
   if (CONNECTION_CODES.test(text)) {
-    const message = `${context.provider}: ${interrupted ? 'stream interrupted' : 'connection failed'} (${redact(text, context.apiKey).trim()})`;
+    const message = `${context.provider}: ${interrupted ? 'stream interrupted' : 'connection failed'} (${withoutAddresses(redact(text, context.apiKey)).trim()})`;
     return new GatewayError(interrupted ? 'stream_interrupted' : 'network', { ...base, message });
   }
   const message = error instanceof Error ? error.message : String(error);

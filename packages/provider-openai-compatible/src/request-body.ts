@@ -1,4 +1,4 @@
-import type { ChatRequest, ModelInfo } from '@exai/core';
+import { type ChatRequest, type ModelInfo, safeProviderOptions } from '@exai/core';
 import type { RequestBody } from './types.js';
 
 /** Fields that exist only in the gateway's dialect and are never sent upstream as such. */
@@ -12,14 +12,15 @@ export interface PrepareOptions {
 
 /**
  * The generic shaping every provider gets before its own `transformRequest`: gateway-only
- * fields removed, `provider_options` merged into the body, the model id resolved from its
+ * fields removed, `provider_options` merged into the body (never over `model`, `messages`, `stream` or the
+ * token limits: see `PROTECTED_PROVIDER_OPTIONS`), the model id resolved from its
  * alias, `stream` set, and usage requested on the final stream chunk. Undefined values are dropped.
  */
 export function prepareRequestBody(request: ChatRequest, options: PrepareOptions): RequestBody {
   const { models: _models, continuation_id: _continuation, provider_options, ...rest } = request;
   const body: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) body[key] = value;
-  if (provider_options) Object.assign(body, provider_options);
+  if (provider_options) Object.assign(body, safeProviderOptions(provider_options));
   body.model = options.model.id;
   body.messages = request.messages;
   if (options.stream) {

@@ -35,6 +35,22 @@ describe('chat and stream against the simulator', () => {
     expect(body).not.toHaveProperty('provider_options');
   });
 
+  it('provider_options never override the model, the messages, streaming or the token limits', async () => {
+    const adapter = adapterFor(context.sim);
+    await adapter.chat({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'mine' }],
+      max_tokens: 50,
+      provider_options: JSON.parse('{"model":"gpt-other","messages":[],"stream":true,"max_tokens":999999,"max_completion_tokens":999999,"n":64,"__proto__":{"polluted":true},"top_k":2}'),
+    });
+    const body = context.sim.log[0]?.body as Record<string, unknown>;
+    expect(body).toMatchObject({ model: 'gpt-test', messages: [{ role: 'user', content: 'mine' }], max_tokens: 50, top_k: 2 });
+    expect(body).not.toHaveProperty('stream');
+    expect(body).not.toHaveProperty('max_completion_tokens');
+    expect(body).not.toHaveProperty('n');
+    expect(body).not.toHaveProperty('polluted');
+  });
+
   it('streams reasoning, content and final usage for a thinking model', async () => {
     const adapter = adapterFor(context.sim);
     const chunks: ChatChunk[] = [];

@@ -42,10 +42,11 @@ export function createFileRepository(context: StoreContext) {
         .execute();
       return;
     }
-    await mkdir(directory, { recursive: true });
+    // Owner-only: file contents are users' data (the data directory is created 0700 too).
+    await mkdir(directory, { recursive: true, mode: 0o700 });
     // Write beside, then rename: a reader never sees half a file.
     const temporary = `${pathOf(sha256)}.${randomId('tmp')}`;
-    await writeFile(temporary, data, signal ? { signal } : {});
+    await writeFile(temporary, data, { mode: 0o600, ...(signal ? { signal } : {}) });
     await rename(temporary, pathOf(sha256));
   }
 

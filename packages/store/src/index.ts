@@ -1,4 +1,5 @@
 export { createStore, defaultDataDir, storeDefaults } from './store.js';
+export type { MaintenanceResult } from './maintenance.js';
 export type {
   ApiKeyRecord,
   AttemptRecord,

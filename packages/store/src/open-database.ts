@@ -9,9 +9,12 @@ export interface OpenedDatabase {
   schema: string | undefined;
 }
 
-/** Embedded SQLite in WAL mode: `synchronous=NORMAL` keeps commits durable across process crashes. */
+/**
+ * Embedded SQLite in WAL mode: `synchronous=NORMAL` keeps commits durable across process crashes.
+ * A data directory that does not exist yet is created owner-only (0700); an existing one keeps its mode.
+ */
 export async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { default: SqliteDatabase } = await import('better-sqlite3');
   const database = new SqliteDatabase(join(dataDir, 'exai.sqlite'));
   database.pragma('journal_mode = WAL');

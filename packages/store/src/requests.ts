@@ -42,6 +42,9 @@ type Database = Awaited<ReturnType<StoreContext['database']>>;
 /** Rows per statement: well under SQLite's bound-parameter limit (9 or 10 columns each). */
 const ROWS_PER_STATEMENT = 80;
 
+/** Requests deleted per transaction by `purgeRequests`. */
+const PURGE_BATCH = 1_000;
+
 async function insertBatch(db: Database, batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, now: number): Promise<RequestRecord[]> {
   const requestRows: Array<Selectable<RequestsTable>> = [];
   const attemptRows: Array<Selectable<AttemptsTable>> = [];
@@ -130,6 +133,31 @@ export function createRequestRepository(context: StoreContext) {
           byRequest.set(attempt.requestId, list);
         }
         return rows.map((row) => toRequest(row, byRequest.get(row.id) ?? []));
+      });
+    },
+
+    /**
+     * Deletes requests created before `before` (epoch ms) and their attempts, in batches of
+     * `PURGE_BATCH` (one short transaction each, so writers are never blocked for long).
+     * Returns how many requests were deleted.
+     */
+    purgeRequests(before: number, options: SignalOption = {}): Promise<number> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        let deleted = 0;
+        for (;;) {
+          if (options.signal?.aborted) break;
+          const count = await db.transaction().execute(async (transaction) => {
+            const ids = (await transaction.selectFrom('requests').select('id').where('created_at', '<', before).orderBy('created_at').limit(PURGE_BATCH).execute()).map((row) => row.id);
+            if (ids.length === 0) return 0;
+            await transaction.deleteFrom('attempts').where('request_id', 'in', ids).execute();
+            await transaction.deleteFrom('requests').where('id', 'in', ids).execute();
+            return ids.length;
+          });
+          deleted += count;
+          if (count < PURGE_BATCH) break;
+        }
+        return deleted;
       });
     },
   };

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { createApiKeyRepository } from './api-keys.js';
 import type { StoreContext } from './context.js';
 import { createFileRepository } from './files.js';
+import { type MaintenanceDeps, runMaintenancePass, startMaintenanceLoop } from './maintenance.js';
 import type { OpenedDatabase } from './open-database.js';
 import { createProviderUploadRepository } from './provider-uploads.js';
 import { createRequestRepository } from './requests.js';
@@ -19,6 +20,8 @@ export const storeDefaults = {
   maxTurns: 50,
   poolSize: 10,
   redisPrefix: 'exai:',
+  requestLogRetentionMs: 30 * 24 * 3600_000,
+  maintenanceIntervalMs: 15 * 60_000,
 } as const;
 
 /** Where the SQLite file lives when no `dataDir` is given. */
@@ -38,6 +41,7 @@ export function createStore(options: StoreOptions = {}): Store {
   let opening: Promise<OpenedDatabase> | undefined;
   let shared: SharedState | undefined;
   let closed = false;
+  let maintenance: { stop(): Promise<void> } | undefined;
 
   async function open(): Promise<OpenedDatabase> {
     // Kysely and the drivers load here, on first use, not when the package is imported.
@@ -71,11 +75,39 @@ export function createStore(options: StoreOptions = {}): Store {
     maxTurns: options.maxTurns ?? storeDefaults.maxTurns,
   };
 
+  const sharedState = (): SharedState => {
+    shared ??= createSharedState({
+      ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+      prefix: options.redisPrefix ?? storeDefaults.redisPrefix,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return shared;
+  };
+  const threads = createThreadRepository(context);
+  const requests = createRequestRepository(context);
+  const maintenanceDeps: MaintenanceDeps = {
+    purgeExpired: (purgeOptions) => threads.purgeExpired(purgeOptions),
+    purgeRequests: (before, purgeOptions) => requests.purgeRequests(before, purgeOptions),
+    semaphore: () => sharedState().semaphore,
+    now: context.now,
+    logger: options.logger,
+    requestLogRetentionMs: options.requestLogRetentionMs ?? storeDefaults.requestLogRetentionMs,
+    intervalMs: options.maintenanceIntervalMs ?? storeDefaults.maintenanceIntervalMs,
+    random: options.random ?? Math.random,
+  };
+
   return {
     dialect,
+    runMaintenance: (runOptions = {}) => runMaintenancePass(maintenanceDeps, runOptions),
+    startMaintenance() {
+      if (closed || maintenance || maintenanceDeps.intervalMs <= 0) return;
+      maintenance = startMaintenanceLoop(maintenanceDeps);
+    },
     ready: (readyOptions = {}) => withSignal(readyOptions.signal, target, async () => void (await database())),
     async close() {
       closed = true;
+      await maintenance?.stop();
+      maintenance = undefined;
       const pending = opening;
       opening = undefined;
       await shared?.close();
@@ -83,18 +115,13 @@ export function createStore(options: StoreOptions = {}): Store {
       if (pending) await pending.then((opened) => opened.db.destroy()).catch(() => undefined);
     },
     get shared() {
-      shared ??= createSharedState({
-        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
-        prefix: options.redisPrefix ?? storeDefaults.redisPrefix,
-        ...(options.logger ? { logger: options.logger } : {}),
-      });
-      return shared;
+      return sharedState();
     },
     ...namingTheStore(target, {
-      ...createThreadRepository(context),
+      ...threads,
       ...createFileRepository(context),
       ...createProviderUploadRepository(context),
-      ...createRequestRepository(context),
+      ...requests,
       ...createApiKeyRepository(context),
     }),
   };

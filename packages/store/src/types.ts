@@ -1,4 +1,5 @@
 import type { Logger, SharedBreakerState, SharedRateLimiter, SharedSemaphore } from '@exai/core';
+import type { MaintenanceResult } from './maintenance.js';
 
 /** JSON values stored in `metadata`, `files` and `usage` columns. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -21,6 +22,12 @@ export interface StoreOptions {
   redisPrefix?: string;
   /** Postgres pool size. Default 10. */
   poolSize?: number;
+  /** Request-log rows (requests and their attempts) older than this are purged by maintenance; 0 keeps them. Default 30 days. */
+  requestLogRetentionMs?: number;
+  /** How often `startMaintenance` purges (each wait jittered ±25%); 0 turns the loop off. Default 15 minutes. */
+  maintenanceIntervalMs?: number;
+  /** Randomness of the maintenance jitter, for tests. Default `Math.random`. */
+  random?: () => number;
   logger?: Logger;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
@@ -209,6 +216,10 @@ export interface Store {
   deleteThread(id: string, options?: SignalOption): Promise<boolean>;
   /** Deletes expired threads and their turns; returns how many threads were deleted. */
   purgeExpired(options?: SignalOption): Promise<number>;
+  /** One maintenance pass: expired threads and request-log rows past retention. Skipped while another instance holds the lock, unless `force`. */
+  runMaintenance(options?: SignalOption & { force?: boolean }): Promise<MaintenanceResult>;
+  /** Starts the periodic maintenance loop (unref'd timer, jittered); `close` stops it. Calling it again does nothing. */
+  startMaintenance(): void;
 
   putFile(file: NewFile, options?: SignalOption): Promise<FileRecord>;
   getFile(id: string, options?: SignalOption): Promise<FileRecord | undefined>;
@@ -228,6 +239,8 @@ export interface Store {
   recordRequests(batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, options?: SignalOption): Promise<RequestRecord[]>;
   /** Newest first, each with its attempts. */
   listRequests(options?: ListOptions): Promise<RequestRecord[]>;
+  /** Deletes requests created before `before` (epoch ms) with their attempts; returns how many requests. */
+  purgeRequests(before: number, options?: SignalOption): Promise<number>;
 
   createApiKey(name: string, options?: SignalOption & { rateLimit?: number }): Promise<CreatedApiKey>;
   /** The key's record when the key is known and not revoked, otherwise undefined. */

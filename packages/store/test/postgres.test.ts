@@ -2,12 +2,14 @@ import { GatewayError } from '@exai/core';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
+import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { postgresBackend, postgresUrl, schemaUrl, uniqueName } from './services.js';
 import { defineThreadSuite } from './thread-suite.js';
 
 defineThreadSuite(postgresBackend());
 defineRecordSuite(postgresBackend());
+defineMaintenanceSuite(postgresBackend());
 
 describe('postgres store', () => {
   const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });

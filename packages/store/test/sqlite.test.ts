@@ -1,16 +1,21 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
+import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { sqliteBackend } from './services.js';
 import { defineThreadSuite } from './thread-suite.js';
 
 defineThreadSuite(sqliteBackend());
 defineRecordSuite(sqliteBackend());
+defineMaintenanceSuite(sqliteBackend());
 
 describe('sqlite store', () => {
   const directories: string[] = [];
@@ -58,6 +63,35 @@ describe('sqlite store', () => {
     expect((await second.listTurns(thread.id)).map((turn) => turn.content)).toEqual(['durable']);
     await second.close();
   });
+
+  it('creates the data directory and its files/ directory owner-only (0700)', async () => {
+    const dataDir = join(await temporary(), 'private', 'data');
+    const store = createStore({ dataDir });
+    const file = await store.putFile({ filename: 'secret.txt', data: 'users data' });
+    await store.close();
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'files')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, 'files', file.sha256)).mode & 0o777).toBe(0o600);
+  });
+
+  it('the maintenance timer never keeps a process alive', async () => {
+    const dataDir = await temporary();
+    const entry = pathToFileURL(join(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'index.js')).href;
+    const script = `import { createStore } from ${JSON.stringify(entry)};
+const store = createStore({ dataDir: ${JSON.stringify(dataDir)}, maintenanceIntervalMs: 100 });
+await store.ready();
+store.startMaintenance();
+setTimeout(() => process.stderr.write('passes ran\\n'), 600);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (data) => {
+      stderr += String(data);
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    clearTimeout(killer);
+    expect({ code, signal, stderr: stderr.trim() }).toEqual({ code: 0, signal: null, stderr: 'passes ran' });
+  }, 30_000);
 
   it('a closed store refuses work', async () => {
     const store = createStore({ dataDir: await temporary() });

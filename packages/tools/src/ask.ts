@@ -1,5 +1,5 @@
 import { buildFileContext, type EngineMeta } from '@exai/engine';
-import type { ChatMessage, ChatRequest } from '@exai/core';
+import { type ChatMessage, type ChatRequest, ownValue } from '@exai/core';
 import { failure, fromError } from './errors.js';
 import type { RunContext } from './spec.js';
 import type { RoleDefinition, ToolResult, ToolResultMeta } from './types.js';
@@ -27,7 +27,7 @@ export type Resolved = { ok: true; model: string; role?: RoleDefinition } | { ok
 export function resolveModel(context: RunContext, input: { model?: string | undefined; role?: string | undefined; defaultRole?: string | undefined }): Resolved {
   const roleName = input.role ?? (input.model ? undefined : input.defaultRole);
   if (roleName === undefined) return { ok: true, model: input.model ?? 'auto' };
-  const role = context.roles[roleName];
+  const role = ownValue(context.roles, roleName);
   if (!role) {
     return { ok: false, result: failure(`unknown role '${roleName}'`, `use one of: ${Object.keys(context.roles).join(', ')}, or pass a model`, { error: 'not_found', role: roleName }) };
   }
@@ -80,7 +80,7 @@ export async function readFiles(
   const refused = files.skipped.filter((file) => file.reason === 'outside_roots' || file.reason === 'not_found' || file.reason === 'not_a_file');
   if (refused.length > 0) {
     const list = refused.map((file) => `'${file.path}' (${file.reason.replace('_', ' ')})`).join(', ');
-    return { ok: false, result: failure(`cannot read ${list}`, `pass existing files under the allowed roots: ${context.allowedRoots.join(', ')}`, { error: 'bad_files', files: refused.map((file) => file.path) }) };
+    return { ok: false, result: failure(`cannot read ${list}`, 'pass existing files under the folders this server allows (EXAI_ALLOWED_ROOTS; relative paths start at the first)', { error: 'bad_files', files: refused.map((file) => file.path) }) };
   }
   const notes = files.skipped.map((file) => (file.reason === 'already_sent' ? `${file.path} is already in this thread` : `skipped ${file.path}: ${file.reason.replace('_', ' ')}`));
   return {

@@ -85,7 +85,12 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
       throw GatewayError.isInstance(error) && error.code === 'not_found' ? notFound(record.id) : error;
     });
     const type = (record.contentType ?? 'application/octet-stream').split(';')[0] ?? 'application/octet-stream';
-    return reply.header('content-type', type).header('content-disposition', contentDisposition(record.filename)).send(content);
+    return reply
+      .header('content-type', type)
+      .header('content-disposition', contentDisposition(record.filename))
+      // A stored HTML or SVG file must not be sniffed into a page that runs in the gateway's origin.
+      .header('x-content-type-options', 'nosniff')
+      .send(content);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => {

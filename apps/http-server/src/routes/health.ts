@@ -12,6 +12,7 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
 
   app.get('/readyz', async (_request, reply) => {
     const status = deps.engine.status();
+    // Names and booleans only: the store's error (paths, hosts, driver text) goes to the log, not to the probe.
     const store: { ok: boolean; kind: string; shared: string; error?: string } = { ok: true, kind: status.store.kind, shared: status.store.shared };
     try {
       const signal = AbortSignal.timeout(3_000);
@@ -21,6 +22,7 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
       store.ok = false;
       // The code only: driver messages name hosts and connection strings.
       store.error = GatewayError.isInstance(error) ? error.code : 'store_unavailable';
+      deps.logger.warn({ err: error }, 'readyz: the store is not usable');
     }
     const usable = status.providers.filter((provider) => provider.breaker !== 'open');
     const ready = !state.draining && store.ok && usable.length > 0;

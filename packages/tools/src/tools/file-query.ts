@@ -31,7 +31,7 @@ async function uploadAll(context: RunContext, adapter: ProviderAdapter & { files
   if (context.allowedRoots.length === 0) return 'reading local files is disabled on this server (the operator can allow folders with EXAI_ALLOWED_ROOTS)';
   for (const given of paths) {
     const real = await resolveAllowed(given, context.allowedRoots);
-    if (!real) return `'${given}' is missing or outside the allowed roots (${context.allowedRoots.join(', ')})`;
+    if (!real) return `'${given}' is missing or outside the allowed roots`;
     const info = await stat(real);
     if (!info.isFile()) return `'${given}' is not a file`;
     if (info.size > MAX_UPLOAD_BYTES) return `'${given}' is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`;
