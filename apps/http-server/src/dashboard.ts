@@ -261,6 +261,9 @@ class Broadcaster {
   }
 
   #write(reply: FastifyReply, snapshot: DashboardSnapshot): void {
+    // A page that reads slower than the updates come skips them (each snapshot replaces the last,
+    // and the keep-alive sends a fresh one): its buffer never grows beyond one snapshot.
+    if (reply.raw.writableNeedDrain) return;
     reply.raw.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
   }
 

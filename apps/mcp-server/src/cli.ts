@@ -19,7 +19,8 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
 
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
-EXAI_MCP_TOKEN, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG, EXAI_LOG_LEVEL.
+EXAI_MCP_TOKEN, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG, EXAI_LOG_LEVEL,
+EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000).
 `;
 
 const fail = (message: string): never => {
@@ -57,6 +58,13 @@ const profile = parsed.profile;
 if (profile !== undefined && !['lean', 'standard', 'full'].includes(profile)) fail(`--profile must be lean, standard or full, got '${profile}'`);
 const env = { ...process.env, ...(profile ? { EXAI_TOOL_PROFILE: profile } : {}) };
 const list = (text: string | undefined) => (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+/** A positive integer from the environment, or undefined when unset. */
+const positive = (name: string): number | undefined => {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  return Number.isInteger(value) && value > 0 ? value : fail(`${name} must be a positive integer, got '${raw}'`);
+};
 
 async function runtime(): Promise<Runtime> {
   const { loadRuntime } = await import('./runtime.js');
@@ -121,6 +129,8 @@ async function http(): Promise<void> {
     import('./wire.js'),
     parsed.conformance ? import('./conformance-fixtures.js') : undefined,
   ]);
+  const sessionIdleMs = positive('EXAI_MCP_SESSION_IDLE_MS');
+  const maxSessions = positive('EXAI_MCP_MAX_SESSIONS');
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
@@ -129,6 +139,8 @@ async function http(): Promise<void> {
     ...(process.env.EXAI_MCP_TOKEN ? { token: process.env.EXAI_MCP_TOKEN } : {}),
     allowedHosts: list(process.env.EXAI_MCP_ALLOWED_HOSTS),
     allowedOrigins: list(process.env.EXAI_MCP_ALLOWED_ORIGINS),
+    ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
+    ...(maxSessions === undefined ? {} : { maxSessions }),
     createServer: () => {
       const server = createBareServer({ version: packageJson.version });
       wireServer(server, loaded);

@@ -1,11 +1,10 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registerSecret } from '@exai/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createHostGuard, isLoopback } from '@exai/core';
+import { createHostGuard, isLoopback, registerSecret } from '@exai/core';
+import { SessionTable } from './sessions.js';
 
 export interface HttpServerOptions {
   /** Builds one MCP server per session. */
@@ -22,6 +21,10 @@ export interface HttpServerOptions {
   allowedOrigins?: string[];
   /** Largest accepted request body. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** A session with no request in flight is closed after this long; its id then answers 404. Default 30 minutes. */
+  sessionIdleMs?: number;
+  /** Open sessions at most; an initialize beyond them gets 503 with `Retry-After`. Default 1000. */
+  maxSessions?: number;
   log?: (message: string) => void;
 }
 
@@ -67,7 +70,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   }
   // A wildcard bind with no host list: the bearer token is the protection (a rebinding page cannot send it).
   const guard = createHostGuard({ bindHost: host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) });
-  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const sessions = new SessionTable({ idleMs: options.sessionIdleMs ?? 30 * 60_000, maxSessions: options.maxSessions ?? 1000 });
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -93,24 +96,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     const sessionId = request.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const transport = sessions.get(sessionId);
-      if (!transport) return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
-      return transport.handleRequest(request, response, body);
+      if (!(await sessions.handle(sessionId, request, response, body))) return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
+      return;
     }
     if (request.method === 'POST' && (Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body))) {
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, transport);
-        },
-      });
-      const server = options.createServer();
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.delete(transport.sessionId);
-        server.close().catch(() => undefined);
-      };
-      await server.connect(transport);
-      return transport.handleRequest(request, response, body);
+      if (sessions.isFull()) {
+        const retryAfter = sessions.retryAfterSeconds();
+        return jsonError(response, 503, -32000, `Service Unavailable: too many open sessions, retry in ${retryAfter} s`, { 'retry-after': String(retryAfter) });
+      }
+      return sessions.open(options.createServer, request, response, body);
     }
     return jsonError(response, 400, -32000, 'Bad Request: missing Mcp-Session-Id header (send initialize first)');
   };
@@ -134,8 +128,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server,
     sessions: () => sessions.size,
     async close() {
-      await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => undefined)));
-      sessions.clear();
+      await sessions.closeAll();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,13 +1,48 @@
-/** A small unbounded async queue: one producer pushes, one consumer pulls with a timeout. */
+/**
+ * A small bounded async queue: one producer pushes and waits while it is full, one consumer
+ * pulls with a timeout. A consumer that reads slowly slows the producer instead of growing the
+ * queue, so a stream held for a slow client holds at most `capacity` items.
+ */
 export class Channel<T> {
   readonly #items: T[] = [];
+  readonly #capacity: number;
   #waiter: (() => void) | undefined;
+  #space: (() => void) | undefined;
   #closed = false;
   #error: unknown;
 
-  push(item: T): void {
+  /** `capacity`: items queued before `push` makes the producer wait. Default 64. */
+  constructor(capacity = 64) {
+    this.#capacity = Math.max(1, capacity);
+  }
+
+  /**
+   * Queues `item`. Returns undefined while there is room for the next one; otherwise a promise
+   * that resolves when the consumer has taken an item (or the channel closed), and rejects with
+   * `signal`'s reason when it aborts first. Awaiting only that promise keeps the fast path free.
+   */
+  push(item: T, signal?: AbortSignal): Promise<void> | undefined {
     this.#items.push(item);
     this.#wake();
+    if (this.#items.length < this.#capacity || this.#closed) return undefined;
+    return this.#room(signal);
+  }
+
+  async #room(signal: AbortSignal | undefined): Promise<void> {
+    while (this.#items.length >= this.#capacity && !this.#closed) {
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const abort = () => {
+          this.#space = undefined;
+          reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', abort, { once: true });
+        this.#space = () => {
+          signal?.removeEventListener('abort', abort);
+          resolve();
+        };
+      });
+    }
   }
 
   close(error?: unknown): void {
@@ -15,6 +50,7 @@ export class Channel<T> {
     this.#closed = true;
     this.#error = error;
     this.#wake();
+    this.#freed();
   }
 
   get closed(): boolean {
@@ -27,13 +63,23 @@ export class Channel<T> {
     waiter?.();
   }
 
+  #freed(): void {
+    const space = this.#space;
+    this.#space = undefined;
+    space?.();
+  }
+
   /**
    * The next item; `done` when closed cleanly; throws the close error. Rejects with
    * `onTimeout()` when nothing arrives within `timeoutMs`.
    */
   async next(timeoutMs: number, onTimeout: () => unknown, signal?: AbortSignal): Promise<{ done: false; value: T } | { done: true }> {
     for (;;) {
-      if (this.#items.length > 0) return { done: false, value: this.#items.shift() as T };
+      if (this.#items.length > 0) {
+        const value = this.#items.shift() as T;
+        this.#freed();
+        return { done: false, value };
+      }
       if (this.#closed) {
         if (this.#error !== undefined) throw this.#error;
         return { done: true };

@@ -248,16 +248,18 @@ export class Engine {
       const startedAt = Date.now();
       const prepared = await engine.#prepare(request, { ...options, requestId: meta.requestId });
       const conversationId = prepared.thread?.id ?? request.continuation_id;
+      const remembering = Boolean(prepared.thread || options.remember);
       let answer = '';
       try {
         for await (const chunk of routeStream(prepared.chain, prepared.request, engine.#deps, engine.#routeOptions(meta.requestId, request, options, conversationId), state)) {
-          answer += chunk.choices[0]?.delta.content ?? '';
+          // The answer is only kept when a thread will store it.
+          if (remembering) answer += chunk.choices[0]?.delta.content ?? '';
           // Who is answering is settled by the first chunk; refresh the meta once, not per chunk.
           if (meta.provider === '') Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
           yield chunk;
         }
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        if (prepared.thread || options.remember) meta.continuationId = await engine.#remember(prepared.thread?.id, prepared.request, answer, meta, options);
+        if (remembering) meta.continuationId = await engine.#remember(prepared.thread?.id, prepared.request, answer, meta, options);
         engine.#account(meta, options, 200, startedAt);
       } catch (error) {
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));

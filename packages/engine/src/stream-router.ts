@@ -20,7 +20,7 @@ function hasContent(chunk: ChatChunk): boolean {
   return Boolean(delta.content || delta.reasoning_content || delta.tool_calls?.length || choice.finish_reason);
 }
 
-/** One streaming attempt: the adapter's stream pumped into a channel inside a managed session. */
+/** One streaming attempt: the adapter's stream pumped into a bounded channel inside a managed session. */
 class StreamAttempt {
   readonly channel = new Channel<ChatChunk>();
   readonly #control = new AbortController();
@@ -41,7 +41,9 @@ class StreamAttempt {
           const combined = AbortSignal.any([sessionSignal, control.signal]);
           try {
             for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined })) {
-              this.channel.push(chunk);
+              // A full channel (the caller reads slowly) pauses the upstream read here.
+              const room = this.channel.push(chunk, combined);
+              if (room) await room;
             }
           } catch (error) {
             // Our own timeouts abort with a typed reason: report that, so breakers count it.

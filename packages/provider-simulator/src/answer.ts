@@ -37,6 +37,8 @@ export interface AnswerOptions {
   thinking: boolean;
   /** Pads the content so a stream has at least this many content chunks (for cut/stall scenarios). */
   minimumWords?: number;
+  /** Pads each filler word to this many characters (for long streams of big chunks). */
+  fillerBytes?: number;
 }
 
 /** Joins a message's content, whether a string or an array of parts. */
@@ -109,7 +111,8 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
   }
   if (options.minimumWords !== undefined && toolCalls.length === 0) {
     let words = content.split(' ').length;
-    while (words < options.minimumWords) content += ` filler-${words++}`;
+    const size = options.fillerBytes ?? 0;
+    while (words < options.minimumWords) content += ` ${`filler-${words++}-`.padEnd(size, 'x')}`;
   }
   const reasoning = options.thinking ? `Thinking about: ${userText}` : undefined;
   const reasoningTokens = reasoning ? estimateTokens(reasoning) : 0;

@@ -1,7 +1,7 @@
 import { buildAnswer } from './answer.js';
 import type { Exchange } from './exchange.js';
 import { errorReply, play, type Reply, send } from './reply.js';
-import { parseScenario, splitModel } from './scenario.js';
+import { numberParam, parseScenario, splitModel } from './scenario.js';
 
 const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk']);
 
@@ -59,9 +59,11 @@ export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void>
     if (rejection?.body !== undefined) return { kind: 'json', status: 400, body: rejection.body };
     if (rejection) return errorReply(exchange, 400, rejection.kind, rejection.message);
     const after = Number(scenario.params.get('after') ?? 3);
+    const long = scenario.name === 'long-stream';
     const answer = buildAnswer(body, {
       thinking: thinkingWanted(exchange, body, model),
-      minimumWords: partialScenarios.has(scenario.name) && Number.isFinite(after) ? after + 2 : undefined,
+      minimumWords: long ? numberParam(scenario, 'chunks', 1000) : partialScenarios.has(scenario.name) && Number.isFinite(after) ? after + 2 : undefined,
+      ...(long ? { fillerBytes: numberParam(scenario, 'bytes', 0) } : {}),
     });
     const context = { id: `chatcmpl-sim-${attempt.seq}`, created: Math.floor(Date.now() / 1000), model, request: body };
     if (attempt.stream) return { kind: 'stream', events: exchange.spec.chunks(answer, context) };

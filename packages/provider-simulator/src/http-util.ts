@@ -47,3 +47,16 @@ export function waitWhileOpen(response: ServerResponse, ms: number): Promise<boo
     response.once('close', onClose);
   });
 }
+
+/** Resolves when the response's buffer has drained, or when it closes. */
+export function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const settle = (): void => {
+      response.off('drain', settle);
+      response.off('close', settle);
+      resolve();
+    };
+    response.once('drain', settle);
+    response.once('close', settle);
+  });
+}

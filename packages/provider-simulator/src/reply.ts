@@ -1,7 +1,7 @@
 import type { ErrorKind } from './dialects/types.js';
 import { errorKindForStatus } from './dialects/types.js';
 import { destroyConnection, type Exchange } from './exchange.js';
-import { sendJson, waitWhileOpen } from './http-util.js';
+import { drained, sendJson, waitWhileOpen } from './http-util.js';
 import { numberParam, type Scenario } from './scenario.js';
 
 /** What an endpoint answers when nothing goes wrong. */
@@ -87,6 +87,20 @@ function playPartial(exchange: Exchange, reply: Reply, after: number, ending: 'c
   else response.write(half);
 }
 
+/** Writes a stream one event at a time, waiting for `drain`: `eventsWritten` shows how far the client has read. */
+async function playPaced(exchange: Exchange, reply: Reply): Promise<void> {
+  const { response, attempt } = exchange;
+  if (reply.kind !== 'stream') return send(exchange, reply);
+  response.writeHead(200, streamHeaders);
+  attempt.eventsWritten = 0;
+  for (const event of reply.events) {
+    if (response.destroyed) return;
+    attempt.eventsWritten += 1;
+    if (!response.write(sseEvent(event))) await drained(response);
+  }
+  if (!response.destroyed) response.end(done);
+}
+
 /**
  * Answers `exchange` as `scenario` says. `produce` builds the normal answer; it is only called
  * when the scenario needs it. `counterKey` scopes the `-once` and `fail-times` counters.
@@ -146,6 +160,8 @@ export async function play(exchange: Exchange, scenario: Scenario, counterKey: s
       return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'malformed');
     case 'missing-done':
       return playPartial(exchange, produce(), 0, 'no-done');
+    case 'long-stream':
+      return playPaced(exchange, produce());
     case 'context-length':
       return send(exchange, errorReply(exchange, 400, 'context_length'));
     case 'content-filter':

@@ -25,6 +25,7 @@ export const scenarioNames: readonly string[] = [
   'stream-stall',
   'malformed-chunk',
   'missing-done',
+  'long-stream',
   'context-length',
   'content-filter',
 ];

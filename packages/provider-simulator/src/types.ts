@@ -34,6 +34,8 @@ export interface Attempt {
   clientHungUp: boolean;
   /** Null while the request is still in flight. */
   durationMs: number | null;
+  /** `long-stream` only: SSE events written so far (it waits for `drain`, so this follows the client's reading). */
+  eventsWritten?: number;
   /** The parsed JSON request body (multipart uploads: `{ purpose, filename, bytes }`). */
   body?: unknown;
 }

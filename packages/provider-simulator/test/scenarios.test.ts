@@ -208,6 +208,15 @@ describe('scenarios', () => {
     expect((parsed.events.at(-1) as Loose).usage).toBeTruthy();
   });
 
+  it('long-stream sends N padded content chunks, written as the client reads', async () => {
+    const parsed = parseSse(await (await chat(sim, 'openai', streamBody('gpt-4o~long-stream?chunks=500&bytes=40'))).text());
+    expect(parsed.done).toBe(true);
+    const words = joined(parsed.events, 'content').split(' ');
+    expect(words.length).toBeGreaterThanOrEqual(500);
+    expect(words.at(-1)).toBe('filler-499-'.padEnd(40, 'x'));
+    expect(sim.log[0]?.eventsWritten).toBe(parsed.events.length);
+  });
+
   it('context-length and content-filter send 400 in the dialect shape', async () => {
     const length = await chat(sim, 'openai', ask('gpt-4o~context-length', 'x'));
     expect(length.status).toBe(400);

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseChatBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta } from '../request-info.js';
+import { writeEvent } from '../sse.js';
 
 /** `exai` extension object on answers and on the last stream event. */
 export function exaiField(meta: EngineMeta) {
@@ -70,30 +71,29 @@ async function streamChat(
     'x-accel-buffering': 'no',
     ...metaHeaders(stream.meta),
   });
-  const write = (data: string) => {
-    if (!raw.destroyed) raw.write(`data: ${data}\n\n`);
-  };
+  // Each write waits while the client's socket is backed up, which stops pulling from the engine.
+  const write = (data: string) => writeEvent(raw, `data: ${data}\n\n`);
   let sawUsage = false;
   let last: ChatChunk | undefined;
-  const send = (chunk: ChatChunk) => {
+  const send = async (chunk: ChatChunk) => {
     last = chunk;
     if (chunk.usage) {
       if (!includeUsage) {
         const { usage: _usage, ...rest } = chunk;
         if (rest.choices.length === 0) return;
-        write(JSON.stringify(rest));
+        await write(JSON.stringify(rest));
         return;
       }
       sawUsage = true;
     }
-    write(JSON.stringify(chunk));
+    await write(JSON.stringify(chunk));
   };
   try {
-    if (!first.done) send(first.value);
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) send(next.value);
+    if (!first.done) await send(first.value);
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) await send(next.value);
     describeMeta(request, stream.meta);
     const usage = includeUsage && !sawUsage && stream.meta.usage ? { usage: stream.meta.usage } : {};
-    write(
+    await write(
       JSON.stringify({
         id: last?.id ?? `chatcmpl-${stream.meta.requestId}`,
         object: 'chat.completion.chunk',
@@ -105,13 +105,13 @@ async function streamChat(
         exai: exaiField(stream.meta),
       }),
     );
-    write('[DONE]');
+    await write('[DONE]');
   } catch (error) {
     describeMeta(request, stream.meta);
     const { status, body } = toOpenAIError(error);
     request.exai.status = status;
     // In-band error and no [DONE]: a truncated answer must never look like a complete one.
-    write(JSON.stringify(body));
+    await write(JSON.stringify(body));
     if (!raw.destroyed) deps.logger.warn({ requestId: request.id, code: body.error.code }, 'stream ended with an error');
   } finally {
     raw.end();
