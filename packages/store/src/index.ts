@@ -1,4 +1,5 @@
 export { createStore, defaultDataDir, storeDefaults } from './store.js';
+export { localOwner } from './owner.js';
 export type {
   ApiKeyRecord,
   AttemptRecord,
@@ -14,6 +15,7 @@ export type {
   NewRequest,
   NewThread,
   NewTurn,
+  OwnerScope,
   ProviderUploadRecord,
   RequestRecord,
   SharedState,
