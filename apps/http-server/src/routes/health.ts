@@ -1,3 +1,4 @@
+import { localOwner } from '@exai/store';
 import type { App, AppDeps } from '../deps.js';
 
 export interface HealthState {
@@ -15,7 +16,7 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
     try {
       const signal = AbortSignal.timeout(3_000);
       await deps.engine.store.ready({ signal });
-      await deps.engine.store.listThreads({ limit: 1, signal });
+      await deps.engine.store.listThreads({ owner: localOwner }, { limit: 1, signal });
     } catch (error) {
       store.ok = false;
       store.error = error instanceof Error ? error.message : String(error);
