@@ -38,7 +38,7 @@ async function time(label, call) {
 const cases = {
   'adapter.chat (direct)': () => adapter.chat(request),
   'engine.chat': () => engine.chat(request),
-  'engine.chat + memory': () => engine.chat(request, { remember: true }),
+  'engine.chat + memory': () => engine.chat(request, { remember: true, scope: { owner: 'bench' } }),
 };
 // Warm up every path (JIT, connection pool, store open and migrations).
 for (const call of Object.values(cases)) for (let index = 0; index < 300; index++) await call();

@@ -52,12 +52,14 @@ function baseline() {
   return micros;
 }
 
+const scope = { owner: 'bench' };
+
 async function appendTurns() {
   let thread;
   const begin = process.hrtime.bigint();
   for (let index = 0; index < turns; index++) {
-    if (index % turnsPerThread === 0) thread = await store.createThread();
-    await store.appendTurn(thread.id, { role: 'user', content });
+    if (index % turnsPerThread === 0) thread = await store.createThread(scope);
+    await store.appendTurn(scope, thread.id, { role: 'user', content });
   }
   return Number(process.hrtime.bigint() - begin) / 1e3 / turns;
 }

@@ -94,6 +94,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
       return reply.code(result.status).headers(result.headers ?? {}).send(result.body);
     }
     request.exai.keyId = result.keyId;
+    request.exai.scope = result.scope;
     if (admin) return;
     const decision = await deps.auth.limit(result.keyId).catch((error: unknown) => {
       deps.logger.warn({ err: error }, 'rate limiter unavailable; letting the request through');

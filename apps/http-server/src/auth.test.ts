@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@exai/core';
-import { createStore } from '@exai/store';
+import { createStore, localOwner } from '@exai/store';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAuth } from './auth.js';
 
@@ -18,7 +18,7 @@ describe('createAuth', () => {
     const stored = await store.createApiKey('ci', { rateLimit: 1 });
     const auth = createAuth({ apiKeys: ['sk-env-key-1'], adminKeys: [], rateLimitRpm: 0, store, logger, storeHasKeys: true });
     expect(await auth.check(bearer('sk-env-key-1'), remote)).toMatchObject({ ok: true });
-    expect(await auth.check({ 'x-api-key': stored.key }, remote)).toEqual({ ok: true, keyId: stored.id });
+    expect(await auth.check({ 'x-api-key': stored.key }, remote)).toEqual({ ok: true, keyId: stored.id, scope: { owner: stored.id } });
     expect(await auth.check(bearer('sk-env-key-2'), remote)).toMatchObject({ ok: false, status: 401 });
     expect(await auth.check({}, remote)).toMatchObject({ ok: false, status: 401, body: { error: { code: 'invalid_api_key' } } });
     // the stored key's own limit (1 rpm) wins over the default (off)
@@ -44,6 +44,23 @@ describe('createAuth', () => {
     expect(await open.check({}, { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: false, status: 401 });
     const local = createAuth({ apiKeys: [], adminKeys: [], loopbackAdmin: true, rateLimitRpm: 0, store, logger, storeHasKeys: false });
     expect(await local.check({}, { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: true });
+  });
+
+  it('gives each key its own tenant, an admin key the admin scope, and open mode one local tenant', async () => {
+    const keyed = createAuth({ apiKeys: ['sk-a', 'sk-b'], adminKeys: ['sk-admin'], rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    const a = await keyed.check(bearer('sk-a'), remote);
+    const b = await keyed.check(bearer('sk-b'), remote);
+    if (!a.ok || !b.ok) throw new Error('keys refused');
+    expect(a.scope).toEqual({ owner: a.keyId });
+    expect(b.scope.owner).not.toBe(a.scope.owner);
+    expect(JSON.stringify(a)).not.toContain('sk-a');
+    expect(await keyed.check(bearer('sk-admin'), remote)).toMatchObject({ ok: true, scope: { admin: true } });
+    const open = createAuth({ apiKeys: [], adminKeys: [], rateLimitRpm: 0, store, logger, storeHasKeys: false });
+    const fromLoopback = await open.check({}, { remoteAddress: '127.0.0.1' });
+    const fromElsewhere = await open.check({}, remote);
+    expect(fromLoopback).toMatchObject({ ok: true, scope: { owner: localOwner } });
+    expect(fromElsewhere).toMatchObject({ ok: true, scope: { owner: localOwner } });
+    expect(fromElsewhere.ok && fromElsewhere.scope.admin).toBeFalsy();
   });
 
   it('is open when no key exists anywhere', async () => {

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
 import { registerSecret } from '@exai/core';
-import type { Store } from '@exai/store';
+import { localOwner, type OwnerScope, type Store } from '@exai/store';
 import type { Auth, AuthCheckOptions, AuthResult, HeadersLike } from './deps.js';
 import { isLoopback } from './settings.js';
 
@@ -41,6 +41,16 @@ export function presentedKey(headers: HeadersLike): string | undefined {
   const authorization = header(headers, 'authorization');
   const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
   return match?.[1]?.trim() || header(headers, 'x-api-key')?.trim() || undefined;
+}
+
+/**
+ * The tenant of a verified caller: each key (configured or stored) is its own tenant; an admin key
+ * is an admin scope (every tenant's threads and files, owner shown). In open mode every client is
+ * the one local tenant, loopback or not, so a single user sees the same threads however they connect.
+ */
+export function callerScope(keyId: string, options: { admin?: boolean; open?: boolean } = {}): OwnerScope {
+  if (options.open) return { owner: localOwner };
+  return options.admin ? { owner: keyId, admin: true } : { owner: keyId };
 }
 
 const failure = (status: number, message: string, code: string): AuthResult => ({
@@ -88,17 +98,17 @@ export function createAuth(options: CreateAuthOptions): Auth {
       const loopback = isLoopback(checkOptions.remoteAddress);
       const key = presentedKey(headers);
       if (checkOptions.admin) {
-        if (loopback && options.loopbackAdmin === true) return { ok: true, keyId: 'loopback' };
+        if (loopback && options.loopbackAdmin === true) return { ok: true, keyId: 'loopback', scope: callerScope('loopback', { open }) };
         const identity = key ? await identify(key) : undefined;
-        if (identity?.admin) return { ok: true, keyId: identity.id };
+        if (identity?.admin) return { ok: true, keyId: identity.id, scope: callerScope(identity.id, { admin: true }) };
         const message = 'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine in without one';
         return identity ? failure(403, message, 'admin_key_required') : failure(401, message, 'invalid_api_key');
       }
-      if (open) return { ok: true, keyId: loopback ? 'loopback' : 'anonymous' };
+      if (open) return { ok: true, keyId: loopback ? 'loopback' : 'anonymous', scope: callerScope('anonymous', { open }) };
       if (!key) return failure(401, 'Missing API key: send Authorization: Bearer <key>', 'invalid_api_key');
       const identity = await identify(key);
       if (!identity) return failure(401, 'Invalid API key', 'invalid_api_key');
-      return { ok: true, keyId: identity.id };
+      return { ok: true, keyId: identity.id, scope: callerScope(identity.id, { admin: identity.admin }) };
     },
     async limit(id: string): Promise<RateLimitDecision> {
       const rpm = rates.get(id) ?? options.rateLimitRpm;

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { GatewayConfig, Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
-import type { Engine } from '@exai/engine';
+import type { Engine, OwnerScope } from '@exai/engine';
 import type { ToolRegistry } from '@exai/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -24,7 +24,8 @@ export interface AuthCheckOptions {
 }
 
 export type AuthResult =
-  | { ok: true; keyId: string }
+  /** `scope`: the tenant the caller's threads and files belong to (see `callerScope` in auth.ts). */
+  | { ok: true; keyId: string; scope: OwnerScope }
   | { ok: false; status: number; body: OpenAIErrorBody; headers?: Record<string, string> };
 
 export interface Auth {

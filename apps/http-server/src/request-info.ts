@@ -1,10 +1,12 @@
-import type { EngineMeta } from '@exai/engine';
+import type { EngineMeta, OwnerScope } from '@exai/engine';
 import type { FastifyRequest } from 'fastify';
 
 /** What a route learned about its request, for metrics and the dashboard. */
 export interface RequestInfo {
   startedAt: number;
   keyId?: string;
+  /** The caller's tenant, set with `keyId` once the key is verified. */
+  scope?: OwnerScope;
   model?: string;
   provider?: string;
   /** The status to record when it differs from the HTTP status (an in-band stream error). */
@@ -24,6 +26,13 @@ declare module 'fastify' {
     /** Aborted when the client goes away before the answer is complete; pass it to the engine and the store. */
     exaiSignal: AbortSignal;
   }
+}
+
+/** The verified caller's tenant; a route reached without one (a public route) is a bug, not "everyone". */
+export function requestScope(request: FastifyRequest): OwnerScope {
+  const scope = request.exai?.scope;
+  if (!scope) throw new Error('this route needs a verified caller');
+  return scope;
 }
 
 export function describeMeta(request: FastifyRequest, meta: EngineMeta): void {

@@ -72,7 +72,8 @@ export function mountTools(app: App, deps: AppDeps): void {
   // The app's onRequest hook has usually checked the key already (and rate-limited it); check here only when it has not.
   const authorize = async (request: FastifyRequest): Promise<AuthResult> => {
     const known = request.exai?.keyId;
-    return known ? { ok: true, keyId: known } : deps.auth.check(request.headers, { remoteAddress: request.socket.remoteAddress });
+    const scope = request.exai?.scope;
+    return known && scope ? { ok: true, keyId: known, scope } : deps.auth.check(request.headers, { remoteAddress: request.socket.remoteAddress });
   };
   const unavailable = (reply: FastifyReply) => reply.code(404).send(openAIError(404, 'Tools are not enabled on this server', 'not_found'));
 
@@ -96,7 +97,7 @@ export function mountTools(app: App, deps: AppDeps): void {
     const name = request.params.name;
     const check = checkArguments(tools, name, args);
     if (!check.ok) return reply.code(check.status).send(openAIError(check.status, check.message, check.status === 404 ? 'not_found' : 'bad_request', check.param));
-    const result = await tools.call(name, args, { signal: request.exaiSignal ?? hangUpSignal(reply), caller: auth.keyId });
+    const result = await tools.call(name, args, { signal: request.exaiSignal ?? hangUpSignal(reply), caller: auth.keyId, scope: auth.scope });
     const meta = result.meta as { model?: string; provider?: string } | undefined;
     if (request.exai && meta?.model) request.exai.model = meta.model;
     if (request.exai && meta?.provider) request.exai.provider = meta.provider;

@@ -1,5 +1,6 @@
 import { CancelledError, type ChatRequest, GatewayError, toOpenAIError } from '@exai/core';
 import { parseChatBody } from './chat-schema.js';
+import type { OwnerScope } from '@exai/engine';
 import type { AppDeps } from './deps.js';
 import { checkArguments, toolsOf } from './tools-routes.js';
 import type { ClientFrame, ServerFrame, WsErrorBody } from './ws-protocol.js';
@@ -12,6 +13,8 @@ export interface CallSink {
   /** Aborted by `cancel` or by the socket closing. */
   signal: AbortSignal;
   keyId: string;
+  /** The socket's tenant (from its key): threads and continuations are its own. */
+  scope: OwnerScope;
 }
 
 const ROUTE = '/v1/ws';
@@ -44,6 +47,7 @@ async function callTool(deps: AppDeps, frame: Extract<ClientFrame, { type: 'call
   const result = await tools.call(frame.name, frame.arguments, {
     signal: sink.signal,
     caller: sink.keyId,
+    scope: sink.scope,
     progress: (update) => {
       if (!sink.signal.aborted) void sink.send({ type: 'progress', request_id: id, ...update });
     },
@@ -75,7 +79,7 @@ async function chat(deps: AppDeps, frame: Extract<ClientFrame, { type: 'chat' }>
     const body = errorBody(error);
     return sink.send({ type: 'error', request_id: id, error: { ...body, param: body.param === null ? 'request' : `request.${body.param}` } });
   }
-  const stream = deps.engine.stream({ ...request, stream: true }, { signal: sink.signal, caller: sink.keyId, route: ROUTE });
+  const stream = deps.engine.stream({ ...request, stream: true }, { signal: sink.signal, caller: sink.keyId, scope: sink.scope, route: ROUTE });
   let text = '';
   let finishReason: string | null = null;
   try {

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createHostGuard, type HostGuard } from '@exai/core';
+import type { OwnerScope } from '@exai/engine';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AppDeps } from './deps.js';
 import { runCall, type CallSink } from './ws-calls.js';
@@ -42,6 +43,8 @@ export interface WebSocketHandle {
 interface Peer {
   socket: WebSocket;
   keyId: string | undefined;
+  /** The tenant of the socket's key, set with `keyId`. */
+  scope: OwnerScope | undefined;
   calls: Map<string, AbortController>;
   lastActivity: number;
   lastPing: number;
@@ -83,8 +86,9 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     return new Promise((resolve) => peer.socket.send(encodeServerFrame(frame), () => resolve()));
   };
 
-  const welcome = (peer: Peer, keyId: string) => {
+  const welcome = (peer: Peer, keyId: string, scope: OwnerScope) => {
     peer.keyId = keyId;
+    peer.scope = scope;
     clearTimeout(peer.helloTimer);
     peer.helloTimer = undefined;
     void send(peer, {
@@ -103,7 +107,7 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
   const hello = async (peer: Peer, apiKey: string | undefined) => {
     const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
     const result = await deps.auth.check(headers, { remoteAddress: peer.remoteAddress });
-    if (result.ok) return welcome(peer, result.keyId);
+    if (result.ok) return welcome(peer, result.keyId, result.scope);
     await send(peer, { type: 'error', error: { ...result.body.error, code: result.body.error.code ?? 'auth' } });
     peer.socket.close(CLOSE_CODES.unauthenticated, 'authentication failed');
   };
@@ -125,7 +129,7 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     }
     const controller = new AbortController();
     peer.calls.set(id, controller);
-    const sink: CallSink = { send: (next) => send(peer, next), signal: controller.signal, keyId: peer.keyId ?? 'anonymous' };
+    const sink: CallSink = { send: (next) => send(peer, next), signal: controller.signal, keyId: peer.keyId ?? 'anonymous', scope: peer.scope! };
     void runCall(deps, frame, sink).finally(() => {
       peer.calls.delete(id);
       peer.lastActivity = Date.now();
@@ -170,9 +174,9 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     dispatch(peer, parsed.frame).catch((error: unknown) => deps.logger.warn({ err: error }, 'websocket frame failed'));
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage, keyId: string | undefined) => {
+  const onConnection = (socket: WebSocket, request: IncomingMessage, identity: { keyId: string; scope: OwnerScope } | undefined) => {
     const now = Date.now();
-    const peer: Peer = { socket, keyId: undefined, calls: new Map(), lastActivity: now, lastPing: now, awaitingPong: false, helloTimer: undefined, remoteAddress: request.socket.remoteAddress };
+    const peer: Peer = { socket, keyId: undefined, scope: undefined, calls: new Map(), lastActivity: now, lastPing: now, awaitingPong: false, helloTimer: undefined, remoteAddress: request.socket.remoteAddress };
     peers.add(peer);
     // ws closes an oversized frame with 1009 and no reason; give the client one it can show.
     const close = socket.close.bind(socket);
@@ -188,7 +192,7 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
       clearTimeout(peer.helloTimer);
       for (const controller of peer.calls.values()) controller.abort();
     });
-    if (keyId !== undefined) welcome(peer, keyId);
+    if (identity !== undefined) welcome(peer, identity.keyId, identity.scope);
     else peer.helloTimer = setTimeout(() => socket.close(CLOSE_CODES.unauthenticated, 'no hello before the deadline'), settings.helloTimeoutMs);
   };
 
@@ -213,7 +217,7 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
       .check(request.headers, { remoteAddress: request.socket.remoteAddress })
       .then((result) => {
         if (!result.ok && hasCredentials(request)) return refuse(socket, result.status, result.body);
-        wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, result.ok ? result.keyId : undefined));
+        wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, result.ok ? result : undefined));
       })
       .catch((error: unknown) => {
         deps.logger.warn({ err: error }, 'websocket auth failed');

@@ -19,8 +19,8 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
 
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
-EXAI_MCP_TOKEN, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG, EXAI_LOG_LEVEL,
-EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000).
+EXAI_MCP_TOKEN, EXAI_MCP_TOKENS, EXAI_MCP_ADMIN_TOKENS, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG,
+EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000).
 `;
 
 const fail = (message: string): never => {
@@ -96,8 +96,9 @@ async function stdio(): Promise<void> {
   // Tools are registered once the engine is loaded and the client has finished the handshake;
   // until then, everything but initialize and ping waits in order.
   const ready = Promise.all([loading, seen]).then(async ([loaded]) => {
-    const { wireServer } = await import('./wire.js');
-    wireServer(server, loaded);
+    const [{ wireServer }, { localOwner }] = await Promise.all([import('./wire.js'), import('@exai/engine')]);
+    // stdio has one client, the local user: one tenant.
+    wireServer(server, loaded, { owner: localOwner });
     return loaded;
   });
   ready.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
@@ -137,13 +138,15 @@ async function http(): Promise<void> {
     host: parsed.host ?? '127.0.0.1',
     port,
     ...(process.env.EXAI_MCP_TOKEN ? { token: process.env.EXAI_MCP_TOKEN } : {}),
+    tokens: list(process.env.EXAI_MCP_TOKENS),
+    adminTokens: list(process.env.EXAI_MCP_ADMIN_TOKENS),
     allowedHosts: list(process.env.EXAI_MCP_ALLOWED_HOSTS),
     allowedOrigins: list(process.env.EXAI_MCP_ALLOWED_ORIGINS),
     ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
     ...(maxSessions === undefined ? {} : { maxSessions }),
-    createServer: () => {
+    createServer: (scope) => {
       const server = createBareServer({ version: packageJson.version });
-      wireServer(server, loaded);
+      wireServer(server, loaded, scope);
       fixtures?.registerConformanceFixtures(server);
       return server;
     },

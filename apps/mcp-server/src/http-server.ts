@@ -1,20 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { localOwner, type OwnerScope } from '@exai/engine';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createHostGuard, isLoopback, registerSecret } from '@exai/core';
 import { SessionTable } from './sessions.js';
 
 export interface HttpServerOptions {
-  /** Builds one MCP server per session. */
-  createServer: () => McpServer;
+  /** Builds one MCP server per session, for the tenant of the token that initialized it. */
+  createServer: (scope: OwnerScope) => McpServer;
   /** Default `127.0.0.1`. */
   host?: string;
   /** Default 8765; 0 picks a free port. */
   port?: number;
-  /** Bearer token; required when `host` is not loopback. */
+  /** Bearer token; required when `host` is not loopback (this or `tokens`). */
   token?: string;
+  /** More bearer tokens (`EXAI_MCP_TOKENS`): each token is its own tenant (threads, uploads). */
+  tokens?: string[];
+  /** Admin tokens (`EXAI_MCP_ADMIN_TOKENS`): see every tenant's threads and uploads, owner shown. */
+  adminTokens?: string[];
   /** Extra accepted `Host` header names (without port), beyond loopback names and `host`. */
   allowedHosts?: string[];
   /** Extra accepted `Origin` values, e.g. `https://app.example.com`. */
@@ -54,18 +59,35 @@ async function readJson(request: IncomingMessage, limit: number): Promise<unknow
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-function sameToken(given: string, expected: string): boolean {
-  const left = Buffer.from(given);
-  const right = Buffer.from(expected);
-  return left.length === right.length && timingSafeEqual(left, right);
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * The tenant of a token: `mcp:` and a prefix of its SHA-256, never the token itself. Without any
+ * token configured every client is the one local tenant (the same as stdio).
+ */
+export function tokenOwner(token: string): string {
+  return `mcp:${digest(token).toString('hex').slice(0, 16)}`;
+}
+
+/** Compares against every token (equal-length digests, constant time) and returns the match's tenant. */
+function tenantOf(given: string, tokens: Array<{ digest: Buffer; scope: OwnerScope }>): OwnerScope | undefined {
+  const candidate = digest(given);
+  let found: OwnerScope | undefined;
+  for (const token of tokens) if (timingSafeEqual(candidate, token.digest) && !found) found = token.scope;
+  return found;
 }
 
 /** Streamable HTTP at `/mcp`: sessions, Host/Origin checks against DNS rebinding, bearer auth. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
-  registerSecret(options.token); // never written to a log, wherever it would appear
-  if (!isLoopback(host) && !options.token) {
+  const tokens = [
+    ...[...(options.token ? [options.token] : []), ...(options.tokens ?? [])].map((token) => ({ digest: digest(token), scope: { owner: tokenOwner(token) } as OwnerScope })),
+    ...(options.adminTokens ?? []).map((token) => ({ digest: digest(token), scope: { owner: tokenOwner(token), admin: true } as OwnerScope })),
+  ];
+  // Never written to a log, wherever they would appear.
+  for (const token of [options.token, ...(options.tokens ?? []), ...(options.adminTokens ?? [])]) registerSecret(token);
+  if (!isLoopback(host) && tokens.length === 0) {
     throw new Error(`refusing to listen on ${host} without a bearer token: set EXAI_MCP_TOKEN (or bind 127.0.0.1)`);
   }
   // A wildcard bind with no host list: the bearer token is the protection (a rebinding page cannot send it).
@@ -80,11 +102,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (origin !== undefined && !guard.originAllowed(origin, hostHeader)) return jsonError(response, 403, -32000, `Forbidden: Origin '${origin}' is not allowed`);
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== '/mcp') return jsonError(response, 404, -32601, 'Not found: the MCP endpoint is /mcp');
-    if (options.token) {
+    let scope: OwnerScope = { owner: localOwner };
+    if (tokens.length > 0) {
       const auth = request.headers.authorization ?? '';
-      if (!auth.startsWith('Bearer ') || !sameToken(auth.slice(7), options.token)) {
+      const tenant = auth.startsWith('Bearer ') ? tenantOf(auth.slice(7), tokens) : undefined;
+      if (!tenant) {
         return jsonError(response, 401, -32001, 'Unauthorized: send Authorization: Bearer <EXAI_MCP_TOKEN>', { 'www-authenticate': 'Bearer' });
       }
+      scope = tenant;
     }
     let body: unknown;
     if (request.method === 'POST') {
@@ -96,7 +121,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     const sessionId = request.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      if (!(await sessions.handle(sessionId, request, response, body))) return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
+      // Another tenant's session id answers as an unknown one.
+      if (!(await sessions.handle(sessionId, scope.owner, request, response, body))) return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
       return;
     }
     if (request.method === 'POST' && (Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body))) {
@@ -104,7 +130,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         const retryAfter = sessions.retryAfterSeconds();
         return jsonError(response, 503, -32000, `Service Unavailable: too many open sessions, retry in ${retryAfter} s`, { 'retry-after': String(retryAfter) });
       }
-      return sessions.open(options.createServer, request, response, body);
+      return sessions.open(() => options.createServer(scope), scope.owner, request, response, body);
     }
     return jsonError(response, 400, -32000, 'Bad Request: missing Mcp-Session-Id header (send initialize first)');
   };

@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { OwnerScope } from '@exai/engine';
 import type { ToolDefinition, ToolRegistry, ToolResult } from '@exai/tools';
 import { z } from 'zod';
 
@@ -44,8 +45,11 @@ export function toolCallsInFlight(): number {
   return running;
 }
 
-/** Registers every tool of the registry, and each main tool as a prompt. */
-export function registerTools(server: McpServer, registry: ToolRegistry): void {
+/**
+ * Registers every tool of the registry, and each main tool as a prompt. `scope` is the tenant of
+ * this server's client (stdio: the local tenant; HTTP: the session's token): its threads and uploads.
+ */
+export function registerTools(server: McpServer, registry: ToolRegistry, scope: OwnerScope): void {
   for (const definition of registry.list()) {
     server.registerTool(
       definition.name,
@@ -69,7 +73,7 @@ export function registerTools(server: McpServer, registry: ToolRegistry): void {
               };
         running += 1;
         try {
-          const result = await registry.call(definition.name, args, { signal: extra.signal, ...(progress ? { progress } : {}), ...(extra.sessionId ? { caller: `mcp:${extra.sessionId}` } : {}) });
+          const result = await registry.call(definition.name, args, { signal: extra.signal, scope, ...(progress ? { progress } : {}), ...(extra.sessionId ? { caller: `mcp:${extra.sessionId}` } : {}) });
           return toCallResult(result, definition);
         } finally {
           running -= 1;

@@ -12,6 +12,8 @@ export interface SessionLimits {
 
 interface Session {
   transport: StreamableHTTPServerTransport;
+  /** The tenant that opened the session: only it may use the session id. */
+  owner: string;
   /** Requests of this session whose response has not closed yet. */
   active: number;
   idleSince: number;
@@ -55,10 +57,13 @@ export class SessionTable {
     return Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(soonest / 1000)));
   }
 
-  /** Runs a request on an open session; false (and nothing sent) when the id is unknown or expired. */
-  async handle(id: string, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<boolean> {
+  /**
+   * Runs a request on an open session; false (and nothing sent) when the id is unknown, expired or
+   * another tenant's (answered exactly as an unknown id).
+   */
+  async handle(id: string, owner: string, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<boolean> {
     const session = this.#sessions.get(id);
-    if (!session) return false;
+    if (!session || session.owner !== owner) return false;
     this.#begin(session, response);
     await session.transport.handleRequest(request, response, body);
     return true;
@@ -69,7 +74,7 @@ export class SessionTable {
    * accepted the initialize (a refused one costs a transport and nothing else), and both are
    * kept only if a session came of it.
    */
-  async open(createServer: () => McpServer, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
+  async open(createServer: () => McpServer, owner: string, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
     this.#opening += 1;
     let opening = true;
     const settle = () => {
@@ -88,7 +93,7 @@ export class SessionTable {
         await server.connect(transport);
       },
     });
-    const session: Session = { transport, active: 0, idleSince: Date.now(), timer: undefined, closed: false };
+    const session: Session = { transport, owner, active: 0, idleSince: Date.now(), timer: undefined, closed: false };
     transport.onclose = () => {
       session.closed = true;
       clearTimeout(session.timer);

@@ -1,10 +1,11 @@
+import type { OwnerScope } from '@exai/engine';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTools } from './mcp-server.js';
 import type { Runtime } from './runtime.js';
 
-/** Tools and prompts from the registry, and breaker state changes as MCP log messages. */
-export function wireServer(server: McpServer, runtime: Runtime): void {
-  registerTools(server, runtime.registry);
+/** Tools and prompts from the registry for one tenant, and breaker state changes as MCP log messages. */
+export function wireServer(server: McpServer, runtime: Runtime, scope: OwnerScope): void {
+  registerTools(server, runtime.registry, scope);
   const listener = (event: { provider: string; from: string; to: string }) => {
     if (!server.isConnected()) return;
     server

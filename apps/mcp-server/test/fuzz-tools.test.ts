@@ -47,9 +47,9 @@ beforeAll(async () => {
   http = await startHttpServer({
     port: 0,
     log: () => undefined,
-    createServer: () => {
+    createServer: (scope) => {
       const server = createBareServer({ version: '0.0.0' });
-      wireServer(server, { engine, registry });
+      wireServer(server, { engine, registry }, scope);
       return server;
     },
   });
@@ -173,7 +173,7 @@ describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () =
     const ran = new Set<string>();
     await fc.assert(
       fc.asyncProperty(anyCall, async ([name, args]) => {
-        const result = await bounded(registry.call(name, args), `${name} ${JSON.stringify(args).slice(0, 200)}`);
+        const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name} ${JSON.stringify(args).slice(0, 200)}`);
         expect(typeof result.content).toBe('string');
         expect(result.content.length).toBeGreaterThan(0);
         expectClean(result.content);
@@ -189,7 +189,7 @@ describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () =
   it('a property of the wrong type is an isError result naming it, with a hint', async () => {
     await fc.assert(
       fc.asyncProperty(oneWrongField, async ([name, args, field]) => {
-        const result = await bounded(registry.call(name, args), `${name} ${JSON.stringify(args)}`);
+        const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name} ${JSON.stringify(args)}`);
         expect(result.isError, `${name} accepted ${JSON.stringify(args)}: ${result.content.slice(0, 200)}`).toBe(true);
         expect(result.content).toContain(field);
         expect(result.content).toMatch(/Hint:/);
@@ -202,7 +202,7 @@ describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () =
   it('arbitrary tool names and non-object arguments are hinted results', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(text, fc.constantFrom(...tools().map((tool) => tool.name))), fc.anything(), async (name, args) => {
-        const result = await bounded(registry.call(name, args), `${name}`);
+        const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name}`);
         expect(typeof result.content).toBe('string');
         expectClean(result.content);
         if (result.isError) expect(result.content).toMatch(/Hint:/);

@@ -1,4 +1,5 @@
 import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
+import type { OwnerScope } from '@exai/store';
 import type { AttemptRecord } from './executor.js';
 import type { AutoRequirements } from './resolve.js';
 
@@ -15,6 +16,12 @@ export interface EngineCallOptions {
   files?: string[];
   /** Who called (an API key id), for the request log. */
   caller?: string;
+  /**
+   * The tenant the conversation belongs to: `continuation_id` finds only its threads (another
+   * tenant's id is unknown), and a new thread is created for it. Required with `continuation_id`
+   * or `remember`; the engine refuses those without it rather than guess.
+   */
+  scope?: OwnerScope;
   /** Route label for the request log and metrics (e.g. `/v1/chat/completions`). */
   route?: string;
 }

@@ -25,9 +25,15 @@ import { RetryBudget } from './retry-budget.js';
 import { acquireSharedSlot } from './shared-slots.js';
 import { type RouterDeps, routeChat } from './router.js';
 import { routeStream } from './stream-router.js';
-import { createStore, type NewAttempt, type Store } from '@exai/store';
+import { createStore, type NewAttempt, type OwnerScope, type Store } from '@exai/store';
 
 export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
+
+/** The tenant a remembered call belongs to; a call that uses memory without one is a programming error. */
+function scopeOf(options: EngineCallOptions): OwnerScope {
+  if (!options.scope) throw new TypeError('engine: continuation_id and remember need options.scope (the caller\'s tenant)');
+  return options.scope;
+}
 
 function answeredBy(state: RouteState): string | undefined {
   const last = state.attempts.at(-1);
@@ -155,12 +161,15 @@ export class Engine {
     assertProviderOptions(request.provider_options);
     let thread: { id: string; provider?: string | null } | undefined;
     let turns: StoredTurn[] = [];
+    // Checked before any provider call: an answer that cannot be remembered is not asked for.
+    if (options.remember) scopeOf(options);
     if (request.continuation_id) {
-      thread = await this.store.getThread(request.continuation_id);
+      const scope = scopeOf(options);
+      thread = await this.store.getThread(scope, request.continuation_id);
       if (!thread) {
         throw new NotFoundError({ message: `Conversation '${request.continuation_id}' does not exist or has expired; start a new one without continuation_id`, param: 'continuation_id' });
       }
-      turns = await this.store.listTurns(thread.id, { limit: this.config.store.maxTurns });
+      turns = await this.store.listTurns(scope, thread.id, { limit: this.config.store.maxTurns });
     }
     const chain = this.chain(request, options, thread?.provider);
     const shaped = turns.length > 0 ? withHistory(request, turns, chain[0]!.info) : request;
@@ -169,10 +178,11 @@ export class Engine {
   }
 
   async #remember(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
-    const id = threadId ?? (await this.store.createThread({ title: textOf(request.messages.at(-1)).slice(0, 80), provider: meta.provider, model: meta.model })).id;
+    const scope = scopeOf(options);
+    const id = threadId ?? (await this.store.createThread(scope, { title: textOf(request.messages.at(-1)).slice(0, 80), provider: meta.provider, model: meta.model })).id;
     const question = request.messages.filter((message) => message.role === 'user').at(-1);
     const tool = options.tool ? { tool: options.tool } : {};
-    await this.store.appendTurns(id, [
+    await this.store.appendTurns(scope, id, [
       { role: 'user', content: textOf(question), ...(options.files ? { files: options.files } : {}), ...tool },
       { role: 'assistant', content: answer, model: meta.model, provider: meta.provider, ...tool, ...(meta.usage ? { usage: { ...meta.usage } } : {}) },
     ]);

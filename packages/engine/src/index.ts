@@ -1,4 +1,5 @@
 export { type ConsensusInput, createEngine, Engine } from './engine.js';
+export { localOwner, type OwnerScope } from '@exai/store';
 export type {
   EngineCallOptions,
   EngineChatResult,

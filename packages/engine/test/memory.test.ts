@@ -5,47 +5,71 @@ import { ask, collect, hits, setup } from './helpers.js';
 let env: Awaited<ReturnType<typeof setup>>;
 afterEach(async () => env?.close());
 
+const me = { owner: 'tester' };
+const failed = (promise: Promise<unknown>) => promise.then(() => new Error('it succeeded'), (caught: unknown) => caught as Error);
+
 const sentMessages = (attempt: { body?: unknown }) => JSON.stringify((attempt.body as { messages: unknown[] }).messages);
 
 describe('conversation memory', () => {
   it('a remembered answer returns a continuation id, and continuing sends the history oldest-first', async () => {
     env = await setup();
-    const first = await env.engine.chat(ask('model-a', 'first question'), { remember: true });
+    const first = await env.engine.chat(ask('model-a', 'first question'), { remember: true, scope: me });
     const id = first.exai.continuationId!;
     expect(id).toBeTruthy();
-    await env.engine.chat({ ...ask('model-a', 'second question'), continuation_id: id });
-    const third = await env.engine.chat({ ...ask('model-a', 'third question'), continuation_id: id });
+    await env.engine.chat({ ...ask('model-a', 'second question'), continuation_id: id }, { scope: me });
+    const third = await env.engine.chat({ ...ask('model-a', 'third question'), continuation_id: id }, { scope: me });
     expect(third.exai.continuationId).toBe(id);
     const sent = sentMessages(hits(env.sim, 'model-a').at(-1)!);
     const order = ['first question', 'Simulated answer to: first question', 'second question', 'third question'].map((text) => sent.indexOf(text));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((left, right) => left - right)).toEqual(order);
-    expect((await env.engine.store.listTurns(id)).map((turn) => turn.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    expect((await env.engine.store.listTurns(me, id)).map((turn) => turn.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
   });
 
   it('a streamed answer is stored before the stream ends', async () => {
     env = await setup();
-    const stream = env.engine.stream(ask('model-a', 'stream and remember'), { remember: true });
+    const stream = env.engine.stream(ask('model-a', 'stream and remember'), { remember: true, scope: me });
     const { text, error } = await collect(stream);
     expect(error).toBeUndefined();
-    const turns = await env.engine.store.listTurns(stream.meta.continuationId!);
+    const turns = await env.engine.store.listTurns(me, stream.meta.continuationId!);
     expect(turns.at(-1)).toMatchObject({ role: 'assistant', content: text, provider: 'primary' });
   });
 
   it('an unknown continuation id is a clear not_found, and nothing reaches a provider', async () => {
     env = await setup();
-    const error = await env.engine.chat({ ...ask('model-a'), continuation_id: 'thr_missing' }).catch((caught: unknown) => caught);
+    const error = await env.engine.chat({ ...ask('model-a'), continuation_id: 'thr_missing' }, { scope: me }).catch((caught: unknown) => caught);
     expect(GatewayError.isInstance(error) && error.code).toBe('not_found');
     expect((error as Error).message).toContain('continuation_id');
     expect(hits(env.sim, 'model-a')).toHaveLength(0);
   });
 
+  it("another tenant's continuation id answers exactly as an unknown one, and nothing reaches a provider", async () => {
+    env = await setup();
+    const mine = await env.engine.chat(ask('model-a', 'private'), { remember: true, scope: me });
+    const before = hits(env.sim, 'model-a').length;
+    const other = { owner: 'someone-else' };
+    const foreign = await failed(env.engine.chat({ ...ask('model-a'), continuation_id: mine.exai.continuationId! }, { scope: other }));
+    const unknown = await failed(env.engine.chat({ ...ask('model-a'), continuation_id: 'thr_missing' }, { scope: other }));
+    expect(GatewayError.isInstance(foreign) && foreign.code).toBe('not_found');
+    expect(foreign.message.replace(mine.exai.continuationId!, 'ID')).toBe(unknown.message.replace('thr_missing', 'ID'));
+    expect(hits(env.sim, 'model-a')).toHaveLength(before);
+    // The same thread continues for its own tenant, and an admin scope reaches it too.
+    await env.engine.chat({ ...ask('model-a', 'again'), continuation_id: mine.exai.continuationId! }, { scope: { owner: 'root', admin: true } });
+    expect(await env.engine.store.listTurns(me, mine.exai.continuationId!)).toHaveLength(4);
+  });
+
+  it('memory without a scope is refused before any provider call', async () => {
+    env = await setup();
+    await expect(env.engine.chat(ask('model-a'), { remember: true })).rejects.toThrow(/scope/);
+    expect(hits(env.sim, 'model-a')).toHaveLength(0);
+  });
+
   it('a failed answer stores nothing', async () => {
     env = await setup({ fallbacks: {} });
-    const first = await env.engine.chat(ask('model-a', 'kept'), { remember: true });
+    const first = await env.engine.chat(ask('model-a', 'kept'), { remember: true, scope: me });
     env.sim.script('model-a', 'content-filter');
-    await env.engine.chat({ ...ask('model-a', 'refused'), continuation_id: first.exai.continuationId }).catch(() => undefined);
-    const turns = await env.engine.store.listTurns(first.exai.continuationId!);
+    await env.engine.chat({ ...ask('model-a', 'refused'), continuation_id: first.exai.continuationId }, { scope: me }).catch(() => undefined);
+    const turns = await env.engine.store.listTurns(me, first.exai.continuationId!);
     expect(turns.map((turn) => turn.content)).not.toContain('refused');
   });
 });
@@ -56,18 +80,18 @@ describe('conversation affinity', () => {
     const engine = env.engine;
     // Left to itself, `auto` prefers the largest context: backup's model-big.
     expect((await engine.chat(ask('auto', 'no thread'))).provider).toBe('backup');
-    const first = await engine.chat(ask('model-a', 'start'), { remember: true });
+    const first = await engine.chat(ask('model-a', 'start'), { remember: true, scope: me });
     const id = first.exai.continuationId!;
-    expect((await engine.chat({ ...ask('auto', 'sticks'), continuation_id: id })).provider).toBe('primary');
+    expect((await engine.chat({ ...ask('auto', 'sticks'), continuation_id: id }, { scope: me })).provider).toBe('primary');
     env.sim.script('model-a', 'http-503');
     for (let index = 0; index < 3; index++) {
-      expect((await engine.chat({ ...ask('auto', `while down ${index}`), continuation_id: id })).provider).toBe('backup');
+      expect((await engine.chat({ ...ask('auto', `while down ${index}`), continuation_id: id }, { scope: me })).provider).toBe('backup');
     }
     expect(engine.breakers.get('primary').state).toBe('open');
     env.sim.script('model-a', null);
     await new Promise((resolve) => setTimeout(resolve, 800));
-    expect((await engine.chat({ ...ask('auto', 'back'), continuation_id: id })).provider).toBe('primary');
-    expect((await engine.chat({ ...ask('auto', 'still'), continuation_id: id })).provider).toBe('primary');
+    expect((await engine.chat({ ...ask('auto', 'back'), continuation_id: id }, { scope: me })).provider).toBe('primary');
+    expect((await engine.chat({ ...ask('auto', 'still'), continuation_id: id }, { scope: me })).provider).toBe('primary');
   });
 });
 

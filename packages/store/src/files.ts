@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { NotFoundError } from '@exai/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
+import { ownerFilter } from './owner.js';
 import { clampLimit, withSignal } from './run.js';
 import type { Database, FilesTable } from './schema.js';
-import type { FileRecord, FileStorage, ListOptions, NewFile, SignalOption } from './types.js';
+import type { FileRecord, FileStorage, ListOptions, NewFile, OwnerScope, SignalOption } from './types.js';
 
 /**
  * File records live in the `files` table. Contents are stored once per sha256: on SQLite as
@@ -17,6 +18,7 @@ import type { FileRecord, FileStorage, ListOptions, NewFile, SignalOption } from
 function toFile(row: Selectable<FilesTable>): FileRecord {
   return {
     id: row.id,
+    owner: row.owner,
     sha256: row.sha256,
     filename: row.filename,
     bytes: Number(row.bytes),
@@ -58,7 +60,8 @@ export function createFileRepository(context: StoreContext) {
   }
 
   return {
-    putFile(file: NewFile, options: SignalOption = {}): Promise<FileRecord> {
+    putFile(scope: OwnerScope, file: NewFile, options: SignalOption = {}): Promise<FileRecord> {
+      ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const data = typeof file.data === 'string' ? Buffer.from(file.data, 'utf8') : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
@@ -66,6 +69,7 @@ export function createFileRepository(context: StoreContext) {
         await writeContent(sha256, data, options.signal, db);
         const row = {
           id: randomId('file'),
+          owner: scope.owner,
           sha256,
           filename: file.filename,
           bytes: data.byteLength,
@@ -78,18 +82,30 @@ export function createFileRepository(context: StoreContext) {
       });
     },
 
-    getFile(id: string, options: SignalOption = {}): Promise<FileRecord | undefined> {
+    getFile(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<FileRecord | undefined> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
-        const row = await db.selectFrom('files').selectAll().where('id', '=', id).executeTakeFirst();
+        const row = await db
+          .selectFrom('files')
+          .selectAll()
+          .where('id', '=', id)
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+          .executeTakeFirst();
         return row ? toFile(row) : undefined;
       });
     },
 
-    readFileContent(id: string, options: SignalOption = {}): Promise<Buffer> {
+    readFileContent(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<Buffer> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
-        const row = await db.selectFrom('files').select(['sha256', 'storage']).where('id', '=', id).executeTakeFirst();
+        const row = await db
+          .selectFrom('files')
+          .select(['sha256', 'storage'])
+          .where('id', '=', id)
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+          .executeTakeFirst();
         if (!row) throw new NotFoundError({ message: `File ${id} does not exist`, param: 'file_id' });
         if (row.storage === 'database') {
           const content = await db.selectFrom('file_contents').select('content').where('sha256', '=', row.sha256).executeTakeFirst();
@@ -107,12 +123,14 @@ export function createFileRepository(context: StoreContext) {
       });
     },
 
-    listFiles(options: ListOptions = {}): Promise<FileRecord[]> {
+    listFiles(scope: OwnerScope, options: ListOptions = {}): Promise<FileRecord[]> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const rows = await db
           .selectFrom('files')
           .selectAll()
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .orderBy('created_at', 'desc')
           .orderBy('id')
           .limit(clampLimit(options.limit, 100))
@@ -122,11 +140,17 @@ export function createFileRepository(context: StoreContext) {
       });
     },
 
-    deleteFile(id: string, options: SignalOption = {}): Promise<boolean> {
+    deleteFile(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<boolean> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const outcome = await db.transaction().execute(async (transaction) => {
-          const row = await transaction.selectFrom('files').select(['sha256']).where('id', '=', id).executeTakeFirst();
+          const row = await transaction
+            .selectFrom('files')
+            .select(['sha256'])
+            .where('id', '=', id)
+            .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+            .executeTakeFirst();
           if (!row) return { deleted: false, unusedSha256: undefined };
           await transaction.deleteFrom('files').where('id', '=', id).execute();
           const unused = await removeContentIfUnused(transaction, row.sha256);

@@ -1,5 +1,6 @@
 export { createStore, defaultDataDir, storeDefaults } from './store.js';
 export type { MaintenanceResult } from './maintenance.js';
+export { localOwner } from './owner.js';
 export type {
   ApiKeyRecord,
   AttemptRecord,
@@ -15,6 +16,7 @@ export type {
   NewRequest,
   NewThread,
   NewTurn,
+  OwnerScope,
   ProviderUploadRecord,
   RequestRecord,
   SharedState,

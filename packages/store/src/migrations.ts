@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { localOwner } from './owner.js';
 import type { StoreDialect } from './types.js';
 
 /**
@@ -127,11 +128,35 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Tenancy: threads, files and provider uploads belong to an owner. Existing rows get the
+    // single-user owner (`local`) through the column default, so nothing is lost; turns belong to
+    // their thread. The indexes serve the owner-filtered lists and the per-owner upload dedupe.
+    '0002_owners': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        for (const table of ['threads', 'files', 'provider_uploads']) {
+          await db.schema
+            .alterTable(table)
+            .addColumn('owner', 'text', (column) => column.notNull().defaultTo(localOwner))
+            .execute();
+        }
+        await db.schema.createIndex('threads_owner_updated_at').ifNotExists().on('threads').columns(['owner', 'updated_at']).execute();
+        await db.schema.createIndex('files_owner_created_at').ifNotExists().on('files').columns(['owner', 'created_at']).execute();
+        await db.schema
+          .createIndex('provider_uploads_owner_sha256')
+          .ifNotExists()
+          .on('provider_uploads')
+          .columns(['owner', 'provider', 'sha256'])
+          .execute();
+      },
+    },
   };
 }
 
-/** Applies pending migrations; safe to call from several processes at once. */
-export async function migrate(db: Kysely<unknown>, dialect: StoreDialect, schema: string | undefined): Promise<string[]> {
+/**
+ * Applies pending migrations; safe to call from several processes at once. With `target`, stops
+ * after that migration (tests build a database of an older schema this way).
+ */
+export async function migrate(db: Kysely<unknown>, dialect: StoreDialect, schema: string | undefined, target?: string): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const migrator = new Migrator({
     db,
@@ -140,11 +165,12 @@ export async function migrate(db: Kysely<unknown>, dialect: StoreDialect, schema
     migrationLockTableName: schemaLockTable,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  let result = await migrator.migrateToLatest();
+  const run = () => (target ? migrator.migrateTo(target) : migrator.migrateToLatest());
+  let result = await run();
   if (result.error) {
     // Another process may have created the same objects between our check and our write
     // (SQLite has no migration lock across processes): look again once before failing.
-    result = await migrator.migrateToLatest();
+    result = await run();
   }
   if (result.error) throw result.error;
   return (result.results ?? []).filter((item) => item.status === 'Success').map((item) => item.migrationName);

@@ -1,13 +1,18 @@
 import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
+import { ownerFilter } from './owner.js';
 import { clampLimit, withSignal } from './run.js';
 import type { ProviderUploadsTable } from './schema.js';
-import type { ListOptions, NewProviderUpload, ProviderUploadRecord, SignalOption } from './types.js';
+import type { ListOptions, NewProviderUpload, OwnerScope, ProviderUploadRecord, SignalOption } from './types.js';
 
-/** Which content was already uploaded to which provider, so the same bytes are sent once. */
+/**
+ * Which content was already uploaded to which provider, so the same bytes are sent once per
+ * owner: a tenant never reuses (or learns of) another tenant's upload.
+ */
 
 function toUpload(row: Selectable<ProviderUploadsTable>): ProviderUploadRecord {
   return {
+    owner: row.owner,
     provider: row.provider,
     providerFileId: row.provider_file_id,
     sha256: row.sha256,
@@ -21,10 +26,12 @@ const what = 'the provider upload store';
 
 export function createProviderUploadRepository(context: StoreContext) {
   return {
-    recordProviderUpload(upload: NewProviderUpload, options: SignalOption = {}): Promise<ProviderUploadRecord> {
+    recordProviderUpload(scope: OwnerScope, upload: NewProviderUpload, options: SignalOption = {}): Promise<ProviderUploadRecord> {
+      ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const row = {
+          owner: scope.owner,
           provider: upload.provider,
           provider_file_id: upload.providerFileId,
           sha256: upload.sha256,
@@ -41,19 +48,23 @@ export function createProviderUploadRepository(context: StoreContext) {
               filename: row.filename,
               purpose: row.purpose,
               created_at: row.created_at,
-            }),
+            })
+            // Never moves another owner's record (provider file ids are the provider's, so this is belt and braces).
+            .where('provider_uploads.owner', '=', row.owner),
           )
           .execute();
         return toUpload(row);
       });
     },
 
-    findProviderUpload(provider: string, sha256: string, options: SignalOption = {}): Promise<ProviderUploadRecord | undefined> {
+    findProviderUpload(scope: OwnerScope, provider: string, sha256: string, options: SignalOption = {}): Promise<ProviderUploadRecord | undefined> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const row = await db
           .selectFrom('provider_uploads')
           .selectAll()
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .where('provider', '=', provider)
           .where('sha256', '=', sha256)
           .orderBy('created_at', 'desc')
@@ -63,12 +74,14 @@ export function createProviderUploadRepository(context: StoreContext) {
       });
     },
 
-    listProviderUploads(options: ListOptions & { provider?: string } = {}): Promise<ProviderUploadRecord[]> {
+    listProviderUploads(scope: OwnerScope, options: ListOptions & { provider?: string } = {}): Promise<ProviderUploadRecord[]> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const rows = await db
           .selectFrom('provider_uploads')
           .selectAll()
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .$if(options.provider !== undefined, (query) => query.where('provider', '=', options.provider!))
           .orderBy('created_at', 'desc')
           .orderBy('provider_file_id')
@@ -79,11 +92,13 @@ export function createProviderUploadRepository(context: StoreContext) {
       });
     },
 
-    deleteProviderUpload(provider: string, providerFileId: string, options: SignalOption = {}): Promise<boolean> {
+    deleteProviderUpload(scope: OwnerScope, provider: string, providerFileId: string, options: SignalOption = {}): Promise<boolean> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const result = await db
           .deleteFrom('provider_uploads')
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .where('provider', '=', provider)
           .where('provider_file_id', '=', providerFileId)
           .executeTakeFirst();

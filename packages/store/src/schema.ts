@@ -2,6 +2,7 @@
 
 export interface ThreadsTable {
   id: string;
+  owner: string;
   created_at: number;
   updated_at: number;
   expires_at: number;
@@ -26,6 +27,7 @@ export interface TurnsTable {
 
 export interface FilesTable {
   id: string;
+  owner: string;
   sha256: string;
   filename: string;
   bytes: number;
@@ -40,6 +42,7 @@ export interface FileContentsTable {
 }
 
 export interface ProviderUploadsTable {
+  owner: string;
   provider: string;
   provider_file_id: string;
   sha256: string;

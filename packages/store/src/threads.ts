@@ -1,13 +1,15 @@
 import { BadRequestError, NotFoundError } from '@exai/core';
 import type { Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
+import { ownerFilter } from './owner.js';
 import { clampLimit, parseJson, withSignal } from './run.js';
 import type { ThreadsTable, TurnsTable } from './schema.js';
-import type { JsonObject, ListOptions, NewThread, NewTurn, SignalOption, ThreadRecord, TurnRecord, TurnRole } from './types.js';
+import type { JsonObject, ListOptions, NewThread, NewTurn, OwnerScope, SignalOption, ThreadRecord, TurnRecord, TurnRole } from './types.js';
 
 function toThread(row: Selectable<ThreadsTable>): ThreadRecord {
   return {
     id: row.id,
+    owner: row.owner,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     expiresAt: Number(row.expires_at),
@@ -37,12 +39,14 @@ const what = 'the thread store';
 
 export function createThreadRepository(context: StoreContext) {
   const repository = {
-    createThread(thread: NewThread = {}, options: SignalOption = {}): Promise<ThreadRecord> {
+    createThread(scope: OwnerScope, thread: NewThread = {}, options: SignalOption = {}): Promise<ThreadRecord> {
+      ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const now = context.now();
         const row = {
           id: thread.id ?? randomId('thr'),
+          owner: scope.owner,
           created_at: now,
           updated_at: now,
           expires_at: now + context.threadTtlMs,
@@ -56,25 +60,28 @@ export function createThreadRepository(context: StoreContext) {
       });
     },
 
-    getThread(id: string, options: SignalOption = {}): Promise<ThreadRecord | undefined> {
+    getThread(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<ThreadRecord | undefined> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const row = await db
           .selectFrom('threads')
           .selectAll()
           .where('id', '=', id)
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .where('expires_at', '>', context.now())
           .executeTakeFirst();
         return row ? toThread(row) : undefined;
       });
     },
 
-    appendTurn(threadId: string, turn: NewTurn, options: SignalOption = {}): Promise<TurnRecord> {
-      return repository.appendTurns(threadId, [turn], options).then((records) => records[0]!);
+    appendTurn(scope: OwnerScope, threadId: string, turn: NewTurn, options: SignalOption = {}): Promise<TurnRecord> {
+      return repository.appendTurns(scope, threadId, [turn], options).then((records) => records[0]!);
     },
 
     /** Several turns (a question and its answer) in one transaction: all stored, or none. */
-    appendTurns(threadId: string, turns: readonly NewTurn[], options: SignalOption = {}): Promise<TurnRecord[]> {
+    appendTurns(scope: OwnerScope, threadId: string, turns: readonly NewTurn[], options: SignalOption = {}): Promise<TurnRecord[]> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         return db.transaction().execute(async (transaction) => {
@@ -84,6 +91,7 @@ export function createThreadRepository(context: StoreContext) {
             .selectFrom('threads')
             .select(['id', 'expires_at'])
             .where('id', '=', threadId)
+            .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
             .$if(context.dialect === 'postgres', (query) => query.forUpdate())
             .executeTakeFirst();
           if (!thread || Number(thread.expires_at) <= now) {
@@ -125,13 +133,18 @@ export function createThreadRepository(context: StoreContext) {
       });
     },
 
-    listTurns(threadId: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<TurnRecord[]> {
+    listTurns(scope: OwnerScope, threadId: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<TurnRecord[]> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const rows = await db
           .selectFrom('turns')
           .selectAll()
           .where('thread_id', '=', threadId)
+          // Turns belong to their thread: only the thread's owner (or an admin) reads them.
+          .$if(owner !== undefined, (query) =>
+            query.where('thread_id', 'in', (threads) => threads.selectFrom('threads').select('id').where('id', '=', threadId).where('owner', '=', owner!)),
+          )
           .orderBy('seq', 'desc')
           .limit(clampLimit(options.limit, context.maxTurns, 100_000))
           .execute();
@@ -139,12 +152,14 @@ export function createThreadRepository(context: StoreContext) {
       });
     },
 
-    listThreads(options: ListOptions = {}): Promise<ThreadRecord[]> {
+    listThreads(scope: OwnerScope, options: ListOptions = {}): Promise<ThreadRecord[]> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const rows = await db
           .selectFrom('threads')
           .selectAll()
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .where('expires_at', '>', context.now())
           .orderBy('updated_at', 'desc')
           .orderBy('id')
@@ -155,13 +170,20 @@ export function createThreadRepository(context: StoreContext) {
       });
     },
 
-    deleteThread(id: string, options: SignalOption = {}): Promise<boolean> {
+    deleteThread(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<boolean> {
+      const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         return db.transaction().execute(async (transaction) => {
+          // The thread first, filtered by owner: another owner's turns are never touched.
+          const result = await transaction
+            .deleteFrom('threads')
+            .where('id', '=', id)
+            .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+            .executeTakeFirst();
+          if (Number(result.numDeletedRows) === 0) return false;
           await transaction.deleteFrom('turns').where('thread_id', '=', id).execute();
-          const result = await transaction.deleteFrom('threads').where('id', '=', id).executeTakeFirst();
-          return Number(result.numDeletedRows) > 0;
+          return true;
         });
       });
     },

@@ -33,8 +33,21 @@ export interface StoreOptions {
   now?: () => number;
 }
 
+/**
+ * Who is asking the store. `owner` is the tenant (an API key id, a token hash, `local`) new
+ * records belong to; reads, lists, continues and deletes see that owner's records only. With
+ * `admin: true` they see every owner's (each record shows its owner); writes still use `owner`.
+ * Every thread, file and provider-upload method takes one: a caller cannot forget it.
+ */
+export interface OwnerScope {
+  owner: string;
+  admin?: boolean;
+}
+
 export interface ThreadRecord {
   id: string;
+  /** The tenant that created the thread. */
+  owner: string;
   createdAt: number;
   updatedAt: number;
   expiresAt: number;
@@ -84,6 +97,8 @@ export type FileStorage = 'disk' | 'database';
 
 export interface FileRecord {
   id: string;
+  /** The tenant that stored the file. */
+  owner: string;
   sha256: string;
   filename: string;
   bytes: number;
@@ -100,6 +115,8 @@ export interface NewFile {
 }
 
 export interface ProviderUploadRecord {
+  /** The tenant whose call uploaded the content. */
+  owner: string;
   provider: string;
   providerFileId: string;
   sha256: string;
@@ -108,7 +125,7 @@ export interface ProviderUploadRecord {
   createdAt: number;
 }
 
-export type NewProviderUpload = Omit<ProviderUploadRecord, 'createdAt' | 'purpose'> & { purpose?: string };
+export type NewProviderUpload = Omit<ProviderUploadRecord, 'createdAt' | 'purpose' | 'owner'> & { purpose?: string };
 
 export interface RequestRecord {
   id: string;
@@ -202,37 +219,40 @@ export interface Store {
   /** Shared breaker state, rate limiter and semaphore; created on first access. */
   readonly shared: SharedState;
 
-  createThread(thread?: NewThread, options?: SignalOption): Promise<ThreadRecord>;
-  /** Undefined when missing or expired. */
-  getThread(id: string, options?: SignalOption): Promise<ThreadRecord | undefined>;
-  /** Durable when it resolves. Extends the thread's expiry. Throws NotFoundError, BadRequestError (max turns). */
-  appendTurn(threadId: string, turn: NewTurn, options?: SignalOption): Promise<TurnRecord>;
+  createThread(scope: OwnerScope, thread?: NewThread, options?: SignalOption): Promise<ThreadRecord>;
+  /** Undefined when missing, expired or another owner's (the same answer for all three). */
+  getThread(scope: OwnerScope, id: string, options?: SignalOption): Promise<ThreadRecord | undefined>;
+  /** Durable when it resolves. Extends the thread's expiry. Throws NotFoundError (also for another owner's thread), BadRequestError (max turns). */
+  appendTurn(scope: OwnerScope, threadId: string, turn: NewTurn, options?: SignalOption): Promise<TurnRecord>;
   /** Several turns in one transaction (all stored, or none); durable when it resolves. */
-  appendTurns(threadId: string, turns: readonly NewTurn[], options?: SignalOption): Promise<TurnRecord[]>;
-  /** Turns in order; with `limit`, the latest `limit` turns. */
-  listTurns(threadId: string, options?: { limit?: number; signal?: AbortSignal }): Promise<TurnRecord[]>;
-  /** Live threads, most recently updated first. */
-  listThreads(options?: ListOptions): Promise<ThreadRecord[]>;
-  deleteThread(id: string, options?: SignalOption): Promise<boolean>;
-  /** Deletes expired threads and their turns; returns how many threads were deleted. */
+  appendTurns(scope: OwnerScope, threadId: string, turns: readonly NewTurn[], options?: SignalOption): Promise<TurnRecord[]>;
+  /** Turns in order; with `limit`, the latest `limit` turns. Empty for another owner's thread. */
+  listTurns(scope: OwnerScope, threadId: string, options?: { limit?: number; signal?: AbortSignal }): Promise<TurnRecord[]>;
+  /** Live threads of the scope, most recently updated first. */
+  listThreads(scope: OwnerScope, options?: ListOptions): Promise<ThreadRecord[]>;
+  /** False when missing or another owner's. */
+  deleteThread(scope: OwnerScope, id: string, options?: SignalOption): Promise<boolean>;
+  /** Deletes expired threads (of every owner) and their turns; returns how many threads were deleted. */
   purgeExpired(options?: SignalOption): Promise<number>;
   /** One maintenance pass: expired threads and request-log rows past retention. Skipped while another instance holds the lock, unless `force`. */
   runMaintenance(options?: SignalOption & { force?: boolean }): Promise<MaintenanceResult>;
   /** Starts the periodic maintenance loop (unref'd timer, jittered); `close` stops it. Calling it again does nothing. */
   startMaintenance(): void;
 
-  putFile(file: NewFile, options?: SignalOption): Promise<FileRecord>;
-  getFile(id: string, options?: SignalOption): Promise<FileRecord | undefined>;
-  /** Throws NotFoundError when the file or its content is missing. */
-  readFileContent(id: string, options?: SignalOption): Promise<Buffer>;
-  listFiles(options?: ListOptions): Promise<FileRecord[]>;
-  deleteFile(id: string, options?: SignalOption): Promise<boolean>;
+  putFile(scope: OwnerScope, file: NewFile, options?: SignalOption): Promise<FileRecord>;
+  /** Undefined when missing or another owner's. */
+  getFile(scope: OwnerScope, id: string, options?: SignalOption): Promise<FileRecord | undefined>;
+  /** Throws NotFoundError when the file (or its content) is missing or another owner's. */
+  readFileContent(scope: OwnerScope, id: string, options?: SignalOption): Promise<Buffer>;
+  listFiles(scope: OwnerScope, options?: ListOptions): Promise<FileRecord[]>;
+  /** False when missing or another owner's. */
+  deleteFile(scope: OwnerScope, id: string, options?: SignalOption): Promise<boolean>;
 
-  recordProviderUpload(upload: NewProviderUpload, options?: SignalOption): Promise<ProviderUploadRecord>;
-  /** The latest upload of this content to this provider, for dedupe. */
-  findProviderUpload(provider: string, sha256: string, options?: SignalOption): Promise<ProviderUploadRecord | undefined>;
-  listProviderUploads(options?: ListOptions & { provider?: string }): Promise<ProviderUploadRecord[]>;
-  deleteProviderUpload(provider: string, providerFileId: string, options?: SignalOption): Promise<boolean>;
+  recordProviderUpload(scope: OwnerScope, upload: NewProviderUpload, options?: SignalOption): Promise<ProviderUploadRecord>;
+  /** The scope's latest upload of this content to this provider, for dedupe. */
+  findProviderUpload(scope: OwnerScope, provider: string, sha256: string, options?: SignalOption): Promise<ProviderUploadRecord | undefined>;
+  listProviderUploads(scope: OwnerScope, options?: ListOptions & { provider?: string }): Promise<ProviderUploadRecord[]>;
+  deleteProviderUpload(scope: OwnerScope, provider: string, providerFileId: string, options?: SignalOption): Promise<boolean>;
 
   recordRequest(request: NewRequest, attempts?: NewAttempt[], options?: SignalOption): Promise<RequestRecord>;
   /** Many requests in one transaction; what a buffered request log uses. */

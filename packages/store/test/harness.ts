@@ -1,5 +1,5 @@
 import { afterAll, afterEach } from 'vitest';
-import { createStore, type Store, type StoreOptions } from '../src/index.js';
+import { createStore, type OwnerScope, type Store, type StoreOptions } from '../src/index.js';
 import type { Backend } from './services.js';
 
 /** Opens stores on fresh locations of one backend and closes them after each test. */
@@ -26,6 +26,9 @@ export function useStores(backend: Backend) {
     },
   };
 }
+
+/** The tenant the single-tenant tests act as. */
+export const me: OwnerScope = { owner: 'tester' };
 
 /** A clock the test moves by hand. */
 export function manualClock(start = 1_700_000_000_000) {

@@ -3,13 +3,16 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
 import { defineMaintenanceSuite } from './maintenance-suite.js';
+import { me } from './harness.js';
 import { defineRecordSuite } from './record-suite.js';
 import { postgresBackend, postgresUrl, schemaUrl, uniqueName } from './services.js';
+import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
 defineThreadSuite(postgresBackend());
 defineRecordSuite(postgresBackend());
 defineMaintenanceSuite(postgresBackend());
+defineTenancySuite(postgresBackend());
 
 describe('postgres store', () => {
   const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
@@ -40,9 +43,9 @@ describe('postgres store', () => {
     try {
       await Promise.all(stores.map((store) => store.ready()));
       const versions = await admin.query(`select name from ${schema}.exai_schema_version`);
-      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual(['0001_initial']);
-      const thread = await stores[0]!.createThread({ title: 'after a race' });
-      expect(await stores[2]!.getThread(thread.id)).toMatchObject({ title: 'after a race' });
+      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual(['0001_initial', '0002_owners']);
+      const thread = await stores[0]!.createThread(me, { title: 'after a race' });
+      expect(await stores[2]!.getThread(me, thread.id)).toMatchObject({ title: 'after a race' });
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
@@ -52,10 +55,10 @@ describe('postgres store', () => {
     const schema = await freshSchema();
     const store = createStore({ databaseUrl: schemaUrl(schema) });
     try {
-      const file = await store.putFile({ filename: 'x.bin', data: new Uint8Array([1, 2, 3]) });
+      const file = await store.putFile(me, { filename: 'x.bin', data: new Uint8Array([1, 2, 3]) });
       const row = await admin.query(`select octet_length(content) as length from ${schema}.file_contents where sha256 = $1`, [file.sha256]);
       expect(row.rows[0]).toEqual({ length: 3 });
-      expect(typeof (await store.getFile(file.id))?.createdAt).toBe('number');
+      expect(typeof (await store.getFile(me, file.id))?.createdAt).toBe('number');
     } finally {
       await store.close();
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { manualClock, useStores } from './harness.js';
+import { manualClock, me, useStores } from './harness.js';
 import type { Backend } from './services.js';
 
 /** Files, provider uploads, request log and API keys, the same on every backend. */
@@ -13,56 +13,56 @@ export function defineRecordSuite(backend: Backend): void {
     it('stores a file and reads its bytes back', async () => {
       const { store } = await stores.fresh();
       const data = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
-      const file = await store.putFile({ filename: 'blob.bin', data, contentType: 'application/octet-stream' });
+      const file = await store.putFile(me, { filename: 'blob.bin', data, contentType: 'application/octet-stream' });
       expect(file).toMatchObject({ filename: 'blob.bin', bytes: 7, sha256: sha256(data), contentType: 'application/octet-stream' });
       expect(file.storage).toBe(backend.name === 'postgres' ? 'database' : 'disk');
-      expect(await store.getFile(file.id)).toEqual(file);
-      expect((await store.readFileContent(file.id)).equals(data)).toBe(true);
-      const text = await store.putFile({ filename: 'note.md', data: 'héllo' });
-      expect((await store.readFileContent(text.id)).toString('utf8')).toBe('héllo');
-      expect((await store.listFiles()).map((item) => item.id).sort()).toEqual([file.id, text.id].sort());
+      expect(await store.getFile(me, file.id)).toEqual(file);
+      expect((await store.readFileContent(me, file.id)).equals(data)).toBe(true);
+      const text = await store.putFile(me, { filename: 'note.md', data: 'héllo' });
+      expect((await store.readFileContent(me, text.id)).toString('utf8')).toBe('héllo');
+      expect((await store.listFiles(me)).map((item) => item.id).sort()).toEqual([file.id, text.id].sort());
     });
 
     it('keeps shared content until the last file using it is deleted', async () => {
       const { store } = await stores.fresh();
-      const first = await store.putFile({ filename: 'a.txt', data: 'same bytes' });
-      const second = await store.putFile({ filename: 'b.txt', data: 'same bytes' });
+      const first = await store.putFile(me, { filename: 'a.txt', data: 'same bytes' });
+      const second = await store.putFile(me, { filename: 'b.txt', data: 'same bytes' });
       expect(first.sha256).toBe(second.sha256);
       expect(first.id).not.toBe(second.id);
-      expect(await store.deleteFile(first.id)).toBe(true);
-      expect(await store.deleteFile(first.id)).toBe(false);
-      expect(await store.getFile(first.id)).toBeUndefined();
-      expect((await store.readFileContent(second.id)).toString()).toBe('same bytes');
-      await store.deleteFile(second.id);
-      const error = await store.readFileContent(second.id).catch((caught: unknown) => caught);
+      expect(await store.deleteFile(me, first.id)).toBe(true);
+      expect(await store.deleteFile(me, first.id)).toBe(false);
+      expect(await store.getFile(me, first.id)).toBeUndefined();
+      expect((await store.readFileContent(me, second.id)).toString()).toBe('same bytes');
+      await store.deleteFile(me, second.id);
+      const error = await store.readFileContent(me, second.id).catch((caught: unknown) => caught);
       expect(GatewayError.isInstance(error) && error.code).toBe('not_found');
     });
 
     it('a file put through one instance is readable through another', async () => {
       const { store, location } = await stores.fresh();
-      const file = await store.putFile({ filename: 'shared.txt', data: 'visible everywhere' });
+      const file = await store.putFile(me, { filename: 'shared.txt', data: 'visible everywhere' });
       const other = stores.another(location);
-      expect((await other.readFileContent(file.id)).toString()).toBe('visible everywhere');
+      expect((await other.readFileContent(me, file.id)).toString()).toBe('visible everywhere');
     });
 
     it('finds an earlier provider upload of the same content, per provider', async () => {
       const clock = manualClock();
       const { store } = await stores.fresh({ now: clock.now });
       const hash = sha256('report');
-      await store.recordProviderUpload({ provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'report.pdf', purpose: 'file-extract' });
+      await store.recordProviderUpload(me, { provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'report.pdf', purpose: 'file-extract' });
       clock.advance(5);
-      await store.recordProviderUpload({ provider: 'kimi', providerFileId: 'kf-2', sha256: hash, filename: 'report.pdf' });
-      await store.recordProviderUpload({ provider: 'glm', providerFileId: 'gf-1', sha256: sha256('other'), filename: 'other.txt' });
-      expect(await store.findProviderUpload('kimi', hash)).toMatchObject({ providerFileId: 'kf-2', purpose: null });
-      expect(await store.findProviderUpload('glm', hash)).toBeUndefined();
-      expect((await store.listProviderUploads({ provider: 'kimi' })).map((upload) => upload.providerFileId)).toEqual(['kf-2', 'kf-1']);
-      expect(await store.listProviderUploads()).toHaveLength(3);
-      expect(await store.deleteProviderUpload('kimi', 'kf-2')).toBe(true);
-      expect(await store.deleteProviderUpload('kimi', 'kf-2')).toBe(false);
-      expect(await store.findProviderUpload('kimi', hash)).toMatchObject({ providerFileId: 'kf-1', purpose: 'file-extract' });
+      await store.recordProviderUpload(me, { provider: 'kimi', providerFileId: 'kf-2', sha256: hash, filename: 'report.pdf' });
+      await store.recordProviderUpload(me, { provider: 'glm', providerFileId: 'gf-1', sha256: sha256('other'), filename: 'other.txt' });
+      expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-2', purpose: null });
+      expect(await store.findProviderUpload(me, 'glm', hash)).toBeUndefined();
+      expect((await store.listProviderUploads(me, { provider: 'kimi' })).map((upload) => upload.providerFileId)).toEqual(['kf-2', 'kf-1']);
+      expect(await store.listProviderUploads(me)).toHaveLength(3);
+      expect(await store.deleteProviderUpload(me, 'kimi', 'kf-2')).toBe(true);
+      expect(await store.deleteProviderUpload(me, 'kimi', 'kf-2')).toBe(false);
+      expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-1', purpose: 'file-extract' });
       // Recording the same provider file again updates it rather than failing.
-      await store.recordProviderUpload({ provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'renamed.pdf' });
-      expect(await store.findProviderUpload('kimi', hash)).toMatchObject({ filename: 'renamed.pdf' });
+      await store.recordProviderUpload(me, { provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'renamed.pdf' });
+      expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ filename: 'renamed.pdf' });
     });
 
     it('logs requests with their attempts, newest first', async () => {

@@ -9,13 +9,16 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
 import { defineMaintenanceSuite } from './maintenance-suite.js';
+import { me } from './harness.js';
 import { defineRecordSuite } from './record-suite.js';
 import { sqliteBackend } from './services.js';
+import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
 defineThreadSuite(sqliteBackend());
 defineRecordSuite(sqliteBackend());
 defineMaintenanceSuite(sqliteBackend());
+defineTenancySuite(sqliteBackend());
 
 describe('sqlite store', () => {
   const directories: string[] = [];
@@ -40,15 +43,15 @@ describe('sqlite store', () => {
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     const versions = database.prepare('select name from exai_schema_version').all() as Array<{ name: string }>;
     database.close();
-    expect(versions.map((row) => row.name)).toEqual(['0001_initial']);
+    expect(versions.map((row) => row.name)).toEqual(['0001_initial', '0002_owners']);
   });
 
   it('keeps file contents on disk under dataDir/files/<sha256>', async () => {
     const dataDir = await temporary();
     const store = createStore({ dataDir });
-    const file = await store.putFile({ filename: 'a.txt', data: 'on disk' });
+    const file = await store.putFile(me, { filename: 'a.txt', data: 'on disk' });
     expect(await readFile(join(dataDir, 'files', file.sha256), 'utf8')).toBe('on disk');
-    await store.deleteFile(file.id);
+    await store.deleteFile(me, file.id);
     expect(existsSync(join(dataDir, 'files', file.sha256))).toBe(false);
     await store.close();
   });
@@ -56,11 +59,11 @@ describe('sqlite store', () => {
   it('a turn appended before close is there after reopening', async () => {
     const dataDir = await temporary();
     const first = createStore({ dataDir });
-    const thread = await first.createThread();
-    await first.appendTurn(thread.id, { role: 'user', content: 'durable' });
+    const thread = await first.createThread(me);
+    await first.appendTurn(me, thread.id, { role: 'user', content: 'durable' });
     await first.close();
     const second = createStore({ dataDir });
-    expect((await second.listTurns(thread.id)).map((turn) => turn.content)).toEqual(['durable']);
+    expect((await second.listTurns(me, thread.id)).map((turn) => turn.content)).toEqual(['durable']);
     await second.close();
   });
 
@@ -97,7 +100,7 @@ setTimeout(() => process.stderr.write('passes ran\\n'), 600);`;
     const store = createStore({ dataDir: await temporary() });
     await store.ready();
     await store.close();
-    await expect(store.createThread()).rejects.toThrow(/closed/);
+    await expect(store.createThread(me)).rejects.toThrow(/closed/);
   });
 
   it('without redisUrl the shared state is in-process', async () => {

@@ -85,12 +85,15 @@ export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
     profile,
     roles,
     list: () => definitions,
-    async call(name: string, args: unknown, context: ToolContext = {}): Promise<ToolResult> {
+    async call(name: string, args: unknown, context: ToolContext): Promise<ToolResult> {
       const tool = tools.get(name);
       if (!tool) return failure(`unknown tool '${name}'`, `available tools: ${[...tools.keys()].join(', ')}`, { error: 'unknown_tool' });
       const parsed = tool.input.safeParse(args ?? {});
       if (!parsed.success) return invalidArguments(name, parsed.error);
       if (context.signal?.aborted) return failure('cancelled', 'the call was aborted before it started');
+      if (typeof context.scope?.owner !== 'string' || context.scope.owner === '') {
+        return failure('this call carries no caller identity', 'the server embedding the tools must pass the caller scope', { error: 'no_scope' });
+      }
       const run: RunContext = {
         ...context,
         engine,

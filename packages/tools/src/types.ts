@@ -1,4 +1,4 @@
-import type { Engine } from '@exai/engine';
+import type { Engine, OwnerScope } from '@exai/engine';
 import type { z } from 'zod';
 
 export type ToolProfile = 'lean' | 'standard' | 'full';
@@ -35,6 +35,12 @@ export interface ToolContext {
   progress?: (progress: ToolProgress) => void;
   /** Who called (an API key id), for the request log. */
   caller?: string;
+  /**
+   * The caller's tenant: threads (`continuation_id`, `threads`) and provider uploads (`files`,
+   * `file_query`) are those of `scope.owner` only, or of everyone for an admin scope. Required:
+   * an app that forgets it gets a failed call, never another tenant's data.
+   */
+  scope: OwnerScope;
 }
 
 export interface ToolResultMeta {
@@ -69,7 +75,7 @@ export interface ToolRegistry {
   readonly roles: Readonly<RoleConfig>;
   list(): ToolDefinition[];
   /** Never throws for bad input or tool failures: those are results with `isError: true` and a hint. */
-  call(name: string, args: unknown, context?: ToolContext): Promise<ToolResult>;
+  call(name: string, args: unknown, context: ToolContext): Promise<ToolResult>;
 }
 
 export interface ToolRegistryOptions {

@@ -11,6 +11,7 @@ let sim: Awaited<ReturnType<typeof startSimulator>>;
 let engine: Engine;
 let dataDir: string;
 const packageDir = resolve(import.meta.dirname, '..');
+const me = { owner: 'tester' };
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
@@ -53,7 +54,7 @@ describe('createToolRegistry', () => {
     const registry = createToolRegistry({ engine, env: { EXAI_ROLES: JSON.stringify({ coder: { model: 'glm' }, tester: { model: 'kimi', systemPrompt: 'Test it.' } }) } });
     expect(registry.roles.coder?.model).toBe('glm');
     expect(registry.roles.architect?.model).toBe('glm');
-    const answer = await registry.call('chat', { prompt: 'hi', role: 'tester' });
+    const answer = await registry.call('chat', { prompt: 'hi', role: 'tester' }, { scope: me });
     expect(answer.meta?.provider).toBe('kimi');
     expect(JSON.stringify(sim.log.at(-1)?.body)).toContain('Test it.');
     expect(() => createToolRegistry({ engine, env: { EXAI_ROLES: '{"x":{"stance":"maybe"}}' } })).toThrow(/EXAI_ROLES is invalid: x.stance/);
@@ -61,25 +62,25 @@ describe('createToolRegistry', () => {
 
   it('never throws: unknown tools, bad arguments (each field named), unknown roles and files outside the roots are hinted results', async () => {
     const registry = createToolRegistry({ engine, env: {}, allowedRoots: [packageDir] });
-    const unknown = await registry.call('nope', {});
+    const unknown = await registry.call('nope', {}, { scope: me });
     expect(unknown).toMatchObject({ isError: true });
     expect(unknown.content).toMatch(/^unknown tool 'nope'\. Hint: available tools: chat/);
-    const bad = await registry.call('chat', { prompt: 3, temperature: 9, extra: true });
+    const bad = await registry.call('chat', { prompt: 3, temperature: 9, extra: true }, { scope: me });
     expect(bad.isError).toBe(true);
     expect(bad.content).toMatch(/prompt: .*temperature: .*unknown field\(s\) 'extra'.*Hint:/);
-    const role = await registry.call('codereview', { prompt: 'x', role: 'poet' });
+    const role = await registry.call('codereview', { prompt: 'x', role: 'poet' }, { scope: me });
     expect(role.content).toMatch(/^unknown role 'poet'\. Hint: use one of: architect/);
-    const outside = await registry.call('analyze', { prompt: 'x', files: ['/etc/passwd'] });
+    const outside = await registry.call('analyze', { prompt: 'x', files: ['/etc/passwd'] }, { scope: me });
     expect(outside.isError).toBe(true);
     expect(outside.content).toContain("'/etc/passwd' (outside roots)");
-    const upload = await registry.call('file_query', { prompt: 'x', files: ['../../package.json'] });
+    const upload = await registry.call('file_query', { prompt: 'x', files: ['../../package.json'] }, { scope: me });
     expect(upload.content).toMatch(/outside the allowed roots.*Hint:/);
   });
 
   it('turns provider failures into hints naming another model', async () => {
     const registry = createToolRegistry({ engine, env: {} });
     sim.script('kimi-k2.5', 'http-401');
-    const refused = await registry.call('chat', { prompt: 'x', model: 'kimi' });
+    const refused = await registry.call('chat', { prompt: 'x', model: 'kimi' }, { scope: me });
     sim.reset();
     expect(refused.isError).toBe(true);
     expect(refused.content).toMatch(/^provider kimi refused the API key.*Hint: .*pass model '(glm|minimax|gpt)'/);
@@ -88,13 +89,13 @@ describe('createToolRegistry', () => {
 
   it('uploads a file once per provider (sha256 dedupe) and continues the thread across tools', async () => {
     const registry = createToolRegistry({ engine, env: {}, allowedRoots: [packageDir] });
-    const first = await registry.call('file_query', { prompt: 'name?', files: ['package.json'] });
-    const second = await registry.call('file_query', { prompt: 'version?', files: ['package.json'], continuation_id: first.meta?.continuation_id });
+    const first = await registry.call('file_query', { prompt: 'name?', files: ['package.json'] }, { scope: me });
+    const second = await registry.call('file_query', { prompt: 'version?', files: ['package.json'], continuation_id: first.meta?.continuation_id }, { scope: me });
     expect(first.structured?.uploads).toEqual([expect.objectContaining({ reused: false })]);
     expect(second.structured?.uploads).toEqual([expect.objectContaining({ reused: true })]);
     expect(sim.log.filter((attempt) => attempt.method === 'POST' && attempt.path.endsWith('/files'))).toHaveLength(1);
     expect(second.meta?.continuation_id).toBe(first.meta?.continuation_id);
-    const shown = await registry.call('threads', { action: 'show', continuation_id: first.meta?.continuation_id });
+    const shown = await registry.call('threads', { action: 'show', continuation_id: first.meta?.continuation_id }, { scope: me });
     expect(shown.content).toContain('version?');
   });
 });
@@ -102,11 +103,11 @@ describe('createToolRegistry', () => {
 describe('files in a thread', () => {
   it('sends a file once per thread: the history carries it, a later turn does not attach it again', async () => {
     const registry = createToolRegistry({ engine, allowedRoots: [packageDir], env: {} });
-    const first = await registry.call('chat', { prompt: 'what is this package called?', files: ['package.json'], model: 'glm-4.6' });
+    const first = await registry.call('chat', { prompt: 'what is this package called?', files: ['package.json'], model: 'glm-4.6' }, { scope: me });
     expect(first.isError).toBeFalsy();
     const firstBody = JSON.stringify(sim.log.at(-1)?.body);
     expect(firstBody).toContain('@exai/tools');
-    const second = await registry.call('chat', { prompt: 'and its license?', files: ['package.json'], model: 'glm-4.6', continuation_id: first.meta?.continuation_id });
+    const second = await registry.call('chat', { prompt: 'and its license?', files: ['package.json'], model: 'glm-4.6', continuation_id: first.meta?.continuation_id }, { scope: me });
     expect(second.content).toContain('already in this thread');
     const messages = (sim.log.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
     const userTurns = messages.filter((message) => message.role === 'user');

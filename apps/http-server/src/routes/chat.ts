@@ -4,7 +4,7 @@ import type { EngineMeta } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseChatBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
-import { describeMeta } from '../request-info.js';
+import { describeMeta, requestScope } from '../request-info.js';
 import { writeEvent } from '../sse.js';
 
 /** `exai` extension object on answers and on the last stream event. */
@@ -39,6 +39,7 @@ export function mountChat(app: App, deps: AppDeps): void {
       route: '/v1/chat/completions',
       remember,
       ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
+      scope: requestScope(request),
     };
     if (chat.stream) return streamChat(deps, chat, options, request, reply);
     const answer = await deps.engine.chat(chat, options);

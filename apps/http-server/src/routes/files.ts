@@ -1,19 +1,23 @@
 import { BadRequestError, GatewayError, NotFoundError } from '@exai/core';
-import type { FileRecord } from '@exai/store';
+import type { FileRecord, OwnerScope } from '@exai/store';
 import type { App, AppDeps } from '../deps.js';
+import { requestScope } from '../request-info.js';
 
 /**
  * `/v1/files` backed by the store's files, so any instance sharing the database can read them.
  * The purpose travels as a parameter of the stored content type (`...; purpose=assistants`).
+ * Files are the caller's tenant's: another tenant's id answers exactly as an unknown id (404).
  */
 
 function purposeOf(record: FileRecord): string {
   return /;\s*purpose=([\w-]+)/.exec(record.contentType ?? '')?.[1] ?? 'user_data';
 }
 
-function toFileObject(record: FileRecord) {
+function toFileObject(record: FileRecord, scope: OwnerScope) {
   return {
     id: record.id,
+    // An admin sees every tenant's files, so each says whose it is.
+    ...(scope.admin ? { owner: record.owner } : {}),
     object: 'file' as const,
     bytes: record.bytes,
     created_at: Math.floor(record.createdAt / 1000),
@@ -62,26 +66,30 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
     }
     if (!upload) throw new BadRequestError({ message: "Missing the 'file' field", param: 'file' });
     if (!/^[\w-]{1,64}$/.test(purpose)) throw new BadRequestError({ message: "'purpose' must be a word such as 'assistants' or 'user_data'", param: 'purpose' });
-    const record = await store.putFile({ filename: upload.filename, data: upload.data, contentType: `${upload.mimetype}; purpose=${purpose}` }, { signal: request.exaiSignal });
-    return toFileObject(record);
+    const scope = requestScope(request);
+    const record = await store.putFile(scope, { filename: upload.filename, data: upload.data, contentType: `${upload.mimetype}; purpose=${purpose}` }, { signal: request.exaiSignal });
+    return toFileObject(record, scope);
   });
 
   app.get<{ Querystring: { limit?: string; after?: string } }>('/v1/files', async (request) => {
     const limit = Math.min(Math.max(Number(request.query.limit ?? 1000) || 1000, 1), 10_000);
-    const files = await store.listFiles({ limit: limit + 1, signal: request.exaiSignal });
-    return { object: 'list', data: files.slice(0, limit).map(toFileObject), has_more: files.length > limit };
+    const scope = requestScope(request);
+    const files = await store.listFiles(scope, { limit: limit + 1, signal: request.exaiSignal });
+    return { object: 'list', data: files.slice(0, limit).map((file) => toFileObject(file, scope)), has_more: files.length > limit };
   });
 
   app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
-    const record = await store.getFile(request.params.id, { signal: request.exaiSignal });
+    const scope = requestScope(request);
+    const record = await store.getFile(scope, request.params.id, { signal: request.exaiSignal });
     if (!record) throw notFound(request.params.id);
-    return toFileObject(record);
+    return toFileObject(record, scope);
   });
 
   app.get<{ Params: { id: string } }>('/v1/files/:id/content', async (request, reply) => {
-    const record = await store.getFile(request.params.id, { signal: request.exaiSignal });
+    const scope = requestScope(request);
+    const record = await store.getFile(scope, request.params.id, { signal: request.exaiSignal });
     if (!record) throw notFound(request.params.id);
-    const content = await store.readFileContent(record.id, { signal: request.exaiSignal }).catch((error: unknown) => {
+    const content = await store.readFileContent(scope, record.id, { signal: request.exaiSignal }).catch((error: unknown) => {
       throw GatewayError.isInstance(error) && error.code === 'not_found' ? notFound(record.id) : error;
     });
     const type = (record.contentType ?? 'application/octet-stream').split(';')[0] ?? 'application/octet-stream';
@@ -94,7 +102,7 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
   });
 
   app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
-    const deleted = await store.deleteFile(request.params.id, { signal: request.exaiSignal });
+    const deleted = await store.deleteFile(requestScope(request), request.params.id, { signal: request.exaiSignal });
     if (!deleted) throw notFound(request.params.id);
     return { id: request.params.id, object: 'file', deleted: true };
   });

@@ -1,4 +1,5 @@
 import { GatewayError } from '@exai/core';
+import { localOwner } from '@exai/store';
 import type { App, AppDeps } from '../deps.js';
 
 export interface HealthState {
@@ -17,7 +18,7 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
     try {
       const signal = AbortSignal.timeout(3_000);
       await deps.engine.store.ready({ signal });
-      await deps.engine.store.listThreads({ limit: 1, signal });
+      await deps.engine.store.listThreads({ owner: localOwner }, { limit: 1, signal });
     } catch (error) {
       store.ok = false;
       // The code only: driver messages name hosts and connection strings.

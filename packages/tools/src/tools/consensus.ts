@@ -55,7 +55,7 @@ export const consensusTool = defineTool({
     try {
       const participants = participantsOf(args, context);
       if (!participants.ok) return participants.result;
-      const history = args.continuation_id ? await threadHistory(context.engine, args.continuation_id, 16_000, context.signal) : '';
+      const history = args.continuation_id ? await threadHistory(context.engine, context.scope, args.continuation_id, 16_000, context.signal) : '';
       const prompt = history ? `Conversation so far:\n${history}\n\nNow: ${args.prompt}` : args.prompt;
       const total = participants.list.length + (args.synthesize ? 1 : 0);
       let done = 0;
@@ -94,7 +94,7 @@ export const consensusTool = defineTool({
       else if (result.synthesis && 'error' in result.synthesis) sections.push(`## Synthesis failed\n${result.synthesis.error.message}`);
       const text = sections.join('\n\n');
       const lead = synthesis ?? answered[0]!;
-      const continuationId = await rememberExchange(context.engine, args.continuation_id, { question: args.prompt, answer: text, tool: 'consensus', provider: lead.provider, model: lead.model });
+      const continuationId = await rememberExchange(context.engine, context.scope, args.continuation_id, { question: args.prompt, answer: text, tool: 'consensus', provider: lead.provider, model: lead.model });
       const meta = { provider: lead.provider, model: lead.model, continuation_id: continuationId, simulated: context.engine.simulated, attempts: attempts.count };
       const simulated = meta.simulated ? ' · SIMULATED (no provider key configured)' : '';
       return {

@@ -37,13 +37,13 @@ async function uploadAll(context: RunContext, adapter: ProviderAdapter & { files
     if (info.size > MAX_UPLOAD_BYTES) return `'${given}' is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`;
     const data = await readFile(real, signal);
     const sha256 = createHash('sha256').update(data).digest('hex');
-    const known = await context.engine.store.findProviderUpload(adapter.id, sha256, signal);
+    const known = await context.engine.store.findProviderUpload(context.scope, adapter.id, sha256, signal);
     if (known) {
       uploads.push({ path: given, file_id: known.providerFileId, reused: true });
       continue;
     }
     const uploaded = await adapter.files.upload({ filename: path.basename(real), data }, signal);
-    await context.engine.store.recordProviderUpload({ provider: adapter.id, providerFileId: uploaded.id, sha256, filename: path.basename(real), purpose: uploaded.purpose }, signal);
+    await context.engine.store.recordProviderUpload(context.scope, { provider: adapter.id, providerFileId: uploaded.id, sha256, filename: path.basename(real), purpose: uploaded.purpose }, signal);
     uploads.push({ path: given, file_id: uploaded.id, reused: false });
   }
   return uploads;

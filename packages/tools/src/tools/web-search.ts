@@ -29,7 +29,7 @@ async function glmSearch(context: RunContext, adapter: ProviderAdapter, args: z.
     search(args.query, { count: args.count, ...(args.recency ? { recency: args.recency } : {}), ...(context.signal ? { signal: context.signal } : {}) }),
   );
   const text = formatCitations(citations.slice(0, args.count));
-  const id = await rememberExchange(context.engine, args.continuation_id, { question: `web search: ${args.query}`, answer: text, tool: 'web_search', provider: adapter.id, model: 'web_search' });
+  const id = await rememberExchange(context.engine, context.scope, args.continuation_id, { question: `web search: ${args.query}`, answer: text, tool: 'web_search', provider: adapter.id, model: 'web_search' });
   const meta = { provider: adapter.id, model: 'web_search', continuation_id: id, simulated: context.engine.simulated, attempts: 1 };
   return { content: `${text}\n\n---\ncontinuation_id: ${id}${meta.simulated ? ' · SIMULATED' : ''}`, structured: { results: citations.slice(0, args.count), continuation_id: id }, meta };
 }
@@ -50,7 +50,7 @@ async function kimiSearch(context: RunContext, adapter: ProviderAdapter, args: z
     final = await context.engine.chat({ model: `${first.provider}/${first.model}`, messages: followUp, tools: [{ type: 'web_search' }] }, options);
   }
   const answer = textOf(final.choices[0]?.message);
-  const id = await rememberExchange(context.engine, args.continuation_id, { question: `web search: ${args.query}`, answer, tool: 'web_search', provider: final.provider, model: final.model });
+  const id = await rememberExchange(context.engine, context.scope, args.continuation_id, { question: `web search: ${args.query}`, answer, tool: 'web_search', provider: final.provider, model: final.model });
   const meta = { ...metaOf(final.exai), continuation_id: id, attempts: first.exai.attempts.length + (final === first ? 0 : final.exai.attempts.length) };
   return { content: `${answer}\n\n---\ncontinuation_id: ${id}${meta.simulated ? ' · SIMULATED' : ''}`, structured: { answer, continuation_id: id, ...(final.citations ? { results: final.citations } : {}) }, meta };
 }
