@@ -35,6 +35,7 @@ export {
   type ErrorCode,
   GatewayError,
   type GatewayErrorOptions,
+  isCredentialFailure,
   NetworkError,
   NotFoundError,
   OverloadedError,
@@ -44,6 +45,8 @@ export {
   StreamInterruptedError,
   TimeoutError,
   toGatewayError,
+  UpstreamAuthError,
+  UpstreamBillingError,
 } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
 export { type OpenAIErrorBody, toOpenAIError } from './openai-error.js';
@@ -64,6 +67,7 @@ export {
   providerKeyEnv,
   providerKinds,
   readEnv,
+  splitKeys,
 } from './config.js';
 export { type CreateLoggerOptions, createLogger, type Logger, redactSecrets, registerSecret } from './logger.js';
 export type { CallOptions, FilesApi, FileUpload, ProviderAdapter, WebSearchOptions } from './provider.js';

@@ -37,10 +37,10 @@ class StreamAttempt {
     deps.executor
       .run(
         target,
-        async (sessionSignal) => {
+        async (sessionSignal, call) => {
           const combined = AbortSignal.any([sessionSignal, control.signal]);
           try {
-            for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined })) {
+            for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined, keyIndex: call.keyIndex })) {
               this.channel.push(chunk);
             }
           } catch (error) {

@@ -27,6 +27,9 @@ export const scenarioNames: readonly string[] = [
   'missing-done',
   'context-length',
   'content-filter',
+  'key-invalid',
+  'key-invalid-200',
+  'billing',
 ];
 
 const okScenario: Scenario = { name: 'ok', params: new URLSearchParams(), text: 'ok' };
