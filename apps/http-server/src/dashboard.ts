@@ -24,6 +24,8 @@ export interface ProviderFigures {
   id: string;
   kind: string;
   breaker: BreakerState;
+  /** Set when the provider rejected the gateway's keys: `held` (every key) or `some_keys_held`. */
+  credentials?: 'held' | 'some_keys_held';
   inFlight: number;
   queued: number;
   /** Upstream calls over the provider's recent window (every route and tool; cancelled ones left out). */
@@ -149,6 +151,7 @@ export class DashboardFeed {
         id: provider.id,
         kind: provider.kind,
         breaker: provider.breaker,
+        ...(provider.heldKeys > 0 ? { credentials: provider.heldKeys < provider.keys ? ('some_keys_held' as const) : ('held' as const) } : {}),
         inFlight: provider.inFlight,
         queued: provider.queued,
         requests: calls.length,

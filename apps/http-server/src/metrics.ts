@@ -59,6 +59,16 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       for (const provider of engine.status().providers) this.set({ provider: provider.id }, breakerValue[provider.breaker]);
     },
   });
+  new Counter({
+    name: 'exai_provider_credential_failures_total',
+    help: "Times a provider rejected the gateway's own key or account (401/403, balance, quota)",
+    labelNames: ['provider'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [provider, count] of Object.entries(engine.status().credentialFailures)) this.inc({ provider }, count);
+    },
+  });
   new Gauge({
     name: 'exai_upstream_in_flight',
     help: 'Upstream calls in flight per provider',

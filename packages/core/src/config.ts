@@ -38,8 +38,14 @@ export const providerConfigSchema = z.object({
   baseURL: z.string().url().optional(),
   /** The key itself. Prefer `apiKeyEnv` in files that are committed anywhere. */
   apiKey: z.string().min(1).optional(),
-  /** The name of the environment variable holding the key. */
+  /** The name of the environment variable holding the key (several keys: comma-separated). */
   apiKeyEnv: z.string().min(1).optional(),
+  /**
+   * Several keys for this provider, tried in order: a key the provider rejects (revoked, out of
+   * balance) is held out for `breaker.credentialHoldMs` and the next one serves. Environment
+   * variables with comma-separated keys fill this too.
+   */
+  keys: z.array(z.string().min(1)).optional(),
   region: z.enum(['international', 'mainland', 'coding']).optional(),
   headers: z.record(z.string(), z.string()).optional(),
   /** Models beyond (or overriding) the built-in catalog. */
@@ -75,6 +81,11 @@ const breakerSchema = z.object({
   errorThresholdPercentage: z.number().min(1).max(100).default(50),
   rollingWindowMs: z.number().int().positive().default(30_000),
   resetTimeoutMs: z.number().int().positive().default(15_000),
+  /**
+   * How long a provider key that the provider rejected (401/403, billing or balance codes) is held
+   * out before one request re-checks it. Shared across instances through Redis. Default 5 minutes.
+   */
+  credentialHoldMs: z.number().int().positive().default(300_000),
 });
 
 const concurrencySchema = z.object({
@@ -212,6 +223,19 @@ const number = (value: string | undefined): number | undefined => {
   return Number.isFinite(parsed) ? parsed : undefined;
 };
 
+/** A key variable's value: one key, or several separated by commas (tried in order). */
+export function splitKeys(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+}
+
+function withKeys(value: string): { apiKey: string; keys?: string[] } {
+  const keys = splitKeys(value);
+  return keys.length > 1 ? { apiKey: keys[0]!, keys } : { apiKey: keys[0] ?? value };
+}
+
 /** Environment variables override the file: keys, base URLs, timeouts, store locations. */
 function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
   const providers = { ...config.providers };
@@ -223,14 +247,14 @@ function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
     // Validated with the rest below, so a bad value names its field (`providers.glm.baseURL`).
     providers[kind] = {
       ...(existing ?? { kind, enabled: true, models: [], weight: 1 }),
-      ...(key && !existing?.apiKey ? { apiKey: key } : {}),
+      ...(key && !existing?.apiKey && !existing?.keys ? withKeys(key) : {}),
       ...(baseURL ? { baseURL } : {}),
     };
   }
   for (const [name, provider] of Object.entries(providers)) {
-    if (!provider.apiKey && provider.apiKeyEnv) {
+    if (!provider.apiKey && !provider.keys && provider.apiKeyEnv) {
       const key = readEnv(env, [provider.apiKeyEnv]);
-      if (key) providers[name] = { ...provider, apiKey: key };
+      if (key) providers[name] = { ...provider, ...withKeys(key) };
     }
   }
   const override = <T extends object>(base: T, values: Partial<Record<keyof T, number | undefined>>): T => {

@@ -8,6 +8,8 @@ const MARKER = Symbol.for('exai.error');
 
 export type ErrorCode =
   | 'auth'
+  | 'upstream_auth'
+  | 'upstream_billing'
   | 'bad_request'
   | 'not_found'
   | 'context_length'
@@ -47,6 +49,11 @@ interface CodeInfo {
 
 export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
   auth: { status: 401, retryable: false, providerFault: false, text: 'Authentication failed' },
+  // The provider refused the gateway's own key (revoked, wrong, no permission) or balance. The caller's
+  // request is fine: never 401/403 (those belong to the caller's gateway key); the router fails over at
+  // once and the key is held out (credential holds), so these do not count toward the health breaker.
+  upstream_auth: { status: 502, retryable: false, providerFault: false, text: "The provider rejected the gateway's credentials" },
+  upstream_billing: { status: 502, retryable: false, providerFault: false, text: "The provider refused the gateway's account (balance or quota)" },
   bad_request: { status: 400, retryable: false, providerFault: false, text: 'Bad request' },
   not_found: { status: 404, retryable: false, providerFault: false, text: 'Not found' },
   context_length: { status: 400, retryable: false, providerFault: false, text: 'Context length exceeded' },
@@ -133,6 +140,13 @@ function define(code: ErrorCode) {
 }
 
 export const AuthError = define('auth');
+export const UpstreamAuthError = define('upstream_auth');
+export const UpstreamBillingError = define('upstream_billing');
+
+/** True for the provider's refusal of the gateway's own key or account (`upstream_auth`, `upstream_billing`). */
+export function isCredentialFailure(error: { code: ErrorCode }): boolean {
+  return error.code === 'upstream_auth' || error.code === 'upstream_billing';
+}
 export const BadRequestError = define('bad_request');
 export const NotFoundError = define('not_found');
 export const ContextLengthError = define('context_length');

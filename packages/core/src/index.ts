@@ -35,6 +35,7 @@ export {
   type ErrorCode,
   GatewayError,
   type GatewayErrorOptions,
+  isCredentialFailure,
   NetworkError,
   NotFoundError,
   OverloadedError,
@@ -45,6 +46,8 @@ export {
   StreamInterruptedError,
   TimeoutError,
   toGatewayError,
+  UpstreamAuthError,
+  UpstreamBillingError,
 } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
 export { ownValue } from './own.js';
@@ -67,6 +70,7 @@ export {
   providerKeyEnv,
   providerKinds,
   readEnv,
+  splitKeys,
 } from './config.js';
 export { type CreateLoggerOptions, createLogger, type Logger, redactSecrets, registerSecret } from './logger.js';
 export type { CallOptions, FilesApi, FileUpload, ProviderAdapter, WebSearchOptions } from './provider.js';

@@ -7,6 +7,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Extra request headers for this call only. */
   headers?: Record<string, string>;
+  /**
+   * Which of the adapter's keys to send (`0` .. `keyCount - 1`), for adapters configured with several
+   * keys. Default 0. The engine's credential holds choose it: a key the provider rejected is skipped.
+   */
+  keyIndex?: number;
 }
 
 export interface FileUpload {
@@ -37,6 +42,8 @@ export interface ProviderAdapter {
   readonly id: ProviderId;
   readonly kind: ProviderKind;
   readonly baseURL: string;
+  /** How many keys the adapter rotates through (`CallOptions.keyIndex`); 1 when it has one key or none. */
+  readonly keyCount?: number;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
   /** Normalised chunks; throws `stream_interrupted` on a cut or malformed stream, never ends silently truncated. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<ChatChunk>;

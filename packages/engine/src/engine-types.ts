@@ -1,3 +1,4 @@
+import type { CredentialHold } from './credential-holds.js';
 import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
 import type { OwnerScope } from '@exai/store';
 import type { AttemptRecord } from './executor.js';
@@ -57,6 +58,9 @@ export interface ProviderStatus {
   breaker: BreakerState;
   inFlight: number;
   queued: number;
+  /** Keys the adapter rotates through, and how many of them the provider rejected (held out). */
+  keys: number;
+  heldKeys: number;
 }
 
 export interface EngineStatus {
@@ -65,6 +69,10 @@ export interface EngineStatus {
   breakers: Array<{ key: string; state: BreakerState }>;
   sessions: { inFlight: number; queued: number; totals: Record<string, number>; latencyMs: { p50: number; p95: number; p99: number } };
   store: { kind: 'sqlite' | 'postgres'; shared: 'redis' | 'memory' };
+  /** Provider keys held out because the provider rejected them (by position, never the key). */
+  credentials: CredentialHold[];
+  /** Rejections of the gateway's own provider keys since start, per provider. */
+  credentialFailures: Record<string, number>;
 }
 
 export interface EngineOptions {

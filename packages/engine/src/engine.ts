@@ -6,6 +6,8 @@ import {
   type ChatRequest,
   createLogger,
   type GatewayConfig,
+  GatewayError,
+  isCredentialFailure,
   type Logger,
   type ModelInfo,
   NotFoundError,
@@ -16,7 +18,8 @@ import {
 import { createSessionManager, type SessionManager } from '@exai/session-manager';
 import { runConsensus } from './consensus.js';
 import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream } from './engine-types.js';
-import type { Executor, RouteOptions, RouteState } from './executor.js';
+import { CredentialHolds } from './credential-holds.js';
+import type { AttemptCall, Executor, RouteOptions, RouteState } from './executor.js';
 import { type StoredTurn, textOf, withHistory } from './memory.js';
 import { buildAdapters, type SimulatorHandle } from './providers.js';
 import { ModelResolver, type Target } from './resolve.js';
@@ -52,6 +55,7 @@ export class Engine {
   readonly #deps: RouterDeps;
   readonly #simulator: SimulatorHandle | undefined;
   readonly #requestLog: RequestLog;
+  readonly #credentials: CredentialHolds;
 
   constructor(config: GatewayConfig, adapters: ProviderAdapter[], store: Store, options: { logger: Logger; simulator?: SimulatorHandle; instanceId?: string; random?: () => number }) {
     this.config = config;
@@ -70,6 +74,13 @@ export class Engine {
         if (!StoreUnavailableError.isInstance(error)) this.logger.warn({ err: error, ...context }, 'shared breaker state failed');
       },
     });
+    this.#credentials = new CredentialHolds({
+      holdMs: config.breaker.credentialHoldMs,
+      shared: store.shared.breakers,
+      probes: store.shared.semaphore,
+      logger: options.logger,
+      instanceId: options.instanceId ?? randomUUID(),
+    });
     const perProvider: Record<string, number> = { default: config.concurrency.perProvider };
     for (const [id, provider] of Object.entries(config.providers)) if (provider.maxConcurrency) perProvider[id] = provider.maxConcurrency;
     this.sessions = createSessionManager({
@@ -87,7 +98,7 @@ export class Engine {
           const limit = ownValue(config.providers, target.provider)?.maxConcurrency;
           const release = slots && limit ? await acquireSharedSlot(slots, `provider:${target.provider}`, limit, runOptions.timeoutMs + 5_000, signal) : undefined;
           try {
-            return await this.breakers.get(target.provider).execute(() => fn(signal));
+            return await this.breakers.get(target.provider).execute(() => this.#withKey(target, signal, fn));
           } finally {
             void release?.().catch((error: unknown) => this.logger.warn({ err: error }, 'could not release a shared slot'));
           }
@@ -105,6 +116,32 @@ export class Engine {
       budget: new RetryBudget({ ratio: retry.budgetRatio }),
       backoff: (attempt, error) => computeBackoff(attempt, error, retry),
     };
+  }
+
+  /**
+   * Calls with a key the provider has not rejected. A rejected key is held out and the provider's
+   * next key serves; when none is left the failure goes to the router, which fails over.
+   */
+  async #withKey<T>(target: Target, signal: AbortSignal, fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>): Promise<T> {
+    const keyCount = target.adapter.keyCount ?? 1;
+    let lease = await this.#credentials.acquire(target.provider, keyCount);
+    if (!lease) throw this.#credentials.heldError(target.provider, target.model);
+    for (;;) {
+      const current = lease;
+      try {
+        const value = await fn(signal, { keyIndex: current.keyIndex });
+        if (current.probe) this.#credentials.recovered(target.provider, current.keyIndex);
+        return value;
+      } catch (error) {
+        if (!GatewayError.isInstance(error) || !isCredentialFailure(error)) throw error;
+        this.#credentials.hold(target.provider, current.keyIndex, error);
+        const next = await this.#credentials.acquire(target.provider, keyCount);
+        if (!next || signal.aborted) throw error;
+        lease = next;
+      } finally {
+        void current.release?.().catch(() => undefined);
+      }
+    }
   }
 
   /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
@@ -311,6 +348,7 @@ export class Engine {
     const metrics = this.sessions.metrics();
     const breakers = this.breakers.snapshot();
     const stateOf = (key: string) => breakers.find((breaker) => breaker.key === key)?.state ?? 'closed';
+    const credentials = this.#credentials.list();
     return {
       simulated: this.simulated,
       providers: this.resolver.adapters.map((adapter) => ({
@@ -320,10 +358,14 @@ export class Engine {
         breaker: stateOf(adapter.id),
         inFlight: metrics.perProvider[adapter.id]?.inFlight ?? 0,
         queued: metrics.perProvider[adapter.id]?.queued ?? 0,
+        keys: adapter.keyCount ?? 1,
+        heldKeys: credentials.filter((hold) => hold.provider === adapter.id).length,
       })),
       breakers: breakers.map((breaker) => ({ key: breaker.key, state: breaker.state })),
       sessions: { inFlight: metrics.inFlight, queued: metrics.queued, totals: metrics.totals, latencyMs: metrics.latencyMs },
       store: { kind: this.store.dialect, shared: this.config.store.redisUrl ? 'redis' : 'memory' },
+      credentials,
+      credentialFailures: this.#credentials.failures(),
     };
   }
 
@@ -332,6 +374,7 @@ export class Engine {
     const drained = await this.sessions.drain(graceMs);
     await this.#requestLog.flush();
     await this.breakers.close();
+    this.#credentials.close();
     await this.store.close();
     await this.#simulator?.close();
     return drained;

@@ -1,9 +1,17 @@
 import type { ChatResponse, ErrorCode, Usage } from '@exai/core';
 import type { Target } from './resolve.js';
 
-/** Runs one attempt as a managed session (limits, timeout, cancellation) through the target's breaker. */
+/**
+ * Runs one attempt as a managed session (limits, timeout, cancellation) through the target's breaker,
+ * with a provider key that is not held out (`call.keyIndex`, for the adapter's `CallOptions`).
+ */
 export interface Executor {
-  run<T>(target: Target, fn: (signal: AbortSignal) => Promise<T>, options: ExecuteOptions): Promise<T>;
+  run<T>(target: Target, fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>, options: ExecuteOptions): Promise<T>;
+}
+
+/** What the executor chose for one call to the adapter. */
+export interface AttemptCall {
+  keyIndex: number;
 }
 
 export interface ExecuteOptions {

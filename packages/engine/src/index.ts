@@ -10,6 +10,7 @@ export type {
   ProviderStatus,
 } from './engine-types.js';
 export type { AttemptRecord, RouteOptions, RouteTimeouts } from './executor.js';
+export type { CredentialHold, CredentialReason } from './credential-holds.js';
 export { type AutoRequirements, ModelResolver, type Target, type TaskCategory } from './resolve.js';
 export { RetryBudget } from './retry-budget.js';
 export { type StoredTurn, textOf, withHistory } from './memory.js';

@@ -16,6 +16,7 @@ function build(id: string, provider: ProviderConfig): ProviderAdapter {
   const common = {
     id,
     ...(provider.apiKey ? { apiKey: provider.apiKey } : {}),
+    ...(provider.keys && provider.keys.length > 0 ? { apiKeys: provider.keys } : {}),
     ...(provider.baseURL ? { baseURL: provider.baseURL } : {}),
     ...(provider.headers ? { headers: provider.headers } : {}),
     ...(provider.models.length > 0 ? { models: provider.models } : {}),

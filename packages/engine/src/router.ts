@@ -3,6 +3,7 @@ import {
   type ChatRequest,
   type ChatResponse,
   type GatewayError,
+  isCredentialFailure,
   TimeoutError,
   toGatewayError,
 } from '@exai/core';
@@ -55,6 +56,12 @@ export async function walkChain<T>(
         if (requestSignal.aborted) {
           throw new TimeoutError({ provider: target.provider, model: target.model, message: `The request did not finish within ${options.timeouts.requestMs} ms` });
         }
+        // The provider refused the gateway's own key or account: another provider can serve the
+        // request at once (the executor already tried the provider's other keys).
+        if (isCredentialFailure(failure)) {
+          lastError = failure;
+          break;
+        }
         if (failure.code === 'context_length') {
           lastError = failure;
           contextFloor = Math.max(contextFloor, target.info.contextWindow);
@@ -95,7 +102,7 @@ export async function routeChat(chain: readonly Target[], request: ChatRequest, 
   return walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
     const startedAt = now();
     const run = (runTarget: Target, runSignal: AbortSignal) =>
-      deps.executor.run(runTarget, (attemptSignal) => runTarget.adapter.chat({ ...request, model: runTarget.model }, { signal: attemptSignal }), {
+      deps.executor.run(runTarget, (attemptSignal, call) => runTarget.adapter.chat({ ...request, model: runTarget.model }, { signal: attemptSignal, keyIndex: call.keyIndex }), {
         requestId: options.requestId,
         timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
         signal: runSignal,

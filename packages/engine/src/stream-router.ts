@@ -37,10 +37,10 @@ class StreamAttempt {
     deps.executor
       .run(
         target,
-        async (sessionSignal) => {
+        async (sessionSignal, call) => {
           const combined = AbortSignal.any([sessionSignal, control.signal]);
           try {
-            for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined })) {
+            for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined, keyIndex: call.keyIndex })) {
               // A full channel (the caller reads slowly) pauses the upstream read here.
               const room = this.channel.push(chunk, combined);
               if (room) await room;

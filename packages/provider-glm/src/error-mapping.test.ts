@@ -12,9 +12,9 @@ describe('mapGlmError', () => {
     ['1302', 429, 'rate_limited'],
     ['1303', 429, 'rate_limited'],
     ['1305', 429, 'rate_limited'],
-    ['1113', 429, 'auth'],
-    ['1000', 401, 'auth'],
-    ['1002', 401, 'auth'],
+    ['1113', 429, 'upstream_billing'],
+    ['1000', 401, 'upstream_auth'],
+    ['1002', 401, 'upstream_auth'],
     ['1211', 400, 'not_found'],
     ['1214', 400, 'bad_request'],
     ['500', 500, 'server'],
@@ -40,12 +40,12 @@ describe('mapGlmError', () => {
     expect(mapGlmError({ status: 400, body: glmBody('1211') }).param).toBe('model');
     const balance = mapGlmError({ status: 429, body: glmBody('1113') });
     expect(balance.isRetryable).toBe(false);
-    expect(balance.statusCode).toBe(402);
+    expect(balance.statusCode).toBe(502);
   });
 
   it('falls back to the HTTP status when the body is not GLM-shaped', () => {
     expect(mapGlmError({ status: 503, body: 'Service Unavailable' }).code).toBe('overloaded');
-    expect(mapGlmError({ status: 401, body: '' }).code).toBe('auth');
+    expect(mapGlmError({ status: 401, body: '' }).code).toBe('upstream_auth');
     expect(mapGlmError({ status: 400, body: { error: { message: 'prompt is too long for this model' } } }).code).toBe('context_length');
   });
 });

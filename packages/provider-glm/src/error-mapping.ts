@@ -3,11 +3,12 @@ import { buildError, type Classification, classifyStatus, looksLikeContextLength
 
 /** GLM business codes (docs.z.ai "API error codes") to gateway codes. */
 export function classifyGlmCode(code: number, message = ''): Classification | undefined {
-  if (code >= 1000 && code <= 1004) return { code: 'auth' };
-  if (code === 1113) return { code: 'auth', statusCode: 402 }; // account in arrears: no retry helps, fail over
-  if (code >= 1110 && code <= 1121) return { code: 'auth', statusCode: 403 };
+  // The gateway's own key or account (not the caller's): fail over at once and hold the key out.
+  if (code >= 1000 && code <= 1004) return { code: 'upstream_auth' };
+  if (code === 1113) return { code: 'upstream_billing' }; // account in arrears (sent with HTTP 429)
+  if (code >= 1110 && code <= 1121) return { code: 'upstream_auth' }; // account inactive, locked, missing
   if (code === 1211) return { code: 'not_found', param: 'model' };
-  if (code === 1220) return { code: 'auth', statusCode: 403 };
+  if (code === 1220) return { code: 'upstream_auth' }; // no permission for this API
   if (code === 1221 || code === 1222) return { code: 'not_found' };
   if (code === 1261) return { code: 'context_length' };
   if (code === 1300 || code === 1301) return { code: 'content_filter' };

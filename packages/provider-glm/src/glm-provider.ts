@@ -8,6 +8,7 @@ import {
   providerKeyEnv,
   readEnv,
   safeProviderOptions,
+  splitKeys,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapGlmError } from './error-mapping.js';
@@ -29,6 +30,8 @@ export const GLM_BASE_URLS: Readonly<Record<GlmRegion, string>> = {
 export interface GlmSettings {
   /** Default: `GLM_API_KEY`, then `ZAI_API_KEY`, then `ZHIPUAI_API_KEY`. */
   apiKey?: string;
+  /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
+  apiKeys?: readonly string[];
   /** Default: `GLM_BASE_URL`, else the region's URL. An explicit `region` wins over `GLM_BASE_URL`. */
   baseURL?: string;
   /** Default `international`. */
@@ -59,13 +62,16 @@ export function resolveGlmBaseURL(settings: Pick<GlmSettings, 'baseURL' | 'regio
 export function createGlm(settings: GlmSettings = {}): GlmProvider {
   const env = settings.env ?? process.env;
   const id = settings.id ?? 'glm';
-  const apiKey = settings.apiKey ?? readEnv(env, providerKeyEnv.glm);
+  // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
+  const keys = settings.apiKeys ?? splitKeys(settings.apiKey ?? readEnv(env, providerKeyEnv.glm));
+  const apiKey = keys[0];
   const baseURL = resolveGlmBaseURL(settings);
   const base = createOpenAICompatibleProvider({
     id,
     kind: 'glm',
     baseURL,
     ...(apiKey ? { apiKey } : {}),
+    ...(keys.length > 1 ? { apiKeys: keys } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
     catalog: createModelCatalog(glmModels, settings.models ?? [], { provider: id }),

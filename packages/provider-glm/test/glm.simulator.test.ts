@@ -115,7 +115,7 @@ describe('GLM adapter against the simulator', () => {
 
   it('maps a rejected key on the web search API to auth', async () => {
     const bad = createGlm({ apiKey: 'bad-key', baseURL: sim.baseURL('glm'), env: {} });
-    expect((await failureOf(() => bad.webSearch('x'))).code).toBe('auth');
+    expect((await failureOf(() => bad.webSearch('x'))).code).toBe('upstream_auth');
   });
 });
 
@@ -123,7 +123,7 @@ describe('GLM error mapping against the simulator', () => {
   it('maps a bad key to auth', async () => {
     const bad = createGlm({ apiKey: 'bad-key', baseURL: sim.baseURL('glm'), env: {} });
     const error = await failureOf(() => bad.chat(hello));
-    expect(error.code).toBe('auth');
+    expect(error.code).toBe('upstream_auth');
     expect(error.message).not.toContain('bad-key');
   });
 
@@ -159,7 +159,7 @@ describe('GLM configuration', () => {
     for (const name of ['GLM_API_KEY', 'ZAI_API_KEY', 'ZHIPUAI_API_KEY']) {
       const fromEnv = createGlm({ env: { [name]: 'bad-key', GLM_BASE_URL: sim.baseURL('glm') } });
       expect(fromEnv.baseURL).toBe(sim.baseURL('glm'));
-      expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('auth');
+      expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('upstream_auth');
     }
   });
 

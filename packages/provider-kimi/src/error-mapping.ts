@@ -4,13 +4,13 @@ import { buildError, type Classification, classifyStatus, looksLikeContextLength
 /** Moonshot error `type`s (platform docs, "errors") to gateway codes. */
 export function classifyKimiType(type: string, message = ''): Classification | undefined {
   switch (type) {
+    // The gateway's own key or account (not the caller's): fail over at once and hold the key out.
     case 'invalid_authentication_error':
     case 'incorrect_api_key_error':
-      return { code: 'auth' };
     case 'permission_denied_error':
-      return { code: 'auth', statusCode: 403 };
+      return { code: 'upstream_auth' };
     case 'exceeded_current_quota_error':
-      return { code: 'auth', statusCode: 402 }; // out of balance: no retry helps, fail over
+      return { code: 'upstream_billing' }; // out of balance (sent with HTTP 429)
     case 'content_filter':
       return { code: 'content_filter' };
     case 'rate_limit_reached_error':

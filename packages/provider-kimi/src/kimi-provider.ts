@@ -7,6 +7,7 @@ import {
   providerKeyEnv,
   readEnv,
   safeProviderOptions,
+  splitKeys,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapKimiError } from './error-mapping.js';
@@ -28,6 +29,8 @@ export const KIMI_BASE_URLS: Readonly<Record<KimiRegion, string>> = {
 export interface KimiSettings {
   /** Default: `KIMI_API_KEY`, then `MOONSHOT_API_KEY`. */
   apiKey?: string;
+  /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
+  apiKeys?: readonly string[];
   /** Default: `KIMI_BASE_URL`, else the region's URL. An explicit `region` wins over `KIMI_BASE_URL`. */
   baseURL?: string;
   /** Default `international`. */
@@ -58,12 +61,15 @@ export function resolveKimiBaseURL(settings: Pick<KimiSettings, 'baseURL' | 'reg
 export function createKimi(settings: KimiSettings = {}): KimiProvider {
   const env = settings.env ?? process.env;
   const id = settings.id ?? 'kimi';
-  const apiKey = settings.apiKey ?? readEnv(env, providerKeyEnv.kimi);
+  // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
+  const keys = settings.apiKeys ?? splitKeys(settings.apiKey ?? readEnv(env, providerKeyEnv.kimi));
+  const apiKey = keys[0];
   const base = createOpenAICompatibleProvider({
     id,
     kind: 'kimi',
     baseURL: resolveKimiBaseURL(settings),
     ...(apiKey ? { apiKey } : {}),
+    ...(keys.length > 1 ? { apiKeys: keys } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
     catalog: createModelCatalog(kimiModels, settings.models ?? [], { provider: id }),

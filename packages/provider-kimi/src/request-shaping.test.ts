@@ -47,8 +47,8 @@ describe('mapKimiError', () => {
     [400, body('content_filter', 'The request was rejected because it was considered high risk'), 'content_filter'],
     [429, body('rate_limit_reached_error', 'too many'), 'rate_limited'],
     [429, body('engine_overloaded_error', 'The engine is currently overloaded'), 'overloaded'],
-    [401, body('invalid_authentication_error', 'Invalid Authentication'), 'auth'],
-    [403, body('exceeded_current_quota_error', 'balance'), 'auth'],
+    [401, body('invalid_authentication_error', 'Invalid Authentication'), 'upstream_auth'],
+    [403, body('exceeded_current_quota_error', 'balance'), 'upstream_billing'],
     [500, body('server_error', 'oops'), 'server'],
     [502, 'Bad Gateway', 'server'],
   ])('maps HTTP %i %j to %s', (status, payload, expected) => {

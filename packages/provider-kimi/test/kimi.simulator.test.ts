@@ -114,7 +114,7 @@ describe('Kimi adapter against the simulator', () => {
 describe('Kimi error mapping against the simulator', () => {
   it('maps a bad key to auth', async () => {
     const bad = createKimi({ apiKey: 'bad-key', baseURL: sim.baseURL('kimi'), env: {} });
-    expect((await failureOf(() => bad.chat(hello))).code).toBe('auth');
+    expect((await failureOf(() => bad.chat(hello))).code).toBe('upstream_auth');
   });
 
   it.each([
@@ -145,7 +145,7 @@ describe('Kimi configuration', () => {
   it('reads KIMI_API_KEY or MOONSHOT_API_KEY and KIMI_BASE_URL', async () => {
     for (const name of ['KIMI_API_KEY', 'MOONSHOT_API_KEY']) {
       const fromEnv = createKimi({ env: { [name]: 'bad-key', KIMI_BASE_URL: sim.baseURL('kimi') } });
-      expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('auth');
+      expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('upstream_auth');
     }
     expect(resolveKimiBaseURL({ env: {} })).toBe(KIMI_BASE_URLS.international);
     expect(resolveKimiBaseURL({ region: 'mainland', env: {} })).toBe('https://api.moonshot.cn/v1');

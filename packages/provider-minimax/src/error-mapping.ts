@@ -11,11 +11,12 @@ export function classifyMinimaxCode(code: number, message = ''): Classification 
     case 2045: // request-rate growth limit
     case 2056: // usage limit of the plan
       return { code: 'rate_limited' };
-    case 1004:
+    // The gateway's own key or account (not the caller's): fail over at once and hold the key out.
+    case 1004: // login fail (also sent with HTTP 200)
     case 2049: // invalid api key
-      return { code: 'auth' };
+      return { code: 'upstream_auth' };
     case 1008:
-      return { code: 'auth', statusCode: 402 }; // insufficient balance: no retry helps, fail over
+      return { code: 'upstream_billing' }; // insufficient balance
     case 1026: // input sensitive
     case 1027: // output sensitive
       return { code: 'content_filter' };

@@ -7,6 +7,7 @@ import {
   providerKeyEnv,
   readEnv,
   safeProviderOptions,
+  splitKeys,
 } from '@exai/core';
 import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
 import { mapMinimaxError } from './error-mapping.js';
@@ -27,6 +28,8 @@ export const MINIMAX_BASE_URLS: Readonly<Record<MinimaxRegion, string>> = {
 export interface MinimaxSettings {
   /** Default: `MINIMAX_API_KEY`. */
   apiKey?: string;
+  /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
+  apiKeys?: readonly string[];
   /** Default: `MINIMAX_BASE_URL`, else the region's URL. An explicit `region` wins over `MINIMAX_BASE_URL`. */
   baseURL?: string;
   /** Default `international`. */
@@ -54,12 +57,15 @@ export function resolveMinimaxBaseURL(settings: Pick<MinimaxSettings, 'baseURL' 
 export function createMinimax(settings: MinimaxSettings = {}): MinimaxProvider {
   const env = settings.env ?? process.env;
   const id = settings.id ?? 'minimax';
-  const apiKey = settings.apiKey ?? readEnv(env, providerKeyEnv.minimax);
+  // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
+  const keys = settings.apiKeys ?? splitKeys(settings.apiKey ?? readEnv(env, providerKeyEnv.minimax));
+  const apiKey = keys[0];
   return createOpenAICompatibleProvider({
     id,
     kind: 'minimax',
     baseURL: resolveMinimaxBaseURL(settings),
     ...(apiKey ? { apiKey } : {}),
+    ...(keys.length > 1 ? { apiKeys: keys } : {}),
     ...(settings.headers ? { headers: settings.headers } : {}),
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
     catalog: createModelCatalog(minimaxModels, settings.models ?? [], { provider: id }),

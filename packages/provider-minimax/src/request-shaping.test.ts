@@ -49,8 +49,8 @@ describe('mapMinimaxError', () => {
   const resp = (code: number, message: string) => ({ id: 'x', choices: null, base_resp: { status_code: code, status_msg: message } });
   it.each([
     [1002, 'rate limit', 'rate_limited'],
-    [1004, 'not authorized', 'auth'],
-    [1008, 'insufficient balance', 'auth'],
+    [1004, 'not authorized', 'upstream_auth'],
+    [1008, 'insufficient balance', 'upstream_billing'],
     [1026, 'input new_sensitive', 'content_filter'],
     [1039, 'token limit', 'context_length'],
     [2013, 'invalid params', 'bad_request'],

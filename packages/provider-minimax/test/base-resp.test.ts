@@ -50,8 +50,8 @@ async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
 describe('MiniMax HTTP 200 with a base_resp error', () => {
   it.each([
     [1002, 'rate_limited'],
-    [1004, 'auth'],
-    [1008, 'auth'],
+    [1004, 'upstream_auth'],
+    [1008, 'upstream_billing'],
     [1026, 'content_filter'],
     [1039, 'context_length'],
   ])('maps base_resp %i to %s in chat and in streams, each call sent once', async (code, expected) => {

@@ -103,7 +103,7 @@ describe('MiniMax adapter against the simulator', () => {
 describe('MiniMax error mapping against the simulator', () => {
   it('maps a bad key to auth', async () => {
     const bad = createMinimax({ apiKey: 'bad-key', baseURL: sim.baseURL('minimax'), env: {} });
-    expect((await failureOf(() => bad.chat(hello))).code).toBe('auth');
+    expect((await failureOf(() => bad.chat(hello))).code).toBe('upstream_auth');
   });
 
   it.each([
@@ -133,7 +133,7 @@ describe('MiniMax error mapping against the simulator', () => {
 describe('MiniMax configuration', () => {
   it('reads MINIMAX_API_KEY and MINIMAX_BASE_URL', async () => {
     const fromEnv = createMinimax({ env: { MINIMAX_API_KEY: 'bad-key', MINIMAX_BASE_URL: sim.baseURL('minimax') } });
-    expect((await failureOf(() => fromEnv.chat(hello))).code).toBe('auth');
+    expect((await failureOf(() => fromEnv.chat(hello))).code).toBe('upstream_auth');
     expect(resolveMinimaxBaseURL({ env: {} })).toBe(MINIMAX_BASE_URLS.international);
     expect(resolveMinimaxBaseURL({ region: 'mainland', env: {} })).toBe('https://api.minimaxi.com/v1');
   });

@@ -17,6 +17,8 @@ const CONTEXT_LENGTH =
 const CONTENT_FILTER = /content[_ ]filter|content[_ ]policy|safety system|sensitive content|inappropriate content|moderation/i;
 const RATE_LIMIT = /rate[_ ]limit|too many requests/i;
 const OVERLOADED = /overloaded|capacity|unavailable/i;
+/** A refusal of the gateway's account rather than of the request: out of balance, quota or plan. */
+export const BILLING = /insufficient[_ ]quota|exceeded your current quota|insufficient[_ ]balance|billing|balance|arrears|余额不足|欠费|充值/i;
 const CONNECTION_CODES = /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_|other side closed|terminated|socket hang up|fetch failed/i;
 
 /**
@@ -70,7 +72,9 @@ function upstreamParam(body: unknown): string | undefined {
 /** The generic mapping from an HTTP status and body to the gateway's error code. */
 export function codeForStatus(status: number, body: unknown): ErrorCode {
   const text = `${upstreamCode(body) ?? ''} ${upstreamMessage(body) ?? ''}`;
-  if (status === 401 || status === 403) return 'auth';
+  // The provider refusing the gateway's own key or account: never the caller's `auth` (see ERROR_CODES).
+  if (status === 401 || status === 403) return 'upstream_auth';
+  if (status === 402 || (status === 429 && BILLING.test(text))) return 'upstream_billing';
   if (status === 404) return 'not_found';
   if (status === 408 || status === 504) return 'timeout';
   if (status === 429) return 'rate_limited';
@@ -97,7 +101,7 @@ export function mapHttpError(status: number, body: unknown, headers: Headers, co
   return new GatewayError(code, {
     provider: context.provider,
     model: context.model,
-    ...(status > 0 ? { statusCode: status } : {}),
+    ...(status > 0 && code !== 'upstream_auth' && code !== 'upstream_billing' ? { statusCode: status } : {}),
     ...(message ? { message: redact(`${context.provider}: ${message}`, context.apiKey) } : {}),
     ...(raw ? { responseBody: redact(raw, context.apiKey) } : {}),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),

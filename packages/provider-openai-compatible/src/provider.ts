@@ -52,17 +52,20 @@ function linkedController(signal: AbortSignal | undefined): { controller: AbortC
  */
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleSettings): ProviderAdapter {
   if (!settings.baseURL) throw new TypeError(`provider ${settings.id}: baseURL is required`);
-  registerSecret(settings.apiKey);
+  // Several keys rotate (`CallOptions.keyIndex`); the SDK client (files, models) uses the first.
+  const keys = settings.apiKeys && settings.apiKeys.length > 0 ? [...settings.apiKeys] : settings.apiKey ? [settings.apiKey] : [];
+  for (const key of keys) registerSecret(key);
   const id = settings.id;
   const baseURL = settings.baseURL.replace(/\/+$/, '');
   const catalog = (settings.catalog ?? createModelCatalog([])).withProvider(id);
-  const client = createClient({ baseURL, apiKey: settings.apiKey, headers: settings.headers, fetch: settings.fetch });
+  const client = createClient({ baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch });
+  const keyAt = (index: number | undefined): string | undefined => keys[index ?? 0] ?? keys[0];
   const includeStreamUsage = settings.includeStreamUsage ?? true;
 
-  const mappingFor = (model: string | undefined, signal: AbortSignal | undefined): MappingContext => ({
+  const mappingFor = (model: string | undefined, signal: AbortSignal | undefined, keyIndex?: number): MappingContext => ({
     provider: id,
     model,
-    apiKey: settings.apiKey,
+    apiKey: keyAt(keyIndex),
     errorMapper: settings.errorMapper,
     signal,
   });
@@ -92,12 +95,15 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
 
   const transport = createTransport(settings.fetch);
   const completionsURL = `${baseURL}/chat/completions`;
-  const baseHeaders: Record<string, string> = {
+  // One header object per key, built once (the hot path spreads nothing when no per-call header is given).
+  const headersFor = (key: string | undefined): Record<string, string> => ({
     'content-type': 'application/json',
     accept: 'application/json',
-    ...(settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {}),
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
     ...settings.headers,
-  };
+  });
+  const keyHeaders = keys.length > 0 ? keys.map(headersFor) : [headersFor(undefined)];
+  const headersAt = (index: number | undefined): Record<string, string> => keyHeaders[index ?? 0] ?? keyHeaders[0]!;
 
   /** POSTs the shaped body; a non-2xx answer becomes the provider's typed error. */
   async function post(body: string, options: CallOptions, signal: AbortSignal | undefined, mapping: MappingContext): Promise<UpstreamResponse> {
@@ -105,7 +111,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     try {
       response = await transport(completionsURL, {
         method: 'POST',
-        headers: options.headers ? { ...baseHeaders, ...options.headers } : baseHeaders,
+        headers: options.headers ? { ...headersAt(options.keyIndex), ...options.headers } : headersAt(options.keyIndex),
         body,
         signal,
       });
@@ -124,7 +130,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
 
   async function chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const model = catalog.resolve(request.model);
-    const mapping = mappingFor(model.id, options.signal);
+    const mapping = mappingFor(model.id, options.signal, options.keyIndex);
     const body = shape(request, model, false);
     const response = await post(body, options, options.signal, mapping);
     let raw: RawCompletion;
@@ -144,7 +150,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
 
   async function* stream(request: ChatRequest, options: CallOptions = {}): AsyncGenerator<ChatChunk> {
     const model = catalog.resolve(request.model);
-    const mapping = mappingFor(model.id, options.signal);
+    const mapping = mappingFor(model.id, options.signal, options.keyIndex);
     const body = shape(request, model, true);
     const { controller, unlink } = linkedController(options.signal);
     try {
@@ -186,12 +192,13 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     id,
     kind: settings.kind ?? 'openai-compatible',
     baseURL,
+    keyCount: Math.max(1, keys.length),
     chat,
     stream,
     listModels,
     resolveModel: (modelId) => catalog.resolve(modelId),
     catalog: () => catalog.list(),
-    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: settings.apiKey }, 'assistants') } : {}),
+    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: keys[0] }, 'assistants') } : {}),
   };
   return adapter;
 }

@@ -73,6 +73,11 @@ export interface OpenAICompatibleSettings {
   baseURL: string;
   /** Sent as `Authorization: Bearer <apiKey>`; when absent no Authorization header is sent. */
   apiKey?: string;
+  /**
+   * Several keys for one provider, rotated per call with `CallOptions.keyIndex` (the engine skips a key
+   * the provider rejected). Wins over `apiKey`.
+   */
+  apiKeys?: readonly string[];
   /** Extra headers on every request. */
   headers?: Record<string, string>;
   /** A custom fetch (tests, proxies). Default: the global fetch. */

@@ -1,4 +1,5 @@
-import { type ErrorCode, GatewayError, parseRetryAfter, redactSecrets } from '@exai/core';
+import { type ErrorCode, GatewayError, isCredentialFailure, parseRetryAfter, redactSecrets } from '@exai/core';
+import { BILLING } from './error-mapping.js';
 
 /** What an adapter knows about a failed upstream call. */
 export interface UpstreamFailure {
@@ -22,8 +23,9 @@ export function looksLikeContextLength(message: string): boolean {
 
 /** Fallback by HTTP status when the body says nothing usable. */
 export function classifyStatus(status: number, message = ''): Classification {
-  if (status === 401) return { code: 'auth' };
-  if (status === 402 || status === 403) return { code: 'auth', statusCode: status };
+  // The provider refusing the gateway's own key or account: never the caller's `auth` (see ERROR_CODES).
+  if (status === 401 || status === 403) return { code: 'upstream_auth' };
+  if (status === 402 || (status === 429 && BILLING.test(message))) return { code: 'upstream_billing' };
   if (status === 404) return { code: 'not_found' };
   if (status === 408 || status === 504) return { code: 'timeout' };
   if (status === 413) return { code: 'context_length' };
@@ -59,7 +61,9 @@ export function readErrorBody(body: unknown): { code?: number; codeText?: string
 export function buildError(classification: Classification, failure: UpstreamFailure, message: string, provider: string): GatewayError {
   const retryAfterMs =
     classification.code === 'rate_limited' || classification.code === 'overloaded' ? parseRetryAfter(failure.headers) : undefined;
-  const statusCode = classification.statusCode ?? (failure.status >= 400 ? failure.status : undefined);
+  // A credential failure keeps its own status (502): the upstream's 401/403 would blame the caller's key.
+  const upstreamStatus = failure.status >= 400 && !isCredentialFailure(classification) ? failure.status : undefined;
+  const statusCode = classification.statusCode ?? upstreamStatus;
   const raw = typeof failure.body === 'string' ? failure.body : failure.body === undefined ? undefined : JSON.stringify(failure.body);
   return new GatewayError(classification.code, {
     message: redactSecrets(`${failure.provider ?? provider}: ${message}`),

@@ -16,10 +16,10 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 describe('error mapping against the simulator', () => {
-  it('maps 401 from a bad key to auth, with provider, model and status, and never the key', async () => {
+  it('maps 401 from a bad key to upstream_auth (502: the gateway key, not the caller key), with provider, model and status, and never the key', async () => {
     const adapter = adapterFor(context.sim, { apiKey: 'bad-key' });
     const error = await failure(adapter.chat(ask('gpt-test')));
-    expect(error).toMatchObject({ code: 'auth', statusCode: 401, provider: 'testprov', model: 'gpt-test', isRetryable: false });
+    expect(error).toMatchObject({ code: 'upstream_auth', statusCode: 502, provider: 'testprov', model: 'gpt-test', isRetryable: false });
     expect(error.message).toContain('Invalid Authentication');
     expect(error.message).not.toContain('bad-key');
     expect(JSON.stringify(error)).not.toContain('bad-key');
@@ -125,7 +125,7 @@ describe('error mapping against the simulator', () => {
       });
     const adapter = adapterFor(context.sim, { fetch: echo });
     const error = await failure(adapter.chat(ask('gpt-test')));
-    expect(error.code).toBe('auth');
+    expect(error.code).toBe('upstream_auth');
     expect(error.message).not.toContain(TEST_KEY);
     expect(JSON.stringify(error)).not.toContain(TEST_KEY);
     expect(error.responseBody).not.toContain(TEST_KEY);

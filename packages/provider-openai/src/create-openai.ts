@@ -1,4 +1,4 @@
-import { type Env, type ModelOverride, type ProviderAdapter, readEnv } from '@exai/core';
+import { type Env, type ModelOverride, type ProviderAdapter, readEnv, splitKeys } from '@exai/core';
 import {
   createModelCatalog,
   createOpenAICompatibleProvider,
@@ -19,6 +19,8 @@ export function openaiCatalog(overrides: readonly ModelOverride[] = []): ModelCa
 export interface OpenAIOptions {
   /** Default: `OPENAI_API_KEY`. Without a key no Authorization header is sent. */
   apiKey?: string;
+  /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
+  apiKeys?: readonly string[];
   /** Default: `OPENAI_BASE_URL`, then `https://api.openai.com/v1`. */
   baseURL?: string;
   headers?: Record<string, string>;
@@ -36,13 +38,16 @@ export interface OpenAIOptions {
 /** The OpenAI adapter: the compatible base with OpenAI's request shaping and catalog. */
 export function createOpenAI(options: OpenAIOptions = {}): ProviderAdapter {
   const env = options.env ?? process.env;
-  const apiKey = options.apiKey ?? readEnv(env, ['OPENAI_API_KEY']);
+  // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
+  const keys = options.apiKeys ?? splitKeys(options.apiKey ?? readEnv(env, ['OPENAI_API_KEY']));
+  const apiKey = keys[0];
   const catalog = (options.catalog ?? openaiCatalog()).withOverrides(options.models ?? []);
   return createOpenAICompatibleProvider({
     id: options.id ?? 'openai',
     kind: 'openai',
     baseURL: options.baseURL ?? readEnv(env, ['OPENAI_BASE_URL']) ?? OPENAI_DEFAULT_BASE_URL,
     ...(apiKey ? { apiKey } : {}),
+    ...(keys.length > 1 ? { apiKeys: keys } : {}),
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     catalog,

@@ -63,7 +63,7 @@ describe('createOpenAI against the simulator', () => {
     const adapter = createOpenAI({ apiKey: 'bad-key', baseURL: sim.baseURL('openai'), env: {} });
     const error = await adapter.chat({ model: 'gpt-5.5', messages: [{ role: 'user', content: 'q' }] }).catch((thrown: unknown) => thrown);
     expect(GatewayError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'auth', provider: 'openai', model: 'gpt-5.5', statusCode: 401 });
+    expect(error).toMatchObject({ code: 'upstream_auth', provider: 'openai', model: 'gpt-5.5', statusCode: 502 });
     expect(sim.log).toHaveLength(1);
   });
 
@@ -107,7 +107,7 @@ describe('createOpenAICompatible (vLLM, Ollama, LM Studio, OpenRouter)', () => {
     const keyless = createOpenAICompatible({ id: 'ollama', baseURL: sim.baseURL('openai') });
     // The simulator answers 401 to a request without Authorization: proof that none was sent.
     const error = await keyless.chat({ model: 'qwen3', messages: [{ role: 'user', content: 'x' }] }).catch((thrown: unknown) => thrown);
-    expect(error).toMatchObject({ code: 'auth', provider: 'ollama' });
+    expect(error).toMatchObject({ code: 'upstream_auth', provider: 'ollama' });
     expect((error as Error).message).toContain('Missing Authorization header');
   });
 

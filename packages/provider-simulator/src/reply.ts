@@ -1,3 +1,4 @@
+import invalidKeyIn200 from './__fixtures__/minimax/error-invalid-key.json' with { type: 'json' };
 import type { ErrorKind } from './dialects/types.js';
 import { errorKindForStatus } from './dialects/types.js';
 import { destroyConnection, type Exchange } from './exchange.js';
@@ -20,6 +21,17 @@ function sseEvent(event: unknown): string {
 
 export function errorReply(exchange: Exchange, status: number, kind?: ErrorKind, message?: string): Reply {
   return { kind: 'json', status, body: exchange.spec.error(kind ?? errorKindForStatus(status), message) };
+}
+
+/** The provider's refusal of the account's balance or quota, with the status that provider sends. */
+export function billingReply(exchange: Exchange): Reply {
+  return errorReply(exchange, exchange.spec.billingStatus, 'billing');
+}
+
+/** An invalid-key error inside an HTTP 200 (MiniMax's `base_resp` 2049 "invalid api key"). */
+function keyInvalidIn200(exchange: Exchange): Reply {
+  if (exchange.spec.name === 'minimax') return { kind: 'json', status: 200, body: invalidKeyIn200 };
+  return errorReply(exchange, 200, 'auth');
 }
 
 function bodyOf(reply: Reply & { kind: 'json' | 'raw' }): { bytes: Buffer; headers: Record<string, string> } {
@@ -166,6 +178,12 @@ export async function play(exchange: Exchange, scenario: Scenario, counterKey: s
       return send(exchange, errorReply(exchange, 400, 'context_length'));
     case 'content-filter':
       return send(exchange, errorReply(exchange, 400, 'content_filter', contentFilterMessage));
+    case 'key-invalid':
+      return send(exchange, errorReply(exchange, 401, 'auth'));
+    case 'key-invalid-200':
+      return send(exchange, keyInvalidIn200(exchange));
+    case 'billing':
+      return send(exchange, billingReply(exchange));
     default:
       return send(exchange, errorReply(exchange, 400, 'bad_request', `Unknown simulator scenario: ${scenario.text}`));
   }

@@ -2,15 +2,17 @@ import { chooseScenario, handleChat, parseJsonObject } from './chat.js';
 import type { Exchange } from './exchange.js';
 import { deleteFile, fileContent, getFile, listFiles, uploadFile } from './files.js';
 import { readBody } from './http-util.js';
-import { errorReply, play, type Reply, send } from './reply.js';
+import { billingReply, errorReply, play, type Reply, send } from './reply.js';
 import { parseScenario } from './scenario.js';
 import { webSearch } from './web-search.js';
 
-function isAuthorized(exchange: Exchange): boolean {
+/** The presented key: `bad-key` (or `bad-key-…`) is invalid, `broke-key` (or `broke-key-…`) has no balance. */
+function keyState(exchange: Exchange): 'ok' | 'invalid' | 'broke' {
   const header = exchange.request.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return 'invalid';
   const key = header.slice(7).trim();
-  return key !== '' && key !== 'bad-key';
+  if (key === '' || key === 'bad-key' || key.startsWith('bad-key-')) return 'invalid';
+  return key === 'broke-key' || key.startsWith('broke-key-') ? 'broke' : 'ok';
 }
 
 /** Plays the header scenario (if any) around a non-chat endpoint's answer. */
@@ -27,10 +29,12 @@ export async function route(exchange: Exchange, rest: string): Promise<void> {
   const { request } = exchange;
   const method = request.method ?? 'GET';
   const raw = method === 'GET' || method === 'DELETE' ? undefined : await readBody(request);
-  if (!isAuthorized(exchange)) {
-    const key = request.headers.authorization ? 'Invalid Authentication' : 'Missing Authorization header';
-    return send(exchange, errorReply(exchange, 401, 'auth', key));
+  const key = keyState(exchange);
+  if (key === 'invalid') {
+    const message = request.headers.authorization ? 'Invalid Authentication' : 'Missing Authorization header';
+    return send(exchange, errorReply(exchange, 401, 'auth', message));
   }
+  if (key === 'broke') return send(exchange, billingReply(exchange));
   if (rest === '/chat/completions' && method === 'POST') return handleChat(exchange, raw!);
   if (rest === '/models' && method === 'GET') {
     return answer(exchange, () => ({ kind: 'json', status: 200, body: exchange.spec.modelList() }));

@@ -28,6 +28,9 @@ export const scenarioNames: readonly string[] = [
   'long-stream',
   'context-length',
   'content-filter',
+  'key-invalid',
+  'key-invalid-200',
+  'billing',
 ];
 
 const okScenario: Scenario = { name: 'ok', params: new URLSearchParams(), text: 'ok' };

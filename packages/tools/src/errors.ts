@@ -58,7 +58,14 @@ export function fromError(error: unknown, context: HintContext): ToolResult {
     case 'context_length':
       return failure(`too long for model ${error.model ?? '?'}: ${error.message}`, 'send fewer or smaller files, start a new thread, or pick a model with a larger context (listmodels)', structured);
     case 'auth':
-      return failure(`provider ${provider ?? '?'} refused the API key: ${error.message}`, `tell the user to check the provider's key; meanwhile${orOther || ' use another model'}`, structured);
+      return failure(`the gateway refused the API key: ${error.message}`, 'check the key the client sends to the gateway', structured);
+    case 'upstream_auth':
+    case 'upstream_billing':
+      return failure(
+        `provider ${provider ?? '?'} rejected the gateway's ${error.code === 'upstream_billing' ? 'account (balance or quota)' : 'credentials'}: ${error.message}`,
+        `the gateway operator must renew the provider's key or balance; meanwhile${orOther || ' use another model'}`,
+        structured,
+      );
     case 'content_filter':
       return failure(`blocked by provider ${provider ?? '?'}'s content filter`, `rephrase the request${orOther}`, structured);
     case 'store_unavailable':

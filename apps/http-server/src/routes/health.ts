@@ -25,7 +25,8 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
       store.error = GatewayError.isInstance(error) ? error.code : 'store_unavailable';
       deps.logger.warn({ err: error }, 'readyz: the store is not usable');
     }
-    const usable = status.providers.filter((provider) => provider.breaker !== 'open');
+    // A provider whose every key it rejected is held out (credentials) as surely as an open breaker.
+    const usable = status.providers.filter((provider) => provider.breaker !== 'open' && provider.heldKeys < provider.keys);
     const ready = !state.draining && store.ok && usable.length > 0;
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
@@ -33,8 +34,18 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
       simulated: status.simulated,
       ...(status.simulated ? { note: 'no provider key is configured: serving the built-in simulator (answers are not from real models)' } : {}),
       store,
-      providers: status.providers.map((provider) => ({ id: provider.id, kind: provider.kind, breaker: provider.breaker, simulated: provider.simulated })),
+      providers: status.providers.map((provider) => ({
+        id: provider.id,
+        kind: provider.kind,
+        breaker: provider.breaker,
+        simulated: provider.simulated,
+        ...(provider.heldKeys > 0 ? { credentials: provider.heldKeys < provider.keys ? 'some_keys_held' : 'held' } : {}),
+      })),
       usable_providers: usable.length,
+      // Keys a provider rejected (by position in the provider's `keys`, never the key) and until when.
+      ...(status.credentials.length > 0
+        ? { held_keys: status.credentials.map((hold) => ({ provider: hold.provider, key: hold.key, reason: hold.reason, until: new Date(hold.until).toISOString() })) }
+        : {}),
     });
   });
 

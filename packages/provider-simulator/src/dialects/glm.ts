@@ -1,5 +1,6 @@
 import completionFixture from '../__fixtures__/glm/chat-completion.json' with { type: 'json' };
 import authFixture from '../__fixtures__/glm/error-authentication.json' with { type: 'json' };
+import balanceFixture from '../__fixtures__/glm/error-balance.json' with { type: 'json' };
 import filterFixture from '../__fixtures__/glm/error-content-filter.json' with { type: 'json' };
 import parameterFixture from '../__fixtures__/glm/error-invalid-parameter.json' with { type: 'json' };
 import lengthFixture from '../__fixtures__/glm/error-prompt-too-long.json' with { type: 'json' };
@@ -15,6 +16,7 @@ import type { DialectSpec, ErrorKind } from './types.js';
 const templates: Record<ErrorKind, { code: string; message: string }> = {
   bad_request: { code: '1210', message: 'Incorrect API call parameters, please check the documentation.' },
   auth: authFixture.error,
+  billing: balanceFixture.error,
   not_found: { code: '1211', message: 'Model does not exist, please check the model code.' },
   rate_limit: rateFixture.error,
   server: { code: '500', message: 'Internal Error' },
@@ -52,6 +54,7 @@ export const glmDialect: DialectSpec = {
   models: modelsFixture.data.map((model) => model.id),
   // Recent GLM models think unless `thinking: {type: "disabled"}`.
   thinksByDefault: () => true,
+  billingStatus: 429,
   validate(request) {
     if (request.tool_choice !== undefined && request.tool_choice !== 'auto') {
       return { kind: 'bad_request', message: parameterFixture.error.message, body: parameterFixture };

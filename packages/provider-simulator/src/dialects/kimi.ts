@@ -1,5 +1,6 @@
 import completionFixture from '../__fixtures__/kimi/chat-completion.json' with { type: 'json' };
 import authFixture from '../__fixtures__/kimi/error-authentication.json' with { type: 'json' };
+import quotaFixture from '../__fixtures__/kimi/error-quota.json' with { type: 'json' };
 import filterFixture from '../__fixtures__/kimi/error-content-filter.json' with { type: 'json' };
 import overloadedFixture from '../__fixtures__/kimi/error-engine-overloaded.json' with { type: 'json' };
 import rateFixture from '../__fixtures__/kimi/error-rate-limit.json' with { type: 'json' };
@@ -14,6 +15,7 @@ import type { DialectSpec, ErrorKind } from './types.js';
 const templates: Record<ErrorKind, { message: string; type: string }> = {
   bad_request: { message: 'Invalid request: malformed request body', type: 'invalid_request_error' },
   auth: authFixture.error,
+  billing: quotaFixture.error,
   not_found: { message: 'Not found the model or Permission denied', type: 'resource_not_found_error' },
   rate_limit: rateFixture.error,
   server: { message: 'Internal server error', type: 'server_error' },
@@ -52,6 +54,7 @@ export const kimiDialect: DialectSpec = {
   name: 'kimi',
   models: modelsFixture.data.map((model) => model.id),
   thinksByDefault: () => false,
+  billingStatus: 429,
   validate(request) {
     const temperature = request.temperature;
     if (temperature !== undefined && temperature !== null && (typeof temperature !== 'number' || temperature < 0 || temperature > 1)) {

@@ -1,5 +1,6 @@
 import completionFixture from '../__fixtures__/minimax/chat-completion.json' with { type: 'json' };
 import authFixture from '../__fixtures__/minimax/error-authentication.json' with { type: 'json' };
+import balanceFixture from '../__fixtures__/minimax/error-balance.json' with { type: 'json' };
 import parameterFixture from '../__fixtures__/minimax/error-invalid-params.json' with { type: 'json' };
 import rateFixture from '../__fixtures__/minimax/error-rate-limit.json' with { type: 'json' };
 import sensitiveFixture from '../__fixtures__/minimax/error-sensitive.json' with { type: 'json' };
@@ -14,6 +15,7 @@ import type { DialectSpec, ErrorKind } from './types.js';
 const templates: Record<ErrorKind, { status_code: number; status_msg: string }> = {
   bad_request: { status_code: 2013, status_msg: 'invalid params' },
   auth: authFixture.base_resp,
+  billing: balanceFixture.base_resp,
   not_found: { status_code: 2013, status_msg: 'invalid params, unknown model' },
   rate_limit: rateFixture.base_resp,
   server: { status_code: 1000, status_msg: 'unknown error' },
@@ -49,6 +51,7 @@ export const minimaxDialect: DialectSpec = {
   models: modelsFixture.data.map((model) => model.id),
   // MiniMax M-series models always interleave thinking.
   thinksByDefault: () => true,
+  billingStatus: 200,
   validate(request) {
     const temperature = request.temperature;
     if (temperature !== undefined && temperature !== null && (typeof temperature !== 'number' || temperature <= 0 || temperature > 1)) {

@@ -1,6 +1,7 @@
 import completionFixture from '../__fixtures__/openai/chat-completion.json' with { type: 'json' };
 import contextFixture from '../__fixtures__/openai/error-context-length.json' with { type: 'json' };
 import authFixture from '../__fixtures__/openai/error-invalid-api-key.json' with { type: 'json' };
+import quotaFixture from '../__fixtures__/openai/error-insufficient-quota.json' with { type: 'json' };
 import rateFixture from '../__fixtures__/openai/error-rate-limit.json' with { type: 'json' };
 import serverFixture from '../__fixtures__/openai/error-server.json' with { type: 'json' };
 import fileFixture from '../__fixtures__/openai/file.json' with { type: 'json' };
@@ -13,6 +14,7 @@ import type { DialectSpec, ErrorKind } from './types.js';
 const templates: Record<ErrorKind, { message: string; type: string; param: string | null; code: string | null }> = {
   bad_request: { message: 'Invalid request.', type: 'invalid_request_error', param: null, code: null },
   auth: authFixture.error,
+  billing: quotaFixture.error,
   not_found: {
     message: 'The model does not exist or you do not have access to it.',
     type: 'invalid_request_error',
@@ -85,6 +87,7 @@ export const openaiDialect: DialectSpec = {
   name: 'openai',
   models: modelsFixture.data.map((model) => model.id),
   thinksByDefault: (model) => model.includes('thinking') || model.includes('reasoner'),
+  billingStatus: 429,
   validate: () => undefined,
   modelList: () => modelsFixture,
   error(kind, message) {

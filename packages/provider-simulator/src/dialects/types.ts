@@ -5,6 +5,7 @@ import type { Dialect, StoredFile } from '../types.js';
 export type ErrorKind =
   | 'bad_request'
   | 'auth'
+  | 'billing'
   | 'not_found'
   | 'rate_limit'
   | 'server'
@@ -37,6 +38,8 @@ export interface DialectSpec {
   /** A cheap check of what the provider rejects with 400. */
   validate(request: Record<string, unknown>): Rejection | undefined;
   error(kind: ErrorKind, message?: string): unknown;
+  /** The HTTP status the provider sends with a balance or quota refusal (MiniMax: 200 with `base_resp`). */
+  billingStatus: number;
   /** The `GET {base}/models` answer. */
   modelList(): unknown;
   completion(answer: Answer, context: ReplyContext): unknown;
