@@ -1,6 +1,6 @@
 import type { Logger } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { manualClock, useStores } from './harness.js';
+import { manualClock, me, useStores } from './harness.js';
 import { redisUrl, type Backend, uniqueName } from './services.js';
 
 const DAY = 24 * 3600_000;
@@ -29,13 +29,13 @@ export function defineMaintenanceSuite(backend: Backend): void {
     it('a maintenance pass purges expired threads and request-log rows past retention; retention 0 keeps the log', async () => {
       const clock = manualClock();
       const { store, location } = await stores.fresh({ now: clock.now, threadTtlMs: 1_000, requestLogRetentionMs: 30 * DAY });
-      const expired = await store.createThread({ title: 'expired' });
-      await store.appendTurn(expired.id, { role: 'user', content: 'gone soon' });
+      const expired = await store.createThread(me, { title: 'expired' });
+      await store.appendTurn(me, expired.id, { role: 'user', content: 'gone soon' });
       await store.recordRequest({ route: 'chat', status: 200, latencyMs: 1, createdAt: clock.now() - 31 * DAY });
       clock.advance(2_000);
-      const live = await store.createThread({ title: 'live' });
+      const live = await store.createThread(me, { title: 'live' });
       expect(await store.runMaintenance({ force: true })).toEqual({ threads: 1, requests: 1, skipped: false });
-      expect((await store.listThreads()).map((thread) => thread.id)).toEqual([live.id]);
+      expect((await store.listThreads(me)).map((thread) => thread.id)).toEqual([live.id]);
       expect(await store.listRequests()).toEqual([]);
 
       const keeper = stores.another(location, { now: clock.now, requestLogRetentionMs: 0 });

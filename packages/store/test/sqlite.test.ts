@@ -70,7 +70,7 @@ describe('sqlite store', () => {
   it('creates the data directory and its files/ directory owner-only (0700)', async () => {
     const dataDir = join(await temporary(), 'private', 'data');
     const store = createStore({ dataDir });
-    const file = await store.putFile({ filename: 'secret.txt', data: 'users data' });
+    const file = await store.putFile(me, { filename: 'secret.txt', data: 'users data' });
     await store.close();
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dataDir, 'files')).mode & 0o777).toBe(0o700);
