@@ -50,6 +50,9 @@ describe('provider credential failures over HTTP', () => {
     const metrics = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
     expect(metrics).toMatch(/exai_provider_credential_failures_total\{provider="kimi"\} 1/);
     expect(metrics).not.toContain('sim-key');
+
+    const snapshot = await json(await fetch(`${gateway.url}/dashboard/snapshot`, { headers: { authorization: `Bearer ${adminKey}` } }));
+    expect(snapshot.providers.find((provider: { id: string }) => provider.id === 'kimi')).toMatchObject({ credentials: 'held' });
   });
 
   it("the caller's own bad gateway key still gets 401 with the gateway's message, and no upstream call", async () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayError, loadConfig } from '@exai/core';
+import { Writable } from 'node:stream';
+import { createLogger, GatewayError, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../src/index.js';
@@ -34,6 +35,7 @@ interface EngineSetup {
   holdMs?: number;
   redisPrefix?: string;
   instanceId?: string;
+  logLines?: string[];
 }
 
 async function engineFor(options: EngineSetup = {}): Promise<Engine> {
@@ -58,7 +60,11 @@ async function engineFor(options: EngineSetup = {}): Promise<Engine> {
       logLevel: 'silent',
     },
   });
-  const engine = await createEngine({ config, ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const lines = options.logLines;
+  const logger = lines
+    ? createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }) })
+    : undefined;
+  const engine = await createEngine({ config, ...(logger ? { logger } : {}), ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
   engines.push(engine);
   return engine;
 }
@@ -109,7 +115,8 @@ describe('a provider that rejects the gateway key or balance', () => {
   });
 
   it('with no fallback: 502 with its own code and the redacted reason, then 503 while held out; never 401', async () => {
-    const engine = await engineFor({ dialect: 'glm', fallback: false, keys: ['broke-key-secret-value'] });
+    const logLines: string[] = [];
+    const engine = await engineFor({ dialect: 'glm', fallback: false, keys: ['broke-key-secret-value'], logLines });
     const first = await failure(engine.chat(ask('glm-4.6')));
     expect(first).toMatchObject({ code: 'upstream_billing', statusCode: 502, provider: 'glm' });
     expect(first.message).toContain('1113');
@@ -122,6 +129,11 @@ describe('a provider that rejects the gateway key or balance', () => {
     expect(status.credentials).toEqual([expect.objectContaining({ provider: 'glm', key: 1, reason: 'upstream_billing' })]);
     expect(JSON.stringify(status)).not.toContain('broke-key-secret-value');
     expect(status.credentialFailures).toEqual({ glm: 1 });
+    await failure(engine.chat(ask('glm-4.6')));
+    // One warning per hold, not per request, and never the key.
+    const holds = logLines.filter((line) => line.includes("rejected the gateway's key"));
+    expect(holds).toHaveLength(1);
+    expect(logLines.join('')).not.toContain('broke-key-secret-value');
   });
 
   it('two keys: a rejected key is held out and the second key serves, before any fail-over', async () => {
