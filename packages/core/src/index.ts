@@ -76,3 +76,14 @@ export type {
   SharedRateLimiter,
   SharedSemaphore,
 } from './shared-state.js';
+export {
+  type ClientErrorAnswer,
+  clientErrorAnswer,
+  defaultHttpServerLimits,
+  type GuardHttpServerOptions,
+  guardHttpServer,
+  type HttpServerLimits,
+  isSocketError,
+  readHttpServerLimits,
+} from './socket-guard.js';
+export { installProcessGuard, type ProcessGuardOptions } from './process-guard.js';
