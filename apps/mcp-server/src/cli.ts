@@ -63,14 +63,26 @@ async function runtime(): Promise<Runtime> {
   return loadRuntime({ version: packageJson.version, env });
 }
 
+/**
+ * SIGINT/SIGTERM close and exit 0; the last-resort guard keeps serving after a socket error nothing caught
+ * and closes and exits 1 after any other uncaught error.
+ */
 async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
+  let settled: Promise<unknown> | undefined;
+  const closeOnce = () => {
+    settled ??= close();
+    return settled;
+  };
+  // Loaded lazily like the engine, so stdio answers `initialize` without waiting for it.
+  const { installProcessGuard } = await import('@exai/core');
+  installProcessGuard({ name: 'exai-mcp', drain: closeOnce, drainTimeoutMs: 5_000 });
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
     const timer = setTimeout(() => process.exit(0), 5_000);
     timer.unref();
-    close().finally(() => process.exit(0));
+    closeOnce().finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -116,11 +128,14 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, fixtures] = await Promise.all([
+  const [{ startHttpServer }, { wireServer }, { readHttpServerLimits }, fixtures] = await Promise.all([
     import('./http-server.js'),
     import('./wire.js'),
+    import('@exai/core'),
     parsed.conformance ? import('./conformance-fixtures.js') : undefined,
   ]);
+  const { limits, errors } = readHttpServerLimits(process.env);
+  if (errors.length > 0) fail(`invalid environment:\n${errors.map((line) => `  - ${line}`).join('\n')}`);
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
@@ -129,6 +144,7 @@ async function http(): Promise<void> {
     ...(process.env.EXAI_MCP_TOKEN ? { token: process.env.EXAI_MCP_TOKEN } : {}),
     allowedHosts: list(process.env.EXAI_MCP_ALLOWED_HOSTS),
     allowedOrigins: list(process.env.EXAI_MCP_ALLOWED_ORIGINS),
+    limits,
     createServer: () => {
       const server = createBareServer({ version: packageJson.version });
       wireServer(server, loaded);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { guardHttpServer, type HttpServerLimits } from '@exai/core';
 
 export interface HttpServerOptions {
   /** Builds one MCP server per session. */
@@ -20,6 +21,8 @@ export interface HttpServerOptions {
   allowedOrigins?: string[];
   /** Largest accepted request body. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** Timeouts and connection limits; defaults in @exai/core's `defaultHttpServerLimits`. */
+  limits?: Partial<HttpServerLimits>;
   log?: (message: string) => void;
 }
 
@@ -105,7 +108,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       try {
         body = await readJson(request, maxBody);
       } catch (error) {
-        return jsonError(response, error instanceof RangeError ? 413 : 400, -32700, error instanceof RangeError ? 'Request body too large' : 'Parse error: body is not JSON');
+        // The rest of a too-large body is never read: close the connection rather than leave it stuck until keep-alive ends.
+        if (error instanceof RangeError) return jsonError(response, 413, -32700, 'Request body too large', { connection: 'close' });
+        return jsonError(response, 400, -32700, 'Parse error: body is not JSON');
       }
     }
     const sessionId = request.headers['mcp-session-id'];
@@ -139,6 +144,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else response.end();
     });
   });
+  // Every socket gets an error listener at accept; bad HTTP gets a JSON-RPC-shaped 400/408/431.
+  guardHttpServer(server, { ...(options.limits ? { limits: options.limits } : {}), errorBody: (answer) => ({ jsonrpc: '2.0', error: { code: -32600, message: answer.message }, id: null }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8765, host, () => resolve());
