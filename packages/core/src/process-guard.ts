@@ -20,7 +20,7 @@ const SOCKET_LINES_PER_MINUTE = 10;
 function describe(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.stack ?? error.message}`;
+    return `${typeof code === 'string' ? `(${code}) ` : ''}${error.stack ?? `${error.name}: ${error.message}`}`;
   }
   return String(error);
 }
