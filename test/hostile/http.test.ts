@@ -7,6 +7,8 @@ import { bodyOf, firstBytesOf, flatArrayChatBody, garbage, hit, slowloris, statu
 
 const KEY = 'sk-hostile-suite-key-0001';
 const HEADERS_TIMEOUT_MS = 2_000;
+/** The whole request must be in within this time; an answer streamed for longer is not cut. */
+const RECEIVE_TIMEOUT_MS = 2_000;
 const modes = [
   { name: 'open mode', env: {}, auth: {} as Record<string, string> },
   { name: 'with keys', env: { EXAI_API_KEYS: KEY }, auth: { authorization: `Bearer ${KEY}` } as Record<string, string> },
@@ -47,7 +49,7 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   };
 
   beforeAll(async () => {
-    app = await spawnApp({ config: { logLevel: 'warn' }, env: { EXAI_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), ...mode.env } });
+    app = await spawnApp({ config: { logLevel: 'warn' }, env: { EXAI_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), EXAI_REQUEST_RECEIVE_TIMEOUT_MS: String(RECEIVE_TIMEOUT_MS), ...mode.env } });
     port = Number(new URL(app.url).port);
     // Warm up (first chat opens the store and JIT-compiles the path), so the 1 s bound measures the server, not start-up.
     for (let round = 0; round < 3; round++) await fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...mode.auth }, body: chatBody('warm') });
@@ -163,6 +165,24 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     } finally {
       attack.stop();
     }
+    await expectServing();
+  });
+
+  it('a body trickled slower than the receive timeout gets 408; an answer streamed for longer is not cut', async () => {
+    const body = chatBody('trickled');
+    const head = chatRequest(body).slice(0, -body.length);
+    const trickle = [head, ...body.match(/.{1,4}/g)!];
+    const started = Date.now();
+    const { answer } = await hit(port, trickle, { wait: 'answer', gapMs: 200, timeoutMs: RECEIVE_TIMEOUT_MS + 6_000 });
+    expect(statusOf(answer), answer).toBe(408);
+    expect(Date.now() - started).toBeLessThan(RECEIVE_TIMEOUT_MS + 4_000);
+    const stream = await fetch(`${app.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...mode.auth },
+      body: JSON.stringify({ model: `glm-4.6~slow-first-token?ms=${RECEIVE_TIMEOUT_MS + 1_000}`, stream: true, messages: [{ role: 'user', content: 'slow' }] }),
+    });
+    expect(stream.status).toBe(200);
+    expect(await stream.text()).toMatch(/data: \[DONE\]\n\n$/);
     await expectServing();
   });
 

@@ -26,16 +26,16 @@ describe('isSocketError', () => {
 describe('readHttpServerLimits', () => {
   it('uses the defaults and reads each variable', () => {
     expect(readHttpServerLimits({})).toEqual({ limits: defaultHttpServerLimits, errors: [] });
-    const { limits, errors } = readHttpServerLimits({ EXAI_HEADERS_TIMEOUT_MS: '2000', EXAI_MAX_CONNECTIONS: '0', EXAI_REQUEST_TIMEOUT_MS: '0' });
+    const { limits, errors } = readHttpServerLimits({ EXAI_HEADERS_TIMEOUT_MS: '2000', EXAI_MAX_CONNECTIONS: '0', EXAI_REQUEST_RECEIVE_TIMEOUT_MS: '0' });
     expect(errors).toEqual([]);
-    expect(limits).toMatchObject({ headersTimeoutMs: 2_000, maxConnections: 0, requestTimeoutMs: 0, keepAliveTimeoutMs: 72_000 });
+    expect(limits).toMatchObject({ headersTimeoutMs: 2_000, maxConnections: 0, requestReceiveTimeoutMs: 0, keepAliveTimeoutMs: 72_000 });
   });
 
   it('names every bad variable', () => {
     const { errors } = readHttpServerLimits({ EXAI_KEEP_ALIVE_TIMEOUT_MS: 'soon', EXAI_HEADERS_TIMEOUT_MS: '0' });
     expect(errors.join('\n')).toMatch(/EXAI_KEEP_ALIVE_TIMEOUT_MS: expected a non-negative integer, got 'soon'/);
     expect(errors.join('\n')).toMatch(/EXAI_HEADERS_TIMEOUT_MS: 0 would let a client hold a connection/);
-    expect(readHttpServerLimits({ EXAI_HEADERS_TIMEOUT_MS: '9000', EXAI_REQUEST_TIMEOUT_MS: '5000' }).errors[0]).toMatch(/must not exceed EXAI_REQUEST_TIMEOUT_MS/);
+    expect(readHttpServerLimits({ EXAI_HEADERS_TIMEOUT_MS: '9000', EXAI_REQUEST_RECEIVE_TIMEOUT_MS: '5000' }).errors[0]).toMatch(/must not exceed EXAI_REQUEST_RECEIVE_TIMEOUT_MS/);
   });
 });
 

@@ -5,7 +5,7 @@ import type { Env } from './config.js';
 /**
  * Hardening shared by both servers (exai-http and exai-mcp --http): timeouts a slow or silent client
  * cannot outlive, an `error` listener on every socket from the moment it is accepted, and a clean
- * answer to bytes that are not HTTP. See docs/decisions and the apps' READMEs for the defaults.
+ * answer to bytes that are not HTTP. The apps' READMEs list the variables and why each default was chosen.
  */
 
 /** Connection limits of a `node:http` server. Every field has an `EXAI_*` variable (see {@link readHttpServerLimits}). */
@@ -13,10 +13,11 @@ export interface HttpServerLimits {
   /** `EXAI_HEADERS_TIMEOUT_MS`: a connection must deliver a request's headers within this time (408, then closed). Default 20000. */
   headersTimeoutMs: number;
   /**
-   * `EXAI_REQUEST_TIMEOUT_MS`: a request (headers and body) must be fully received within this time (408).
-   * Node stops this clock once the body is in, so streamed answers (SSE) are not cut. 0 turns it off. Default 300000.
+   * `EXAI_REQUEST_RECEIVE_TIMEOUT_MS` (Node's `server.requestTimeout`): a request, headers and body, must be fully
+   * received within this time (408). Node stops this clock once the body is in, so a long streamed answer (SSE)
+   * is not cut. 0 turns it off. Default 300000.
    */
-  requestTimeoutMs: number;
+  requestReceiveTimeoutMs: number;
   /** `EXAI_KEEP_ALIVE_TIMEOUT_MS`: an idle keep-alive connection is closed after this time. Default 72000. */
   keepAliveTimeoutMs: number;
   /** `EXAI_MAX_REQUESTS_PER_SOCKET`: requests served on one connection before it is closed; 0 is unlimited. Default 1000. */
@@ -27,7 +28,7 @@ export interface HttpServerLimits {
 
 export const defaultHttpServerLimits: Readonly<HttpServerLimits> = Object.freeze({
   headersTimeoutMs: 20_000,
-  requestTimeoutMs: 300_000,
+  requestReceiveTimeoutMs: 300_000,
   keepAliveTimeoutMs: 72_000,
   maxRequestsPerSocket: 1_000,
   maxConnections: 1_024,
@@ -35,7 +36,7 @@ export const defaultHttpServerLimits: Readonly<HttpServerLimits> = Object.freeze
 
 const limitVariables: Record<keyof HttpServerLimits, string> = {
   headersTimeoutMs: 'EXAI_HEADERS_TIMEOUT_MS',
-  requestTimeoutMs: 'EXAI_REQUEST_TIMEOUT_MS',
+  requestReceiveTimeoutMs: 'EXAI_REQUEST_RECEIVE_TIMEOUT_MS',
   keepAliveTimeoutMs: 'EXAI_KEEP_ALIVE_TIMEOUT_MS',
   maxRequestsPerSocket: 'EXAI_MAX_REQUESTS_PER_SOCKET',
   maxConnections: 'EXAI_MAX_CONNECTIONS',
@@ -54,8 +55,8 @@ export function readHttpServerLimits(env: Env): { limits: HttpServerLimits; erro
     else errors.push(`${name}: expected a non-negative integer, got '${raw}'`);
   }
   if (limits.headersTimeoutMs === 0) errors.push(`${limitVariables.headersTimeoutMs}: 0 would let a client hold a connection forever without sending a request`);
-  if (limits.requestTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestTimeoutMs) {
-    errors.push(`${limitVariables.headersTimeoutMs} (${limits.headersTimeoutMs}) must not exceed ${limitVariables.requestTimeoutMs} (${limits.requestTimeoutMs})`);
+  if (limits.requestReceiveTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestReceiveTimeoutMs) {
+    errors.push(`${limitVariables.headersTimeoutMs} (${limits.headersTimeoutMs}) must not exceed ${limitVariables.requestReceiveTimeoutMs} (${limits.requestReceiveTimeoutMs})`);
   }
   return { limits, errors };
 }
@@ -134,7 +135,7 @@ export interface GuardHttpServerOptions {
 export function guardHttpServer(server: Server, options: GuardHttpServerOptions): void {
   const limits = { ...defaultHttpServerLimits, ...options.limits };
   server.headersTimeout = limits.headersTimeoutMs;
-  server.requestTimeout = limits.requestTimeoutMs;
+  server.requestTimeout = limits.requestReceiveTimeoutMs;
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   server.maxRequestsPerSocket = limits.maxRequestsPerSocket;
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
