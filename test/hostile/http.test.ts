@@ -10,8 +10,8 @@ const HEADERS_TIMEOUT_MS = 2_000;
 /** The whole request must be in within this time; an answer streamed for longer is not cut. */
 const RECEIVE_TIMEOUT_MS = 2_000;
 const modes = [
-  { name: 'open mode', env: {}, auth: {} as Record<string, string> },
-  { name: 'with keys', env: { EXAI_API_KEYS: KEY }, auth: { authorization: `Bearer ${KEY}` } as Record<string, string> },
+  { name: 'open mode', env: {} as Record<string, string>, auth: {} as Record<string, string> },
+  { name: 'with keys', env: { EXAI_API_KEYS: KEY } as Record<string, string>, auth: { authorization: `Bearer ${KEY}` } as Record<string, string> },
 ];
 
 const chatBody = (content: string) => JSON.stringify({ model: 'glm', messages: [{ role: 'user', content }] });
@@ -26,7 +26,12 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${authLine}${extra}\r\n${body}`;
 
   /** The process is up, has not needed its last-resort guard, and answers a health check and a chat within 1 s. */
-  const expectServing = async () => {
+  const expectServing = () =>
+    probe().catch((error: unknown) => {
+      if ((error as Error).name === 'AssertionError') throw error;
+      throw new Error(`a normal request got no answer (process ${app.child.exitCode === null ? 'alive but not answering' : 'exited'}): ${(error as Error).message}`, { cause: error });
+    });
+  const probe = async () => {
     expect(app.child.exitCode, app.stderr()).toBeNull();
     const started = performance.now();
     const [health, chat] = await Promise.all([

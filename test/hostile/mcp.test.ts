@@ -11,8 +11,8 @@ import { bodyOf, firstBytesOf, flatArrayChatBody, garbage, hit, slowloris, statu
 const TOKEN = 'hostile-suite-mcp-token-0001';
 const HEADERS_TIMEOUT_MS = 2_000;
 const modes = [
-  { name: 'no token', env: {}, auth: {} as Record<string, string> },
-  { name: 'with a token', env: { EXAI_MCP_TOKEN: TOKEN }, auth: { authorization: `Bearer ${TOKEN}` } as Record<string, string> },
+  { name: 'no token', env: {} as Record<string, string>, auth: {} as Record<string, string> },
+  { name: 'with a token', env: { EXAI_MCP_TOKEN: TOKEN } as Record<string, string>, auth: { authorization: `Bearer ${TOKEN}` } as Record<string, string> },
 ];
 
 type JsonRpcAnswer = { result?: { content?: Array<{ text?: string }> }; error?: unknown };
@@ -41,7 +41,12 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
     });
 
   /** The process is up, has not needed its last-resort guard, and serves a whole MCP exchange within 1 s. */
-  const expectServing = async () => {
+  const expectServing = () =>
+    probe().catch((error: unknown) => {
+      if ((error as Error).name === 'AssertionError') throw error;
+      throw new Error(`a normal MCP exchange got no answer (process ${server.child.exitCode === null ? 'alive but not answering' : 'exited'}): ${(error as Error).message}`, { cause: error });
+    });
+  const probe = async () => {
     expect(server.child.exitCode, stderr).toBeNull();
     const started = performance.now();
     const initialize = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile-suite', version: '1' } } });
