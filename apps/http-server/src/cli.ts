@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@exai/core';
+import { ConfigError, installProcessGuard, loadConfig } from '@exai/core';
 import { readSettings } from './settings.js';
 import { SERVER_VERSION, StartupError, startServer } from './server.js';
 
@@ -59,6 +59,9 @@ async function main(): Promise<void> {
     if (error instanceof StartupError) refuse(error.message);
     throw error;
   }
+  // Last resort: a socket error nothing caught is logged and the server keeps serving; any other uncaught
+  // error drains (as SIGTERM does) and exits 1.
+  installProcessGuard({ name: 'exai-http', drain: () => server.close(), drainTimeoutMs: settings.shutdownGraceMs + 5_000 });
   process.stdout.write(`${server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

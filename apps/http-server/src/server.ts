@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { createLogger, type GatewayConfig, type Logger } from '@exai/core';
+import { createLogger, type GatewayConfig, guardHttpServer, type Logger } from '@exai/core';
 import { createEngine, type Engine } from '@exai/engine';
 import { createToolRegistry } from '@exai/tools';
 import { buildApp } from './app.js';
 import { createAuth } from './auth.js';
 import type { App, AppDeps } from './deps.js';
+import { errorBody } from './errors.js';
 import { createMetrics } from './metrics.js';
 import type { HealthState } from './routes/health.js';
 import { hostGuardOf, isLoopback, type ServerSettings } from './settings.js';
@@ -98,6 +99,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const health: HealthState = { draining: false };
     const hostGuard = hostGuardOf(settings, options.host, auth.open);
     const app = await buildApp(deps, { settings, health, hostGuard });
+    // Before listen: every socket gets an error listener at accept, bad HTTP a clean 400/408/431, timeouts deliberate.
+    guardHttpServer(app.server, {
+      limits: settings.http,
+      errorBody: (answer) => errorBody(answer.message, 'invalid_request_error', answer.code),
+      onSocketError: (error) => logger.debug({ err: error }, 'client socket error'),
+    });
     await app.listen({ host: options.host, port: options.port });
     const websocket = attachWebSocket(app.server, deps, { hostGuard });
     const address = app.server.address();

@@ -1,4 +1,4 @@
-import { createHostGuard, type Env, type HostGuard, isLoopback } from '@exai/core';
+import { createHostGuard, type Env, type HostGuard, type HttpServerLimits, isLoopback, readHttpServerLimits } from '@exai/core';
 
 /** The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). */
 export interface ServerSettings {
@@ -27,6 +27,8 @@ export interface ServerSettings {
   maxFileBytes: number;
   /** `EXAI_MODELS_CACHE_MS`: how long `/v1/models` reuses the providers' lists. Default 60000. */
   modelsCacheMs: number;
+  /** Connection limits and timeouts (`EXAI_HEADERS_TIMEOUT_MS`, `EXAI_MAX_CONNECTIONS`, ...): see `HttpServerLimits` in @exai/core. */
+  http: HttpServerLimits;
 }
 
 const list = (value: string | undefined): string[] =>
@@ -50,7 +52,8 @@ function integer(env: Env, name: string, fallback: number, errors: string[]): nu
 
 /** Reads the settings; `errors` names every bad variable. */
 export function readSettings(env: Env): { settings: ServerSettings; errors: string[] } {
-  const errors: string[] = [];
+  const http = readHttpServerLimits(env);
+  const errors: string[] = [...http.errors];
   const settings: ServerSettings = {
     apiKeys: list(env.EXAI_API_KEYS),
     adminKeys: list(env.EXAI_ADMIN_KEYS),
@@ -63,6 +66,7 @@ export function readSettings(env: Env): { settings: ServerSettings; errors: stri
     maxBodyBytes: integer(env, 'EXAI_MAX_BODY_BYTES', 10 * 1024 * 1024, errors),
     maxFileBytes: integer(env, 'EXAI_MAX_FILE_BYTES', 50 * 1024 * 1024, errors),
     modelsCacheMs: integer(env, 'EXAI_MODELS_CACHE_MS', 60_000, errors),
+    http: http.limits,
   };
   return { settings, errors };
 }

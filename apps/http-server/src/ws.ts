@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createHostGuard, type HostGuard } from '@exai/core';
@@ -59,9 +59,18 @@ function hasCredentials(request: IncomingMessage): boolean {
   return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
 }
 
+/** A refused socket is closed once the answer is out and the client has ended, or after this long regardless. */
+const REFUSE_LINGER_MS = 5_000;
+
 function refuse(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 421 ? 'Misdirected Request' : 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  // Discard what the client still sends (closing with unread bytes would reset the connection before it reads
+  // the answer), answer, and destroy: Node removed its own timeouts from an upgraded socket.
+  socket.resume();
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  const timer = setTimeout(() => socket.destroy(), REFUSE_LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 function authError(message: string): WsErrorBody {
@@ -197,6 +206,8 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node hands an upgraded socket over without its own error listener: a reset must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== settings.path) {
       // Another upgrade handler may serve this path; if none, refuse it.
@@ -212,7 +223,6 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     if (origin !== undefined && !hostGuard.originAllowed(origin, request.headers.host)) {
       return refuse(socket, 403, { error: { message: `Origin ${origin.slice(0, 100)} may not open a WebSocket here`, type: 'authentication_error', code: 'auth', param: null } });
     }
-    socket.on('error', () => socket.destroy());
     deps.auth
       .check(request.headers, { remoteAddress: request.socket.remoteAddress })
       .then((result) => {

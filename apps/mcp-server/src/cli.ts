@@ -71,14 +71,26 @@ async function runtime(): Promise<Runtime> {
   return loadRuntime({ version: packageJson.version, env });
 }
 
+/**
+ * SIGINT/SIGTERM close and exit 0; the last-resort guard keeps serving after a socket error nothing caught
+ * and closes and exits 1 after any other uncaught error.
+ */
 async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
+  let settled: Promise<unknown> | undefined;
+  const closeOnce = () => {
+    settled ??= close();
+    return settled;
+  };
+  // Loaded lazily like the engine, so stdio answers `initialize` without waiting for it.
+  const { installProcessGuard } = await import('@exai/core');
+  installProcessGuard({ name: 'exai-mcp', drain: closeOnce, drainTimeoutMs: 5_000 });
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
     const timer = setTimeout(() => process.exit(0), 5_000);
     timer.unref();
-    close().finally(() => process.exit(0));
+    closeOnce().finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -125,13 +137,16 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, fixtures] = await Promise.all([
+  const [{ startHttpServer }, { wireServer }, { readHttpServerLimits }, fixtures] = await Promise.all([
     import('./http-server.js'),
     import('./wire.js'),
+    import('@exai/core'),
     parsed.conformance ? import('./conformance-fixtures.js') : undefined,
   ]);
   const sessionIdleMs = positive('EXAI_MCP_SESSION_IDLE_MS');
   const maxSessions = positive('EXAI_MCP_MAX_SESSIONS');
+  const { limits, errors } = readHttpServerLimits(process.env);
+  if (errors.length > 0) fail(`invalid environment:\n${errors.map((line) => `  - ${line}`).join('\n')}`);
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
@@ -144,6 +159,7 @@ async function http(): Promise<void> {
     allowedOrigins: list(process.env.EXAI_MCP_ALLOWED_ORIGINS),
     ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
     ...(maxSessions === undefined ? {} : { maxSessions }),
+    limits,
     createServer: (scope) => {
       const server = createBareServer({ version: packageJson.version });
       wireServer(server, loaded, scope);

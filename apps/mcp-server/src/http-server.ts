@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { localOwner, type OwnerScope } from '@exai/engine';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createHostGuard, isLoopback, registerSecret } from '@exai/core';
+import { createHostGuard, guardHttpServer, type HttpServerLimits, isLoopback, registerSecret } from '@exai/core';
 import { SessionTable } from './sessions.js';
 
 export interface HttpServerOptions {
@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   sessionIdleMs?: number;
   /** Open sessions at most; an initialize beyond them gets 503 with `Retry-After`. Default 1000. */
   maxSessions?: number;
+  /** Timeouts and connection limits; defaults in @exai/core's `defaultHttpServerLimits`. */
+  limits?: Partial<HttpServerLimits>;
   log?: (message: string) => void;
 }
 
@@ -116,7 +118,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       try {
         body = await readJson(request, maxBody);
       } catch (error) {
-        return jsonError(response, error instanceof RangeError ? 413 : 400, -32700, error instanceof RangeError ? 'Request body too large' : 'Parse error: body is not JSON');
+        // The rest of a too-large body is never read: close the connection rather than leave it stuck until keep-alive ends.
+        if (error instanceof RangeError) return jsonError(response, 413, -32700, 'Request body too large', { connection: 'close' });
+        return jsonError(response, 400, -32700, 'Parse error: body is not JSON');
       }
     }
     const sessionId = request.headers['mcp-session-id'];
@@ -142,6 +146,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       else response.end();
     });
   });
+  // Every socket gets an error listener at accept; bad HTTP gets a JSON-RPC-shaped 400/408/431.
+  guardHttpServer(server, { ...(options.limits ? { limits: options.limits } : {}), errorBody: (answer) => ({ jsonrpc: '2.0', error: { code: -32600, message: answer.message }, id: null }) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8765, host, () => resolve());

@@ -84,3 +84,14 @@ export type {
   SharedSemaphore,
 } from './shared-state.js';
 export { createHostGuard, type HostGuard, type HostGuardOptions, hostName, isLoopback, isWildcardHost, LOOPBACK_NAMES } from './host-guard.js';
+export {
+  type ClientErrorAnswer,
+  clientErrorAnswer,
+  defaultHttpServerLimits,
+  type GuardHttpServerOptions,
+  guardHttpServer,
+  type HttpServerLimits,
+  isSocketError,
+  readHttpServerLimits,
+} from './socket-guard.js';
+export { installProcessGuard, type ProcessGuardOptions } from './process-guard.js';
