@@ -55,7 +55,8 @@ export class Engine {
   readonly #deps: RouterDeps;
   readonly #simulator: SimulatorHandle | undefined;
   readonly #requestLog: RequestLog;
-  readonly #credentials: CredentialHolds;
+  // A TypeScript-private field, not `#`: tests observe the engine through a Proxy.
+  private readonly credentials: CredentialHolds;
 
   constructor(config: GatewayConfig, adapters: ProviderAdapter[], store: Store, options: { logger: Logger; simulator?: SimulatorHandle; instanceId?: string; random?: () => number }) {
     this.config = config;
@@ -74,7 +75,7 @@ export class Engine {
         if (!StoreUnavailableError.isInstance(error)) this.logger.warn({ err: error, ...context }, 'shared breaker state failed');
       },
     });
-    this.#credentials = new CredentialHolds({
+    this.credentials = new CredentialHolds({
       holdMs: config.breaker.credentialHoldMs,
       shared: store.shared.breakers,
       probes: store.shared.semaphore,
@@ -124,18 +125,18 @@ export class Engine {
    */
   async #withKey<T>(target: Target, signal: AbortSignal, fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>): Promise<T> {
     const keyCount = target.adapter.keyCount ?? 1;
-    let lease = await this.#credentials.acquire(target.provider, keyCount);
-    if (!lease) throw this.#credentials.heldError(target.provider, target.model);
+    let lease = await this.credentials.acquire(target.provider, keyCount);
+    if (!lease) throw this.credentials.heldError(target.provider, target.model);
     for (;;) {
       const current = lease;
       try {
         const value = await fn(signal, { keyIndex: current.keyIndex });
-        if (current.probe) this.#credentials.recovered(target.provider, current.keyIndex);
+        if (current.probe) this.credentials.recovered(target.provider, current.keyIndex);
         return value;
       } catch (error) {
         if (!GatewayError.isInstance(error) || !isCredentialFailure(error)) throw error;
-        this.#credentials.hold(target.provider, current.keyIndex, error);
-        const next = await this.#credentials.acquire(target.provider, keyCount);
+        this.credentials.hold(target.provider, current.keyIndex, error);
+        const next = await this.credentials.acquire(target.provider, keyCount);
         if (!next || signal.aborted) throw error;
         lease = next;
       } finally {
@@ -348,7 +349,7 @@ export class Engine {
     const metrics = this.sessions.metrics();
     const breakers = this.breakers.snapshot();
     const stateOf = (key: string) => breakers.find((breaker) => breaker.key === key)?.state ?? 'closed';
-    const credentials = this.#credentials.list();
+    const credentials = this.credentials.list();
     return {
       simulated: this.simulated,
       providers: this.resolver.adapters.map((adapter) => ({
@@ -365,7 +366,7 @@ export class Engine {
       sessions: { inFlight: metrics.inFlight, queued: metrics.queued, totals: metrics.totals, latencyMs: metrics.latencyMs },
       store: { kind: this.store.dialect, shared: this.config.store.redisUrl ? 'redis' : 'memory' },
       credentials,
-      credentialFailures: this.#credentials.failures(),
+      credentialFailures: this.credentials.failures(),
     };
   }
 
@@ -374,7 +375,7 @@ export class Engine {
     const drained = await this.sessions.drain(graceMs);
     await this.#requestLog.flush();
     await this.breakers.close();
-    this.#credentials.close();
+    this.credentials.close();
     await this.store.close();
     await this.#simulator?.close();
     return drained;
