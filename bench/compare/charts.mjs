@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { added } from './report.mjs';
 
-const colors = { floor: '#9aa0a6', exai: '#1a73e8', portkey: '#e8710a', exaiP99: '#8ab4f8', portkeyP99: '#fbbc8c' };
+const colors = { floor: '#9aa0a6', lean: '#34a853', exai: '#1a73e8', portkey: '#e8710a', exaiP99: '#8ab4f8', portkeyP99: '#fbbc8c' };
 const escapeXml = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function niceMax(value) {
@@ -92,11 +92,13 @@ export function writeCharts(results, directory) {
     unit: 'req/s',
     series: [
       { key: 'floor', label: 'simulator alone (floor)', color: colors.floor },
+      { key: 'lean', label: 'lean proxy (no resilience)', color: colors.lean },
       { key: 'exai', label: 'EX-AI gateway', color: colors.exai },
       { key: 'portkey', label: 'Portkey gateway', color: colors.portkey },
     ],
     panels: panelsOf(results, (row) => ({
       floor: row.results.floor?.requestsPerSecond,
+      lean: row.results.lean?.requestsPerSecond,
       exai: row.results.exai?.requestsPerSecond,
       portkey: row.results.portkey?.requestsPerSecond,
     })),

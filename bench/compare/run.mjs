@@ -1,7 +1,8 @@
-// Head-to-head: the provider simulator alone (the floor), the EX-AI HTTP gateway and the Portkey gateway
-// in front of the same simulator, driven in turn by autocannon with the same load.
+// Head-to-head: the provider simulator alone (the floor), a lean node:http + undici proxy (the speed to
+// reach, bench/compare/lean-proxy.mjs), the EX-AI HTTP gateway and the Portkey gateway in front of the
+// same simulator, driven in turn by autocannon with the same load.
 // Usage: pnpm bench:compare   (env: BENCH_DURATION=7 BENCH_WARMUP=1 BENCH_CONNECTIONS=1,16,64,256
-//        BENCH_TARGETS=floor,exai,portkey BENCH_MODES=json-0,json-50,stream-0,stream-50 BENCH_CPU_PROF=<dir>
+//        BENCH_TARGETS=floor,lean,exai,portkey BENCH_MODES=json-0,json-50,stream-0,stream-50 BENCH_CPU_PROF=<dir>
 //        BENCH_WRITE=0 to leave results.json and the docs alone)
 // Writes bench/compare/results.json, the tables section of docs/benchmarks.md and docs/images/bench-*.svg.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ const settings = {
   durationSeconds: Number(process.env.BENCH_DURATION ?? 7),
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 1),
   connections: list(process.env.BENCH_CONNECTIONS, '1,16,64,256').map(Number),
-  targets: list(process.env.BENCH_TARGETS, 'floor,exai,portkey'),
+  targets: list(process.env.BENCH_TARGETS, 'floor,lean,exai,portkey'),
   modes: list(process.env.BENCH_MODES, 'json-0,json-50,stream-0,stream-50').map((name) => {
     const [kind, latency] = name.split('-');
     return { name, stream: kind === 'stream', latencyMs: Number(latency) };
@@ -50,6 +51,11 @@ async function startTargets(logDir) {
   const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
   const targets = { floor: { name: 'floor', label: 'simulator alone (floor)', url: simulatorUrl, path: '/v1/chat/completions', headers: {}, pid: simulator.pid, process: simulator } };
   const notes = [];
+  if (settings.targets.includes('lean')) {
+    const port = await freePort();
+    const lean = await startNode({ name: 'lean', args: [join(here, 'lean-proxy.mjs'), '--port', String(port), '--upstream', `${simulatorUrl}/v1`], cpu: SERVER_CPU, port, logDir, cwd: root });
+    targets.lean = { name: 'lean', label: 'lean proxy (node:http + undici, no resilience)', url: `http://127.0.0.1:${port}`, path: '/v1/chat/completions', headers: {}, pid: lean.pid, process: lean };
+  }
   if (settings.targets.includes('exai')) {
     if (await waitForFile(exaiCli, Number(process.env.BENCH_WAIT_EXAI_MS ?? 60_000))) {
       const port = await freePort();
@@ -121,7 +127,7 @@ async function main() {
   const pinned = pinSelf(LOAD_CPU);
   process.stdout.write(`bench:compare: logs in ${logDir}; ${pinned ? `load on core ${LOAD_CPU}, gateways on core ${SERVER_CPU}` : 'no taskset: processes not pinned'}\n`);
   const { targets, notes, simulatorUrl } = await startTargets(logDir);
-  const order = ['floor', 'exai', 'portkey'].filter((name) => settings.targets.includes(name) && targets[name]);
+  const order = ['floor', 'lean', 'exai', 'portkey'].filter((name) => settings.targets.includes(name) && targets[name]);
   const checks = {};
   for (const mode of settings.modes) {
     for (const name of order) {
