@@ -184,3 +184,28 @@ export function flatArrayChatBody(bytes: number, model: string): string {
   const count = Math.floor(bytes / 2);
   return `{"model":${JSON.stringify(model)},"messages":[{"role":"user","content":[${'0,'.repeat(count - 1)}0]}]}`;
 }
+
+/**
+ * Opens `count` slowloris sockets and checks the server keeps serving while they trickle headers, and that
+ * each is cut by the headers timeout (not earlier for another reason), within a few seconds of it.
+ * Returns the sockets' lifetimes.
+ */
+export async function slowlorisAreCut(port: number, headersTimeoutMs: number, expectServing: () => Promise<void>, count = 60): Promise<number[]> {
+  const attack = slowloris(port, count, 300);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expectServing();
+    const lifetimes = await Promise.race([
+      attack.closed,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slowloris sockets still open')), headersTimeoutMs + 8_000)),
+    ]);
+    const shortest = Math.min(...lifetimes);
+    const longest = Math.max(...lifetimes);
+    if (shortest < headersTimeoutMs - 500 || longest >= headersTimeoutMs + 6_000) {
+      throw new Error(`slowloris sockets lived ${shortest}..${longest} ms; the headers timeout is ${headersTimeoutMs} ms`);
+    }
+    return lifetimes;
+  } finally {
+    attack.stop();
+  }
+}
