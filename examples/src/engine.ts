@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+//#region basic
+import { loadConfig } from '@exai/core';
+import { createEngine, localOwner } from '@exai/engine';
+//#endregion basic
+import { startSimulator } from '@exai/provider-simulator';
+
+/** `@exai/engine`: routing, fallbacks and memory over the providers the configuration names. */
+export async function main(): Promise<void> {
+  const simulator = await startSimulator();
+  const dataDir = mkdtempSync(join(tmpdir(), 'exai-example-engine-'));
+  // stands for process.env: provider keys (and base URLs, here the simulator's) and the data dir
+  const env = {
+    GLM_API_KEY: 'sim-key',
+    GLM_BASE_URL: simulator.baseURL('glm'),
+    KIMI_API_KEY: 'sim-key',
+    KIMI_BASE_URL: simulator.baseURL('kimi'),
+    EXAI_DATA_DIR: dataDir,
+    EXAI_LOG_LEVEL: 'silent',
+  };
+  try {
+    //#region basic
+    const engine = await createEngine({ config: loadConfig({ env }) });
+    const messages = [{ role: 'user' as const, content: 'Hi' }];
+    const answer = await engine.chat({ model: 'glm', messages }, { remember: true, scope: { owner: localOwner } });
+    console.log(answer.choices[0]?.message.content, answer.exai.provider, answer.exai.continuationId);
+
+    for await (const chunk of engine.stream({ model: 'kimi', messages: [{ role: 'user', content: 'Stream please' }] })) {
+      process.stdout.write(chunk.choices[0]?.delta.content ?? '');
+    }
+    await engine.close();
+    //#endregion basic
+    assert.equal(answer.exai.provider, 'glm');
+    assert.ok(answer.exai.continuationId);
+  } finally {
+    await simulator.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+//#region basic
+import { loadConfig } from '@exai/core';
+import { createEngine, localOwner } from '@exai/engine';
+import { createToolRegistry } from '@exai/tools';
+//#endregion basic
+import { startSimulator } from '@exai/provider-simulator';
+
+/** `@exai/tools`: the tool registry both apps serve, called directly. */
+export async function main(): Promise<void> {
+  const simulator = await startSimulator();
+  const dataDir = mkdtempSync(join(tmpdir(), 'exai-example-tools-'));
+  const env = { GLM_API_KEY: 'sim-key', GLM_BASE_URL: simulator.baseURL('glm'), EXAI_DATA_DIR: dataDir, EXAI_LOG_LEVEL: 'silent' };
+  const signal = AbortSignal.timeout(10_000);
+  try {
+    //#region basic
+    const engine = await createEngine({ config: loadConfig({ env }) });
+    const tools = createToolRegistry({ engine, profile: 'standard' });
+    console.log(tools.list().map((tool) => tool.name)); // chat, consensus, thinkdeep, ...
+    const scope = { owner: localOwner }; // the caller's tenant: threads and uploads are theirs only
+    const result = await tools.call('chat', { prompt: 'Hi', role: 'architect' }, { signal, scope, progress: (p) => console.log(p) });
+    console.log(result.content, result.meta?.continuation_id); // continue with any tool
+    await engine.close();
+    //#endregion basic
+    assert.equal(result.isError ?? false, false);
+    assert.ok(result.meta?.continuation_id);
+  } finally {
+    await simulator.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
