@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 //#region basic
 import { loadConfig } from '@exai/core';
 import { createEngine, localOwner } from '@exai/engine';
 //#endregion basic
 import { startSimulator } from '@exai/provider-simulator';
+import { simulatedGatewayEnv } from './support/gateway-env.js';
 
 /** `@exai/engine`: routing, fallbacks and memory over the providers the configuration names. */
 export async function main(): Promise<void> {
   const simulator = await startSimulator();
-  const dataDir = mkdtempSync(join(tmpdir(), 'exai-example-engine-'));
-  // stands for process.env: provider keys (and base URLs, here the simulator's) and the data dir
-  const env = {
-    GLM_API_KEY: 'sim-key',
-    GLM_BASE_URL: simulator.baseURL('glm'),
-    KIMI_API_KEY: 'sim-key',
-    KIMI_BASE_URL: simulator.baseURL('kimi'),
-    EXAI_DATA_DIR: dataDir,
-    EXAI_LOG_LEVEL: 'silent',
-  };
+  const { env, cleanup } = simulatedGatewayEnv(simulator, 'engine'); // stands for process.env
   try {
     //#region basic
     const engine = await createEngine({ config: loadConfig({ env }) });
@@ -37,6 +26,6 @@ export async function main(): Promise<void> {
     assert.ok(answer.exai.continuationId);
   } finally {
     await simulator.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    cleanup();
   }
 }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '@exai/core';
 import { readSettings, startServer } from '@exai/http-server';
 import { startSimulator } from '@exai/provider-simulator';
+import { simulatedGatewayEnv } from './support/gateway-env.js';
 //#region client
 import OpenAI from 'openai';
 //#endregion client
@@ -12,16 +10,8 @@ import OpenAI from 'openai';
 /** `exai-http` started in-process on loopback over the simulator, called with the OpenAI SDK. */
 export async function main(): Promise<void> {
   const simulator = await startSimulator();
-  const dataDir = mkdtempSync(join(tmpdir(), 'exai-example-http-'));
-  const env = {
-    GLM_API_KEY: 'sim-key',
-    GLM_BASE_URL: simulator.baseURL('glm'),
-    KIMI_API_KEY: 'sim-key',
-    KIMI_BASE_URL: simulator.baseURL('kimi'),
-    EXAI_DATA_DIR: dataDir,
-    EXAI_LOG_LEVEL: 'silent',
-    EXAI_API_KEYS: 'sk-example',
-  };
+  const gateway = simulatedGatewayEnv(simulator, 'http'); // stands for process.env
+  const env = { ...gateway.env, EXAI_API_KEYS: 'sk-example' };
   const { settings, errors } = readSettings(env);
   if (errors.length > 0) throw new Error(errors.join('; '));
   const server = await startServer({ config: loadConfig({ env }), settings, host: '127.0.0.1', port: 0 });
@@ -44,6 +34,6 @@ export async function main(): Promise<void> {
     else process.env.EXAI_KEY = previousKey;
     await server.close(1_000);
     await simulator.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    gateway.cleanup();
   }
 }

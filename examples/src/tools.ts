@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 //#region basic
 import { loadConfig } from '@exai/core';
 import { createEngine, localOwner } from '@exai/engine';
 import { createToolRegistry } from '@exai/tools';
 //#endregion basic
 import { startSimulator } from '@exai/provider-simulator';
+import { simulatedGatewayEnv } from './support/gateway-env.js';
 
 /** `@exai/tools`: the tool registry both apps serve, called directly. */
 export async function main(): Promise<void> {
   const simulator = await startSimulator();
-  const dataDir = mkdtempSync(join(tmpdir(), 'exai-example-tools-'));
-  const env = { GLM_API_KEY: 'sim-key', GLM_BASE_URL: simulator.baseURL('glm'), EXAI_DATA_DIR: dataDir, EXAI_LOG_LEVEL: 'silent' };
+  const { env, cleanup } = simulatedGatewayEnv(simulator, 'tools'); // stands for process.env
   const signal = AbortSignal.timeout(10_000);
   try {
     //#region basic
@@ -29,6 +26,6 @@ export async function main(): Promise<void> {
     assert.ok(result.meta?.continuation_id);
   } finally {
     await simulator.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    cleanup();
   }
 }
