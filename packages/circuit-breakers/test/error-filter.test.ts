@@ -13,13 +13,16 @@ import {
   StreamInterruptedError,
   TimeoutError,
 } from '@exai/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BreakerRegistry } from '../src/index.js';
 import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, rejection, sleep } from './helpers.js';
+import { FAST, failingTask, rejection } from './helpers.js';
 
 let registry: BreakerRegistry;
-afterEach(() => registry.close());
+afterEach(async () => {
+  await registry.close();
+  vi.useRealTimers();
+});
 
 const clientErrors: Array<[string, () => GatewayError]> = [
   ['bad_request', () => new BadRequestError()],
@@ -62,29 +65,36 @@ describe('error filter: only provider faults count', () => {
   });
 
   it('closes when the probe gets a client error (the provider answered)', async () => {
+    vi.useFakeTimers(); // the reset timer: advanced, not waited for
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
-    await sleep(FAST.resetTimeoutMs + 50);
+    await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
     const error = new ContextLengthError();
     expect(await rejection(breaker.execute(() => Promise.reject(error)))).toBe(error);
     expect(breaker.state).toBe('closed');
   });
 
   it('re-opens when the probe is cancelled (no evidence the provider is back)', async () => {
+    vi.useFakeTimers(); // the reset timer: advanced, not waited for
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
-    await sleep(FAST.resetTimeoutMs + 50);
+    await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
     await rejection(breaker.execute(() => Promise.reject(new CancelledError())));
     expect(breaker.state).toBe('open');
   });
 
   it('has no timeout of its own unless one is configured', async () => {
+    vi.useFakeTimers();
     registry = createBreakerRegistry({ defaults: FAST, perProvider: { kimi: { timeoutMs: 50 } } });
     const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 150));
-    await expect(registry.get('glm').execute(slow)).resolves.toBe('late');
-    const timedOut = await rejection(registry.get('kimi/kimi-k2').execute(slow));
+    const unlimited = registry.get('glm').execute(slow);
+    await vi.advanceTimersByTimeAsync(150);
+    await expect(unlimited).resolves.toBe('late');
+    const limited = rejection(registry.get('kimi/kimi-k2').execute(slow));
+    await vi.advanceTimersByTimeAsync(150);
+    const timedOut = await limited;
     expect(timedOut).toMatchObject({ code: 'timeout', provider: 'kimi', model: 'kimi-k2' });
     expect(registry.snapshot().find((snapshot) => snapshot.key === 'kimi/kimi-k2')).toMatchObject({ timeouts: 1, failures: 1 });
   });

@@ -1,10 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BreakerRegistry, BreakerStateEvent } from '../src/index.js';
 import { createBreakerRegistry } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep } from './helpers.js';
+import { deferred, FAST, failingTask, isCircuitOpen, rejection } from './helpers.js';
 
+// The reset timer under fake timers: time moves only when the test advances it, so a loaded machine
+// cannot make the breaker half-open early or late.
 let registry: BreakerRegistry;
-afterEach(() => registry.close());
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(async () => {
+  await registry.close();
+  vi.useRealTimers();
+});
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 async function openBreaker(key: string) {
   const breaker = registry.get(key);
@@ -18,7 +27,7 @@ describe('half-open probe', () => {
   it('lets exactly one probe through when five callers arrive at once, then closes on its success', async () => {
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
-    await sleep(FAST.resetTimeoutMs + 50);
+    await advance(FAST.resetTimeoutMs + 50);
     expect(breaker.state).toBe('half_open');
 
     const probe = deferred<string>();
@@ -30,7 +39,7 @@ describe('half-open probe', () => {
       }),
     );
     const settled = Promise.allSettled(calls);
-    await sleep(20);
+    await advance(20);
     expect(started).toBe(1);
     probe.resolve('answer');
     const results = await settled;
@@ -46,7 +55,7 @@ describe('half-open probe', () => {
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
     const firstOpenedAt = registry.snapshot()[0]?.openedAt ?? 0;
-    await sleep(FAST.resetTimeoutMs + 50);
+    await advance(FAST.resetTimeoutMs + 50);
     const task = failingTask();
     await rejection(breaker.execute(task));
     expect(task.calls).toBe(1);
@@ -56,14 +65,14 @@ describe('half-open probe', () => {
     expect(snapshot?.nextAttemptAt).toBe((snapshot?.openedAt ?? 0) + FAST.resetTimeoutMs);
     expect(isCircuitOpen(await rejection(breaker.execute(task)))).toBe(true);
     expect(task.calls).toBe(1);
-    await sleep(FAST.resetTimeoutMs + 50);
+    await advance(FAST.resetTimeoutMs + 50);
     await expect(breaker.execute(async () => 'back')).resolves.toBe('back');
   });
 
   it('refuses with a retryAfterMs while the probe is in flight', async () => {
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
-    await sleep(FAST.resetTimeoutMs + 50);
+    await advance(FAST.resetTimeoutMs + 50);
     const probe = deferred<string>();
     const probing = breaker.execute(() => probe.promise);
     const refused = await rejection(breaker.execute(async () => 'never'));
@@ -75,7 +84,7 @@ describe('half-open probe', () => {
   it('starts a fresh window after closing: one failure does not re-open it', async () => {
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
-    await sleep(FAST.resetTimeoutMs + 50);
+    await advance(FAST.resetTimeoutMs + 50);
     await breaker.execute(async () => 'probe');
     expect(breaker.state).toBe('closed');
     await rejection(breaker.execute(failingTask()));
@@ -90,7 +99,7 @@ describe('half-open probe', () => {
     registry.on('state', listener);
     const before = Date.now();
     const breaker = await openBreaker('glm/glm-4.6');
-    await sleep(FAST.resetTimeoutMs + 50);
+    await advance(FAST.resetTimeoutMs + 50);
     await breaker.execute(async () => 'probe');
     expect(events.map(({ from, to }) => `${from}->${to}`)).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
     expect(events[0]).toMatchObject({ key: 'glm/glm-4.6', provider: 'glm', model: 'glm-4.6' });

@@ -1,5 +1,5 @@
 import { BadRequestError, CircuitOpenError, GatewayError, OverloadedError, RateLimitedError } from '@exai/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RetryInfo } from '../src/index.js';
 import { retry } from '../src/index.js';
 import { rejection, sleep } from './helpers.js';
@@ -7,6 +7,10 @@ import { rejection, sleep } from './helpers.js';
 const fast = { baseDelayMs: 1, maxDelayMs: 5 };
 
 describe('retry()', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('retries retryable failures and passes the attempt number and a signal', async () => {
     const seen: number[] = [];
     const infos: RetryInfo[] = [];
@@ -85,6 +89,7 @@ describe('retry()', () => {
   });
 
   it('does not retry when the provider asks for more than maxRetryAfterMs', async () => {
+    vi.useFakeTimers(); // a wait would never end: settling proves none was started
     let attempts = 0;
     const started = Date.now();
     await rejection(
@@ -97,10 +102,12 @@ describe('retry()', () => {
       ),
     );
     expect(attempts).toBe(1);
-    expect(Date.now() - started).toBeLessThan(100);
+    expect(Date.now() - started).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('stops when the next wait would end past the budget', async () => {
+    vi.useFakeTimers(); // a wait would never end: settling proves none was started
     let attempts = 0;
     const started = Date.now();
     const error = new OverloadedError();
@@ -115,15 +122,17 @@ describe('retry()', () => {
     );
     expect(thrown).toBe(error);
     expect(attempts).toBe(1);
-    expect(Date.now() - started).toBeLessThan(100);
+    expect(Date.now() - started).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('stops waiting at once when the signal aborts and throws CancelledError', async () => {
     const controller = new AbortController();
     let attempts = 0;
+    vi.useFakeTimers();
     const started = Date.now();
     setTimeout(() => controller.abort(), 50);
-    const thrown = await rejection(
+    const rejected = rejection(
       retry(
         async () => {
           attempts++;
@@ -132,9 +141,11 @@ describe('retry()', () => {
         { signal: controller.signal },
       ),
     );
+    await vi.advanceTimersByTimeAsync(50);
+    const thrown = await rejected;
     expect(GatewayError.isInstance(thrown) && thrown.code).toBe('cancelled');
     expect(attempts).toBe(1);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBe(50); // the 5 s Retry-After wait ended with the abort
   });
 
   it('throws CancelledError without calling fn when the signal has already aborted', async () => {

@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BreakerRegistry } from '../src/index.js';
 import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, isCircuitOpen, rejection, sleep } from './helpers.js';
+import { FAST, failingTask, isCircuitOpen, rejection } from './helpers.js';
 
 let registry: BreakerRegistry;
-afterEach(() => registry.close());
+afterEach(async () => {
+  await registry.close();
+  vi.useRealTimers();
+});
 
 describe('volume threshold and rolling window', () => {
   it('stays closed below the volume threshold, opens at it, then fails fast without calling fn', async () => {
@@ -45,11 +48,12 @@ describe('volume threshold and rolling window', () => {
   });
 
   it('forgets failures that have left the rolling window', async () => {
+    vi.useFakeTimers(); // the window's buckets rotate on timers: move time instead of waiting for it
     registry = createBreakerRegistry({ defaults: { ...FAST, rollingWindowMs: 300, rollingWindowBuckets: 3 } });
     const breaker = registry.get('minimax');
     const task = failingTask();
     for (let call = 0; call < 4; call++) await rejection(breaker.execute(task));
-    await sleep(450);
+    await vi.advanceTimersByTimeAsync(450);
     expect(registry.snapshot()[0]?.failures).toBe(0);
     for (let call = 0; call < 4; call++) await rejection(breaker.execute(task));
     expect(breaker.state).toBe('closed');

@@ -14,7 +14,7 @@ describe('maxQueue', () => {
     const error = await manager.run(async () => {
       ran = true;
     }, { provider: 'openai' }).catch((caught: unknown) => caught);
-    expect(performance.now() - started).toBeLessThan(20);
+    expect(performance.now() - started).toBeLessThan(1_000); // at once: the queued calls never end on their own
     expect(GatewayError.isInstance(error) && error.code).toBe('queue_full');
     expect((error as GatewayError).name).toBe('QueueFullError');
     expect((error as GatewayError).statusCode).toBe(429);

@@ -21,7 +21,7 @@ describe('caller cancellation against the provider simulator', () => {
     const started = performance.now();
     controller.abort();
     const error = await call.catch((caught: unknown) => caught);
-    expect(performance.now() - started).toBeLessThan(50);
+    expect(performance.now() - started).toBeLessThan(1_000); // no-response: only the abort ends it
     expect(GatewayError.isInstance(error) && error.code).toBe('cancelled');
     expect(manager.get('cancel-me')).toMatchObject({ status: 'cancelled' });
     const attempt = await waitFor(() => sim.log.find((row) => row.durationMs !== null));

@@ -22,7 +22,7 @@ describe('timeout against the provider simulator', () => {
     const elapsed = performance.now() - started;
     expect(GatewayError.isInstance(error) && error.code).toBe('timeout');
     expect(elapsed).toBeGreaterThanOrEqual(295);
-    expect(elapsed).toBeLessThan(450);
+    expect(elapsed).toBeLessThan(2_000); // no-response: only the timeout ends it
     expect(manager.get('hang')).toMatchObject({ status: 'timed_out', error: 'timeout' });
     const attempt = await waitFor(() => sim.log.find((row) => row.scenario === 'no-response' && row.durationMs !== null));
     expect(attempt.clientHungUp).toBe(true);

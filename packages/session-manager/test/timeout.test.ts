@@ -26,7 +26,7 @@ describe('timeouts', () => {
     expect((error as GatewayError).provider).toBe('openai');
     expect(seen).toBe(error);
     expect(elapsed).toBeGreaterThanOrEqual(55);
-    expect(elapsed).toBeLessThan(300);
+    expect(elapsed).toBeLessThan(2_000); // without the timeout it would never settle
     expect(manager.get('t1')).toMatchObject({ status: 'timed_out', error: 'timeout' });
   });
 
@@ -35,7 +35,7 @@ describe('timeouts', () => {
     const stubborn = gate();
     const started = Date.now();
     const result = await manager.runSettled(() => stubborn.promise, { provider: 'p', timeoutMs: 50 });
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(Date.now() - started).toBeLessThan(2_000); // the function itself never settles
     expect(result).toMatchObject({ ok: false, error: { code: 'timeout' }, session: { status: 'timed_out' } });
     expect(manager.metrics()).toMatchObject({ inFlight: 0, abandoned: 1 });
     // The provider's only slot is still taken by the function that ignored the abort.
@@ -53,14 +53,16 @@ describe('timeouts', () => {
 
   it('counts queue wait: a call that waits too long times out in the queue and never runs', async () => {
     const manager = createSessionManager({ perProvider: 1 });
-    const blocker = manager.run(() => sleep(120), { provider: 'p' });
+    const held = gate();
+    const blocker = manager.run(() => held.promise, { provider: 'p' });
     let ran = false;
     const started = Date.now();
     const queued = await manager.runSettled(async () => {
       ran = true;
     }, { provider: 'p', timeoutMs: 40, requestId: 'q' });
-    expect(Date.now() - started).toBeLessThan(110);
+    expect(Date.now() - started).toBeLessThan(1_000); // the slot it waits for is never freed before
     expect(queued).toMatchObject({ ok: false, error: { code: 'timeout' }, session: { status: 'timed_out', startedAt: undefined } });
+    held.open();
     await blocker;
     await sleep(5);
     expect(ran).toBe(false);
@@ -76,7 +78,7 @@ describe('timeouts', () => {
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ ok: false, error: { code: 'timeout' } });
     expect(elapsed).toBeGreaterThanOrEqual(95);
-    expect(elapsed).toBeLessThan(200);
+    expect(elapsed).toBeLessThan(1_000);
     await blocker;
   });
 

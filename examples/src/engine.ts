@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+//#region basic
+import { loadConfig } from '@exai/core';
+import { createEngine, localOwner } from '@exai/engine';
+//#endregion basic
+import { startSimulator } from '@exai/provider-simulator';
+import { simulatedGatewayEnv } from './support/gateway-env.js';
+
+/** `@exai/engine`: routing, fallbacks and memory over the providers the configuration names. */
+export async function main(): Promise<void> {
+  const simulator = await startSimulator();
+  const { env, cleanup } = simulatedGatewayEnv(simulator, 'engine'); // stands for process.env
+  try {
+    //#region basic
+    const engine = await createEngine({ config: loadConfig({ env }) });
+    const messages = [{ role: 'user' as const, content: 'Hi' }];
+    const answer = await engine.chat({ model: 'glm', messages }, { remember: true, scope: { owner: localOwner } });
+    console.log(answer.choices[0]?.message.content, answer.exai.provider, answer.exai.continuationId);
+
+    for await (const chunk of engine.stream({ model: 'kimi', messages: [{ role: 'user', content: 'Stream please' }] })) {
+      process.stdout.write(chunk.choices[0]?.delta.content ?? '');
+    }
+    await engine.close();
+    //#endregion basic
+    assert.equal(answer.exai.provider, 'glm');
+    assert.ok(answer.exai.continuationId);
+  } finally {
+    await simulator.close();
+    cleanup();
+  }
+}

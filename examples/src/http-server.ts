@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { loadConfig } from '@exai/core';
+import { readSettings, startServer } from '@exai/http-server';
+import { startSimulator } from '@exai/provider-simulator';
+import { simulatedGatewayEnv } from './support/gateway-env.js';
+//#region client
+import OpenAI from 'openai';
+//#endregion client
+
+/** `exai-http` started in-process on loopback over the simulator, called with the OpenAI SDK. */
+export async function main(): Promise<void> {
+  const simulator = await startSimulator();
+  const gateway = simulatedGatewayEnv(simulator, 'http'); // stands for process.env
+  const env = { ...gateway.env, EXAI_API_KEYS: 'sk-example' };
+  const { settings, errors } = readSettings(env);
+  if (errors.length > 0) throw new Error(errors.join('; '));
+  const server = await startServer({ config: loadConfig({ env }), settings, host: '127.0.0.1', port: 0 });
+  const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Stream please' }];
+  const previousKey = process.env.EXAI_KEY;
+  process.env.EXAI_KEY = 'sk-example'; // the key a client was given (EXAI_API_KEYS above)
+  try {
+    //#region client
+    const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: process.env.EXAI_KEY }); // http://127.0.0.1:8080/v1
+    const answer = await client.chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: 'Hi' }] });
+    console.log(answer.model, answer.choices[0]?.message.content); // the model that actually answered
+    const stream = await client.chat.completions.create({ model: 'glm', messages, stream: true, stream_options: { include_usage: true } });
+    for await (const chunk of stream) {
+      process.stdout.write(chunk.choices[0]?.delta.content ?? '');
+    }
+    //#endregion client
+    assert.match(answer.model, /^kimi/);
+  } finally {
+    if (previousKey === undefined) delete process.env.EXAI_KEY;
+    else process.env.EXAI_KEY = previousKey;
+    await server.close(1_000);
+    await simulator.close();
+    gateway.cleanup();
+  }
+}
