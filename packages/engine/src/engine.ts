@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type BreakerRegistry, computeBackoff, createBreakerRegistry } from '@exai/circuit-breakers';
+import { type BreakerRegistry, createBreakerRegistry } from '@exai/circuit-breakers';
 import {
   assertProviderOptions,
   type ChatChunk,
@@ -111,12 +111,7 @@ export class Engine {
           ...(runOptions.conversationId ? { conversationId: runOptions.conversationId } : {}),
         }),
     };
-    const retry = config.retry;
-    this.#deps = {
-      executor,
-      budget: new RetryBudget({ ratio: retry.budgetRatio }),
-      backoff: (attempt, error) => computeBackoff(attempt, error, retry),
-    };
+    this.#deps = { executor, budget: new RetryBudget({ ratio: config.retry.budgetRatio }) };
   }
 
   /**
