@@ -9,7 +9,11 @@ export interface EngineCallOptions {
   requestId?: string;
   /** Requirements for `auto` routing. */
   auto?: AutoRequirements;
-  /** Store the exchange in a conversation thread even without a `continuation_id` (MCP tools do). */
+  /**
+   * Store the exchange in a conversation thread: `true` even without a `continuation_id` (MCP tools
+   * do), `false` never (the thread's history is still read, e.g. by each consensus participant).
+   * Default: stored when the request continues a thread.
+   */
   remember?: boolean;
   /** Which tool or route made the call, stored with the turn. */
   tool?: string;
@@ -25,6 +29,22 @@ export interface EngineCallOptions {
   scope?: OwnerScope;
   /** Route label for the request log and metrics (e.g. `/v1/chat/completions`). */
   route?: string;
+}
+
+/** One question and its answer, stored as a user and an assistant turn (`Engine.remember`). */
+export interface Exchange {
+  /** The thread to append to; a new thread when undefined. */
+  threadId?: string;
+  /** A new thread's title (first 80 characters). Default: the question. */
+  title?: string;
+  question: string;
+  answer: string;
+  provider: string;
+  model: string;
+  /** The tool or route that asked, stored with both turns. */
+  tool?: string;
+  files?: string[];
+  usage?: Usage;
 }
 
 /** What every answer carries besides the OpenAI fields. */

@@ -14,13 +14,14 @@ import {
   ownValue,
   type ProviderAdapter,
   StoreUnavailableError,
+  type Turn,
 } from '@exai/core';
 import { createSessionManager, type SessionManager } from '@exai/session-manager';
 import { runConsensus } from './consensus.js';
-import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream } from './engine-types.js';
+import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream, Exchange } from './engine-types.js';
 import { CredentialHolds } from './credential-holds.js';
 import type { AttemptCall, Executor, RouteOptions, RouteState } from './executor.js';
-import { type StoredTurn, textOf, withHistory } from './memory.js';
+import { textOf, withHistory } from './memory.js';
 import { buildAdapters, type SimulatorHandle } from './providers.js';
 import { ModelResolver, type Target } from './resolve.js';
 import { RequestLog } from './request-log.js';
@@ -193,7 +194,7 @@ export class Engine {
     const requestId = options.requestId ?? randomUUID();
     assertProviderOptions(request.provider_options);
     let thread: { id: string; provider?: string | null } | undefined;
-    let turns: StoredTurn[] = [];
+    let turns: Turn[] = [];
     // Checked before any provider call: an answer that cannot be remembered is not asked for.
     if (options.remember) scopeOf(options);
     if (request.continuation_id) {
@@ -210,14 +211,46 @@ export class Engine {
     return { requestId, thread, chain, request: clean as ChatRequest };
   }
 
-  async #remember(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
-    const scope = scopeOf(options);
-    const id = threadId ?? (await this.store.createThread(scope, { title: textOf(request.messages.at(-1)).slice(0, 80), provider: meta.provider, model: meta.model })).id;
+  /** Whether a call stores its exchange: `remember` decides, else continuing a thread does. */
+  #remembers(thread: { id: string } | undefined, options: EngineCallOptions): boolean {
+    return options.remember ?? thread !== undefined;
+  }
+
+  /**
+   * The conversation a call is queued under (one call per thread at a time, so turns stay in
+   * order). A call that only reads the thread (`remember: false`) writes nothing and is not queued.
+   */
+  #conversationOf(thread: { id: string } | undefined, options: EngineCallOptions): string | undefined {
+    return options.remember === false ? undefined : thread?.id;
+  }
+
+  #rememberCall(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
     const question = request.messages.filter((message) => message.role === 'user').at(-1);
-    const tool = options.tool ? { tool: options.tool } : {};
+    return this.remember(scopeOf(options), {
+      ...(threadId ? { threadId } : {}),
+      title: textOf(request.messages.at(-1)),
+      question: textOf(question),
+      answer,
+      provider: meta.provider,
+      model: meta.model,
+      ...(options.tool ? { tool: options.tool } : {}),
+      ...(options.files ? { files: options.files } : {}),
+      ...(meta.usage ? { usage: meta.usage } : {}),
+    });
+  }
+
+  /**
+   * Stores one question and its answer in a conversation thread (a new one when `threadId` is
+   * undefined) and returns the thread id: the memory every call with `remember` or a
+   * `continuation_id` writes, for tools whose answer is not one chat (consensus, web search).
+   */
+  async remember(scope: OwnerScope, exchange: Exchange): Promise<string> {
+    const title = (exchange.title ?? exchange.question).slice(0, 80);
+    const id = exchange.threadId ?? (await this.store.createThread(scope, { title, provider: exchange.provider, model: exchange.model })).id;
+    const tool = exchange.tool ? { tool: exchange.tool } : {};
     await this.store.appendTurns(scope, id, [
-      { role: 'user', content: textOf(question), ...(options.files ? { files: options.files } : {}), ...tool },
-      { role: 'assistant', content: answer, model: meta.model, provider: meta.provider, ...tool, ...(meta.usage ? { usage: { ...meta.usage } } : {}) },
+      { role: 'user', content: exchange.question, ...(exchange.files ? { files: exchange.files } : {}), ...tool },
+      { role: 'assistant', content: exchange.answer, model: exchange.model, provider: exchange.provider, ...tool, ...(exchange.usage ? { usage: { ...exchange.usage } } : {}) },
     ]);
     return id;
   }
@@ -267,12 +300,12 @@ export class Engine {
     const startedAt = Date.now();
     const prepared = await this.#prepare(request, options);
     const state: RouteState = { attempts: [] };
-    const conversationId = prepared.thread?.id ?? request.continuation_id;
+    const conversationId = this.#conversationOf(prepared.thread, options);
     try {
       const response = await routeChat(prepared.chain, prepared.request, this.#deps, this.#routeOptions(prepared.requestId, request, options, conversationId), state);
       const meta = this.#meta(prepared.requestId, state, prepared.chain);
-      if (prepared.thread || options.remember) {
-        meta.continuationId = await this.#remember(prepared.thread?.id, prepared.request, textOf(response.choices[0]?.message), meta, options);
+      if (this.#remembers(prepared.thread, options)) {
+        meta.continuationId = await this.#rememberCall(prepared.thread?.id, prepared.request, textOf(response.choices[0]?.message), meta, options);
       }
       this.#account(meta, options, 200, startedAt);
       return { ...response, exai: meta };
@@ -290,8 +323,8 @@ export class Engine {
     async function* run(): AsyncGenerator<ChatChunk> {
       const startedAt = Date.now();
       const prepared = await engine.#prepare(request, { ...options, requestId: meta.requestId });
-      const conversationId = prepared.thread?.id ?? request.continuation_id;
-      const remembering = Boolean(prepared.thread || options.remember);
+      const conversationId = engine.#conversationOf(prepared.thread, options);
+      const remembering = engine.#remembers(prepared.thread, options);
       let answer = '';
       try {
         for await (const chunk of routeStream(prepared.chain, prepared.request, engine.#deps, engine.#routeOptions(meta.requestId, request, options, conversationId), state)) {
@@ -302,7 +335,7 @@ export class Engine {
           yield chunk;
         }
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        if (remembering) meta.continuationId = await engine.#remember(prepared.thread?.id, prepared.request, answer, meta, options);
+        if (remembering) meta.continuationId = await engine.#rememberCall(prepared.thread?.id, prepared.request, answer, meta, options);
         engine.#account(meta, options, 200, startedAt);
       } catch (error) {
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
