@@ -1,6 +1,6 @@
 import type { CredentialHold } from './credential-holds.js';
 import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
-import type { OwnerScope } from '@exai/store';
+import type { OwnerScope, Store } from '@exai/store';
 import type { AttemptRecord } from './executor.js';
 import type { AutoRequirements } from './resolve.js';
 
@@ -9,12 +9,13 @@ export interface EngineCallOptions {
   requestId?: string;
   /** Requirements for `auto` routing. */
   auto?: AutoRequirements;
-  /**
-   * Store the exchange in a conversation thread: `true` even without a `continuation_id` (MCP tools
-   * do), `false` never (the thread's history is still read, e.g. by each consensus participant).
-   * Default: stored when the request continues a thread.
-   */
+  /** Store the exchange in a conversation thread even without a `continuation_id` (MCP tools do). */
   remember?: boolean;
+  /**
+   * With `continuation_id`: put the thread's history in the prompt but store nothing (each consensus
+   * participant reads the thread; the tool stores the whole exchange once, with `Engine.remember`).
+   */
+  historyOnly?: boolean;
   /** Which tool or route made the call, stored with the turn. */
   tool?: string;
   /** Local files already read into the prompt, stored with the user turn. */
@@ -97,14 +98,15 @@ export interface EngineStatus {
 
 export interface EngineOptions {
   config: GatewayConfig;
-  /** Adapters to use instead of those built from the configuration (tests, embedding). */
-  adapters?: ProviderAdapter[];
-  /** Serve the built-in simulator's models when no provider is configured. */
-  simulateWhenNoKeys?: boolean;
+  /** The providers to route over (`buildAdapters(config)`, or `simulatedAdapters` in first-run mode). */
+  adapters: readonly ProviderAdapter[];
+  /** The store the composition root opened (`openStore(config)`); it also closes it, after the engine. */
+  store: Store;
+  /** The adapters serve the built-in simulator: answers, models and status say `simulated`. */
+  simulated?: boolean;
   logger?: Logger;
   /** Instance id used for shared state across instances. */
   instanceId?: string;
   random?: () => number;
 }
-
 export type { ModelInfo };

@@ -1,5 +1,7 @@
 export { type ConsensusInput, createEngine, Engine } from './engine.js';
-export { localOwner, type OwnerScope } from '@exai/store';
+export { localOwner, type OwnerScope, type Store } from '@exai/store';
+export { buildAdapters, type SimulatedDialect, simulatedAdapters } from './providers.js';
+export { openStore } from './open-store.js';
 export type {
   EngineCallOptions,
   EngineChatResult,

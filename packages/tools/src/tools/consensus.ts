@@ -56,7 +56,7 @@ export const consensusTool = defineTool({
       const participants = participantsOf(args, context);
       if (!participants.ok) return participants.result;
       const thread = args.continuation_id;
-      if (thread && !(await context.engine.store.getThread(context.scope, thread, context.signal ? { signal: context.signal } : {}))) {
+      if (thread && !(await context.store.getThread(context.scope, thread, context.signal ? { signal: context.signal } : {}))) {
         throw new NotFoundError({ message: `Conversation '${thread}' does not exist or has expired`, param: 'continuation_id' });
       }
       const total = participants.list.length + (args.synthesize ? 1 : 0);
@@ -68,7 +68,7 @@ export const consensusTool = defineTool({
           // Each participant reads the thread's history (packed for its own model); the exchange is stored once, below.
           const result = await context.engine.chat(
             { model: participant.model, messages, ...(thread ? { continuation_id: thread } : {}) },
-            { signal, tool: 'consensus', route: 'tool:consensus', scope: context.scope, remember: false, ...(context.caller ? { caller: context.caller } : {}) },
+            { signal, tool: 'consensus', route: 'tool:consensus', scope: context.scope, historyOnly: true, ...(context.caller ? { caller: context.caller } : {}) },
           );
           attempts.count += result.exai.attempts.length;
           return { content: textOf(result.choices[0]?.message), model: result.model, provider: result.provider, ...(result.usage ? { usage: result.usage } : {}) };

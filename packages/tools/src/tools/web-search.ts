@@ -14,7 +14,7 @@ const input = z.strictObject({
   continuation_id: fields.continuation_id,
 });
 
-const byKind = (context: RunContext, kind: string): ProviderAdapter | undefined => context.engine.resolver.adapters.find((adapter) => adapter.kind === kind);
+const byKind = (context: RunContext, kind: string): ProviderAdapter | undefined => context.engine.adapters().find((adapter) => adapter.kind === kind);
 
 function formatCitations(citations: Citation[]): string {
   if (citations.length === 0) return 'No results.';
@@ -30,7 +30,7 @@ function remember(context: RunContext, args: z.infer<typeof input>, answer: stri
 /** GLM's standalone search endpoint, counted by the provider's breaker. */
 async function glmSearch(context: RunContext, adapter: ProviderAdapter, args: z.infer<typeof input>): Promise<ToolResult> {
   const search = adapter.webSearch!.bind(adapter);
-  const citations = await context.engine.breakers.get(adapter.id).execute(() =>
+  const citations = await context.engine.throughBreaker(adapter.id, () =>
     search(args.query, { count: args.count, ...(args.recency ? { recency: args.recency } : {}), ...(context.signal ? { signal: context.signal } : {}) }),
   );
   const text = formatCitations(citations.slice(0, args.count));
