@@ -5,8 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../packages/core/dist/index.js';
-import { createEngine } from '../../packages/engine/dist/index.js';
+import { createLogger, loadConfig } from '../../packages/core/dist/index.js';
+import { buildAdapters, createEngine, openStore } from '../../packages/engine/dist/index.js';
 import { startSimulator } from '../../packages/provider-simulator/dist/index.js';
 
 const perRound = Number(process.argv[2] ?? 2_000);
@@ -20,8 +20,10 @@ const config = loadConfig({
     logLevel: 'silent',
   },
 });
-const engine = await createEngine({ config });
-const adapter = engine.resolver.adapter('glm');
+const logger = createLogger({ level: config.logLevel, name: 'exai' });
+const store = await openStore(config, logger);
+const engine = createEngine({ config, adapters: buildAdapters(config), store, logger });
+const adapter = engine.adapters().find((candidate) => candidate.id === 'glm');
 const request = { model: 'glm-4.6', messages: [{ role: 'user', content: 'ping' }], thinking: { type: 'disabled' } };
 
 async function time(label, call) {
@@ -56,4 +58,5 @@ const rows = Object.entries(results).map(([label, list]) => {
 console.log(`engine overhead: ${rounds} interleaved rounds of ${perRound} sequential requests, simulator upstream, Node ${process.version}`);
 console.table(rows);
 await engine.close(1_000);
+await store.close();
 await sim.close();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 //#region basic
-import { loadConfig } from '@exai/core';
-import { createEngine, localOwner } from '@exai/engine';
+import { createLogger, loadConfig } from '@exai/core';
+import { buildAdapters, createEngine, localOwner, openStore } from '@exai/engine';
 //#endregion basic
 import { startSimulator } from '@exai/provider-simulator';
 import { simulatedGatewayEnv } from './support/gateway-env.js';
@@ -12,7 +12,10 @@ export async function main(): Promise<void> {
   const { env, cleanup } = simulatedGatewayEnv(simulator, 'engine'); // stands for process.env
   try {
     //#region basic
-    const engine = await createEngine({ config: loadConfig({ env }) });
+    // The caller is the composition root: it opens the store and builds the adapters.
+    const config = loadConfig({ env });
+    const store = await openStore(config, createLogger({ level: 'warn' }));
+    const engine = createEngine({ config, adapters: buildAdapters(config), store });
     const messages = [{ role: 'user' as const, content: 'Hi' }];
     const answer = await engine.chat({ model: 'glm', messages }, { remember: true, scope: { owner: localOwner } });
     console.log(answer.choices[0]?.message.content, answer.exai.provider, answer.exai.continuationId);
@@ -21,6 +24,7 @@ export async function main(): Promise<void> {
       process.stdout.write(chunk.choices[0]?.delta.content ?? '');
     }
     await engine.close();
+    await store.close();
     //#endregion basic
     assert.equal(answer.exai.provider, 'glm');
     assert.ok(answer.exai.continuationId);

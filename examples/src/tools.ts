@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 //#region basic
 import { loadConfig } from '@exai/core';
-import { createEngine, localOwner } from '@exai/engine';
-import { createToolRegistry } from '@exai/tools';
+import { localOwner } from '@exai/engine';
+import { createToolRegistry, openGateway } from '@exai/tools';
 //#endregion basic
 import { startSimulator } from '@exai/provider-simulator';
 import { simulatedGatewayEnv } from './support/gateway-env.js';
@@ -14,13 +14,14 @@ export async function main(): Promise<void> {
   const signal = AbortSignal.timeout(10_000);
   try {
     //#region basic
-    const engine = await createEngine({ config: loadConfig({ env }) });
-    const tools = createToolRegistry({ engine, profile: 'standard' });
+    // openGateway: the store and the adapters from the configuration, handed to the engine.
+    const gateway = await openGateway({ config: loadConfig({ env }) });
+    const tools = createToolRegistry({ engine: gateway.engine, store: gateway.store, profile: 'standard' });
     console.log(tools.list().map((tool) => tool.name)); // chat, consensus, thinkdeep, ...
     const scope = { owner: localOwner }; // the caller's tenant: threads and uploads are theirs only
     const result = await tools.call('chat', { prompt: 'Hi', role: 'architect' }, { signal, scope, progress: (p) => console.log(p) });
     console.log(result.content, result.meta?.continuation_id); // continue with any tool
-    await engine.close();
+    await gateway.close();
     //#endregion basic
     assert.equal(result.isError ?? false, false);
     assert.ok(result.meta?.continuation_id);

@@ -84,7 +84,7 @@ const FINAL = new Set(['completed', 'failed', 'timed_out', 'cancelled']);
 
 /**
  * Figures kept from events: the app's finished requests (`metrics.events`: totals, charts) and the
- * engine's finished upstream calls (`engine.sessions`: per-provider latency and error rate, whatever
+ * engine's finished upstream calls (`engine.on('session')`: per-provider latency and error rate, whatever
  * route or tool made them). `snapshot()` joins them with the engine's live state.
  */
 export class DashboardFeed {
@@ -105,7 +105,7 @@ export class DashboardFeed {
     this.#seriesSeconds = options.seriesSeconds ?? 60;
     for (const request of deps.metrics.recent.toArray()) this.record(request);
     deps.metrics.events.on('request', this.#onRequest);
-    this.#offSession = deps.engine.sessions.on('session', (session) => this.recordSession(session));
+    this.#offSession = deps.engine.on('session', (session) => this.recordSession(session));
   }
 
   /** A finished HTTP or WebSocket request. */
@@ -234,12 +234,12 @@ class Broadcaster {
   #start(): void {
     const { engine, metrics } = this.#deps;
     metrics.events.on('request', this.#changed);
-    const offSession = engine.sessions.on('session', this.#changed);
-    engine.breakers.on('state', this.#changed);
+    const offSession = engine.on('session', this.#changed);
+    const offBreaker = engine.on('breaker', this.#changed);
     this.#unsubscribe = () => {
       metrics.events.off('request', this.#changed);
       offSession();
-      engine.breakers.off('state', this.#changed);
+      offBreaker();
     };
     this.#keepAlive = setInterval(() => this.#schedule(), 5_000);
     this.#keepAlive.unref();

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { GatewayConfig, Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
 import type { Engine, OwnerScope } from '@exai/engine';
+import type { Store } from '@exai/store';
 import type { ToolRegistry } from '@exai/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
@@ -85,6 +86,8 @@ export interface Metrics {
 
 export interface AppDeps {
   engine: Engine;
+  /** The store the composition root gave the engine: API keys, files, threads. */
+  store: Store;
   config: GatewayConfig;
   logger: Logger;
   auth: Auth;

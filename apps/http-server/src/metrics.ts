@@ -22,8 +22,8 @@ export const OTHER_LABEL = 'other';
  * `glm-anything` model, a name from a client) is `other`, so the number of series stays bounded.
  */
 function labelsOf(engine: Engine) {
-  const providers = new Set(engine.resolver.adapters.map((adapter) => adapter.id));
-  const models = new Set(engine.resolver.catalog().map((info) => info.id));
+  const providers = new Set(engine.adapters().map((adapter) => adapter.id));
+  const models = new Set(engine.catalog().map((info) => info.id));
   return {
     provider: (provider: string | null | undefined) => (!provider ? '' : providers.has(provider) ? provider : OTHER_LABEL),
     model: (model: string | null | undefined) => (!model ? '' : models.has(model) ? model : OTHER_LABEL),
@@ -84,7 +84,7 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     help: 'Upstream calls waiting for a concurrency slot',
     registers: [registry],
     collect() {
-      this.set(engine.sessions.metrics().queued);
+      this.set(engine.status().sessions.queued);
     },
   });
   const recent = new RecentRequestBuffer(options.recent ?? 200);

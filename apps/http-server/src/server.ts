@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { createLogger, type GatewayConfig, guardHttpServer, type Logger } from '@exai/core';
-import { createEngine, type Engine } from '@exai/engine';
-import { createToolRegistry } from '@exai/tools';
+import { startSimulator } from '@exai/provider-simulator';
+import type { Store } from '@exai/store';
+import { createToolRegistry, type Gateway, openGateway } from '@exai/tools';
 import { buildApp } from './app.js';
 import { createAuth } from './auth.js';
 import type { App, AppDeps } from './deps.js';
@@ -26,8 +27,8 @@ export interface StartServerOptions {
   env?: Record<string, string | undefined>;
   /** Identifies this instance in shared breaker state. */
   instanceId?: string;
-  /** An engine to use instead of one built from `config` (closed with the server). */
-  engine?: Engine;
+  /** An engine and store to use instead of those built from `config` (closed with the server). */
+  gateway?: Gateway;
 }
 
 export interface RunningServer {
@@ -52,9 +53,9 @@ export class StartupError extends Error {
   }
 }
 
-async function storeHasKeys(engine: Engine, logger: Logger): Promise<boolean> {
+async function storeHasKeys(store: Store, logger: Logger): Promise<boolean> {
   try {
-    const keys = await engine.store.listApiKeys({ limit: 100, signal: AbortSignal.timeout(5_000) });
+    const keys = await store.listApiKeys({ limit: 100, signal: AbortSignal.timeout(5_000) });
     return keys.some((key) => key.revokedAt === null);
   } catch (error) {
     logger.warn({ err: error }, 'could not list the stored API keys; only EXAI_API_KEYS apply');
@@ -65,16 +66,20 @@ async function storeHasKeys(engine: Engine, logger: Logger): Promise<boolean> {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, settings } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: SERVER_NAME });
-  const engine = options.engine ?? (await createEngine({ config, simulateWhenNoKeys: true, logger, ...(options.instanceId ? { instanceId: options.instanceId } : {}) }));
+  // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
+  const gateway =
+    options.gateway ??
+    (await openGateway({ config, logger, firstRun: () => startSimulator({ port: 0 }), ...(options.instanceId ? { instanceId: options.instanceId } : {}) }));
+  const { engine, store } = gateway;
   try {
     const auth = createAuth({
       apiKeys: settings.apiKeys,
       adminKeys: settings.adminKeys,
       loopbackAdmin: settings.loopbackAdmin,
       rateLimitRpm: settings.rateLimitRpm,
-      store: engine.store,
+      store,
       logger,
-      storeHasKeys: await storeHasKeys(engine, logger),
+      storeHasKeys: await storeHasKeys(store, logger),
     });
     if (auth.open && !isLoopback(options.host) && !settings.allowNoAuth) {
       throw new StartupError(
@@ -83,6 +88,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }
     const deps: AppDeps = {
       engine,
+      store,
       config,
       logger,
       auth,
@@ -91,6 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       // the MCP app's default (the working directory) would expose the server's own files.
       tools: createToolRegistry({
         engine,
+        store,
         server: { name: SERVER_NAME, version: SERVER_VERSION },
         allowedRoots: (options.env ?? process.env).EXAI_ALLOWED_ROOTS?.split(path.delimiter).filter(Boolean) ?? [],
         ...(options.env ? { env: options.env } : {}),
@@ -135,7 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           await app.close();
         }
         await websocketClosed;
-        const engineDrained = await engine.close(Math.max(0, deadline - Date.now()));
+        const engineDrained = await gateway.close(Math.max(0, deadline - Date.now()));
         logger.info({ httpDrained, engineDrained }, 'exai-http stopped');
         return httpDrained && engineDrained;
       })();
@@ -143,7 +150,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     };
     return { url: `http://${shownHost}:${port}`, port, host: options.host, app, deps, close };
   } catch (error) {
-    await engine.close(0).catch(() => undefined);
+    await gateway.close(0).catch(() => undefined);
     throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { createEngine } from '@exai/engine';
+import { openGateway } from '@exai/tools';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DashboardSnapshot } from '../src/dashboard.js';
 import { ADMIN_KEY, API_KEY, type Harness, startHarness } from './ws-harness.js';
@@ -156,7 +156,8 @@ describe('dashboard access', () => {
 describe('hot path', () => {
   it('costs a finished request a few pushes, and builds no snapshot while no page is connected', async () => {
     const { DashboardFeed } = await import('../src/dashboard.js');
-    const engine = await createEngine({ config: harness.deps.config });
+    const gateway = await openGateway({ config: harness.deps.config });
+    const engine = gateway.engine;
     try {
       let statusCalls = 0;
       const counted = new Proxy(engine, {
@@ -181,7 +182,7 @@ describe('hot path', () => {
       expect(snapshot.providers.find((provider) => provider.id === 'glm')?.errorRate).toBeCloseTo(0.1, 1);
       feed.close();
     } finally {
-      await engine.close(100);
+      await gateway.close(100);
     }
   });
 });

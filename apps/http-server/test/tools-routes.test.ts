@@ -9,7 +9,7 @@ let harness: Harness;
 const auth = { authorization: `Bearer ${API_KEY}` };
 
 beforeAll(async () => {
-  harness = await startHarness({ tools: (deps) => createToolRegistry({ engine: deps.engine, env: {} }) });
+  harness = await startHarness({ tools: (deps) => createToolRegistry({ engine: deps.engine, store: deps.store, env: {} }) });
 });
 afterAll(async () => {
   await harness?.close();

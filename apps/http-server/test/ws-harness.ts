@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GatewayConfigInput, loadConfig } from '@exai/core';
-import { createEngine } from '@exai/engine';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import { openGateway } from '@exai/tools';
 import { WebSocket } from 'ws';
 import { buildApp } from '../src/app.js';
 import { createAuth } from '../src/auth.js';
@@ -51,11 +51,12 @@ export async function startHarness(
       ...options.config,
     },
   });
-  const engine = await createEngine({ config, simulateWhenNoKeys: options.simulated === true });
+  const gateway = await openGateway({ config, ...(options.simulated === true ? { firstRun: () => startSimulator({ port: 0 }) } : {}) });
+  const { engine, store } = gateway;
   const logger = engine.logger;
   const { settings } = readSettings({ ...(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY }), ...options.env });
-  const auth = createAuth({ apiKeys: settings.apiKeys, adminKeys: settings.adminKeys, loopbackAdmin: settings.loopbackAdmin, rateLimitRpm: 0, store: engine.store, logger, storeHasKeys: false });
-  const deps: AppDeps = { engine, config, logger, auth, metrics: createMetrics({ engine, defaultMetrics: false }) };
+  const auth = createAuth({ apiKeys: settings.apiKeys, adminKeys: settings.adminKeys, loopbackAdmin: settings.loopbackAdmin, rateLimitRpm: 0, store, logger, storeHasKeys: false });
+  const deps: AppDeps = { engine, store, config, logger, auth, metrics: createMetrics({ engine, defaultMetrics: false }) };
   if (options.tools) deps.tools = options.tools(deps);
   const host = options.host ?? '127.0.0.1';
   const hostGuard = hostGuardOf(settings, host, auth.open);
@@ -72,7 +73,7 @@ export async function startHarness(
     async close() {
       await socket.close();
       await app.close();
-      await engine.close(500);
+      await gateway.close(500);
       await sim.close();
     },
   };

@@ -11,7 +11,7 @@ const KIMI = 'kimi-k2-0905-preview';
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness({ tools: (deps) => createToolRegistry({ engine: deps.engine, env: {} }), ws: { maxConcurrentCalls: 24 } });
+  harness = await startHarness({ tools: (deps) => createToolRegistry({ engine: deps.engine, store: deps.store, env: {} }), ws: { maxConcurrentCalls: 24 } });
 });
 afterAll(async () => {
   await harness?.close();

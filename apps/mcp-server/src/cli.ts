@@ -119,7 +119,7 @@ async function stdio(): Promise<void> {
   const close = async () => {
     await server.close().catch(() => undefined);
     const loaded = await loading.catch(() => undefined);
-    await loaded?.engine.close(2_000);
+    await loaded?.close(2_000);
   };
   // Input closed: answer what is already queued, then leave.
   process.stdin.once('end', () => {
@@ -170,7 +170,7 @@ async function http(): Promise<void> {
   process.stderr.write(`exai-mcp listening on ${running.url}\n`);
   await shutdownOn(async () => {
     await running.close();
-    await loaded.engine.close(2_000);
+    await loaded.close(2_000);
   });
 }
 

@@ -4,6 +4,8 @@ import type { ToolProfile, ToolRegistry } from '@exai/tools';
 export interface Runtime {
   engine: Engine;
   registry: ToolRegistry;
+  /** Drains the engine (up to `graceMs`), then closes the store and the first-run simulator. */
+  close(graceMs?: number): Promise<boolean>;
 }
 
 export interface RuntimeOptions {
@@ -17,12 +19,17 @@ export interface RuntimeOptions {
  * `initialize` first; the store opens on first use and the simulator (no keys) starts here.
  */
 export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const [{ createLogger, loadConfig }, { createEngine }, { createToolRegistry }] = await Promise.all([import('@exai/core'), import('@exai/engine'), import('@exai/tools')]);
+  const [{ createLogger, loadConfig }, { startSimulator }, { createToolRegistry, openGateway }] = await Promise.all([
+    import('@exai/core'),
+    import('@exai/provider-simulator'),
+    import('@exai/tools'),
+  ]);
   const env = options.env ?? process.env;
   const config = loadConfig({ env });
   const logger = createLogger({ level: config.logLevel, name: 'exai-mcp' });
-  const engine = await createEngine({ config, simulateWhenNoKeys: true, logger });
+  // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
+  const { engine, store, close } = await openGateway({ config, logger, firstRun: () => startSimulator({ port: 0 }) });
   if (engine.simulated) logger.warn('no provider key configured: answers come from the built-in simulator (set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY)');
-  const registry = createToolRegistry({ engine, env, server: { name: '@exai/mcp-server', version: options.version }, ...(options.profile ? { profile: options.profile } : {}) });
-  return { engine, registry };
+  const registry = createToolRegistry({ engine, store, env, server: { name: '@exai/mcp-server', version: options.version }, ...(options.profile ? { profile: options.profile } : {}) });
+  return { engine, registry, close };
 }

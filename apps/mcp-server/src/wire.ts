@@ -12,10 +12,10 @@ export function wireServer(server: McpServer, runtime: Runtime, scope: OwnerScop
       .sendLoggingMessage({ level: event.to === 'open' ? 'warning' : 'info', logger: 'exai', data: `provider ${event.provider} circuit ${event.from} → ${event.to}` })
       .catch(() => undefined);
   };
-  runtime.engine.breakers.on('state', listener);
+  const unsubscribe = runtime.engine.on('breaker', listener);
   const previous = server.server.onclose;
   server.server.onclose = () => {
-    runtime.engine.breakers.off('state', listener);
+    unsubscribe();
     previous?.();
   };
 }

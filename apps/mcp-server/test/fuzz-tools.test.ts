@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@exai/core';
-import { createEngine, type Engine } from '@exai/engine';
+import type { Engine, Store } from '@exai/engine';
 import { startSimulator } from '@exai/provider-simulator';
-import { createToolRegistry, type ToolDefinition, type ToolRegistry } from '@exai/tools';
+import { createToolRegistry, openGateway, type ToolDefinition, type ToolRegistry } from '@exai/tools';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import fc from 'fast-check';
@@ -25,6 +25,8 @@ const REPO_ROOT = join(import.meta.dirname, '../../..');
 
 let sim: Simulator;
 let engine: Engine;
+let store: Store;
+let closeGateway: (graceMs?: number) => Promise<boolean>;
 let registry: ToolRegistry;
 let dataDir: string;
 let http: RunningHttpServer;
@@ -42,14 +44,14 @@ beforeAll(async () => {
     env: {},
     input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 2 }, timeouts: { requestMs: 3_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
   });
-  engine = await createEngine({ config });
-  registry = createToolRegistry({ engine, env: {}, profile: 'full', allowedRoots: [dataDir], server: { name: 'fuzz', version: '0.0.0' } });
+  ({ engine, store, close: closeGateway } = await openGateway({ config }));
+  registry = createToolRegistry({ engine, store, env: {}, profile: 'full', allowedRoots: [dataDir], server: { name: 'fuzz', version: '0.0.0' } });
   http = await startHttpServer({
     port: 0,
     log: () => undefined,
     createServer: (scope) => {
       const server = createBareServer({ version: '0.0.0' });
-      wireServer(server, { engine, registry }, scope);
+      wireServer(server, { engine, registry, close: closeGateway }, scope);
       return server;
     },
   });
@@ -60,7 +62,7 @@ afterAll(async () => {
   process.off('unhandledRejection', onProblem);
   await client?.close();
   await http?.close();
-  await engine?.close(500);
+  await closeGateway?.(500);
   await sim?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,3 +1,4 @@
+import { setTimeout as wait } from 'node:timers/promises';
 import { CancelledError, GatewayError, toGatewayError } from '@exai/core';
 
 export interface RetryInfo {
@@ -26,6 +27,11 @@ export interface RetryOptions {
   retryCircuitOpen?: boolean;
   /** Aborting stops a wait at once and throws `CancelledError`. */
   signal?: AbortSignal;
+  /**
+   * The caller's own veto, asked after the built-in rules allow a retry and before the wait: `false`
+   * throws the error at once (e.g. to fail over to another provider rather than wait). Default: retry.
+   */
+  shouldRetry?: (info: RetryInfo) => boolean;
   /** Called before each wait. */
   onRetry?: (info: RetryInfo) => void;
   /** Random source in [0, 1), for tests. Default Math.random. */
@@ -75,8 +81,14 @@ export async function retry<T>(fn: (attempt: number, signal: AbortSignal) => Pro
       const delayMs = computeBackoff(attempt, error, options);
       const elapsedMs = Date.now() - startedAt;
       if (elapsedMs + delayMs > budgetMs) throw thrown;
-      options.onRetry?.({ attempt, error, delayMs, elapsedMs });
-      await sleep(delayMs, signal);
+      const info = { attempt, error, delayMs, elapsedMs };
+      if (options.shouldRetry && !options.shouldRetry(info)) throw thrown;
+      options.onRetry?.(info);
+      try {
+        await wait(delayMs, undefined, { signal });
+      } catch {
+        throw cancelled(signal);
+      }
     }
   }
 }
@@ -84,19 +96,4 @@ export async function retry<T>(fn: (attempt: number, signal: AbortSignal) => Pro
 function cancelled(signal: AbortSignal, cause: unknown = signal.reason): GatewayError {
   if (GatewayError.isInstance(cause) && cause.code === 'cancelled') return cause;
   return new CancelledError({ message: 'The request was cancelled', cause });
-}
-
-function sleep(delayMs: number, signal: AbortSignal): Promise<void> {
-  if (delayMs <= 0) return Promise.resolve();
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancelled(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, delayMs);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -22,6 +22,7 @@ export type {
   ToolCall,
   ToolCallDelta,
   ToolChoice,
+  Turn,
   Usage,
 } from './types.js';
 export {

@@ -7,6 +7,22 @@ export type ProviderId = 'openai' | 'glm' | 'kimi' | 'minimax' | (string & {});
 
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
+/**
+ * One turn of a conversation as the gateway remembers it: what the engine packs into a prompt's
+ * history and what the store's turn records carry (they add the thread, position and time).
+ */
+export interface Turn {
+  role: Role;
+  content: string;
+  /** The gateway tool that produced the turn (e.g. `chat`, `consensus`), or the tool whose result a `tool` turn holds. */
+  tool?: string | null;
+  /** The model and provider that produced an assistant turn. */
+  model?: string | null;
+  provider?: string | null;
+  /** Files attached to the turn. */
+  files?: string[];
+}
+
 export interface TextPart {
   type: 'text';
   text: string;

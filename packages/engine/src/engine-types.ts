@@ -1,6 +1,6 @@
 import type { CredentialHold } from './credential-holds.js';
 import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
-import type { OwnerScope } from '@exai/store';
+import type { OwnerScope, Store } from '@exai/store';
 import type { AttemptRecord } from './executor.js';
 import type { AutoRequirements } from './resolve.js';
 
@@ -11,6 +11,11 @@ export interface EngineCallOptions {
   auto?: AutoRequirements;
   /** Store the exchange in a conversation thread even without a `continuation_id` (MCP tools do). */
   remember?: boolean;
+  /**
+   * With `continuation_id`: put the thread's history in the prompt but store nothing (each consensus
+   * participant reads the thread; the tool stores the whole exchange once, with `Engine.remember`).
+   */
+  historyOnly?: boolean;
   /** Which tool or route made the call, stored with the turn. */
   tool?: string;
   /** Local files already read into the prompt, stored with the user turn. */
@@ -25,6 +30,22 @@ export interface EngineCallOptions {
   scope?: OwnerScope;
   /** Route label for the request log and metrics (e.g. `/v1/chat/completions`). */
   route?: string;
+}
+
+/** One question and its answer, stored as a user and an assistant turn (`Engine.remember`). */
+export interface Exchange {
+  /** The thread to append to; a new thread when undefined. */
+  threadId?: string;
+  /** A new thread's title (first 80 characters). Default: the question. */
+  title?: string;
+  question: string;
+  answer: string;
+  provider: string;
+  model: string;
+  /** The tool or route that asked, stored with both turns. */
+  tool?: string;
+  files?: string[];
+  usage?: Usage;
 }
 
 /** What every answer carries besides the OpenAI fields. */
@@ -77,14 +98,15 @@ export interface EngineStatus {
 
 export interface EngineOptions {
   config: GatewayConfig;
-  /** Adapters to use instead of those built from the configuration (tests, embedding). */
-  adapters?: ProviderAdapter[];
-  /** Serve the built-in simulator's models when no provider is configured. */
-  simulateWhenNoKeys?: boolean;
+  /** The providers to route over (`buildAdapters(config)`, or `simulatedAdapters` in first-run mode). */
+  adapters: readonly ProviderAdapter[];
+  /** The store the composition root opened (`openStore(config)`); it also closes it, after the engine. */
+  store: Store;
+  /** The adapters serve the built-in simulator: answers, models and status say `simulated`. */
+  simulated?: boolean;
   logger?: Logger;
   /** Instance id used for shared state across instances. */
   instanceId?: string;
   random?: () => number;
 }
-
 export type { ModelInfo };

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type BreakerRegistry, computeBackoff, createBreakerRegistry } from '@exai/circuit-breakers';
+import { type BreakerRegistry, type BreakerStateListener, createBreakerRegistry } from '@exai/circuit-breakers';
 import {
   assertProviderOptions,
+  createLogger,
   type ChatChunk,
   type ChatRequest,
-  createLogger,
   type GatewayConfig,
   GatewayError,
   isCredentialFailure,
@@ -14,21 +14,21 @@ import {
   ownValue,
   type ProviderAdapter,
   StoreUnavailableError,
+  type Turn,
 } from '@exai/core';
-import { createSessionManager, type SessionManager } from '@exai/session-manager';
+import { createSessionManager, type SessionListener, type SessionManager } from '@exai/session-manager';
 import { runConsensus } from './consensus.js';
-import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream } from './engine-types.js';
+import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream, Exchange } from './engine-types.js';
 import { CredentialHolds } from './credential-holds.js';
 import type { AttemptCall, Executor, RouteOptions, RouteState } from './executor.js';
-import { type StoredTurn, textOf, withHistory } from './memory.js';
-import { buildAdapters, type SimulatorHandle } from './providers.js';
+import { textOf, withHistory } from './memory.js';
 import { ModelResolver, type Target } from './resolve.js';
 import { RequestLog } from './request-log.js';
 import { RetryBudget } from './retry-budget.js';
 import { acquireSharedSlot } from './shared-slots.js';
 import { type RouterDeps, routeChat } from './router.js';
 import { routeStream } from './stream-router.js';
-import { createStore, type NewAttempt, type OwnerScope, type Store } from '@exai/store';
+import type { NewAttempt, OwnerScope, Store } from '@exai/store';
 
 export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
 
@@ -43,27 +43,31 @@ function answeredBy(state: RouteState): string | undefined {
   return last?.outcome === 'ok' ? `${last.provider}/${last.model}` : undefined;
 }
 
-/** The gateway's one entry point, used by both apps. */
+/**
+ * The gateway's one entry point, used by both apps. Its parts (store, breakers, sessions, resolver)
+ * are private: callers get what they need through the methods and events below, and the store
+ * from the composition root that built it.
+ */
 export class Engine {
   readonly config: GatewayConfig;
   readonly logger: Logger;
-  readonly breakers: BreakerRegistry;
-  readonly sessions: SessionManager;
-  readonly resolver: ModelResolver;
-  readonly store: Store;
+  /** True when the adapters serve the built-in simulator (first-run mode): every answer says so. */
   readonly simulated: boolean;
-  readonly #deps: RouterDeps;
-  readonly #simulator: SimulatorHandle | undefined;
-  readonly #requestLog: RequestLog;
-  // A TypeScript-private field, not `#`: tests observe the engine through a Proxy.
+  // TypeScript-private fields, not `#`: tests observe the engine through a Proxy, whose calls
+  // reach methods with the proxy as `this`.
+  private readonly breakers: BreakerRegistry;
+  private readonly sessions: SessionManager;
+  private readonly resolver: ModelResolver;
+  private readonly store: Store;
   private readonly credentials: CredentialHolds;
+  readonly #deps: RouterDeps;
+  readonly #requestLog: RequestLog;
 
-  constructor(config: GatewayConfig, adapters: ProviderAdapter[], store: Store, options: { logger: Logger; simulator?: SimulatorHandle; instanceId?: string; random?: () => number }) {
+  constructor(config: GatewayConfig, adapters: readonly ProviderAdapter[], store: Store, options: { logger: Logger; simulated?: boolean; instanceId?: string; random?: () => number }) {
     this.config = config;
     this.logger = options.logger;
     this.store = store;
-    this.#simulator = options.simulator;
-    this.simulated = options.simulator !== undefined;
+    this.simulated = options.simulated ?? false;
     this.#requestLog = new RequestLog(store, options.logger);
     this.resolver = new ModelResolver(adapters, config, options.random);
     this.breakers = createBreakerRegistry({
@@ -111,12 +115,7 @@ export class Engine {
           ...(runOptions.conversationId ? { conversationId: runOptions.conversationId } : {}),
         }),
     };
-    const retry = config.retry;
-    this.#deps = {
-      executor,
-      budget: new RetryBudget({ ratio: retry.budgetRatio }),
-      backoff: (attempt, error) => computeBackoff(attempt, error, retry),
-    };
+    this.#deps = { executor, budget: new RetryBudget({ ratio: config.retry.budgetRatio }) };
   }
 
   /**
@@ -198,7 +197,7 @@ export class Engine {
     const requestId = options.requestId ?? randomUUID();
     assertProviderOptions(request.provider_options);
     let thread: { id: string; provider?: string | null } | undefined;
-    let turns: StoredTurn[] = [];
+    let turns: Turn[] = [];
     // Checked before any provider call: an answer that cannot be remembered is not asked for.
     if (options.remember) scopeOf(options);
     if (request.continuation_id) {
@@ -215,14 +214,46 @@ export class Engine {
     return { requestId, thread, chain, request: clean as ChatRequest };
   }
 
-  async #remember(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
-    const scope = scopeOf(options);
-    const id = threadId ?? (await this.store.createThread(scope, { title: textOf(request.messages.at(-1)).slice(0, 80), provider: meta.provider, model: meta.model })).id;
+  /** Whether a call stores its exchange: when it continues a thread or asks to, unless it only reads history. */
+  #remembers(thread: { id: string } | undefined, options: EngineCallOptions): boolean {
+    return !options.historyOnly && (thread !== undefined || options.remember === true);
+  }
+
+  /**
+   * The conversation a call is queued under (one call per thread at a time, so turns stay in
+   * order). A call that only reads the thread (`historyOnly`) writes nothing and is not queued.
+   */
+  #conversationOf(thread: { id: string } | undefined, options: EngineCallOptions): string | undefined {
+    return options.historyOnly ? undefined : thread?.id;
+  }
+
+  #rememberCall(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
     const question = request.messages.filter((message) => message.role === 'user').at(-1);
-    const tool = options.tool ? { tool: options.tool } : {};
+    return this.remember(scopeOf(options), {
+      ...(threadId ? { threadId } : {}),
+      title: textOf(request.messages.at(-1)),
+      question: textOf(question),
+      answer,
+      provider: meta.provider,
+      model: meta.model,
+      ...(options.tool ? { tool: options.tool } : {}),
+      ...(options.files ? { files: options.files } : {}),
+      ...(meta.usage ? { usage: meta.usage } : {}),
+    });
+  }
+
+  /**
+   * Stores one question and its answer in a conversation thread (a new one when `threadId` is
+   * undefined) and returns the thread id: the memory every call with `remember` or a
+   * `continuation_id` writes, for tools whose answer is not one chat (consensus, web search).
+   */
+  async remember(scope: OwnerScope, exchange: Exchange): Promise<string> {
+    const title = (exchange.title ?? exchange.question).slice(0, 80);
+    const id = exchange.threadId ?? (await this.store.createThread(scope, { title, provider: exchange.provider, model: exchange.model })).id;
+    const tool = exchange.tool ? { tool: exchange.tool } : {};
     await this.store.appendTurns(scope, id, [
-      { role: 'user', content: textOf(question), ...(options.files ? { files: options.files } : {}), ...tool },
-      { role: 'assistant', content: answer, model: meta.model, provider: meta.provider, ...tool, ...(meta.usage ? { usage: { ...meta.usage } } : {}) },
+      { role: 'user', content: exchange.question, ...(exchange.files ? { files: exchange.files } : {}), ...tool },
+      { role: 'assistant', content: exchange.answer, model: exchange.model, provider: exchange.provider, ...tool, ...(exchange.usage ? { usage: { ...exchange.usage } } : {}) },
     ]);
     return id;
   }
@@ -272,12 +303,12 @@ export class Engine {
     const startedAt = Date.now();
     const prepared = await this.#prepare(request, options);
     const state: RouteState = { attempts: [] };
-    const conversationId = prepared.thread?.id ?? request.continuation_id;
+    const conversationId = this.#conversationOf(prepared.thread, options);
     try {
       const response = await routeChat(prepared.chain, prepared.request, this.#deps, this.#routeOptions(prepared.requestId, request, options, conversationId), state);
       const meta = this.#meta(prepared.requestId, state, prepared.chain);
-      if (prepared.thread || options.remember) {
-        meta.continuationId = await this.#remember(prepared.thread?.id, prepared.request, textOf(response.choices[0]?.message), meta, options);
+      if (this.#remembers(prepared.thread, options)) {
+        meta.continuationId = await this.#rememberCall(prepared.thread?.id, prepared.request, textOf(response.choices[0]?.message), meta, options);
       }
       this.#account(meta, options, 200, startedAt);
       return { ...response, exai: meta };
@@ -295,8 +326,8 @@ export class Engine {
     async function* run(): AsyncGenerator<ChatChunk> {
       const startedAt = Date.now();
       const prepared = await engine.#prepare(request, { ...options, requestId: meta.requestId });
-      const conversationId = prepared.thread?.id ?? request.continuation_id;
-      const remembering = Boolean(prepared.thread || options.remember);
+      const conversationId = engine.#conversationOf(prepared.thread, options);
+      const remembering = engine.#remembers(prepared.thread, options);
       let answer = '';
       try {
         for await (const chunk of routeStream(prepared.chain, prepared.request, engine.#deps, engine.#routeOptions(meta.requestId, request, options, conversationId), state)) {
@@ -307,7 +338,7 @@ export class Engine {
           yield chunk;
         }
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        if (remembering) meta.continuationId = await engine.#remember(prepared.thread?.id, prepared.request, answer, meta, options);
+        if (remembering) meta.continuationId = await engine.#rememberCall(prepared.thread?.id, prepared.request, answer, meta, options);
         engine.#account(meta, options, 200, startedAt);
       } catch (error) {
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
@@ -370,45 +401,53 @@ export class Engine {
     };
   }
 
-  /** Stops accepting work, lets in-flight calls finish (up to `graceMs`), closes everything. */
+  /** The provider adapters the engine routes over, in configuration order. */
+  adapters(): readonly ProviderAdapter[] {
+    return this.resolver.adapters;
+  }
+
+  /** Every model the configuration allows, from the adapters' catalogs (no network). */
+  catalog(): ModelInfo[] {
+    return this.resolver.catalog();
+  }
+
+  /** Runs a provider call that is not a chat (e.g. a search API) through that provider's breaker. */
+  throughBreaker<T>(provider: string, fn: () => Promise<T>): Promise<T> {
+    return this.breakers.get(provider).execute(fn);
+  }
+
+  /**
+   * Subscribes to a breaker's state changes (`breaker`) or to the sessions of upstream calls
+   * (`session`: queued, running, finished). Returns the function that unsubscribes.
+   */
+  on(event: 'breaker', listener: BreakerStateListener): () => void;
+  on(event: 'session', listener: SessionListener): () => void;
+  on(event: 'breaker' | 'session', listener: BreakerStateListener | SessionListener): () => void {
+    if (event === 'session') return this.sessions.on('session', listener as SessionListener);
+    const onState = listener as BreakerStateListener;
+    this.breakers.on('state', onState);
+    return () => this.breakers.off('state', onState);
+  }
+
+  /**
+   * Stops accepting work, lets in-flight calls finish (up to `graceMs`) and flushes the request log.
+   * The store and the adapters belong to the composition root that made them, which closes them after.
+   */
   async close(graceMs = 10_000): Promise<boolean> {
     const drained = await this.sessions.drain(graceMs);
     await this.#requestLog.flush();
     await this.breakers.close();
     this.credentials.close();
-    await this.store.close();
-    await this.#simulator?.close();
     return drained;
   }
 }
 
-/** Builds the engine from configuration: adapters, breakers, sessions, store (opened lazily). */
-export async function createEngine(options: EngineOptions): Promise<Engine> {
+/** Builds the engine over the adapters and the store its composition root made. */
+export function createEngine(options: EngineOptions): Engine {
   const logger = options.logger ?? createLogger({ level: options.config.logLevel, name: 'exai' });
-  const built = options.adapters ? { adapters: options.adapters, simulator: undefined } : await buildAdapters(options.config, { simulateWhenNoKeys: options.simulateWhenNoKeys ?? false });
-  const storeConfig = options.config.store;
-  const store = createStore({
-    dataDir: storeConfig.dataDir,
-    threadTtlMs: storeConfig.threadTtlMs,
-    maxTurns: storeConfig.maxTurns,
-    requestLogRetentionMs: storeConfig.requestLogRetentionDays * 24 * 3600_000,
-    maintenanceIntervalMs: storeConfig.maintenanceIntervalMs,
+  return new Engine(options.config, options.adapters, options.store, {
     logger,
-    ...(storeConfig.databaseUrl ? { databaseUrl: storeConfig.databaseUrl } : {}),
-    ...(storeConfig.redisUrl ? { redisUrl: storeConfig.redisUrl, redisPrefix: storeConfig.redisPrefix } : {}),
-  });
-  if (storeConfig.redisUrl) {
-    // Connect to the shared state before serving, so the first call already sees breakers
-    // that other instances opened. A Redis that is down is logged, not fatal.
-    await Promise.race([store.shared.breakers.get('exai:warm-up'), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'shared state (Redis) is not reachable; breakers are local until it is'),
-    );
-  }
-  // Expired threads and old request-log rows are purged on a jittered, unref'd timer; `close` stops it.
-  store.startMaintenance();
-  return new Engine(options.config, built.adapters, store, {
-    logger,
-    ...(built.simulator ? { simulator: built.simulator } : {}),
+    ...(options.simulated ? { simulated: true } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     ...(options.random ? { random: options.random } : {}),
   });

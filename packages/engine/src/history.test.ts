@@ -1,5 +1,6 @@
+import type { Turn } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { historyBudget, MESSAGE_OVERHEAD_TOKENS, packHistory, type Turn, turnTokens } from './history.js';
+import { historyBudget, MESSAGE_OVERHEAD_TOKENS, packHistory, turnTokens } from './history.js';
 
 /** A turn whose content costs exactly `tokens` estimated tokens (plus the per-message overhead). */
 const turn = (role: Turn['role'], label: string, tokens = 10): Turn => ({

@@ -2,23 +2,8 @@
  * Conversation memory into a token budget: the newest turns are kept, the oldest dropped,
  * never a hole in the middle.
  */
-import type { ChatMessage, ModelInfo } from '@exai/core';
+import type { ChatMessage, ModelInfo, Turn } from '@exai/core';
 import { estimateTokens } from './file-context.js';
-
-export type TurnRole = 'user' | 'assistant' | 'system' | 'tool';
-
-/** One stored turn of a conversation thread. */
-export interface Turn {
-  role: TurnRole;
-  content: string;
-  /** The model that produced an assistant turn. */
-  model?: string;
-  provider?: string;
-  /** The gateway tool that produced the turn (e.g. `chat`, `consensus`), or the tool whose result a `tool` turn holds. */
-  tool?: string;
-  /** Paths of files attached to the turn. */
-  files?: string[];
-}
 
 export interface PackedHistory {
   /** The kept turns, oldest first, ready to put before the new prompt. */

@@ -1,5 +1,7 @@
 export { type ConsensusInput, createEngine, Engine } from './engine.js';
-export { localOwner, type OwnerScope } from '@exai/store';
+export { localOwner, type OwnerScope, type Store } from '@exai/store';
+export { buildAdapters, type SimulatedDialect, simulatedAdapters } from './providers.js';
+export { openStore } from './open-store.js';
 export type {
   EngineCallOptions,
   EngineChatResult,
@@ -7,13 +9,14 @@ export type {
   EngineOptions,
   EngineStatus,
   EngineStream,
+  Exchange,
   ProviderStatus,
 } from './engine-types.js';
 export type { AttemptRecord, RouteOptions, RouteTimeouts } from './executor.js';
 export type { CredentialHold, CredentialReason } from './credential-holds.js';
 export { type AutoRequirements, ModelResolver, type Target, type TaskCategory } from './resolve.js';
 export { RetryBudget } from './retry-budget.js';
-export { type StoredTurn, textOf, withHistory } from './memory.js';
+export { textOf, withHistory } from './memory.js';
 export {
   buildFileContext,
   DEFAULT_MAX_FILE_BYTES,
@@ -24,7 +27,7 @@ export {
   type IncludedFile,
   type SkippedFile,
 } from './file-context.js';
-export { historyBudget, MESSAGE_OVERHEAD_TOKENS, packHistory, type PackedHistory, type Turn, type TurnRole, turnTokens } from './history.js';
+export { historyBudget, MESSAGE_OVERHEAD_TOKENS, packHistory, type PackedHistory, turnTokens } from './history.js';
 export {
   type ConsensusAnswer,
   type ConsensusAsk,

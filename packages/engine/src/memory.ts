@@ -1,16 +1,6 @@
-import type { ChatMessage, ChatRequest, ModelInfo } from '@exai/core';
+import type { ChatMessage, ChatRequest, ModelInfo, Turn } from '@exai/core';
 import { estimateTokens } from './file-context.js';
-import { historyBudget, packHistory, type Turn } from './history.js';
-
-export interface StoredTurn {
-  role: 'user' | 'assistant' | 'system' | 'tool';
-  content: string;
-  files?: string[] | null;
-  tool?: string | null;
-  model?: string | null;
-  provider?: string | null;
-  usage?: unknown;
-}
+import { historyBudget, packHistory } from './history.js';
 
 export function textOf(message: ChatMessage | undefined): string {
   if (!message || message.content === null) return '';
@@ -22,14 +12,10 @@ export function textOf(message: ChatMessage | undefined): string {
  * Puts a thread's history in front of the request's own messages: system messages first,
  * then the packed history (newest turns kept, presented oldest-first), then the new turn.
  */
-export function withHistory(request: ChatRequest, turns: readonly StoredTurn[], model: ModelInfo): ChatRequest {
+export function withHistory(request: ChatRequest, turns: readonly Turn[], model: ModelInfo): ChatRequest {
   if (turns.length === 0) return request;
   const promptTokens = request.messages.reduce((sum, message) => sum + estimateTokens(textOf(message)), 0);
-  const budget = historyBudget(model, promptTokens);
-  const packed = packHistory(
-    turns.map((turn): Turn => ({ role: turn.role, content: turn.content, ...(turn.model ? { model: turn.model } : {}), ...(turn.provider ? { provider: turn.provider } : {}) })),
-    budget,
-  );
+  const packed = packHistory(turns, historyBudget(model, promptTokens));
   const system = request.messages.filter((message) => message.role === 'system');
   const rest = request.messages.filter((message) => message.role !== 'system');
   return { ...request, messages: [...system, ...packed.messages, ...rest] };

@@ -3,14 +3,9 @@ import { createGlm } from '@exai/provider-glm';
 import { createKimi } from '@exai/provider-kimi';
 import { createMinimax } from '@exai/provider-minimax';
 import { createOpenAI, createOpenAICompatible } from '@exai/provider-openai';
-import { startSimulator } from '@exai/provider-simulator';
 
-export interface SimulatorHandle {
-  url: string;
-  close(): Promise<void>;
-}
-
-type Dialect = 'openai' | 'glm' | 'kimi' | 'minimax';
+/** The dialects the built-in simulator serves, one adapter each in first-run mode. */
+export type SimulatedDialect = 'glm' | 'kimi' | 'minimax' | 'openai';
 
 function build(id: string, provider: ProviderConfig): ProviderAdapter {
   const common = {
@@ -39,20 +34,19 @@ function build(id: string, provider: ProviderConfig): ProviderAdapter {
   }
 }
 
-/**
- * Builds one adapter per enabled provider in the configuration. With none configured and
- * `simulateWhenNoKeys`, starts the built-in simulator on loopback and serves its four dialects,
- * so a first run without keys is a working gateway (every answer says it is simulated).
- */
-export async function buildAdapters(config: GatewayConfig, options: { simulateWhenNoKeys: boolean }): Promise<{ adapters: ProviderAdapter[]; simulator?: SimulatorHandle }> {
-  const adapters = Object.entries(config.providers)
+/** One adapter per enabled provider in the configuration (none when no provider is configured). */
+export function buildAdapters(config: GatewayConfig): ProviderAdapter[] {
+  return Object.entries(config.providers)
     .filter(([, provider]) => provider.enabled)
     .map(([id, provider]) => build(id, provider));
-  if (adapters.length > 0 || !options.simulateWhenNoKeys) return { adapters };
-  const simulator = await startSimulator({ port: 0 });
-  const dialects: Dialect[] = ['glm', 'kimi', 'minimax', 'openai'];
-  return {
-    simulator: { url: simulator.url, close: () => simulator.close() },
-    adapters: dialects.map((dialect) => build(dialect, { kind: dialect, enabled: true, apiKey: 'simulated', baseURL: simulator.baseURL(dialect), models: [], weight: 1 })),
-  };
+}
+
+/**
+ * The first-run adapters: the simulator's four dialects (`baseURL` is the running simulator's, e.g.
+ * `simulator.baseURL.bind(simulator)` of `@exai/provider-simulator`), so a first run without keys is
+ * a working gateway. The engine built over them is `simulated`: every answer says so.
+ */
+export function simulatedAdapters(baseURL: (dialect: SimulatedDialect) => string): ProviderAdapter[] {
+  const dialects: SimulatedDialect[] = ['glm', 'kimi', 'minimax', 'openai'];
+  return dialects.map((dialect) => build(dialect, { kind: dialect, enabled: true, apiKey: 'simulated', baseURL: baseURL(dialect), models: [], weight: 1 }));
 }

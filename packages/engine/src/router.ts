@@ -1,30 +1,35 @@
+import { retry } from '@exai/circuit-breakers';
 import {
   CancelledError,
   type ChatRequest,
   type ChatResponse,
+  type ErrorCode,
   type GatewayError,
   isCredentialFailure,
   TimeoutError,
   toGatewayError,
 } from '@exai/core';
 import type { AttemptRecord, Executor, RouteOptions, RouteState } from './executor.js';
+import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
 import type { RetryBudget } from './retry-budget.js';
-
-/** Computes the wait before a same-target retry (the retry policy of @exai/circuit-breakers). */
-export type Backoff = (attempt: number, error: GatewayError) => number;
 
 export interface RouterDeps {
   executor: Executor;
   budget: RetryBudget;
-  backoff: Backoff;
+  /** Random source in [0, 1) for the backoff jitter (tests). Default Math.random. */
+  random?: () => number;
   now?: () => number;
 }
 
+/** Failures that go to the next target at once when there is one: waiting on the same target would not help. */
+const FAIL_OVER_AT_ONCE: ReadonlySet<ErrorCode> = new Set(['circuit_open', 'queue_full', 'timeout']);
+
 /**
- * The outer loop shared by chat and streams: walks the fallback chain, retries a target while
- * its failure is retryable and the retry budget allows, fails over on retryable failures and
- * open breakers, never on client errors; context-length failures skip to a larger model.
+ * The outer loop shared by chat and streams: walks the fallback chain, retries a target (with
+ * `retry()` of @exai/circuit-breakers, the one retry policy) while its failure is retryable and the
+ * retry budget allows, fails over on retryable failures and open breakers, never on client errors;
+ * credential failures fail over at once and context-length failures skip to a larger model.
  */
 export async function walkChain<T>(
   chain: readonly Target[],
@@ -42,43 +47,48 @@ export async function walkChain<T>(
     const target = chain[index]!;
     if (contextFloor > 0 && target.info.contextWindow <= contextFloor) continue;
     const hasNext = chain.slice(index + 1).some((next) => contextFloor === 0 || next.info.contextWindow > contextFloor);
-    for (let tries = 1; ; tries++) {
-      if (state.attempts.length >= options.maxAttemptsPerRequest) throw lastError ?? budgetError(options);
-      if (tries === 1) deps.budget.request(target.provider);
-      const startedAt = now();
-      try {
-        const value = await attempt(target, requestSignal, deadline - startedAt);
-        return value;
-      } catch (error) {
-        const failure = toGatewayError(error, { provider: target.provider, model: target.model });
-        record(state, target, failure, startedAt, now());
-        if (options.signal?.aborted) throw new CancelledError({ provider: target.provider, model: target.model, message: 'The caller cancelled the request' });
-        if (requestSignal.aborted) {
-          throw new TimeoutError({ provider: target.provider, model: target.model, message: `The request did not finish within ${options.timeouts.requestMs} ms` });
-        }
-        // The provider refused the gateway's own key or account: another provider can serve the
-        // request at once (the executor already tried the provider's other keys).
-        if (isCredentialFailure(failure)) {
-          lastError = failure;
-          break;
-        }
-        if (failure.code === 'context_length') {
-          lastError = failure;
-          contextFloor = Math.max(contextFloor, target.info.contextWindow);
-          break;
-        }
-        if (!failure.isRetryable) throw failure;
-        lastError = failure;
-        // Open breakers, full queues and silent providers: go to the next target right away.
-        if (hasNext && (failure.code === 'circuit_open' || failure.code === 'queue_full' || failure.code === 'timeout')) break;
-        if (failure.code === 'circuit_open') break;
-        if (tries >= options.retry.maxAttempts) break;
-        const delay = deps.backoff(tries, failure);
-        if (hasNext && delay > (options.failoverAfterMs ?? 5_000)) break;
-        if (now() + delay >= deadline) break;
-        if (!deps.budget.tryRetry(target.provider)) break;
-        await sleep(delay, requestSignal);
+    if (state.attempts.length >= options.maxAttemptsPerRequest) throw lastError ?? budgetError(options);
+    deps.budget.request(target.provider);
+    // Whether a failure is worth a wait on this target, or goes to the next one now.
+    const shouldRetry = ({ error, delayMs }: { error: GatewayError; delayMs: number }): boolean => {
+      if (isCredentialFailure(error) || error.code === 'context_length') return false;
+      if (hasNext && (FAIL_OVER_AT_ONCE.has(error.code) || delayMs > (options.failoverAfterMs ?? 5_000))) return false;
+      if (state.attempts.length >= options.maxAttemptsPerRequest) return false;
+      return deps.budget.tryRetry(target.provider);
+    };
+    try {
+      return await retry(
+        async (_try, signal) => {
+          const startedAt = now();
+          try {
+            return await attempt(target, signal, deadline - startedAt);
+          } catch (error) {
+            record(state, target, toGatewayError(error, { provider: target.provider, model: target.model }), startedAt, now());
+            throw error;
+          }
+        },
+        {
+          maxAttempts: options.retry.maxAttempts,
+          baseDelayMs: options.retry.baseDelayMs,
+          maxDelayMs: options.retry.maxDelayMs,
+          maxRetryAfterMs: options.retry.maxRetryAfterMs,
+          budgetMs: Math.max(0, deadline - now()),
+          signal: requestSignal,
+          shouldRetry,
+          ...(deps.random ? { random: deps.random } : {}),
+        },
+      );
+    } catch (error) {
+      const failure = toGatewayError(error, { provider: target.provider, model: target.model });
+      if (options.signal?.aborted) throw new CancelledError({ provider: target.provider, model: target.model, message: 'The caller cancelled the request' });
+      if (requestSignal.aborted) {
+        throw new TimeoutError({ provider: target.provider, model: target.model, message: `The request did not finish within ${options.timeouts.requestMs} ms` });
       }
+      // A context-length failure skips to a larger model. A refused key or account goes to another
+      // provider (the executor already tried the provider's other keys). Other client errors end here.
+      if (failure.code === 'context_length') contextFloor = Math.max(contextFloor, target.info.contextWindow);
+      else if (!isCredentialFailure(failure) && !failure.isRetryable) throw failure;
+      lastError = failure;
     }
   }
   throw lastError ?? budgetError(options);
@@ -108,10 +118,12 @@ export async function routeChat(chain: readonly Target[], request: ChatRequest, 
         signal: runSignal,
         ...(options.conversationId ? { conversationId: options.conversationId } : {}),
       });
-    const hedge = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
-    const response = hedge ? await hedged(target, hedge, run, signal, options.hedgeMs!) : await run(target, signal);
-    const answered = hedge && response.provider === hedge.provider && response.model === hedge.model ? hedge : target;
-    record(state, answered, undefined, startedAt, now(), { ...(response.usage ? { usage: response.usage } : {}), ...(answered === hedge ? { hedged: true } : {}) });
+    const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
+    const { value: response, winner } = backup
+      ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), { delayMs: options.hedgeMs!, signal })
+      : { value: await run(target, signal), winner: 'primary' as const };
+    const answered = backup && winner === 'backup' ? backup : target;
+    record(state, answered, undefined, startedAt, now(), { ...(response.usage ? { usage: response.usage } : {}), ...(answered === backup ? { hedged: true } : {}) });
     state.provider = response.provider;
     state.model = response.model;
     if (response.usage) state.usage = response.usage;
@@ -120,66 +132,9 @@ export async function routeChat(chain: readonly Target[], request: ChatRequest, 
   });
 }
 
-async function hedged(
-  primary: Target,
-  backup: Target,
-  run: (target: Target, signal: AbortSignal) => Promise<ChatResponse>,
-  signal: AbortSignal,
-  hedgeMs: number,
-): Promise<ChatResponse> {
-  const primaryControl = new AbortController();
-  const backupControl = new AbortController();
-  const onAbort = () => {
-    primaryControl.abort(signal.reason);
-    backupControl.abort(signal.reason);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  const first = run(primary, primaryControl.signal);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), hedgeMs);
-  });
-  try {
-    const early = await Promise.race([first, late]);
-    if (early !== 'late') return early;
-    const second = run(backup, backupControl.signal).then((response) => {
-      primaryControl.abort(new CancelledError({ message: 'hedge won' }));
-      return response;
-    });
-    const winner = await Promise.any([
-      first.then((response) => {
-        backupControl.abort(new CancelledError({ message: 'primary won' }));
-        return response;
-      }),
-      second,
-    ]).catch((error: AggregateError) => {
-      throw error.errors[0];
-    });
-    return winner;
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-  }
-}
-
 export function linkDeadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
   const deadline = AbortSignal.timeout(timeoutMs);
   return signal ? AbortSignal.any([signal, deadline]) : deadline;
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', abort);
-      resolve();
-    }, ms);
-    const abort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-  });
 }
 
 function budgetError(options: RouteOptions): GatewayError {

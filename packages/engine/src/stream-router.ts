@@ -8,6 +8,7 @@ import {
   toGatewayError,
 } from '@exai/core';
 import { Channel } from './channel.js';
+import { hedge } from './hedge.js';
 import type { RouteOptions, RouteState } from './executor.js';
 import type { Target } from './resolve.js';
 import { type RouterDeps, record, walkChain } from './router.js';
@@ -106,18 +107,28 @@ export async function* routeStream(chain: readonly Target[], request: ChatReques
   let ended = false;
   try {
     const winner = await walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
-      const attempt = new StreamAttempt(target, request, deps, options, signal, remainingMs, now);
-      const hedge = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
-      if (!hedge) {
-        const first = await attempt.first(Math.min(options.timeouts.firstTokenMs, remainingMs), limit);
+      const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
+      const ttft = Math.min(options.timeouts.firstTokenMs, remainingMs);
+      if (!backup) {
+        const attempt = new StreamAttempt(target, request, deps, options, signal, remainingMs, now);
+        const first = await attempt.first(ttft, limit);
         held = first.held;
         ended = first.done;
         return attempt;
       }
-      return await hedgedFirst(attempt, hedge, request, deps, options, signal, remainingMs, now, limit, (value) => {
-        held = value.held;
-        ended = value.done;
-      });
+      // The hedge races the first content; the winner's stream goes on, the loser's is aborted.
+      const hedgeMs = options.hedgeMs!;
+      const { value } = await hedge(
+        async (leg, legSignal) => {
+          const late = leg === 'backup' ? hedgeMs : 0;
+          const attempt = new StreamAttempt(leg === 'primary' ? target : backup, request, deps, options, legSignal, remainingMs - late, now);
+          return { attempt, first: await attempt.first(Math.max(1, ttft - late), limit) };
+        },
+        { delayMs: hedgeMs, signal },
+      );
+      held = value.first.held;
+      ended = value.first.done;
+      return value.attempt;
     });
     committed = winner;
     state.provider = winner.target.provider;
@@ -150,39 +161,5 @@ export async function* routeStream(chain: readonly Target[], request: ChatReques
   } finally {
     // A caller that stops reading (or fails) must not leave the upstream request running.
     committed?.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
-  }
-}
-
-async function hedgedFirst(
-  primary: StreamAttempt,
-  backupTarget: Target,
-  request: ChatRequest,
-  deps: RouterDeps,
-  options: RouteOptions,
-  signal: AbortSignal,
-  remainingMs: number,
-  now: () => number,
-  limit: number,
-  onFirst: (value: { held: ChatChunk[]; done: boolean }) => void,
-): Promise<StreamAttempt> {
-  const ttft = Math.min(options.timeouts.firstTokenMs, remainingMs);
-  const primaryFirst = primary.first(ttft, limit).then((value) => ({ attempt: primary, value }));
-  const early = await Promise.race([primaryFirst, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), options.hedgeMs))]);
-  if (early) {
-    onFirst(early.value);
-    return early.attempt;
-  }
-  const backup = new StreamAttempt(backupTarget, request, deps, options, signal, remainingMs - options.hedgeMs!, now);
-  const backupFirst = backup.first(Math.max(1, ttft - options.hedgeMs!), limit).then((value) => ({ attempt: backup, value }));
-  try {
-    const winner = await Promise.any([primaryFirst, backupFirst]);
-    const loser = winner.attempt === primary ? backup : primary;
-    loser.abort(new CancelledError({ message: 'The other hedged attempt answered first' }));
-    onFirst(winner.value);
-    return winner.attempt;
-  } catch (error) {
-    primary.abort(new CancelledError({ message: 'hedge failed' }));
-    backup.abort(new CancelledError({ message: 'hedge failed' }));
-    throw (error as AggregateError).errors[0];
   }
 }

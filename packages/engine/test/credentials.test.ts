@@ -5,8 +5,8 @@ import { Writable } from 'node:stream';
 import { createLogger, GatewayError, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../src/index.js';
-import { ask, collect, hits } from './helpers.js';
+import type { Engine } from '../src/index.js';
+import { ask, collect, hits, openEngine } from './helpers.js';
 
 // The provider rejecting the gateway's own key or balance: fail over at once, hold the key out,
 // never answer 401/403 (those belong to the caller's gateway key). Recorded shapes of each
@@ -64,7 +64,7 @@ async function engineFor(options: EngineSetup = {}): Promise<Engine> {
   const logger = lines
     ? createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }) })
     : undefined;
-  const engine = await createEngine({ config, ...(logger ? { logger } : {}), ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const { engine } = await openEngine(config, { ...(logger ? { logger } : {}), ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
   engines.push(engine);
   return engine;
 }

@@ -1,16 +1,36 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type GatewayConfigInput, loadConfig } from '@exai/core';
+import { createLogger, type GatewayConfig, type GatewayConfigInput, type Logger, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { createEngine, type Engine } from '../src/index.js';
+import type { Store } from '@exai/store';
+import { buildAdapters, createEngine, type Engine, openStore } from '../src/index.js';
+
+/**
+ * What an app's composition root does, for tests: the store and the adapters from `config`, the
+ * engine over them. The engine's `close` also closes the store here, so tests close one thing.
+ */
+export async function openEngine(config: GatewayConfig, options: { logger?: Logger; instanceId?: string } = {}): Promise<{ engine: Engine; store: Store }> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'exai' });
+  const store = await openStore(config, logger);
+  const engine = createEngine({ config, adapters: buildAdapters(config), store, logger, ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const close = engine.close.bind(engine);
+  engine.close = async (graceMs) => {
+    try {
+      return await close(graceMs);
+    } finally {
+      await store.close();
+    }
+  };
+  return { engine, store };
+}
 
 /**
  * An engine over two OpenAI-compatible providers on one simulator: `primary` serving
  * `model-a` (32k context) and `backup` serving `model-b` (also `model-big`, 200k context).
  * Scenarios are scripted per model id on the simulator.
  */
-export async function setup(overrides: Partial<GatewayConfigInput> = {}): Promise<{ sim: Simulator; engine: Engine; close: () => Promise<void> }> {
+export async function setup(overrides: Partial<GatewayConfigInput> = {}): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
   const sim = await startSimulator({ port: 0 });
   const base = sim.baseURL('openai');
   const config = loadConfig({
@@ -37,10 +57,11 @@ export async function setup(overrides: Partial<GatewayConfigInput> = {}): Promis
       ...overrides,
     },
   });
-  const engine = await createEngine({ config });
+  const { engine, store } = await openEngine(config);
   return {
     sim,
     engine,
+    store,
     close: async () => {
       await engine.close(1_000);
       await sim.close();

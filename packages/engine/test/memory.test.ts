@@ -23,7 +23,7 @@ describe('conversation memory', () => {
     const order = ['first question', 'Simulated answer to: first question', 'second question', 'third question'].map((text) => sent.indexOf(text));
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((left, right) => left - right)).toEqual(order);
-    expect((await env.engine.store.listTurns(me, id)).map((turn) => turn.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    expect((await env.store.listTurns(me, id)).map((turn) => turn.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
   });
 
   it('a streamed answer is stored before the stream ends', async () => {
@@ -31,7 +31,7 @@ describe('conversation memory', () => {
     const stream = env.engine.stream(ask('model-a', 'stream and remember'), { remember: true, scope: me });
     const { text, error } = await collect(stream);
     expect(error).toBeUndefined();
-    const turns = await env.engine.store.listTurns(me, stream.meta.continuationId!);
+    const turns = await env.store.listTurns(me, stream.meta.continuationId!);
     expect(turns.at(-1)).toMatchObject({ role: 'assistant', content: text, provider: 'primary' });
   });
 
@@ -55,7 +55,7 @@ describe('conversation memory', () => {
     expect(hits(env.sim, 'model-a')).toHaveLength(before);
     // The same thread continues for its own tenant, and an admin scope reaches it too.
     await env.engine.chat({ ...ask('model-a', 'again'), continuation_id: mine.exai.continuationId! }, { scope: { owner: 'root', admin: true } });
-    expect(await env.engine.store.listTurns(me, mine.exai.continuationId!)).toHaveLength(4);
+    expect(await env.store.listTurns(me, mine.exai.continuationId!)).toHaveLength(4);
   });
 
   it('memory without a scope is refused before any provider call', async () => {
@@ -69,7 +69,7 @@ describe('conversation memory', () => {
     const first = await env.engine.chat(ask('model-a', 'kept'), { remember: true, scope: me });
     env.sim.script('model-a', 'content-filter');
     await env.engine.chat({ ...ask('model-a', 'refused'), continuation_id: first.exai.continuationId }, { scope: me }).catch(() => undefined);
-    const turns = await env.engine.store.listTurns(me, first.exai.continuationId!);
+    const turns = await env.store.listTurns(me, first.exai.continuationId!);
     expect(turns.map((turn) => turn.content)).not.toContain('refused');
   });
 });
@@ -87,7 +87,7 @@ describe('conversation affinity', () => {
     for (let index = 0; index < 3; index++) {
       expect((await engine.chat({ ...ask('auto', `while down ${index}`), continuation_id: id }, { scope: me })).provider).toBe('backup');
     }
-    expect(engine.breakers.get('primary').state).toBe('open');
+    expect(engine.status().breakers.find((breaker) => breaker.key === 'primary')?.state).toBe('open');
     env.sim.script('model-a', null);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect((await engine.chat({ ...ask('auto', 'back'), continuation_id: id }, { scope: me })).provider).toBe('primary');

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../src/index.js';
+import type { Engine } from '../src/index.js';
+import { openEngine } from './helpers.js';
 
 // Two gateway instances (two engines, each with its own session manager) share one Redis:
 // a provider's `maxConcurrency` holds across both.
@@ -47,7 +48,7 @@ describe('per-provider concurrency across instances', () => {
           logLevel: 'silent',
         },
       });
-      engines.push(await createEngine({ config }));
+      engines.push((await openEngine(config)).engine);
     }
     sim.script('slow-model', 'latency?ms=150');
     const request = { model: 'slow-model', messages: [{ role: 'user' as const, content: 'hi' }] };

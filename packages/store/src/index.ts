@@ -26,7 +26,6 @@ export type {
   StoreOptions,
   ThreadRecord,
   TurnRecord,
-  TurnRole,
 } from './types.js';
 export { createSharedState, type SharedStateOptions } from './shared-state.js';
 export { createRedisSharedBreakerState, type RedisSharedBreakerState } from './redis-breaker-state.js';

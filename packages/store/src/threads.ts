@@ -1,10 +1,10 @@
-import { BadRequestError, NotFoundError } from '@exai/core';
+import { BadRequestError, NotFoundError, type Role } from '@exai/core';
 import type { Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
 import { ownerFilter } from './owner.js';
 import { clampLimit, parseJson, withSignal } from './run.js';
 import type { ThreadsTable, TurnsTable } from './schema.js';
-import type { JsonObject, ListOptions, NewThread, NewTurn, OwnerScope, SignalOption, ThreadRecord, TurnRecord, TurnRole } from './types.js';
+import type { JsonObject, ListOptions, NewThread, NewTurn, OwnerScope, SignalOption, ThreadRecord, TurnRecord } from './types.js';
 
 function toThread(row: Selectable<ThreadsTable>): ThreadRecord {
   return {
@@ -24,7 +24,7 @@ function toTurn(row: Selectable<TurnsTable>): TurnRecord {
   return {
     threadId: row.thread_id,
     seq: Number(row.seq),
-    role: row.role as TurnRole,
+    role: row.role as Role,
     content: row.content,
     files: parseJson<string[]>(row.files) ?? [],
     tool: row.tool,

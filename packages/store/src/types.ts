@@ -1,4 +1,4 @@
-import type { Logger, SharedBreakerState, SharedRateLimiter, SharedSemaphore } from '@exai/core';
+import type { Logger, Role, SharedBreakerState, SharedRateLimiter, SharedSemaphore, Turn } from '@exai/core';
 import type { MaintenanceResult } from './maintenance.js';
 
 /** JSON values stored in `metadata`, `files` and `usage` columns. */
@@ -66,13 +66,12 @@ export interface NewThread {
   metadata?: JsonObject;
 }
 
-export type TurnRole = 'user' | 'assistant' | 'system' | 'tool';
-
-export interface TurnRecord {
+/** A stored turn: the conversation `Turn` of `@exai/core` with its thread, position and time. */
+export interface TurnRecord extends Turn {
   threadId: string;
   /** 1-based position in the thread. */
   seq: number;
-  role: TurnRole;
+  role: Role;
   content: string;
   /** File ids or paths the turn referred to. */
   files: string[];
@@ -84,7 +83,7 @@ export interface TurnRecord {
 }
 
 export interface NewTurn {
-  role: TurnRole;
+  role: Role;
   content: string;
   files?: string[];
   tool?: string;

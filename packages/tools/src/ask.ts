@@ -59,7 +59,7 @@ export function footer(meta: ToolResultMeta): string {
 async function filesInThread(context: RunContext, continuationId: string | undefined): Promise<Set<string>> {
   if (!continuationId) return new Set();
   try {
-    const turns = await context.engine.store.listTurns(context.scope, continuationId, context.signal ? { signal: context.signal } : {});
+    const turns = await context.store.listTurns(context.scope, continuationId, context.signal ? { signal: context.signal } : {});
     return new Set(turns.flatMap((turn) => turn.files).map((entry) => entry.split(':', 1)[0]!));
   } catch {
     return new Set();

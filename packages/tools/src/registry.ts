@@ -74,8 +74,9 @@ export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
   const hints: HintContext = {
     resetTimeoutMs: engine.config.breaker.resetTimeoutMs,
     alternatives: (provider) => {
-      const open = new Set(engine.breakers.snapshot().filter((breaker) => breaker.state === 'open').map((breaker) => breaker.key));
-      return engine.resolver.adapters
+      const open = new Set(engine.status().breakers.filter((breaker) => breaker.state === 'open').map((breaker) => breaker.key));
+      return engine
+        .adapters()
         .filter((adapter) => adapter.id !== provider && !open.has(adapter.id) && KIND_ALIAS[adapter.kind])
         .map((adapter) => (adapter.id === adapter.kind ? KIND_ALIAS[adapter.kind]! : `${adapter.id}/${adapter.catalog()[0]?.id ?? adapter.kind}`));
     },
@@ -97,6 +98,7 @@ export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
       const run: RunContext = {
         ...context,
         engine,
+        store: options.store,
         roles,
         allowedRoots,
         fileBudgetTokens: options.fileBudgetTokens ?? 32_000,

@@ -1,4 +1,4 @@
-import type { Engine } from '@exai/engine';
+import type { Engine, Store } from '@exai/engine';
 import { z } from 'zod';
 import type { HintContext } from './errors.js';
 import type { RoleConfig, ToolAnnotations, ToolContext, ToolProfile, ToolResult } from './types.js';
@@ -6,6 +6,8 @@ import type { RoleConfig, ToolAnnotations, ToolContext, ToolProfile, ToolResult 
 /** Everything a tool's `run` may use besides its arguments. */
 export interface RunContext extends ToolContext {
   engine: Engine;
+  /** The store of threads, files and uploads (the one the engine remembers in). */
+  store: Store;
   roles: Readonly<RoleConfig>;
   allowedRoots: string[];
   fileBudgetTokens: number;

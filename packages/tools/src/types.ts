@@ -1,4 +1,4 @@
-import type { Engine, OwnerScope } from '@exai/engine';
+import type { Engine, OwnerScope, Store } from '@exai/engine';
 import type { z } from 'zod';
 
 export type ToolProfile = 'lean' | 'standard' | 'full';
@@ -80,6 +80,8 @@ export interface ToolRegistry {
 
 export interface ToolRegistryOptions {
   engine: Engine;
+  /** The store the composition root gave the engine: threads, files and uploads. */
+  store: Store;
   /** Default `EXAI_TOOL_PROFILE`, else `standard`. */
   profile?: ToolProfile;
   /** Tools added to the profile. Default `EXAI_ENABLED_TOOLS` (comma-separated). */

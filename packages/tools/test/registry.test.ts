@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@exai/core';
-import { createEngine, type Engine } from '@exai/engine';
+import type { Engine, Store } from '@exai/engine';
 import { startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToolRegistry, selectTools } from '../src/index.js';
+import { createToolRegistry, openGateway, selectTools } from '../src/index.js';
 
 let sim: Awaited<ReturnType<typeof startSimulator>>;
 let engine: Engine;
+let store: Store;
+let closeGateway: (graceMs?: number) => Promise<boolean>;
 let dataDir: string;
 const packageDir = resolve(import.meta.dirname, '..');
 const me = { owner: 'tester' };
@@ -21,10 +23,10 @@ beforeAll(async () => {
   );
   // A provider key rejected by one test is held out only briefly, so the next test finds it re-checked.
   const config = loadConfig({ env: {}, input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 }, breaker: { credentialHoldMs: 1 } } });
-  engine = await createEngine({ config });
+  ({ engine, store, close: closeGateway } = await openGateway({ config }));
 });
 afterAll(async () => {
-  await engine.close(1_000);
+  await closeGateway(1_000);
   await sim.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -34,35 +36,35 @@ const tokens = (registry: ReturnType<typeof createToolRegistry>) =>
 
 describe('createToolRegistry', () => {
   it('selects tools by profile, EXAI_ENABLED_TOOLS and EXAI_DISABLED_TOOLS, keeping listmodels and version', () => {
-    expect(createToolRegistry({ engine, env: { EXAI_TOOL_PROFILE: 'lean' } }).list().map((tool) => tool.name)).toEqual(['chat', 'consensus', 'threads', 'listmodels', 'status', 'version']);
-    const standard = createToolRegistry({ engine, env: {} });
+    expect(createToolRegistry({ engine, store, env: { EXAI_TOOL_PROFILE: 'lean' } }).list().map((tool) => tool.name)).toEqual(['chat', 'consensus', 'threads', 'listmodels', 'status', 'version']);
+    const standard = createToolRegistry({ engine, store, env: {} });
     expect(standard.profile).toBe('standard');
     expect(standard.list()).toHaveLength(14);
     expect(selectTools('lean', ['files'], ['chat', 'listmodels', 'version'])).toEqual(['consensus', 'files', 'threads', 'listmodels', 'status', 'version']);
-    expect(() => createToolRegistry({ engine, env: { EXAI_DISABLED_TOOLS: 'nope' } })).toThrow(/unknown tool 'nope'/);
-    expect(() => createToolRegistry({ engine, env: { EXAI_TOOL_PROFILE: 'huge' } })).toThrow(/EXAI_TOOL_PROFILE/);
+    expect(() => createToolRegistry({ engine, store, env: { EXAI_DISABLED_TOOLS: 'nope' } })).toThrow(/unknown tool 'nope'/);
+    expect(() => createToolRegistry({ engine, store, env: { EXAI_TOOL_PROFILE: 'huge' } })).toThrow(/EXAI_TOOL_PROFILE/);
   });
 
   it('keeps the listing under 5,000 tokens (standard) and 2,500 (lean), with JSON Schemas', () => {
-    const standard = createToolRegistry({ engine, env: {} });
+    const standard = createToolRegistry({ engine, store, env: {} });
     expect(tokens(standard)).toBeLessThan(5_000);
-    expect(tokens(createToolRegistry({ engine, profile: 'lean', env: {} }))).toBeLessThan(2_500);
+    expect(tokens(createToolRegistry({ engine, store, profile: 'lean', env: {} }))).toBeLessThan(2_500);
     const chat = standard.list().find((tool) => tool.name === 'chat')!;
     expect(chat.jsonSchema).toMatchObject({ type: 'object', required: ['prompt'], additionalProperties: false });
   });
 
   it('reads roles from EXAI_ROLES over the defaults and resolves role → model', async () => {
-    const registry = createToolRegistry({ engine, env: { EXAI_ROLES: JSON.stringify({ coder: { model: 'glm' }, tester: { model: 'kimi', systemPrompt: 'Test it.' } }) } });
+    const registry = createToolRegistry({ engine, store, env: { EXAI_ROLES: JSON.stringify({ coder: { model: 'glm' }, tester: { model: 'kimi', systemPrompt: 'Test it.' } }) } });
     expect(registry.roles.coder?.model).toBe('glm');
     expect(registry.roles.architect?.model).toBe('glm');
     const answer = await registry.call('chat', { prompt: 'hi', role: 'tester' }, { scope: me });
     expect(answer.meta?.provider).toBe('kimi');
     expect(JSON.stringify(sim.log.at(-1)?.body)).toContain('Test it.');
-    expect(() => createToolRegistry({ engine, env: { EXAI_ROLES: '{"x":{"stance":"maybe"}}' } })).toThrow(/EXAI_ROLES is invalid: x.stance/);
+    expect(() => createToolRegistry({ engine, store, env: { EXAI_ROLES: '{"x":{"stance":"maybe"}}' } })).toThrow(/EXAI_ROLES is invalid: x.stance/);
   });
 
   it('never throws: unknown tools, bad arguments (each field named), unknown roles and files outside the roots are hinted results', async () => {
-    const registry = createToolRegistry({ engine, env: {}, allowedRoots: [packageDir] });
+    const registry = createToolRegistry({ engine, store, env: {}, allowedRoots: [packageDir] });
     const unknown = await registry.call('nope', {}, { scope: me });
     expect(unknown).toMatchObject({ isError: true });
     expect(unknown.content).toMatch(/^unknown tool 'nope'\. Hint: available tools: chat/);
@@ -79,7 +81,7 @@ describe('createToolRegistry', () => {
   });
 
   it('turns provider failures into hints naming another model', async () => {
-    const registry = createToolRegistry({ engine, env: {} });
+    const registry = createToolRegistry({ engine, store, env: {} });
     sim.script('kimi-k2.5', 'http-401');
     const refused = await registry.call('chat', { prompt: 'x', model: 'kimi' }, { scope: me });
     sim.reset();
@@ -89,7 +91,7 @@ describe('createToolRegistry', () => {
   });
 
   it('uploads a file once per provider (sha256 dedupe) and continues the thread across tools', async () => {
-    const registry = createToolRegistry({ engine, env: {}, allowedRoots: [packageDir] });
+    const registry = createToolRegistry({ engine, store, env: {}, allowedRoots: [packageDir] });
     const first = await registry.call('file_query', { prompt: 'name?', files: ['package.json'] }, { scope: me });
     const second = await registry.call('file_query', { prompt: 'version?', files: ['package.json'], continuation_id: first.meta?.continuation_id }, { scope: me });
     expect(first.structured?.uploads).toEqual([expect.objectContaining({ reused: false })]);
@@ -103,7 +105,7 @@ describe('createToolRegistry', () => {
 
 describe('files in a thread', () => {
   it('sends a file once per thread: the history carries it, a later turn does not attach it again', async () => {
-    const registry = createToolRegistry({ engine, allowedRoots: [packageDir], env: {} });
+    const registry = createToolRegistry({ engine, store, allowedRoots: [packageDir], env: {} });
     const first = await registry.call('chat', { prompt: 'what is this package called?', files: ['package.json'], model: 'glm-4.6' }, { scope: me });
     expect(first.isError).toBeFalsy();
     const firstBody = JSON.stringify(sim.log.at(-1)?.body);

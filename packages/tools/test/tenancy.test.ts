@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@exai/core';
-import { createEngine, type Engine } from '@exai/engine';
+import type { Engine, Store } from '@exai/engine';
 import { startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToolRegistry, type ToolContext, type ToolRegistry } from '../src/index.js';
+import { createToolRegistry, openGateway, type ToolContext, type ToolRegistry } from '../src/index.js';
 
 let sim: Awaited<ReturnType<typeof startSimulator>>;
 let engine: Engine;
+let store: Store;
+let closeGateway: (graceMs?: number) => Promise<boolean>;
 let dataDir: string;
 let registry: ToolRegistry;
 
@@ -21,11 +23,11 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'exai-tools-tenancy-'));
   const providers = Object.fromEntries((['glm', 'kimi'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]));
   const config = loadConfig({ env: {}, input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 } } });
-  engine = await createEngine({ config });
-  registry = createToolRegistry({ engine, env: {}, profile: 'full', allowedRoots: [resolve(import.meta.dirname, '..')] });
+  ({ engine, store, close: closeGateway } = await openGateway({ config }));
+  registry = createToolRegistry({ engine, store, env: {}, profile: 'full', allowedRoots: [resolve(import.meta.dirname, '..')] });
 });
 afterAll(async () => {
-  await engine.close(1_000);
+  await closeGateway(1_000);
   await sim.close();
   rmSync(dataDir, { recursive: true, force: true });
 });

@@ -40,7 +40,7 @@ function contentDisposition(filename: string): string {
 const notFound = (id: string) => new NotFoundError({ message: `No such file: '${id}'`, param: 'file_id' });
 
 export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void {
-  const store = deps.engine.store;
+  const store = deps.store;
 
   app.post('/v1/files', async (request) => {
     if (!request.isMultipart()) throw new BadRequestError({ message: "Upload a file as multipart/form-data with the fields 'file' and 'purpose'", param: 'file' });

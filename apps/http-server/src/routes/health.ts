@@ -17,8 +17,8 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
     const store: { ok: boolean; kind: string; shared: string; error?: string } = { ok: true, kind: status.store.kind, shared: status.store.shared };
     try {
       const signal = AbortSignal.timeout(3_000);
-      await deps.engine.store.ready({ signal });
-      await deps.engine.store.listThreads({ owner: localOwner }, { limit: 1, signal });
+      await deps.store.ready({ signal });
+      await deps.store.listThreads({ owner: localOwner }, { limit: 1, signal });
     } catch (error) {
       store.ok = false;
       // The code only: driver messages name hosts and connection strings.

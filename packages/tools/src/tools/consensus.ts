@@ -1,8 +1,8 @@
+import { NotFoundError } from '@exai/core';
 import { runConsensus, type ConsensusParticipant, textOf } from '@exai/engine';
 import { z } from 'zod';
 import { resolveModel } from '../ask.js';
 import { failure, fromError } from '../errors.js';
-import { rememberExchange, threadHistory } from '../memory.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
 import type { ToolResult } from '../types.js';
 
@@ -55,15 +55,21 @@ export const consensusTool = defineTool({
     try {
       const participants = participantsOf(args, context);
       if (!participants.ok) return participants.result;
-      const history = args.continuation_id ? await threadHistory(context.engine, context.scope, args.continuation_id, 16_000, context.signal) : '';
-      const prompt = history ? `Conversation so far:\n${history}\n\nNow: ${args.prompt}` : args.prompt;
+      const thread = args.continuation_id;
+      if (thread && !(await context.store.getThread(context.scope, thread, context.signal ? { signal: context.signal } : {}))) {
+        throw new NotFoundError({ message: `Conversation '${thread}' does not exist or has expired`, param: 'continuation_id' });
+      }
       const total = participants.list.length + (args.synthesize ? 1 : 0);
       let done = 0;
       const attempts = { count: 0 };
       context.progress?.({ progress: 0, total, message: `asking ${participants.list.length} models` });
       const askOne = async (participant: ConsensusParticipant, messages: Parameters<Parameters<typeof runConsensus>[0]['ask']>[1], signal: AbortSignal) => {
         try {
-          const result = await context.engine.chat({ model: participant.model, messages }, { signal, tool: 'consensus', route: 'tool:consensus', ...(context.caller ? { caller: context.caller } : {}) });
+          // Each participant reads the thread's history (packed for its own model); the exchange is stored once, below.
+          const result = await context.engine.chat(
+            { model: participant.model, messages, ...(thread ? { continuation_id: thread } : {}) },
+            { signal, tool: 'consensus', route: 'tool:consensus', scope: context.scope, historyOnly: true, ...(context.caller ? { caller: context.caller } : {}) },
+          );
           attempts.count += result.exai.attempts.length;
           return { content: textOf(result.choices[0]?.message), model: result.model, provider: result.provider, ...(result.usage ? { usage: result.usage } : {}) };
         } finally {
@@ -74,7 +80,7 @@ export const consensusTool = defineTool({
       const synthesizer = typeof args.synthesize === 'string' ? resolveModel(context, { model: args.synthesize }) : undefined;
       const synthesisModel = synthesizer?.ok ? synthesizer.model : participants.list[0]!.model;
       const result = await runConsensus({
-        prompt,
+        prompt: args.prompt,
         participants: participants.list,
         ask: askOne,
         deadlineMs: args.deadline_s * 1000,
@@ -94,7 +100,7 @@ export const consensusTool = defineTool({
       else if (result.synthesis && 'error' in result.synthesis) sections.push(`## Synthesis failed\n${result.synthesis.error.message}`);
       const text = sections.join('\n\n');
       const lead = synthesis ?? answered[0]!;
-      const continuationId = await rememberExchange(context.engine, context.scope, args.continuation_id, { question: args.prompt, answer: text, tool: 'consensus', provider: lead.provider, model: lead.model });
+      const continuationId = await context.engine.remember(context.scope, { ...(thread ? { threadId: thread } : {}), question: args.prompt, answer: text, tool: 'consensus', provider: lead.provider, model: lead.model });
       const meta = { provider: lead.provider, model: lead.model, continuation_id: continuationId, simulated: context.engine.simulated, attempts: attempts.count };
       const simulated = meta.simulated ? ' · SIMULATED (no provider key configured)' : '';
       return {

@@ -37,13 +37,13 @@ async function uploadAll(context: RunContext, adapter: ProviderAdapter & { files
     if (info.size > MAX_UPLOAD_BYTES) return `'${given}' is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`;
     const data = await readFile(real, signal);
     const sha256 = createHash('sha256').update(data).digest('hex');
-    const known = await context.engine.store.findProviderUpload(context.scope, adapter.id, sha256, signal);
+    const known = await context.store.findProviderUpload(context.scope, adapter.id, sha256, signal);
     if (known) {
       uploads.push({ path: given, file_id: known.providerFileId, reused: true });
       continue;
     }
     const uploaded = await adapter.files.upload({ filename: path.basename(real), data }, signal);
-    await context.engine.store.recordProviderUpload(context.scope, { provider: adapter.id, providerFileId: uploaded.id, sha256, filename: path.basename(real), purpose: uploaded.purpose }, signal);
+    await context.store.recordProviderUpload(context.scope, { provider: adapter.id, providerFileId: uploaded.id, sha256, filename: path.basename(real), purpose: uploaded.purpose }, signal);
     uploads.push({ path: given, file_id: uploaded.id, reused: false });
   }
   return uploads;
@@ -69,7 +69,7 @@ export const fileQueryTool = defineTool({
   input,
   async run(args, context) {
     try {
-      const adapter = context.engine.resolver.adapters.find((candidate) => candidate.kind === args.provider);
+      const adapter = context.engine.adapters().find((candidate) => candidate.kind === args.provider);
       if (!adapter?.files) return failure(`provider ${args.provider} is not configured or has no files API`, `pass provider '${args.provider === 'kimi' ? 'glm' : 'kimi'}', or use chat with files (text only)`);
       context.progress?.({ progress: 0, message: `uploading ${args.files.length} file(s) to ${adapter.id}` });
       const uploads = await uploadAll(context, adapter as ProviderAdapter & { files: FilesApi }, args.files);

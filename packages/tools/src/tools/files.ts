@@ -18,7 +18,7 @@ export const filesTool = defineTool({
   async run(args, context) {
     try {
       const signal = context.signal ? { signal: context.signal } : {};
-      const store = context.engine.store;
+      const store = context.store;
       if (args.action === 'list') {
         const uploads = await store.listProviderUploads(context.scope, { limit: 200, ...(args.provider ? { provider: args.provider } : {}), ...signal });
         const lines = uploads.map((upload) => `${upload.provider} ${upload.providerFileId}${context.scope.admin ? ` owner:${upload.owner}` : ''} ${upload.filename} sha256:${upload.sha256.slice(0, 12)} ${new Date(upload.createdAt).toISOString()}`);
@@ -31,7 +31,7 @@ export const filesTool = defineTool({
       // provider file); another tenant's id answers as an unknown one.
       const provider = record?.provider ?? (context.scope.admin ? args.provider : undefined);
       if (!provider) return failure(`no upload with id '${args.file_id}'`, "call files with action 'list'");
-      const adapter = context.engine.resolver.adapter(provider);
+      const adapter = context.engine.adapters().find((candidate) => candidate.id === provider);
       if (!adapter?.files) return failure(`provider ${provider} is not configured or has no files API`, 'configure it, or pass the right provider');
       const deleted = await adapter.files.delete(args.file_id, signal);
       await store.deleteProviderUpload(context.scope, provider, args.file_id, signal);

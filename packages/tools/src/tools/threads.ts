@@ -19,7 +19,7 @@ export const threadsTool = defineTool({
   input,
   async run(args, context) {
     try {
-      const store = context.engine.store;
+      const store = context.store;
       const signal = context.signal ? { signal: context.signal } : {};
       if (args.action === 'list') {
         const threads = await store.listThreads(context.scope, { limit: args.limit, ...signal });

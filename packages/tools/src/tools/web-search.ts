@@ -3,7 +3,6 @@ import { textOf } from '@exai/engine';
 import { z } from 'zod';
 import { metaOf } from '../ask.js';
 import { failure, fromError } from '../errors.js';
-import { rememberExchange } from '../memory.js';
 import { defineTool, fields, type RunContext } from '../spec.js';
 import type { ToolResult } from '../types.js';
 
@@ -15,21 +14,27 @@ const input = z.strictObject({
   continuation_id: fields.continuation_id,
 });
 
-const byKind = (context: RunContext, kind: string): ProviderAdapter | undefined => context.engine.resolver.adapters.find((adapter) => adapter.kind === kind);
+const byKind = (context: RunContext, kind: string): ProviderAdapter | undefined => context.engine.adapters().find((adapter) => adapter.kind === kind);
 
 function formatCitations(citations: Citation[]): string {
   if (citations.length === 0) return 'No results.';
   return citations.map((citation, index) => `${index + 1}. ${citation.title ?? citation.url}\n   ${citation.url}${citation.snippet ? `\n   ${citation.snippet.slice(0, 300)}` : ''}`).join('\n');
 }
 
+/** Stores the search and its answer in the caller's thread (a new one without `continuation_id`). */
+function remember(context: RunContext, args: z.infer<typeof input>, answer: string, by: { provider: string; model: string }): Promise<string> {
+  const thread = args.continuation_id ? { threadId: args.continuation_id } : {};
+  return context.engine.remember(context.scope, { ...thread, question: `web search: ${args.query}`, answer, tool: 'web_search', ...by });
+}
+
 /** GLM's standalone search endpoint, counted by the provider's breaker. */
 async function glmSearch(context: RunContext, adapter: ProviderAdapter, args: z.infer<typeof input>): Promise<ToolResult> {
   const search = adapter.webSearch!.bind(adapter);
-  const citations = await context.engine.breakers.get(adapter.id).execute(() =>
+  const citations = await context.engine.throughBreaker(adapter.id, () =>
     search(args.query, { count: args.count, ...(args.recency ? { recency: args.recency } : {}), ...(context.signal ? { signal: context.signal } : {}) }),
   );
   const text = formatCitations(citations.slice(0, args.count));
-  const id = await rememberExchange(context.engine, context.scope, args.continuation_id, { question: `web search: ${args.query}`, answer: text, tool: 'web_search', provider: adapter.id, model: 'web_search' });
+  const id = await remember(context, args, text, { provider: adapter.id, model: 'web_search' });
   const meta = { provider: adapter.id, model: 'web_search', continuation_id: id, simulated: context.engine.simulated, attempts: 1 };
   return { content: `${text}\n\n---\ncontinuation_id: ${id}${meta.simulated ? ' · SIMULATED' : ''}`, structured: { results: citations.slice(0, args.count), continuation_id: id }, meta };
 }
@@ -50,7 +55,7 @@ async function kimiSearch(context: RunContext, adapter: ProviderAdapter, args: z
     final = await context.engine.chat({ model: `${first.provider}/${first.model}`, messages: followUp, tools: [{ type: 'web_search' }] }, options);
   }
   const answer = textOf(final.choices[0]?.message);
-  const id = await rememberExchange(context.engine, context.scope, args.continuation_id, { question: `web search: ${args.query}`, answer, tool: 'web_search', provider: final.provider, model: final.model });
+  const id = await remember(context, args, answer, { provider: final.provider, model: final.model });
   const meta = { ...metaOf(final.exai), continuation_id: id, attempts: first.exai.attempts.length + (final === first ? 0 : final.exai.attempts.length) };
   return { content: `${answer}\n\n---\ncontinuation_id: ${id}${meta.simulated ? ' · SIMULATED' : ''}`, structured: { answer, continuation_id: id, ...(final.citations ? { results: final.citations } : {}) }, meta };
 }
