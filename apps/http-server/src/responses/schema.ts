@@ -19,7 +19,7 @@ const functionTool = z.object({
   strict: z.boolean().nullable().optional(),
 });
 /** Any other tool: refused by name in the mapper (built-in tools the gateway cannot serve). */
-const otherTool = z.looseObject({ type: z.string().min(1).max(100) });
+const otherTool = z.looseObject({ type: z.string().min(1).max(100).refine((type) => type !== 'function', 'a function tool needs a non-empty name') });
 
 const toolChoice = z.union([
   z.enum(['auto', 'none', 'required']),
