@@ -10,7 +10,7 @@ import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
 import { mountModels } from './routes/models.js';
 import { mountResponses } from './routes/responses.js';
-import { memoryResponseState } from './responses/state.js';
+import { storeResponseState } from './responses/state.js';
 import { hostGuardOf, type ServerSettings } from './settings.js';
 import { mountTools } from './tools-routes.js';
 
@@ -119,7 +119,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
 
   mountHealth(app, deps, health);
   mountChat(app, deps);
-  mountResponses(app, deps, memoryResponseState());
+  mountResponses(app, deps, storeResponseState(deps.engine.store));
   mountModels(app, deps, settings.modelsCacheMs);
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);

@@ -76,7 +76,7 @@ describe.each(Object.entries(MODELS))('POST /v1/responses on %s', (provider, mod
     const second = await client.responses.create({
       model,
       tools: [weather],
-      input: [{ role: 'user', content: 'Paris' }, ...first.output, { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21 C' }],
+      input: [{ role: 'user', content: 'Paris' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21 C' }],
       store: false,
     });
     expect(second.output_text).toContain('Tool results: sunny, 21 C');

@@ -199,6 +199,16 @@ export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = [])
   return { request, conversation, inputItems, ignored };
 }
 
+/** An input item as `GET /v1/responses/{id}/input_items` lists it: with an id and a type, message content as parts. */
+export function listedInputItem(item: InputItem): InputItem & { id: string } {
+  if (item.type === 'function_call_output') return { ...item, id: item.id ?? newId('fco') };
+  if (item.type === 'function_call') return { ...item, id: item.id ?? newId('fc') };
+  if (item.type === 'reasoning') return { ...item, id: item.id ?? newId('rs') };
+  const partType = item.role === 'assistant' ? 'output_text' : 'input_text';
+  const content = typeof item.content === 'string' ? [{ type: partType, text: item.content }] : item.content;
+  return { ...item, type: 'message', id: item.id ?? newId('msg'), content } as InputItem & { id: string };
+}
+
 /** A whole chat answer → the parts a response is built from. */
 export function answerParts(answer: ChatResponse): AnswerParts {
   const choice = answer.choices[0];

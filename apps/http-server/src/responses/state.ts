@@ -1,5 +1,6 @@
 import type { ChatMessage } from '@exai/core';
 import type { OwnerScope } from '@exai/engine';
+import type { JsonObject, JsonValue, Store } from '@exai/store';
 import type { ResponseObject } from './mapping.js';
 import type { InputItem } from './schema.js';
 
@@ -18,19 +19,29 @@ export interface ResponseState {
   delete(scope: OwnerScope, id: string, signal?: AbortSignal): Promise<boolean>;
 }
 
-/** In-process state (tests; a gateway without a store). */
-export function memoryResponseState(): ResponseState {
-  const entries = new Map<string, StoredResponse>();
-  const key = (scope: OwnerScope, id: string) => `${scope.owner}\u0000${id}`;
+/** Responses kept in the gateway's store (SQLite or Postgres): they survive restarts and are shared by instances. */
+export function storeResponseState(store: Store): ResponseState {
   return {
-    async get(scope, id) {
-      return entries.get(key(scope, id));
+    async get(scope, id, signal) {
+      const record = await store.getResponse(scope, id, signal ? { signal } : {});
+      if (!record) return undefined;
+      return {
+        response: record.response as unknown as ResponseObject,
+        conversation: record.conversation as unknown as ChatMessage[],
+        inputItems: record.inputItems as unknown as StoredResponse['inputItems'],
+      };
     },
-    async put(scope, stored) {
-      entries.set(key(scope, stored.response.id), structuredClone(stored));
+    async put(scope, stored, signal) {
+      const record = {
+        id: stored.response.id,
+        response: stored.response as unknown as JsonObject,
+        conversation: stored.conversation as unknown as JsonValue[],
+        inputItems: stored.inputItems as unknown as JsonValue[],
+      };
+      await store.putResponse(scope, record, signal ? { signal } : {});
     },
-    async delete(scope, id) {
-      return entries.delete(key(scope, id));
+    delete(scope, id, signal) {
+      return store.deleteResponse(scope, id, signal ? { signal } : {});
     },
   };
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope } from '../request-info.js';
-import { answerMessage, answerParts, buildResponse, newId, outputItems, type ResponseObject, responseShell, toChatRequest } from '../responses/mapping.js';
+import { answerMessage, answerParts, buildResponse, listedInputItem, newId, outputItems, type ResponseObject, responseShell, toChatRequest } from '../responses/mapping.js';
 import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js';
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { ResponseEventMapper, type ResponseEvent } from '../responses/stream-events.js';
@@ -53,7 +53,7 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
       body,
       chat: mapped.request,
       conversation: mapped.conversation,
-      stored: { inputItems: mapped.inputItems.map((item) => ({ ...item, id: typeof item.id === 'string' ? item.id : newId(item.type === 'function_call_output' ? 'fco' : item.type === 'message' || item.type === undefined ? 'msg' : item.type) })) },
+      stored: { inputItems: mapped.inputItems.map(listedInputItem) },
       shell,
       ignored,
       scope,
