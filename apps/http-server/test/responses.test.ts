@@ -145,6 +145,24 @@ describe('POST /v1/responses', () => {
   });
 });
 
+describe('tools as Codex sends them', () => {
+  it('flattens a namespace tool (echoing its namespace on the call) and leaves web_search out, listed in exai.ignored', async () => {
+    const body = {
+      model: MODELS.glm,
+      input: 'spawn one',
+      tools: [
+        { type: 'namespace', name: 'agents', description: 'Sub-agents', tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object', properties: { task: { type: 'string' } }, required: ['task'] } }] },
+        { type: 'web_search', external_web_access: false },
+      ],
+    };
+    const answer = await json(await post(`${gateway.url}/v1/responses`, body));
+    expect(answer.output.find((item: { type: string }) => item.type === 'function_call')).toMatchObject({ name: 'spawn_agent', namespace: 'agents' });
+    expect(answer.exai.ignored).toContain('tools[1] (web_search)');
+    const sent = gateway.sim.log.at(-1)?.body as { tools: Array<{ function: { name: string } }> };
+    expect(sent.tools.map((tool) => tool.function.name)).toEqual(['spawn_agent']);
+  });
+});
+
 describe('bad input', () => {
   const expectError = async (body: unknown, status: number, param: string | null) => {
     const response = await post(`${gateway.url}/v1/responses`, body);

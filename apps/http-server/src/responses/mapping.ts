@@ -11,7 +11,7 @@ import { HINT_FIELDS, type InputItem, parseInputItem, REFUSED_FIELDS, type Respo
 /** A Responses output item, as the gateway produces them. */
 export type OutputItem =
   | { id: string; type: 'message'; role: 'assistant'; status: ItemStatus; content: Array<{ type: 'output_text'; text: string; annotations: unknown[] }> }
-  | { id: string; type: 'function_call'; call_id: string; name: string; arguments: string; status: ItemStatus }
+  | { id: string; type: 'function_call'; call_id: string; name: string; arguments: string; status: ItemStatus; namespace?: string }
   | { id: string; type: 'reasoning'; summary: Array<{ type: 'summary_text'; text: string }>; status?: ItemStatus };
 
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
@@ -73,9 +73,11 @@ export interface MappedRequest {
   inputItems: InputItem[];
   /** Hint-only fields that were accepted and not acted on. */
   ignored: string[];
+  /** Function tool name → the `namespace` tool it came from (echoed on `function_call` items). */
+  namespaces: Map<string, string>;
 }
 
-const BUILTIN_TOOL_NOTE = 'only function tools are served through the gateway';
+const BUILTIN_TOOL_NOTE = 'only function tools (and namespaces of them) are served through the gateway';
 
 export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`;
 
@@ -137,18 +139,55 @@ export function itemsToMessages(items: InputItem[], messages: ChatMessage[]): vo
   });
 }
 
-function mapTools(tools: ResponsesBody['tools']): Tool[] | undefined {
-  if (!tools || tools.length === 0) return undefined;
-  return tools.map((tool, index) => {
-    if (tool.type !== 'function' || !('name' in tool) || typeof tool.name !== 'string') {
-      throw new BadRequestError({ message: `Tool type '${String(tool.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`, param: `tools[${index}].type` });
-    }
-    const { name, description, parameters, strict } = tool as { name: string; description?: string | null; parameters?: Record<string, unknown> | null; strict?: boolean | null };
-    return {
-      type: 'function',
-      function: { name, ...(description ? { description } : {}), ...(parameters ? { parameters } : {}), ...(typeof strict === 'boolean' ? { strict } : {}) },
-    };
+/** Built-in tools a client may offer that the gateway accepts and leaves out (the model answers without them). */
+const DROPPED_TOOLS = new Set(['web_search', 'web_search_preview']);
+
+interface ToolInput {
+  type: string;
+  name?: unknown;
+  description?: unknown;
+  parameters?: unknown;
+  strict?: unknown;
+  tools?: unknown;
+}
+
+function functionTool(tool: ToolInput, param: string): Tool {
+  if (typeof tool.name !== 'string' || tool.name === '') throw new BadRequestError({ message: 'A function tool needs a name', param: `${param}.name` });
+  const parameters = tool.parameters !== null && typeof tool.parameters === 'object' && !Array.isArray(tool.parameters) ? (tool.parameters as Record<string, unknown>) : undefined;
+  return {
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(typeof tool.description === 'string' && tool.description ? { description: tool.description } : {}),
+      ...(parameters ? { parameters } : {}),
+      ...(typeof tool.strict === 'boolean' ? { strict: tool.strict } : {}),
+    },
+  };
+}
+
+/**
+ * Responses tools → chat tools. A `namespace` (Codex groups its sub-agent tools so) is flattened
+ * into its function tools, and `namespaces` remembers each one's namespace for the output items;
+ * `web_search` is accepted and left out (listed in `ignored`); other built-in tools are refused.
+ */
+function mapTools(tools: ResponsesBody['tools'], ignored: string[]): { tools: Tool[] | undefined; namespaces: Map<string, string> } {
+  const namespaces = new Map<string, string>();
+  if (!tools || tools.length === 0) return { tools: undefined, namespaces };
+  const mapped: Tool[] = [];
+  tools.forEach((tool: ToolInput, index) => {
+    const param = `tools[${index}]`;
+    if (tool.type === 'function') mapped.push(functionTool(tool, param));
+    else if (tool.type === 'namespace' && Array.isArray(tool.tools) && typeof tool.name === 'string') {
+      (tool.tools as ToolInput[]).forEach((inner, innerIndex) => {
+        if (inner?.type !== 'function') throw new BadRequestError({ message: `Tool type '${String(inner?.type).slice(0, 100)}' is not supported inside a namespace`, param: `${param}.tools[${innerIndex}].type` });
+        const chatTool = functionTool(inner, `${param}.tools[${innerIndex}]`);
+        if (chatTool.type === 'function') namespaces.set(chatTool.function.name, tool.name as string);
+        mapped.push(chatTool);
+      });
+    } else if (DROPPED_TOOLS.has(tool.type)) ignored.push(`${param} (${tool.type})`);
+    else throw new BadRequestError({ message: `Tool type '${String(tool.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`, param: `${param}.type` });
   });
+  return { tools: mapped.length > 0 ? mapped : undefined, namespaces };
 }
 
 function mapToolChoice(choice: ResponsesBody['tool_choice']): ToolChoice | undefined {
@@ -176,7 +215,7 @@ export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = [])
   const messages: ChatMessage[] = body.instructions ? [{ role: 'system', content: body.instructions }, ...conversation] : [...conversation];
   const effort = body.reasoning?.effort;
   const format = body.text?.format;
-  const tools = mapTools(body.tools);
+  const { tools, namespaces } = mapTools(body.tools, ignored);
   const toolChoice = mapToolChoice(body.tool_choice);
   const request: ChatRequest = {
     model: body.model,
@@ -196,7 +235,7 @@ export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = [])
       ? { response_format: { type: 'json_schema' as const, json_schema: { name: format.name, schema: format.schema, ...(format.description ? { description: format.description } : {}), ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) } } }
       : {}),
   };
-  return { request, conversation, inputItems, ignored };
+  return { request, conversation, inputItems, ignored, namespaces };
 }
 
 /** An input item as `GET /v1/responses/{id}/input_items` lists it: with an id and a type, message content as parts. */
@@ -283,12 +322,18 @@ export function responseShell(body: ResponsesBody, options: { id: string; create
 }
 
 /** The output items of an answer, in the order OpenAI gives them: reasoning, message, function calls. */
-export function outputItems(parts: AnswerParts, ids: { reasoning: string; message: string; call: (index: number) => string }, status: ItemStatus = 'completed'): OutputItem[] {
+export function outputItems(
+  parts: AnswerParts,
+  ids: { reasoning: string; message: string; call: (index: number) => string },
+  namespaces: ReadonlyMap<string, string> = new Map(),
+  status: ItemStatus = 'completed',
+): OutputItem[] {
   const items: OutputItem[] = [];
   if (parts.reasoning) items.push({ id: ids.reasoning, type: 'reasoning', summary: [{ type: 'summary_text', text: parts.reasoning }] });
   if (parts.text) items.push({ id: ids.message, type: 'message', role: 'assistant', status, content: [{ type: 'output_text', text: parts.text, annotations: [] }] });
   parts.toolCalls.forEach((call, index) => {
-    items.push({ id: ids.call(index), type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed' });
+    const namespace = namespaces.get(call.function.name);
+    items.push({ id: ids.call(index), type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed', ...(namespace ? { namespace } : {}) });
   });
   return items;
 }

@@ -37,7 +37,10 @@ export class ResponseEventMapper {
   #usage: Usage | undefined;
   #model: string;
 
-  constructor(readonly shell: ResponseObject) {
+  constructor(
+    readonly shell: ResponseObject,
+    readonly namespaces: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.#model = shell.model;
   }
 
@@ -77,7 +80,8 @@ export class ResponseEventMapper {
     for (const open of this.#calls.values()) {
       const { call } = open;
       events.push(this.#event('response.function_call_arguments.done', { item_id: open.id, output_index: open.outputIndex, name: call.function.name, arguments: call.function.arguments }));
-      const item: OutputItem = { id: open.id, type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed' };
+      const namespace = this.namespaces.get(call.function.name);
+      const item: OutputItem = { id: open.id, type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed', ...(namespace ? { namespace } : {}) };
       this.#output[open.outputIndex] = item;
       events.push(this.#event('response.output_item.done', { output_index: open.outputIndex, item }));
     }

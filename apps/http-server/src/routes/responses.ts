@@ -28,6 +28,7 @@ interface Call {
   stored: Omit<StoredResponse, 'response' | 'conversation'>;
   shell: ResponseObject;
   ignored: string[];
+  namespaces: ReadonlyMap<string, string>;
   scope: OwnerScope;
   options: Parameters<AppDeps['engine']['chat']>[1] & object;
 }
@@ -56,6 +57,7 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
       stored: { inputItems: mapped.inputItems.map(listedInputItem) },
       shell,
       ignored,
+      namespaces: mapped.namespaces,
       scope,
       options: { signal: request.exaiSignal, requestId: request.id, route: ROUTE, ...(request.exai.keyId ? { caller: request.exai.keyId } : {}), scope },
     };
@@ -63,7 +65,7 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
     const answer = await deps.engine.chat(call.chat, call.options);
     describeMeta(request, answer.exai);
     const parts = answerParts(answer);
-    const output = outputItems(parts, { reasoning: newId('rs'), message: newId('msg'), call: () => newId('fc') });
+    const output = outputItems(parts, { reasoning: newId('rs'), message: newId('msg'), call: () => newId('fc') }, call.namespaces);
     const response = buildResponse(shell, parts, output);
     if (store) await state.put(scope, { response, conversation: [...call.conversation, answerMessage(parts)], ...call.stored }, request.exaiSignal);
     return reply.headers(metaHeaders(answer.exai)).send({ ...response, exai: { ...exaiField(answer.exai), ignored } });
@@ -109,7 +111,7 @@ async function streamResponse(deps: AppDeps, state: ResponseState, call: Call, r
     'x-accel-buffering': 'no',
     ...metaHeaders(stream.meta),
   });
-  const mapper = new ResponseEventMapper(call.shell);
+  const mapper = new ResponseEventMapper(call.shell, call.namespaces);
   const send = async (events: ResponseEvent[]) => {
     for (const event of events) await writeEvent(raw, `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
   };
