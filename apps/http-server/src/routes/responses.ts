@@ -1,4 +1,4 @@
-import { type ChatMessage, type ChatRequest, NotFoundError, toOpenAIError } from '@exai/core';
+import { BadRequestError, type ChatMessage, type ChatRequest, NotFoundError, toOpenAIError } from '@exai/core';
 import type { OwnerScope } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../chat-schema.js';
@@ -39,6 +39,7 @@ const unknownResponse = (id: string, param = 'response_id') =>
 export function mountResponses(app: App, deps: AppDeps, state: ResponseState): void {
   app.post(ROUTE, async (request, reply) => {
     const body = validateBody(responsesBodySchema, request.body);
+    if (body.background === true) throw new BadRequestError({ message: "'background' responses are not served by the gateway yet; send the request without it (or stream it)", param: 'background' });
     const scope = requestScope(request);
     const store = body.store !== false;
     let previous: ChatMessage[] = [];
