@@ -158,6 +158,32 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     await expectServing();
   });
 
+  describe('POST /v1/responses', () => {
+    const responsesRequest = (body: string, extra = '') => chatRequest(body, extra).replace('POST /v1/chat/completions ', 'POST /v1/responses ');
+    const responsesBody = (input: string, stream = false) => JSON.stringify({ model: 'glm', input, stream });
+
+    it('garbage and a bad item are 400s in OpenAI\'s shape', async () => {
+      for (const body of ['{"model":', '\u0000\u0001garbage', JSON.stringify({ model: 'glm', input: [{ type: 'nope' }] })]) {
+        const { answer } = await hit(port, [responsesRequest(body, 'connection: close\r\n')], { wait: 'close' });
+        expect(statusOf(answer), answer).toBe(400);
+        expect(JSON.parse(bodyOf(answer))).toMatchObject({ error: { type: 'invalid_request_error' } });
+      }
+      await expectServing();
+    });
+
+    it('a half-sent body, then a reset', async () => {
+      const body = responsesBody('x'.repeat(10_000));
+      await hit(port, [responsesRequest(body).slice(0, -body.length + 100)], { wait: 'nothing', gapMs: 100 });
+      await expectServing();
+    });
+
+    it('a stream the client resets after its first events', async () => {
+      const body = JSON.stringify({ model: 'glm-4.6~long-stream?chunks=2000', input: 'long', stream: true });
+      await hit(port, [responsesRequest(body)], { wait: 'nothing', gapMs: 200 });
+      await expectServing();
+    });
+  });
+
   it('60 slowloris sockets are cut by the headers timeout, and others are served meanwhile', async () => {
     expect(await slowlorisAreCut(port, HEADERS_TIMEOUT_MS, expectServing)).toHaveLength(60);
     await expectServing();

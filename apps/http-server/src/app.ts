@@ -9,6 +9,8 @@ import { type HealthState, mountHealth } from './routes/health.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
 import { mountModels } from './routes/models.js';
+import { mountResponses } from './routes/responses.js';
+import { storeResponseState } from './responses/state.js';
 import { hostGuardOf, type ServerSettings } from './settings.js';
 import { mountTools } from './tools-routes.js';
 
@@ -117,6 +119,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
 
   mountHealth(app, deps, health);
   mountChat(app, deps);
+  mountResponses(app, deps, storeResponseState(deps.engine.store));
   mountModels(app, deps, settings.modelsCacheMs);
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);

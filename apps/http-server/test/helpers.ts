@@ -32,9 +32,10 @@ export interface TestGateway {
 }
 
 /** The app in-process on 127.0.0.1:0, over real adapters and a simulator it owns. */
-export async function startGateway(options: { config?: GatewayConfigInput; env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startGateway(options: { config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput); env?: Record<string, string> } = {}): Promise<TestGateway> {
   const sim = await startSimulator({ port: 0 });
-  const config = loadConfig({ env: {}, input: simulatorConfig(sim, options.config) });
+  const extra = typeof options.config === 'function' ? options.config(sim) : options.config;
+  const config = loadConfig({ env: {}, input: simulatorConfig(sim, extra) });
   const settings: ServerSettings = readSettings(options.env ?? {}).settings;
   const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: {} });
   return {

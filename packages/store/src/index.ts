@@ -14,6 +14,7 @@ export type {
   NewFile,
   NewProviderUpload,
   NewRequest,
+  NewStoredResponse,
   NewThread,
   NewTurn,
   OwnerScope,
@@ -24,6 +25,7 @@ export type {
   Store,
   StoreDialect,
   StoreOptions,
+  StoredResponseRecord,
   ThreadRecord,
   TurnRecord,
 } from './types.js';

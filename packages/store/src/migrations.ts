@@ -149,6 +149,24 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Stored Responses API answers (`POST /v1/responses` with `store`), owner-scoped from the start.
+    '0003_responses': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('responses')
+          .ifNotExists()
+          .addColumn('id', 'text', (column) => column.primaryKey())
+          .addColumn('owner', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('response', 'text', (column) => column.notNull())
+          .addColumn('conversation', 'text', (column) => column.notNull())
+          .addColumn('input_items', 'text', (column) => column.notNull())
+          .execute();
+        await db.schema.createIndex('responses_owner_created_at').ifNotExists().on('responses').columns(['owner', 'created_at']).execute();
+        await db.schema.createIndex('responses_expires_at').ifNotExists().on('responses').column('expires_at').execute();
+      },
+    },
   };
 }
 

@@ -84,6 +84,16 @@ export interface ApiKeysTable {
   rate_limit: number | null;
 }
 
+export interface ResponsesTable {
+  id: string;
+  owner: string;
+  created_at: number;
+  expires_at: number;
+  response: string;
+  conversation: string;
+  input_items: string;
+}
+
 export interface Database {
   threads: ThreadsTable;
   turns: TurnsTable;
@@ -93,4 +103,5 @@ export interface Database {
   requests: RequestsTable;
   attempts: AttemptsTable;
   api_keys: ApiKeysTable;
+  responses: ResponsesTable;
 }

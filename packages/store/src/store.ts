@@ -12,6 +12,7 @@ import { createRequestRepository } from './requests.js';
 import { toStoreError, unavailableMessage, withSignal } from './run.js';
 import type { Database } from './schema.js';
 import { createSharedState } from './shared-state.js';
+import { createResponseRepository } from './responses.js';
 import { createThreadRepository } from './threads.js';
 import type { SharedState, Store, StoreOptions } from './types.js';
 
@@ -85,8 +86,10 @@ export function createStore(options: StoreOptions = {}): Store {
   };
   const threads = createThreadRepository(context);
   const requests = createRequestRepository(context);
+  const responses = createResponseRepository(context);
   const maintenanceDeps: MaintenanceDeps = {
-    purgeExpired: (purgeOptions) => threads.purgeExpired(purgeOptions),
+    // Expired threads and expired stored responses, counted together.
+    purgeExpired: async (purgeOptions) => (await threads.purgeExpired(purgeOptions)) + (await responses.purgeExpiredResponses(purgeOptions)),
     purgeRequests: (before, purgeOptions) => requests.purgeRequests(before, purgeOptions),
     semaphore: () => sharedState().semaphore,
     now: context.now,
@@ -123,6 +126,7 @@ export function createStore(options: StoreOptions = {}): Store {
       ...createProviderUploadRepository(context),
       ...requests,
       ...createApiKeyRepository(context),
+      ...responses,
     }),
   };
 }

@@ -210,6 +210,24 @@ export interface SharedState {
   close(): Promise<void>;
 }
 
+/** A stored Responses API answer: the response object, the conversation it ends, its input items (opaque JSON). */
+export interface StoredResponseRecord {
+  id: string;
+  owner: string;
+  createdAt: number;
+  expiresAt: number;
+  response: JsonObject;
+  conversation: JsonValue[];
+  inputItems: JsonValue[];
+}
+
+export interface NewStoredResponse {
+  id: string;
+  response: JsonObject;
+  conversation: JsonValue[];
+  inputItems: JsonValue[];
+}
+
 export interface Store {
   readonly dialect: StoreDialect;
   /** Opens the database and runs migrations; every other method does this on first use. */
@@ -266,4 +284,13 @@ export interface Store {
   verifyApiKey(key: string, options?: SignalOption): Promise<ApiKeyRecord | undefined>;
   revokeApiKey(id: string, options?: SignalOption): Promise<boolean>;
   listApiKeys(options?: ListOptions): Promise<ApiKeyRecord[]>;
+
+  /** Stores a response (or replaces the scope's own response of that id); it lives as long as a thread. */
+  putResponse(scope: OwnerScope, record: NewStoredResponse, options?: SignalOption): Promise<StoredResponseRecord>;
+  /** Undefined when missing, expired or another owner's. */
+  getResponse(scope: OwnerScope, id: string, options?: SignalOption): Promise<StoredResponseRecord | undefined>;
+  /** False when missing or another owner's. */
+  deleteResponse(scope: OwnerScope, id: string, options?: SignalOption): Promise<boolean>;
+  /** Deletes expired responses (of every owner); maintenance runs it with `purgeExpired`. */
+  purgeExpiredResponses(options?: SignalOption): Promise<number>;
 }

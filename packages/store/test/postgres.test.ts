@@ -6,6 +6,7 @@ import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { me } from './harness.js';
 import { defineRecordSuite } from './record-suite.js';
 import { postgresBackend, postgresUrl, schemaUrl, uniqueName } from './services.js';
+import { defineResponseSuite } from './response-suite.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
@@ -13,6 +14,7 @@ defineThreadSuite(postgresBackend());
 defineRecordSuite(postgresBackend());
 defineMaintenanceSuite(postgresBackend());
 defineTenancySuite(postgresBackend());
+defineResponseSuite(postgresBackend());
 
 describe('postgres store', () => {
   const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
@@ -43,7 +45,7 @@ describe('postgres store', () => {
     try {
       await Promise.all(stores.map((store) => store.ready()));
       const versions = await admin.query(`select name from ${schema}.exai_schema_version`);
-      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual(['0001_initial', '0002_owners']);
+      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual(['0001_initial', '0002_owners', '0003_responses']);
       const thread = await stores[0]!.createThread(me, { title: 'after a race' });
       expect(await stores[2]!.getThread(me, thread.id)).toMatchObject({ title: 'after a race' });
     } finally {

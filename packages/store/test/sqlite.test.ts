@@ -12,6 +12,7 @@ import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { me } from './harness.js';
 import { defineRecordSuite } from './record-suite.js';
 import { sqliteBackend } from './services.js';
+import { defineResponseSuite } from './response-suite.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
@@ -19,6 +20,7 @@ defineThreadSuite(sqliteBackend());
 defineRecordSuite(sqliteBackend());
 defineMaintenanceSuite(sqliteBackend());
 defineTenancySuite(sqliteBackend());
+defineResponseSuite(sqliteBackend());
 
 describe('sqlite store', () => {
   const directories: string[] = [];
@@ -43,7 +45,7 @@ describe('sqlite store', () => {
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     const versions = database.prepare('select name from exai_schema_version').all() as Array<{ name: string }>;
     database.close();
-    expect(versions.map((row) => row.name)).toEqual(['0001_initial', '0002_owners']);
+    expect(versions.map((row) => row.name)).toEqual(['0001_initial', '0002_owners', '0003_responses']);
   });
 
   it('keeps file contents on disk under dataDir/files/<sha256>', async () => {

@@ -1,0 +1,353 @@
+import { BadRequestError, type ChatMessage, type ChatRequest, type ChatResponse, type ContentPart, type Tool, type ToolCall, type ToolChoice, type Usage } from '@exai/core';
+import { HINT_FIELDS, type InputItem, parseInputItem, REFUSED_FIELDS, type ResponsesBody } from './schema.js';
+
+/**
+ * The one home of the Responses conversation format: Responses input items ⇄ the engine's
+ * `ChatRequest` messages, and a chat answer → a Responses `response` object. HTTP (and later the
+ * WebSocket and the tools) use these; the streaming events are built in `stream-events.ts` from
+ * the same `AnswerParts` and `buildResponse`.
+ */
+
+/** A Responses output item, as the gateway produces them. */
+export type OutputItem =
+  | { id: string; type: 'message'; role: 'assistant'; status: ItemStatus; content: Array<{ type: 'output_text'; text: string; annotations: unknown[] }> }
+  | { id: string; type: 'function_call'; call_id: string; name: string; arguments: string; status: ItemStatus; namespace?: string }
+  | { id: string; type: 'reasoning'; summary: Array<{ type: 'summary_text'; text: string }>; status?: ItemStatus };
+
+export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
+export type ResponseStatus = 'queued' | 'in_progress' | 'completed' | 'incomplete' | 'failed' | 'cancelled';
+
+export interface ResponseUsage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+/** The `response` object (OpenAI's shape, the fields a gateway can fill) plus the `exai` extension. */
+export interface ResponseObject {
+  id: string;
+  object: 'response';
+  created_at: number;
+  status: ResponseStatus;
+  background: boolean;
+  error: { code: string; message: string } | null;
+  incomplete_details: { reason: 'max_output_tokens' | 'content_filter' } | null;
+  instructions: string | null;
+  max_output_tokens: number | null;
+  model: string;
+  output: OutputItem[];
+  output_text: string;
+  parallel_tool_calls: boolean;
+  previous_response_id: string | null;
+  reasoning: { effort: string | null; summary: string | null };
+  store: boolean;
+  temperature: number | null;
+  text: { format: Record<string, unknown> };
+  tool_choice: unknown;
+  tools: unknown[];
+  top_p: number | null;
+  truncation: 'disabled';
+  usage: ResponseUsage | null;
+  user?: string;
+  metadata: Record<string, string>;
+  exai?: Record<string, unknown>;
+}
+
+/** What a chat answer holds, whether it arrived whole or was assembled from stream chunks. */
+export interface AnswerParts {
+  text: string;
+  reasoning: string;
+  toolCalls: ToolCall[];
+  finishReason: string | null;
+  usage?: Usage | undefined;
+  model: string;
+}
+
+export interface MappedRequest {
+  request: ChatRequest;
+  /** The conversation without the instructions: what a later `previous_response_id` continues from. */
+  conversation: ChatMessage[];
+  /** This request's own input items (for `GET /v1/responses/{id}/input_items`). */
+  inputItems: InputItem[];
+  /** Hint-only fields that were accepted and not acted on. */
+  ignored: string[];
+  /** Function tool name → the `namespace` tool it came from (echoed on `function_call` items). */
+  namespaces: Map<string, string>;
+}
+
+const BUILTIN_TOOL_NOTE = 'only function tools (and namespaces of them) are served through the gateway';
+
+export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`;
+
+function mapContent(content: string | ReadonlyArray<{ type: string; text?: string; refusal?: string; image_url?: string | null | undefined; file_id?: string | null | undefined; detail?: string | undefined }>, param: string): string | ContentPart[] {
+  if (typeof content === 'string') return content;
+  return content.map((part, index): ContentPart => {
+    if (part.type === 'input_image') {
+      if (!part.image_url) throw new BadRequestError({ message: 'Images are accepted by URL or data URL (image_url); file_id is not served by the gateway', param: `${param}[${index}].file_id` });
+      return { type: 'image_url', image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail as 'auto' | 'low' | 'high' } : {}) } };
+    }
+    return { type: 'text', text: part.type === 'refusal' ? (part.refusal ?? '') : (part.text ?? '') };
+  });
+}
+
+/** Text of a content value, for roles whose content the chat form keeps as a string. */
+const textOf = (content: string | ContentPart[]): string => (typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : '')).join(''));
+
+/** Input items → chat messages, appended to `messages` (which may hold a previous response's conversation). */
+export function itemsToMessages(items: InputItem[], messages: ChatMessage[]): void {
+  const calls = new Set(messages.flatMap((message) => message.tool_calls?.map((call) => call.id) ?? []));
+  let pendingReasoning = '';
+  /** The assistant message the next `function_call` joins (the one just before it), if any. */
+  const lastAssistant = () => {
+    const last = messages.at(-1);
+    return last?.role === 'assistant' ? last : undefined;
+  };
+  items.forEach((item, index) => {
+    const param = `input[${index}]`;
+    if (item.type === 'reasoning') {
+      const summary = item.summary?.map((part) => part.text).join('\n') ?? '';
+      const content = item.content?.map((part) => part.text).join('\n') ?? '';
+      pendingReasoning += content || summary;
+      return;
+    }
+    if (item.type === 'function_call') {
+      calls.add(item.call_id);
+      const call: ToolCall = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
+      const previous = lastAssistant();
+      if (previous && !pendingReasoning) previous.tool_calls = [...(previous.tool_calls ?? []), call];
+      else messages.push({ role: 'assistant', content: null, tool_calls: [call], ...(pendingReasoning ? { reasoning_content: pendingReasoning } : {}) });
+      pendingReasoning = '';
+      return;
+    }
+    if (item.type === 'function_call_output') {
+      if (!calls.has(item.call_id)) {
+        throw new BadRequestError({ message: `No function_call with call_id '${item.call_id.slice(0, 200)}' precedes this function_call_output`, param: `${param}.call_id` });
+      }
+      const output = mapContent(item.output, `${param}.output`);
+      messages.push({ role: 'tool', tool_call_id: item.call_id, content: typeof output === 'string' ? output : textOf(output) });
+      return;
+    }
+    const content = mapContent(item.content, `${param}.content`);
+    if (item.role === 'assistant') {
+      messages.push({ role: 'assistant', content: textOf(content), ...(pendingReasoning ? { reasoning_content: pendingReasoning } : {}) });
+      pendingReasoning = '';
+      return;
+    }
+    messages.push({ role: item.role === 'developer' ? 'system' : item.role, content: item.role === 'user' ? content : textOf(content) });
+  });
+}
+
+/** Built-in tools a client may offer that the gateway accepts and leaves out (the model answers without them). */
+const DROPPED_TOOLS = new Set(['web_search', 'web_search_preview']);
+
+interface ToolInput {
+  type: string;
+  name?: unknown;
+  description?: unknown;
+  parameters?: unknown;
+  strict?: unknown;
+  tools?: unknown;
+}
+
+function functionTool(tool: ToolInput, param: string): Tool {
+  if (typeof tool.name !== 'string' || tool.name === '') throw new BadRequestError({ message: 'A function tool needs a name', param: `${param}.name` });
+  const parameters = tool.parameters !== null && typeof tool.parameters === 'object' && !Array.isArray(tool.parameters) ? (tool.parameters as Record<string, unknown>) : undefined;
+  return {
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(typeof tool.description === 'string' && tool.description ? { description: tool.description } : {}),
+      ...(parameters ? { parameters } : {}),
+      ...(typeof tool.strict === 'boolean' ? { strict: tool.strict } : {}),
+    },
+  };
+}
+
+/**
+ * Responses tools → chat tools. A `namespace` (Codex groups its sub-agent tools so) is flattened
+ * into its function tools, and `namespaces` remembers each one's namespace for the output items;
+ * `web_search` is accepted and left out (listed in `ignored`); other built-in tools are refused.
+ */
+function mapTools(tools: ResponsesBody['tools'], ignored: string[]): { tools: Tool[] | undefined; namespaces: Map<string, string> } {
+  const namespaces = new Map<string, string>();
+  if (!tools || tools.length === 0) return { tools: undefined, namespaces };
+  const mapped: Tool[] = [];
+  tools.forEach((tool: ToolInput, index) => {
+    const param = `tools[${index}]`;
+    if (tool.type === 'function') mapped.push(functionTool(tool, param));
+    else if (tool.type === 'namespace' && Array.isArray(tool.tools) && typeof tool.name === 'string') {
+      (tool.tools as ToolInput[]).forEach((inner, innerIndex) => {
+        if (inner?.type !== 'function') throw new BadRequestError({ message: `Tool type '${String(inner?.type).slice(0, 100)}' is not supported inside a namespace`, param: `${param}.tools[${innerIndex}].type` });
+        const chatTool = functionTool(inner, `${param}.tools[${innerIndex}]`);
+        if (chatTool.type === 'function') namespaces.set(chatTool.function.name, tool.name as string);
+        mapped.push(chatTool);
+      });
+    } else if (DROPPED_TOOLS.has(tool.type)) ignored.push(`${param} (${tool.type})`);
+    else throw new BadRequestError({ message: `Tool type '${String(tool.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`, param: `${param}.type` });
+  });
+  return { tools: mapped.length > 0 ? mapped : undefined, namespaces };
+}
+
+function mapToolChoice(choice: ResponsesBody['tool_choice']): ToolChoice | undefined {
+  if (choice === undefined) return undefined;
+  if (typeof choice === 'string') return choice;
+  if (choice.type === 'function' && typeof choice.name === 'string') return { type: 'function', function: { name: choice.name } };
+  throw new BadRequestError({ message: `tool_choice of type '${String(choice.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`, param: 'tool_choice.type' });
+}
+
+/** A validated Responses body (and the conversation of `previous_response_id`, if any) → an engine request. */
+export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = []): MappedRequest {
+  for (const field of REFUSED_FIELDS) {
+    if (Object.hasOwn(body, field) && body[field] !== null && body[field] !== undefined) {
+      throw new BadRequestError({ message: `'${field}' is not supported by the gateway; it would change the meaning of the request`, param: field });
+    }
+  }
+  const ignored: string[] = HINT_FIELDS.filter((field) => Object.hasOwn(body, field) && body[field] !== undefined);
+  if (body.text?.verbosity) ignored.push('text.verbosity');
+  if (body.reasoning?.summary || body.reasoning?.generate_summary) ignored.push('reasoning.summary');
+  const rawItems = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : (body.input ?? []);
+  const inputItems = rawItems.map((item, index) => parseInputItem(item, index));
+  const conversation = previous.map((message) => ({ ...message }));
+  itemsToMessages(inputItems, conversation);
+  if (conversation.length === 0) throw new BadRequestError({ message: "'input' is empty: send a string or at least one item", param: 'input' });
+  const messages: ChatMessage[] = body.instructions ? [{ role: 'system', content: body.instructions }, ...conversation] : [...conversation];
+  const effort = body.reasoning?.effort;
+  const format = body.text?.format;
+  const { tools, namespaces } = mapTools(body.tools, ignored);
+  const toolChoice = mapToolChoice(body.tool_choice);
+  const request: ChatRequest = {
+    model: body.model,
+    messages,
+    ...(tools ? { tools } : {}),
+    ...(toolChoice ? { tool_choice: toolChoice } : {}),
+    ...(typeof body.parallel_tool_calls === 'boolean' ? { parallel_tool_calls: body.parallel_tool_calls } : {}),
+    ...(typeof body.temperature === 'number' ? { temperature: body.temperature } : {}),
+    ...(typeof body.top_p === 'number' ? { top_p: body.top_p } : {}),
+    ...(typeof body.max_output_tokens === 'number' ? { max_tokens: body.max_output_tokens } : {}),
+    ...(body.user ? { user: body.user } : {}),
+    ...(body.models ? { models: body.models } : {}),
+    ...(effort === 'none' ? { thinking: { type: 'disabled' as const } } : {}),
+    ...(effort && effort !== 'none' ? { thinking: { type: 'enabled' as const }, reasoning_effort: effort === 'xhigh' ? 'high' : effort } : {}),
+    ...(format?.type === 'json_object' ? { response_format: { type: 'json_object' as const } } : {}),
+    ...(format?.type === 'json_schema'
+      ? { response_format: { type: 'json_schema' as const, json_schema: { name: format.name, schema: format.schema, ...(format.description ? { description: format.description } : {}), ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) } } }
+      : {}),
+  };
+  return { request, conversation, inputItems, ignored, namespaces };
+}
+
+/** An input item as `GET /v1/responses/{id}/input_items` lists it: with an id and a type, message content as parts. */
+export function listedInputItem(item: InputItem): InputItem & { id: string } {
+  if (item.type === 'function_call_output') return { ...item, id: item.id ?? newId('fco') };
+  if (item.type === 'function_call') return { ...item, id: item.id ?? newId('fc') };
+  if (item.type === 'reasoning') return { ...item, id: item.id ?? newId('rs') };
+  const partType = item.role === 'assistant' ? 'output_text' : 'input_text';
+  const content = typeof item.content === 'string' ? [{ type: partType, text: item.content }] : item.content;
+  return { ...item, type: 'message', id: item.id ?? newId('msg'), content } as InputItem & { id: string };
+}
+
+/** A whole chat answer → the parts a response is built from. */
+export function answerParts(answer: ChatResponse): AnswerParts {
+  const choice = answer.choices[0];
+  const message = choice?.message;
+  return {
+    text: message ? textOf(message.content ?? '') : '',
+    reasoning: message?.reasoning_content ?? '',
+    toolCalls: message?.tool_calls ?? [],
+    finishReason: choice?.finish_reason ?? null,
+    usage: answer.usage,
+    model: answer.model,
+  };
+}
+
+/** The answer as the assistant turn a later `previous_response_id` request carries. */
+export function answerMessage(parts: AnswerParts): ChatMessage {
+  return {
+    role: 'assistant',
+    content: parts.text || null,
+    ...(parts.reasoning ? { reasoning_content: parts.reasoning } : {}),
+    ...(parts.toolCalls.length > 0 ? { tool_calls: parts.toolCalls } : {}),
+  };
+}
+
+export function mapUsage(usage: Usage | undefined): ResponseUsage | null {
+  if (!usage) return null;
+  return {
+    input_tokens: usage.prompt_tokens,
+    input_tokens_details: { cached_tokens: usage.cached_tokens ?? 0 },
+    output_tokens: usage.completion_tokens,
+    output_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0 },
+    total_tokens: usage.total_tokens,
+  };
+}
+
+export function incompleteReason(finishReason: string | null): 'max_output_tokens' | 'content_filter' | null {
+  if (finishReason === 'length') return 'max_output_tokens';
+  if (finishReason === 'content_filter') return 'content_filter';
+  return null;
+}
+
+/** The response shell for a request (status `in_progress`, no output yet): echoes the request's settings. */
+export function responseShell(body: ResponsesBody, options: { id: string; createdAt: number; store: boolean }): ResponseObject {
+  const format = body.text?.format ?? { type: 'text' };
+  return {
+    id: options.id,
+    object: 'response',
+    created_at: options.createdAt,
+    status: 'in_progress',
+    background: body.background === true,
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    model: body.model,
+    output: [],
+    output_text: '',
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    previous_response_id: body.previous_response_id ?? null,
+    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null },
+    store: options.store,
+    temperature: body.temperature ?? null,
+    text: { format },
+    tool_choice: body.tool_choice ?? 'auto',
+    tools: body.tools ?? [],
+    top_p: body.top_p ?? null,
+    truncation: 'disabled',
+    usage: null,
+    ...(body.user ? { user: body.user } : {}),
+    metadata: body.metadata ?? {},
+  };
+}
+
+/** The output items of an answer, in the order OpenAI gives them: reasoning, message, function calls. */
+export function outputItems(
+  parts: AnswerParts,
+  ids: { reasoning: string; message: string; call: (index: number) => string },
+  namespaces: ReadonlyMap<string, string> = new Map(),
+  status: ItemStatus = 'completed',
+): OutputItem[] {
+  const items: OutputItem[] = [];
+  if (parts.reasoning) items.push({ id: ids.reasoning, type: 'reasoning', summary: [{ type: 'summary_text', text: parts.reasoning }] });
+  if (parts.text) items.push({ id: ids.message, type: 'message', role: 'assistant', status, content: [{ type: 'output_text', text: parts.text, annotations: [] }] });
+  parts.toolCalls.forEach((call, index) => {
+    const namespace = namespaces.get(call.function.name);
+    items.push({ id: ids.call(index), type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed', ...(namespace ? { namespace } : {}) });
+  });
+  return items;
+}
+
+/** The finished response: the shell with the answer's output, usage, status and model. */
+export function buildResponse(shell: ResponseObject, parts: AnswerParts, output: OutputItem[]): ResponseObject {
+  const reason = incompleteReason(parts.finishReason);
+  return {
+    ...shell,
+    model: parts.model || shell.model,
+    status: reason ? 'incomplete' : 'completed',
+    incomplete_details: reason ? { reason } : null,
+    output,
+    output_text: parts.text,
+    usage: mapUsage(parts.usage),
+  };
+}
