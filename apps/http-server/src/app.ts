@@ -119,7 +119,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
 
   mountHealth(app, deps, health);
   mountChat(app, deps);
-  mountResponses(app, deps, storeResponseState(deps.engine.store));
+  mountResponses(app, deps, storeResponseState(deps.store));
   mountModels(app, deps, settings.modelsCacheMs);
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);
