@@ -8,6 +8,7 @@ import './request-info.js';
 import { type HealthState, mountHealth } from './routes/health.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
+import { mountMessages } from './routes/messages.js';
 import { mountModels } from './routes/models.js';
 import { hostGuardOf, type ServerSettings } from './settings.js';
 import { mountTools } from './tools-routes.js';
@@ -117,6 +118,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
 
   mountHealth(app, deps, health);
   mountChat(app, deps);
+  mountMessages(app, deps);
   mountModels(app, deps, settings.modelsCacheMs);
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);

@@ -155,8 +155,8 @@ export function findTooDeep(value: unknown, limit = MAX_BODY_DEPTH): PropertyKey
   return undefined;
 }
 
-/** Validates a chat body; throws `BadRequestError` naming the first bad field (`param`) and listing all. */
-export function parseChatBody(body: unknown): { request: ChatRequest; remember: boolean } {
+/** Validates a JSON body against `schema`; throws `BadRequestError` naming the first bad field (`param`) and listing up to five. */
+export function validateBody<T>(schema: z.ZodType<T>, body: unknown): T {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw new BadRequestError({ message: 'The request body must be a JSON object' });
   }
@@ -165,13 +165,16 @@ export function parseChatBody(body: unknown): { request: ChatRequest; remember: 
     const param = paramName(deep.slice(0, 6));
     throw new BadRequestError({ message: `Invalid request body: '${param}' is nested deeper than ${MAX_BODY_DEPTH} levels`, param });
   }
-  const parsed = chatBodySchema.safeParse(body);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => `'${paramName(issue.path) || '(body)'}': ${issue.message}`);
-    const first = parsed.error.issues[0];
-    throw new BadRequestError({ message: `Invalid request body: ${issues.join('; ')}`, ...(first && first.path.length > 0 ? { param: paramName(first.path) } : {}) });
-  }
-  const { remember, messages, ...rest } = parsed.data;
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((issue) => `'${paramName(issue.path) || '(body)'}': ${issue.message}`);
+  const first = parsed.error.issues[0];
+  throw new BadRequestError({ message: `Invalid request body: ${issues.join('; ')}`, ...(first && first.path.length > 0 ? { param: paramName(first.path) } : {}) });
+}
+
+/** Validates a chat body; throws `BadRequestError` naming the first bad field (`param`) and listing all. */
+export function parseChatBody(body: unknown): { request: ChatRequest; remember: boolean } {
+  const { remember, messages, ...rest } = validateBody(chatBodySchema, body);
   const request = {
     ...rest,
     messages: messages.map((entry) => ({ ...entry, role: entry.role === 'developer' ? 'system' : entry.role, content: entry.content ?? null })),

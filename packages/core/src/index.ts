@@ -57,6 +57,7 @@ export {
   ConfigError,
   type ConfigIssue,
   configSchema,
+  defaultModelMap,
   type Env,
   type GatewayConfig,
   type GatewayConfigInput,

@@ -20,7 +20,7 @@ export function exaiField(meta: EngineMeta) {
   };
 }
 
-function metaHeaders(meta: EngineMeta): Record<string, string> {
+export function metaHeaders(meta: EngineMeta): Record<string, string> {
   return {
     'x-request-id': meta.requestId,
     'x-exai-provider': meta.provider,
