@@ -109,11 +109,11 @@ const storeSchema = z.object({
   maintenanceIntervalMs: z.number().int().min(0).default(15 * 60_000),
 });
 
-/** Claude Code's families onto GLM, Kimi and MiniMax, each with the other two behind it. */
+/** Claude Code's families (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`, ...) onto GLM, Kimi and MiniMax, each with the other two behind it. */
 export const defaultModelMap: Readonly<Record<string, string[]>> = {
-  'claude-opus-*': ['kimi', 'glm', 'minimax'],
-  'claude-sonnet-*': ['glm', 'kimi', 'minimax'],
-  'claude-haiku-*': ['glm-flash', 'kimi-turbo', 'minimax'],
+  'claude-*opus*': ['kimi', 'glm', 'minimax'],
+  'claude-*sonnet*': ['glm', 'kimi', 'minimax'],
+  'claude-*haiku*': ['glm-flash', 'kimi-turbo', 'minimax'],
   'claude-*': ['glm', 'kimi', 'minimax'],
 };
 

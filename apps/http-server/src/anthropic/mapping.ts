@@ -118,7 +118,7 @@ function userMessages(blocks: AnthropicBlock[], index: number, toolUses: Set<str
       if (!toolUses.has(block.tool_use_id)) {
         refuse(`tool_use_id '${block.tool_use_id.slice(0, 100)}' matches no tool_use block of an earlier assistant message`, param(index, position, 'tool_use_id'));
       }
-      const content = typeof block.content === 'string' ? [{ type: 'text' as const, text: block.content }] : (block.content ?? []);
+      const content = block.content ?? [];
       const text = content.flatMap((item) => (item.type === 'text' ? [item.text] : [])).join('\n');
       for (const item of content) if (item.type === 'image') toolImages.push(imageUrl(item));
       tools.push({ role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error ? `Error: ${text}` : text });
@@ -131,11 +131,11 @@ function userMessages(blocks: AnthropicBlock[], index: number, toolUses: Set<str
 
 function chatMessages(body: CountTokensBody): ChatMessage[] {
   const out: ChatMessage[] = [];
-  const system = typeof body.system === 'string' ? body.system : body.system ? textOfBlocks(body.system) : '';
+  const system = body.system ? textOfBlocks(body.system) : '';
   if (system) out.push({ role: 'system', content: system });
   const toolUses = new Set<string>();
   for (const [index, message] of body.messages.entries()) {
-    const blocks: AnthropicBlock[] = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    const blocks = message.content;
     if (message.role === 'assistant') out.push(assistantMessage(blocks, index, toolUses));
     else if (message.role === 'user') out.push(...userMessages(blocks, index, toolUses));
     else {

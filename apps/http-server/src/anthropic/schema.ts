@@ -11,6 +11,13 @@ const tokenCount = z.number().int().positive().max(CHAT_LIMITS.maxTokens);
 /** `cache_control` is accepted on every block and tool; the chat path has no place for it. */
 const cacheControl = z.looseObject({ type: z.string() }).nullable().optional();
 
+/**
+ * A string or an array of blocks, read as an array (a string is one text block), so that a bad
+ * block is named by its own path (`messages[0].content[1].type`), not by the union around it.
+ */
+const blocksOrText = <T extends z.ZodType>(item: T) =>
+  z.preprocess((value) => (typeof value === 'string' ? [{ type: 'text', text: value }] : value), z.array(item).max(CHAT_LIMITS.contentParts));
+
 const textBlock = z.object({ type: z.literal('text'), text: z.string(), cache_control: cacheControl, citations: z.unknown().optional() });
 const imageSource = z.discriminatedUnion('type', [
   z.object({ type: z.literal('base64'), media_type: z.string().min(1).max(100), data: z.string().min(1) }),
@@ -27,7 +34,7 @@ const toolUseBlock = z.object({
 const toolResultBlock = z.object({
   type: z.literal('tool_result'),
   tool_use_id: z.string().min(1).max(200),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlock, imageBlock])).max(CHAT_LIMITS.contentParts)]).optional(),
+  content: blocksOrText(z.discriminatedUnion('type', [textBlock, imageBlock])).optional(),
   is_error: z.boolean().optional(),
   cache_control: cacheControl,
 });
@@ -39,7 +46,7 @@ export type AnthropicBlock = z.infer<typeof block>;
 
 const message = z.object({
   role: z.enum(['user', 'assistant', 'system']),
-  content: z.union([z.string(), z.array(block).max(CHAT_LIMITS.contentParts)]),
+  content: blocksOrText(block),
 });
 export type AnthropicMessage = z.infer<typeof message>;
 
@@ -68,7 +75,7 @@ const thinking = z.discriminatedUnion('type', [
 
 const countFields = {
   model: z.string().min(1).max(200),
-  system: z.union([z.string(), z.array(textBlock).max(CHAT_LIMITS.contentParts)]).optional(),
+  system: blocksOrText(textBlock).optional(),
   messages: z.array(message).min(1).max(CHAT_LIMITS.messages),
   tools: z.array(z.union([clientTool, serverTool])).max(CHAT_LIMITS.tools).optional(),
   tool_choice: toolChoice.optional(),
