@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { readSettings, type RunningServer, startServer } from '../src/index.js';
-import { json, post, simulatorConfig } from './helpers.js';
+import { json, post, simulatorConfig, startGateway } from './helpers.js';
 
 let gateway: { sim: Simulator; server: RunningServer; url: string };
 let client: Anthropic;
@@ -205,5 +205,32 @@ describe('POST /v1/messages: bad input is a 400 in Anthropic error shape naming 
 
   it('the official SDK raises BadRequestError', async () => {
     await expect(client.messages.create({ ...base, model: 'no-such-model' } as never)).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+  });
+});
+
+describe('POST /v1/messages with gateway keys', () => {
+  it('takes the key as x-api-key or Bearer, and refuses in Anthropic shape', async () => {
+    const keyed = await startGateway({ env: { EXAI_API_KEYS: 'gateway-secret' } });
+    try {
+      const body = { model: 'glm-4.6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
+      const missing = await post(`${keyed.url}/v1/messages`, body);
+      expect(missing.status).toBe(401);
+      expect(await json(missing)).toEqual({ type: 'error', error: { type: 'authentication_error', message: expect.any(String) } });
+      const wrong = await post(`${keyed.url}/v1/messages/count_tokens`, body, { 'x-api-key': 'nope' });
+      expect(await json(wrong)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
+      // Other routes keep OpenAI's shape.
+      expect(await json(await post(`${keyed.url}/v1/chat/completions`, body))).toMatchObject({ error: { type: 'authentication_error', code: 'invalid_api_key' } });
+      const byApiKey = new Anthropic({ baseURL: keyed.url, apiKey: 'gateway-secret', maxRetries: 0 });
+      const byToken = new Anthropic({ baseURL: keyed.url, authToken: 'gateway-secret', apiKey: null, maxRetries: 0 });
+      const headers = { 'anthropic-beta': 'interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14' };
+      const texts = (message: Anthropic.Message) => message.content.filter((block) => block.type === 'text');
+      expect(texts(await byApiKey.messages.create(body as Anthropic.MessageCreateParamsNonStreaming, { headers }))).toHaveLength(1);
+      expect(texts(await byToken.messages.stream(body as Anthropic.MessageCreateParamsNonStreaming, { headers }).finalMessage())).toHaveLength(1);
+      await expect(new Anthropic({ baseURL: keyed.url, apiKey: 'wrong', maxRetries: 0 }).messages.create(body as Anthropic.MessageCreateParamsNonStreaming)).rejects.toBeInstanceOf(
+        Anthropic.AuthenticationError,
+      );
+    } finally {
+      await keyed.close();
+    }
   });
 });
