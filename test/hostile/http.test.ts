@@ -68,7 +68,7 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     clearTimeout(killer);
   });
 
-  const paths = ['/v1/ws', '/v1/chat/completions', '/healthz', '/metrics', '/mcp', '/no/such/path'];
+  const paths = ['/v1/ws', '/v1/chat/completions', '/v1/messages', '/healthz', '/metrics', '/mcp', '/no/such/path'];
   describe.each(paths)('an upgrade to %s, then a reset', (path) => {
     it('without reading the answer', async () => {
       await hit(port, [upgradeRequest(path)], { wait: 'nothing' });
@@ -155,6 +155,18 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   it('a half-sent body, then a reset', async () => {
     const body = chatBody('x'.repeat(10_000));
     await hit(port, [chatRequest(body).slice(0, -body.length + 100)], { wait: 'nothing', gapMs: 100 });
+    await expectServing();
+  });
+
+  it('/v1/messages: a half-sent body, a stream reset at its first bytes, a key in x-api-key; then serving', async () => {
+    const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'x'.repeat(10_000) }] });
+    const keyLine = mode.name === 'open mode' ? '' : `x-api-key: ${KEY}\r\n`;
+    const request = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nanthropic-version: 2023-06-01\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${keyLine}\r\n${body}`;
+    await hit(port, [request.slice(0, -body.length + 100)], { wait: 'nothing', gapMs: 100 });
+    const { answer } = await hit(port, [request]);
+    expect(statusOf(answer), answer.slice(0, 300)).toBe(200);
+    expect(answer).toContain('text/event-stream');
+    await hit(port, [request], { wait: 'nothing' });
     await expectServing();
   });
 

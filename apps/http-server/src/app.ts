@@ -8,6 +8,7 @@ import './request-info.js';
 import { type HealthState, mountHealth } from './routes/health.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
+import { mountMessages } from './routes/messages.js';
 import { mountModels } from './routes/models.js';
 import { mountResponses } from './routes/responses.js';
 import { storeResponseState } from './responses/state.js';
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
   mountHealth(app, deps, health);
   mountChat(app, deps);
   mountResponses(app, deps, storeResponseState(deps.store));
+  mountMessages(app, deps);
   mountModels(app, deps, settings.modelsCacheMs);
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);

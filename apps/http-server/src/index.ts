@@ -1,6 +1,17 @@
 export { buildApp, type BuildAppOptions } from './app.js';
+export {
+  type AnthropicEvent,
+  type AnthropicMessageOut,
+  AnthropicStreamMapper,
+  estimateInputTokens,
+  toAnthropicError,
+  toAnthropicMessage,
+  toChatRequest,
+} from './anthropic/mapping.js';
+export { routeModel } from './anthropic/model-map.js';
+export { countTokensBodySchema, type MessagesBody, messagesBodySchema } from './anthropic/schema.js';
 export { createAuth, type CreateAuthOptions, presentedKey } from './auth.js';
-export { parseChatBody, chatBodySchema, type ChatBody } from './chat-schema.js';
+export { parseChatBody, chatBodySchema, type ChatBody, validateBody } from './chat-schema.js';
 export type {
   App,
   AppDeps,

@@ -109,10 +109,25 @@ const storeSchema = z.object({
   maintenanceIntervalMs: z.number().int().min(0).default(15 * 60_000),
 });
 
+/** Claude Code's families (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`, ...) onto GLM, Kimi and MiniMax, each with the other two behind it. */
+export const defaultModelMap: Readonly<Record<string, string[]>> = {
+  'claude-*opus*': ['kimi', 'glm', 'minimax'],
+  'claude-*sonnet*': ['glm', 'kimi', 'minimax'],
+  'claude-*haiku*': ['glm-flash', 'kimi-turbo', 'minimax'],
+  'claude-*': ['glm', 'kimi', 'minimax'],
+};
+
 export const configSchema = z.object({
   providers: z.record(z.string(), providerConfigSchema).default({}),
   aliases: z.record(z.string(), z.string()).default({}),
   fallbacks: z.record(z.string(), z.array(z.string())).default({}),
+  /**
+   * Model names clients send that no provider serves (Claude Code's `claude-*` ids), as globs
+   * (`*` any run of characters) → a route: one name or an ordered fail-over list of names (ids,
+   * aliases, `provider/model`, `auto`). First matching glob wins, in the order written; names of
+   * a list that no configured provider serves are skipped. Replaced whole when configured.
+   */
+  modelMap: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)])).default(() => ({ ...defaultModelMap })),
   /** Hedging per model or alias: start the next target after this many ms without a first token. Off by default. */
   hedging: z.record(z.string(), z.number().int().positive()).default({}),
   allowedModels: z.array(z.string()).optional(),

@@ -58,6 +58,7 @@ export {
   ConfigError,
   type ConfigIssue,
   configSchema,
+  defaultModelMap,
   type Env,
   type GatewayConfig,
   type GatewayConfigInput,

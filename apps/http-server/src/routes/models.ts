@@ -1,4 +1,5 @@
 import { type ModelInfo, NotFoundError } from '@exai/core';
+import { toAnthropicModel, toAnthropicModelList } from '../anthropic/mapping.js';
 import type { App, AppDeps } from '../deps.js';
 
 /** OpenAI's model object plus the gateway's details. */
@@ -32,13 +33,17 @@ export function mountModels(app: App, deps: AppDeps, cacheMs: number): void {
     return pending;
   };
 
-  app.get('/v1/models', async () => ({ object: 'list', data: (await models()).map(toModel) }));
+  // Anthropic's clients say who they are with `anthropic-version`; they get Anthropic's list shape.
+  app.get('/v1/models', async (request) => {
+    const list = await models();
+    return request.headers['anthropic-version'] !== undefined ? toAnthropicModelList(list) : { object: 'list', data: list.map(toModel) };
+  });
 
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
     const id = request.params['*'];
     const list = await models();
     const found = list.find((info) => info.id === id || `${info.provider}/${info.id}` === id || info.aliases?.includes(id));
     if (!found) throw new NotFoundError({ message: `The model '${id}' does not exist`, param: 'model' });
-    return toModel(found);
+    return request.headers['anthropic-version'] !== undefined ? toAnthropicModel(found) : toModel(found);
   });
 }
