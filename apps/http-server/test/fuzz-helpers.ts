@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 export const FUZZ_RUNS = Number(process.env.EXAI_FUZZ_RUNS ?? 1_000);
 
 /** Per-test timeout: generous per run, so a long local run (`EXAI_FUZZ_RUNS=10000`) is not cut short. */
-export const FUZZ_TEST_TIMEOUT_MS = Math.max(60_000, FUZZ_RUNS * 30);
+export const FUZZ_TEST_TIMEOUT_MS = Math.max(120_000, FUZZ_RUNS * 60);
 
 /** Upper bound of one request; a hang fails the property with the input that hung. */
 export const REQUEST_TIMEOUT_MS = 5_000;
