@@ -1,4 +1,8 @@
 import type { ServerResponse } from 'node:http';
+import type { ChatChunk } from '@exai/core';
+import type { EngineMeta, EngineStream } from '@exai/engine';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { describeMeta } from './request-info.js';
 
 /**
  * Writes to an event stream honouring backpressure: when the socket's buffer is full it waits for
@@ -19,4 +23,49 @@ export function writeEvent(raw: ServerResponse, text: string): Promise<boolean> 
     raw.once('drain', onDrain);
     raw.once('close', onClose);
   });
+}
+
+/** The engine meta as response headers (every route that answers from the engine sends them). */
+export function metaHeaders(meta: EngineMeta): Record<string, string> {
+  return {
+    'x-request-id': meta.requestId,
+    'x-exai-provider': meta.provider,
+    'x-exai-model': meta.model,
+    ...(meta.simulated ? { 'x-exai-simulated': 'true' } : {}),
+    ...(meta.continuationId ? { 'x-exai-continuation-id': meta.continuationId } : {}),
+  };
+}
+
+export interface OpenedEventStream {
+  first: IteratorResult<ChatChunk>;
+  iterator: AsyncIterator<ChatChunk>;
+  raw: ServerResponse;
+}
+
+/**
+ * Starts answering an engine stream as `text/event-stream`. The engine holds a stream until its first
+ * content and fails over before it, so a failure up to the first chunk is thrown here and is still an
+ * ordinary JSON error with its status (in the route's own shape); after it the reply is hijacked and
+ * the headers (the engine meta, plus `headers(meta)`) are sent.
+ */
+export async function openEventStream(
+  stream: EngineStream,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  headers?: (meta: EngineMeta) => Record<string, string>,
+): Promise<OpenedEventStream> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  describeMeta(request, stream.meta);
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    ...headers?.(stream.meta),
+    ...metaHeaders(stream.meta),
+  });
+  return { first, iterator, raw };
 }

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseChatBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope } from '../request-info.js';
-import { writeEvent } from '../sse.js';
+import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 
 /** `exai` extension object on answers and on the last stream event. */
 export function exaiField(meta: EngineMeta) {
@@ -17,16 +17,6 @@ export function exaiField(meta: EngineMeta) {
     simulated: meta.simulated,
     ...(meta.continuationId ? { continuation_id: meta.continuationId } : {}),
     attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, model: attempt.model, outcome: attempt.outcome, latency_ms: attempt.latencyMs })),
-  };
-}
-
-export function metaHeaders(meta: EngineMeta): Record<string, string> {
-  return {
-    'x-request-id': meta.requestId,
-    'x-exai-provider': meta.provider,
-    'x-exai-model': meta.model,
-    ...(meta.simulated ? { 'x-exai-simulated': 'true' } : {}),
-    ...(meta.continuationId ? { 'x-exai-continuation-id': meta.continuationId } : {}),
   };
 }
 
@@ -58,20 +48,7 @@ async function streamChat(
 ): Promise<FastifyReply> {
   const includeUsage = chat.stream_options?.include_usage === true;
   const stream = deps.engine.stream(chat, options);
-  const iterator = stream[Symbol.asyncIterator]();
-  // The engine holds a stream until its first content and fails over before it, so a failure here
-  // is still an ordinary JSON error with the right status.
-  const first = await iterator.next();
-  describeMeta(request, stream.meta);
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    ...metaHeaders(stream.meta),
-  });
+  const { first, iterator, raw } = await openEventStream(stream, request, reply);
   // Each write waits while the client's socket is backed up, which stops pulling from the engine.
   const write = (data: string) => writeEvent(raw, `data: ${data}\n\n`);
   let sawUsage = false;

@@ -16,8 +16,7 @@ import { countTokensBodySchema, messagesBodySchema } from '../anthropic/schema.j
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope } from '../request-info.js';
-import { writeEvent } from '../sse.js';
-import { metaHeaders } from './chat.js';
+import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 
 type EngineOptions = Parameters<AppDeps['engine']['stream']>[1] & object;
 
@@ -70,20 +69,7 @@ export function mountMessages(app: App, deps: AppDeps): void {
 
 async function streamMessages(deps: AppDeps, chat: ChatRequest, options: EngineOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const stream = deps.engine.stream(chat, options);
-  const iterator = stream[Symbol.asyncIterator]();
-  // The engine fails over before the first content, so a failure here is still a JSON error with its status.
-  const first = await iterator.next();
-  describeMeta(request, stream.meta);
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'request-id': stream.meta.requestId,
-    ...metaHeaders(stream.meta),
-  });
+  const { first, iterator, raw } = await openEventStream(stream, request, reply, (meta) => ({ 'request-id': meta.requestId }));
   const mapper = new AnthropicStreamMapper();
   const send = async (events: ReturnType<AnthropicStreamMapper['push']>) => {
     if (events.length > 0) await writeEvent(raw, events.map(sseText).join(''));

@@ -8,8 +8,8 @@ import { answerMessage, answerParts, buildResponse, listedInputItem, newId, outp
 import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js';
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { ResponseEventMapper, type ResponseEvent } from '../responses/stream-events.js';
-import { writeEvent } from '../sse.js';
-import { exaiField, metaHeaders } from './chat.js';
+import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
+import { exaiField } from './chat.js';
 
 /**
  * `POST /v1/responses` (OpenAI's Responses API) over the engine: the body is mapped to a chat
@@ -98,20 +98,7 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
 
 async function streamResponse(deps: AppDeps, state: ResponseState, call: Call, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const stream = deps.engine.stream({ ...call.chat, stream: true }, call.options);
-  const iterator = stream[Symbol.asyncIterator]();
-  // The engine holds a stream until its first content and fails over before it, so a failure here
-  // is still an ordinary JSON error with the right status.
-  const first = await iterator.next();
-  describeMeta(request, stream.meta);
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    ...metaHeaders(stream.meta),
-  });
+  const { first, iterator, raw } = await openEventStream(stream, request, reply);
   const mapper = new ResponseEventMapper(call.shell, call.namespaces);
   const send = async (events: ResponseEvent[]) => {
     for (const event of events) await writeEvent(raw, `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
