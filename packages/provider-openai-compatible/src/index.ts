@@ -1,8 +1,6 @@
 export { createOpenAICompatibleProvider } from './provider.js';
 export type {
   ChunkTransformer,
-  ErrorContext,
-  ErrorMapper,
   OpenAICompatibleSettings,
   RawChunk,
   RawCompletion,
@@ -17,8 +15,8 @@ export {
   type ModelCatalogEntry,
   type ModelCatalogOptions,
 } from './model-catalog.js';
-export { codeForStatus, mapHttpError, redact, upstreamMessage } from './error-mapping.js';
-export { GATEWAY_ONLY_FIELDS, prepareRequestBody } from './request-body.js';
+export { redact } from './error-mapping.js';
+export { clamp, GATEWAY_ONLY_FIELDS, prepareRequestBody, withoutStrict } from './request-body.js';
 export { normalizeChunk, normalizeCompletion, normalizeUsage } from './normalize.js';
 export {
   runToolLoop,
@@ -31,12 +29,31 @@ export {
   type ToolLoopStep,
 } from './tool-loop.js';
 export {
-  buildError,
+  BILLING,
+  CONTEXT_LENGTH,
   type Classification,
   classifyStatus,
+  type ErrorFieldsData,
+  errorFieldsOf,
+  errorFieldsSchema,
   looksLikeContextLength,
-  readErrorBody,
+  mapProviderError,
+  numericErrorCode,
+  type OpenAICompatibleErrorData,
+  openAICompatibleErrorSchema,
+  openAICompatibleErrorStructure,
+  openAIErrorObjectSchema,
+  type ProviderErrorOptions,
+  type ProviderErrorStructure,
   type UpstreamFailure,
-} from './upstream-failure.js';
-export { lazyInstance } from './lazy.js';
+} from './provider-error.js';
+export {
+  type BuiltProvider,
+  createProvider,
+  deferredAdapter,
+  loadApiKeys,
+  type ProviderDefinition,
+  type ProviderHooks,
+  type ProviderSettings,
+} from './factory.js';
 export { resolveBaseURL } from './base-url.js';

@@ -8,6 +8,7 @@ import {
   type ModelInfo,
   type ProviderAdapter,
   registerSecret,
+  safeProviderOptions,
 } from '@exai/core';
 import type OpenAI from 'openai';
 import { createClient } from './client.js';
@@ -66,19 +67,21 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     provider: id,
     model,
     apiKey: keyAt(keyIndex),
-    errorMapper: settings.errorMapper,
+    errorStructure: settings.errorStructure,
     signal,
   });
 
   /**
-   * Shapes and serialises the request. Anything that fails here is the request's fault (say, a
-   * body nested too deep to serialise), so it is a `bad_request`: it must never count against
+   * Shapes and serializes the request. Anything that fails here is the request's fault (say, a
+   * body nested too deep to serialize), so it is a `bad_request`: it must never count against
    * the provider's breaker.
    */
   const shape = (request: ChatRequest, model: ModelInfo, stream: boolean): string => {
     try {
       const body = prepareRequestBody(request, { model, stream, includeStreamUsage });
-      return JSON.stringify(settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body);
+      const shaped = settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body;
+      if (settings.providerOptionsLast && request.provider_options) Object.assign(shaped, safeProviderOptions(request.provider_options));
+      return JSON.stringify(shaped);
     } catch (error) {
       throw new BadRequestError({ provider: id, model: model.id, message: `${id}: the request could not be prepared (${error instanceof Error ? error.message : String(error)})`, cause: error });
     }
@@ -198,7 +201,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     listModels,
     resolveModel: (modelId) => catalog.resolve(modelId),
     catalog: () => catalog.list(),
-    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: keys[0] }, 'assistants') } : {}),
+    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: keys[0], errorStructure: settings.errorStructure }, settings.filePurpose ?? 'assistants') } : {}),
   };
   return adapter;
 }

@@ -25,7 +25,7 @@ function toUsage(value: unknown): Usage | undefined {
 }
 
 /** Kimi completion → gateway response: `reasoning_content` (thinking models) kept. */
-export function normaliseKimiResponse(raw: Raw, response: ChatResponse): ChatResponse {
+export function normalizeKimiResponse(raw: Raw, response: ChatResponse): ChatResponse {
   const choices = response.choices.map((choice, position) => {
     const reasoning = field(field(rawChoices(raw)[position], 'message'), 'reasoning_content');
     if (typeof reasoning !== 'string' || reasoning === '' || choice.message.reasoning_content) return choice;
@@ -38,7 +38,7 @@ export function normaliseKimiResponse(raw: Raw, response: ChatResponse): ChatRes
  * Kimi stream chunk → gateway chunk: `reasoning_content` deltas kept, and the usage Kimi reports
  * inside the last chunk's choice (`choices[0].usage`) lifted to the chunk.
  */
-export function normaliseKimiChunk(raw: Raw, chunk: ChatChunk): ChatChunk {
+export function normalizeKimiChunk(raw: Raw, chunk: ChatChunk): ChatChunk {
   let usage = chunk.usage;
   const choices = chunk.choices.map((choice, position) => {
     const rawChoice = rawChoices(raw)[position];

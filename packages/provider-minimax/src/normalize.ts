@@ -4,7 +4,7 @@ import { splitThink, ThinkSplitter } from './think-splitter.js';
 
 type Raw = Record<string, unknown>;
 
-export interface NormaliseContext {
+export interface NormalizeContext {
   provider?: string;
   model?: string;
   headers?: Headers;
@@ -30,7 +30,7 @@ export function reasoningDetailsText(details: unknown): string {
 }
 
 /** Throws the mapped error when a 200 body (or chunk) carries a non-zero `base_resp`. */
-export function throwOnBaseResp(raw: Raw, context: NormaliseContext = {}): void {
+export function throwOnBaseResp(raw: Raw, context: NormalizeContext = {}): void {
   if (!readBaseResp(raw)) return;
   throw mapMinimaxError({ status: 200, body: raw, provider: context.provider, model: context.model, headers: context.headers });
 }
@@ -39,7 +39,7 @@ export function throwOnBaseResp(raw: Raw, context: NormaliseContext = {}): void 
  * MiniMax completion → gateway response: `reasoning_details` (reasoning_split on) or `<think>` blocks
  * in `content` (off) become `reasoning_content`; a non-zero `base_resp` on a 200 is thrown as its error.
  */
-export function normaliseMinimaxResponse(raw: Raw, response: ChatResponse, context: NormaliseContext = {}): ChatResponse {
+export function normalizeMinimaxResponse(raw: Raw, response: ChatResponse, context: NormalizeContext = {}): ChatResponse {
   throwOnBaseResp(raw, context);
   const choices = response.choices.map((choice, position) => {
     const rawMessage = field(rawChoices(raw)[position], 'message');
@@ -57,11 +57,11 @@ export function normaliseMinimaxResponse(raw: Raw, response: ChatResponse, conte
 }
 
 /**
- * A stateful MiniMax chunk normaliser, one per stream: `<think>` tags are split out of content
+ * A stateful MiniMax chunk normalizer, one per stream: `<think>` tags are split out of content
  * deltas even when a tag is cut across chunks, `reasoning_details` deltas become `reasoning_content`
  * (incremental or cumulative text both handled), and `flush()` releases a held-back partial tag.
  */
-export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
+export function createMinimaxChunkNormalizer(context: NormalizeContext = {}): {
   (raw: Raw, chunk: ChatChunk): ChatChunk[];
   flush(): ChatChunk[];
 } {
@@ -85,7 +85,7 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
     return fresh;
   };
 
-  const normalise = (raw: Raw, chunk: ChatChunk): ChatChunk[] => {
+  const normalize = (raw: Raw, chunk: ChatChunk): ChatChunk[] => {
     throwOnBaseResp(raw, context);
     last = chunk;
     const choices = chunk.choices.map((choice, position) => {
@@ -107,7 +107,7 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
     return [{ ...chunk, choices }];
   };
 
-  normalise.flush = (): ChatChunk[] => {
+  normalize.flush = (): ChatChunk[] => {
     if (!last) return [];
     const choices: ChatChunk['choices'] = [];
     for (const [index, splitter] of splitters) {
@@ -124,5 +124,5 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
     const { usage: _usage, citations: _citations, ...template } = last;
     return [{ ...template, choices }];
   };
-  return normalise;
+  return normalize;
 }

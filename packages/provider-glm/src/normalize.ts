@@ -12,7 +12,7 @@ function field(record: unknown, name: string): unknown {
 }
 
 /** GLM completion → gateway response: `reasoning_content` kept, the `web_search` results as `citations`. */
-export function normaliseGlmResponse(raw: Raw, response: ChatResponse): ChatResponse {
+export function normalizeGlmResponse(raw: Raw, response: ChatResponse): ChatResponse {
   const choices = response.choices.map((choice, position) => {
     const reasoning = field(field(rawChoices(raw)[position], 'message'), 'reasoning_content');
     if (typeof reasoning !== 'string' || reasoning === '' || choice.message.reasoning_content) return choice;
@@ -23,7 +23,7 @@ export function normaliseGlmResponse(raw: Raw, response: ChatResponse): ChatResp
 }
 
 /** GLM stream chunk → gateway chunk: `reasoning_content` deltas kept, `web_search` results as `citations`. */
-export function normaliseGlmChunk(raw: Raw, chunk: ChatChunk): ChatChunk {
+export function normalizeGlmChunk(raw: Raw, chunk: ChatChunk): ChatChunk {
   const choices = chunk.choices.map((choice, position) => {
     const reasoning = field(field(rawChoices(raw)[position], 'delta'), 'reasoning_content');
     if (typeof reasoning !== 'string' || reasoning === '' || choice.delta.reasoning_content) return choice;
