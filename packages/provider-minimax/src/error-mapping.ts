@@ -46,18 +46,18 @@ export function classifyMinimaxCode(code: number, message = ''): Classification 
   }
 }
 
-/** MiniMax's error body: a `base_resp` (also on HTTP 200), an OpenAI-style `error`, or top-level fields. */
-export const minimaxErrorSchema = errorFieldsSchema.extend({
-  base_resp: z
-    .looseObject({ status_code: z.coerce.number().optional().catch(undefined), status_msg: z.string().optional().catch(undefined) })
-    .optional()
-    .catch(undefined),
+const baseRespSchema = z.looseObject({
+  status_code: z.coerce.number().optional().catch(undefined),
+  status_msg: z.string().optional().catch(undefined),
 });
+
+/** MiniMax's error body: a `base_resp` (also on HTTP 200), an OpenAI-style `error`, or top-level fields. */
+export const minimaxErrorSchema = errorFieldsSchema.extend({ base_resp: baseRespSchema.optional().catch(undefined) });
 
 export type MinimaxErrorData = z.infer<typeof minimaxErrorSchema>;
 
 /** The `base_resp` of parsed data, when it reports a failure (a non-zero `status_code`). */
-function failedBaseResp(data: MinimaxErrorData): { statusCode: number; statusMessage: string } | undefined {
+function failedBaseResp(data: Pick<MinimaxErrorData, 'base_resp'>): { statusCode: number; statusMessage: string } | undefined {
   const statusCode = data.base_resp?.status_code;
   if (statusCode === undefined || !Number.isFinite(statusCode) || statusCode === 0) return undefined;
   return { statusCode, statusMessage: data.base_resp?.status_msg ?? '' };
@@ -66,8 +66,9 @@ function failedBaseResp(data: MinimaxErrorData): { statusCode: number; statusMes
 /** A MiniMax `base_resp`, when the body carries a non-zero one (MiniMax reports some errors with HTTP 200). */
 export function readBaseResp(body: unknown): { statusCode: number; statusMessage: string } | undefined {
   if (typeof body !== 'object' || body === null || !('base_resp' in body)) return undefined;
-  const parsed = minimaxErrorSchema.safeParse(body);
-  return parsed.success ? failedBaseResp(parsed.data) : undefined;
+  // Only the `base_resp` is read (it rides on every MiniMax chunk): no parse of the whole body.
+  const parsed = baseRespSchema.safeParse(body.base_resp);
+  return parsed.success ? failedBaseResp({ base_resp: parsed.data }) : undefined;
 }
 
 /**

@@ -2,8 +2,6 @@ export { createOpenAICompatibleProvider } from './provider.js';
 export type {
   ChunkTransformer,
   OpenAICompatibleSettings,
-  RawChunk,
-  RawCompletion,
   RequestBody,
   RequestContext,
   ResponseContext,
@@ -18,6 +16,18 @@ export {
 export { redact } from './error-mapping.js';
 export { clamp, GATEWAY_ONLY_FIELDS, prepareRequestBody, withoutStrict } from './request-body.js';
 export { normalizeChunk, normalizeCompletion, normalizeUsage } from './normalize.js';
+export {
+  chunkSchema,
+  completionSchema,
+  messageSchema,
+  type RawChunk,
+  type RawCompletion,
+  type RawMessage,
+  type RawToolCall,
+  type RawUsage,
+  toolCallSchema,
+  usageSchema,
+} from './schemas.js';
 export {
   runToolLoop,
   type StepExecutor,

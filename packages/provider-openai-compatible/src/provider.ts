@@ -4,7 +4,6 @@ import {
   type ChatChunk,
   type ChatRequest,
   type ChatResponse,
-  type GatewayError,
   type ModelInfo,
   type ProviderAdapter,
   registerSecret,
@@ -19,7 +18,8 @@ import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
 import { readChatStream } from './stream.js';
 import { createTransport, type UpstreamResponse } from './transport.js';
-import type { OpenAICompatibleSettings, RawCompletion, ResponseContext } from './types.js';
+import { completionSchema, type RawCompletion } from './schemas.js';
+import type { OpenAICompatibleSettings, ResponseContext } from './types.js';
 
 /** JSON when it parses, the text otherwise (error bodies are not always JSON). */
 function parseBody(text: string): unknown {
@@ -87,15 +87,6 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     }
   };
 
-  /**
-   * A 200 body without `choices` is a failure some providers report that way (an `error` object,
-   * MiniMax's `base_resp`): the provider's error schema maps it, with status 0.
-   */
-  const failureInBody = (raw: RawCompletion, headers: Headers, mapping: MappingContext): GatewayError | undefined => {
-    if (Array.isArray(raw.choices)) return undefined;
-    return mapUpstreamFailure(0, raw, headers, mapping);
-  };
-
   const transport = createTransport(settings.fetch);
   const completionsURL = `${baseURL}/chat/completions`;
   // One header object per key, built once (the hot path spreads nothing when no per-call header is given).
@@ -136,16 +127,20 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const mapping = mappingFor(model.id, options.signal, options.keyIndex);
     const body = shape(request, model, false);
     const response = await post(body, options, options.signal, mapping);
-    let raw: RawCompletion;
+    let json: object;
     try {
       const parsed = parseBody(await response.text());
       if (typeof parsed !== 'object' || parsed === null) throw new Error(`not a JSON object: ${String(parsed).slice(0, 120)}`);
-      raw = parsed as RawCompletion;
+      json = parsed;
     } catch (error) {
       throw toProviderError(error, mapping);
     }
-    const failure = failureInBody(raw, response.headers, mapping);
-    if (failure) throw failure;
+    // Parsed once: the normalizer and the provider's `transformResponse` both read the parsed body.
+    const parsed = completionSchema.safeParse(json);
+    const raw: RawCompletion = parsed.success ? parsed.data : {};
+    // A 200 body without `choices` is a failure some providers report that way (an `error` object,
+    // MiniMax's `base_resp`): the provider's error structure maps it, with status 0.
+    if (!raw.choices) throw mapUpstreamFailure(0, json, response.headers, mapping);
     const context: ResponseContext = { provider: id, model, request };
     const normalized = normalizeCompletion(raw, id, model.id);
     return settings.transformResponse ? settings.transformResponse(raw, normalized, context) : normalized;

@@ -8,15 +8,10 @@ import type {
 } from '@exai/core';
 import type { ModelCatalog } from './model-catalog.js';
 import type { ProviderErrorStructure } from './provider-error.js';
+import type { RawChunk, RawCompletion } from './schemas.js';
 
 /** The JSON body sent to `POST {baseURL}/chat/completions`, after shaping. */
 export type RequestBody = Record<string, unknown> & { model: string; messages: unknown[] };
-
-/** A raw completion as the provider returned it (OpenAI shape plus whatever the provider adds). */
-export type RawCompletion = Record<string, unknown>;
-
-/** One raw SSE `data:` object as the provider sent it. */
-export type RawChunk = Record<string, unknown>;
 
 export interface RequestContext {
   /** The adapter instance id (e.g. `openai`, `openrouter`). */
@@ -36,7 +31,7 @@ export interface ResponseContext {
 }
 
 /**
- * Stateful per-stream chunk normalizer: gets every raw chunk with its generic normalization and
+ * Stateful per-stream chunk normalizer: gets every parsed chunk (`chunkSchema`) with its generic normalization and
  * returns the chunks to emit (zero, one or several). `flush()` runs once at a clean end of stream
  * and may emit what was buffered (e.g. a half-seen `<think>` tag).
  */
