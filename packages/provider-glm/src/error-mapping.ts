@@ -1,13 +1,10 @@
 import type { GatewayError } from '@exai/core';
 import {
   type Classification,
+  errorFieldsStructure,
   looksLikeContextLength,
   mapProviderError,
   numericErrorCode,
-  type ErrorFieldsData,
-  errorFieldsOf,
-  errorFieldsSchema,
-  type ProviderErrorStructure,
   type UpstreamFailure,
 } from '@exai/provider-openai-compatible';
 
@@ -33,19 +30,18 @@ export function classifyGlmCode(code: number, message = ''): Classification | un
 }
 
 /** GLM's error structure: message with its code (`… (GLM 1261)`), classified by `classifyGlmCode`. */
-export const glmErrorStructure: ProviderErrorStructure<ErrorFieldsData> = {
+export const glmErrorStructure = errorFieldsStructure({
   name: 'GLM',
-  errorSchema: errorFieldsSchema, // `{error: {code, message}}`, or the same fields at the top level
-  errorToMessage(data, status) {
-    const code = numericErrorCode(data);
-    const text = errorFieldsOf(data).message ?? `GLM request failed with status ${status}`;
+  errorToMessage(fields, status) {
+    const code = numericErrorCode(fields);
+    const text = fields.message ?? `GLM request failed with status ${status}`;
     return code !== undefined ? `${text} (GLM ${code})` : text;
   },
-  classify(data, failure) {
-    const code = numericErrorCode(data);
+  classify(fields, failure) {
+    const code = numericErrorCode(fields);
     return code !== undefined ? classifyGlmCode(code, failure.message) : undefined;
   },
-};
+});
 
 /** Maps a failed GLM call to a typed gateway error (the base's pipeline with GLM's structure). */
 export function mapGlmError(failure: UpstreamFailure): GatewayError {

@@ -1,6 +1,7 @@
 import { type Citation, type ProviderAdapter, providerBaseUrlEnv } from '@exai/core';
 import {
   createProvider,
+  eachChunk,
   type ModelCatalogEntry,
   type ProviderDefinition,
   type ProviderSettings,
@@ -45,8 +46,8 @@ const glmDefinition: ProviderDefinition<GlmRegion> = {
     files: true,
     filePurpose: 'agent',
     transformRequest: (body) => shapeGlmRequest(body) as typeof body,
-    transformResponse: (raw, response) => normalizeGlmResponse(raw, response),
-    createChunkTransformer: () => (raw, chunk) => [normalizeGlmChunk(raw, chunk)],
+    transformResponse: normalizeGlmResponse,
+    createChunkTransformer: eachChunk(normalizeGlmChunk),
     errorStructure: glmErrorStructure,
   },
 };

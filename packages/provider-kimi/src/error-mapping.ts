@@ -1,12 +1,9 @@
 import type { GatewayError } from '@exai/core';
 import {
   type Classification,
+  errorFieldsStructure,
   looksLikeContextLength,
   mapProviderError,
-  type ErrorFieldsData,
-  errorFieldsOf,
-  errorFieldsSchema,
-  type ProviderErrorStructure,
   type UpstreamFailure,
 } from '@exai/provider-openai-compatible';
 
@@ -43,16 +40,11 @@ export function classifyKimiType(type: string, message = ''): Classification | u
   }
 }
 
-/** Kimi's error structure, classified by `classifyKimiType`. */
-export const kimiErrorStructure: ProviderErrorStructure<ErrorFieldsData> = {
+/** Kimi's error structure: `{"error": {"type", "message"}}`, classified by `classifyKimiType`. */
+export const kimiErrorStructure = errorFieldsStructure({
   name: 'Kimi',
-  errorSchema: errorFieldsSchema, // `{error: {code, message}}`, or the same fields at the top level
-  errorToMessage: (data) => errorFieldsOf(data).message,
-  classify(data, failure) {
-    const type = errorFieldsOf(data).type;
-    return type ? classifyKimiType(type, failure.message) : undefined;
-  },
-};
+  classify: (fields, failure) => (fields.type ? classifyKimiType(fields.type, failure.message) : undefined),
+});
 
 /** Maps a failed Kimi call to a typed gateway error (the base's pipeline with Kimi's structure). */
 export function mapKimiError(failure: UpstreamFailure): GatewayError {

@@ -1,6 +1,7 @@
 import { type FilesApi, type ProviderAdapter, providerBaseUrlEnv } from '@exai/core';
 import {
   createProvider,
+  eachChunk,
   type ModelCatalogEntry,
   type ProviderDefinition,
   type ProviderSettings,
@@ -45,8 +46,8 @@ const kimiDefinition: ProviderDefinition<KimiRegion> = {
     files: true,
     filePurpose: 'file-extract',
     transformRequest: (body) => shapeKimiRequest(body) as typeof body,
-    transformResponse: (raw, response) => normalizeKimiResponse(raw, response),
-    createChunkTransformer: () => (raw, chunk) => [normalizeKimiChunk(raw, chunk)],
+    transformResponse: normalizeKimiResponse,
+    createChunkTransformer: eachChunk(normalizeKimiChunk),
     errorStructure: kimiErrorStructure,
   },
 };

@@ -1,11 +1,11 @@
 import type { GatewayError } from '@exai/core';
 import {
   type Classification,
+  errorFieldsOf,
+  errorFieldsSchema,
   looksLikeContextLength,
   mapProviderError,
   numericErrorCode,
-  errorFieldsOf,
-  errorFieldsSchema,
   type ProviderErrorStructure,
   type UpstreamFailure,
 } from '@exai/provider-openai-compatible';
@@ -91,7 +91,7 @@ export const minimaxErrorStructure: ProviderErrorStructure<MinimaxErrorData> = {
       if (specific && !(specific.code === 'server' && failure.status >= 400)) return specific;
       return failure.status >= 400 ? undefined : { code: 'server' };
     }
-    const code = numericErrorCode(data);
+    const code = numericErrorCode(errorFieldsOf(data));
     return code !== undefined ? classifyMinimaxCode(code, failure.message) : undefined;
   },
 };

@@ -1,4 +1,5 @@
 import {
+  type ChatChunk,
   type Env,
   type ModelOverride,
   type ProviderAdapter,
@@ -13,7 +14,8 @@ import {
 import { resolveBaseURL } from './base-url.js';
 import { createModelCatalog, type ModelCatalogEntry } from './model-catalog.js';
 import { createOpenAICompatibleProvider } from './provider.js';
-import type { OpenAICompatibleSettings } from './types.js';
+import type { RawChunk } from './schemas.js';
+import type { ChunkTransformer, OpenAICompatibleSettings } from './types.js';
 
 /** What every thin provider factory (`createGlm`, `createKimi`, `createMinimax`) accepts. */
 export interface ProviderSettings<Region extends string = string> {
@@ -145,4 +147,9 @@ export function createProvider<Region extends string, Extra extends object = obj
   const adapter = deferredAdapter(id, definition.kind, () => build().adapter);
   // Descriptors, not values: an extension's getters stay getters (nothing is built before first use).
   return Object.defineProperties(adapter, Object.getOwnPropertyDescriptors(extend?.(build) ?? {})) as ProviderAdapter & Extra;
+}
+
+/** A chunk transformer factory for a stateless per-chunk normalizer (one chunk in, one out). */
+export function eachChunk(normalize: (raw: RawChunk, chunk: ChatChunk) => ChatChunk): () => ChunkTransformer {
+  return () => (raw, chunk) => [normalize(raw, chunk)];
 }

@@ -99,18 +99,40 @@ const code = z.union([z.string(), z.number()]).optional().catch(undefined);
 export const openAIErrorObjectSchema = z.looseObject({ message: text, type: text, code, param: text });
 
 /** `{"error": {code, type, message}}`, or the same fields at the top level (GLM, Moonshot, MiniMax). */
-export const errorFieldsSchema = openAIErrorObjectSchema.extend({ error: openAIErrorObjectSchema.optional().catch(undefined) });
+export const errorFieldsSchema = openAIErrorObjectSchema.extend({
+  error: openAIErrorObjectSchema.optional().catch(undefined),
+});
 
 export type ErrorFieldsData = z.infer<typeof errorFieldsSchema>;
 
 /** The error fields of such a body: the nested object when there is one, else the top level. */
-export const errorFieldsOf = (data: ErrorFieldsData): z.infer<typeof openAIErrorObjectSchema> => data.error ?? data;
+export type ErrorFields = z.infer<typeof openAIErrorObjectSchema>;
+
+export const errorFieldsOf = (data: ErrorFieldsData): ErrorFields => data.error ?? data;
 
 /** A business code sent as a number or a numeric string (GLM `"1261"`, MiniMax `1008`). */
-export function numericErrorCode(data: ErrorFieldsData): number | undefined {
-  const code = errorFieldsOf(data).code;
+export function numericErrorCode(fields: ErrorFields): number | undefined {
+  const { code } = fields;
   if (typeof code === 'number') return code;
   return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
+}
+
+/**
+ * The structure of a provider whose errors are `errorFieldsSchema` bodies (GLM, Moonshot): its code
+ * table reads the error fields; the message is their `message` unless the provider says otherwise.
+ */
+export function errorFieldsStructure(options: {
+  name: string;
+  classify(fields: ErrorFields, failure: { status: number; message: string }): Classification | undefined;
+  errorToMessage?(fields: ErrorFields, status: number): string | undefined;
+}): ProviderErrorStructure<ErrorFieldsData> {
+  const toMessage = options.errorToMessage ?? ((fields: ErrorFields) => fields.message);
+  return {
+    name: options.name,
+    errorSchema: errorFieldsSchema,
+    errorToMessage: (data, status) => toMessage(errorFieldsOf(data), status),
+    classify: (data, failure) => options.classify(errorFieldsOf(data), failure),
+  };
 }
 
 /** The error bodies OpenAI-compatible servers send: `{error: {...}}`, `{error: "..."}`, `{message}`, `base_resp`. */
