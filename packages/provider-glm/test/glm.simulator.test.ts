@@ -1,6 +1,6 @@
 import { type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { chatRequestBodies, collect, rejectionOf, useSimulator } from '@exai/provider-simulator/test';
+import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGlm, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL, glm as defaultInstance } from '../src/index.js';
 
@@ -157,16 +157,10 @@ describe('GLM configuration', () => {
 
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
-    process.env.GLM_API_KEY = 'test-key';
-    process.env.GLM_BASE_URL = simulator.sim.baseURL('glm');
-    try {
-      const response = await defaultInstance.chat({ model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] });
-      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-      expect(defaultInstance.id).toBe('glm');
-      expect(defaultInstance.baseURL).toBe(simulator.sim.baseURL('glm'));
-    } finally {
-      delete process.env.GLM_API_KEY;
-      delete process.env.GLM_BASE_URL;
-    }
+    const baseURL = simulator.sim.baseURL('glm');
+    const response = await withEnv({ GLM_API_KEY: 'test-key', GLM_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(defaultInstance.id).toBe('glm');
+    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

@@ -1,6 +1,6 @@
 import { type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { chatRequestBodies, collect, rejectionOf, useSimulator } from '@exai/provider-simulator/test';
+import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createKimi, KIMI_BASE_URLS, type KimiProvider, kimiFileMessages, kimiWebSearchTool, resolveKimiBaseURL, kimi as defaultInstance } from '../src/index.js';
 
@@ -133,16 +133,10 @@ describe('Kimi configuration', () => {
 
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
-    process.env.KIMI_API_KEY = 'test-key';
-    process.env.KIMI_BASE_URL = simulator.sim.baseURL('kimi');
-    try {
-      const response = await defaultInstance.chat({ model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] });
-      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-      expect(defaultInstance.id).toBe('kimi');
-      expect(defaultInstance.baseURL).toBe(simulator.sim.baseURL('kimi'));
-    } finally {
-      delete process.env.KIMI_API_KEY;
-      delete process.env.KIMI_BASE_URL;
-    }
+    const baseURL = simulator.sim.baseURL('kimi');
+    const response = await withEnv({ KIMI_API_KEY: 'test-key', KIMI_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(defaultInstance.id).toBe('kimi');
+    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

@@ -1,6 +1,6 @@
 import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { chatRequestBodies, collect as collectAll, rejectionOf, useSimulator } from '@exai/provider-simulator/test';
+import { chatRequestBodies, collect as collectAll, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMinimax, MINIMAX_BASE_URLS, type MinimaxProvider, resolveMinimaxBaseURL, minimax as defaultInstance } from '../src/index.js';
 
@@ -125,16 +125,10 @@ describe('MiniMax configuration', () => {
 
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
-    process.env.MINIMAX_API_KEY = 'test-key';
-    process.env.MINIMAX_BASE_URL = simulator.sim.baseURL('minimax');
-    try {
-      const response = await defaultInstance.chat({ model: 'MiniMax-M2.5', messages: [{ role: 'user', content: 'hello' }] });
-      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-      expect(defaultInstance.id).toBe('minimax');
-      expect(defaultInstance.baseURL).toBe(simulator.sim.baseURL('minimax'));
-    } finally {
-      delete process.env.MINIMAX_API_KEY;
-      delete process.env.MINIMAX_BASE_URL;
-    }
+    const baseURL = simulator.sim.baseURL('minimax');
+    const response = await withEnv({ MINIMAX_API_KEY: 'test-key', MINIMAX_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(defaultInstance.id).toBe('minimax');
+    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });
