@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/cli.ts'],
+  entry: ['src/index.ts', 'src/cli.ts', 'src/testing.ts'],
+  // The `./test` helpers use the test runner of the package under test.
+  external: ['vitest'],
   format: ['esm'],
   dts: true,
   clean: true,

@@ -1,27 +1,38 @@
 import type { Citation } from '@exai/core';
+import { z } from 'zod';
+
+const optionalString = z.string().optional().catch(undefined);
 
 /** One GLM search result, as both the chat `web_search` array and `POST /web_search` return it. */
-export interface GlmSearchResult {
-  title?: string;
-  content?: string;
-  link?: string;
-  media?: string;
-  icon?: string;
-  refer?: string;
-  publish_date?: string;
-}
+export const glmSearchResultSchema = z.looseObject({
+  title: optionalString,
+  content: optionalString,
+  link: optionalString,
+  media: optionalString,
+  icon: optionalString,
+  refer: optionalString,
+  publish_date: optionalString,
+});
+
+export type GlmSearchResult = z.infer<typeof glmSearchResultSchema>;
+
+/** A list of results; an entry that is not an object is skipped. */
+const searchResultsSchema = z.array(z.unknown()).transform((items) =>
+  items.flatMap((item) => {
+    const parsed = typeof item === 'object' && item !== null ? glmSearchResultSchema.safeParse(item) : undefined;
+    return parsed?.success ? [parsed.data] : [];
+  }),
+);
 
 /** GLM search results to gateway citations; results without a link are dropped. */
 export function toCitations(results: unknown): Citation[] {
-  if (!Array.isArray(results)) return [];
+  const parsed = searchResultsSchema.safeParse(results);
+  if (!parsed.success) return [];
   const citations: Citation[] = [];
-  for (const item of results) {
-    if (typeof item !== 'object' || item === null) continue;
-    const result = item as GlmSearchResult;
-    const url = typeof result.link === 'string' && result.link ? result.link : undefined;
-    if (!url) continue;
+  for (const result of parsed.data) {
+    if (!result.link) continue;
     citations.push({
-      url,
+      url: result.link,
       ...(result.title ? { title: result.title } : {}),
       ...(result.content ? { snippet: result.content } : {}),
       ...(result.media ? { source: result.media } : {}),
@@ -34,6 +45,7 @@ export function toCitations(results: unknown): Citation[] {
 /** Citations from a GLM completion or chunk: the top-level `web_search` array (also `search_result`). */
 export function citationsFromCompletion(raw: unknown): Citation[] {
   if (typeof raw !== 'object' || raw === null) return [];
-  const record = raw as Record<string, unknown>;
-  return toCitations(record.web_search ?? record.search_result);
+  const record: { web_search?: unknown; search_result?: unknown } = raw;
+  const results = record.web_search ?? record.search_result;
+  return results === undefined ? [] : toCitations(results);
 }

@@ -1,9 +1,19 @@
 import type { GatewayError } from '@exai/core';
-import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from '@exai/provider-openai-compatible';
+import {
+  type Classification,
+  errorFieldsStructure,
+  looksLikeContextLength,
+  mapProviderError,
+  numericErrorCode,
+  type UpstreamFailure,
+} from '@exai/provider-openai-compatible';
 
-/** GLM business codes (docs.z.ai "API error codes") to gateway codes. */
+/**
+ * GLM business codes (docs.z.ai "API error codes") to gateway codes. `upstream_auth` and `upstream_billing`
+ * are the gateway's own key or account, not the caller's: never retried on the same key — the engine
+ * holds the key out and tries the provider's next key, and when none is left the router fails over.
+ */
 export function classifyGlmCode(code: number, message = ''): Classification | undefined {
-  // The gateway's own key or account (not the caller's): fail over at once and hold the key out.
   if (code >= 1000 && code <= 1004) return { code: 'upstream_auth' };
   if (code === 1113) return { code: 'upstream_billing' }; // account in arrears (sent with HTTP 429)
   if (code >= 1110 && code <= 1121) return { code: 'upstream_auth' }; // account inactive, locked, missing
@@ -19,10 +29,21 @@ export function classifyGlmCode(code: number, message = ''): Classification | un
   return undefined;
 }
 
-/** Maps a failed GLM call (`{"error":{"code","message"}}`) to a typed gateway error. */
+/** GLM's error structure: message with its code (`… (GLM 1261)`), classified by `classifyGlmCode`. */
+export const glmErrorStructure = errorFieldsStructure({
+  name: 'GLM',
+  errorToMessage(fields, status) {
+    const code = numericErrorCode(fields);
+    const text = fields.message ?? `GLM request failed with status ${status}`;
+    return code !== undefined ? `${text} (GLM ${code})` : text;
+  },
+  classify(fields, failure) {
+    const code = numericErrorCode(fields);
+    return code !== undefined ? classifyGlmCode(code, failure.message) : undefined;
+  },
+});
+
+/** Maps a failed GLM call to a typed gateway error (the base's pipeline with GLM's structure). */
 export function mapGlmError(failure: UpstreamFailure): GatewayError {
-  const { code, message } = readErrorBody(failure.body);
-  const text = message ?? `GLM request failed with status ${failure.status}`;
-  const classification = (code !== undefined ? classifyGlmCode(code, text) : undefined) ?? classifyStatus(failure.status, text);
-  return buildError(classification, failure, code !== undefined ? `${text} (GLM ${code})` : text, 'glm');
+  return mapProviderError(glmErrorStructure, failure, { provider: 'glm' });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createGlm } from './glm-provider.js';
 import { glmWebSearchTool, shapeGlmRequest } from './request-shaping.js';
 
 const base = { model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }] };
@@ -59,8 +60,20 @@ describe('shapeGlmRequest', () => {
     expect((custom.tools as Array<{ web_search: Record<string, unknown> }>)[0]!.web_search.search_engine).toBe('search-prime');
   });
 
-  it('merges provider_options last, so any newer GLM field can be sent', () => {
-    const shaped = shapeGlmRequest({ ...base, provider_options: { tool_stream: true, seed: 3 } });
+  it('merges provider_options last (in the base adapter), so any newer GLM field can be sent', async () => {
+    let sent = '';
+    const fetch: typeof globalThis.fetch = async (_url, init) => {
+      sent = String(init?.body);
+      return new Response(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }), {
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    await createGlm({ apiKey: 'k', baseURL: 'http://127.0.0.1:9', fetch, env: {} }).chat({
+      model: 'glm-4.6',
+      messages: [{ role: 'user', content: 'hi' }],
+      provider_options: { tool_stream: true, seed: 3 },
+    });
+    const shaped = JSON.parse(sent) as Record<string, unknown>;
     expect(shaped.tool_stream).toBe(true);
     expect(shaped.seed).toBe(3);
     expect(shaped).not.toHaveProperty('provider_options');

@@ -3,6 +3,8 @@
  * Pure: takes the wire body, returns a new one, never mutates its input.
  */
 
+import { clamp, withoutStrict } from '@exai/provider-openai-compatible';
+
 type Body = Record<string, unknown>;
 
 /** Fields GLM's chat endpoint rejects or does not document; dropped rather than sent. */
@@ -19,7 +21,6 @@ const droppedFields = [
   'n',
   'models',
   'continuation_id',
-  'provider_options',
 ] as const;
 
 /** The built-in web search tool as GLM expects it; `search_result: true` so results come back as citations. */
@@ -46,21 +47,11 @@ export function glmWebSearchTool(options: GlmWebSearchOptions = {}): { type: 'we
   };
 }
 
-const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
-
 function shapeTool(tool: unknown): unknown {
-  if (typeof tool !== 'object' || tool === null) return tool;
-  const record = tool as Body;
-  if (record.type === 'function' && typeof record.function === 'object' && record.function !== null) {
-    const { strict: _strict, ...fn } = record.function as Body;
-    return { ...record, function: fn };
-  }
-  if (record.type === 'web_search') {
-    const given = typeof record.web_search === 'object' && record.web_search !== null ? (record.web_search as Body) : {};
-    const defaults = glmWebSearchTool().web_search;
-    return { type: 'web_search', web_search: { ...defaults, ...given } };
-  }
-  return record;
+  if (typeof tool !== 'object' || tool === null || (tool as Body).type !== 'web_search') return withoutStrict(tool);
+  const given = (tool as Body).web_search;
+  const defaults = glmWebSearchTool().web_search;
+  return { type: 'web_search', web_search: { ...defaults, ...(typeof given === 'object' && given !== null ? (given as Body) : {}) } };
 }
 
 function shapeMessage(message: unknown): unknown {
@@ -79,7 +70,8 @@ function shapeMessage(message: unknown): unknown {
  * - `thinking` is sent as `{type}` only; `reasoning_effort` (not accepted) turns thinking on, or off for `minimal`.
  * - `temperature` is clamped into [0, 1], `top_p` into [0.01, 1].
  * - `json_schema` response formats become `json_object` (GLM has JSON mode, not schemas).
- * - `provider_options` are merged in last, so a caller can always send a field GLM added later.
+ * `provider_options` are merged in after this by the base adapter (`providerOptionsLast`), so a caller can
+ * always send a field GLM added later.
  */
 export function shapeGlmRequest(body: Body): Body {
   const shaped: Body = { ...body };
@@ -125,7 +117,5 @@ export function shapeGlmRequest(body: Body): Body {
     delete shaped.user;
   }
 
-  const providerOptions = body.provider_options;
-  if (providerOptions && typeof providerOptions === 'object') Object.assign(shaped, providerOptions);
   return shaped;
 }

@@ -1,42 +1,20 @@
-import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
+import { type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createGlm, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL, glm as defaultInstance } from '../src/index.js';
 
-let sim: Simulator;
+const simulator = useSimulator();
 let glm: GlmProvider;
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  glm = createGlm({ apiKey: 'test-key', baseURL: sim.baseURL('glm'), env: {} });
+beforeAll(() => {
+  glm = createGlm({ apiKey: 'test-key', baseURL: simulator.sim.baseURL('glm'), env: {} });
 });
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const hello: ChatRequest = { model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] };
 
-/** Request bodies the simulator received on chat completions, in order. */
-const chatBodies = () =>
-  sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).map((attempt) => attempt.body as Record<string, unknown>);
-
-async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
-  try {
-    await run();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
-  const chunks: ChatChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const chatBodies = () => chatRequestBodies(simulator.sim);
+const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
 
 describe('GLM adapter against the simulator', () => {
   it('merges provider_options but never over model, messages, stream or the token limits', async () => {
@@ -109,19 +87,19 @@ describe('GLM adapter against the simulator', () => {
     const citations = await glm.webSearch('latest ai news', { count: 2, recency: 'oneWeek' });
     expect(citations).toHaveLength(2);
     expect(citations[0]).toMatchObject({ url: expect.stringContaining('example.com'), title: 'Result 1 for latest ai news', snippet: expect.any(String), source: 'Example News' });
-    const attempt = sim.log.find((row) => row.path.endsWith('/web_search'));
+    const attempt = simulator.sim.log.find((row) => row.path.endsWith('/web_search'));
     expect(attempt?.body).toMatchObject({ search_query: 'latest ai news', count: 2, search_recency_filter: 'oneWeek', search_engine: 'search-prime' });
   });
 
   it('maps a rejected key on the web search API to auth', async () => {
-    const bad = createGlm({ apiKey: 'bad-key', baseURL: sim.baseURL('glm'), env: {} });
+    const bad = createGlm({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('glm'), env: {} });
     expect((await failureOf(() => bad.webSearch('x'))).code).toBe('upstream_auth');
   });
 });
 
 describe('GLM error mapping against the simulator', () => {
   it('maps a bad key to auth', async () => {
-    const bad = createGlm({ apiKey: 'bad-key', baseURL: sim.baseURL('glm'), env: {} });
+    const bad = createGlm({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('glm'), env: {} });
     const error = await failureOf(() => bad.chat(hello));
     expect(error.code).toBe('upstream_auth');
     expect(error.message).not.toContain('bad-key');
@@ -148,7 +126,7 @@ describe('GLM error mapping against the simulator', () => {
   it('reaches the simulator exactly once for an upstream 500 (no hidden retries)', async () => {
     await failureOf(() => glm.chat(hello, { headers: { 'x-sim-scenario': 'http-500' } }));
     expect(chatBodies()).toHaveLength(1);
-    sim.reset();
+    simulator.sim.reset();
     await failureOf(() => collect(glm.stream(hello, { headers: { 'x-sim-scenario': 'http-500' } })));
     expect(chatBodies()).toHaveLength(1);
   });
@@ -157,8 +135,8 @@ describe('GLM error mapping against the simulator', () => {
 describe('GLM configuration', () => {
   it('reads the key from GLM_API_KEY, ZAI_API_KEY or ZHIPUAI_API_KEY and the URL from GLM_BASE_URL', async () => {
     for (const name of ['GLM_API_KEY', 'ZAI_API_KEY', 'ZHIPUAI_API_KEY']) {
-      const fromEnv = createGlm({ env: { [name]: 'bad-key', GLM_BASE_URL: sim.baseURL('glm') } });
-      expect(fromEnv.baseURL).toBe(sim.baseURL('glm'));
+      const fromEnv = createGlm({ env: { [name]: 'bad-key', GLM_BASE_URL: simulator.sim.baseURL('glm') } });
+      expect(fromEnv.baseURL).toBe(simulator.sim.baseURL('glm'));
       expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('upstream_auth');
     }
   });
@@ -172,23 +150,17 @@ describe('GLM configuration', () => {
   });
 
   it('serves the coding-plan URL of the simulator too', async () => {
-    const coding = createGlm({ apiKey: 'k', baseURL: sim.baseURL('glm', { codingPlan: true }), env: {} });
+    const coding = createGlm({ apiKey: 'k', baseURL: simulator.sim.baseURL('glm', { codingPlan: true }), env: {} });
     expect((await coding.chat(hello)).choices[0]!.message.content).toBe('Simulated answer to: hello');
   });
 });
 
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
-    process.env.GLM_API_KEY = 'test-key';
-    process.env.GLM_BASE_URL = sim.baseURL('glm');
-    try {
-      const response = await defaultInstance.chat({ model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] });
-      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-      expect(defaultInstance.id).toBe('glm');
-      expect(defaultInstance.baseURL).toBe(sim.baseURL('glm'));
-    } finally {
-      delete process.env.GLM_API_KEY;
-      delete process.env.GLM_BASE_URL;
-    }
+    const baseURL = simulator.sim.baseURL('glm');
+    const response = await withEnv({ GLM_API_KEY: 'test-key', GLM_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(defaultInstance.id).toBe('glm');
+    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

@@ -1,10 +1,19 @@
 import type { GatewayError } from '@exai/core';
-import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from '@exai/provider-openai-compatible';
+import {
+  type Classification,
+  errorFieldsStructure,
+  looksLikeContextLength,
+  mapProviderError,
+  type UpstreamFailure,
+} from '@exai/provider-openai-compatible';
 
-/** Moonshot error `type`s (platform docs, "errors") to gateway codes. */
+/**
+ * Moonshot error `type`s (platform docs, "errors") to gateway codes. `upstream_auth` and `upstream_billing`
+ * are the gateway's own key or account, not the caller's: never retried on the same key — the engine
+ * holds the key out and tries the provider's next key, and when none is left the router fails over.
+ */
 export function classifyKimiType(type: string, message = ''): Classification | undefined {
   switch (type) {
-    // The gateway's own key or account (not the caller's): fail over at once and hold the key out.
     case 'invalid_authentication_error':
     case 'incorrect_api_key_error':
     case 'permission_denied_error':
@@ -31,10 +40,13 @@ export function classifyKimiType(type: string, message = ''): Classification | u
   }
 }
 
-/** Maps a failed Kimi call (`{"error":{"type","message"}}`) to a typed gateway error. */
+/** Kimi's error structure: `{"error": {"type", "message"}}`, classified by `classifyKimiType`. */
+export const kimiErrorStructure = errorFieldsStructure({
+  name: 'Kimi',
+  classify: (fields, failure) => (fields.type ? classifyKimiType(fields.type, failure.message) : undefined),
+});
+
+/** Maps a failed Kimi call to a typed gateway error (the base's pipeline with Kimi's structure). */
 export function mapKimiError(failure: UpstreamFailure): GatewayError {
-  const { type, message } = readErrorBody(failure.body);
-  const text = message ?? `Kimi request failed with status ${failure.status}`;
-  const classification = (type ? classifyKimiType(type, text) : undefined) ?? classifyStatus(failure.status, text);
-  return buildError(classification, failure, text, 'kimi');
+  return mapProviderError(kimiErrorStructure, failure, { provider: 'kimi' });
 }

@@ -1,19 +1,15 @@
+import { type FilesApi, type ProviderAdapter, providerBaseUrlEnv } from '@exai/core';
 import {
-  type Env,
-  type ModelOverride,
-  type ProviderAdapter,
-  type ProviderId,
-  providerBaseUrlEnv,
-  providerKeyEnv,
-  readEnv,
-  safeProviderOptions,
-  splitKeys,
-} from '@exai/core';
-import { createModelCatalog, createOpenAICompatibleProvider, lazyInstance, type ModelCatalogEntry, resolveBaseURL } from '@exai/provider-openai-compatible';
-import { mapKimiError } from './error-mapping.js';
-import { withDefaultPurpose } from './files.js';
+  createProvider,
+  eachChunk,
+  type ModelCatalogEntry,
+  type ProviderDefinition,
+  type ProviderSettings,
+  resolveBaseURL,
+} from '@exai/provider-openai-compatible';
+import { kimiErrorStructure } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
-import { normaliseKimiChunk, normaliseKimiResponse } from './normalise.js';
+import { normalizeKimiChunk, normalizeKimiResponse } from './normalize.js';
 import { shapeKimiRequest } from './request-shaping.js';
 
 /** `coding` is accepted (the shared config allows it) and means `international`. */
@@ -26,24 +22,8 @@ export const KIMI_BASE_URLS: Readonly<Record<KimiRegion, string>> = {
   coding: 'https://api.moonshot.ai/v1',
 };
 
-export interface KimiSettings {
-  /** Default: `KIMI_API_KEY`, then `MOONSHOT_API_KEY`. */
-  apiKey?: string;
-  /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
-  apiKeys?: readonly string[];
-  /** Default: `KIMI_BASE_URL`, else the region's URL. An explicit `region` wins over `KIMI_BASE_URL`. */
-  baseURL?: string;
-  /** Default `international`. */
-  region?: KimiRegion;
-  headers?: Record<string, string>;
-  fetch?: typeof globalThis.fetch;
-  /** Instance id. Default `kimi`. */
-  id?: ProviderId;
-  /** Catalog additions or overrides (config `models`). */
-  models?: readonly ModelOverride[];
-  /** Where keys and URLs are read from. Default `process.env`. */
-  env?: Env;
-}
+/** `createKimi` settings; keys default to `KIMI_API_KEY`, then `MOONSHOT_API_KEY`. */
+export type KimiSettings = ProviderSettings<KimiRegion>;
 
 /** A Kimi adapter always has the files API (uploads default to `purpose: 'file-extract'`). */
 export interface KimiProvider extends ProviderAdapter {
@@ -57,33 +37,31 @@ export function resolveKimiBaseURL(settings: Pick<KimiSettings, 'baseURL' | 'reg
   return resolveBaseURL(settings, KIMI_BASE_URLS, providerBaseUrlEnv.kimi);
 }
 
-/** A Kimi (Moonshot AI) adapter. */
-export function createKimi(settings: KimiSettings = {}): KimiProvider {
-  const env = settings.env ?? process.env;
-  const id = settings.id ?? 'kimi';
-  // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
-  const keys = settings.apiKeys ?? splitKeys(settings.apiKey ?? readEnv(env, providerKeyEnv.kimi));
-  const apiKey = keys[0];
-  const base = createOpenAICompatibleProvider({
-    id,
-    kind: 'kimi',
-    baseURL: resolveKimiBaseURL(settings),
-    ...(apiKey ? { apiKey } : {}),
-    ...(keys.length > 1 ? { apiKeys: keys } : {}),
-    ...(settings.headers ? { headers: settings.headers } : {}),
-    ...(settings.fetch ? { fetch: settings.fetch } : {}),
-    catalog: createModelCatalog(kimiModels, settings.models ?? [], { provider: id }),
-    includeStreamUsage: false, // Kimi reports usage in the last chunk's choice; lifted by normaliseKimiChunk
+const kimiDefinition: ProviderDefinition<KimiRegion> = {
+  kind: 'kimi',
+  baseURLs: KIMI_BASE_URLS,
+  models: kimiModels,
+  hooks: {
+    includeStreamUsage: false, // Kimi reports usage in the last chunk's choice; lifted by normalizeKimiChunk
     files: true,
-    transformRequest: (body, context) =>
-      shapeKimiRequest({ ...body, ...(context.request.provider_options ? { provider_options: safeProviderOptions(context.request.provider_options) } : {}) }) as typeof body,
-    transformResponse: (raw, response) => normaliseKimiResponse(raw, response),
-    createChunkTransformer: () => (raw, chunk) => [normaliseKimiChunk(raw, chunk)],
-    errorMapper: (status, body, headers, context) => mapKimiError({ status, body, headers, provider: context.provider, model: context.model }),
-  });
-  if (!base.files) throw new TypeError('provider-kimi: the base adapter did not create a files API');
-  return { ...base, files: withDefaultPurpose(base.files, 'file-extract') };
+    filePurpose: 'file-extract',
+    transformRequest: (body) => shapeKimiRequest(body) as typeof body,
+    transformResponse: normalizeKimiResponse,
+    createChunkTransformer: eachChunk(normalizeKimiChunk),
+    errorStructure: kimiErrorStructure,
+  },
+};
+
+/** A Kimi (Moonshot AI) adapter; keys and base URL are read on first use. */
+export function createKimi(settings: KimiSettings = {}): KimiProvider {
+  return createProvider(kimiDefinition, settings, (built) => ({
+    get files(): FilesApi {
+      const files = built().adapter.files;
+      if (!files) throw new TypeError('provider-kimi: the base adapter did not create a files API');
+      return files;
+    },
+  }));
 }
 
-/** The default instance, created on first use from the environment. */
-export const kimi: KimiProvider = lazyInstance(() => createKimi());
+/** The default instance: reads `KIMI_API_KEY` and `KIMI_BASE_URL` on first use. */
+export const kimi: KimiProvider = createKimi();

@@ -2,6 +2,8 @@
  * Kimi (Moonshot) request shaping. Pure: takes the wire body, returns a new one.
  */
 
+import { clamp, withoutStrict } from '@exai/provider-openai-compatible';
+
 type Body = Record<string, unknown>;
 
 /** Fields Moonshot's chat endpoint does not accept; dropped rather than sent. */
@@ -15,7 +17,6 @@ const droppedFields = [
   'user',
   'models',
   'continuation_id',
-  'provider_options',
 ] as const;
 
 /** The `$web_search` builtin function tool. */
@@ -24,18 +25,10 @@ export const kimiWebSearchTool = Object.freeze({
   function: Object.freeze({ name: '$web_search' }),
 }) as { readonly type: 'builtin_function'; readonly function: { readonly name: '$web_search' } };
 
-const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
-
 function shapeTool(tool: unknown): unknown {
-  if (typeof tool !== 'object' || tool === null) return tool;
-  const record = tool as Body;
-  if (record.type === 'function' && typeof record.function === 'object' && record.function !== null) {
-    const { strict: _strict, ...fn } = record.function as Body;
-    return { ...record, function: fn };
-  }
   // A portable `{type: 'web_search'}` (GLM's spelling) becomes Kimi's builtin.
-  if (record.type === 'web_search') return { type: 'builtin_function', function: { name: '$web_search' } };
-  return record;
+  if (typeof tool === 'object' && tool !== null && (tool as Body).type === 'web_search') return { type: 'builtin_function', function: { name: '$web_search' } };
+  return withoutStrict(tool);
 }
 
 /**
@@ -47,7 +40,7 @@ function shapeTool(tool: unknown): unknown {
  * - `thinking` sent as `{type}`; `seed`, `parallel_tool_calls`, `reasoning_effort`, `user` dropped.
  * - messages pass through unchanged, so a final assistant message with `partial: true` (partial mode)
  *   and `reasoning_content` on earlier assistant turns (thinking models) reach Kimi.
- * - `provider_options` are merged in last.
+ * `provider_options` are merged in after this by the base adapter (`providerOptionsLast`).
  */
 export function shapeKimiRequest(body: Body): Body {
   const shaped: Body = { ...body };
@@ -77,7 +70,5 @@ export function shapeKimiRequest(body: Body): Body {
   const format = shaped.response_format as { type?: unknown } | undefined;
   if (format && format.type === 'json_schema') shaped.response_format = { type: 'json_object' };
 
-  const providerOptions = body.provider_options;
-  if (providerOptions && typeof providerOptions === 'object') Object.assign(shaped, providerOptions);
   return shaped;
 }

@@ -1,41 +1,20 @@
-import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
+import { type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createKimi, KIMI_BASE_URLS, type KimiProvider, kimiFileMessages, kimiWebSearchTool, resolveKimiBaseURL, kimi as defaultInstance } from '../src/index.js';
 
-let sim: Simulator;
+const simulator = useSimulator();
 let kimi: KimiProvider;
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  kimi = createKimi({ apiKey: 'test-key', baseURL: sim.baseURL('kimi'), env: {} });
+beforeAll(() => {
+  kimi = createKimi({ apiKey: 'test-key', baseURL: simulator.sim.baseURL('kimi'), env: {} });
 });
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const hello: ChatRequest = { model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] };
 
-const chatBodies = () =>
-  sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).map((attempt) => attempt.body as Record<string, unknown>);
-
-async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
-  try {
-    await run();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> {
-  const chunks: ChatChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const chatBodies = () => chatRequestBodies(simulator.sim);
+const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
 
 describe('Kimi adapter against the simulator', () => {
   it('merges provider_options but never over model, messages, stream or the token limits', async () => {
@@ -101,7 +80,7 @@ describe('Kimi adapter against the simulator', () => {
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: How much did revenue grow?');
     const sent = chatBodies()[0]!.messages as Array<Record<string, unknown>>;
     expect(sent[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Revenue grew 12%') });
-    const upload = sim.log.find((row) => row.method === 'POST' && row.path.endsWith('/files'));
+    const upload = simulator.sim.log.find((row) => row.method === 'POST' && row.path.endsWith('/files'));
     expect(upload?.body).toMatchObject({ purpose: 'file-extract', filename: 'report.txt' });
   });
 
@@ -113,7 +92,7 @@ describe('Kimi adapter against the simulator', () => {
 
 describe('Kimi error mapping against the simulator', () => {
   it('maps a bad key to auth', async () => {
-    const bad = createKimi({ apiKey: 'bad-key', baseURL: sim.baseURL('kimi'), env: {} });
+    const bad = createKimi({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('kimi'), env: {} });
     expect((await failureOf(() => bad.chat(hello))).code).toBe('upstream_auth');
   });
 
@@ -144,7 +123,7 @@ describe('Kimi error mapping against the simulator', () => {
 describe('Kimi configuration', () => {
   it('reads KIMI_API_KEY or MOONSHOT_API_KEY and KIMI_BASE_URL', async () => {
     for (const name of ['KIMI_API_KEY', 'MOONSHOT_API_KEY']) {
-      const fromEnv = createKimi({ env: { [name]: 'bad-key', KIMI_BASE_URL: sim.baseURL('kimi') } });
+      const fromEnv = createKimi({ env: { [name]: 'bad-key', KIMI_BASE_URL: simulator.sim.baseURL('kimi') } });
       expect((await failureOf(() => fromEnv.chat(hello))).code, name).toBe('upstream_auth');
     }
     expect(resolveKimiBaseURL({ env: {} })).toBe(KIMI_BASE_URLS.international);
@@ -154,16 +133,10 @@ describe('Kimi configuration', () => {
 
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
-    process.env.KIMI_API_KEY = 'test-key';
-    process.env.KIMI_BASE_URL = sim.baseURL('kimi');
-    try {
-      const response = await defaultInstance.chat({ model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] });
-      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-      expect(defaultInstance.id).toBe('kimi');
-      expect(defaultInstance.baseURL).toBe(sim.baseURL('kimi'));
-    } finally {
-      delete process.env.KIMI_API_KEY;
-      delete process.env.KIMI_BASE_URL;
-    }
+    const baseURL = simulator.sim.baseURL('kimi');
+    const response = await withEnv({ KIMI_API_KEY: 'test-key', KIMI_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(defaultInstance.id).toBe('kimi');
+    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

@@ -1,5 +1,15 @@
 import type { GatewayError } from '@exai/core';
-import { buildError, type Classification, classifyStatus, looksLikeContextLength, readErrorBody, type UpstreamFailure } from '@exai/provider-openai-compatible';
+import {
+  type Classification,
+  errorFieldsOf,
+  errorFieldsSchema,
+  looksLikeContextLength,
+  mapProviderError,
+  numericErrorCode,
+  type ProviderErrorStructure,
+  type UpstreamFailure,
+} from '@exai/provider-openai-compatible';
+import { z } from 'zod';
 
 /** MiniMax `base_resp.status_code` values (platform docs, "Error Codes") to gateway codes. */
 export function classifyMinimaxCode(code: number, message = ''): Classification | undefined {
@@ -11,7 +21,8 @@ export function classifyMinimaxCode(code: number, message = ''): Classification 
     case 2045: // request-rate growth limit
     case 2056: // usage limit of the plan
       return { code: 'rate_limited' };
-    // The gateway's own key or account (not the caller's): fail over at once and hold the key out.
+    // The gateway's own key or account (not the caller's): the engine holds the key out and tries the
+    // provider's next key; when none is left the router fails over.
     case 1004: // login fail (also sent with HTTP 200)
     case 2049: // invalid api key
       return { code: 'upstream_auth' };
@@ -35,37 +46,57 @@ export function classifyMinimaxCode(code: number, message = ''): Classification 
   }
 }
 
+const baseRespSchema = z.looseObject({
+  status_code: z.coerce.number().optional().catch(undefined),
+  status_msg: z.string().optional().catch(undefined),
+});
+
+/** MiniMax's error body: a `base_resp` (also on HTTP 200), an OpenAI-style `error`, or top-level fields. */
+export const minimaxErrorSchema = errorFieldsSchema.extend({ base_resp: baseRespSchema.optional().catch(undefined) });
+
+export type MinimaxErrorData = z.infer<typeof minimaxErrorSchema>;
+
+/** The `base_resp` of parsed data, when it reports a failure (a non-zero `status_code`). */
+function failedBaseResp(data: Pick<MinimaxErrorData, 'base_resp'>): { statusCode: number; statusMessage: string } | undefined {
+  const statusCode = data.base_resp?.status_code;
+  if (statusCode === undefined || !Number.isFinite(statusCode) || statusCode === 0) return undefined;
+  return { statusCode, statusMessage: data.base_resp?.status_msg ?? '' };
+}
+
 /** A MiniMax `base_resp`, when the body carries a non-zero one (MiniMax reports some errors with HTTP 200). */
 export function readBaseResp(body: unknown): { statusCode: number; statusMessage: string } | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const base = (body as { base_resp?: unknown }).base_resp;
-  if (typeof base !== 'object' || base === null) return undefined;
-  const statusCode = Number((base as { status_code?: unknown }).status_code);
-  if (!Number.isFinite(statusCode) || statusCode === 0) return undefined;
-  const statusMessage = (base as { status_msg?: unknown }).status_msg;
-  return { statusCode, statusMessage: typeof statusMessage === 'string' ? statusMessage : '' };
+  if (typeof body !== 'object' || body === null || !('base_resp' in body)) return undefined;
+  // Only the `base_resp` is read (it rides on every MiniMax chunk): no parse of the whole body.
+  const parsed = baseRespSchema.safeParse(body.base_resp);
+  return parsed.success ? failedBaseResp({ base_resp: parsed.data }) : undefined;
 }
 
 /**
- * Maps a failed MiniMax call to a typed gateway error. Reads `base_resp: {status_code, status_msg}`
- * first (HTTP 200 or not), then an OpenAI-style `{error: {...}}`, then the HTTP status.
+ * MiniMax's error structure: `base_resp: {status_code, status_msg}` first (HTTP 200 or not), then an
+ * OpenAI-style `{error: {...}}`, then the HTTP status.
  */
+export const minimaxErrorStructure: ProviderErrorStructure<MinimaxErrorData> = {
+  name: 'MiniMax',
+  errorSchema: minimaxErrorSchema,
+  errorToMessage(data) {
+    const base = failedBaseResp(data);
+    if (base) return `${base.statusMessage || `MiniMax error ${base.statusCode}`} (MiniMax ${base.statusCode})`;
+    return errorFieldsOf(data).message;
+  },
+  classify(data, failure) {
+    const base = failedBaseResp(data);
+    if (base) {
+      const specific = classifyMinimaxCode(base.statusCode, failure.message);
+      // A generic "system error" code says less than an HTTP 503 does: let the status speak then.
+      if (specific && !(specific.code === 'server' && failure.status >= 400)) return specific;
+      return failure.status >= 400 ? undefined : { code: 'server' };
+    }
+    const code = numericErrorCode(errorFieldsOf(data));
+    return code !== undefined ? classifyMinimaxCode(code, failure.message) : undefined;
+  },
+};
+
+/** Maps a failed MiniMax call to a typed gateway error (the base's pipeline with MiniMax's structure). */
 export function mapMinimaxError(failure: UpstreamFailure): GatewayError {
-  const base = readBaseResp(failure.body);
-  if (base) {
-    const text = base.statusMessage || `MiniMax error ${base.statusCode}`;
-    const specific = classifyMinimaxCode(base.statusCode, text);
-    // A generic "system error" code says less than an HTTP 503 does: let the status speak then.
-    const classification =
-      specific && !(specific.code === 'server' && failure.status >= 400)
-        ? specific
-        : failure.status >= 400
-          ? classifyStatus(failure.status, text)
-          : { code: 'server' as const };
-    return buildError(classification, failure, `${text} (MiniMax ${base.statusCode})`, 'minimax');
-  }
-  const { code, message } = readErrorBody(failure.body);
-  const text = message ?? `MiniMax request failed with status ${failure.status}`;
-  const classification = (code !== undefined ? classifyMinimaxCode(code, text) : undefined) ?? classifyStatus(failure.status, text);
-  return buildError(classification, failure, text, 'minimax');
+  return mapProviderError(minimaxErrorStructure, failure, { provider: 'minimax' });
 }

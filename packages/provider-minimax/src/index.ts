@@ -9,7 +9,14 @@ export {
   resolveMinimaxBaseURL,
 } from './minimax-provider.js';
 export { minimumSampling, shapeMinimaxRequest } from './request-shaping.js';
-export { classifyMinimaxCode, mapMinimaxError, readBaseResp } from './error-mapping.js';
+export {
+  classifyMinimaxCode,
+  mapMinimaxError,
+  type MinimaxErrorData,
+  minimaxErrorSchema,
+  minimaxErrorStructure,
+  readBaseResp,
+} from './error-mapping.js';
 export type { UpstreamFailure } from '@exai/provider-openai-compatible';
-export { createMinimaxChunkNormaliser, type NormaliseContext, normaliseMinimaxResponse, reasoningDetailsText, throwOnBaseResp } from './normalise.js';
+export { createMinimaxChunkNormalizer, type NormalizeContext, normalizeMinimaxResponse, reasoningDetailsText, throwOnBaseResp } from './normalize.js';
 export { type SplitText, splitThink, ThinkSplitter } from './think-splitter.js';

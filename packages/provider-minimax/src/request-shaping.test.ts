@@ -31,7 +31,6 @@ describe('shapeMinimaxRequest', () => {
   it('asks for reasoning_split by default, not when thinking is disabled, and obeys an explicit choice', () => {
     expect(shapeMinimaxRequest(base).reasoning_split).toBe(true);
     expect(shapeMinimaxRequest({ ...base, thinking: { type: 'disabled' } })).not.toHaveProperty('reasoning_split');
-    expect(shapeMinimaxRequest({ ...base, provider_options: { reasoning_split: false } })).not.toHaveProperty('reasoning_split');
     expect(shapeMinimaxRequest({ ...base, reasoning_split: false })).not.toHaveProperty('reasoning_split');
   });
 

@@ -2,6 +2,8 @@
  * MiniMax request shaping. Pure: takes the wire body, returns a new one.
  */
 
+import { clamp, withoutStrict } from '@exai/provider-openai-compatible';
+
 type Body = Record<string, unknown>;
 
 /** Fields MiniMax does not document; dropped rather than risking a rejection. */
@@ -18,23 +20,10 @@ const droppedFields = [
   'top_logprobs',
   'models',
   'continuation_id',
-  'provider_options',
 ] as const;
 
 /** Smallest temperature / top_p sent: MiniMax's range is (0, 1]. */
 export const minimumSampling = 0.01;
-
-const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
-
-function shapeTool(tool: unknown): unknown {
-  if (typeof tool !== 'object' || tool === null) return tool;
-  const record = tool as Body;
-  if (record.type === 'function' && typeof record.function === 'object' && record.function !== null) {
-    const { strict: _strict, ...fn } = record.function as Body;
-    return { ...record, function: fn };
-  }
-  return record;
-}
 
 /**
  * MiniMax needs an assistant turn's reasoning back in multi-turn tool use. The gateway keeps it in
@@ -79,16 +68,12 @@ export function shapeMinimaxRequest(body: Body): Body {
   const thinkingType = thinking && typeof thinking === 'object' ? thinking.type : undefined;
   delete shaped.thinking;
 
-  const providerOptions = (body.provider_options && typeof body.provider_options === 'object' ? body.provider_options : {}) as Body;
-  const explicit = typeof providerOptions.reasoning_split === 'boolean' ? providerOptions.reasoning_split : body.reasoning_split;
-  const split = typeof explicit === 'boolean' ? explicit : thinkingType !== 'disabled';
+  const split = typeof body.reasoning_split === 'boolean' ? body.reasoning_split : thinkingType !== 'disabled';
   if (split) shaped.reasoning_split = true;
   else delete shaped.reasoning_split;
 
-  if (Array.isArray(shaped.tools)) shaped.tools = shaped.tools.map(shapeTool);
+  if (Array.isArray(shaped.tools)) shaped.tools = shaped.tools.map(withoutStrict);
   if (Array.isArray(shaped.messages)) shaped.messages = shaped.messages.map((message) => shapeMessage(message, split));
 
-  const { reasoning_split: _split, ...rest } = providerOptions;
-  Object.assign(shaped, rest);
   return shaped;
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '@exai/core';
+import { rejectionOf } from '@exai/provider-simulator/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMinimax } from '../src/index.js';
 
@@ -37,15 +38,7 @@ afterAll(async () => {
   await once(server, 'close');
 });
 
-async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
-  try {
-    await run();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
 
 describe('MiniMax HTTP 200 with a base_resp error', () => {
   it.each([

@@ -1,40 +1,24 @@
 import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { chatRequestBodies, collect as collectAll, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createMinimax, MINIMAX_BASE_URLS, type MinimaxProvider, resolveMinimaxBaseURL, minimax as defaultInstance } from '../src/index.js';
 
-let sim: Simulator;
+const simulator = useSimulator();
 let minimax: MinimaxProvider;
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  minimax = createMinimax({ apiKey: 'test-key', baseURL: sim.baseURL('minimax'), env: {} });
+beforeAll(() => {
+  minimax = createMinimax({ apiKey: 'test-key', baseURL: simulator.sim.baseURL('minimax'), env: {} });
 });
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
 
 const hello: ChatRequest = { model: 'MiniMax-M2.5', messages: [{ role: 'user', content: 'hello' }] };
 const noThinking: ChatRequest = { ...hello, thinking: { type: 'disabled' } };
 
-const chatBodies = () =>
-  sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).map((attempt) => attempt.body as Record<string, unknown>);
-
-async function failureOf(run: () => Promise<unknown>): Promise<GatewayError> {
-  try {
-    await run();
-  } catch (error) {
-    if (GatewayError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
+const chatBodies = () => chatRequestBodies(simulator.sim);
+const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
 
 async function collect(stream: AsyncIterable<ChatChunk>): Promise<{ chunks: ChatChunk[]; content: string; reasoning: string }> {
-  const chunks: ChatChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
+  const chunks = await collectAll(stream);
   return {
     chunks,
     content: chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''),
@@ -102,7 +86,7 @@ describe('MiniMax adapter against the simulator', () => {
 
 describe('MiniMax error mapping against the simulator', () => {
   it('maps a bad key to auth', async () => {
-    const bad = createMinimax({ apiKey: 'bad-key', baseURL: sim.baseURL('minimax'), env: {} });
+    const bad = createMinimax({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('minimax'), env: {} });
     expect((await failureOf(() => bad.chat(hello))).code).toBe('upstream_auth');
   });
 
@@ -132,7 +116,7 @@ describe('MiniMax error mapping against the simulator', () => {
 
 describe('MiniMax configuration', () => {
   it('reads MINIMAX_API_KEY and MINIMAX_BASE_URL', async () => {
-    const fromEnv = createMinimax({ env: { MINIMAX_API_KEY: 'bad-key', MINIMAX_BASE_URL: sim.baseURL('minimax') } });
+    const fromEnv = createMinimax({ env: { MINIMAX_API_KEY: 'bad-key', MINIMAX_BASE_URL: simulator.sim.baseURL('minimax') } });
     expect((await failureOf(() => fromEnv.chat(hello))).code).toBe('upstream_auth');
     expect(resolveMinimaxBaseURL({ env: {} })).toBe(MINIMAX_BASE_URLS.international);
     expect(resolveMinimaxBaseURL({ region: 'mainland', env: {} })).toBe('https://api.minimaxi.com/v1');
@@ -141,16 +125,10 @@ describe('MiniMax configuration', () => {
 
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
-    process.env.MINIMAX_API_KEY = 'test-key';
-    process.env.MINIMAX_BASE_URL = sim.baseURL('minimax');
-    try {
-      const response = await defaultInstance.chat({ model: 'MiniMax-M2.5', messages: [{ role: 'user', content: 'hello' }] });
-      expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-      expect(defaultInstance.id).toBe('minimax');
-      expect(defaultInstance.baseURL).toBe(sim.baseURL('minimax'));
-    } finally {
-      delete process.env.MINIMAX_API_KEY;
-      delete process.env.MINIMAX_BASE_URL;
-    }
+    const baseURL = simulator.sim.baseURL('minimax');
+    const response = await withEnv({ MINIMAX_API_KEY: 'test-key', MINIMAX_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
+    expect(defaultInstance.id).toBe('minimax');
+    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

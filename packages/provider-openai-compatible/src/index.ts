@@ -1,11 +1,7 @@
 export { createOpenAICompatibleProvider } from './provider.js';
 export type {
   ChunkTransformer,
-  ErrorContext,
-  ErrorMapper,
   OpenAICompatibleSettings,
-  RawChunk,
-  RawCompletion,
   RequestBody,
   RequestContext,
   ResponseContext,
@@ -17,9 +13,21 @@ export {
   type ModelCatalogEntry,
   type ModelCatalogOptions,
 } from './model-catalog.js';
-export { codeForStatus, mapHttpError, redact, upstreamMessage } from './error-mapping.js';
-export { GATEWAY_ONLY_FIELDS, prepareRequestBody } from './request-body.js';
+export { redact } from './error-mapping.js';
+export { clamp, GATEWAY_ONLY_FIELDS, prepareRequestBody, withoutStrict } from './request-body.js';
 export { normalizeChunk, normalizeCompletion, normalizeUsage } from './normalize.js';
+export {
+  chunkSchema,
+  completionSchema,
+  messageSchema,
+  type RawChunk,
+  type RawCompletion,
+  type RawMessage,
+  type RawToolCall,
+  type RawUsage,
+  toolCallSchema,
+  usageSchema,
+} from './schemas.js';
 export {
   runToolLoop,
   type StepExecutor,
@@ -31,12 +39,34 @@ export {
   type ToolLoopStep,
 } from './tool-loop.js';
 export {
-  buildError,
+  BILLING,
+  CONTEXT_LENGTH,
   type Classification,
   classifyStatus,
+  type ErrorFields,
+  type ErrorFieldsData,
+  errorFieldsOf,
+  errorFieldsSchema,
+  errorFieldsStructure,
   looksLikeContextLength,
-  readErrorBody,
+  mapProviderError,
+  numericErrorCode,
+  type OpenAICompatibleErrorData,
+  openAICompatibleErrorSchema,
+  openAICompatibleErrorStructure,
+  openAIErrorObjectSchema,
+  type ProviderErrorOptions,
+  type ProviderErrorStructure,
   type UpstreamFailure,
-} from './upstream-failure.js';
-export { lazyInstance } from './lazy.js';
+} from './provider-error.js';
+export {
+  type BuiltProvider,
+  createProvider,
+  deferredAdapter,
+  eachChunk,
+  loadApiKeys,
+  type ProviderDefinition,
+  type ProviderHooks,
+  type ProviderSettings,
+} from './factory.js';
 export { resolveBaseURL } from './base-url.js';

@@ -4,10 +4,10 @@ import {
   type ChatChunk,
   type ChatRequest,
   type ChatResponse,
-  type GatewayError,
   type ModelInfo,
   type ProviderAdapter,
   registerSecret,
+  safeProviderOptions,
 } from '@exai/core';
 import type OpenAI from 'openai';
 import { createClient } from './client.js';
@@ -18,7 +18,8 @@ import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
 import { readChatStream } from './stream.js';
 import { createTransport, type UpstreamResponse } from './transport.js';
-import type { OpenAICompatibleSettings, RawCompletion, ResponseContext } from './types.js';
+import { completionSchema, type RawCompletion } from './schemas.js';
+import type { OpenAICompatibleSettings, ResponseContext } from './types.js';
 
 /** JSON when it parses, the text otherwise (error bodies are not always JSON). */
 function parseBody(text: string): unknown {
@@ -66,31 +67,24 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     provider: id,
     model,
     apiKey: keyAt(keyIndex),
-    errorMapper: settings.errorMapper,
+    errorStructure: settings.errorStructure,
     signal,
   });
 
   /**
-   * Shapes and serialises the request. Anything that fails here is the request's fault (say, a
-   * body nested too deep to serialise), so it is a `bad_request`: it must never count against
+   * Shapes and serializes the request. Anything that fails here is the request's fault (say, a
+   * body nested too deep to serialize), so it is a `bad_request`: it must never count against
    * the provider's breaker.
    */
   const shape = (request: ChatRequest, model: ModelInfo, stream: boolean): string => {
     try {
       const body = prepareRequestBody(request, { model, stream, includeStreamUsage });
-      return JSON.stringify(settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body);
+      const shaped = settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body;
+      if (settings.providerOptionsLast && request.provider_options) Object.assign(shaped, safeProviderOptions(request.provider_options));
+      return JSON.stringify(shaped);
     } catch (error) {
       throw new BadRequestError({ provider: id, model: model.id, message: `${id}: the request could not be prepared (${error instanceof Error ? error.message : String(error)})`, cause: error });
     }
-  };
-
-  /**
-   * A 200 body without `choices` is a failure some providers report that way (an `error` object,
-   * MiniMax's `base_resp`): the provider's error schema maps it, with status 0.
-   */
-  const failureInBody = (raw: RawCompletion, headers: Headers, mapping: MappingContext): GatewayError | undefined => {
-    if (Array.isArray(raw.choices)) return undefined;
-    return mapUpstreamFailure(0, raw, headers, mapping);
   };
 
   const transport = createTransport(settings.fetch);
@@ -133,16 +127,20 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const mapping = mappingFor(model.id, options.signal, options.keyIndex);
     const body = shape(request, model, false);
     const response = await post(body, options, options.signal, mapping);
-    let raw: RawCompletion;
+    let json: object;
     try {
       const parsed = parseBody(await response.text());
       if (typeof parsed !== 'object' || parsed === null) throw new Error(`not a JSON object: ${String(parsed).slice(0, 120)}`);
-      raw = parsed as RawCompletion;
+      json = parsed;
     } catch (error) {
       throw toProviderError(error, mapping);
     }
-    const failure = failureInBody(raw, response.headers, mapping);
-    if (failure) throw failure;
+    // Parsed once: the normalizer and the provider's `transformResponse` both read the parsed body.
+    const parsed = completionSchema.safeParse(json);
+    const raw: RawCompletion = parsed.success ? parsed.data : {};
+    // A 200 body without `choices` is a failure some providers report that way (an `error` object,
+    // MiniMax's `base_resp`): the provider's error structure maps it, with status 0.
+    if (!raw.choices) throw mapUpstreamFailure(0, json, response.headers, mapping);
     const context: ResponseContext = { provider: id, model, request };
     const normalized = normalizeCompletion(raw, id, model.id);
     return settings.transformResponse ? settings.transformResponse(raw, normalized, context) : normalized;
@@ -198,7 +196,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     listModels,
     resolveModel: (modelId) => catalog.resolve(modelId),
     catalog: () => catalog.list(),
-    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: keys[0] }, 'assistants') } : {}),
+    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: keys[0], errorStructure: settings.errorStructure }, settings.filePurpose ?? 'assistants') } : {}),
   };
   return adapter;
 }

@@ -34,3 +34,15 @@ export function prepareRequestBody(request: ChatRequest, options: PrepareOptions
   }
   return body as RequestBody;
 }
+
+/** Shared by the providers' request shaping: `value` moved into [low, high]. */
+export const clamp = (value: number, low: number, high: number): number => Math.min(high, Math.max(low, value));
+
+/** A function tool without `strict` (providers that do not take it reject or ignore it); other tools as given. */
+export function withoutStrict(tool: unknown): unknown {
+  if (typeof tool !== 'object' || tool === null) return tool;
+  const record = tool as Record<string, unknown>;
+  if (record.type !== 'function' || typeof record.function !== 'object' || record.function === null) return record;
+  const { strict: _strict, ...fn } = record.function as Record<string, unknown>;
+  return { ...record, function: fn };
+}

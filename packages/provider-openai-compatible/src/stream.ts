@@ -2,7 +2,8 @@ import { type ChatChunk, GatewayError, type ModelInfo } from '@exai/core';
 import { createParser } from 'eventsource-parser';
 import { type MappingContext, mapUpstreamFailure, redact, toProviderError } from './error-mapping.js';
 import { normalizeChunk } from './normalize.js';
-import type { ChunkTransformer, RawChunk } from './types.js';
+import { chunkSchema } from './schemas.js';
+import type { ChunkTransformer } from './types.js';
 
 export interface StreamOptions {
   response: { body: AsyncIterable<Uint8Array> | null; headers: Headers; discard?: () => void };
@@ -23,7 +24,7 @@ function interrupted(mapping: MappingContext, message: string, cause?: unknown):
 }
 
 /**
- * Reads an SSE chat-completion body into normalised chunks. Ends cleanly on `[DONE]`, or at end
+ * Reads an SSE chat-completion body into normalized chunks (each `data:` parsed once with `chunkSchema`). Ends cleanly on `[DONE]`, or at end
  * of body when a `finish_reason` was seen; a malformed chunk, a cut connection, or an end of body
  * with no `finish_reason` throws `stream_interrupted`. Leaving early (break, throw, abort) aborts
  * the request, which closes the connection.
@@ -46,12 +47,12 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
     } catch (error) {
       throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`, error);
     }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`);
-    }
-    const record = raw as RawChunk;
-    if (record.error !== undefined && record.error !== null && !Array.isArray(record.choices)) {
-      throw mapUpstreamFailure(0, record, response.headers, mapping);
+    // Parsed once: the normalizer and the provider's transformer both read the parsed chunk.
+    const parsed = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? chunkSchema.safeParse(raw) : undefined;
+    if (!parsed?.success) throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`);
+    const record = parsed.data;
+    if (record.error !== undefined && record.error !== null && !record.choices) {
+      throw mapUpstreamFailure(0, raw, response.headers, mapping);
     }
     const chunk = normalizeChunk(record, mapping.provider, model.id);
     if (chunk.choices.some((choice) => choice.finish_reason)) sawFinish = true;

@@ -2,21 +2,16 @@ import type {
   ChatChunk,
   ChatRequest,
   ChatResponse,
-  GatewayError,
   ModelInfo,
   ProviderId,
   ProviderKind,
 } from '@exai/core';
 import type { ModelCatalog } from './model-catalog.js';
+import type { ProviderErrorStructure } from './provider-error.js';
+import type { RawChunk, RawCompletion } from './schemas.js';
 
 /** The JSON body sent to `POST {baseURL}/chat/completions`, after shaping. */
 export type RequestBody = Record<string, unknown> & { model: string; messages: unknown[] };
-
-/** A raw completion as the provider returned it (OpenAI shape plus whatever the provider adds). */
-export type RawCompletion = Record<string, unknown>;
-
-/** One raw SSE `data:` object as the provider sent it. */
-export type RawChunk = Record<string, unknown>;
 
 export interface RequestContext {
   /** The adapter instance id (e.g. `openai`, `openrouter`). */
@@ -36,7 +31,7 @@ export interface ResponseContext {
 }
 
 /**
- * Stateful per-stream chunk normaliser: gets every raw chunk with its generic normalisation and
+ * Stateful per-stream chunk normalizer: gets every parsed chunk (`chunkSchema`) with its generic normalization and
  * returns the chunks to emit (zero, one or several). `flush()` runs once at a clean end of stream
  * and may emit what was buffered (e.g. a half-seen `<think>` tag).
  */
@@ -44,25 +39,6 @@ export interface ChunkTransformer {
   (raw: RawChunk, chunk: ChatChunk): ChatChunk[];
   flush?(): ChatChunk[];
 }
-
-export interface ErrorContext {
-  provider: ProviderId;
-  model: string | undefined;
-  /** The generic mapping's answer, for mappers that only want to refine it. */
-  fallback: () => GatewayError;
-}
-
-/**
- * Maps a failed HTTP response (or an in-stream / in-body `error` object, with status 0 when the
- * HTTP status was 200) to a typed error. Return `undefined` to use the generic mapping.
- * `body` is the parsed JSON body (whole body, not only its `error` field), or its text.
- */
-export type ErrorMapper = (
-  status: number,
-  body: unknown,
-  headers: Headers,
-  context: ErrorContext,
-) => GatewayError | undefined;
 
 export interface OpenAICompatibleSettings {
   /** Instance id, unique in a gateway (`openai`, `openrouter`, `glm`...). Stamped on responses and errors. */
@@ -89,14 +65,25 @@ export interface OpenAICompatibleSettings {
    * removed, model resolved, stream options set) and returns the body to send.
    */
   transformRequest?: (body: RequestBody, context: RequestContext) => RequestBody;
-  /** Refines a normalised non-stream response (reasoning, citations...). */
+  /** Refines a normalized non-stream response (reasoning, citations...). */
   transformResponse?: (raw: RawCompletion, response: ChatResponse, context: ResponseContext) => ChatResponse;
   /** Creates a fresh stateful chunk transformer for each stream. */
   createChunkTransformer?: (context: ResponseContext) => ChunkTransformer;
-  /** The one per-provider error schema hook; falls back to the generic mapping. */
-  errorMapper?: ErrorMapper;
+  /**
+   * The provider's error body: schema, message and code table (see `ProviderErrorStructure`).
+   * Default `openAICompatibleErrorStructure`; the status classifier decides what the table leaves open.
+   */
+  errorStructure?: ProviderErrorStructure<unknown>;
   /** Whether the provider has the OpenAI files API (`/files`). Default false. */
   files?: boolean;
+  /** The `purpose` of uploads that name none. Default `assistants`. */
+  filePurpose?: string;
+  /**
+   * Merge `provider_options` again after `transformRequest`, so the hook's drops and renames never undo
+   * what the caller asked for (a newer upstream field the hook does not know). Default false: they are
+   * merged before the hook only (see `prepareRequestBody`), and the hook may adjust them.
+   */
+  providerOptionsLast?: boolean;
   /** Whether `listModels()` asks `GET /models`. Default true. */
   listModels?: boolean;
   /** Ask for usage on the last stream chunk (`stream_options.include_usage`). Default true. */

@@ -1,5 +1,7 @@
 import { GatewayError, RateLimitedError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { ProviderErrorStructure } from '../src/index.js';
 import { adapterFor, settled, TEST_KEY, useSimulator } from './setup.js';
 
 const context = useSimulator();
@@ -132,12 +134,14 @@ describe('error mapping against the simulator', () => {
     expect(String(error.stack)).not.toContain(TEST_KEY);
   });
 
-  it('uses the provider error mapper first and falls back to the generic mapping', async () => {
-    const adapter = adapterFor(context.sim, {
-      errorMapper: (status, _body, _headers, mapping) =>
-        status === 500 ? new GatewayError('overloaded', { provider: mapping.provider, message: 'mapped by provider' }) : undefined,
-    });
-    expect(await failure(adapter.chat(ask('gpt-test~http-500')))).toMatchObject({ code: 'overloaded', message: 'mapped by provider' });
+  it("uses the provider's error structure first and falls back to the status classifier", async () => {
+    const structure: ProviderErrorStructure<unknown> = {
+      errorSchema: z.unknown(),
+      errorToMessage: () => 'mapped by provider',
+      classify: (_error, { status }) => (status === 500 ? { code: 'overloaded' } : undefined),
+    };
+    const adapter = adapterFor(context.sim, { errorStructure: structure });
+    expect(await failure(adapter.chat(ask('gpt-test~http-500')))).toMatchObject({ code: 'overloaded', message: expect.stringContaining('mapped by provider') });
     expect((await failure(adapter.chat(ask('gpt-test~http-404')))).code).toBe('not_found');
   });
 });

@@ -26,7 +26,7 @@ describe('provider hooks', () => {
     expect(bodies[1]).not.toHaveProperty('stream_options');
   });
 
-  it('transformResponse refines the normalised response with the raw body at hand', async () => {
+  it('transformResponse refines the normalized response with the raw body at hand', async () => {
     const adapter = adapterFor(context.sim, {
       transformResponse: (raw, response) => ({ ...response, citations: [{ url: `https://example.com/${String(raw.id)}` }] }),
     });

@@ -1,23 +1,7 @@
-import { startSimulator, type Simulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { Simulator } from '@exai/provider-simulator';
 import { createModelCatalog, createOpenAICompatibleProvider, type OpenAICompatibleSettings } from '../src/index.js';
 
-/** Starts one simulator for the file, resets it before each test. */
-export function useSimulator(): { readonly sim: Simulator } {
-  const holder: { sim?: Simulator } = {};
-  beforeAll(async () => {
-    holder.sim = await startSimulator({ port: 0 });
-  });
-  afterAll(async () => {
-    await holder.sim?.close();
-  });
-  beforeEach(() => holder.sim?.reset());
-  return {
-    get sim() {
-      return holder.sim!;
-    },
-  };
-}
+export { settled, useSimulator } from '@exai/provider-simulator/test';
 
 export const TEST_KEY = 'sk-test-secret-0123456789';
 
@@ -32,12 +16,4 @@ export function adapterFor(sim: Simulator, overrides: Partial<OpenAICompatibleSe
     ]),
     ...overrides,
   });
-}
-
-/** Waits until the simulator has finished (or seen the hang-up of) every logged request. */
-export async function settled(sim: Simulator, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (sim.log.some((attempt) => attempt.durationMs === null) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }

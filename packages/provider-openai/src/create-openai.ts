@@ -1,7 +1,9 @@
-import { type Env, type ModelOverride, type ProviderAdapter, readEnv, splitKeys } from '@exai/core';
+import { type Env, type ModelOverride, type ProviderAdapter, providerBaseUrlEnv, providerKeyEnv, readEnv } from '@exai/core';
 import {
   createModelCatalog,
   createOpenAICompatibleProvider,
+  deferredAdapter,
+  loadApiKeys,
   type ModelCatalog,
   type ModelCatalogEntry,
   type OpenAICompatibleSettings,
@@ -37,17 +39,13 @@ export interface OpenAIOptions {
 
 /** The OpenAI adapter: the compatible base with OpenAI's request shaping and catalog. */
 export function createOpenAI(options: OpenAIOptions = {}): ProviderAdapter {
-  const env = options.env ?? process.env;
-  // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
-  const keys = options.apiKeys ?? splitKeys(options.apiKey ?? readEnv(env, ['OPENAI_API_KEY']));
-  const apiKey = keys[0];
   const catalog = (options.catalog ?? openaiCatalog()).withOverrides(options.models ?? []);
   return createOpenAICompatibleProvider({
     id: options.id ?? 'openai',
     kind: 'openai',
-    baseURL: options.baseURL ?? readEnv(env, ['OPENAI_BASE_URL']) ?? OPENAI_DEFAULT_BASE_URL,
-    ...(apiKey ? { apiKey } : {}),
-    ...(keys.length > 1 ? { apiKeys: keys } : {}),
+    baseURL: options.baseURL ?? readEnv(options.env ?? process.env, [providerBaseUrlEnv.openai]) ?? OPENAI_DEFAULT_BASE_URL,
+    // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
+    apiKeys: loadApiKeys(options, providerKeyEnv.openai),
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
     catalog,
@@ -79,29 +77,5 @@ export function createOpenAICompatible(options: OpenAICompatibleOptions): Provid
   });
 }
 
-let defaultInstance: ProviderAdapter | undefined;
-const instance = (): ProviderAdapter => {
-  defaultInstance ??= createOpenAI();
-  return defaultInstance;
-};
-
-/** The default OpenAI adapter, created from the environment on first use. */
-export const openai: ProviderAdapter = {
-  get id() {
-    return instance().id;
-  },
-  get kind() {
-    return instance().kind;
-  },
-  get baseURL() {
-    return instance().baseURL;
-  },
-  get files() {
-    return instance().files;
-  },
-  chat: (request, options) => instance().chat(request, options),
-  stream: (request, options) => instance().stream(request, options),
-  listModels: (options) => instance().listModels(options),
-  resolveModel: (id) => instance().resolveModel(id),
-  catalog: () => instance().catalog(),
-};
+/** The default OpenAI adapter: reads `OPENAI_API_KEY` and `OPENAI_BASE_URL` on first use. */
+export const openai: ProviderAdapter = deferredAdapter('openai', 'openai', () => createOpenAI());

@@ -1,7 +1,7 @@
 import type { ChatChunk, ChatResponse } from '@exai/core';
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { createMinimaxChunkNormaliser, normaliseMinimaxResponse } from './normalise.js';
+import { createMinimaxChunkNormalizer, normalizeMinimaxResponse } from './normalize.js';
 
 const chunkOf = (content: string | undefined, raw: Record<string, unknown> = {}): [Record<string, unknown>, ChatChunk] => [
   { choices: [{ index: 0, delta: { content, ...raw } }] },
@@ -24,10 +24,10 @@ const responseOf = (content: string): ChatResponse => ({
   choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
 });
 
-function collect(normaliser: ReturnType<typeof createMinimaxChunkNormaliser>, chunks: Array<[Record<string, unknown>, ChatChunk]>) {
+function collect(normalizer: ReturnType<typeof createMinimaxChunkNormalizer>, chunks: Array<[Record<string, unknown>, ChatChunk]>) {
   let content = '';
   let reasoning = '';
-  const all = [...chunks.flatMap(([raw, chunk]) => normaliser(raw, chunk)), ...normaliser.flush()];
+  const all = [...chunks.flatMap(([raw, chunk]) => normalizer(raw, chunk)), ...normalizer.flush()];
   for (const chunk of all) {
     content += chunk.choices[0]?.delta.content ?? '';
     reasoning += chunk.choices[0]?.delta.reasoning_content ?? '';
@@ -35,22 +35,22 @@ function collect(normaliser: ReturnType<typeof createMinimaxChunkNormaliser>, ch
   return { content, reasoning };
 }
 
-describe('MiniMax response normalisation', () => {
+describe('MiniMax response normalization', () => {
   it('moves <think> out of a completion into reasoning_content', () => {
-    const response = normaliseMinimaxResponse({}, responseOf('<think>\nplan\n</think>\n\nHello'));
+    const response = normalizeMinimaxResponse({}, responseOf('<think>\nplan\n</think>\n\nHello'));
     expect(response.choices[0]!.message).toMatchObject({ content: 'Hello', reasoning_content: 'plan' });
   });
 
   it('reads reasoning_details when reasoning_split was on', () => {
     const raw = { choices: [{ message: { content: 'Hi', reasoning_details: [{ type: 'reasoning.text', text: 'be polite' }] } }] };
-    expect(normaliseMinimaxResponse(raw, responseOf('Hi')).choices[0]!.message).toMatchObject({ content: 'Hi', reasoning_content: 'be polite' });
+    expect(normalizeMinimaxResponse(raw, responseOf('Hi')).choices[0]!.message).toMatchObject({ content: 'Hi', reasoning_content: 'be polite' });
   });
 
   it('throws the mapped error for a 200 carrying a non-zero base_resp', () => {
     const raw = { choices: null, base_resp: { status_code: 1039, status_msg: 'token limit' } };
     let caught: unknown;
     try {
-      normaliseMinimaxResponse(raw, responseOf(''), { model: 'MiniMax-M2' });
+      normalizeMinimaxResponse(raw, responseOf(''), { model: 'MiniMax-M2' });
     } catch (error) {
       caught = error;
     }
@@ -58,22 +58,22 @@ describe('MiniMax response normalisation', () => {
   });
 });
 
-describe('MiniMax stream normalisation', () => {
+describe('MiniMax stream normalization', () => {
   it('splits <think> tags cut across chunk boundaries', () => {
     const pieces = ['<th', 'ink>\nI sh', 'ould gr', 'eet.</thi', 'nk>\n\nHel', 'lo <b>there</b>'];
-    const result = collect(createMinimaxChunkNormaliser(), pieces.map((piece) => chunkOf(piece)));
+    const result = collect(createMinimaxChunkNormalizer(), pieces.map((piece) => chunkOf(piece)));
     expect(result).toEqual({ reasoning: 'I should greet.', content: 'Hello <b>there</b>' });
   });
 
   it('releases a held-back partial tag at the end of the stream', () => {
-    expect(collect(createMinimaxChunkNormaliser(), [chunkOf('a <thi')])).toEqual({ content: 'a <thi', reasoning: '' });
+    expect(collect(createMinimaxChunkNormalizer(), [chunkOf('a <thi')])).toEqual({ content: 'a <thi', reasoning: '' });
   });
 
   it('turns reasoning_details deltas into reasoning_content, incremental or cumulative', () => {
     const detail = (text: string) => ({ reasoning_details: [{ type: 'reasoning.text', text }] });
-    const incremental = collect(createMinimaxChunkNormaliser(), [chunkOf(undefined, detail('The user')), chunkOf(undefined, detail(' says hi')), chunkOf('Hi!')]);
+    const incremental = collect(createMinimaxChunkNormalizer(), [chunkOf(undefined, detail('The user')), chunkOf(undefined, detail(' says hi')), chunkOf('Hi!')]);
     expect(incremental).toEqual({ reasoning: 'The user says hi', content: 'Hi!' });
-    const cumulative = collect(createMinimaxChunkNormaliser(), [chunkOf(undefined, detail('The user')), chunkOf(undefined, detail('The user says hi'))]);
+    const cumulative = collect(createMinimaxChunkNormalizer(), [chunkOf(undefined, detail('The user')), chunkOf(undefined, detail('The user says hi'))]);
     expect(cumulative.reasoning).toBe('The user says hi');
   });
 });

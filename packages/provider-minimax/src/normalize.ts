@@ -1,36 +1,30 @@
 import type { ChatChunk, ChatResponse } from '@exai/core';
+import type { RawChunk, RawCompletion } from '@exai/provider-openai-compatible';
+import { z } from 'zod';
 import { mapMinimaxError, readBaseResp } from './error-mapping.js';
 import { splitThink, ThinkSplitter } from './think-splitter.js';
 
-type Raw = Record<string, unknown>;
-
-export interface NormaliseContext {
+export interface NormalizeContext {
   provider?: string;
   model?: string;
   headers?: Headers;
 }
 
-function rawChoices(raw: Raw): Raw[] {
-  return Array.isArray(raw.choices) ? (raw.choices as Raw[]) : [];
-}
-
-function field(record: unknown, name: string): unknown {
-  return typeof record === 'object' && record !== null ? (record as Raw)[name] : undefined;
-}
+/** MiniMax `reasoning_details: [{type: 'reasoning.text', text}]` on a message or delta. */
+export const reasoningDetailsSchema = z.array(z.looseObject({ type: z.string().optional().catch(undefined), text: z.string().optional().catch(undefined) }).catch({}));
 
 /** The text of MiniMax `reasoning_details: [{type: 'reasoning.text', text}]`. */
 export function reasoningDetailsText(details: unknown): string {
   if (!Array.isArray(details)) return '';
+  const parsed = reasoningDetailsSchema.safeParse(details);
+  if (!parsed.success) return '';
   let text = '';
-  for (const detail of details) {
-    const value = field(detail, 'text');
-    if (typeof value === 'string') text += value;
-  }
+  for (const detail of parsed.data) if (detail.text !== undefined) text += detail.text;
   return text;
 }
 
 /** Throws the mapped error when a 200 body (or chunk) carries a non-zero `base_resp`. */
-export function throwOnBaseResp(raw: Raw, context: NormaliseContext = {}): void {
+export function throwOnBaseResp(raw: RawCompletion | RawChunk, context: NormalizeContext = {}): void {
   if (!readBaseResp(raw)) return;
   throw mapMinimaxError({ status: 200, body: raw, provider: context.provider, model: context.model, headers: context.headers });
 }
@@ -39,11 +33,10 @@ export function throwOnBaseResp(raw: Raw, context: NormaliseContext = {}): void 
  * MiniMax completion → gateway response: `reasoning_details` (reasoning_split on) or `<think>` blocks
  * in `content` (off) become `reasoning_content`; a non-zero `base_resp` on a 200 is thrown as its error.
  */
-export function normaliseMinimaxResponse(raw: Raw, response: ChatResponse, context: NormaliseContext = {}): ChatResponse {
+export function normalizeMinimaxResponse(raw: RawCompletion, response: ChatResponse, context: NormalizeContext = {}): ChatResponse {
   throwOnBaseResp(raw, context);
   const choices = response.choices.map((choice, position) => {
-    const rawMessage = field(rawChoices(raw)[position], 'message');
-    let reasoning = reasoningDetailsText(field(rawMessage, 'reasoning_details')) || choice.message.reasoning_content || '';
+    let reasoning = reasoningDetailsText(raw.choices?.[position]?.message?.reasoning_details) || choice.message.reasoning_content || '';
     let content = choice.message.content;
     if (typeof content === 'string' && content.includes('<think>')) {
       const split = splitThink(content);
@@ -57,12 +50,12 @@ export function normaliseMinimaxResponse(raw: Raw, response: ChatResponse, conte
 }
 
 /**
- * A stateful MiniMax chunk normaliser, one per stream: `<think>` tags are split out of content
+ * A stateful MiniMax chunk normalizer, one per stream: `<think>` tags are split out of content
  * deltas even when a tag is cut across chunks, `reasoning_details` deltas become `reasoning_content`
  * (incremental or cumulative text both handled), and `flush()` releases a held-back partial tag.
  */
-export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
-  (raw: Raw, chunk: ChatChunk): ChatChunk[];
+export function createMinimaxChunkNormalizer(context: NormalizeContext = {}): {
+  (raw: RawChunk, chunk: ChatChunk): ChatChunk[];
   flush(): ChatChunk[];
 } {
   const splitters = new Map<number, ThinkSplitter>();
@@ -85,13 +78,13 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
     return fresh;
   };
 
-  const normalise = (raw: Raw, chunk: ChatChunk): ChatChunk[] => {
+  const normalize = (raw: RawChunk, chunk: ChatChunk): ChatChunk[] => {
     throwOnBaseResp(raw, context);
     last = chunk;
     const choices = chunk.choices.map((choice, position) => {
-      const rawDelta = field(rawChoices(raw)[position], 'delta');
+
       const { content, reasoning_content: existing, ...delta } = choice.delta;
-      let reasoning = newDetailsText(choice.index, reasoningDetailsText(field(rawDelta, 'reasoning_details')));
+      let reasoning = newDetailsText(choice.index, reasoningDetailsText(raw.choices?.[position]?.delta?.reasoning_details));
       if (!reasoning && existing) reasoning = existing;
       let text = '';
       if (typeof content === 'string' && content !== '') {
@@ -107,7 +100,7 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
     return [{ ...chunk, choices }];
   };
 
-  normalise.flush = (): ChatChunk[] => {
+  normalize.flush = (): ChatChunk[] => {
     if (!last) return [];
     const choices: ChatChunk['choices'] = [];
     for (const [index, splitter] of splitters) {
@@ -124,5 +117,5 @@ export function createMinimaxChunkNormaliser(context: NormaliseContext = {}): {
     const { usage: _usage, citations: _citations, ...template } = last;
     return [{ ...template, choices }];
   };
-  return normalise;
+  return normalize;
 }

@@ -1,6 +1,6 @@
 import type { ChatChunk } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { normaliseKimiChunk } from './normalise.js';
+import { normalizeKimiChunk } from './normalize.js';
 
 const chunk: ChatChunk = {
   id: 'c',
@@ -11,16 +11,16 @@ const chunk: ChatChunk = {
   choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
 };
 
-describe('normaliseKimiChunk', () => {
+describe('normalizeKimiChunk', () => {
   it('lifts the usage Kimi reports inside the final choice to the chunk', () => {
     const raw = { choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cached_tokens: 2 } }] };
-    expect(normaliseKimiChunk(raw, chunk).usage).toEqual({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cached_tokens: 2 });
+    expect(normalizeKimiChunk(raw, chunk).usage).toEqual({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cached_tokens: 2 });
   });
 
   it('keeps a top-level usage and reasoning deltas', () => {
     const withUsage = { ...chunk, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
-    expect(normaliseKimiChunk({ choices: [{ usage: { prompt_tokens: 9 } }] }, withUsage).usage?.total_tokens).toBe(2);
+    expect(normalizeKimiChunk({ choices: [{ usage: { prompt_tokens: 9 } }] }, withUsage).usage?.total_tokens).toBe(2);
     const raw = { choices: [{ index: 0, delta: { reasoning_content: 'hmm' } }] };
-    expect(normaliseKimiChunk(raw, chunk).choices[0]!.delta.reasoning_content).toBe('hmm');
+    expect(normalizeKimiChunk(raw, chunk).choices[0]!.delta.reasoning_content).toBe('hmm');
   });
 });

@@ -1,0 +1,155 @@
+import {
+  type ChatChunk,
+  type Env,
+  type ModelOverride,
+  type ProviderAdapter,
+  type ProviderId,
+  type ProviderKind,
+  providerBaseUrlEnv,
+  providerKeyEnv,
+  readEnv,
+  registerSecret,
+  splitKeys,
+} from '@exai/core';
+import { resolveBaseURL } from './base-url.js';
+import { createModelCatalog, type ModelCatalogEntry } from './model-catalog.js';
+import { createOpenAICompatibleProvider } from './provider.js';
+import type { RawChunk } from './schemas.js';
+import type { ChunkTransformer, OpenAICompatibleSettings } from './types.js';
+
+/** What every thin provider factory (`createGlm`, `createKimi`, `createMinimax`) accepts. */
+export interface ProviderSettings<Region extends string = string> {
+  /** Default: the provider's key variable(s), read on first use (comma-separated values give several keys). */
+  apiKey?: string;
+  /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
+  apiKeys?: readonly string[];
+  /** Default: the provider's `*_BASE_URL` variable, else the region's URL. An explicit `region` wins over the variable. */
+  baseURL?: string;
+  /** Default `international`. */
+  region?: Region;
+  headers?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+  /** Instance id. Default: the provider's kind (`glm`, `kimi`, `minimax`). */
+  id?: ProviderId;
+  /** Catalog additions or overrides (config `models`). */
+  models?: readonly ModelOverride[];
+  /** Where keys and URLs are read from. Default `process.env`. */
+  env?: Env;
+}
+
+/**
+ * The one key rule: `apiKeys`, else `apiKey`, else the first set variable of `envNames` (a
+ * comma-separated value gives several keys). Like vercel/ai's `loadApiKey`, but several keys and no throw:
+ * without a key no Authorization header is sent (local servers).
+ */
+export function loadApiKeys(
+  settings: { apiKey?: string | undefined; apiKeys?: readonly string[] | undefined; env?: Env | undefined },
+  envNames: readonly string[],
+): string[] {
+  if (settings.apiKeys) return [...settings.apiKeys];
+  return splitKeys(settings.apiKey ?? readEnv(settings.env ?? process.env, envNames));
+}
+
+/** The hooks a thin provider adds to the base (see `OpenAICompatibleSettings`). */
+export type ProviderHooks = Pick<
+  OpenAICompatibleSettings,
+  | 'transformRequest'
+  | 'transformResponse'
+  | 'createChunkTransformer'
+  | 'errorStructure'
+  | 'includeStreamUsage'
+  | 'files'
+  | 'filePurpose'
+  | 'providerOptionsLast'
+>;
+
+/** What a thin provider's extension gets: the built adapter and what it was built from. */
+export interface BuiltProvider {
+  adapter: ProviderAdapter;
+  id: ProviderId;
+  baseURL: string;
+  keys: readonly string[];
+}
+
+/** One thin provider, as data: where its keys and URLs come from, its catalog and its hooks. */
+export interface ProviderDefinition<Region extends string> {
+  /** Also names the key variables (`providerKeyEnv`) and the base URL variable (`providerBaseUrlEnv`) in core. */
+  kind: Exclude<ProviderKind, 'openai-compatible'>;
+  baseURLs: Readonly<Record<Region, string>> & { international: string };
+  models: readonly ModelCatalogEntry[];
+  hooks: ProviderHooks;
+}
+
+/**
+ * A ProviderAdapter whose real adapter is built on first use, so creating one (or importing a default
+ * instance) reads no environment variable and opens nothing. A plain object of delegating members (no
+ * Proxy): `id` and `kind` are known up front, everything else asks the built adapter.
+ */
+export function deferredAdapter(id: ProviderId, kind: ProviderKind, build: () => ProviderAdapter): ProviderAdapter {
+  let built: ProviderAdapter | undefined;
+  const adapter = (): ProviderAdapter => {
+    built ??= build();
+    return built;
+  };
+  return {
+    id,
+    kind,
+    get baseURL() {
+      return adapter().baseURL;
+    },
+    get keyCount() {
+      return adapter().keyCount;
+    },
+    get files() {
+      return adapter().files;
+    },
+    chat: (request, options) => adapter().chat(request, options),
+    stream: (request, options) => adapter().stream(request, options),
+    listModels: (options) => adapter().listModels(options),
+    resolveModel: (modelId) => adapter().resolveModel(modelId),
+    catalog: () => adapter().catalog(),
+  };
+}
+
+/**
+ * The one factory of the thin providers: keys (`loadApiKeys`) and base URL (`resolveBaseURL`) read on
+ * first use, the provider's catalog with the caller's overrides, its hooks on the base adapter, and
+ * `provider_options` merged last (`providerOptionsLast`) unless the hooks say otherwise.
+ * `extend` adds provider-only members (GLM's `webSearch`) from the built adapter.
+ */
+export function createProvider<Region extends string, Extra extends object = object>(
+  definition: ProviderDefinition<Region>,
+  settings: ProviderSettings<Region>,
+  extend?: (built: () => BuiltProvider) => Extra,
+): ProviderAdapter & Extra {
+  const id = settings.id ?? definition.kind;
+  // Keys given in code are secrets from the start (log redaction), not only once the adapter is built.
+  for (const key of settings.apiKeys ?? splitKeys(settings.apiKey)) registerSecret(key);
+  let built: BuiltProvider | undefined;
+  const build = (): BuiltProvider => {
+    if (built) return built;
+    const keys = loadApiKeys(settings, providerKeyEnv[definition.kind]);
+    const baseURL = resolveBaseURL(settings, definition.baseURLs, providerBaseUrlEnv[definition.kind]);
+    const adapter = createOpenAICompatibleProvider({
+      providerOptionsLast: true,
+      ...definition.hooks,
+      id,
+      kind: definition.kind,
+      baseURL,
+      apiKeys: keys,
+      ...(settings.headers ? { headers: settings.headers } : {}),
+      ...(settings.fetch ? { fetch: settings.fetch } : {}),
+      catalog: createModelCatalog(definition.models, settings.models ?? [], { provider: id }),
+    });
+    built = { adapter, id, baseURL: adapter.baseURL, keys };
+    return built;
+  };
+  const adapter = deferredAdapter(id, definition.kind, () => build().adapter);
+  // Descriptors, not values: an extension's getters stay getters (nothing is built before first use).
+  return Object.defineProperties(adapter, Object.getOwnPropertyDescriptors(extend?.(build) ?? {})) as ProviderAdapter & Extra;
+}
+
+/** A chunk transformer factory for a stateless per-chunk normalizer (one chunk in, one out). */
+export function eachChunk(normalize: (raw: RawChunk, chunk: ChatChunk) => ChatChunk): () => ChunkTransformer {
+  return () => (raw, chunk) => [normalize(raw, chunk)];
+}

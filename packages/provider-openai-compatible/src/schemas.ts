@@ -1,0 +1,76 @@
+/**
+ * The provider's wire shapes as loose zod schemas (in the style of vercel/ai's openai-compatible chat
+ * model): every object is a `looseObject`, so fields the gateway does not know survive for the
+ * provider hooks, and a known field of an unexpected type is dropped (`.catch`) rather than failing the
+ * whole body. A response body or stream chunk is parsed once, in the base; the hooks get the parsed data.
+ */
+import { z } from 'zod';
+
+const optionalString = z.string().optional().catch(undefined);
+const optionalNumber = z.number().optional().catch(undefined);
+
+/** OpenAI usage, with the `*_details` objects and the flat names some servers use instead. */
+export const usageSchema = z.looseObject({
+  prompt_tokens: optionalNumber,
+  completion_tokens: optionalNumber,
+  total_tokens: optionalNumber,
+  prompt_tokens_details: z.looseObject({ cached_tokens: optionalNumber }).nullish().catch(undefined),
+  completion_tokens_details: z.looseObject({ reasoning_tokens: optionalNumber }).nullish().catch(undefined),
+  reasoning_tokens: optionalNumber,
+  cached_tokens: optionalNumber,
+  prompt_cache_hit_tokens: optionalNumber,
+});
+
+/** A tool call of a message, or a tool-call delta of a chunk (`index` set, the rest partial). */
+export const toolCallSchema = z.looseObject({
+  index: optionalNumber,
+  id: optionalString,
+  type: optionalString,
+  function: z.looseObject({ name: optionalString, arguments: optionalString }).optional().catch(undefined),
+});
+
+/** An assistant message or a chunk delta; reasoning under `reasoning_content` or vLLM/OpenRouter `reasoning`. */
+export const messageSchema = z.looseObject({
+  role: optionalString,
+  content: z.union([z.string(), z.array(z.unknown())]).nullish().catch(undefined),
+  reasoning_content: optionalString,
+  reasoning: optionalString,
+  tool_calls: z.array(toolCallSchema.catch({})).nullish().catch(undefined),
+});
+
+const usage = usageSchema.nullish().catch(undefined);
+const message = messageSchema.optional().catch(undefined);
+const finishReason = z.string().nullish().catch(undefined);
+
+/** A chat completion (`POST /chat/completions` without `stream`). No `choices` means a failure in a 200 body. */
+export const completionSchema = z.looseObject({
+  id: optionalString,
+  created: optionalNumber,
+  model: optionalString,
+  choices: z
+    .array(z.looseObject({ index: optionalNumber, message, finish_reason: finishReason }).catch({}))
+    .nullish()
+    .catch(undefined),
+  usage,
+});
+
+/** One SSE `data:` object of a chat stream; an `error` without `choices` is a failure in the stream. */
+export const chunkSchema = z.looseObject({
+  id: optionalString,
+  created: optionalNumber,
+  model: optionalString,
+  choices: z
+    .array(z.looseObject({ index: optionalNumber, delta: message, finish_reason: finishReason }).catch({}))
+    .nullish()
+    .catch(undefined),
+  usage,
+  error: z.unknown().optional(),
+});
+
+export type RawUsage = z.infer<typeof usageSchema>;
+export type RawToolCall = z.infer<typeof toolCallSchema>;
+export type RawMessage = z.infer<typeof messageSchema>;
+/** A parsed chat completion (OpenAI shape plus whatever the provider adds). */
+export type RawCompletion = z.infer<typeof completionSchema>;
+/** One parsed SSE `data:` object as the provider sent it. */
+export type RawChunk = z.infer<typeof chunkSchema>;
