@@ -3,6 +3,9 @@ import { loadConfig } from '@exai/core';
 import { readSettings, startServer } from '@exai/http-server';
 import { startSimulator } from '@exai/provider-simulator';
 import { simulatedGatewayEnv } from './support/gateway-env.js';
+//#region anthropic
+import Anthropic from '@anthropic-ai/sdk';
+//#endregion anthropic
 //#region client
 import OpenAI from 'openai';
 //#endregion client
@@ -29,6 +32,20 @@ export async function main(): Promise<void> {
     }
     //#endregion client
     assert.match(answer.model, /^kimi/);
+
+    //#region responses
+    const response = await client.responses.create({ model: 'kimi-k2-0905-preview', input: 'Hello' });
+    console.log(response.output_text);
+    //#endregion responses
+    assert.match(response.output_text, /Simulated answer/);
+
+    //#region anthropic
+    const anthropic = new Anthropic({ baseURL: server.url, apiKey: process.env.EXAI_KEY }); // http://127.0.0.1:8080
+    const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }] });
+    const streamed = await anthropic.messages.stream({ model: 'kimi', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }] }).finalMessage();
+    //#endregion anthropic
+    assert.equal(message.role, 'assistant');
+    assert.equal(streamed.stop_reason, 'end_turn');
   } finally {
     if (previousKey === undefined) delete process.env.EXAI_KEY;
     else process.env.EXAI_KEY = previousKey;

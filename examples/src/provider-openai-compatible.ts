@@ -4,6 +4,8 @@ import { createBreakerRegistry } from '@exai/circuit-breakers';
 //#region basic
 import { createModelCatalog, createOpenAICompatibleProvider, runToolLoop } from '@exai/provider-openai-compatible';
 //#endregion basic
+import { type ErrorFieldsData, errorFieldsOf, errorFieldsSchema, type ProviderErrorStructure } from '@exai/provider-openai-compatible';
+import { GatewayError } from '@exai/core';
 import { startSimulator } from '@exai/provider-simulator';
 import { createSessionManager } from '@exai/session-manager';
 
@@ -50,6 +52,18 @@ export async function main(): Promise<void> {
     assert.equal(steps, 2);
     assert.equal(history.at(-2)?.role, 'tool');
     assert.match(String(response.choices[0]?.message.content), /Tool results/);
+
+    //#region error-structure
+    const structure: ProviderErrorStructure<ErrorFieldsData> = {
+      name: 'Acme',
+      errorSchema: errorFieldsSchema,
+      errorToMessage: (data) => errorFieldsOf(data).message,
+      classify: (data) => (errorFieldsOf(data).type === 'insufficient_quota' ? { code: 'upstream_billing' } : undefined),
+    };
+    //#endregion error-structure
+    const withStructure = createOpenAICompatibleProvider({ id: 'acme', baseURL: simulator.baseURL('openai'), apiKey: env.ACME_API_KEY, errorStructure: structure });
+    const refused = await withStructure.chat({ model: 'acme-large~billing', messages }, { signal }).catch((error: unknown) => error);
+    assert.ok(GatewayError.isInstance(refused) && refused.code === 'upstream_billing');
   } finally {
     await simulator.close();
   }
