@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { createLogger, type GatewayConfig, guardHttpServer, type Logger } from '@exai/core';
+import { createLogger, type GatewayConfig, guardHttpServer, type Logger, parseSettings } from '@exai/core';
 import { startSimulator } from '@exai/provider-simulator';
 import type { Store } from '@exai/store';
 import { createToolRegistry, type Gateway, openGateway } from '@exai/tools';
@@ -99,7 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         engine,
         store,
         server: { name: SERVER_NAME, version: SERVER_VERSION },
-        allowedRoots: (options.env ?? process.env).EXAI_ALLOWED_ROOTS?.split(path.delimiter).filter(Boolean) ?? [],
+        allowedRoots: parseSettings(options.env ?? process.env).settings.EXAI_ALLOWED_ROOTS ?? [],
         ...(options.env ? { env: options.env } : {}),
       }),
     };

@@ -1,6 +1,16 @@
-import { createHostGuard, type Env, type HostGuard, type HttpServerLimits, isLoopback, readHttpServerLimits } from '@exai/core';
+import {
+  createHostGuard,
+  type Env,
+  formatSettingsIssue,
+  type HostGuard,
+  type HttpServerLimits,
+  httpServerLimitsOf,
+  isLoopback,
+  issuesOf,
+  parseSettings,
+} from '@exai/core';
 
-/** The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). */
+/** The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). Every variable is documented in @exai/core's README. */
 export interface ServerSettings {
   /** `EXAI_API_KEYS`, comma-separated. */
   apiKeys: string[];
@@ -31,44 +41,27 @@ export interface ServerSettings {
   http: HttpServerLimits;
 }
 
-const list = (value: string | undefined): string[] =>
-  (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0);
-
-const flag = (value: string | undefined): boolean => value === '1' || value === 'true';
-
-function integer(env: Env, name: string, fallback: number, errors: string[]): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) {
-    errors.push(`${name}: expected a non-negative integer, got '${raw}'`);
-    return fallback;
-  }
-  return value;
-}
-
-/** Reads the settings; `errors` names every bad variable. */
+/**
+ * The exai-http slice of @exai/core's settings schema (every variable, its type, default and description);
+ * `errors` names every bad variable the server reads (`EXAI_RATE_LIMIT_RPM: expected ...`).
+ */
 export function readSettings(env: Env): { settings: ServerSettings; errors: string[] } {
-  const http = readHttpServerLimits(env);
-  const errors: string[] = [...http.errors];
+  const { settings: all, issues } = parseSettings(env);
   const settings: ServerSettings = {
-    apiKeys: list(env.EXAI_API_KEYS),
-    adminKeys: list(env.EXAI_ADMIN_KEYS),
-    loopbackAdmin: flag(env.EXAI_LOOPBACK_ADMIN),
-    allowedHosts: list(env.EXAI_ALLOWED_HOSTS),
-    allowedOrigins: list(env.EXAI_ALLOWED_ORIGINS),
-    rateLimitRpm: integer(env, 'EXAI_RATE_LIMIT_RPM', 0, errors),
-    allowNoAuth: flag(env.EXAI_ALLOW_NO_AUTH),
-    shutdownGraceMs: integer(env, 'EXAI_SHUTDOWN_GRACE_MS', 30_000, errors),
-    maxBodyBytes: integer(env, 'EXAI_MAX_BODY_BYTES', 10 * 1024 * 1024, errors),
-    maxFileBytes: integer(env, 'EXAI_MAX_FILE_BYTES', 50 * 1024 * 1024, errors),
-    modelsCacheMs: integer(env, 'EXAI_MODELS_CACHE_MS', 60_000, errors),
-    http: http.limits,
+    apiKeys: all.EXAI_API_KEYS,
+    adminKeys: all.EXAI_ADMIN_KEYS,
+    loopbackAdmin: all.EXAI_LOOPBACK_ADMIN,
+    allowedHosts: all.EXAI_ALLOWED_HOSTS,
+    allowedOrigins: all.EXAI_ALLOWED_ORIGINS,
+    rateLimitRpm: all.EXAI_RATE_LIMIT_RPM,
+    allowNoAuth: all.EXAI_ALLOW_NO_AUTH,
+    shutdownGraceMs: all.EXAI_SHUTDOWN_GRACE_MS,
+    maxBodyBytes: all.EXAI_MAX_BODY_BYTES,
+    maxFileBytes: all.EXAI_MAX_FILE_BYTES,
+    modelsCacheMs: all.EXAI_MODELS_CACHE_MS,
+    http: httpServerLimitsOf(all),
   };
-  return { settings, errors };
+  return { settings, errors: issuesOf(issues, 'exai-http').map(formatSettingsIssue) };
 }
 
 /** One rule for loopback, in `@exai/core` (both apps use it). */

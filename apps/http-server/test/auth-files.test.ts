@@ -109,6 +109,18 @@ describe('exai-http start-up', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 2 naming every bad environment variable, the engine overrides included', async () => {
+    const { code, stderr } = await run(['--port', '0'], { EXAI_REQUEST_TIMEOUT_MS: 'abc', EXAI_MAX_QUEUE: '-1' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('EXAI_REQUEST_TIMEOUT_MS');
+    expect(stderr).toContain('EXAI_MAX_QUEUE');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const server = await run(['--port', '0'], { EXAI_RATE_LIMIT_RPM: 'many', EXAI_ALLOW_NO_AUTH: 'yes' });
+    expect(server.code).toBe(2);
+    expect(server.stderr).toContain('EXAI_RATE_LIMIT_RPM');
+    expect(server.stderr).toContain('EXAI_ALLOW_NO_AUTH');
+  });
+
   it('refuses to listen beyond loopback without keys unless EXAI_ALLOW_NO_AUTH=1', async () => {
     const { code, stderr } = await run(['--host', '0.0.0.0', '--port', '0'], { EXAI_LOG_LEVEL: 'silent' });
     expect(code).toBe(2);

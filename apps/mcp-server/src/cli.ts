@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { formatSettingsIssue, issuesOf, parseSettings } from '@exai/core/settings';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { GatedTransport } from './gated-transport.js';
@@ -20,7 +21,8 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
 EXAI_MCP_TOKEN, EXAI_MCP_TOKENS, EXAI_MCP_ADMIN_TOKENS, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG,
-EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000).
+EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000); every variable,
+its default and meaning: the table in @exai/core's README. A bad value exits 2 naming the variable.
 `;
 
 const fail = (message: string): never => {
@@ -57,14 +59,13 @@ if (parsed.version) {
 const profile = parsed.profile;
 if (profile !== undefined && !['lean', 'standard', 'full'].includes(profile)) fail(`--profile must be lean, standard or full, got '${profile}'`);
 const env = { ...process.env, ...(profile ? { EXAI_TOOL_PROFILE: profile } : {}) };
-const list = (text: string | undefined) => (text ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-/** A positive integer from the environment, or undefined when unset. */
-const positive = (name: string): number | undefined => {
-  const raw = process.env[name]?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  return Number.isInteger(value) && value > 0 ? value : fail(`${name} must be a positive integer, got '${raw}'`);
-};
+// Every variable exai-mcp reads, checked before anything starts: exit 2 naming each bad one (as exai-http).
+const { settings, issues } = parseSettings(env);
+const badSettings = issuesOf(issues, 'exai-mcp');
+if (badSettings.length > 0) {
+  process.stderr.write(`exai-mcp: invalid environment:\n${badSettings.map((issue) => `  - ${formatSettingsIssue(issue)}`).join('\n')}\n`);
+  process.exit(2);
+}
 
 async function runtime(): Promise<Runtime> {
   const { loadRuntime } = await import('./runtime.js');
@@ -137,29 +138,25 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, { readHttpServerLimits }, fixtures] = await Promise.all([
+  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, fixtures] = await Promise.all([
     import('./http-server.js'),
     import('./wire.js'),
     import('@exai/core'),
     parsed.conformance ? import('./conformance-fixtures.js') : undefined,
   ]);
-  const sessionIdleMs = positive('EXAI_MCP_SESSION_IDLE_MS');
-  const maxSessions = positive('EXAI_MCP_MAX_SESSIONS');
-  const { limits, errors } = readHttpServerLimits(process.env);
-  if (errors.length > 0) fail(`invalid environment:\n${errors.map((line) => `  - ${line}`).join('\n')}`);
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
     host: parsed.host ?? '127.0.0.1',
     port,
-    ...(process.env.EXAI_MCP_TOKEN ? { token: process.env.EXAI_MCP_TOKEN } : {}),
-    tokens: list(process.env.EXAI_MCP_TOKENS),
-    adminTokens: list(process.env.EXAI_MCP_ADMIN_TOKENS),
-    allowedHosts: list(process.env.EXAI_MCP_ALLOWED_HOSTS),
-    allowedOrigins: list(process.env.EXAI_MCP_ALLOWED_ORIGINS),
-    ...(sessionIdleMs === undefined ? {} : { sessionIdleMs }),
-    ...(maxSessions === undefined ? {} : { maxSessions }),
-    limits,
+    ...(settings.EXAI_MCP_TOKEN ? { token: settings.EXAI_MCP_TOKEN } : {}),
+    tokens: settings.EXAI_MCP_TOKENS,
+    adminTokens: settings.EXAI_MCP_ADMIN_TOKENS,
+    allowedHosts: settings.EXAI_MCP_ALLOWED_HOSTS,
+    allowedOrigins: settings.EXAI_MCP_ALLOWED_ORIGINS,
+    sessionIdleMs: settings.EXAI_MCP_SESSION_IDLE_MS,
+    maxSessions: settings.EXAI_MCP_MAX_SESSIONS,
+    limits: httpServerLimitsOf(settings),
     createServer: (scope) => {
       const server = createBareServer({ version: packageJson.version });
       wireServer(server, loaded, scope);

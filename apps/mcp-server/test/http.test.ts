@@ -106,4 +106,15 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('EXAI_MCP_TOKEN');
   });
+
+  it('exits 2 naming every bad environment variable, over stdio and --http alike', () => {
+    const bad = { ...env, EXAI_REQUEST_TIMEOUT_MS: 'abc', EXAI_MCP_MAX_SESSIONS: '0' };
+    for (const args of [[], ['--http', '--port', '0']]) {
+      const refused = spawnSync(process.execPath, [CLI, ...args], { env: bad, encoding: 'utf8', timeout: 15_000 });
+      expect(refused.status, refused.stderr).toBe(2);
+      expect(refused.stderr).toContain('EXAI_REQUEST_TIMEOUT_MS');
+      expect(refused.stderr).toContain('EXAI_MCP_MAX_SESSIONS');
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
 });

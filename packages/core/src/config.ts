@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
+import { parseSettings, type Settings, settingDoc } from './settings.js';
 
 /**
  * The gateway's configuration: one zod schema, read from an optional JSON or YAML file and
@@ -202,7 +203,14 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   if (options.input === undefined && file) raw = readConfigFile(file);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(toIssues(parsed.error), file);
-  const merged = configSchema.safeParse(applyEnv(parsed.data, env));
+  const { settings, issues } = parseSettings(env);
+  // The variables that override the file, named with the field they override: `EXAI_LOG_LEVEL (logLevel)`.
+  const overrideIssues = issues.flatMap((issue) => {
+    const field = settingDoc(issue.variable).overrides;
+    return field ? [{ path: `${issue.variable} (${field})`, message: issue.message }] : [];
+  });
+  if (overrideIssues.length > 0) throw new ConfigError(overrideIssues, 'environment');
+  const merged = configSchema.safeParse(applyEnv(parsed.data, env, settings));
   if (!merged.success) throw new ConfigError(toIssues(merged.error), 'environment');
   return merged.data;
 }
@@ -232,12 +240,6 @@ function toIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
-const number = (value: string | undefined): number | undefined => {
-  if (value === undefined || value.trim() === '') return undefined;
-  const parsed = Number(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
-};
-
 /** A key variable's value: one key, or several separated by commas (tried in order). */
 export function splitKeys(value: string | undefined): string[] {
   return (value ?? '')
@@ -251,8 +253,11 @@ function withKeys(value: string): { apiKey: string; keys?: string[] } {
   return keys.length > 1 ? { apiKey: keys[0]!, keys } : { apiKey: keys[0] ?? value };
 }
 
-/** Environment variables override the file: keys, base URLs, timeouts, store locations. */
-function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
+/**
+ * Environment variables override the file: keys, base URLs, timeouts, store locations. `settings` holds
+ * them parsed (see settings.ts); keys are read from `env` by name, since `apiKeyEnv` may name any variable.
+ */
+function applyEnv(config: GatewayConfig, env: Env, settings: Settings): GatewayConfig {
   const providers = { ...config.providers };
   for (const kind of Object.keys(providerKeyEnv) as Array<keyof typeof providerKeyEnv>) {
     const key = readEnv(env, providerKeyEnv[kind]);
@@ -282,25 +287,25 @@ function applyEnv(config: GatewayConfig, env: Env): GatewayConfig {
   return {
     ...config,
     providers,
-    defaultModel: env.EXAI_DEFAULT_MODEL?.trim() || config.defaultModel,
-    logLevel: (env.EXAI_LOG_LEVEL?.trim() as GatewayConfig['logLevel']) || config.logLevel,
+    defaultModel: settings.EXAI_DEFAULT_MODEL ?? config.defaultModel,
+    logLevel: settings.EXAI_LOG_LEVEL ?? config.logLevel,
     timeouts: override(config.timeouts, {
-      requestMs: number(env.EXAI_REQUEST_TIMEOUT_MS),
-      firstTokenMs: number(env.EXAI_FIRST_TOKEN_TIMEOUT_MS),
-      idleMs: number(env.EXAI_IDLE_TIMEOUT_MS),
+      requestMs: settings.EXAI_REQUEST_TIMEOUT_MS,
+      firstTokenMs: settings.EXAI_FIRST_TOKEN_TIMEOUT_MS,
+      idleMs: settings.EXAI_IDLE_TIMEOUT_MS,
     }),
     concurrency: override(config.concurrency, {
-      global: number(env.EXAI_MAX_CONCURRENCY),
-      perProvider: number(env.EXAI_PROVIDER_CONCURRENCY),
-      maxQueue: number(env.EXAI_MAX_QUEUE),
+      global: settings.EXAI_MAX_CONCURRENCY,
+      perProvider: settings.EXAI_PROVIDER_CONCURRENCY,
+      maxQueue: settings.EXAI_MAX_QUEUE,
     }),
     store: {
       ...config.store,
-      dataDir: env.EXAI_DATA_DIR?.trim() || config.store.dataDir,
-      databaseUrl: env.DATABASE_URL?.trim() || config.store.databaseUrl,
-      redisUrl: env.REDIS_URL?.trim() || config.store.redisUrl,
-      redisPrefix: env.EXAI_REDIS_PREFIX?.trim() || config.store.redisPrefix,
-      requestLogRetentionDays: number(env.EXAI_REQUEST_LOG_RETENTION_DAYS) ?? config.store.requestLogRetentionDays,
+      dataDir: settings.EXAI_DATA_DIR ?? config.store.dataDir,
+      databaseUrl: settings.DATABASE_URL ?? config.store.databaseUrl,
+      redisUrl: settings.REDIS_URL ?? config.store.redisUrl,
+      redisPrefix: settings.EXAI_REDIS_PREFIX ?? config.store.redisPrefix,
+      requestLogRetentionDays: settings.EXAI_REQUEST_LOG_RETENTION_DAYS ?? config.store.requestLogRetentionDays,
     },
   };
 }

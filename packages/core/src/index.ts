@@ -93,7 +93,25 @@ export {
   type GuardHttpServerOptions,
   guardHttpServer,
   type HttpServerLimits,
+  httpServerLimitsOf,
   isSocketError,
   readHttpServerLimits,
 } from './socket-guard.js';
 export { installProcessGuard, type ProcessGuardOptions } from './process-guard.js';
+export {
+  formatSettingsIssue,
+  issuesOf,
+  logLevels,
+  parseSettings,
+  type SettingDoc,
+  type SettingName,
+  settingDoc,
+  settingNames,
+  type Settings,
+  type SettingsApp,
+  settingsDocs,
+  type SettingsIssue,
+  settingsSchema,
+  settingsTable,
+  toolProfiles,
+} from './settings.js';

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { parseSettings } from './settings.js';
 
 /**
  * A pino logger that never prints secrets: known key fields are redacted by path, and every
@@ -113,7 +114,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const destination = options.destination ?? 2;
   return pino(
     {
-      level: options.level ?? process.env.EXAI_LOG_LEVEL ?? 'info',
+      level: options.level ?? parseSettings(process.env).settings.EXAI_LOG_LEVEL ?? 'info',
       ...(options.name ? { name: options.name } : {}),
       redact: { paths: redactPaths, censor: '[redacted]' },
       hooks: {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Env } from './config.js';
+import { formatSettingsIssue, parseSettings, type Settings } from './settings.js';
 
 /**
  * Hardening shared by both servers (exai-http and exai-mcp --http): timeouts a slow or silent client
@@ -26,40 +27,28 @@ export interface HttpServerLimits {
   maxConnections: number;
 }
 
-export const defaultHttpServerLimits: Readonly<HttpServerLimits> = Object.freeze({
-  headersTimeoutMs: 20_000,
-  requestReceiveTimeoutMs: 300_000,
-  keepAliveTimeoutMs: 72_000,
-  maxRequestsPerSocket: 1_000,
-  maxConnections: 1_024,
-});
+const limitVariables = ['EXAI_HEADERS_TIMEOUT_MS', 'EXAI_REQUEST_RECEIVE_TIMEOUT_MS', 'EXAI_KEEP_ALIVE_TIMEOUT_MS', 'EXAI_MAX_REQUESTS_PER_SOCKET', 'EXAI_MAX_CONNECTIONS'] as const;
 
-const limitVariables: Record<keyof HttpServerLimits, string> = {
-  headersTimeoutMs: 'EXAI_HEADERS_TIMEOUT_MS',
-  requestReceiveTimeoutMs: 'EXAI_REQUEST_RECEIVE_TIMEOUT_MS',
-  keepAliveTimeoutMs: 'EXAI_KEEP_ALIVE_TIMEOUT_MS',
-  maxRequestsPerSocket: 'EXAI_MAX_REQUESTS_PER_SOCKET',
-  maxConnections: 'EXAI_MAX_CONNECTIONS',
-};
-
-/** Reads {@link HttpServerLimits} from the environment; `errors` names every bad variable (its default is used). */
+/** Reads {@link HttpServerLimits} from the environment (settings.ts); `errors` names every bad variable (its default is used). */
 export function readHttpServerLimits(env: Env): { limits: HttpServerLimits; errors: string[] } {
-  const errors: string[] = [];
-  const limits: HttpServerLimits = { ...defaultHttpServerLimits };
-  for (const field of Object.keys(limitVariables) as (keyof HttpServerLimits)[]) {
-    const name = limitVariables[field];
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') continue;
-    const value = Number(raw);
-    if (Number.isInteger(value) && value >= 0) limits[field] = value;
-    else errors.push(`${name}: expected a non-negative integer, got '${raw}'`);
-  }
-  if (limits.headersTimeoutMs === 0) errors.push(`${limitVariables.headersTimeoutMs}: 0 would let a client hold a connection forever without sending a request`);
-  if (limits.requestReceiveTimeoutMs > 0 && limits.headersTimeoutMs > limits.requestReceiveTimeoutMs) {
-    errors.push(`${limitVariables.headersTimeoutMs} (${limits.headersTimeoutMs}) must not exceed ${limitVariables.requestReceiveTimeoutMs} (${limits.requestReceiveTimeoutMs})`);
-  }
-  return { limits, errors };
+  const { settings, issues } = parseSettings(env);
+  const names = new Set<string>(limitVariables);
+  return { limits: httpServerLimitsOf(settings), errors: issues.filter((issue) => names.has(issue.variable)).map(formatSettingsIssue) };
 }
+
+/** The {@link HttpServerLimits} slice of parsed settings. */
+export function httpServerLimitsOf(settings: Settings): HttpServerLimits {
+  return {
+    headersTimeoutMs: settings.EXAI_HEADERS_TIMEOUT_MS,
+    requestReceiveTimeoutMs: settings.EXAI_REQUEST_RECEIVE_TIMEOUT_MS,
+    keepAliveTimeoutMs: settings.EXAI_KEEP_ALIVE_TIMEOUT_MS,
+    maxRequestsPerSocket: settings.EXAI_MAX_REQUESTS_PER_SOCKET,
+    maxConnections: settings.EXAI_MAX_CONNECTIONS,
+  };
+}
+
+/** The defaults of {@link HttpServerLimits}: the settings schema's. */
+export const defaultHttpServerLimits: Readonly<HttpServerLimits> = Object.freeze(readHttpServerLimits({}).limits);
 
 /** Error codes of a connection that broke or a stream used after it ended: the peer's doing, not a bug. */
 const socketErrorCodes = new Set([

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatSettingsIssue, parseSettings, type SettingName, toolProfiles } from '@exai/core';
 import { z } from 'zod';
 import { failure, fromError, type HintContext, invalidArguments } from './errors.js';
 import { mergeRoles, parseRolesEnv } from './roles.js';
@@ -22,18 +23,14 @@ export const TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
 /** Always listed, whatever the profile or `disabled` say. */
 export const ALWAYS_ON = ['listmodels', 'version'] as const;
 
-export const PROFILES = ['lean', 'standard', 'full'] as const;
+/** The tool profiles, narrowest first (declared with the `EXAI_TOOL_PROFILE` setting in @exai/core). */
+export const PROFILES = toolProfiles;
 const RANK: Record<ToolProfile, number> = { lean: 0, standard: 1, full: 2 };
 
 const KIND_ALIAS: Record<string, string> = { glm: 'glm', kimi: 'kimi', minimax: 'minimax', openai: 'gpt' };
 
-const list = (text: string | undefined) => (text ?? '').split(',').map((name) => name.trim()).filter(Boolean);
-
-function profileOf(value: string | undefined): ToolProfile {
-  if (value === undefined || value === '') return 'standard';
-  if ((PROFILES as readonly string[]).includes(value)) return value as ToolProfile;
-  throw new TypeError(`EXAI_TOOL_PROFILE must be one of ${PROFILES.join(', ')}, got '${value}'`);
-}
+/** The variables the registry reads (see @exai/core's settings). */
+const TOOL_VARIABLES: ReadonlySet<SettingName> = new Set(['EXAI_TOOL_PROFILE', 'EXAI_ENABLED_TOOLS', 'EXAI_DISABLED_TOOLS', 'EXAI_ROLES', 'EXAI_ALLOWED_ROOTS']);
 
 /** The names a profile plus `enabled`, minus `disabled`, selects; unknown names throw. */
 export function selectTools(profile: ToolProfile, enabled: string[] = [], disabled: string[] = []): string[] {
@@ -65,10 +62,13 @@ function definitionOf(tool: ToolSpec): ToolDefinition {
 export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
   const env = options.env ?? process.env;
   const engine = options.engine;
-  const profile = options.profile ?? profileOf(env.EXAI_TOOL_PROFILE?.trim());
-  const names = selectTools(profile, options.enabled ?? list(env.EXAI_ENABLED_TOOLS), options.disabled ?? list(env.EXAI_DISABLED_TOOLS));
-  const roles = mergeRoles(parseRolesEnv(env.EXAI_ROLES), options.roles ?? {});
-  const allowedRoots = (options.allowedRoots ?? (env.EXAI_ALLOWED_ROOTS ? env.EXAI_ALLOWED_ROOTS.split(path.delimiter).filter(Boolean) : [process.cwd()])).map((root) => path.resolve(root));
+  const { settings, issues } = parseSettings(env);
+  const bad = issues.filter((issue) => TOOL_VARIABLES.has(issue.variable));
+  if (bad.length > 0) throw new TypeError(bad.map(formatSettingsIssue).join('; '));
+  const profile = options.profile ?? settings.EXAI_TOOL_PROFILE ?? 'standard';
+  const names = selectTools(profile, options.enabled ?? settings.EXAI_ENABLED_TOOLS, options.disabled ?? settings.EXAI_DISABLED_TOOLS);
+  const roles = mergeRoles(parseRolesEnv(settings.EXAI_ROLES), options.roles ?? {});
+  const allowedRoots = (options.allowedRoots ?? settings.EXAI_ALLOWED_ROOTS ?? [process.cwd()]).map((root) => path.resolve(root));
   const tools = new Map(ALL_TOOLS.filter((tool) => names.includes(tool.name)).map((tool) => [tool.name, tool]));
   const definitions = [...tools.values()].map(definitionOf);
   const hints: HintContext = {

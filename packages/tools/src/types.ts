@@ -1,7 +1,9 @@
 import type { Engine, OwnerScope, Store } from '@exai/engine';
+import type { toolProfiles } from '@exai/core';
 import type { z } from 'zod';
 
-export type ToolProfile = 'lean' | 'standard' | 'full';
+/** A tool profile: the `EXAI_TOOL_PROFILE` values of @exai/core's settings. */
+export type ToolProfile = (typeof toolProfiles)[number];
 
 export type Stance = 'for' | 'against' | 'neutral';
 
