@@ -4,6 +4,9 @@ import { z } from 'zod';
 /**
  * The body of `POST /v1/chat/completions`: OpenAI's fields plus the gateway's extensions
  * (`models`, `continuation_id`, `provider_options`, `thinking`, `remember`). Unknown fields are dropped.
+ * The request itself is declared once, `ChatRequest` in @exai/core; this schema adds the limits and the
+ * wire's leniencies (`developer` role, absent `content`, `stream_options: null`), and `parseChatBody`
+ * maps its output to a `ChatRequest` without a cast (chat-schema.test.ts holds the two in step).
  */
 
 /**
@@ -180,12 +183,12 @@ export function validateBody<T>(schema: z.ZodType<T>, body: unknown): T {
 /** Validates a chat body; throws `BadRequestError` naming the first bad field (`param`) and listing all. */
 export function parseChatBody(body: unknown): { request: ChatRequest; remember: boolean } {
   const data = validateBody(chatBodySchema, body);
-  const { remember, messages, ...rest } = data;
-  const request = {
+  const { remember, messages, stream_options, ...rest } = data;
+  // No cast: the schema's output is a ChatRequest (chat-schema.test.ts checks both directions).
+  const request: ChatRequest = {
     ...rest,
     messages: messages.map((entry) => ({ ...entry, role: entry.role === 'developer' ? 'system' : entry.role, content: entry.content ?? null })),
-    ...(rest.stream_options ? { stream_options: rest.stream_options } : {}),
-  } as ChatRequest;
-  if (request.stream_options === null) delete request.stream_options;
+    ...(stream_options ? { stream_options } : {}),
+  };
   return { request, remember: remember === true };
 }

@@ -59,7 +59,8 @@ export interface FunctionTool {
     name: string;
     description?: string;
     parameters?: Record<string, unknown>;
-    strict?: boolean;
+    /** OpenAI's structured-outputs flag; `null` as OpenAI's own type allows. */
+    strict?: boolean | null;
   };
 }
 
