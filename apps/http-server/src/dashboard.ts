@@ -1,4 +1,4 @@
-import type { BreakerState } from '@exai/core';
+import { type BreakerState, percentile } from '@exai/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardPage } from './dashboard-page.js';
 import type { App, AppDeps, RecentRequest } from './deps.js';
@@ -61,11 +61,6 @@ export const isError = (status: number) => status >= 500 || status === 429;
 
 /** The dashboard's own page and feed are not traffic. */
 const isOwnRoute = (request: RecentRequest) => request.route === '/dashboard' || request.route.startsWith('/dashboard/');
-
-function percentile(sorted: number[], share: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(share * sorted.length) - 1)] ?? 0;
-}
 
 interface Bucket {
   second: number;

@@ -1,6 +1,7 @@
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { setTimeout as pause } from 'node:timers/promises';
 import { createHostGuard, type HostGuard } from '@exai/core';
 import type { OwnerScope } from '@exai/engine';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -265,7 +266,7 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
       clearInterval(timer);
       server.off('upgrade', onUpgrade);
       const deadline = Date.now() + graceMs;
-      while (Date.now() < deadline && [...peers].some((peer) => peer.calls.size > 0)) await new Promise((resolve) => setTimeout(resolve, 25));
+      while (Date.now() < deadline && [...peers].some((peer) => peer.calls.size > 0)) await pause(25);
       const gone = [...peers].map(
         (peer) =>
           new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@ import { ADMIN_KEY, API_KEY, type Harness, startHarness } from './ws-harness.js'
 
 /**
  * The admin surface and the Host/Origin allow-list, spoken in raw HTTP so that no client library
- * normalises the path (`//metrics`, `/%6Detrics`) or refuses to send a foreign `Host`.
+ * normalizes the path (`//metrics`, `/%6Detrics`) or refuses to send a foreign `Host`.
  */
 
 interface RawAnswer {
@@ -34,7 +34,7 @@ function raw(base: string, path: string, options: { method?: string; headers?: R
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
-/** Spellings a router may decode, fold or normalise into an admin route. */
+/** Spellings a router may decode, fold or normalize into an admin route. */
 const METRICS_VARIANTS = ['/metrics', '/%6Detrics', '/%6d%65%74%72%69%63%73', '/metrics?x', '/metrics?x=1&y', '//metrics', '/metrics/', '/METRICS', '/Metrics', '/./metrics', '/x/../metrics', '/metrics%2F', '/metrics;x', '/%2Fmetrics'];
 const SNAPSHOT_VARIANTS = ['/dashboard/snapshot', '/dashboard%2Fsnapshot', '/dashboard%2fsnapshot', '/dashboard/%73napshot', '/%64ashboard/snapshot', '//dashboard/snapshot', '/dashboard//snapshot', '/dashboard/snapshot/', '/DASHBOARD/SNAPSHOT', '/dashboard/snapshot?x', '/dashboard/events?x'];
 

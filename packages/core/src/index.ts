@@ -51,6 +51,8 @@ export {
   UpstreamBillingError,
 } from './errors.js';
 export { parseRetryAfter } from './retry-after.js';
+export { percentile, RingBuffer } from './ring-buffer.js';
+export { type AllowedPath, type AllowedRoot, isPathInside, resolveAllowedPath, resolveAllowedRoots } from './allowed-path.js';
 export { ownValue } from './own.js';
 export { assertProviderOptions, PROTECTED_PROVIDER_OPTIONS, safeProviderOptions } from './provider-options.js';
 export { type OpenAIErrorBody, toOpenAIError } from './openai-error.js';

@@ -45,7 +45,7 @@ export interface ProviderAdapter {
   /** How many keys the adapter rotates through (`CallOptions.keyIndex`); 1 when it has one key or none. */
   readonly keyCount?: number;
   chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
-  /** Normalised chunks; throws `stream_interrupted` on a cut or malformed stream, never ends silently truncated. */
+  /** Normalized chunks; throws `stream_interrupted` on a cut or malformed stream, never ends silently truncated. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<ChatChunk>;
   /** The catalog merged with the provider's `/models`. */
   listModels(options?: CallOptions): Promise<ModelInfo[]>;

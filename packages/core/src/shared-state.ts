@@ -1,6 +1,8 @@
 /**
- * Seams for state that several gateway instances share. In-process implementations live beside
- * their users (circuit-breakers, session-manager); the Redis implementations live in `@exai/store`.
+ * Seams for state that several gateway instances share. The in-process breaker state lives here
+ * (`createMemorySharedBreakerState`, re-exported by circuit-breakers and store); the in-process rate
+ * limiter and semaphore and every Redis implementation live in `@exai/store` (`memory-shared-state.ts`,
+ * `shared-state.ts`).
  */
 
 export type BreakerState = 'closed' | 'open' | 'half_open';

@@ -1,7 +1,7 @@
 import type { CredentialHold } from './credential-holds.js';
 import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
 import type { OwnerScope, Store } from '@exai/store';
-import type { AttemptRecord } from './executor.js';
+import type { RouteAttempt } from './route-types.js';
 import type { AutoRequirements } from './resolve.js';
 
 export interface EngineCallOptions {
@@ -53,7 +53,7 @@ export interface EngineMeta {
   requestId: string;
   provider: string;
   model: string;
-  attempts: AttemptRecord[];
+  attempts: RouteAttempt[];
   /** True when a fallback, not the first target, answered. */
   fellBack: boolean;
   continuationId?: string;

@@ -20,7 +20,7 @@ import { createSessionManager, type SessionListener, type SessionManager } from 
 import { runConsensus } from './consensus.js';
 import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream, Exchange } from './engine-types.js';
 import { CredentialHolds } from './credential-holds.js';
-import type { AttemptCall, Executor, RouteOptions, RouteState } from './executor.js';
+import type { AttemptCall, Executor, RouteOptions, RouteState } from './route-types.js';
 import { textOf, withHistory } from './memory.js';
 import { ModelResolver, type Target } from './resolve.js';
 import { RequestLog } from './request-log.js';

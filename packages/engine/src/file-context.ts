@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { open, realpath, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BadRequestError, CancelledError } from '@exai/core';
+import { type AllowedRoot, BadRequestError, CancelledError, resolveAllowedPath, resolveAllowedRoots } from '@exai/core';
 
 export const DEFAULT_MAX_FILE_BYTES = 256 * 1024;
 
@@ -61,13 +61,6 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-interface Root {
-  /** The root as configured, made absolute. */
-  lexical: string;
-  /** The root with symlinks resolved; undefined when the root does not exist. */
-  real: string | undefined;
-}
-
 type ReadResult =
   | { ok: true; bytes: Buffer }
   | { ok: false; reason: FileSkipReason };
@@ -79,7 +72,7 @@ type ReadResult =
 export async function buildFileContext(paths: string[], options: FileContextOptions): Promise<FileContext> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   validateOptions(options, maxFileBytes);
-  const roots = await resolveRoots(options.allowedRoots);
+  const roots = await resolveAllowedRoots(options.allowedRoots);
   const firstRoot = roots[0]!.lexical;
   const alreadySent = options.alreadySent ?? new Set<string>();
   const sentNow = new Set<string>();
@@ -132,37 +125,11 @@ function validateOptions(options: FileContextOptions, maxFileBytes: number): voi
   }
 }
 
-async function resolveRoots(allowedRoots: string[]): Promise<Root[]> {
-  return Promise.all(
-    allowedRoots.map(async (root) => {
-      const lexical = path.resolve(root);
-      const real = await realpath(lexical).catch(() => undefined);
-      return { lexical, real };
-    }),
-  );
-}
-
-/** True when `child` is `root` or lies below it (both absolute and normalised). */
-function isInside(child: string, root: string): boolean {
-  const relative = path.relative(root, child);
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
-}
-
-async function readAllowedFile(absolute: string, roots: Root[], maxFileBytes: number): Promise<ReadResult> {
-  // Refuse lexically outside paths before touching the file system, so nothing is revealed about them.
-  if (!roots.some((root) => isInside(absolute, root.lexical) || (root.real !== undefined && isInside(absolute, root.real)))) {
-    return { ok: false, reason: 'outside_roots' };
-  }
-  let real: string;
-  try {
-    real = await realpath(absolute);
-  } catch {
-    return { ok: false, reason: 'not_found' };
-  }
-  // The resolved path decides: a symlink (or a `..` through one) may not lead out of every root.
-  if (!roots.some((root) => root.real !== undefined && isInside(real, root.real))) {
-    return { ok: false, reason: 'outside_roots' };
-  }
+async function readAllowedFile(absolute: string, roots: AllowedRoot[], maxFileBytes: number): Promise<ReadResult> {
+  // One rule with the tools (@exai/core): lexically inside a root, then inside after resolving symlinks.
+  const allowed = await resolveAllowedPath(absolute, roots);
+  if (!allowed.ok) return allowed;
+  const real = allowed.real;
   let info: Stats;
   try {
     info = await stat(real);

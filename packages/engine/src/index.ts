@@ -12,7 +12,7 @@ export type {
   Exchange,
   ProviderStatus,
 } from './engine-types.js';
-export type { AttemptRecord, RouteOptions, RouteTimeouts } from './executor.js';
+export type { RouteAttempt, RouteOptions, RouteTimeouts } from './route-types.js';
 export type { CredentialHold, CredentialReason } from './credential-holds.js';
 export { type AutoRequirements, ModelResolver, type Target, type TaskCategory } from './resolve.js';
 export { RetryBudget } from './retry-budget.js';

@@ -9,7 +9,7 @@ import {
   TimeoutError,
   toGatewayError,
 } from '@exai/core';
-import type { AttemptRecord, Executor, RouteOptions, RouteState } from './executor.js';
+import type { Executor, RouteAttempt, RouteOptions, RouteState } from './route-types.js';
 import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
 import type { RetryBudget } from './retry-budget.js';
@@ -94,7 +94,7 @@ export async function walkChain<T>(
   throw lastError ?? budgetError(options);
 }
 
-export function record(state: RouteState, target: Target, failure: GatewayError | undefined, startedAt: number, endedAt: number, extra: Partial<AttemptRecord> = {}): void {
+export function record(state: RouteState, target: Target, failure: GatewayError | undefined, startedAt: number, endedAt: number, extra: Partial<RouteAttempt> = {}): void {
   state.attempts.push({
     provider: target.provider,
     model: target.model,

@@ -9,7 +9,7 @@ import {
 } from '@exai/core';
 import { Channel } from './channel.js';
 import { hedge } from './hedge.js';
-import type { RouteOptions, RouteState } from './executor.js';
+import type { RouteOptions, RouteState } from './route-types.js';
 import type { Target } from './resolve.js';
 import { type RouterDeps, record, walkChain } from './router.js';
 

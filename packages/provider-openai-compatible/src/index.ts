@@ -31,8 +31,8 @@ export {
 export {
   runToolLoop,
   type StepExecutor,
-  type ToolContext,
-  type ToolDefinition,
+  type ToolLoopContext,
+  type ToolLoopTool,
   ToolLoopLimitError,
   type ToolLoopOptions,
   type ToolLoopResult,

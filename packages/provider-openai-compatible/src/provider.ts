@@ -48,8 +48,9 @@ function linkedController(signal: AbortSignal | undefined): { controller: AbortC
 }
 
 /**
- * A ProviderAdapter for any OpenAI-compatible Chat Completions endpoint, on the `openai` SDK with
- * its retries and timeout off. Providers differ only in the hooks of `settings`.
+ * A ProviderAdapter for any OpenAI-compatible Chat Completions endpoint: chat and streams on undici's
+ * `request` (decision 0012), files and `/models` on the `openai` SDK with its retries and timeout off.
+ * Providers differ only in the hooks of `settings`.
  */
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleSettings): ProviderAdapter {
   if (!settings.baseURL) throw new TypeError(`provider ${settings.id}: baseURL is required`);

@@ -1,18 +1,18 @@
 import { type ChatMessage, type ChatRequest, type ChatResponse, type FunctionTool, GatewayError, type ProviderAdapter, type Tool, type ToolCall } from '@exai/core';
 
-export interface ToolContext {
+export interface ToolLoopContext {
   /** Aborted when the loop is cancelled or the tool's timeout passes. */
   signal: AbortSignal;
   toolCallId: string;
 }
 
-export interface ToolDefinition {
+export interface ToolLoopTool {
   name: string;
   description?: string;
   /** JSON schema of the arguments object. */
   parameters?: Record<string, unknown>;
   /** Returns the result: a string is sent as is, anything else as JSON. */
-  handler: (args: Record<string, unknown>, context: ToolContext) => unknown;
+  handler: (args: Record<string, unknown>, context: ToolLoopContext) => unknown;
 }
 
 export interface ToolLoopStep {
@@ -28,7 +28,7 @@ export interface ToolLoopOptions {
   adapter: ProviderAdapter;
   /** The first request; its `tools` may hold provider built-ins, the registered tools are added. */
   request: ChatRequest;
-  tools: readonly ToolDefinition[];
+  tools: readonly ToolLoopTool[];
   /** Model calls before the loop stops. Default 8. */
   maxSteps?: number;
   /** Per tool call. Default 60 000 ms. */
@@ -63,7 +63,7 @@ export class ToolLoopLimitError extends Error {
   }
 }
 
-function toFunctionTool(tool: ToolDefinition): FunctionTool {
+function toFunctionTool(tool: ToolLoopTool): FunctionTool {
   return {
     type: 'function',
     function: {
@@ -84,7 +84,7 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function runTool(call: ToolCall, tools: ReadonlyMap<string, ToolDefinition>, timeoutMs: number, signal: AbortSignal | undefined): Promise<string> {
+async function runTool(call: ToolCall, tools: ReadonlyMap<string, ToolLoopTool>, timeoutMs: number, signal: AbortSignal | undefined): Promise<string> {
   // Provider built-ins (Kimi `$web_search`): the provider did the work; echo the arguments back.
   if (call.function.name.startsWith('$')) return call.function.arguments;
   const tool = tools.get(call.function.name);

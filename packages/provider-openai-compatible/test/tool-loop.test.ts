@@ -2,12 +2,12 @@ import type { ChatRequest, ChatResponse, ProviderAdapter, ToolCall } from '@exai
 import { createBreakerRegistry } from '@exai/circuit-breakers';
 import { createSessionManager } from '@exai/session-manager';
 import { describe, expect, it } from 'vitest';
-import { runToolLoop, ToolLoopLimitError, type ToolDefinition } from '../src/index.js';
+import { runToolLoop, ToolLoopLimitError, type ToolLoopTool } from '../src/index.js';
 import { adapterFor, settled, useSimulator } from './setup.js';
 
 const context = useSimulator();
 
-const lookup: ToolDefinition = {
+const lookup: ToolLoopTool = {
   name: 'lookup',
   description: 'Look something up',
   parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
@@ -70,7 +70,7 @@ describe('runToolLoop', () => {
     const adapter = adapterFor(context.sim);
     let running = 0;
     let peak = 0;
-    const slow: ToolDefinition = {
+    const slow: ToolLoopTool = {
       ...lookup,
       handler: async (args) => {
         running += 1;
@@ -98,7 +98,7 @@ describe('runToolLoop', () => {
           }
         : { content: 'done' },
     );
-    const tools: ToolDefinition[] = [
+    const tools: ToolLoopTool[] = [
       lookup,
       { name: 'explode', handler: () => { throw new Error('kaboom'); } },
       { name: 'hang', handler: (_args, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))) },
@@ -133,7 +133,7 @@ describe('runToolLoop', () => {
     const { adapter } = scriptedAdapter(() => ({ calls: [call('s', 'slow', '{}')] }));
     const controller = new AbortController();
     let toolSignal: AbortSignal | undefined;
-    const slow: ToolDefinition = {
+    const slow: ToolLoopTool = {
       name: 'slow',
       handler: (_args, { signal }) => {
         toolSignal = signal;

@@ -42,7 +42,7 @@ export interface AnswerOptions {
 }
 
 /** Joins a message's content, whether a string or an array of parts. */
-export function textOf(content: unknown): string {
+export function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
     let text = '';
@@ -77,7 +77,7 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
   let promptChars = 0;
   let userText = '';
   for (const message of messages) {
-    const text = textOf(message?.content);
+    const text = contentText(message?.content);
     promptChars += text.length;
     if (message?.role === 'user') userText = text;
   }
@@ -94,7 +94,7 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
   if (last?.role === 'tool') {
     const results: string[] = [];
     for (let index = messages.length - 1; index >= 0 && messages[index]?.role === 'tool'; index--) {
-      results.unshift(textOf(messages[index]?.content));
+      results.unshift(contentText(messages[index]?.content));
     }
     content = `Tool results: ${results.join(' | ')}`;
   } else if (last?.role === 'user' && toolsAllowed && kimiSearch) {

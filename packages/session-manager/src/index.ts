@@ -1,18 +1,18 @@
 export { createSessionManager } from './session-manager.js';
 export { defaults as sessionManagerDefaults } from './options.js';
 export type {
-  ListOptions,
   LoadCounts,
   Percentiles,
   ProviderLimits,
-  RunContext,
   RunOptions,
   SessionFunction,
   SessionListener,
+  SessionListOptions,
   SessionManager,
   SessionManagerOptions,
   SessionMetrics,
   SessionRecord,
+  SessionRunContext,
   SessionStatus,
   SettledResult,
 } from './types.js';

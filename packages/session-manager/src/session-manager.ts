@@ -6,7 +6,7 @@ import { Limits } from './limits.js';
 import { checkTimeout, type ResolvedOptions, resolveOptions } from './options.js';
 import { Session, settledStatus } from './session.js';
 import type {
-  ListOptions,
+  SessionListOptions,
   LoadCounts,
   RunOptions,
   SessionFunction,
@@ -249,7 +249,7 @@ class Manager implements SessionManager {
     return record === undefined ? undefined : { ...record };
   }
 
-  list(options: ListOptions = {}): SessionRecord[] {
+  list(options: SessionListOptions = {}): SessionRecord[] {
     const { status, limit = Number.POSITIVE_INFINITY } = options;
     const records: SessionRecord[] = [];
     for (const session of this.#live.values()) records.push(session.record);

@@ -52,18 +52,18 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export interface RunContext {
+export interface SessionRunContext {
   /** Aborted on timeout (reason: a `TimeoutError`) or cancellation (reason: a `CancelledError`). */
   signal: AbortSignal;
   /** The live record of this session. */
   session: Readonly<SessionRecord>;
 }
 
-export type SessionFunction<T> = (context: RunContext) => Promise<T>;
+export type SessionFunction<T> = (context: SessionRunContext) => Promise<T>;
 
 export type SettledResult<T> = { ok: true; value: T; session: SessionRecord } | { ok: false; error: GatewayError; session: SessionRecord };
 
-export interface ListOptions {
+export interface SessionListOptions {
   status?: SessionStatus;
   /** At most this many records, newest first. Default: all kept. */
   limit?: number;
@@ -105,7 +105,7 @@ export interface SessionManager {
   run<T>(fn: SessionFunction<T>, options?: RunOptions): Promise<T>;
   runSettled<T>(fn: SessionFunction<T>, options?: RunOptions): Promise<SettledResult<T>>;
   get(requestId: string): SessionRecord | undefined;
-  list(options?: ListOptions): SessionRecord[];
+  list(options?: SessionListOptions): SessionRecord[];
   /** Called with a copy of the record on every status change. Returns a function that unsubscribes. */
   on(event: 'session', listener: SessionListener): () => void;
   off(event: 'session', listener: SessionListener): void;

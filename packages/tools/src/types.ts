@@ -1,11 +1,12 @@
-import type { Engine, OwnerScope, Store } from '@exai/engine';
+import type { Engine, OwnerScope, Stance, Store } from '@exai/engine';
 import type { toolProfiles } from '@exai/core';
 import type { z } from 'zod';
 
 /** A tool profile: the `EXAI_TOOL_PROFILE` values of @exai/core's settings. */
 export type ToolProfile = (typeof toolProfiles)[number];
 
-export type Stance = 'for' | 'against' | 'neutral';
+/** The engine's consensus stance, one declaration (re-exported for the tools' role config). */
+export type { Stance } from '@exai/engine';
 
 /** A named role: a model alias, a short system prompt and an optional consensus stance. */
 export interface RoleDefinition {

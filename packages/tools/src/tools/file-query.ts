@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ChatMessage, FilesApi, ProviderAdapter } from '@exai/core';
+import { type ChatMessage, type FilesApi, type ProviderAdapter, resolveAllowedPath, resolveAllowedRoots } from '@exai/core';
 import { z } from 'zod';
-import { resolveAllowed } from '../allowed-path.js';
 import { ask } from '../ask.js';
 import { failure, fromError } from '../errors.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
@@ -29,9 +28,11 @@ async function uploadAll(context: RunContext, adapter: ProviderAdapter & { files
   const uploads: Upload[] = [];
   const signal = context.signal ? { signal: context.signal } : {};
   if (context.allowedRoots.length === 0) return 'reading local files is disabled on this server (the operator can allow folders with EXAI_ALLOWED_ROOTS)';
+  const roots = await resolveAllowedRoots(context.allowedRoots);
   for (const given of paths) {
-    const real = await resolveAllowed(given, context.allowedRoots);
-    if (!real) return `'${given}' is missing or outside the allowed roots`;
+    const allowed = await resolveAllowedPath(given, roots);
+    if (!allowed.ok) return `'${given}' is missing or outside the allowed roots`;
+    const real = allowed.real;
     const info = await stat(real);
     if (!info.isFile()) return `'${given}' is not a file`;
     if (info.size > MAX_UPLOAD_BYTES) return `'${given}' is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MiB`;

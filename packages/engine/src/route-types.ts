@@ -1,6 +1,8 @@
 import type { ChatResponse, ErrorCode, Usage } from '@exai/core';
 import type { Target } from './resolve.js';
 
+/* The types of the routing layer: the executor the router runs attempts through, route options and state. */
+
 /**
  * Runs one attempt as a managed session (limits, timeout, cancellation) through the target's breaker,
  * with a provider key that is not held out (`call.keyIndex`, for the adapter's `CallOptions`).
@@ -22,7 +24,7 @@ export interface ExecuteOptions {
 }
 
 /** One attempt at one target, as recorded for accounting and returned to the caller. */
-export interface AttemptRecord {
+export interface RouteAttempt {
   provider: string;
   model: string;
   outcome: 'ok' | ErrorCode;
@@ -69,7 +71,7 @@ export interface RouteOptions {
 }
 
 export interface RouteState {
-  attempts: AttemptRecord[];
+  attempts: RouteAttempt[];
   provider?: string;
   model?: string;
   usage?: Usage;
