@@ -1,7 +1,7 @@
 import type { ChatMessage, ChatRequest } from '@exai/core';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { z } from 'zod';
-import { type ChatBody, chatBodySchema, parseChatBody } from './chat-schema.js';
+import { type ChatBody, type chatBodySchema, parseChatBody } from './chat-schema.js';
 
 /** The fields a type requires (the optional ones dropped). */
 type RequiredKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];
