@@ -87,7 +87,8 @@ export function syncMarkdown(markdown, readSource) {
     if (!marker) continue;
     const [, path, region] = marker;
     const where = `${path}#${region}`;
-    if (!FENCE_OPEN.test(lines[index + 1] ?? '')) throw new Error(`snippet marker ${where} is not followed by a \`\`\`ts fence`);
+    if (!FENCE_OPEN.test(lines[index + 1] ?? ''))
+      throw new Error(`snippet marker ${where} is not followed by a \`\`\`ts fence`);
     const close = lines.findIndex((candidate, at) => at > index + 1 && candidate.trim() === '```');
     if (close < 0) throw new Error(`the fence after ${where} is never closed`);
     const before = lines.slice(index + 2, close).join('\n');
@@ -131,7 +132,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const check = process.argv.includes('--check');
   const stale = syncAll({ check });
   if (check && stale.length > 0) {
-    process.stderr.write(`README snippets differ from their example regions (run node scripts/sync-snippets.mjs):\n  ${stale.join('\n  ')}\n`);
+    process.stderr.write(
+      `README snippets differ from their example regions (run node scripts/sync-snippets.mjs):\n  ${stale.join('\n  ')}\n`,
+    );
     process.exitCode = 1;
   } else {
     process.stdout.write(check ? 'README snippets are in sync\n' : `synced; ${stale.length} snippet(s) updated\n`);

@@ -15,7 +15,13 @@ const root = join(import.meta.dirname, '..');
 /** Lower layers first. Source files import only strictly lower layers; test files also their own. */
 const LAYERS: readonly (readonly string[])[] = [
   ['@exai/core'],
-  ['@exai/circuit-breakers', '@exai/session-manager', '@exai/provider-openai-compatible', '@exai/store', '@exai/provider-simulator'],
+  [
+    '@exai/circuit-breakers',
+    '@exai/session-manager',
+    '@exai/provider-openai-compatible',
+    '@exai/store',
+    '@exai/provider-simulator',
+  ],
   ['@exai/provider-openai', '@exai/provider-glm', '@exai/provider-kimi', '@exai/provider-minimax'],
   ['@exai/engine'],
   ['@exai/tools'],
@@ -254,7 +260,13 @@ describe('package boundaries', () => {
       "/** import('commented-too') */",
     ].join('\n');
     expect(importsOf(text)).toEqual(['a', '@scope/b/sub', 'c', 'd', 'e', 'f', 'g', 'h', 'y']);
-    expect(['@scope/b/sub', 'fs', 'node:fs', './x.js', 'zod'].map(packageOf)).toEqual(['@scope/b', undefined, undefined, undefined, 'zod']);
+    expect(['@scope/b/sub', 'fs', 'node:fs', './x.js', 'zod'].map(packageOf)).toEqual([
+      '@scope/b',
+      undefined,
+      undefined,
+      undefined,
+      'zod',
+    ]);
   });
 });
 
@@ -268,7 +280,10 @@ describe('docs/architecture.md', () => {
   });
 
   it('reports an arrow added to the diagram, and one added to a package.json', () => {
-    const added = markdown.replace(/^(\s*)breakers\["[^\n]+\n/m, (line, indent: string) => `${line}${indent}breakers --> store\n`);
+    const added = markdown.replace(
+      /^(\s*)breakers\["[^\n]+\n/m,
+      (line, indent: string) => `${line}${indent}breakers --> store\n`,
+    );
     expect(added).not.toBe(markdown);
     expect(arrowDifferences(diagramArrows(added).arrows, declaredArrows)).toEqual({
       onlyInDiagram: ['@exai/circuit-breakers -> @exai/store'],
@@ -291,6 +306,8 @@ describe('docs/architecture.md', () => {
         { file: 'packages/store/src/b.ts', specifier: '@exai/engine', test: false },
       ],
     };
-    expect(boundaryViolations(upward)).toEqual(['packages/store/src/b.ts imports @exai/engine "up" the chain (layer 3 from layer 1)']);
+    expect(boundaryViolations(upward)).toEqual([
+      'packages/store/src/b.ts imports @exai/engine "up" the chain (layer 3 from layer 1)',
+    ]);
   });
 });

@@ -45,7 +45,9 @@ describe('published packages', () => {
       const tarball = readdirSync(out).find((name) => !before.has(name) && name.endsWith('.tgz'));
       expect(tarball, `${manifest.name} produced a tarball`).toBeDefined();
       tarballs.set(manifest.name, join(out, tarball!));
-      const files = execFileSync('tar', ['-tzf', join(out, tarball!)], { encoding: 'utf8' }).trim().split('\n');
+      const files = execFileSync('tar', ['-tzf', join(out, tarball!)], { encoding: 'utf8' })
+        .trim()
+        .split('\n');
       const unexpected = files.filter((file) => !/^package\/(dist\/.+|README\.md|LICENSE|package\.json)$/.test(file));
       expect(unexpected, `${manifest.name} packs only dist, README, LICENSE, package.json`).toEqual([]);
       expect(files).toContain('package/dist/index.js');
@@ -54,7 +56,9 @@ describe('published packages', () => {
       const packed = JSON.parse(
         execFileSync('tar', ['-xOzf', join(out, tarball!), 'package/package.json'], { encoding: 'utf8' }),
       );
-      expect(JSON.stringify(packed.dependencies ?? {}), 'no workspace: ranges leak into the tarball').not.toContain('workspace:');
+      expect(JSON.stringify(packed.dependencies ?? {}), 'no workspace: ranges leak into the tarball').not.toContain(
+        'workspace:',
+      );
       expect(packed.engines?.node).toBe('>=20');
     }
   }, 120_000);
@@ -63,15 +67,23 @@ describe('published packages', () => {
     const project = join(out, 'consumer');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.values()], {
-      cwd: project,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.values()],
+      {
+        cwd: project,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     for (const name of tarballs.keys()) {
       const output = execFileSync(
         process.execPath,
-        ['--input-type=module', '-e', `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length);`],
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(name)}); console.log(Object.keys(m).length);`,
+        ],
         { cwd: project, encoding: 'utf8' },
       );
       expect(Number(output.trim()), `${name} exports something`).toBeGreaterThan(0);

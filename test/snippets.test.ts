@@ -18,7 +18,10 @@ describe('README snippets', () => {
   });
 
   it.each(files.map((file) => relative(root, file)))('%s: every ts fence comes from an example', (file) => {
-    expect(unmarkedFences(readFileSync(join(root, file), 'utf8')), 'lines of ```ts fences without a snippet marker').toEqual([]);
+    expect(
+      unmarkedFences(readFileSync(join(root, file), 'utf8')),
+      'lines of ```ts fences without a snippet marker',
+    ).toEqual([]);
   });
 
   it('reports a snippet edited in the README but not in its example', () => {
@@ -31,7 +34,7 @@ describe('README snippets', () => {
     expect(text).toBe(markdown);
   });
 
-  it('extracts a region in parts, dedented, without other regions\' markers', () => {
+  it("extracts a region in parts, dedented, without other regions' markers", () => {
     const source = [
       '//#region a',
       "import { x } from 'x';",

@@ -4,7 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { added } from './report.mjs';
 
-const colors = { floor: '#9aa0a6', lean: '#34a853', exai: '#1a73e8', portkey: '#e8710a', exaiP99: '#8ab4f8', portkeyP99: '#fbbc8c' };
+const colors = {
+  floor: '#9aa0a6',
+  lean: '#34a853',
+  exai: '#1a73e8',
+  portkey: '#e8710a',
+  exaiP99: '#8ab4f8',
+  portkeyP99: '#fbbc8c',
+};
 const escapeXml = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function niceMax(value) {
@@ -16,7 +23,9 @@ function niceMax(value) {
 
 /** One panel: groups of bars (`series` of {key, label, color}) with a y axis from min(0, lowest) to the max. */
 function panel({ x, y, width, height, title, groups, series, unit }) {
-  const values = groups.flatMap((group) => series.map((item) => group.values[item.key])).filter((value) => typeof value === 'number');
+  const values = groups
+    .flatMap((group) => series.map((item) => group.values[item.key]))
+    .filter((value) => typeof value === 'number');
   const top = niceMax(Math.max(0, ...values));
   const bottom = Math.min(0, ...values) < 0 ? -niceMax(-Math.min(...values)) : 0;
   const plotLeft = x + 52;
@@ -24,14 +33,20 @@ function panel({ x, y, width, height, title, groups, series, unit }) {
   const plotHeight = height - 60;
   const plotWidth = width - 62;
   const scale = (value) => plotTop + ((top - value) / (top - bottom)) * plotHeight;
-  const parts = [`<text x="${x + width / 2}" y="${y + 14}" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`];
+  const parts = [
+    `<text x="${x + width / 2}" y="${y + 14}" text-anchor="middle" font-weight="bold">${escapeXml(title)}</text>`,
+  ];
   for (let tick = 0; tick <= 4; tick++) {
     const value = bottom + ((top - bottom) * tick) / 4;
     const ty = scale(value);
     parts.push(`<line x1="${plotLeft}" x2="${plotLeft + plotWidth}" y1="${ty}" y2="${ty}" stroke="#e0e0e0"/>`);
-    parts.push(`<text x="${plotLeft - 6}" y="${ty + 4}" text-anchor="end" font-size="10">${Number(value.toPrecision(3))}</text>`);
+    parts.push(
+      `<text x="${plotLeft - 6}" y="${ty + 4}" text-anchor="end" font-size="10">${Number(value.toPrecision(3))}</text>`,
+    );
   }
-  parts.push(`<text x="${x + 10}" y="${plotTop + plotHeight / 2}" font-size="10" transform="rotate(-90 ${x + 10} ${plotTop + plotHeight / 2})" text-anchor="middle">${escapeXml(unit)}</text>`);
+  parts.push(
+    `<text x="${x + 10}" y="${plotTop + plotHeight / 2}" font-size="10" transform="rotate(-90 ${x + 10} ${plotTop + plotHeight / 2})" text-anchor="middle">${escapeXml(unit)}</text>`,
+  );
   const groupWidth = plotWidth / groups.length;
   const barWidth = Math.min(22, (groupWidth - 10) / series.length);
   groups.forEach((group, index) => {
@@ -45,9 +60,13 @@ function panel({ x, y, width, height, title, groups, series, unit }) {
       }
       const y0 = scale(Math.max(0, value));
       const h = Math.max(0.5, Math.abs(scale(value) - scale(0)));
-      parts.push(`<rect x="${bx.toFixed(1)}" y="${y0.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${item.color}"><title>${escapeXml(`${item.label}, ${group.label}: ${value}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${bx.toFixed(1)}" y="${y0.toFixed(1)}" width="${(barWidth - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${item.color}"><title>${escapeXml(`${item.label}, ${group.label}: ${value}`)}</title></rect>`,
+      );
     });
-    parts.push(`<text x="${plotLeft + index * groupWidth + groupWidth / 2}" y="${plotTop + plotHeight + 16}" text-anchor="middle" font-size="11">${escapeXml(group.label)}</text>`);
+    parts.push(
+      `<text x="${plotLeft + index * groupWidth + groupWidth / 2}" y="${plotTop + plotHeight + 16}" text-anchor="middle" font-size="11">${escapeXml(group.label)}</text>`,
+    );
   });
   parts.push(`<line x1="${plotLeft}" x2="${plotLeft + plotWidth}" y1="${scale(0)}" y2="${scale(0)}" stroke="#555"/>`);
   return parts.join('\n');
@@ -60,9 +79,21 @@ function chart({ title, subtitle, panels, series, unit }) {
   const width = panelWidth * columns + 20;
   const height = 70 + Math.ceil(panels.length / columns) * panelHeight + 20;
   const body = panels.map((item, index) =>
-    panel({ x: 10 + (index % columns) * panelWidth, y: 60 + Math.floor(index / columns) * panelHeight, width: panelWidth - 10, height: panelHeight, title: item.title, groups: item.groups, series, unit }),
+    panel({
+      x: 10 + (index % columns) * panelWidth,
+      y: 60 + Math.floor(index / columns) * panelHeight,
+      width: panelWidth - 10,
+      height: panelHeight,
+      title: item.title,
+      groups: item.groups,
+      series,
+      unit,
+    }),
   );
-  const legend = series.map((item, index) => `<rect x="${20 + index * 170}" y="38" width="12" height="12" fill="${item.color}"/><text x="${36 + index * 170}" y="48" font-size="11">${escapeXml(item.label)}</text>`);
+  const legend = series.map(
+    (item, index) =>
+      `<rect x="${20 + index * 170}" y="38" width="12" height="12" fill="${item.color}"/><text x="${36 + index * 170}" y="48" font-size="11">${escapeXml(item.label)}</text>`,
+  );
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
@@ -78,7 +109,11 @@ function chart({ title, subtitle, panels, series, unit }) {
 function panelsOf(results, valuesOf) {
   const byMode = new Map();
   for (const row of results.cases) {
-    if (!byMode.has(row.mode)) byMode.set(row.mode, { title: `${row.stream ? 'streaming' : 'non-streaming'}, ${row.latencyMs} ms upstream`, groups: [] });
+    if (!byMode.has(row.mode))
+      byMode.set(row.mode, {
+        title: `${row.stream ? 'streaming' : 'non-streaming'}, ${row.latencyMs} ms upstream`,
+        groups: [],
+      });
     byMode.get(row.mode).groups.push({ label: `${row.connections} conn`, values: valuesOf(row) });
   }
   return [...byMode.values()];

@@ -17,7 +17,9 @@ const dispatcher = new Agent({ keepAliveTimeout: 60_000, connections: 512 });
 
 function fail(response, status, message) {
   if (response.headersSent) return response.destroy();
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message, type: 'api_error' } }));
+  response
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ error: { message, type: 'api_error' } }));
 }
 
 const server = createServer(async (incoming, response) => {
@@ -38,7 +40,8 @@ const server = createServer(async (incoming, response) => {
     });
     if (body.stream) {
       response.writeHead(answer.statusCode, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      for await (const chunk of answer.body) if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+      for await (const chunk of answer.body)
+        if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
       return response.end();
     }
     const parsed = await answer.body.json();

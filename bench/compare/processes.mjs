@@ -54,13 +54,29 @@ function canConnect(port) {
  * Starts `node <args>` as its own process, pinned to `cpu`, logging to `<logDir>/<name>.log`,
  * and resolves once `port` accepts connections. Rejects (after stopping it) if it exits or times out.
  */
-export async function startNode({ name, args, nodeOptions = [], env = {}, cpu, port, logDir, cwd, timeoutMs = 30_000 }) {
+export async function startNode({
+  name,
+  args,
+  nodeOptions = [],
+  env = {},
+  cpu,
+  port,
+  logDir,
+  cwd,
+  timeoutMs = 30_000,
+}) {
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
   const nodeArgs = [...nodeOptions, ...args];
   const [command, commandArgs] =
-    hasTaskset && cpu !== undefined ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
-  const child = spawn(command, commandArgs, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    hasTaskset && cpu !== undefined
+      ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]]
+      : [process.execPath, nodeArgs];
+  const child = spawn(command, commandArgs, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const handle = { name, child, pid: child.pid, port, logFile, exited: false, cpu };
@@ -75,7 +91,9 @@ export async function startNode({ name, args, nodeOptions = [], env = {}, cpu, p
     if (handle.exited || Date.now() > deadline) {
       await stopProcess(handle);
       const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '';
-      throw new Error(`${name} did not start (${handle.exited ? `exited ${JSON.stringify(handle.exit)}` : 'timed out'}); log ${logFile}:\n${tail}`);
+      throw new Error(
+        `${name} did not start (${handle.exited ? `exited ${JSON.stringify(handle.exit)}` : 'timed out'}); log ${logFile}:\n${tail}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

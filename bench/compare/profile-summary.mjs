@@ -39,7 +39,8 @@ for (const [id, micros] of samples) {
 const percent = (micros) => `${((micros / totalMicros) * 100).toFixed(1).padStart(5)}%`;
 const print = (title, map) => {
   process.stdout.write(`\n${title}\n`);
-  for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top)) process.stdout.write(`${percent(micros)}  ${name}\n`);
+  for (const [name, micros] of [...map].sort((a, b) => b[1] - a[1]).slice(0, top))
+    process.stdout.write(`${percent(micros)}  ${name}\n`);
 };
 process.stdout.write(`${file}: ${(totalMicros / 1e6).toFixed(1)} s sampled\n`);
 print('self time by package', selfByPackage);

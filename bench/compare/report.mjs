@@ -37,11 +37,13 @@ export function versus(row) {
     fasterP50: addedP50[0] < addedP50[1],
     fasterP99: addedP99[0] < addedP99[1],
     moreThroughput: exai.requestsPerSecond > portkey.requestsPerSecond,
-    memoryRatio: exai.peakRssMiB && portkey.peakRssMiB ? Math.round((exai.peakRssMiB / portkey.peakRssMiB) * 100) / 100 : null,
+    memoryRatio:
+      exai.peakRssMiB && portkey.peakRssMiB ? Math.round((exai.peakRssMiB / portkey.peakRssMiB) * 100) / 100 : null,
   };
 }
 
-const fixed = (value, digits = 2) => (value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits));
+const fixed = (value, digits = 2) =>
+  value === null || value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
 const signed = (value) => (value === null ? '–' : `${value >= 0 ? '+' : ''}${value.toFixed(2)}`);
 
 function rows(results) {
@@ -57,7 +59,20 @@ function rows(results) {
 }
 
 export function consoleTable(results) {
-  const header = ['case', 'conn', 'target', 'req/s', 'p50 ms', 'p99 ms', '+p50 ms', '+p99 ms', 'peak RSS MiB', 'errors', 'EX-AI/Portkey', 'EX-AI/lean'];
+  const header = [
+    'case',
+    'conn',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    '+p50 ms',
+    '+p99 ms',
+    'peak RSS MiB',
+    'errors',
+    'EX-AI/Portkey',
+    'EX-AI/lean',
+  ];
   const lines = [header];
   for (const { row, name, result } of rows(results)) {
     const comparison = name === 'portkey' ? versus(row) : null;
@@ -77,7 +92,11 @@ export function consoleTable(results) {
     ]);
   }
   const widths = header.map((_, column) => Math.max(...lines.map((line) => line[column].length)));
-  return lines.map((line) => line.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')).join('\n');
+  return lines
+    .map((line) =>
+      line.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '),
+    )
+    .join('\n');
 }
 
 function markdownTables(results) {
@@ -86,7 +105,13 @@ function markdownTables(results) {
   for (const { row, name, result } of rows(results)) {
     if (row.mode !== current) {
       current = row.mode;
-      out.push('', `#### ${modeTitle(row)}`, '', '| connections | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | peak RSS MiB | errors |', '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+      out.push(
+        '',
+        `#### ${modeTitle(row)}`,
+        '',
+        '| connections | target | req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | peak RSS MiB | errors |',
+        '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      );
     }
     const addedP50 = name === 'floor' ? '' : signed(added(row, name, 'p50Ms'));
     const addedP99 = name === 'floor' ? '' : signed(added(row, name, 'p99Ms'));
@@ -102,15 +127,30 @@ function markdownTables(results) {
 function leanSummary(results) {
   const rowsWithLean = results.cases.filter((row) => leanFraction(row) !== null);
   if (rowsWithLean.length === 0) return [];
-  const lines = ['', '#### EX-AI against the lean proxy (node:http + undici, no resilience)', '', '| case | connections | req/s (EX-AI / lean) | added p50 ms (EX-AI vs lean) | added p99 ms (EX-AI vs lean) |', '| --- | ---: | ---: | ---: | ---: |'];
+  const lines = [
+    '',
+    '#### EX-AI against the lean proxy (node:http + undici, no resilience)',
+    '',
+    '| case | connections | req/s (EX-AI / lean) | added p50 ms (EX-AI vs lean) | added p99 ms (EX-AI vs lean) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
   for (const row of rowsWithLean) {
-    lines.push(`| ${modeTitle(row)} | ${row.connections} | ${leanFraction(row).toFixed(2)}x | ${signed(added(row, 'exai', 'p50Ms'))} vs ${signed(added(row, 'lean', 'p50Ms'))} | ${signed(added(row, 'exai', 'p99Ms'))} vs ${signed(added(row, 'lean', 'p99Ms'))} |`);
+    lines.push(
+      `| ${modeTitle(row)} | ${row.connections} | ${leanFraction(row).toFixed(2)}x | ${signed(added(row, 'exai', 'p50Ms'))} vs ${signed(added(row, 'lean', 'p50Ms'))} | ${signed(added(row, 'exai', 'p99Ms'))} vs ${signed(added(row, 'lean', 'p99Ms'))} |`,
+    );
   }
   return lines;
 }
 
 function summary(results) {
-  const lines = [...leanSummary(results), '', '#### EX-AI against Portkey', '', '| case | connections | req/s ratio (EX-AI / Portkey) | added p50 ms (EX-AI vs Portkey) | added p99 ms (EX-AI vs Portkey) | peak RSS ratio | EX-AI behind on |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |'];
+  const lines = [
+    ...leanSummary(results),
+    '',
+    '#### EX-AI against Portkey',
+    '',
+    '| case | connections | req/s ratio (EX-AI / Portkey) | added p50 ms (EX-AI vs Portkey) | added p99 ms (EX-AI vs Portkey) | peak RSS ratio | EX-AI behind on |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
   const behind = [];
   for (const row of results.cases) {
     const comparison = versus(row);
@@ -124,7 +164,12 @@ function summary(results) {
       `| ${modeTitle(row)} | ${row.connections} | ${comparison.throughputRatio.toFixed(2)}x | ${signed(comparison.addedP50[0])} vs ${signed(comparison.addedP50[1])} | ${signed(comparison.addedP99[0])} vs ${signed(comparison.addedP99[1])} | ${comparison.memoryRatio === null ? '–' : `${comparison.memoryRatio.toFixed(2)}x`} | ${lost.join(', ') || '–'} |`,
     );
   }
-  lines.push('', behind.length === 0 ? 'EX-AI adds less latency than Portkey at p50 and p99 and serves more requests per second in every case of this run.' : `EX-AI is behind Portkey in ${behind.length} of ${results.cases.filter((row) => versus(row)).length} cases: ${behind.join('; ')}.`);
+  lines.push(
+    '',
+    behind.length === 0
+      ? 'EX-AI adds less latency than Portkey at p50 and p99 and serves more requests per second in every case of this run.'
+      : `EX-AI is behind Portkey in ${behind.length} of ${results.cases.filter((row) => versus(row)).length} cases: ${behind.join('; ')}.`,
+  );
   return lines;
 }
 
@@ -136,8 +181,12 @@ export function generatedSection(results) {
     '',
     `Run of ${results.date.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB memory, Node ${machine.node} (${machine.platform});`,
     `${settings.durationSeconds} s measured per case after ${settings.warmupSeconds} s of warm-up; whole run ${results.wallSeconds} s.`,
-    machine.loadAverage ? `1-minute load average ${machine.loadAverage.start} at the start and ${machine.loadAverage.end} at the end (other work shared the machine).` : '',
-    placement ? `Placement: autocannon and the simulator on core ${placement.load}, the gateway under test on core ${placement.gateways} (taskset).` : 'Placement: taskset unavailable, processes not pinned.',
+    machine.loadAverage
+      ? `1-minute load average ${machine.loadAverage.start} at the start and ${machine.loadAverage.end} at the end (other work shared the machine).`
+      : '',
+    placement
+      ? `Placement: autocannon and the simulator on core ${placement.load}, the gateway under test on core ${placement.gateways} (taskset).`
+      : 'Placement: taskset unavailable, processes not pinned.',
     `Targets: ${Object.values(results.targets).join(', ')}. Portkey streaming ${results.portkeyStreaming}.`,
     ...results.notes.map((note) => `Note: ${note}`),
     '',
@@ -158,6 +207,9 @@ export function updateDocs(results, file) {
   const page = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
   const start = page.indexOf(START.slice(0, 30));
   const end = page.indexOf(END);
-  const next = start >= 0 && end > start ? `${page.slice(0, start)}${section}${page.slice(end + END.length)}` : `${page.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${page.slice(0, start)}${section}${page.slice(end + END.length)}`
+      : `${page.trimEnd()}\n\n${section}\n`;
   writeFileSync(file, next);
 }

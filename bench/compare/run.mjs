@@ -16,7 +16,11 @@ import { consoleTable, updateDocs } from './report.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = dirname(fileURLToPath(import.meta.url));
-const list = (value, fallback) => (value ?? fallback).split(',').map((item) => item.trim()).filter(Boolean);
+const list = (value, fallback) =>
+  (value ?? fallback)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 const settings = {
   durationSeconds: Number(process.env.BENCH_DURATION ?? 7),
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 1),
@@ -47,14 +51,46 @@ async function waitForFile(path, timeoutMs) {
 
 async function startTargets(logDir) {
   const simulatorPort = await freePort();
-  const simulator = await startNode({ name: 'simulator', args: [simulatorCli, '--port', String(simulatorPort)], cpu: LOAD_CPU, port: simulatorPort, logDir, cwd: root });
+  const simulator = await startNode({
+    name: 'simulator',
+    args: [simulatorCli, '--port', String(simulatorPort)],
+    cpu: LOAD_CPU,
+    port: simulatorPort,
+    logDir,
+    cwd: root,
+  });
   const simulatorUrl = `http://127.0.0.1:${simulatorPort}`;
-  const targets = { floor: { name: 'floor', label: 'simulator alone (floor)', url: simulatorUrl, path: '/v1/chat/completions', headers: {}, pid: simulator.pid, process: simulator } };
+  const targets = {
+    floor: {
+      name: 'floor',
+      label: 'simulator alone (floor)',
+      url: simulatorUrl,
+      path: '/v1/chat/completions',
+      headers: {},
+      pid: simulator.pid,
+      process: simulator,
+    },
+  };
   const notes = [];
   if (settings.targets.includes('lean')) {
     const port = await freePort();
-    const lean = await startNode({ name: 'lean', args: [join(here, 'lean-proxy.mjs'), '--port', String(port), '--upstream', `${simulatorUrl}/v1`], cpu: SERVER_CPU, port, logDir, cwd: root });
-    targets.lean = { name: 'lean', label: 'lean proxy (node:http + undici, no resilience)', url: `http://127.0.0.1:${port}`, path: '/v1/chat/completions', headers: {}, pid: lean.pid, process: lean };
+    const lean = await startNode({
+      name: 'lean',
+      args: [join(here, 'lean-proxy.mjs'), '--port', String(port), '--upstream', `${simulatorUrl}/v1`],
+      cpu: SERVER_CPU,
+      port,
+      logDir,
+      cwd: root,
+    });
+    targets.lean = {
+      name: 'lean',
+      label: 'lean proxy (node:http + undici, no resilience)',
+      url: `http://127.0.0.1:${port}`,
+      path: '/v1/chat/completions',
+      headers: {},
+      pid: lean.pid,
+      process: lean,
+    };
   }
   if (settings.targets.includes('exai')) {
     if (await waitForFile(exaiCli, Number(process.env.BENCH_WAIT_EXAI_MS ?? 60_000))) {
@@ -78,7 +114,15 @@ async function startTargets(logDir) {
         logDir,
         cwd: root,
       });
-      targets.exai = { name: 'exai', label: `EX-AI gateway ${packageVersion('apps/http-server/package.json')}`, url: `http://127.0.0.1:${port}`, path: '/v1/chat/completions', headers: {}, pid: exai.pid, process: exai };
+      targets.exai = {
+        name: 'exai',
+        label: `EX-AI gateway ${packageVersion('apps/http-server/package.json')}`,
+        url: `http://127.0.0.1:${port}`,
+        path: '/v1/chat/completions',
+        headers: {},
+        pid: exai.pid,
+        process: exai,
+      };
     } else {
       notes.push(`apps/http-server/dist/cli.js not found: EX-AI gateway not measured.`);
     }
@@ -125,7 +169,9 @@ async function main() {
   const loadAtStart = loadavg()[0];
   const logDir = mkdtempSync(join(tmpdir(), 'exai-bench-compare-'));
   const pinned = pinSelf(LOAD_CPU);
-  process.stdout.write(`bench:compare: logs in ${logDir}; ${pinned ? `load on core ${LOAD_CPU}, gateways on core ${SERVER_CPU}` : 'no taskset: processes not pinned'}\n`);
+  process.stdout.write(
+    `bench:compare: logs in ${logDir}; ${pinned ? `load on core ${LOAD_CPU}, gateways on core ${SERVER_CPU}` : 'no taskset: processes not pinned'}\n`,
+  );
   const { targets, notes, simulatorUrl } = await startTargets(logDir);
   const order = ['floor', 'lean', 'exai', 'portkey'].filter((name) => settings.targets.includes(name) && targets[name]);
   const checks = {};
@@ -133,7 +179,8 @@ async function main() {
     for (const name of order) {
       const check = await checkAnswer(targets[name], mode, AbortSignal.timeout(10_000));
       checks[`${name}/${mode.name}`] = check;
-      if (!check.ok) notes.push(`${targets[name].label} fails ${mode.name}: HTTP ${check.status} ${check.sample.slice(0, 120)}`);
+      if (!check.ok)
+        notes.push(`${targets[name].label} fails ${mode.name}: HTTP ${check.status} ${check.sample.slice(0, 120)}`);
     }
   }
   const cases = [];
@@ -146,7 +193,11 @@ async function main() {
           continue;
         }
         await fetch(`${simulatorUrl}/_sim/reset`, { method: 'POST' }); // keep the simulator's attempts log small
-        row.results[name] = await runCase(targets[name], mode, { connections, durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds });
+        row.results[name] = await runCase(targets[name], mode, {
+          connections,
+          durationSeconds: settings.durationSeconds,
+          warmupSeconds: settings.warmupSeconds,
+        });
         const result = row.results[name];
         process.stdout.write(
           `  ${mode.name.padEnd(9)} c=${String(connections).padEnd(3)} ${name.padEnd(7)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  rss ${result.peakRssMiB} MiB${result.non2xx + result.errors > 0 ? `  errors ${result.non2xx + result.errors}` : ''}\n`,
@@ -158,11 +209,20 @@ async function main() {
   for (const name of order) await stopProcess(targets[name].process);
   const results = {
     date: new Date().toISOString(),
-    machine: { ...machine(), loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0] * 100) / 100 } },
-    settings: { durationSeconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds, connections: settings.connections, modes: settings.modes.map((mode) => mode.name) },
+    machine: {
+      ...machine(),
+      loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0] * 100) / 100 },
+    },
+    settings: {
+      durationSeconds: settings.durationSeconds,
+      warmupSeconds: settings.warmupSeconds,
+      connections: settings.connections,
+      modes: settings.modes.map((mode) => mode.name),
+    },
     placement: hasTaskset && pinned ? { load: LOAD_CPU, simulator: LOAD_CPU, gateways: SERVER_CPU } : null,
     targets: Object.fromEntries(order.map((name) => [name, targets[name].label])),
-    portkeyStreaming: 'runs with bench/compare/portkey-preload.mjs (upstream fetch responses re-wrapped with mutable headers; Portkey-AI/gateway#1389, #1550)',
+    portkeyStreaming:
+      'runs with bench/compare/portkey-preload.mjs (upstream fetch responses re-wrapped with mutable headers; Portkey-AI/gateway#1389, #1550)',
     notes,
     wallSeconds: Math.round((Date.now() - started) / 1000),
     cases,

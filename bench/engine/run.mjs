@@ -34,7 +34,12 @@ async function time(label, call) {
     samples[index] = Number(process.hrtime.bigint() - started) / 1_000;
   }
   samples.sort();
-  return { label, p50: samples[Math.floor(perRound * 0.5)], p99: samples[Math.floor(perRound * 0.99)], mean: samples.reduce((a, b) => a + b, 0) / perRound };
+  return {
+    label,
+    p50: samples[Math.floor(perRound * 0.5)],
+    p99: samples[Math.floor(perRound * 0.99)],
+    mean: samples.reduce((a, b) => a + b, 0) / perRound,
+  };
 }
 
 const cases = {
@@ -53,9 +58,17 @@ const base = median(results['adapter.chat (direct)'].map((row) => row.p50));
 const rows = Object.entries(results).map(([label, list]) => {
   const p50 = median(list.map((row) => row.p50));
   const p99 = median(list.map((row) => row.p99));
-  return { case: label, 'p50 µs': p50.toFixed(0), 'p99 µs': p99.toFixed(0), 'added p50 µs': (p50 - base).toFixed(0), ratio: (p50 / base).toFixed(2) };
+  return {
+    case: label,
+    'p50 µs': p50.toFixed(0),
+    'p99 µs': p99.toFixed(0),
+    'added p50 µs': (p50 - base).toFixed(0),
+    ratio: (p50 / base).toFixed(2),
+  };
 });
-console.log(`engine overhead: ${rounds} interleaved rounds of ${perRound} sequential requests, simulator upstream, Node ${process.version}`);
+console.log(
+  `engine overhead: ${rounds} interleaved rounds of ${perRound} sequential requests, simulator upstream, Node ${process.version}`,
+);
 console.table(rows);
 await engine.close(1_000);
 await store.close();

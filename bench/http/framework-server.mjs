@@ -6,8 +6,18 @@ const require = createRequire(new URL('../../apps/http-server/package.json', imp
 const load = async (name) => import(require.resolve(name));
 const framework = process.argv[2];
 const events = 5;
-const payload = (body) => ({ id: 'chatcmpl-1', object: 'chat.completion', model: body.model ?? 'x', choices: [{ index: 0, message: { role: 'assistant', content: 'hello' } }] });
-const chunk = (index) => JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: `token ${index} ` } }] });
+const payload = (body) => ({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  model: body.model ?? 'x',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' } }],
+});
+const chunk = (index) =>
+  JSON.stringify({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    choices: [{ index: 0, delta: { content: `token ${index} ` } }],
+  });
 
 if (framework === 'hono') {
   const { Hono } = await load('hono');

@@ -35,16 +35,23 @@ writeFileSync(
     logLevel: 'error',
   }),
 );
-const app = spawn(process.execPath, [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile], {
-  env: { ...process.env, EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_API_KEYS: '' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const app = spawn(
+  process.execPath,
+  [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile],
+  {
+    env: { ...process.env, EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_API_KEYS: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const [data] = await once(app.stdout, 'data');
 const appUrl = String(data).trim();
 
 const body = JSON.stringify({ model: 'glm-4.6', messages: [{ role: 'user', content: 'benchmark' }] });
 const targets = {
-  simulator: { url: `${sim.baseURL('glm')}/chat/completions`, headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' } },
+  simulator: {
+    url: `${sim.baseURL('glm')}/chat/completions`,
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' },
+  },
   'exai-http': { url: `${appUrl}/v1/chat/completions`, headers: { 'content-type': 'application/json' } },
 };
 
@@ -52,7 +59,12 @@ async function measure(target, connections) {
   const options = { ...targets[target], method: 'POST', body, connections };
   await autocannon({ ...options, duration: 1 });
   const result = await autocannon({ ...options, duration });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
 }
 
 console.log(`exai-http ${appUrl} vs simulator ${sim.url}; ${duration}s per cell; non-streaming chat`);
@@ -62,7 +74,10 @@ for (const latency of latencies) {
   for (const connections of connectionsList) {
     const direct = await measure('simulator', connections);
     const gateway = await measure('exai-http', connections);
-    for (const [name, row] of [['simulator', direct], ['exai-http', gateway]]) {
+    for (const [name, row] of [
+      ['simulator', direct],
+      ['exai-http', gateway],
+    ]) {
       const ratio = (row.rps / direct.rps).toFixed(2);
       console.log(
         `${String(latency).padStart(9)} ms ${String(connections).padStart(5)} ${name.padEnd(10)} ${row.rps.toFixed(0).padStart(9)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(6)} ${ratio.padStart(6)} ${String(row.errors).padStart(7)}`,

@@ -30,7 +30,11 @@ const LIST = `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initiali
 function once(args) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: appDir, env: { ...process.env, EXAI_DATA_DIR: dataDir, EXAI_LOG_LEVEL: 'error' }, stdio: ['pipe', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, {
+      cwd: appDir,
+      env: { ...process.env, EXAI_DATA_DIR: dataDir, EXAI_LOG_LEVEL: 'error' },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
     let out = '';
     let initialized;
     child.stdout.on('data', (chunk) => {
@@ -64,7 +68,11 @@ try {
 }
 const pick = (list, key) => median(list.map((run) => run[key]));
 const ratio = pick(exai, 'initialized') / pick(baseline, 'initialized');
-console.log(`cold start to initialize (median of ${runs}): bare SDK server ${pick(baseline, 'initialized').toFixed(1)} ms, exai-mcp ${pick(exai, 'initialized').toFixed(1)} ms, ratio ${ratio.toFixed(2)}x (target < 1.5x)`);
+console.log(
+  `cold start to initialize (median of ${runs}): bare SDK server ${pick(baseline, 'initialized').toFixed(1)} ms, exai-mcp ${pick(exai, 'initialized').toFixed(1)} ms, ratio ${ratio.toFixed(2)}x (target < 1.5x)`,
+);
 const listRatio = pick(exai, 'listed') / pick(baseline, 'listed');
-console.log(`cold start to the first tools/list (median of ${runs}): bare SDK server ${pick(baseline, 'listed').toFixed(1)} ms, exai-mcp ${pick(exai, 'listed').toFixed(1)} ms, ratio ${listRatio.toFixed(2)}x`);
+console.log(
+  `cold start to the first tools/list (median of ${runs}): bare SDK server ${pick(baseline, 'listed').toFixed(1)} ms, exai-mcp ${pick(exai, 'listed').toFixed(1)} ms, ratio ${listRatio.toFixed(2)}x`,
+);
 process.exitCode = ratio < 1.5 ? 0 : 1;

@@ -13,9 +13,22 @@ import {
 } from '../../apps/http-server/dist/index.js';
 
 const iterations = Number(process.argv[2] ?? 2_000);
-const schema = { type: 'object', properties: { path: { type: 'string', description: 'x'.repeat(200) }, limit: { type: 'number' } }, required: ['path'] };
-const tools = Array.from({ length: 25 }, (_, index) => ({ name: `Tool${index}`, description: 'A tool. '.repeat(60), input_schema: schema }));
-const messages = [{ role: 'user', content: [{ type: 'text', text: 'Fix the bug in src/a.ts '.repeat(20), cache_control: { type: 'ephemeral' } }] }];
+const schema = {
+  type: 'object',
+  properties: { path: { type: 'string', description: 'x'.repeat(200) }, limit: { type: 'number' } },
+  required: ['path'],
+};
+const tools = Array.from({ length: 25 }, (_, index) => ({
+  name: `Tool${index}`,
+  description: 'A tool. '.repeat(60),
+  input_schema: schema,
+}));
+const messages = [
+  {
+    role: 'user',
+    content: [{ type: 'text', text: 'Fix the bug in src/a.ts '.repeat(20), cache_control: { type: 'ephemeral' } }],
+  },
+];
 for (let turn = 0; turn < 14; turn += 1) {
   messages.push({
     role: 'assistant',
@@ -25,7 +38,10 @@ for (let turn = 0; turn < 14; turn += 1) {
       { type: 'tool_use', id: `toolu_${turn}`, name: 'Tool1', input: { path: `src/file${turn}.ts` } },
     ],
   });
-  messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: `toolu_${turn}`, content: 'line of code\n'.repeat(80) }] });
+  messages.push({
+    role: 'user',
+    content: [{ type: 'tool_result', tool_use_id: `toolu_${turn}`, content: 'line of code\n'.repeat(80) }],
+  });
 }
 const body = {
   model: 'claude-sonnet-4-5',
@@ -49,7 +65,12 @@ const answer = {
   choices: [
     {
       index: 0,
-      message: { role: 'assistant', content: 'Done. '.repeat(200), reasoning_content: 'Thought. '.repeat(100), tool_calls: [{ id: 'c1', type: 'function', function: { name: 'Tool1', arguments: '{"path":"a"}' } }] },
+      message: {
+        role: 'assistant',
+        content: 'Done. '.repeat(200),
+        reasoning_content: 'Thought. '.repeat(100),
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'Tool1', arguments: '{"path":"a"}' } }],
+      },
       finish_reason: 'tool_calls',
     },
   ],
@@ -61,7 +82,13 @@ const chunks = Array.from({ length: 200 }, (_, index) => ({
   created: 0,
   model: 'glm-4.6',
   provider: 'glm',
-  choices: [{ index: 0, delta: index < 50 ? { reasoning_content: 'thinking ' } : { content: 'word ' }, finish_reason: index === 199 ? 'stop' : null }],
+  choices: [
+    {
+      index: 0,
+      delta: index < 50 ? { reasoning_content: 'thinking ' } : { content: 'word ' },
+      finish_reason: index === 199 ? 'stop' : null,
+    },
+  ],
 }));
 
 function measure(name, work) {
@@ -75,7 +102,9 @@ function measure(name, work) {
 const baseline = measure('chat route: parseChatBody (baseline)', () => parseChatBody(chatBody));
 const rows = [
   baseline,
-  measure('messages: validate + toChatRequest', () => toChatRequest(validateBody(messagesBodySchema, body), { model: 'glm' })),
+  measure('messages: validate + toChatRequest', () =>
+    toChatRequest(validateBody(messagesBodySchema, body), { model: 'glm' }),
+  ),
   measure('messages: toAnthropicMessage (answer)', () => toAnthropicMessage(answer, 'req-1')),
   measure('messages: 200-chunk stream → events', () => {
     const mapper = new AnthropicStreamMapper();
@@ -84,5 +113,10 @@ const rows = [
     mapper.end(answer.usage);
   }),
 ];
-console.log(`body ${(bodyBytes / 1024).toFixed(0)} KiB, ${messages.length} messages, ${tools.length} tools; ${iterations} iterations; node ${process.version}`);
-for (const row of rows) console.log(`${row.name.padEnd(44)} ${row.microseconds.toFixed(1).padStart(8)} µs  ${(row.microseconds / baseline.microseconds).toFixed(2)}x baseline`);
+console.log(
+  `body ${(bodyBytes / 1024).toFixed(0)} KiB, ${messages.length} messages, ${tools.length} tools; ${iterations} iterations; node ${process.version}`,
+);
+for (const row of rows)
+  console.log(
+    `${row.name.padEnd(44)} ${row.microseconds.toFixed(1).padStart(8)} µs  ${(row.microseconds / baseline.microseconds).toFixed(2)}x baseline`,
+  );

@@ -36,9 +36,19 @@ const rows = [];
 for (const concurrency of [1, 64]) {
   const bare = await measure('bare call', work, concurrency);
   const breakerOnly = await measure('breaker.execute', () => breaker.execute(work), concurrency);
-  const managed = await measure('run() + breaker', () => manager.run(() => breaker.execute(work), { provider: 'bench' }), concurrency);
+  const managed = await measure(
+    'run() + breaker',
+    () => manager.run(() => breaker.execute(work), { provider: 'bench' }),
+    concurrency,
+  );
   for (const row of [bare, breakerOnly, managed]) {
-    rows.push({ concurrency, case: row.label, 'µs/call': row.micros.toFixed(3), 'added µs': (row.micros - bare.micros).toFixed(3), ratio: (row.micros / bare.micros).toFixed(1) });
+    rows.push({
+      concurrency,
+      case: row.label,
+      'µs/call': row.micros.toFixed(3),
+      'added µs': (row.micros - bare.micros).toFixed(3),
+      ratio: (row.micros / bare.micros).toFixed(1),
+    });
   }
 }
 console.log(`resilience overhead, ${iterations} calls per round, best of 3, Node ${process.version}`);

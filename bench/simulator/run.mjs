@@ -32,7 +32,10 @@ function startChild(args) {
 
 async function measure(url) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
-  const payload = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello in five words.' }] });
+  const payload = JSON.stringify({
+    model: 'gpt-4o',
+    messages: [{ role: 'user', content: 'Say hello in five words.' }],
+  });
   const target = new URL('/v1/chat/completions', url);
   const options = {
     agent,
@@ -40,7 +43,11 @@ async function measure(url) {
     hostname: target.hostname,
     port: target.port,
     path: target.pathname,
-    headers: { authorization: 'Bearer bench', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+    headers: {
+      authorization: 'Bearer bench',
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+    },
   };
   const one = () =>
     new Promise((resolve, reject) => {
@@ -75,7 +82,9 @@ try {
   const sim = await measure(simulator.url);
   console.log(`requests ${total}, concurrency ${concurrency}, keep-alive`);
   console.log(`baseline node:http   ${base.perSecond.toFixed(0).padStart(7)} req/s`);
-  console.log(`provider-simulator   ${sim.perSecond.toFixed(0).padStart(7)} req/s  (${(sim.perSecond / base.perSecond).toFixed(2)}x baseline, ${sim.failed} non-200)`);
+  console.log(
+    `provider-simulator   ${sim.perSecond.toFixed(0).padStart(7)} req/s  (${(sim.perSecond / base.perSecond).toFixed(2)}x baseline, ${sim.failed} non-200)`,
+  );
 } finally {
   baseline.child.kill('SIGTERM');
   simulator.child.kill('SIGTERM');

@@ -50,9 +50,15 @@ const message = (index) => [{ role: 'user', content: `soak request ${index}` }];
 function plan(kind, index) {
   switch (kind) {
     case 'chat':
-      return { body: { model: index % 2 ? 'glm-4.6' : 'kimi-k2-0905-preview', messages: message(index) }, expect: 'ok-json' };
+      return {
+        body: { model: index % 2 ? 'glm-4.6' : 'kimi-k2-0905-preview', messages: message(index) },
+        expect: 'ok-json',
+      };
     case 'stream':
-      return { body: { model: 'glm-4.6', messages: message(index), stream: true, stream_options: { include_usage: true } }, expect: 'ok-stream' };
+      return {
+        body: { model: 'glm-4.6', messages: message(index), stream: true, stream_options: { include_usage: true } },
+        expect: 'ok-stream',
+      };
     case 'failover':
       return { body: { model: 'glm-4.5', messages: message(index) }, expect: 'fell-back-json' };
     case 'failover-stream':
@@ -68,7 +74,11 @@ function plan(kind, index) {
     case 'unknown-model':
       return { body: { model: `no-such-model-${index % 7}`, messages: message(index) }, expect: 'client-404' };
     case 'disconnect':
-      return { body: { model: 'glm-4.5v', messages: message(index), stream: true }, expect: 'disconnected', hangUp: true };
+      return {
+        body: { model: 'glm-4.5v', messages: message(index), stream: true },
+        expect: 'disconnected',
+        hangUp: true,
+      };
     default:
       throw new Error(kind);
   }
@@ -100,11 +110,15 @@ writeFileSync(
     logLevel: 'error',
   }),
 );
-const app = spawn(process.execPath, [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile], {
-  // The soak scrapes /metrics from loopback without a key: say so (admin needs a key by default).
-  env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_LOOPBACK_ADMIN: '1' },
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const app = spawn(
+  process.execPath,
+  [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile],
+  {
+    // The soak scrapes /metrics from loopback without a key: say so (admin needs a key by default).
+    env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_LOOPBACK_ADMIN: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  },
+);
 let appErrors = '';
 app.stderr.on('data', (data) => {
   appErrors += String(data);
@@ -202,7 +216,8 @@ function send(index) {
       settled = true;
       clearTimeout(timer);
       count(outcome);
-      if (outcome !== planned.expect) unexpected.push({ index, expected: planned.expect, outcome, detail: String(detail ?? '').slice(0, 300) });
+      if (outcome !== planned.expect)
+        unexpected.push({ index, expected: planned.expect, outcome, detail: String(detail ?? '').slice(0, 300) });
       latencies.push(performance.now() - started);
       resolve();
     };
@@ -227,15 +242,21 @@ function send(index) {
         }
       });
       response.on('end', () => finish(classify(response.statusCode, text), text));
-      response.on('error', (error) => finish(planned.hangUp && text ? 'disconnected' : 'connection-error', error.message));
+      response.on('error', (error) =>
+        finish(planned.hangUp && text ? 'disconnected' : 'connection-error', error.message),
+      );
     });
-    outgoing.on('error', (error) => finish(planned.hangUp && settled ? 'disconnected' : 'connection-error', error.message));
+    outgoing.on('error', (error) =>
+      finish(planned.hangUp && settled ? 'disconnected' : 'connection-error', error.message),
+    );
     outgoing.end(payload);
   });
 }
 
 const samples = [await sample('start', 0)];
-console.log(`exai-http pid ${pid} at ${base.origin}; ${total} requests at concurrency ${concurrency}; per-request timeout ${timeoutMs} ms`);
+console.log(
+  `exai-http pid ${pid} at ${base.origin}; ${total} requests at concurrency ${concurrency}; per-request timeout ${timeoutMs} ms`,
+);
 const startedAt = Date.now();
 let next = 0;
 let done = 0;
@@ -251,7 +272,8 @@ async function worker() {
       const label = !middleTaken && done >= total / 2 ? 'middle' : 'progress';
       if (label === 'middle') middleTaken = true;
       pendingSamples.push(sample(label, done).then((entry) => samples.push(entry)));
-      if (done % (sampleEvery * 4) === 0) process.stdout.write(`  ${done} done, ${Math.round(done / ((Date.now() - startedAt) / 1000))} req/s\n`);
+      if (done % (sampleEvery * 4) === 0)
+        process.stdout.write(`  ${done} done, ${Math.round(done / ((Date.now() - startedAt) / 1000))} req/s\n`);
     }
   }
 }
@@ -263,7 +285,9 @@ agent.destroy();
 await new Promise((resolve) => setTimeout(resolve, 3_000));
 samples.push(await sample('end', total));
 const hungUpSeen = sim.log.filter((attempt) => attempt.model === 'glm-4.5v' && attempt.clientHungUp).length;
-const stalledStillOpen = sim.log.filter((attempt) => attempt.model === 'glm-4.5v' && attempt.durationMs === null).length;
+const stalledStillOpen = sim.log.filter(
+  (attempt) => attempt.model === 'glm-4.5v' && attempt.durationMs === null,
+).length;
 
 // --- verdict --------------------------------------------------------------------------------------
 samples.sort((left, right) => left.done - right.done || left.time - right.time);
@@ -271,7 +295,8 @@ const start = samples[0];
 const middle = samples.find((entry) => entry.label === 'middle') ?? samples[Math.floor(samples.length / 2)];
 const end = samples.at(-1);
 const answered = [...counts.values()].reduce((sum, value) => sum + value, 0);
-const lost = (counts.get('timeout') ?? 0) + (counts.get('connection-error') ?? 0) + (counts.get('stream-truncated') ?? 0);
+const lost =
+  (counts.get('timeout') ?? 0) + (counts.get('connection-error') ?? 0) + (counts.get('stream-truncated') ?? 0);
 const mb = (bytes) => (bytes === undefined ? 'n/a' : `${(bytes / 1024 / 1024).toFixed(1)} MB`);
 const rssGrowth = end.rss / middle.rss - 1;
 // Steady growth: every progress sample of the second half above the one before it, and the end above the middle.
@@ -280,29 +305,48 @@ const lastQuarter = samples.filter((entry) => entry.label !== 'end' && entry.don
 const quarterGrowth = lastQuarter.length > 1 ? lastQuarter.at(-1).rss / lastQuarter[0].rss - 1 : 0;
 const monotonic = quarterGrowth > 0.05;
 latencies.sort((left, right) => left - right);
-const percentile = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
+const percentile = (p) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]?.toFixed(1);
 
 const checks = [
-  ['at least 100,000 requests sent, every one answered', answered === total && total >= 100_000, `${answered} / ${total}`],
+  [
+    'at least 100,000 requests sent, every one answered',
+    answered === total && total >= 100_000,
+    `${answered} / ${total}`,
+  ],
   ['no request lost or hung (timeouts, socket errors, truncated streams)', lost === 0, String(lost)],
   ['every outcome as planned for its kind', unexpected.length === 0, String(unexpected.length)],
   ['end RSS within 10 % of the middle', rssGrowth <= 0.1, `${(rssGrowth * 100).toFixed(1)} %`],
   ['no steady RSS growth (last quarter of the load within 5 %)', !monotonic, `${(quarterGrowth * 100).toFixed(1)} %`],
   // The scrape of /metrics is itself in flight while it is answered.
-  ['in-flight requests back to 0 (besides the /metrics scrape)', (end.inFlight ?? 1) <= 1, String((end.inFlight ?? 1) - 1)],
-  ['every client hang-up aborted its upstream stream', stalledStillOpen === 0 && hungUpSeen === (counts.get('disconnected') ?? 0) && hungUpSeen > 0, `${hungUpSeen} of ${counts.get('disconnected') ?? 0} aborted, ${stalledStillOpen} still open`],
+  [
+    'in-flight requests back to 0 (besides the /metrics scrape)',
+    (end.inFlight ?? 1) <= 1,
+    String((end.inFlight ?? 1) - 1),
+  ],
+  [
+    'every client hang-up aborted its upstream stream',
+    stalledStillOpen === 0 && hungUpSeen === (counts.get('disconnected') ?? 0) && hungUpSeen > 0,
+    `${hungUpSeen} of ${counts.get('disconnected') ?? 0} aborted, ${stalledStillOpen} still open`,
+  ],
   ['server process alive', app.exitCode === null, app.exitCode === null ? 'yes' : `exited ${app.exitCode}`],
 ];
 const failed = checks.filter(([, ok]) => !ok);
 
-console.log(`\nSoak: ${total} requests, concurrency ${concurrency}, ${elapsedS.toFixed(1)} s (${Math.round(total / elapsedS)} req/s), latency p50 ${percentile(50)} ms, p99 ${percentile(99)} ms\n`);
+console.log(
+  `\nSoak: ${total} requests, concurrency ${concurrency}, ${elapsedS.toFixed(1)} s (${Math.round(total / elapsedS)} req/s), latency p50 ${percentile(50)} ms, p99 ${percentile(99)} ms\n`,
+);
 console.log('| point | requests done | RSS | heap used | heap total | fds | sockets | active handles |');
 console.log('| --- | --: | --: | --: | --: | --: | --: | --: |');
 for (const entry of [start, middle, end]) {
-  console.log(`| ${entry.label} | ${entry.done} | ${mb(entry.rss)} | ${mb(entry.heapUsed)} | ${mb(entry.heapTotal)} | ${entry.fds} | ${entry.sockets} | ${entry.activeHandles ?? 'n/a'} |`);
+  console.log(
+    `| ${entry.label} | ${entry.done} | ${mb(entry.rss)} | ${mb(entry.heapUsed)} | ${mb(entry.heapTotal)} | ${entry.fds} | ${entry.sockets} | ${entry.activeHandles ?? 'n/a'} |`,
+  );
 }
 console.log(`\nRSS series (MB): ${samples.map((entry) => (entry.rss / 1024 / 1024).toFixed(0)).join(' ')}`);
-console.log(`heap-used series (MB): ${samples.map((entry) => (entry.heapUsed === undefined ? '?' : (entry.heapUsed / 1024 / 1024).toFixed(0))).join(' ')}\n`);
+console.log(
+  `heap-used series (MB): ${samples.map((entry) => (entry.heapUsed === undefined ? '?' : (entry.heapUsed / 1024 / 1024).toFixed(0))).join(' ')}\n`,
+);
 console.log('| outcome | count | planned as |');
 console.log('| --- | --: | --- |');
 const plannedShare = {};
@@ -310,12 +354,29 @@ for (const [kind, share] of KINDS) {
   const outcome = plan(kind, 1).expect;
   plannedShare[outcome] = [plannedShare[outcome], `${kind} (${share} %)`].filter(Boolean).join(' + ');
 }
-for (const [outcome, value] of [...counts.entries()].sort((left, right) => right[1] - left[1])) console.log(`| ${outcome} | ${value} | ${plannedShare[outcome] ?? 'unplanned'} |`);
+for (const [outcome, value] of [...counts.entries()].sort((left, right) => right[1] - left[1]))
+  console.log(`| ${outcome} | ${value} | ${plannedShare[outcome] ?? 'unplanned'} |`);
 console.log('\n| check | result | value |');
 console.log('| --- | --- | --- |');
 for (const [name, ok, value] of checks) console.log(`| ${name} | ${ok ? 'pass' : 'FAIL'} | ${value} |`);
 if (unexpected.length > 0) console.log('\nfirst unexpected outcomes:', JSON.stringify(unexpected.slice(0, 5), null, 2));
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ total, concurrency, elapsedS, counts: Object.fromEntries(counts), samples, checks, unexpected: unexpected.slice(0, 50) }, null, 2));
+if (jsonOut)
+  writeFileSync(
+    jsonOut,
+    JSON.stringify(
+      {
+        total,
+        concurrency,
+        elapsedS,
+        counts: Object.fromEntries(counts),
+        samples,
+        checks,
+        unexpected: unexpected.slice(0, 50),
+      },
+      null,
+      2,
+    ),
+  );
 
 app.kill('SIGTERM');
 await Promise.race([once(app, 'exit'), new Promise((resolve) => setTimeout(resolve, 10_000))]);

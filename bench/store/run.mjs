@@ -42,11 +42,16 @@ function baseline() {
   const database = new Database(join(temporary(), 'baseline.sqlite'));
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  database.exec('create table turns (thread_id text, seq integer, role text, content text, created_at bigint, primary key (thread_id, seq))');
-  const insert = database.prepare('insert into turns (thread_id, seq, role, content, created_at) values (?, ?, ?, ?, ?)');
+  database.exec(
+    'create table turns (thread_id text, seq integer, role text, content text, created_at bigint, primary key (thread_id, seq))',
+  );
+  const insert = database.prepare(
+    'insert into turns (thread_id, seq, role, content, created_at) values (?, ?, ?, ?, ?)',
+  );
   const write = database.transaction((thread, seq) => insert.run(thread, seq, 'user', content, Date.now()));
   const begin = process.hrtime.bigint();
-  for (let index = 0; index < turns; index++) write(`t${Math.floor(index / turnsPerThread)}`, (index % turnsPerThread) + 1);
+  for (let index = 0; index < turns; index++)
+    write(`t${Math.floor(index / turnsPerThread)}`, (index % turnsPerThread) + 1);
   const micros = Number(process.hrtime.bigint() - begin) / 1e3 / turns;
   database.close();
   return micros;
@@ -76,5 +81,8 @@ line('createStore (lazy, no I/O)', `${constructMs.toFixed(2)} ms`);
 line('first open (load Kysely + driver, create, migrate)', `${firstOpenMs.toFixed(1)} ms`);
 line('reopen (migrations already applied)', `${reopenMs.toFixed(1)} ms`);
 line('bare INSERT, one transaction per row (baseline)', `${baselineMicros.toFixed(1)} µs/turn`);
-line(`appendTurn (${turns} turns)`, `${appendMicros.toFixed(1)} µs/turn (${(appendMicros / baselineMicros).toFixed(1)}x baseline)`);
+line(
+  `appendTurn (${turns} turns)`,
+  `${appendMicros.toFixed(1)} µs/turn (${(appendMicros / baselineMicros).toFixed(1)}x baseline)`,
+);
 line('RSS', `${mib(rssAtStart)} MiB at start, ${mib(rssAfter)} MiB after`);

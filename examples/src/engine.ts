@@ -20,7 +20,10 @@ export async function main(): Promise<void> {
     const answer = await engine.chat({ model: 'glm', messages }, { remember: true, scope: { owner: localOwner } });
     console.log(answer.choices[0]?.message.content, answer.exai.provider, answer.exai.continuationId);
 
-    for await (const chunk of engine.stream({ model: 'kimi', messages: [{ role: 'user', content: 'Stream please' }] })) {
+    for await (const chunk of engine.stream({
+      model: 'kimi',
+      messages: [{ role: 'user', content: 'Stream please' }],
+    })) {
       process.stdout.write(chunk.choices[0]?.delta.content ?? '');
     }
     await engine.close();

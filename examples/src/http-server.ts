@@ -26,7 +26,12 @@ export async function main(): Promise<void> {
     const client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: process.env.EXAI_KEY }); // http://127.0.0.1:8080/v1
     const answer = await client.chat.completions.create({ model: 'kimi', messages: [{ role: 'user', content: 'Hi' }] });
     console.log(answer.model, answer.choices[0]?.message.content); // the model that actually answered
-    const stream = await client.chat.completions.create({ model: 'glm', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'glm',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for await (const chunk of stream) {
       process.stdout.write(chunk.choices[0]?.delta.content ?? '');
     }
@@ -41,8 +46,14 @@ export async function main(): Promise<void> {
 
     //#region anthropic
     const anthropic = new Anthropic({ baseURL: server.url, apiKey: process.env.EXAI_KEY }); // http://127.0.0.1:8080
-    const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }] });
-    const streamed = await anthropic.messages.stream({ model: 'kimi', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }] }).finalMessage();
+    const message = await anthropic.messages.create({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    const streamed = await anthropic.messages
+      .stream({ model: 'kimi', max_tokens: 1024, messages: [{ role: 'user', content: 'Hello' }] })
+      .finalMessage();
     //#endregion anthropic
     assert.equal(message.role, 'assistant');
     assert.equal(streamed.stop_reason, 'end_turn');

@@ -15,7 +15,10 @@ export async function main(): Promise<void> {
     const answer = await minimax.chat({ model: 'minimax', messages: [{ role: 'user', content: 'Hello' }] });
     const { reasoning_content, content } = answer.choices[0]?.message ?? {};
 
-    for await (const chunk of minimax.stream({ model: 'MiniMax-M2.5', messages: [{ role: 'user', content: 'Why?' }] })) {
+    for await (const chunk of minimax.stream({
+      model: 'MiniMax-M2.5',
+      messages: [{ role: 'user', content: 'Why?' }],
+    })) {
       text += chunk.choices[0]?.delta.content ?? ''; // never contains <think>
     }
     //#endregion basic

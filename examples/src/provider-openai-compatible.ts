@@ -4,7 +4,12 @@ import { createBreakerRegistry } from '@exai/circuit-breakers';
 //#region basic
 import { createModelCatalog, createOpenAICompatibleProvider, runToolLoop } from '@exai/provider-openai-compatible';
 //#endregion basic
-import { type ErrorFieldsData, errorFieldsOf, errorFieldsSchema, type ProviderErrorStructure } from '@exai/provider-openai-compatible';
+import {
+  type ErrorFieldsData,
+  errorFieldsOf,
+  errorFieldsSchema,
+  type ProviderErrorStructure,
+} from '@exai/provider-openai-compatible';
 import { GatewayError } from '@exai/core';
 import { startSimulator } from '@exai/provider-simulator';
 import { createSessionManager } from '@exai/session-manager';
@@ -29,13 +34,18 @@ export async function main(): Promise<void> {
     });
 
     const reply = await acme.chat({ model: 'acme', messages: [{ role: 'user', content: 'Hi' }] }, { signal });
-    for await (const chunk of acme.stream({ model: 'acme', messages })) process.stdout.write(chunk.choices[0]?.delta.content ?? '');
+    for await (const chunk of acme.stream({ model: 'acme', messages }))
+      process.stdout.write(chunk.choices[0]?.delta.content ?? '');
     //#endregion basic
     assert.equal(reply.model, 'acme-large');
 
     const adapter = acme;
     //#region tool-loop
-    const { response, messages: history, steps } = await runToolLoop({
+    const {
+      response,
+      messages: history,
+      steps,
+    } = await runToolLoop({
       adapter,
       request: { model: 'acme', messages: [{ role: 'user', content: 'Weather in Paris?' }] },
       tools: [
@@ -58,11 +68,19 @@ export async function main(): Promise<void> {
       name: 'Acme',
       errorSchema: errorFieldsSchema,
       errorToMessage: (data) => errorFieldsOf(data).message,
-      classify: (data) => (errorFieldsOf(data).type === 'insufficient_quota' ? { code: 'upstream_billing' } : undefined),
+      classify: (data) =>
+        errorFieldsOf(data).type === 'insufficient_quota' ? { code: 'upstream_billing' } : undefined,
     };
     //#endregion error-structure
-    const withStructure = createOpenAICompatibleProvider({ id: 'acme', baseURL: simulator.baseURL('openai'), apiKey: env.ACME_API_KEY, errorStructure: structure });
-    const refused = await withStructure.chat({ model: 'acme-large~billing', messages }, { signal }).catch((error: unknown) => error);
+    const withStructure = createOpenAICompatibleProvider({
+      id: 'acme',
+      baseURL: simulator.baseURL('openai'),
+      apiKey: env.ACME_API_KEY,
+      errorStructure: structure,
+    });
+    const refused = await withStructure
+      .chat({ model: 'acme-large~billing', messages }, { signal })
+      .catch((error: unknown) => error);
     assert.ok(GatewayError.isInstance(refused) && refused.code === 'upstream_billing');
   } finally {
     await simulator.close();

@@ -14,7 +14,9 @@ export async function main(): Promise<void> {
   await client.chat.completions
     .create({ model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hi' }] })
     .catch(() => {}); // 503 in Kimi's error shape
-  await client.chat.completions.create({ model: 'kimi-k2-0905-preview~http-429?retry_after=2', messages }).catch(() => {});
+  await client.chat.completions
+    .create({ model: 'kimi-k2-0905-preview~http-429?retry_after=2', messages })
+    .catch(() => {});
   const rows = sim.log.map((row) => [row.status, row.scenario]); // every request, in order
   sim.reset();
   await sim.close();

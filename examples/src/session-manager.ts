@@ -23,7 +23,11 @@ export async function main(): Promise<void> {
     sessions.on('session', (record) => logger.debug(record, 'session'));
 
     const answer = await sessions.run(({ signal }) => adapter.chat(request, { signal }), {
-      requestId, provider: 'kimi', model: 'kimi-k2.5', conversationId: threadId, signal: httpRequestSignal,
+      requestId,
+      provider: 'kimi',
+      model: 'kimi-k2.5',
+      conversationId: threadId,
+      signal: httpRequestSignal,
     });
     // or: const result = await sessions.runSettled(fn, options); if (!result.ok) reply(result.error.toJSON());
 

@@ -19,7 +19,11 @@ export async function main(): Promise<void> {
     const tools = createToolRegistry({ engine: gateway.engine, store: gateway.store, profile: 'standard' });
     console.log(tools.list().map((tool) => tool.name)); // chat, consensus, thinkdeep, ...
     const scope = { owner: localOwner }; // the caller's tenant: threads and uploads are theirs only
-    const result = await tools.call('chat', { prompt: 'Hi', role: 'architect' }, { signal, scope, progress: (p) => console.log(p) });
+    const result = await tools.call(
+      'chat',
+      { prompt: 'Hi', role: 'architect' },
+      { signal, scope, progress: (p) => console.log(p) },
+    );
     console.log(result.content, result.meta?.continuation_id); // continue with any tool
     await gateway.close();
     //#endregion basic

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, spawnApp } from '../../apps/http-server/test/helpers.js';
-import { bodyOf, firstBytesOf, flatArrayChatBody, garbage, hit, slowlorisAreCut, statusOf, upgradeRequest } from './raw-tcp.js';
+import {
+  bodyOf,
+  firstBytesOf,
+  flatArrayChatBody,
+  garbage,
+  hit,
+  slowlorisAreCut,
+  statusOf,
+  upgradeRequest,
+} from './raw-tcp.js';
 
 // The built `exai-http` against clients that do not speak HTTP properly. After every case the process is
 // alive and a normal request (GET /healthz and a chat completion on the simulator) is answered within 1 s.
@@ -11,7 +20,11 @@ const HEADERS_TIMEOUT_MS = 2_000;
 const RECEIVE_TIMEOUT_MS = 2_000;
 const modes = [
   { name: 'open mode', env: {} as Record<string, string>, auth: {} as Record<string, string> },
-  { name: 'with keys', env: { EXAI_API_KEYS: KEY } as Record<string, string>, auth: { authorization: `Bearer ${KEY}` } as Record<string, string> },
+  {
+    name: 'with keys',
+    env: { EXAI_API_KEYS: KEY } as Record<string, string>,
+    auth: { authorization: `Bearer ${KEY}` } as Record<string, string>,
+  },
 ];
 
 const chatBody = (content: string) => JSON.stringify({ model: 'glm', messages: [{ role: 'user', content }] });
@@ -29,7 +42,10 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   const expectServing = () =>
     probe().catch((error: unknown) => {
       if ((error as Error).name === 'AssertionError') throw error;
-      throw new Error(`a normal request got no answer (process ${app.child.exitCode === null ? 'alive but not answering' : 'exited'}): ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `a normal request got no answer (process ${app.child.exitCode === null ? 'alive but not answering' : 'exited'}): ${(error as Error).message}`,
+        { cause: error },
+      );
     });
   const probe = async () => {
     expect(app.child.exitCode, app.stderr()).toBeNull();
@@ -54,10 +70,22 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   };
 
   beforeAll(async () => {
-    app = await spawnApp({ config: { logLevel: 'warn' }, env: { EXAI_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), EXAI_REQUEST_RECEIVE_TIMEOUT_MS: String(RECEIVE_TIMEOUT_MS), ...mode.env } });
+    app = await spawnApp({
+      config: { logLevel: 'warn' },
+      env: {
+        EXAI_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+        EXAI_REQUEST_RECEIVE_TIMEOUT_MS: String(RECEIVE_TIMEOUT_MS),
+        ...mode.env,
+      },
+    });
     port = Number(new URL(app.url).port);
     // Warm up (first chat opens the store and JIT-compiles the path), so the 1 s bound measures the server, not start-up.
-    for (let round = 0; round < 3; round++) await fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...mode.auth }, body: chatBody('warm') });
+    for (let round = 0; round < 3; round++)
+      await fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...mode.auth },
+        body: chatBody('warm'),
+      });
     await expectServing();
   });
   afterAll(async () => {
@@ -93,7 +121,10 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   });
 
   it('a refused upgrade is closed by the server, not left open', async () => {
-    const { answer, closedByServer } = await hit(port, [upgradeRequest('/no/such/path')], { wait: 'close', timeoutMs: 10_000 });
+    const { answer, closedByServer } = await hit(port, [upgradeRequest('/no/such/path')], {
+      wait: 'close',
+      timeoutMs: 10_000,
+    });
     expect(statusOf(answer)).toBe(404);
     expect(closedByServer).toBe(true);
   });
@@ -121,7 +152,11 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   });
 
   it('200 pipelined requests, then a reset', async () => {
-    const requests = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' : chatRequest(chatBody(`pipelined ${index}`))));
+    const requests = Array.from({ length: 200 }, (_, index) =>
+      index % 2 === 0
+        ? 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'
+        : chatRequest(chatBody(`pipelined ${index}`)),
+    );
     const { answer } = await hit(port, [requests.join('')]);
     expect(statusOf(answer)).toBe(200);
     await hit(port, [requests.join('')], { wait: 'nothing' });
@@ -159,7 +194,12 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   });
 
   it('/v1/messages: a half-sent body, a stream reset at its first bytes, a key in x-api-key; then serving', async () => {
-    const body = JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'x'.repeat(10_000) }] });
+    const body = JSON.stringify({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'x'.repeat(10_000) }],
+    });
     const keyLine = mode.name === 'open mode' ? '' : `x-api-key: ${KEY}\r\n`;
     const request = `POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\nanthropic-version: 2023-06-01\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${keyLine}\r\n${body}`;
     await hit(port, [request.slice(0, -body.length + 100)], { wait: 'nothing', gapMs: 100 });
@@ -171,11 +211,16 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
   });
 
   describe('POST /v1/responses', () => {
-    const responsesRequest = (body: string, extra = '') => chatRequest(body, extra).replace('POST /v1/chat/completions ', 'POST /v1/responses ');
+    const responsesRequest = (body: string, extra = '') =>
+      chatRequest(body, extra).replace('POST /v1/chat/completions ', 'POST /v1/responses ');
     const responsesBody = (input: string, stream = false) => JSON.stringify({ model: 'glm', input, stream });
 
-    it('garbage and a bad item are 400s in OpenAI\'s shape', async () => {
-      for (const body of ['{"model":', '\u0000\u0001garbage', JSON.stringify({ model: 'glm', input: [{ type: 'nope' }] })]) {
+    it("garbage and a bad item are 400s in OpenAI's shape", async () => {
+      for (const body of [
+        '{"model":',
+        '\u0000\u0001garbage',
+        JSON.stringify({ model: 'glm', input: [{ type: 'nope' }] }),
+      ]) {
         const { answer } = await hit(port, [responsesRequest(body, 'connection: close\r\n')], { wait: 'close' });
         expect(statusOf(answer), answer).toBe(400);
         expect(JSON.parse(bodyOf(answer))).toMatchObject({ error: { type: 'invalid_request_error' } });
@@ -212,7 +257,11 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     const stream = await fetch(`${app.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...mode.auth },
-      body: JSON.stringify({ model: `glm-4.6~slow-first-token?ms=${RECEIVE_TIMEOUT_MS + 1_000}`, stream: true, messages: [{ role: 'user', content: 'slow' }] }),
+      body: JSON.stringify({
+        model: `glm-4.6~slow-first-token?ms=${RECEIVE_TIMEOUT_MS + 1_000}`,
+        stream: true,
+        messages: [{ role: 'user', content: 'slow' }],
+      }),
     });
     expect(stream.status).toBe(200);
     expect(await stream.text()).toMatch(/data: \[DONE\]\n\n$/);
@@ -230,9 +279,16 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
       sent++;
       if (sent === 3) allSent();
     };
-    const answers = Promise.all([0, 1, 2].map(() => hit(port, [request], { wait: 'answer', timeoutMs: 100_000, onSent })));
+    const answers = Promise.all(
+      [0, 1, 2].map(() => hit(port, [request], { wait: 'answer', timeoutMs: 100_000, onSent })),
+    );
     // A server that stops reading (its event loop busy with the first body) never takes the rest.
-    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the server did not read three 8 MB bodies within 30 s: its event loop is blocked')), 30_000).unref());
+    const stalled = new Promise<never>((_, reject) =>
+      setTimeout(
+        () => reject(new Error('the server did not read three 8 MB bodies within 30 s: its event loop is blocked')),
+        30_000,
+      ).unref(),
+    );
     await Promise.race([uploaded, stalled]);
     await expectServing();
     for (const { answer } of await answers) expect(statusOf(answer), answer.slice(0, 300)).toBe(400);

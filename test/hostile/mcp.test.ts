@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpProcess } from '../../apps/mcp-server/test/http-process.js';
-import { bodyOf, firstBytesOf, flatArrayChatBody, garbage, hit, slowlorisAreCut, statusOf, upgradeRequest } from './raw-tcp.js';
+import {
+  bodyOf,
+  firstBytesOf,
+  flatArrayChatBody,
+  garbage,
+  hit,
+  slowlorisAreCut,
+  statusOf,
+  upgradeRequest,
+} from './raw-tcp.js';
 
 // The built `exai-mcp --http` against clients that do not speak HTTP properly. After every case the process
 // is alive and a normal MCP exchange (initialize, a `chat` tool call on the simulator) is answered within 1 s.
@@ -12,7 +21,11 @@ const TOKEN = 'hostile-suite-mcp-token-0001';
 const HEADERS_TIMEOUT_MS = 2_000;
 const modes = [
   { name: 'no token', env: {} as Record<string, string>, auth: {} as Record<string, string> },
-  { name: 'with a token', env: { EXAI_MCP_TOKEN: TOKEN } as Record<string, string>, auth: { authorization: `Bearer ${TOKEN}` } as Record<string, string> },
+  {
+    name: 'with a token',
+    env: { EXAI_MCP_TOKEN: TOKEN } as Record<string, string>,
+    auth: { authorization: `Bearer ${TOKEN}` } as Record<string, string>,
+  },
 ];
 
 type JsonRpcAnswer = { result?: { content?: Array<{ text?: string }> }; error?: unknown };
@@ -35,7 +48,12 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   const post = (body: unknown, session?: string) =>
     fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...mode.auth, ...(session ? { 'mcp-session-id': session } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...mode.auth,
+        ...(session ? { 'mcp-session-id': session } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
@@ -44,20 +62,38 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   const expectServing = () =>
     probe().catch((error: unknown) => {
       if ((error as Error).name === 'AssertionError') throw error;
-      throw new Error(`a normal MCP exchange got no answer (process ${server.child.exitCode === null ? 'alive but not answering' : 'exited'}): ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `a normal MCP exchange got no answer (process ${server.child.exitCode === null ? 'alive but not answering' : 'exited'}): ${(error as Error).message}`,
+        { cause: error },
+      );
     });
   const probe = async () => {
     expect(server.child.exitCode, stderr).toBeNull();
     const started = performance.now();
-    const initialize = await post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile-suite', version: '1' } } });
+    const initialize = await post({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'hostile-suite', version: '1' } },
+    });
     expect(initialize.status).toBe(200);
     const session = initialize.headers.get('mcp-session-id') ?? '';
     expect((await messageOf(initialize)).result).toBeDefined();
     await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
-    const call = await post({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'chat', arguments: { prompt: 'still serving?', model: 'glm' } } }, session);
+    const call = await post(
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'chat', arguments: { prompt: 'still serving?', model: 'glm' } },
+      },
+      session,
+    );
     const answer = await messageOf(call);
     const elapsed = performance.now() - started;
-    await fetch(server.url, { method: 'DELETE', headers: { ...mode.auth, 'mcp-session-id': session } }).then((response) => response.text());
+    await fetch(server.url, { method: 'DELETE', headers: { ...mode.auth, 'mcp-session-id': session } }).then(
+      (response) => response.text(),
+    );
     expect(answer.result?.content?.[0]?.text, JSON.stringify(answer)).toContain('still serving?');
     expect(elapsed, 'a normal MCP exchange took too long').toBeLessThan(1_000);
     expect(stderr).not.toMatch(/uncaughtException|unhandledRejection|Unhandled 'error'/);
@@ -65,7 +101,14 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'exai-mcp-hostile-'));
-    server = await startHttpProcess({ PATH: process.env.PATH ?? '', HOME: dataDir, EXAI_DATA_DIR: dataDir, EXAI_LOG_LEVEL: 'warn', EXAI_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS), ...mode.env });
+    server = await startHttpProcess({
+      PATH: process.env.PATH ?? '',
+      HOME: dataDir,
+      EXAI_DATA_DIR: dataDir,
+      EXAI_LOG_LEVEL: 'warn',
+      EXAI_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+      ...mode.env,
+    });
     server.child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
@@ -109,7 +152,11 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   });
 
   it('a 200 KB header gets 431 (or a reset while it is still being sent)', async () => {
-    const { answer, closedByServer } = await hit(port, [`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(200 * 1024)}\r\n\r\n`], { wait: 'close' });
+    const { answer, closedByServer } = await hit(
+      port,
+      [`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(200 * 1024)}\r\n\r\n`],
+      { wait: 'close' },
+    );
     if (answer !== '') expect(statusOf(answer), answer).toBe(431);
     expect(closedByServer).toBe(true);
     await expectServing();
@@ -118,7 +165,9 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   it('200 pipelined requests, then a reset', async () => {
     const ping = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
     const request = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${authLine}content-length: ${ping.length}\r\n\r\n${ping}`;
-    const requests = Array.from({ length: 200 }, (_, index) => (index % 2 === 0 ? 'GET /no/such/path HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' : request)).join('');
+    const requests = Array.from({ length: 200 }, (_, index) =>
+      index % 2 === 0 ? 'GET /no/such/path HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' : request,
+    ).join('');
     const { answer } = await hit(port, [requests]);
     expect(statusOf(answer)).toBe(404);
     await hit(port, [requests], { wait: 'nothing' });
@@ -141,14 +190,23 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   });
 
   it('Content-Length together with Transfer-Encoding gets 400', async () => {
-    const { answer } = await hit(port, [`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n${authLine}\r\n0\r\n\r\n`], { wait: 'close' });
+    const { answer } = await hit(
+      port,
+      [
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n${authLine}\r\n0\r\n\r\n`,
+      ],
+      { wait: 'close' },
+    );
     expect(statusOf(answer), answer).toBe(400);
     await expectServing();
   });
 
   it('a half-sent body, then a reset', async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: 10000\r\n${authLine}\r\n`;
-    await hit(port, [head, '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{'], { wait: 'nothing', gapMs: 100 });
+    await hit(port, [head, '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{'], {
+      wait: 'nothing',
+      gapMs: 100,
+    });
     await expectServing();
   });
 
@@ -157,7 +215,9 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
     await expectServing();
   });
 
-  it('three concurrent 8 MB flat-array bodies are refused (413) without stalling the server', { timeout: 60_000 }, async () => {
+  it('three concurrent 8 MB flat-array bodies are refused (413) without stalling the server', {
+    timeout: 60_000,
+  }, async () => {
     const body = flatArrayChatBody(8 * 1024 * 1024, 'glm');
     const request = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: ${body.length}\r\n${authLine}\r\n${body}`;
     const answers = Promise.all([0, 1, 2].map(() => hit(port, [request], { wait: 'answer', timeoutMs: 30_000 })));

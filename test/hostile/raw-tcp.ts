@@ -32,7 +32,11 @@ export interface HitOptions {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects to 127.0.0.1:`port`, writes `chunks`, waits as told, then resets the connection (RST, not FIN). */
-export async function hit(port: number, chunks: ReadonlyArray<string | Buffer>, options: HitOptions = {}): Promise<Exchange> {
+export async function hit(
+  port: number,
+  chunks: ReadonlyArray<string | Buffer>,
+  options: HitOptions = {},
+): Promise<Exchange> {
   const wait = options.wait ?? 'answer';
   const socket = net.connect(port, '127.0.0.1');
   const received: Buffer[] = [];
@@ -66,7 +70,12 @@ export async function hit(port: number, chunks: ReadonlyArray<string | Buffer>, 
     });
     for (const chunk of chunks) {
       if (socket.destroyed || Date.now() >= deadline || (wait === 'answer' && text().includes('\r\n\r\n'))) break;
-      await Promise.race([new Promise<void>((resolve) => socket.write(chunk, () => resolve())), ended, headersSeen, expired()]);
+      await Promise.race([
+        new Promise<void>((resolve) => socket.write(chunk, () => resolve())),
+        ended,
+        headersSeen,
+        expired(),
+      ]);
       if (options.gapMs) await pause(options.gapMs);
     }
     options.onSent?.();
@@ -140,7 +149,8 @@ export function garbage(length: number, seed = 42): Buffer {
   return bytes;
 }
 
-const upgradeHeaders = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+const upgradeHeaders =
+  'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 
 /** A WebSocket upgrade request for `path`, with extra header lines. */
 export function upgradeRequest(path: string, extraHeaders = ''): string {
@@ -148,7 +158,11 @@ export function upgradeRequest(path: string, extraHeaders = ''): string {
 }
 
 /** `count` sockets that send a request line, then one header line every `everyMs`, and never finish the headers. */
-export function slowloris(port: number, count: number, everyMs: number): { sockets: net.Socket[]; closed: Promise<number[]>; stop: () => void } {
+export function slowloris(
+  port: number,
+  count: number,
+  everyMs: number,
+): { sockets: net.Socket[]; closed: Promise<number[]>; stop: () => void } {
   const opened = Date.now();
   const sockets: net.Socket[] = [];
   const closes: Promise<number>[] = [];
@@ -190,19 +204,28 @@ export function flatArrayChatBody(bytes: number, model: string): string {
  * each is cut by the headers timeout (not earlier for another reason), within a few seconds of it.
  * Returns the sockets' lifetimes.
  */
-export async function slowlorisAreCut(port: number, headersTimeoutMs: number, expectServing: () => Promise<void>, count = 60): Promise<number[]> {
+export async function slowlorisAreCut(
+  port: number,
+  headersTimeoutMs: number,
+  expectServing: () => Promise<void>,
+  count = 60,
+): Promise<number[]> {
   const attack = slowloris(port, count, 300);
   try {
     await new Promise((resolve) => setTimeout(resolve, 500));
     await expectServing();
     const lifetimes = await Promise.race([
       attack.closed,
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('slowloris sockets still open')), headersTimeoutMs + 8_000)),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error('slowloris sockets still open')), headersTimeoutMs + 8_000),
+      ),
     ]);
     const shortest = Math.min(...lifetimes);
     const longest = Math.max(...lifetimes);
     if (shortest < headersTimeoutMs - 500 || longest >= headersTimeoutMs + 6_000) {
-      throw new Error(`slowloris sockets lived ${shortest}..${longest} ms; the headers timeout is ${headersTimeoutMs} ms`);
+      throw new Error(
+        `slowloris sockets lived ${shortest}..${longest} ms; the headers timeout is ${headersTimeoutMs} ms`,
+      );
     }
     return lifetimes;
   } finally {

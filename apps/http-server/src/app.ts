@@ -5,13 +5,13 @@ import { mountDashboard } from './dashboard.js';
 import type { App, AppDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import './request-info.js';
-import { type HealthState, mountHealth } from './routes/health.js';
+import { storeResponseState } from './responses/state.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
+import { type HealthState, mountHealth } from './routes/health.js';
 import { mountMessages } from './routes/messages.js';
 import { mountModels } from './routes/models.js';
 import { mountResponses } from './routes/responses.js';
-import { storeResponseState } from './responses/state.js';
 import { hostGuardOf, type ServerSettings } from './settings.js';
 import { mountTools } from './tools-routes.js';
 
@@ -45,7 +45,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     // A URL the router cannot read (bad percent-encoding, a path segment over 100 characters) in OpenAI's shape too.
     frameworkErrors: (error, _request, reply) => {
       const code = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'path_too_long' : 'invalid_url';
-      const message = code === 'path_too_long' ? 'A path segment (tool name, file id) is longer than 100 characters' : `The URL path is not valid: ${error.message}`;
+      const message =
+        code === 'path_too_long'
+          ? 'A path segment (tool name, file id) is longer than 100 characters'
+          : `The URL path is not valid: ${error.message}`;
       return (reply as FastifyReply).code(400).send(errorBody(message, 'invalid_request_error', code, 'url'));
     },
   });
@@ -73,7 +76,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
         status: request.exai.status ?? (reply.raw.writableFinished ? reply.raw.statusCode : 499),
         latencyMs: Math.round(performance.now() - request.exai.startedAt),
         ...(usage ? { tokens: { prompt: usage.prompt_tokens, completion: usage.completion_tokens } } : {}),
-        ...(meta ? { attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })), fellBack: meta.fellBack } : {}),
+        ...(meta
+          ? {
+              attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
+              fellBack: meta.fellBack,
+            }
+          : {}),
       });
     });
     // Decided on the matched route, never the raw URL: `/%6Detrics` is routed to `/metrics`, and so is its flag.
@@ -83,18 +91,35 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     if (!hostGuard.hostAllowed(host)) {
       return reply
         .code(421)
-        .send(errorBody(`Host '${quoted(host ?? '')}' is not served here; add it to EXAI_ALLOWED_HOSTS if it names this server`, 'invalid_request_error', 'misdirected_request'));
+        .send(
+          errorBody(
+            `Host '${quoted(host ?? '')}' is not served here; add it to EXAI_ALLOWED_HOSTS if it names this server`,
+            'invalid_request_error',
+            'misdirected_request',
+          ),
+        );
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !hostGuard.originAllowed(origin, host)) {
-      return reply.code(403).send(errorBody(`Origin '${quoted(origin)}' may not call this server; allow it with EXAI_ALLOWED_ORIGINS`, 'permission_error', 'origin_not_allowed'));
+      return reply
+        .code(403)
+        .send(
+          errorBody(
+            `Origin '${quoted(origin)}' may not call this server; allow it with EXAI_ALLOWED_ORIGINS`,
+            'permission_error',
+            'origin_not_allowed',
+          ),
+        );
     }
     if (route.config?.public === true) return;
     const admin = route.config?.admin === true;
     const result = await deps.auth.check(request.headers, { admin, remoteAddress: request.socket.remoteAddress });
     if (!result.ok) {
       if (result.status === 401) reply.header('www-authenticate', 'Bearer');
-      return reply.code(result.status).headers(result.headers ?? {}).send(result.body);
+      return reply
+        .code(result.status)
+        .headers(result.headers ?? {})
+        .send(result.body);
     }
     request.exai.keyId = result.keyId;
     request.exai.scope = result.scope;
@@ -108,14 +133,29 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
       return reply
         .code(429)
         .header('retry-after', String(seconds))
-        .send(errorBody(`Rate limit reached for this API key; retry after ${seconds} s`, 'rate_limit_error', 'rate_limit_exceeded'));
+        .send(
+          errorBody(
+            `Rate limit reached for this API key; retry after ${seconds} s`,
+            'rate_limit_error',
+            'rate_limit_exceeded',
+          ),
+        );
     }
-    if (Number.isFinite(decision.remaining)) reply.header('x-ratelimit-remaining-requests', String(Math.floor(decision.remaining)));
+    if (Number.isFinite(decision.remaining))
+      reply.header('x-ratelimit-remaining-requests', String(Math.floor(decision.remaining)));
   });
 
   app.setErrorHandler(handleError(deps));
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(`Unknown route: ${request.method} ${request.url.split('?')[0]}`, 'invalid_request_error', 'unknown_url')),
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          `Unknown route: ${request.method} ${request.url.split('?')[0]}`,
+          'invalid_request_error',
+          'unknown_url',
+        ),
+      ),
   );
 
   mountHealth(app, deps, health);

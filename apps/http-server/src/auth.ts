@@ -56,7 +56,9 @@ export function callerScope(keyId: string, options: { admin?: boolean; open?: bo
 const failure = (status: number, message: string, code: string): AuthResult => ({
   ok: false,
   status,
-  body: { error: { message, type: status === 401 ? 'authentication_error' : 'permission_error', code, param: null } } satisfies OpenAIErrorBody,
+  body: {
+    error: { message, type: status === 401 ? 'authentication_error' : 'permission_error', code, param: null },
+  } satisfies OpenAIErrorBody,
 });
 
 /** API keys from the environment (compared in constant time) or the store (hashed), and per-key token buckets. */
@@ -98,13 +100,16 @@ export function createAuth(options: CreateAuthOptions): Auth {
       const loopback = isLoopback(checkOptions.remoteAddress);
       const key = presentedKey(headers);
       if (checkOptions.admin) {
-        if (loopback && options.loopbackAdmin === true) return { ok: true, keyId: 'loopback', scope: callerScope('loopback', { open }) };
+        if (loopback && options.loopbackAdmin === true)
+          return { ok: true, keyId: 'loopback', scope: callerScope('loopback', { open }) };
         const identity = key ? await identify(key) : undefined;
         if (identity?.admin) return { ok: true, keyId: identity.id, scope: callerScope(identity.id, { admin: true }) };
-        const message = 'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine in without one';
+        const message =
+          'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine in without one';
         return identity ? failure(403, message, 'admin_key_required') : failure(401, message, 'invalid_api_key');
       }
-      if (open) return { ok: true, keyId: loopback ? 'loopback' : 'anonymous', scope: callerScope('anonymous', { open }) };
+      if (open)
+        return { ok: true, keyId: loopback ? 'loopback' : 'anonymous', scope: callerScope('anonymous', { open }) };
       if (!key) return failure(401, 'Missing API key: send Authorization: Bearer <key>', 'invalid_api_key');
       const identity = await identify(key);
       if (!identity) return failure(401, 'Invalid API key', 'invalid_api_key');

@@ -26,7 +26,14 @@ describe('chatBodySchema and ChatRequest', () => {
   });
 
   it('maps the leniencies', () => {
-    const { request } = parseChatBody({ model: 'm', messages: [{ role: 'developer', content: 'be brief' }, { role: 'assistant', tool_calls: [] }], stream_options: null });
+    const { request } = parseChatBody({
+      model: 'm',
+      messages: [
+        { role: 'developer', content: 'be brief' },
+        { role: 'assistant', tool_calls: [] },
+      ],
+      stream_options: null,
+    });
     expect(request.messages).toEqual([
       { role: 'system', content: 'be brief' },
       { role: 'assistant', content: null, tool_calls: [] },

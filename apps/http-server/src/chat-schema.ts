@@ -42,7 +42,9 @@ const toolCall = z.object({
 });
 const message = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(z.union([textPart, imagePart])).max(CHAT_LIMITS.contentParts), z.null()]).optional(),
+  content: z
+    .union([z.string(), z.array(z.union([textPart, imagePart])).max(CHAT_LIMITS.contentParts), z.null()])
+    .optional(),
   name: z.string().optional(),
   reasoning_content: z.string().optional(),
   tool_calls: z.array(toolCall).optional(),
@@ -75,8 +77,13 @@ export const chatBodySchema = z.object({
   seed: z.number().int().optional(),
   frequency_penalty: z.number().min(-2).max(2).optional(),
   presence_penalty: z.number().min(-2).max(2).optional(),
-  response_format: z.object({ type: z.enum(['text', 'json_object', 'json_schema']), json_schema: z.unknown().optional() }).optional(),
-  tools: z.array(z.union([functionTool, builtinTool])).max(CHAT_LIMITS.tools).optional(),
+  response_format: z
+    .object({ type: z.enum(['text', 'json_object', 'json_schema']), json_schema: z.unknown().optional() })
+    .optional(),
+  tools: z
+    .array(z.union([functionTool, builtinTool]))
+    .max(CHAT_LIMITS.tools)
+    .optional(),
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().optional(),
   stream: z.boolean().optional(),
@@ -95,14 +102,17 @@ export type ChatBody = z.infer<typeof chatBodySchema>;
 
 /** `messages.0.role` → `messages[0].role`, the way OpenAI names a parameter. */
 export function paramName(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
 }
 
 /** Deepest nesting a body may have: deeper values overflow the stack of the recursive code downstream (serialisers, adapters). */
 export const MAX_BODY_DEPTH = 64;
 
 /** An own property's value; `__proto__` (an own key after `JSON.parse`) read as data, not through the accessor. */
-const own = (object: Record<string, unknown>, key: string): unknown => (key === '__proto__' ? Object.getOwnPropertyDescriptor(object, key)?.value : object[key]);
+const own = (object: Record<string, unknown>, key: string): unknown =>
+  key === '__proto__' ? Object.getOwnPropertyDescriptor(object, key)?.value : object[key];
 
 /** True when a (non-array) object holds an object or array; no allocation. */
 function holdsContainer(value: object): boolean {
@@ -136,7 +146,9 @@ export function findTooDeep(value: unknown, limit = MAX_BODY_DEPTH): PropertyKey
       continue;
     }
     positions[top] = position + 1;
-    const child = keys ? own(container as Record<string, unknown>, keys[position] as string) : (container as unknown[])[position];
+    const child = keys
+      ? own(container as Record<string, unknown>, keys[position] as string)
+      : (container as unknown[])[position];
     if (child === null || typeof child !== 'object') continue;
     // An object of leaves sits at an allowed depth (checked below) and holds nothing deeper: no frame, no key list.
     if (containers.length < limit && !Array.isArray(child) && !holdsContainer(child)) continue;
@@ -169,13 +181,21 @@ export function validateBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const deep = findTooDeep(body);
   if (deep) {
     const param = paramName(deep.slice(0, 6));
-    throw new BadRequestError({ message: `Invalid request body: '${param}' is nested deeper than ${MAX_BODY_DEPTH} levels`, param });
+    throw new BadRequestError({
+      message: `Invalid request body: '${param}' is nested deeper than ${MAX_BODY_DEPTH} levels`,
+      param,
+    });
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((issue) => `'${paramName(issue.path) || '(body)'}': ${issue.message}`);
+    const issues = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `'${paramName(issue.path) || '(body)'}': ${issue.message}`);
     const first = parsed.error.issues[0];
-    throw new BadRequestError({ message: `Invalid request body: ${issues.join('; ')}`, ...(first && first.path.length > 0 ? { param: paramName(first.path) } : {}) });
+    throw new BadRequestError({
+      message: `Invalid request body: ${issues.join('; ')}`,
+      ...(first && first.path.length > 0 ? { param: paramName(first.path) } : {}),
+    });
   }
   return parsed.data;
 }
@@ -187,7 +207,11 @@ export function parseChatBody(body: unknown): { request: ChatRequest; remember: 
   // No cast: the schema's output is a ChatRequest (chat-schema.test.ts checks both directions).
   const request: ChatRequest = {
     ...rest,
-    messages: messages.map((entry) => ({ ...entry, role: entry.role === 'developer' ? 'system' : entry.role, content: entry.content ?? null })),
+    messages: messages.map((entry) => ({
+      ...entry,
+      role: entry.role === 'developer' ? 'system' : entry.role,
+      content: entry.content ?? null,
+    })),
     ...(stream_options ? { stream_options } : {}),
   };
   return { request, remember: remember === true };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, installProcessGuard, loadConfig } from '@exai/core';
-import { readSettings } from './settings.js';
 import { SERVER_VERSION, StartupError, startServer } from './server.js';
+import { readSettings } from './settings.js';
 
 const usage = `Usage: exai-http [--port 8080] [--host 127.0.0.1] [--config gateway.yaml]
 
@@ -25,7 +25,13 @@ async function main(): Promise<void> {
   let values: { port?: string; host?: string; config?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { port: { type: 'string', short: 'p' }, host: { type: 'string' }, config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -61,7 +67,11 @@ async function main(): Promise<void> {
   }
   // Last resort: a socket error nothing caught is logged and the server keeps serving; any other uncaught
   // error drains (as SIGTERM does) and exits 1.
-  installProcessGuard({ name: 'exai-http', drain: () => server.close(), drainTimeoutMs: settings.shutdownGraceMs + 5_000 });
+  installProcessGuard({
+    name: 'exai-http',
+    drain: () => server.close(),
+    drainTimeoutMs: settings.shutdownGraceMs + 5_000,
+  });
   process.stdout.write(`${server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

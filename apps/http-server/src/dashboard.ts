@@ -48,7 +48,15 @@ export interface DashboardSnapshot {
   time: number;
   simulated: boolean;
   /** `requests`/`errors` since start; `errorRate` over the chart window; p50/p95 over the last `window` requests. */
-  totals: { requests: number; errors: number; errorRate: number; inFlight: number; queued: number; p50: number; p95: number };
+  totals: {
+    requests: number;
+    errors: number;
+    errorRate: number;
+    inFlight: number;
+    queued: number;
+    p50: number;
+    p95: number;
+  };
   providers: ProviderFigures[];
   breakers: Array<{ key: string; state: BreakerState }>;
   series: SeriesPoint[];
@@ -60,7 +68,8 @@ export interface DashboardSnapshot {
 export const isError = (status: number) => status >= 500 || status === 429;
 
 /** The dashboard's own page and feed are not traffic. */
-const isOwnRoute = (request: RecentRequest) => request.route === '/dashboard' || request.route.startsWith('/dashboard/');
+const isOwnRoute = (request: RecentRequest) =>
+  request.route === '/dashboard' || request.route.startsWith('/dashboard/');
 
 interface Bucket {
   second: number;
@@ -124,7 +133,12 @@ export class DashboardFeed {
   }
 
   /** An engine session changed state; finished ones count for their provider. */
-  recordSession(session: { status: string; provider: string | undefined; queuedAt: number; endedAt: number | undefined }): void {
+  recordSession(session: {
+    status: string;
+    provider: string | undefined;
+    queuedAt: number;
+    endedAt: number | undefined;
+  }): void {
     if (!FINAL.has(session.status) || session.status === 'cancelled' || !session.provider) return;
     let calls = this.#perProvider.get(session.provider);
     if (!calls) {
@@ -146,7 +160,9 @@ export class DashboardFeed {
         id: provider.id,
         kind: provider.kind,
         breaker: provider.breaker,
-        ...(provider.heldKeys > 0 ? { credentials: provider.heldKeys < provider.keys ? ('some_keys_held' as const) : ('held' as const) } : {}),
+        ...(provider.heldKeys > 0
+          ? { credentials: provider.heldKeys < provider.keys ? ('some_keys_held' as const) : ('held' as const) }
+          : {}),
         inFlight: provider.inFlight,
         queued: provider.queued,
         requests: calls.length,
@@ -166,7 +182,12 @@ export class DashboardFeed {
       const bucket = byFirstSecond.get(second);
       windowErrors += bucket?.errors ?? 0;
       windowRequests += bucket?.requests ?? 0;
-      series.push({ time: second, requests: bucket?.requests ?? 0, errors: bucket?.errors ?? 0, p95: bucket ? percentile(sorted(bucket.latencies), 0.95) : 0 });
+      series.push({
+        time: second,
+        requests: bucket?.requests ?? 0,
+        errors: bucket?.errors ?? 0,
+        p95: bucket ? percentile(sorted(bucket.latencies), 0.95) : 0,
+      });
     }
     return {
       time: now,
@@ -288,7 +309,11 @@ export function mountDashboard(app: App, deps: AppDeps, options: DashboardOption
   // The page itself holds no data and is public: a browser cannot send a bearer key on navigation, so
   // the page asks for the admin key and sends it to the feed. The feed and the snapshot are admin routes.
   app.get('/dashboard', { config: { public: true } }, async (_request, reply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').header('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'").send(dashboardPage()),
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+      .send(dashboardPage()),
   );
 
   app.get('/dashboard/snapshot', { config: { admin: true } }, async (request, reply) => {
@@ -299,7 +324,12 @@ export function mountDashboard(app: App, deps: AppDeps, options: DashboardOption
   app.get('/dashboard/events', { config: { admin: true } }, async (request, reply) => {
     if (!(await admin(request, reply))) return reply;
     reply.hijack();
-    reply.raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     reply.raw.write('retry: 2000\n\n');
     broadcaster.add(reply);
     return reply;

@@ -1,4 +1,3 @@
-export { buildApp, type BuildAppOptions } from './app.js';
 export {
   type AnthropicEvent,
   type AnthropicMessageOut,
@@ -10,8 +9,9 @@ export {
 } from './anthropic/mapping.js';
 export { routeModel } from './anthropic/model-map.js';
 export { countTokensBodySchema, type MessagesBody, messagesBodySchema } from './anthropic/schema.js';
-export { createAuth, type CreateAuthOptions, presentedKey } from './auth.js';
-export { parseChatBody, chatBodySchema, type ChatBody, validateBody } from './chat-schema.js';
+export { type BuildAppOptions, buildApp } from './app.js';
+export { type CreateAuthOptions, createAuth, presentedKey } from './auth.js';
+export { type ChatBody, chatBodySchema, parseChatBody, validateBody } from './chat-schema.js';
 export type {
   App,
   AppDeps,
@@ -25,8 +25,15 @@ export type {
   RecentRequests,
   RecordedRequest,
 } from './deps.js';
-export { createMetrics, type CreateMetricsOptions } from './metrics.js';
+export { type CreateMetricsOptions, createMetrics } from './metrics.js';
 export { RecentRequestBuffer } from './ring-buffer.js';
 export type { HealthState } from './routes/health.js';
-export { type RunningServer, SERVER_NAME, SERVER_VERSION, type StartServerOptions, StartupError, startServer } from './server.js';
+export {
+  type RunningServer,
+  SERVER_NAME,
+  SERVER_VERSION,
+  type StartServerOptions,
+  StartupError,
+  startServer,
+} from './server.js';
 export { isLoopback, readSettings, type ServerSettings } from './settings.js';

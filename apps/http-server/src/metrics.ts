@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Engine } from '@exai/engine';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics, MetricsEvents, RecentRequest, RecordedRequest } from './deps.js';
 import { RecentRequestBuffer } from './ring-buffer.js';
 
@@ -25,7 +25,8 @@ function labelsOf(engine: Engine) {
   const providers = new Set(engine.adapters().map((adapter) => adapter.id));
   const models = new Set(engine.catalog().map((info) => info.id));
   return {
-    provider: (provider: string | null | undefined) => (!provider ? '' : providers.has(provider) ? provider : OTHER_LABEL),
+    provider: (provider: string | null | undefined) =>
+      !provider ? '' : providers.has(provider) ? provider : OTHER_LABEL,
     model: (model: string | null | undefined) => (!model ? '' : models.has(model) ? model : OTHER_LABEL),
   };
 }
@@ -37,7 +38,12 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
   const label = labelsOf(engine);
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'exai_' });
   const labelNames = ['route', 'provider', 'model', 'status'] as const;
-  const requests = new Counter({ name: 'exai_http_requests_total', help: 'HTTP requests by route, provider, model and status', labelNames, registers: [registry] });
+  const requests = new Counter({
+    name: 'exai_http_requests_total',
+    help: 'HTTP requests by route, provider, model and status',
+    labelNames,
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'exai_http_request_duration_seconds',
     help: 'HTTP request latency by route, provider, model and status',
@@ -45,10 +51,29 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
-  const attempts = new Counter({ name: 'exai_upstream_attempts_total', help: 'Upstream attempts by provider and outcome', labelNames: ['provider', 'outcome'], registers: [registry] });
-  const fallbacks = new Counter({ name: 'exai_fallbacks_total', help: 'Requests answered by a fallback target', labelNames: ['route'], registers: [registry] });
-  const tokens = new Counter({ name: 'exai_tokens_total', help: 'Tokens by provider, model and kind (prompt, completion)', labelNames: ['provider', 'model', 'kind'], registers: [registry] });
-  const inFlightHttp = new Gauge({ name: 'exai_http_in_flight', help: 'HTTP requests in flight', registers: [registry] });
+  const attempts = new Counter({
+    name: 'exai_upstream_attempts_total',
+    help: 'Upstream attempts by provider and outcome',
+    labelNames: ['provider', 'outcome'],
+    registers: [registry],
+  });
+  const fallbacks = new Counter({
+    name: 'exai_fallbacks_total',
+    help: 'Requests answered by a fallback target',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'exai_tokens_total',
+    help: 'Tokens by provider, model and kind (prompt, completion)',
+    labelNames: ['provider', 'model', 'kind'],
+    registers: [registry],
+  });
+  const inFlightHttp = new Gauge({
+    name: 'exai_http_in_flight',
+    help: 'HTTP requests in flight',
+    registers: [registry],
+  });
   new Gauge({
     name: 'exai_breaker_state',
     help: 'Circuit breaker state per provider: 0 closed, 1 half open, 2 open',
@@ -56,7 +81,8 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     registers: [registry],
     collect() {
       this.reset();
-      for (const provider of engine.status().providers) this.set({ provider: provider.id }, breakerValue[provider.breaker]);
+      for (const provider of engine.status().providers)
+        this.set({ provider: provider.id }, breakerValue[provider.breaker]);
     },
   });
   new Counter({
@@ -101,13 +127,21 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       const labels = { route: request.route, provider, model, status: String(request.status) };
       requests.inc(labels);
       latency.observe(labels, request.latencyMs / 1000);
-      for (const attempt of request.attempts ?? []) attempts.inc({ provider: label.provider(attempt.provider), outcome: attempt.outcome });
+      for (const attempt of request.attempts ?? [])
+        attempts.inc({ provider: label.provider(attempt.provider), outcome: attempt.outcome });
       if (request.fellBack) fallbacks.inc({ route: request.route });
       if (request.tokens && request.provider) {
         tokens.inc({ provider, model, kind: 'prompt' }, request.tokens.prompt);
         tokens.inc({ provider, model, kind: 'completion' }, request.tokens.completion);
       }
-      const entry: RecentRequest = { time: request.time, route: request.route, model: request.model, provider: request.provider, status: request.status, latencyMs: request.latencyMs };
+      const entry: RecentRequest = {
+        time: request.time,
+        route: request.route,
+        model: request.model,
+        provider: request.provider,
+        status: request.status,
+        latencyMs: request.latencyMs,
+      };
       recent.push(entry);
       events.emit('request', entry);
     },

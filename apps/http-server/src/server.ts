@@ -68,7 +68,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
   const gateway =
     options.gateway ??
-    (await openGateway({ config, logger, firstRun: () => startSimulator({ port: 0 }), ...(options.instanceId ? { instanceId: options.instanceId } : {}) }));
+    (await openGateway({
+      config,
+      logger,
+      firstRun: () => startSimulator({ port: 0 }),
+      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    }));
   const { engine, store } = gateway;
   try {
     const auth = createAuth({
@@ -116,7 +121,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-    logger.info({ host: options.host, port, simulated: engine.simulated, auth: auth.open ? 'open' : 'keys' }, 'exai-http listening');
+    logger.info(
+      { host: options.host, port, simulated: engine.simulated, auth: auth.open ? 'open' : 'keys' },
+      'exai-http listening',
+    );
     if (engine.simulated) logger.warn('no provider key is configured: serving the built-in simulator (first-run mode)');
     if (auth.open) logger.warn('no API key is configured: requests are not authenticated');
 

@@ -73,6 +73,15 @@ export { isLoopback };
  * `Host` (the key is the protection, as in exai-mcp); without keys (`open`) it accepts addresses and
  * loopback names only, since a rebinding page always sends its own domain name.
  */
-export function hostGuardOf(settings: Pick<ServerSettings, 'allowedHosts' | 'allowedOrigins'>, bindHost: string, open: boolean): HostGuard {
-  return createHostGuard({ bindHost, allowedHosts: settings.allowedHosts, allowedOrigins: settings.allowedOrigins, checkWildcard: open });
+export function hostGuardOf(
+  settings: Pick<ServerSettings, 'allowedHosts' | 'allowedOrigins'>,
+  bindHost: string,
+  open: boolean,
+): HostGuard {
+  return createHostGuard({
+    bindHost,
+    allowedHosts: settings.allowedHosts,
+    allowedOrigins: settings.allowedOrigins,
+    checkWildcard: open,
+  });
 }

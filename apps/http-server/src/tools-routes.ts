@@ -40,17 +40,34 @@ export function checkArguments(tools: ToolsLike, name: string, args: unknown): A
   const tool = tools.list().find((candidate) => candidate.name === name);
   if (!tool) {
     const names = tools.list().map((candidate) => candidate.name);
-    return { ok: false, status: 404, message: `Unknown tool "${name}". Available tools: ${names.join(', ')}`, param: 'name' };
+    return {
+      ok: false,
+      status: 404,
+      message: `Unknown tool "${name}". Available tools: ${names.join(', ')}`,
+      param: 'name',
+    };
   }
   const parsed = tool.inputSchema.safeParse(args);
   if (parsed.success) return { ok: true };
   const issue = parsed.error.issues[0];
   const path = issue?.path.map(String).join('.') || 'arguments';
-  return { ok: false, status: 400, message: `Invalid arguments for "${name}": ${path}: ${issue?.message ?? 'invalid value'}`, param: path };
+  return {
+    ok: false,
+    status: 400,
+    message: `Invalid arguments for "${name}": ${path}: ${issue?.message ?? 'invalid value'}`,
+    param: path,
+  };
 }
 
 export function openAIError(status: number, message: string, code: string, param: string | null = null) {
-  const type = status === 401 || status === 403 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+  const type =
+    status === 401 || status === 403
+      ? 'authentication_error'
+      : status === 429
+        ? 'rate_limit_error'
+        : status >= 500
+          ? 'api_error'
+          : 'invalid_request_error';
   return { error: { message, type, code, param } };
 }
 
@@ -73,9 +90,12 @@ export function mountTools(app: App, deps: AppDeps): void {
   const authorize = async (request: FastifyRequest): Promise<AuthResult> => {
     const known = request.exai?.keyId;
     const scope = request.exai?.scope;
-    return known && scope ? { ok: true, keyId: known, scope } : deps.auth.check(request.headers, { remoteAddress: request.socket.remoteAddress });
+    return known && scope
+      ? { ok: true, keyId: known, scope }
+      : deps.auth.check(request.headers, { remoteAddress: request.socket.remoteAddress });
   };
-  const unavailable = (reply: FastifyReply) => reply.code(404).send(openAIError(404, 'Tools are not enabled on this server', 'not_found'));
+  const unavailable = (reply: FastifyReply) =>
+    reply.code(404).send(openAIError(404, 'Tools are not enabled on this server', 'not_found'));
 
   app.get('/v1/tools', async (request, reply) => {
     const auth = await authorize(request);
@@ -92,15 +112,31 @@ export function mountTools(app: App, deps: AppDeps): void {
     if (!tools) return unavailable(reply);
     const args: unknown = request.body ?? {};
     if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-      return reply.code(400).send(openAIError(400, 'The request body must be a JSON object of tool arguments', 'bad_request', 'body'));
+      return reply
+        .code(400)
+        .send(openAIError(400, 'The request body must be a JSON object of tool arguments', 'bad_request', 'body'));
     }
     const name = request.params.name;
     const check = checkArguments(tools, name, args);
-    if (!check.ok) return reply.code(check.status).send(openAIError(check.status, check.message, check.status === 404 ? 'not_found' : 'bad_request', check.param));
-    const result = await tools.call(name, args, { signal: request.exaiSignal ?? hangUpSignal(reply), caller: auth.keyId, scope: auth.scope });
+    if (!check.ok)
+      return reply
+        .code(check.status)
+        .send(
+          openAIError(check.status, check.message, check.status === 404 ? 'not_found' : 'bad_request', check.param),
+        );
+    const result = await tools.call(name, args, {
+      signal: request.exaiSignal ?? hangUpSignal(reply),
+      caller: auth.keyId,
+      scope: auth.scope,
+    });
     const meta = result.meta as { model?: string; provider?: string } | undefined;
     if (request.exai && meta?.model) request.exai.model = meta.model;
     if (request.exai && meta?.provider) request.exai.provider = meta.provider;
-    return reply.send({ content: result.content, structured: result.structured ?? null, isError: result.isError === true, meta: result.meta ?? null });
+    return reply.send({
+      content: result.content,
+      structured: result.structured ?? null,
+      isError: result.isError === true,
+      meta: result.meta ?? null,
+    });
   });
 }

@@ -16,7 +16,10 @@ const callTool = z.object({
   name: z.string().min(1),
   arguments: z.record(z.string(), z.unknown()).default({}),
 });
-const chatMessage = z.looseObject({ role: z.enum(['system', 'user', 'assistant', 'tool', 'developer']), content: z.unknown() });
+const chatMessage = z.looseObject({
+  role: z.enum(['system', 'user', 'assistant', 'tool', 'developer']),
+  content: z.unknown(),
+});
 const chat = z.object({
   type: z.literal('chat'),
   request_id: requestId,
@@ -30,7 +33,14 @@ const ping = z.object({ type: z.literal('ping'), data: z.string().max(1_000).opt
 export const clientFrameSchema = z.discriminatedUnion('type', [hello, listTools, callTool, chat, cancel, ping]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame['type'];
-export const clientFrameTypes = ['hello', 'list_tools', 'call_tool', 'chat', 'cancel', 'ping'] as const satisfies readonly ClientFrameType[];
+export const clientFrameTypes = [
+  'hello',
+  'list_tools',
+  'call_tool',
+  'chat',
+  'cancel',
+  'ping',
+] as const satisfies readonly ClientFrameType[];
 
 const errorBody = z.object({
   message: z.string(),
@@ -90,7 +100,15 @@ const pong = z.object({ type: z.literal('pong'), data: z.string().optional() });
 export const serverFrameSchema = z.discriminatedUnion('type', [welcome, tools, progress, chunk, result, error, pong]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerFrameType = ServerFrame['type'];
-export const serverFrameTypes = ['welcome', 'tools', 'progress', 'chunk', 'result', 'error', 'pong'] as const satisfies readonly ServerFrameType[];
+export const serverFrameTypes = [
+  'welcome',
+  'tools',
+  'progress',
+  'chunk',
+  'result',
+  'error',
+  'pong',
+] as const satisfies readonly ServerFrameType[];
 
 /** Close codes the server uses (4xxx are this protocol's own). */
 export const CLOSE_CODES = {
@@ -122,7 +140,8 @@ export function parseClientFrame(text: string): ParseResult {
   }
   const record = value as Record<string, unknown>;
   const id = typeof record.request_id === 'string' && record.request_id.length > 0 ? record.request_id : undefined;
-  const withId = (error: WsErrorBody): ParseResult => (id === undefined ? { ok: false, error } : { ok: false, requestId: id, error });
+  const withId = (error: WsErrorBody): ParseResult =>
+    id === undefined ? { ok: false, error } : { ok: false, requestId: id, error };
   if (typeof record.type !== 'string' || !(clientFrameTypes as readonly string[]).includes(record.type)) {
     const got = typeof record.type === 'string' ? `"${record.type}"` : 'none';
     return withId(badRequest(`unknown frame type ${got}; expected one of ${clientFrameTypes.join(', ')}`, 'type'));

@@ -6,9 +6,16 @@ import { createHostGuard, type HostGuard } from '@exai/core';
 import type { OwnerScope } from '@exai/engine';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AppDeps } from './deps.js';
-import { runCall, type CallSink } from './ws-calls.js';
-import { CLOSE_CODES, type ClientFrame, encodeServerFrame, parseClientFrame, type ServerFrame, type WsErrorBody } from './ws-protocol.js';
 import { listTools, toolsOf } from './tools-routes.js';
+import { type CallSink, runCall } from './ws-calls.js';
+import {
+  CLOSE_CODES,
+  type ClientFrame,
+  encodeServerFrame,
+  parseClientFrame,
+  type ServerFrame,
+  type WsErrorBody,
+} from './ws-protocol.js';
 
 /** `/v1/ws`: tools and streaming chat over one socket. The protocol is docs/websocket-protocol.md. */
 
@@ -54,7 +61,14 @@ interface Peer {
   remoteAddress: string | undefined;
 }
 
-const defaults = { path: '/v1/ws', maxFrameBytes: 1024 * 1024, maxConcurrentCalls: 32, heartbeatMs: 30_000, idleTimeoutMs: 300_000, helloTimeoutMs: 10_000 };
+const defaults = {
+  path: '/v1/ws',
+  maxFrameBytes: 1024 * 1024,
+  maxConcurrentCalls: 32,
+  heartbeatMs: 30_000,
+  idleTimeoutMs: 300_000,
+  helloTimeoutMs: 10_000,
+};
 
 function hasCredentials(request: IncomingMessage): boolean {
   return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
@@ -68,7 +82,9 @@ function refuse(socket: Duplex, status: number, body: unknown): void {
   // Discard what the client still sends (closing with unread bytes would reset the connection before it reads
   // the answer), answer, and destroy: Node removed its own timeouts from an upgraded socket.
   socket.resume();
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
   const timer = setTimeout(() => socket.destroy(), REFUSE_LINGER_MS);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));
@@ -81,7 +97,13 @@ function authError(message: string): WsErrorBody {
 export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocketOptions = {}): WebSocketHandle {
   const settings = { ...defaults, ...options };
   const bound = (server.address() as AddressInfo | null)?.address ?? '127.0.0.1';
-  const hostGuard = options.hostGuard ?? createHostGuard({ bindHost: bound, ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}), checkWildcard: deps.auth.open });
+  const hostGuard =
+    options.hostGuard ??
+    createHostGuard({
+      bindHost: bound,
+      ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+      checkWildcard: deps.auth.open,
+    });
   const peers = new Set<Peer>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxFrameBytes, perMessageDeflate: false });
   let closing = false;
@@ -125,21 +147,49 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
   const startCall = (peer: Peer, frame: Extract<ClientFrame, { type: 'call_tool' | 'chat' }>) => {
     const id = frame.request_id;
     if (peer.calls.has(id)) {
-      return send(peer, { type: 'error', request_id: id, error: { message: `request_id "${id}" is already in flight on this socket`, type: 'invalid_request_error', code: 'bad_request', param: 'request_id' } });
+      return send(peer, {
+        type: 'error',
+        request_id: id,
+        error: {
+          message: `request_id "${id}" is already in flight on this socket`,
+          type: 'invalid_request_error',
+          code: 'bad_request',
+          param: 'request_id',
+        },
+      });
     }
     if (closing) {
-      return send(peer, { type: 'error', request_id: id, error: { message: 'The server is shutting down; retry on another instance', type: 'api_error', code: 'overloaded', param: null } });
+      return send(peer, {
+        type: 'error',
+        request_id: id,
+        error: {
+          message: 'The server is shutting down; retry on another instance',
+          type: 'api_error',
+          code: 'overloaded',
+          param: null,
+        },
+      });
     }
     if (peer.calls.size >= settings.maxConcurrentCalls) {
       return send(peer, {
         type: 'error',
         request_id: id,
-        error: { message: `at most ${settings.maxConcurrentCalls} calls may run at once on one socket`, type: 'rate_limit_error', code: 'queue_full', param: null },
+        error: {
+          message: `at most ${settings.maxConcurrentCalls} calls may run at once on one socket`,
+          type: 'rate_limit_error',
+          code: 'queue_full',
+          param: null,
+        },
       });
     }
     const controller = new AbortController();
     peer.calls.set(id, controller);
-    const sink: CallSink = { send: (next) => send(peer, next), signal: controller.signal, keyId: peer.keyId ?? 'anonymous', scope: peer.scope! };
+    const sink: CallSink = {
+      send: (next) => send(peer, next),
+      signal: controller.signal,
+      keyId: peer.keyId ?? 'anonymous',
+      scope: peer.scope!,
+    };
     void runCall(deps, frame, sink).finally(() => {
       peer.calls.delete(id);
       peer.lastActivity = Date.now();
@@ -148,15 +198,26 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
   };
 
   const dispatch = async (peer: Peer, frame: ClientFrame) => {
-    if (frame.type === 'ping') return send(peer, { type: 'pong', ...(frame.data === undefined ? {} : { data: frame.data }) });
+    if (frame.type === 'ping')
+      return send(peer, { type: 'pong', ...(frame.data === undefined ? {} : { data: frame.data }) });
     if (frame.type === 'hello') return hello(peer, frame.api_key);
     if (peer.keyId === undefined) {
       const requestId = 'request_id' in frame && frame.request_id ? { request_id: frame.request_id } : {};
-      return send(peer, { type: 'error', ...requestId, error: authError('Not authenticated: send {"type":"hello","api_key":"..."} first, or connect with an Authorization header') });
+      return send(peer, {
+        type: 'error',
+        ...requestId,
+        error: authError(
+          'Not authenticated: send {"type":"hello","api_key":"..."} first, or connect with an Authorization header',
+        ),
+      });
     }
     if (frame.type === 'list_tools') {
       const tools = toolsOf(deps);
-      return send(peer, { type: 'tools', ...(frame.request_id ? { request_id: frame.request_id } : {}), tools: tools ? listTools(tools) : [] });
+      return send(peer, {
+        type: 'tools',
+        ...(frame.request_id ? { request_id: frame.request_id } : {}),
+        tools: tools ? listTools(tools) : [],
+      });
     }
     if (frame.type === 'cancel') {
       const controller = peer.calls.get(frame.request_id);
@@ -164,7 +225,12 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
       return send(peer, {
         type: 'error',
         request_id: frame.request_id,
-        error: { message: `no call in flight with request_id "${frame.request_id}"`, type: 'invalid_request_error', code: 'not_found', param: 'request_id' },
+        error: {
+          message: `no call in flight with request_id "${frame.request_id}"`,
+          type: 'invalid_request_error',
+          code: 'not_found',
+          param: 'request_id',
+        },
       });
     }
     return startCall(peer, frame);
@@ -173,25 +239,54 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
   const onMessage = (peer: Peer, data: WebSocket.RawData, isBinary: boolean) => {
     peer.lastActivity = Date.now();
     if (isBinary) {
-      void send(peer, { type: 'error', error: { message: 'binary frames are not supported; send JSON text frames', type: 'invalid_request_error', code: 'bad_request', param: null } });
+      void send(peer, {
+        type: 'error',
+        error: {
+          message: 'binary frames are not supported; send JSON text frames',
+          type: 'invalid_request_error',
+          code: 'bad_request',
+          param: null,
+        },
+      });
       return;
     }
     const parsed = parseClientFrame(data.toString());
     if (!parsed.ok) {
-      void send(peer, { type: 'error', ...(parsed.requestId ? { request_id: parsed.requestId } : {}), error: parsed.error });
+      void send(peer, {
+        type: 'error',
+        ...(parsed.requestId ? { request_id: parsed.requestId } : {}),
+        error: parsed.error,
+      });
       return;
     }
     dispatch(peer, parsed.frame).catch((error: unknown) => deps.logger.warn({ err: error }, 'websocket frame failed'));
   };
 
-  const onConnection = (socket: WebSocket, request: IncomingMessage, identity: { keyId: string; scope: OwnerScope } | undefined) => {
+  const onConnection = (
+    socket: WebSocket,
+    request: IncomingMessage,
+    identity: { keyId: string; scope: OwnerScope } | undefined,
+  ) => {
     const now = Date.now();
-    const peer: Peer = { socket, keyId: undefined, scope: undefined, calls: new Map(), lastActivity: now, lastPing: now, awaitingPong: false, helloTimer: undefined, remoteAddress: request.socket.remoteAddress };
+    const peer: Peer = {
+      socket,
+      keyId: undefined,
+      scope: undefined,
+      calls: new Map(),
+      lastActivity: now,
+      lastPing: now,
+      awaitingPong: false,
+      helloTimer: undefined,
+      remoteAddress: request.socket.remoteAddress,
+    };
     peers.add(peer);
     // ws closes an oversized frame with 1009 and no reason; give the client one it can show.
     const close = socket.close.bind(socket);
     socket.close = (code?: number, reason?: string | Buffer) =>
-      close(code, reason ?? (code === CLOSE_CODES.tooBig ? `frame larger than ${settings.maxFrameBytes} bytes` : undefined));
+      close(
+        code,
+        reason ?? (code === CLOSE_CODES.tooBig ? `frame larger than ${settings.maxFrameBytes} bytes` : undefined),
+      );
     socket.on('message', (data, isBinary) => onMessage(peer, data, isBinary));
     socket.on('pong', () => {
       peer.awaitingPong = false;
@@ -203,7 +298,11 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
       for (const controller of peer.calls.values()) controller.abort();
     });
     if (identity !== undefined) welcome(peer, identity.keyId, identity.scope);
-    else peer.helloTimer = setTimeout(() => socket.close(CLOSE_CODES.unauthenticated, 'no hello before the deadline'), settings.helloTimeoutMs);
+    else
+      peer.helloTimer = setTimeout(
+        () => socket.close(CLOSE_CODES.unauthenticated, 'no hello before the deadline'),
+        settings.helloTimeoutMs,
+      );
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -212,17 +311,37 @@ export function attachWebSocket(server: Server, deps: AppDeps, options: WebSocke
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== settings.path) {
       // Another upgrade handler may serve this path; if none, refuse it.
-      if (server.listenerCount('upgrade') === 1) refuse(socket, 404, { error: { message: 'Not found', type: 'invalid_request_error', code: 'not_found', param: null } });
+      if (server.listenerCount('upgrade') === 1)
+        refuse(socket, 404, {
+          error: { message: 'Not found', type: 'invalid_request_error', code: 'not_found', param: null },
+        });
       return;
     }
-    if (closing) return refuse(socket, 503, { error: { message: 'Server shutting down', type: 'api_error', code: 'overloaded', param: null } });
+    if (closing)
+      return refuse(socket, 503, {
+        error: { message: 'Server shutting down', type: 'api_error', code: 'overloaded', param: null },
+      });
     // The same Host and Origin rules as the HTTP routes: a rebinding page may not open a socket either.
     if (!hostGuard.hostAllowed(request.headers.host)) {
-      return refuse(socket, 421, { error: { message: 'This Host is not served here; add it to EXAI_ALLOWED_HOSTS if it names this server', type: 'invalid_request_error', code: 'misdirected_request', param: null } });
+      return refuse(socket, 421, {
+        error: {
+          message: 'This Host is not served here; add it to EXAI_ALLOWED_HOSTS if it names this server',
+          type: 'invalid_request_error',
+          code: 'misdirected_request',
+          param: null,
+        },
+      });
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !hostGuard.originAllowed(origin, request.headers.host)) {
-      return refuse(socket, 403, { error: { message: `Origin ${origin.slice(0, 100)} may not open a WebSocket here`, type: 'authentication_error', code: 'auth', param: null } });
+      return refuse(socket, 403, {
+        error: {
+          message: `Origin ${origin.slice(0, 100)} may not open a WebSocket here`,
+          type: 'authentication_error',
+          code: 'auth',
+          param: null,
+        },
+      });
     }
     deps.auth
       .check(request.headers, { remoteAddress: request.socket.remoteAddress })

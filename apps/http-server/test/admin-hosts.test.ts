@@ -15,17 +15,24 @@ interface RawAnswer {
   text: string;
 }
 
-function raw(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+function raw(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: url.hostname, port: url.port, method: options.method ?? 'GET', path, headers: options.headers ?? {} }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
-    });
+    const outgoing = request(
+      { host: url.hostname, port: url.port, method: options.method ?? 'GET', path, headers: options.headers ?? {} },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text }));
+      },
+    );
     outgoing.setTimeout(20_000, () => outgoing.destroy(new Error(`timed out: ${path}`)));
     outgoing.on('error', reject);
     outgoing.end(options.body);
@@ -35,11 +42,41 @@ function raw(base: string, path: string, options: { method?: string; headers?: R
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** Spellings a router may decode, fold or normalize into an admin route. */
-const METRICS_VARIANTS = ['/metrics', '/%6Detrics', '/%6d%65%74%72%69%63%73', '/metrics?x', '/metrics?x=1&y', '//metrics', '/metrics/', '/METRICS', '/Metrics', '/./metrics', '/x/../metrics', '/metrics%2F', '/metrics;x', '/%2Fmetrics'];
-const SNAPSHOT_VARIANTS = ['/dashboard/snapshot', '/dashboard%2Fsnapshot', '/dashboard%2fsnapshot', '/dashboard/%73napshot', '/%64ashboard/snapshot', '//dashboard/snapshot', '/dashboard//snapshot', '/dashboard/snapshot/', '/DASHBOARD/SNAPSHOT', '/dashboard/snapshot?x', '/dashboard/events?x'];
+const METRICS_VARIANTS = [
+  '/metrics',
+  '/%6Detrics',
+  '/%6d%65%74%72%69%63%73',
+  '/metrics?x',
+  '/metrics?x=1&y',
+  '//metrics',
+  '/metrics/',
+  '/METRICS',
+  '/Metrics',
+  '/./metrics',
+  '/x/../metrics',
+  '/metrics%2F',
+  '/metrics;x',
+  '/%2Fmetrics',
+];
+const SNAPSHOT_VARIANTS = [
+  '/dashboard/snapshot',
+  '/dashboard%2Fsnapshot',
+  '/dashboard%2fsnapshot',
+  '/dashboard/%73napshot',
+  '/%64ashboard/snapshot',
+  '//dashboard/snapshot',
+  '/dashboard//snapshot',
+  '/dashboard/snapshot/',
+  '/DASHBOARD/SNAPSHOT',
+  '/dashboard/snapshot?x',
+  '/dashboard/events?x',
+];
 
 /** True when the answer holds admin data: the Prometheus text or a dashboard snapshot. */
-const leaksAdminData = (answer: RawAnswer) => answer.text.includes('exai_http_requests_total') || answer.text.includes('"totals"') || answer.headers['content-type'] === 'text/event-stream; charset=utf-8';
+const leaksAdminData = (answer: RawAnswer) =>
+  answer.text.includes('exai_http_requests_total') ||
+  answer.text.includes('"totals"') ||
+  answer.headers['content-type'] === 'text/event-stream; charset=utf-8';
 
 describe('admin routes, decided on the matched route', () => {
   let harness: Harness;
@@ -54,10 +91,15 @@ describe('admin routes, decided on the matched route', () => {
     for (const path of [...METRICS_VARIANTS, ...SNAPSHOT_VARIANTS]) {
       for (const headers of [{}, bearer(API_KEY)]) {
         const answer = await raw(harness.url, path, { headers });
-        expect(leaksAdminData(answer), `${path} ${JSON.stringify(headers)}: ${answer.status} ${answer.text.slice(0, 200)}`).toBe(false);
+        expect(
+          leaksAdminData(answer),
+          `${path} ${JSON.stringify(headers)}: ${answer.status} ${answer.text.slice(0, 200)}`,
+        ).toBe(false);
         expect([400, 401, 403, 404], `${path}: ${answer.status}`).toContain(answer.status);
         // Every refusal in OpenAI's error shape.
-        expect(JSON.parse(answer.text), path).toMatchObject({ error: { message: expect.any(String), type: expect.any(String) } });
+        expect(JSON.parse(answer.text), path).toMatchObject({
+          error: { message: expect.any(String), type: expect.any(String) },
+        });
       }
     }
   });
@@ -111,7 +153,8 @@ describe('a foreign Host in open mode (DNS rebinding)', () => {
   const multipart = {
     'content-type': 'multipart/form-data; boundary=b0undary',
   };
-  const upload = '--b0undary\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b0undary--\r\n';
+  const upload =
+    '--b0undary\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nassistants\r\n--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b0undary--\r\n';
   const calls = [
     { method: 'POST', path: '/v1/chat/completions', headers: json, body: chatBody },
     { method: 'GET', path: '/v1/models' },
@@ -124,10 +167,22 @@ describe('a foreign Host in open mode (DNS rebinding)', () => {
 
   it('refuses chat, tools, files and the rest with 421 in OpenAI error shape', async () => {
     for (const call of calls) {
-      for (const host of ['evil.example', 'evil.example:8080', 'localhost.evil.example', '127.0.0.1.nip.io', '10.0.0.1']) {
-        const answer = await raw(gateway.url, call.path, { method: call.method, headers: { ...call.headers, host }, ...(call.body ? { body: call.body } : {}) });
+      for (const host of [
+        'evil.example',
+        'evil.example:8080',
+        'localhost.evil.example',
+        '127.0.0.1.nip.io',
+        '10.0.0.1',
+      ]) {
+        const answer = await raw(gateway.url, call.path, {
+          method: call.method,
+          headers: { ...call.headers, host },
+          ...(call.body ? { body: call.body } : {}),
+        });
         expect(answer.status, `${call.method} ${call.path} Host ${host}: ${answer.text.slice(0, 200)}`).toBe(421);
-        expect(JSON.parse(answer.text)).toMatchObject({ error: { type: 'invalid_request_error', code: 'misdirected_request', param: null } });
+        expect(JSON.parse(answer.text)).toMatchObject({
+          error: { type: 'invalid_request_error', code: 'misdirected_request', param: null },
+        });
       }
     }
   });
@@ -135,11 +190,19 @@ describe('a foreign Host in open mode (DNS rebinding)', () => {
   it('refuses a foreign Origin with 403 in OpenAI error shape, and serves the loopback names and same-origin pages', async () => {
     for (const call of calls.slice(0, 3)) {
       const options = { method: call.method, ...(call.body ? { body: call.body } : {}) };
-      const foreign = await raw(gateway.url, call.path, { ...options, headers: { ...call.headers, origin: 'http://evil.example' } });
+      const foreign = await raw(gateway.url, call.path, {
+        ...options,
+        headers: { ...call.headers, origin: 'http://evil.example' },
+      });
       expect(foreign.status, `${call.path}: ${foreign.text.slice(0, 200)}`).toBe(403);
-      expect(JSON.parse(foreign.text)).toMatchObject({ error: { type: 'permission_error', code: 'origin_not_allowed' } });
+      expect(JSON.parse(foreign.text)).toMatchObject({
+        error: { type: 'permission_error', code: 'origin_not_allowed' },
+      });
       for (const host of ['127.0.0.1', 'localhost:1234', '[::1]']) {
-        const served = await raw(gateway.url, call.path, { ...options, headers: { ...call.headers, host, origin: `http://${host}` } });
+        const served = await raw(gateway.url, call.path, {
+          ...options,
+          headers: { ...call.headers, host, origin: `http://${host}` },
+        });
         expect(served.status, `${call.path} Host ${host}: ${served.text.slice(0, 200)}`).toBe(200);
       }
     }

@@ -14,7 +14,15 @@ let gateway: TestGateway;
 const messages = [{ role: 'user' as const, content: 'hi' }];
 
 beforeAll(async () => {
-  gateway = await startGateway({ env: { EXAI_API_KEYS: `${KEY},${OTHER}`, EXAI_ADMIN_KEYS: ADMIN, EXAI_RATE_LIMIT_RPM: '3', EXAI_MAX_FILE_BYTES: '1024', EXAI_MAX_BODY_BYTES: '4096' } });
+  gateway = await startGateway({
+    env: {
+      EXAI_API_KEYS: `${KEY},${OTHER}`,
+      EXAI_ADMIN_KEYS: ADMIN,
+      EXAI_RATE_LIMIT_RPM: '3',
+      EXAI_MAX_FILE_BYTES: '1024',
+      EXAI_MAX_BODY_BYTES: '4096',
+    },
+  });
 });
 afterAll(() => gateway.close());
 
@@ -22,7 +30,9 @@ const clientWith = (apiKey: string) => new OpenAI({ baseURL: `${gateway.url}/v1`
 
 describe('auth and limits', () => {
   it('answers 401 without a valid key, and health without any', async () => {
-    const error = await clientWith('sk-wrong-key').models.list().catch((caught: unknown) => caught);
+    const error = await clientWith('sk-wrong-key')
+      .models.list()
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     const bare = await fetch(`${gateway.url}/v1/models`);
     expect(bare.status).toBe(401);
@@ -33,16 +43,24 @@ describe('auth and limits', () => {
   it('answers 429 with Retry-After once a key spends its bucket, without touching other keys', async () => {
     const client = clientWith(KEY);
     for (let index = 0; index < 3; index++) await client.chat.completions.create({ model: 'glm-4.6', messages });
-    const error = await client.chat.completions.create({ model: 'glm-4.6', messages }).catch((caught: unknown) => caught);
+    const error = await client.chat.completions
+      .create({ model: 'glm-4.6', messages })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
     const retryAfter = Number((error as InstanceType<typeof OpenAI.RateLimitError>).headers?.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(20);
-    expect((await fetch(`${gateway.url}/v1/files`, { headers: { authorization: `Bearer ${OTHER}` } })).status).toBe(200);
+    expect((await fetch(`${gateway.url}/v1/files`, { headers: { authorization: `Bearer ${OTHER}` } })).status).toBe(
+      200,
+    );
   });
 
   it('answers 413 for a body over the limit', async () => {
-    const response = await post(`${gateway.url}/v1/chat/completions`, { model: 'glm-4.6', messages: [{ role: 'user', content: 'x'.repeat(8_000) }] }, { authorization: `Bearer ${OTHER}` });
+    const response = await post(
+      `${gateway.url}/v1/chat/completions`,
+      { model: 'glm-4.6', messages: [{ role: 'user', content: 'x'.repeat(8_000) }] },
+      { authorization: `Bearer ${OTHER}` },
+    );
     expect(response.status).toBe(413);
     expect((await json(response)).error.code).toBe('request_too_large');
   });
@@ -50,9 +68,15 @@ describe('auth and limits', () => {
   it('serves /metrics to an admin key only (loopback is no exemption by default), with request counts by route', async () => {
     expect((await fetch(`${gateway.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${OTHER}` } })).status).toBe(403);
-    const text = await (await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
-    expect(text).toMatch(/exai_http_requests_total\{route="\/v1\/chat\/completions",provider="glm",model="glm-4.6",status="200"\} 3/);
-    expect(text).toMatch(/exai_http_requests_total\{route="\/v1\/chat\/completions",provider="",model="",status="429"\} 1/);
+    const text = await (
+      await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })
+    ).text();
+    expect(text).toMatch(
+      /exai_http_requests_total\{route="\/v1\/chat\/completions",provider="glm",model="glm-4.6",status="200"\} 3/,
+    );
+    expect(text).toMatch(
+      /exai_http_requests_total\{route="\/v1\/chat\/completions",provider="",model="",status="429"\} 1/,
+    );
     expect(text).toContain('exai_breaker_state{provider="glm"} 0');
     expect(text).toContain('exai_upstream_attempts_total{provider="glm",outcome="ok"} 3');
   });
@@ -68,7 +92,10 @@ describe('/v1/files', () => {
 
   it('uploads, lists, reads, and deletes a file', async () => {
     const client = filesClient();
-    const created = await client.files.create({ file: await toFile(Buffer.from('hello file'), 'notes.txt', { type: 'text/plain' }), purpose: 'assistants' });
+    const created = await client.files.create({
+      file: await toFile(Buffer.from('hello file'), 'notes.txt', { type: 'text/plain' }),
+      purpose: 'assistants',
+    });
     expect(created).toMatchObject({ object: 'file', bytes: 10, filename: 'notes.txt', purpose: 'assistants' });
     const listed = [];
     for await (const file of client.files.list()) listed.push(file.id);
@@ -90,7 +117,10 @@ describe('/v1/files', () => {
 
 describe('exai-http start-up', () => {
   const run = async (args: string[], env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: mkdtempSync(join(tmpdir(), 'exai-cli-')), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: mkdtempSync(join(tmpdir(), 'exai-cli-')), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (data) => {
       stderr += String(data);

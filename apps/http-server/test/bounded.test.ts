@@ -20,7 +20,9 @@ const chat = (body: unknown) =>
 
 /** Sample lines of the Prometheus text: one per series. */
 async function series(): Promise<string[]> {
-  const text = await (await fetch(`${harness.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).text();
+  const text = await (
+    await fetch(`${harness.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+  ).text();
   return text.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
 }
 
@@ -30,10 +32,18 @@ describe('metric labels', () => {
   it('300 requests with made-up model names add under 100 series, none named after the junk', async () => {
     await chat({ model: 'glm-4.6', messages: user });
     const before = await series();
-    const names = Array.from({ length: 300 }, (_, index) => [`glm-junk-${index}`, `kimi-junk-${index}`, `junk-${index}`, `glm/junk-${index}`, `kimi/x${index}`][index % 5] as string);
+    const names = Array.from(
+      { length: 300 },
+      (_, index) =>
+        [`glm-junk-${index}`, `kimi-junk-${index}`, `junk-${index}`, `glm/junk-${index}`, `kimi/x${index}`][
+          index % 5
+        ] as string,
+    );
     const statuses: number[] = [];
     for (let start = 0; start < names.length; start += 20) {
-      const answers = await Promise.all(names.slice(start, start + 20).map((model, index) => chat({ model, messages: user, stream: index % 2 === 0 })));
+      const answers = await Promise.all(
+        names.slice(start, start + 20).map((model, index) => chat({ model, messages: user, stream: index % 2 === 0 })),
+      );
       for (const answer of answers) {
         statuses.push(answer.status);
         await answer.text();
@@ -45,12 +55,17 @@ describe('metric labels', () => {
     expect(after.length - before.length).toBeLessThan(100);
     const text = after.join('\n');
     expect(text).not.toMatch(/junk|kimi\/x/);
-    expect(text).toMatch(/exai_http_requests_total\{route="\/v1\/chat\/completions",provider="glm",model="other",status="200"\}/);
+    expect(text).toMatch(
+      /exai_http_requests_total\{route="\/v1\/chat\/completions",provider="glm",model="other",status="200"\}/,
+    );
     expect(text).toMatch(/model="glm-4\.6"/);
   }, 120_000);
 
   it('labels unmatched routes as one route', async () => {
-    for (let index = 0; index < 20; index += 1) await (await fetch(`${harness.url}/nowhere-${index}`, { headers: { authorization: `Bearer ${API_KEY}` } })).text();
+    for (let index = 0; index < 20; index += 1)
+      await (
+        await fetch(`${harness.url}/nowhere-${index}`, { headers: { authorization: `Bearer ${API_KEY}` } })
+      ).text();
     const text = (await series()).join('\n');
     expect(text).not.toContain('nowhere');
     expect(text).toMatch(/route="unmatched"/);
@@ -58,13 +73,37 @@ describe('metric labels', () => {
 });
 
 describe('caps on a chat body', () => {
-  const many = <T>(count: number, make: (index: number) => T) => Array.from({ length: count }, (_, index) => make(index));
+  const many = <T>(count: number, make: (index: number) => T) =>
+    Array.from({ length: count }, (_, index) => make(index));
   const cases: Array<[string, unknown, string]> = [
-    ['messages', { model: 'glm-4.6', messages: many(CHAT_LIMITS.messages + 1, () => ({ role: 'user', content: 'x' })) }, 'messages'],
-    ['tools', { model: 'glm-4.6', messages: user, tools: many(CHAT_LIMITS.tools + 1, (index) => ({ type: 'function', function: { name: `f${index}` } })) }, 'tools'],
-    ['content parts', { model: 'glm-4.6', messages: [{ role: 'user', content: many(CHAT_LIMITS.contentParts + 1, () => ({ type: 'text', text: 'x' })) }] }, 'messages[0].content'],
+    [
+      'messages',
+      { model: 'glm-4.6', messages: many(CHAT_LIMITS.messages + 1, () => ({ role: 'user', content: 'x' })) },
+      'messages',
+    ],
+    [
+      'tools',
+      {
+        model: 'glm-4.6',
+        messages: user,
+        tools: many(CHAT_LIMITS.tools + 1, (index) => ({ type: 'function', function: { name: `f${index}` } })),
+      },
+      'tools',
+    ],
+    [
+      'content parts',
+      {
+        model: 'glm-4.6',
+        messages: [{ role: 'user', content: many(CHAT_LIMITS.contentParts + 1, () => ({ type: 'text', text: 'x' })) }],
+      },
+      'messages[0].content',
+    ],
     ['max_tokens', { model: 'glm-4.6', messages: user, max_tokens: CHAT_LIMITS.maxTokens + 1 }, 'max_tokens'],
-    ['max_completion_tokens', { model: 'glm-4.6', messages: user, max_completion_tokens: 2 ** 40 }, 'max_completion_tokens'],
+    [
+      'max_completion_tokens',
+      { model: 'glm-4.6', messages: user, max_completion_tokens: 2 ** 40 },
+      'max_completion_tokens',
+    ],
     ['models', { model: 'glm-4.6', messages: user, models: many(CHAT_LIMITS.models + 1, () => 'glm-4.6') }, 'models'],
   ];
 
@@ -89,7 +128,11 @@ describe('caps on a chat body', () => {
   });
 
   it('accepts requests at the caps', async () => {
-    const answer = await chat({ model: 'glm-4.6', messages: many(CHAT_LIMITS.messages, () => ({ role: 'user', content: 'x' })), max_tokens: 64 });
+    const answer = await chat({
+      model: 'glm-4.6',
+      messages: many(CHAT_LIMITS.messages, () => ({ role: 'user', content: 'x' })),
+      max_tokens: 64,
+    });
     expect(answer.status).toBe(200);
   });
 });
@@ -109,11 +152,16 @@ describe('the depth check', () => {
     // The server runs in this process: its longest stall is this loop's. The old check (a path
     // array per value) stalled ~10 s per body on this 2-core box (and the requests timed out);
     // parsing, sending and collecting 8 MB of JSON stalls it 0.6-1.5 s with no depth check at all.
-    expect(delay.max / 1e6, `longest stall ${Math.round(delay.max / 1e6)} ms, all answered in ${Math.round(elapsed)} ms`).toBeLessThan(5_000);
+    expect(
+      delay.max / 1e6,
+      `longest stall ${Math.round(delay.max / 1e6)} ms, all answered in ${Math.round(elapsed)} ms`,
+    ).toBeLessThan(5_000);
   }, 120_000);
 
   it('still refuses a deep body with a 400 naming where it is too deep', async () => {
-    const answer = await chat(`{"model":"glm-4.6","messages":[{"role":"user","content":"hi"}],"provider_options":{"x":${'['.repeat(100)}${']'.repeat(100)}}}`);
+    const answer = await chat(
+      `{"model":"glm-4.6","messages":[{"role":"user","content":"hi"}],"provider_options":{"x":${'['.repeat(100)}${']'.repeat(100)}}}`,
+    );
     expect(answer.status).toBe(400);
     const error = (await answer.json()) as { error: { param: string } };
     expect(error.error.param).toMatch(/^provider_options\.x\[0\]/);

@@ -36,7 +36,8 @@ async function app(config: GatewayConfigInput, env: Record<string, string>): Pro
   return started;
 }
 
-const chat = (gateway: AppProcess, body: Record<string, unknown> = {}) => post(`${gateway.url}/v1/chat/completions`, { model: 'glm-4.6', messages, ...body }, auth);
+const chat = (gateway: AppProcess, body: Record<string, unknown> = {}) =>
+  post(`${gateway.url}/v1/chat/completions`, { model: 'glm-4.6', messages, ...body }, auth);
 
 /** Sends requests from `workers` loops until `stop()`; every outcome is kept with its latency. */
 function load<T>(workers: number, send: () => Promise<T>) {
@@ -90,9 +91,17 @@ describe('Redis stops answering during load', () => {
       expect(traffic.outcomes.filter((outcome) => outcome.value !== 200)).toEqual([]);
       // Each within the command timeout (1 s) + 2 s.
       expect(Math.max(...traffic.outcomes.map((outcome) => outcome.ms))).toBeLessThan(3_000);
-      const outageLines = gateway.stderr().split('\n').filter((line) => line.includes('shared state (Redis) is unavailable'));
+      const outageLines = gateway
+        .stderr()
+        .split('\n')
+        .filter((line) => line.includes('shared state (Redis) is unavailable'));
       expect(outageLines).toHaveLength(1);
-      expect(gateway.stderr().split('\n').filter((line) => line.includes('"level":40')).length).toBeLessThan(5); // nothing per request
+      expect(
+        gateway
+          .stderr()
+          .split('\n')
+          .filter((line) => line.includes('"level":40')).length,
+      ).toBeLessThan(5); // nothing per request
     } finally {
       await traffic.stop();
     }
@@ -104,10 +113,16 @@ describe('Postgres stops during load', () => {
     const database = await startPrivatePostgres();
     cleanups.push(() => database.destroy());
     const sim = await simulator();
-    const gateway = await app({ providers: { glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'sim-key' } }, retry: { maxAttempts: 1, baseDelayMs: 1 } }, {
-      DATABASE_URL: database.url,
-      EXAI_LOG_LEVEL: 'error',
-    });
+    const gateway = await app(
+      {
+        providers: { glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'sim-key' } },
+        retry: { maxAttempts: 1, baseDelayMs: 1 },
+      },
+      {
+        DATABASE_URL: database.url,
+        EXAI_LOG_LEVEL: 'error',
+      },
+    );
     const acknowledged: string[] = [];
     const traffic = load(3, async () => {
       const response = await chat(gateway, { remember: true });
@@ -118,14 +133,25 @@ describe('Postgres stops during load', () => {
     try {
       await waitFor(() => acknowledged.length >= 6, 30_000, 'remembered chats before the stop');
       database.stop();
-      await waitFor(() => traffic.outcomes.filter((outcome) => outcome.value.status === 503).length >= 3, 30_000, 'refusals while Postgres is down');
+      await waitFor(
+        () => traffic.outcomes.filter((outcome) => outcome.value.status === 503).length >= 3,
+        30_000,
+        'refusals while Postgres is down',
+      );
       await traffic.stop();
 
       const refused = traffic.outcomes.filter((outcome) => outcome.value.status !== 200);
       for (const outcome of refused) {
         expect(outcome.value).toEqual({
           status: 503,
-          body: { error: { type: 'api_error', code: 'store_unavailable', message: "The gateway's store (Postgres) is unavailable; retry shortly", param: null } },
+          body: {
+            error: {
+              type: 'api_error',
+              code: 'store_unavailable',
+              message: "The gateway's store (Postgres) is unavailable; retry shortly",
+              param: null,
+            },
+          },
         });
       }
       const tool = await json(await post(`${gateway.url}/v1/tools/chat`, { prompt: 'hello' }, auth));
@@ -141,7 +167,11 @@ describe('Postgres stops during load', () => {
       expect(report).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres:\/\//);
 
       await database.start();
-      await waitFor(async () => (await fetch(`${gateway.url}/readyz`)).status === 200, 30_000, '/readyz after Postgres is back');
+      await waitFor(
+        async () => (await fetch(`${gateway.url}/readyz`)).status === 200,
+        30_000,
+        '/readyz after Postgres is back',
+      );
       const again = await chat(gateway, { remember: true });
       expect(again.status).toBe(200);
       acknowledged.push((await json(again)).exai.continuation_id as string);
@@ -150,7 +180,10 @@ describe('Postgres stops during load', () => {
       const client = new pg.Client({ connectionString: database.url });
       await client.connect();
       try {
-        const rows = await client.query<{ thread_id: string; turns: string }>('select thread_id, count(*) as turns from turns where thread_id = any($1) group by thread_id', [acknowledged]);
+        const rows = await client.query<{ thread_id: string; turns: string }>(
+          'select thread_id, count(*) as turns from turns where thread_id = any($1) group by thread_id',
+          [acknowledged],
+        );
         expect(rows.rows.length).toBe(acknowledged.length);
         expect(rows.rows.every((row) => Number(row.turns) === 2)).toBe(true);
       } finally {
@@ -176,7 +209,9 @@ describe('two instances share an open breaker', () => {
     const env = { REDIS_URL: redis.url, EXAI_LOG_LEVEL: 'error' };
     const [a, b] = await Promise.all([app(config, env), app(config, env)]);
     const breakerOf = async (gateway: AppProcess) =>
-      ((await json(await fetch(`${gateway.url}/readyz`))).providers as Array<{ id: string; breaker: string }>).find((provider) => provider.id === 'glm')?.breaker;
+      ((await json(await fetch(`${gateway.url}/readyz`))).providers as Array<{ id: string; breaker: string }>).find(
+        (provider) => provider.id === 'glm',
+      )?.breaker;
 
     sim.script('glm-4.6', 'http-503');
     await waitFor(
@@ -214,7 +249,11 @@ describe('two instances share an open breaker', () => {
 
       sim.script('glm-4.6', null);
       for (const gateway of [a, b]) {
-        await waitFor(async () => (await chat(gateway)).status === 200, 3 * holdMs + 10_000, 'a closed breaker after a good probe');
+        await waitFor(
+          async () => (await chat(gateway)).status === 200,
+          3 * holdMs + 10_000,
+          'a closed breaker after a good probe',
+        );
       }
     } finally {
       await traffic.stop();

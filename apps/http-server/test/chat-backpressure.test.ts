@@ -44,8 +44,14 @@ describe('streaming to a client that stops reading', () => {
       await once(socket, 'connect');
       // Not reading: nothing is taken from the kernel until resume().
       socket.pause();
-      const body = JSON.stringify({ model: 'glm-4.6', messages: [{ role: 'user', content: 'Say hello' }], stream: true });
-      socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const body = JSON.stringify({
+        model: 'glm-4.6',
+        messages: [{ role: 'user', content: 'Say hello' }],
+        stream: true,
+      });
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
       const attempt = () => gateway.sim.log.find((row) => row.scenario?.startsWith('long-stream'));
       await waitFor(() => (attempt()?.eventsWritten ?? 0) > 0 && responses.length > 0, 15_000, 'the stream to start');
 
@@ -85,13 +91,18 @@ describe('streaming to a client that stops reading', () => {
       expect(events.at(-1)).toBe('[DONE]');
       const text = events
         .slice(0, -1)
-        .map((event) => (JSON.parse(event) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta?.content ?? '')
+        .map(
+          (event) =>
+            (JSON.parse(event) as { choices: Array<{ delta?: { content?: string } }> }).choices[0]?.delta?.content ??
+            '',
+        )
         .join('');
       const words = text.split(' ');
       expect(words.slice(0, 5).join(' ')).toBe('Simulated answer to: Say hello');
       expect(words).toHaveLength(chunks);
       for (let index = 5; index < chunks; index += 1) {
-        if (words[index] !== `filler-${index}-`.padEnd(bytes, 'x')) throw new Error(`word ${index} is ${words[index]?.slice(0, 40)}`);
+        if (words[index] !== `filler-${index}-`.padEnd(bytes, 'x'))
+          throw new Error(`word ${index} is ${words[index]?.slice(0, 40)}`);
       }
       expect(attempt()?.eventsWritten).toBeGreaterThanOrEqual(chunks);
     } finally {

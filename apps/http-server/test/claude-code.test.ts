@@ -57,7 +57,9 @@ interface ClaudeResult {
 }
 
 describe('Claude Code against exai-http', () => {
-  it('answers `claude -p` with its own model names (no --model): the default modelMap routes them', { timeout: 300_000 }, async () => {
+  it('answers `claude -p` with its own model names (no --model): the default modelMap routes them', {
+    timeout: 300_000,
+  }, async () => {
     const result = JSON.parse(await claude(['-p', 'Say hello', '--output-format', 'json'])) as ClaudeResult;
     expect(result).toMatchObject({ type: 'result', is_error: false });
     expect(result.result).toMatch(/^Simulated answer to:/);
@@ -65,21 +67,39 @@ describe('Claude Code against exai-http', () => {
   });
 
   it('answers `claude -p --model glm`', { timeout: 300_000 }, async () => {
-    const result = JSON.parse(await claude(['-p', 'Say hello', '--model', 'glm', '--output-format', 'json'])) as ClaudeResult;
+    const result = JSON.parse(
+      await claude(['-p', 'Say hello', '--model', 'glm', '--output-format', 'json']),
+    ) as ClaudeResult;
     expect(result).toMatchObject({ type: 'result', is_error: false });
     expect(result.result).toMatch(/^Simulated answer to:/);
     expect(Object.keys(result.modelUsage)).toContain('glm');
   });
 
-  it('reports exai-mcp connected after `claude mcp add`, and connected at start-up with --mcp-config', { timeout: 300_000 }, async () => {
+  it('reports exai-mcp connected after `claude mcp add`, and connected at start-up with --mcp-config', {
+    timeout: 300_000,
+  }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'exai-claude-mcp-'));
     await claude(['mcp', 'add', 'exai', '-e', `EXAI_DATA_DIR=${dataDir}`, '--', process.execPath, MCP_CLI]);
     expect(await claude(['mcp', 'list'])).toMatch(/exai: .*Connected/);
     const file = join(dataDir, 'mcp.json');
-    writeFileSync(file, JSON.stringify({ mcpServers: { gateway: { command: process.execPath, args: [MCP_CLI], env: { EXAI_DATA_DIR: dataDir } } } }));
-    const lines = (await claude(['-p', 'Say hello', '--mcp-config', file, '--output-format', 'stream-json', '--verbose'])).trim().split('\n');
-    const events = lines.map((line) => JSON.parse(line) as { type: string; subtype?: string; mcp_servers?: Array<{ name: string; status: string }> });
-    expect(events.find((event) => event.type === 'system' && event.subtype === 'init')?.mcp_servers).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'gateway', status: 'connected' })]));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        mcpServers: { gateway: { command: process.execPath, args: [MCP_CLI], env: { EXAI_DATA_DIR: dataDir } } },
+      }),
+    );
+    const lines = (
+      await claude(['-p', 'Say hello', '--mcp-config', file, '--output-format', 'stream-json', '--verbose'])
+    )
+      .trim()
+      .split('\n');
+    const events = lines.map(
+      (line) =>
+        JSON.parse(line) as { type: string; subtype?: string; mcp_servers?: Array<{ name: string; status: string }> },
+    );
+    expect(events.find((event) => event.type === 'system' && event.subtype === 'init')?.mcp_servers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'gateway', status: 'connected' })]),
+    );
     expect(events.at(-1)).toMatchObject({ type: 'result', is_error: false });
   });
 });

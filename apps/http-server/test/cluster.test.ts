@@ -22,7 +22,8 @@ let a: AppProcess;
 let b: AppProcess;
 
 const auth = (key = KEY) => ({ authorization: `Bearer ${key}` });
-const chat = (app: AppProcess, body: Record<string, unknown>) => post(`${app.url}/v1/chat/completions`, { model: `${PRIMARY}/glm-4.6`, messages, ...body }, auth());
+const chat = (app: AppProcess, body: Record<string, unknown>) =>
+  post(`${app.url}/v1/chat/completions`, { model: `${PRIMARY}/glm-4.6`, messages, ...body }, auth());
 
 beforeAll(async () => {
   const admin = new pg.Client({ connectionString: POSTGRES });
@@ -61,7 +62,9 @@ afterAll(async () => {
 
 describe('two instances on Postgres and Redis', () => {
   it('continues a thread started on one instance through the other', async () => {
-    const first = await json(await chat(a, { messages: [{ role: 'user', content: 'Remember the word zebra' }], remember: true }));
+    const first = await json(
+      await chat(a, { messages: [{ role: 'user', content: 'Remember the word zebra' }], remember: true }),
+    );
     const id = first.exai.continuation_id as string;
     expect(id).toBeTruthy();
     const second = await chat(b, { messages: [{ role: 'user', content: 'Which word?' }], continuation_id: id });
@@ -89,7 +92,9 @@ describe('two instances on Postgres and Redis', () => {
         const answer = await chat(a, {});
         expect(answer.status).toBe(200); // the fallback answers while the primary fails
         const ready = await json(await fetch(`${a.url}/readyz`));
-        return ready.providers.some((provider: { id: string; breaker: string }) => provider.id === PRIMARY && provider.breaker === 'open');
+        return ready.providers.some(
+          (provider: { id: string; breaker: string }) => provider.id === PRIMARY && provider.breaker === 'open',
+        );
       },
       10_000,
       "instance A's breaker to open",
@@ -115,7 +120,9 @@ describe('graceful shutdown', () => {
     });
     sim.reset();
     sim.script('glm-4.6', 'latency?ms=1500');
-    const streams = Array.from({ length: 20 }, () => post(`${app.url}/v1/chat/completions`, { model: 'glm-4.6', messages, stream: true }).then(readEvents));
+    const streams = Array.from({ length: 20 }, () =>
+      post(`${app.url}/v1/chat/completions`, { model: 'glm-4.6', messages, stream: true }).then(readEvents),
+    );
     await waitFor(() => sim.log.filter((row) => row.model === 'glm-4.6').length === 20, 10_000, '20 upstream calls');
     app.child.kill('SIGTERM');
     const results = await Promise.all(streams);

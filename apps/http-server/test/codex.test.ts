@@ -46,10 +46,19 @@ function codexHome(baseURL: string, model: string): string {
   return home;
 }
 
-async function runCodex(home: string, prompt: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runCodex(
+  home: string,
+  prompt: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [CODEX, 'exec', '--skip-git-repo-check', prompt], {
     cwd: join(home, 'work'),
-    env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: join(home, '.codex'), EXAI_CODEX_KEY: 'sk-codex-local', NO_COLOR: '1' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      CODEX_HOME: join(home, '.codex'),
+      EXAI_CODEX_KEY: 'sk-codex-local',
+      NO_COLOR: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -17,7 +17,16 @@ const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = process.env.EXAI_UPDATE_SCREENSHOTS
   ? fileURLToPath(new URL('../../../docs/images/dashboard.png', import.meta.url))
   : join(tmpdir(), `exai-dashboard-${process.pid}.png`);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Installs Debian's chromium when missing (CI runs as root); anything else is a clear failure. */
 function ensureChromium(): void {
@@ -65,17 +74,25 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('#providers tr').count()).toBeGreaterThanOrEqual(4);
 
     // Traffic through the API: several providers, some latency, some failures (scenarios ride on the model name).
-    const models = ['glm-4.6~latency?min=40&max=160', 'kimi-k2-0905-preview~latency?min=80&max=260', 'MiniMax-M2~latency?min=20&max=90', 'gpt-5.5~latency?min=60&max=200'];
+    const models = [
+      'glm-4.6~latency?min=40&max=160',
+      'kimi-k2-0905-preview~latency?min=80&max=260',
+      'MiniMax-M2~latency?min=20&max=90',
+      'gpt-5.5~latency?min=60&max=200',
+    ];
     const calls: Array<Promise<Response>> = [];
     for (let wave = 0; wave < 4; wave += 1) {
-      for (let index = 0; index < 6; index += 1) calls.push(chat(models[(wave + index) % models.length]!, `request ${wave}.${index}`));
+      for (let index = 0; index < 6; index += 1)
+        calls.push(chat(models[(wave + index) % models.length]!, `request ${wave}.${index}`));
       await new Promise((resolve) => setTimeout(resolve, 350));
     }
     calls.push(chat('glm-4.6~http-503', 'fails'), chat('MiniMax-M2~http-500', 'fails too'));
     const statuses = (await Promise.all(calls)).map((response) => response.status);
     expect(statuses.filter((status) => status === 200)).toHaveLength(24);
 
-    await expect.poll(async () => Number(await page.textContent('#total-requests')), { timeout: 10_000 }).toBeGreaterThanOrEqual(26);
+    await expect
+      .poll(async () => Number(await page.textContent('#total-requests')), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(26);
     expect(await page.textContent('#total-requests')).toBe('26');
     expect(Number(await page.textContent('#total-errors'))).toBeGreaterThanOrEqual(2);
     expect(await page.textContent('#p95')).not.toBe('0 ms');
@@ -86,7 +103,11 @@ describe('dashboard in Chromium', () => {
     expect(await page.textContent('#status')).toBe('live');
 
     // A few slow calls in flight while the screenshot is taken.
-    const slow = [chat('kimi-k2-0905-preview~latency?ms=1500', 'slow'), chat('gpt-5.5~latency?ms=1500', 'slow'), chat('glm-4.6~latency?ms=1500', 'slow')];
+    const slow = [
+      chat('kimi-k2-0905-preview~latency?ms=1500', 'slow'),
+      chat('gpt-5.5~latency?ms=1500', 'slow'),
+      chat('glm-4.6~latency?ms=1500', 'slow'),
+    ];
     await expect.poll(() => page.textContent('#in-flight'), { timeout: 5_000 }).toBe('3 / 0');
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

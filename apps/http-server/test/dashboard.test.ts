@@ -43,7 +43,8 @@ async function openFeed(url: string, headers: Record<string, string> = {}) {
       for (;;) {
         const found = snapshots.find(predicate);
         if (found) return found;
-        if (Date.now() > deadline) throw new Error(`no matching snapshot; last: ${JSON.stringify(snapshots.at(-1))?.slice(0, 1_000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching snapshot; last: ${JSON.stringify(snapshots.at(-1))?.slice(0, 1_000)}`);
         await new Promise<void>((resolve) => {
           waiters.push(resolve);
           setTimeout(resolve, 100);
@@ -105,7 +106,11 @@ describe('/dashboard', () => {
     expect(after.totals.errors).toBeGreaterThanOrEqual(1);
     // The requests land in the per-second series (the newest second may already be a new, empty one).
     expect(after.series.reduce((sum, second) => sum + second.requests, 0)).toBeGreaterThanOrEqual(4);
-    expect(after.recent.some((request) => request.route === '/v1/chat/completions' && request.provider === 'glm' && request.status === 200)).toBe(true);
+    expect(
+      after.recent.some(
+        (request) => request.route === '/v1/chat/completions' && request.provider === 'glm' && request.status === 200,
+      ),
+    ).toBe(true);
     expect(after.recent.some((request) => request.status >= 500)).toBe(true);
     feed.close();
   });
@@ -114,7 +119,9 @@ describe('/dashboard', () => {
     const feed = await openFeed(harness.url, asAdmin);
     harness.sim.script('kimi-k2-0905-preview', 'latency?ms=1500');
     const slow = chat('kimi-k2-0905-preview');
-    const busy = await feed.until((snapshot) => snapshot.providers.find((provider) => provider.id === 'kimi')?.inFlight === 1);
+    const busy = await feed.until(
+      (snapshot) => snapshot.providers.find((provider) => provider.id === 'kimi')?.inFlight === 1,
+    );
     expect(busy.totals.inFlight).toBeGreaterThanOrEqual(1);
     expect(busy.providers.find((provider) => provider.id === 'kimi')?.breaker).toBe('closed');
     await slow;
@@ -129,7 +136,9 @@ describe('dashboard access', () => {
     const remote = await startHarness({ host: NON_LOOPBACK });
     try {
       expect((await fetch(`${remote.url}/dashboard/events`)).status).toBe(401);
-      expect((await fetch(`${remote.url}/dashboard/events`, { headers: { authorization: `Bearer ${API_KEY}` } })).status).toBe(403);
+      expect(
+        (await fetch(`${remote.url}/dashboard/events`, { headers: { authorization: `Bearer ${API_KEY}` } })).status,
+      ).toBe(403);
       const feed = await openFeed(remote.url, { authorization: `Bearer ${ADMIN_KEY}` });
       expect(feed.response.status).toBe(200);
       await feed.until(() => true);
@@ -145,7 +154,9 @@ describe('dashboard access', () => {
       const feed = await openFeed(firstRun.url);
       const snapshot = await feed.until(() => true);
       expect(snapshot.simulated).toBe(true);
-      expect(snapshot.providers.map((provider) => provider.id)).toEqual(expect.arrayContaining(['glm', 'kimi', 'minimax', 'openai']));
+      expect(snapshot.providers.map((provider) => provider.id)).toEqual(
+        expect.arrayContaining(['glm', 'kimi', 'minimax', 'openai']),
+      );
       feed.close();
     } finally {
       await firstRun.close();
@@ -170,9 +181,21 @@ describe('hot path', () => {
       const started = performance.now();
       for (let index = 0; index < 20_000; index += 1) {
         const now = Date.now();
-        feed.record({ time: now, route: '/v1/chat/completions', model: GLM, provider: 'glm', status: index % 10 === 0 ? 503 : 200, latencyMs: index % 300 });
+        feed.record({
+          time: now,
+          route: '/v1/chat/completions',
+          model: GLM,
+          provider: 'glm',
+          status: index % 10 === 0 ? 503 : 200,
+          latencyMs: index % 300,
+        });
         feed.recordSession({ status: 'running', provider: 'glm', queuedAt: now - 5, endedAt: undefined });
-        feed.recordSession({ status: index % 10 === 0 ? 'failed' : 'completed', provider: 'glm', queuedAt: now - (index % 300), endedAt: now });
+        feed.recordSession({
+          status: index % 10 === 0 ? 'failed' : 'completed',
+          provider: 'glm',
+          queuedAt: now - (index % 300),
+          endedAt: now,
+        });
       }
       const perRequestMicros = ((performance.now() - started) * 1000) / 20_000;
       expect(statusCalls).toBe(0);

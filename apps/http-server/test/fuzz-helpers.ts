@@ -68,7 +68,10 @@ export async function send(url: string, init: RequestInit): Promise<Answer> {
     const text = await response.text();
     return { status: response.status, text, contentType: response.headers.get('content-type') ?? '' };
   } catch (error) {
-    if (signal.aborted) throw new Error(`request hung for ${REQUEST_TIMEOUT_MS} ms: ${init.method ?? 'GET'} ${url} ${String(init.body ?? '').slice(0, 300)}`);
+    if (signal.aborted)
+      throw new Error(
+        `request hung for ${REQUEST_TIMEOUT_MS} ms: ${init.method ?? 'GET'} ${url} ${String(init.body ?? '').slice(0, 300)}`,
+      );
     throw error;
   }
 }

@@ -17,7 +17,10 @@ const watcher = watchProcess();
 
 beforeAll(async () => {
   gateway = await startGateway({
-    config: { breaker: { volumeThreshold: 1_000_000 }, timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
+    config: {
+      breaker: { volumeThreshold: 1_000_000 },
+      timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 },
+    },
     env: { EXAI_MAX_BODY_BYTES: String(MAX_BODY_BYTES) },
   });
   url = `${gateway.url}/v1/messages`;
@@ -27,7 +30,8 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) => send(url, { method: 'POST', headers: { 'anthropic-version': '2023-06-01', ...headers }, body });
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  send(url, { method: 'POST', headers: { 'anthropic-version': '2023-06-01', ...headers }, body });
 
 /** A 4xx in Anthropic's shape; returns its message. */
 function expectAnthropicError(status: number, text: string): string {
@@ -40,16 +44,38 @@ function expectAnthropicError(status: number, text: string): string {
   return body.error.message;
 }
 
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('', ' ', '\u0000', '\u202e', '😀'.repeat(30)));
-const textBlock = fc.record({ type: fc.constant('text'), text, cache_control: fc.constant({ type: 'ephemeral' }) }, { requiredKeys: ['type', 'text'] });
-const image = fc.record({ type: fc.constant('image'), source: fc.constant({ type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' }) });
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constantFrom('', ' ', '\u0000', '\u202e', '😀'.repeat(30)),
+);
+const textBlock = fc.record(
+  { type: fc.constant('text'), text, cache_control: fc.constant({ type: 'ephemeral' }) },
+  { requiredKeys: ['type', 'text'] },
+);
+const image = fc.record({
+  type: fc.constant('image'),
+  source: fc.constant({ type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' }),
+});
 const userContent = fc.oneof(text, fc.array(fc.oneof(textBlock, image), { minLength: 1, maxLength: 3 }));
-const tool = fc.record({ name: fc.stringMatching(/^[a-z_]{1,20}$/), description: text, input_schema: fc.constant({ type: 'object', properties: { q: { type: 'string' } }, required: ['q'] }) });
+const tool = fc.record({
+  name: fc.stringMatching(/^[a-z_]{1,20}$/),
+  description: text,
+  input_schema: fc.constant({ type: 'object', properties: { q: { type: 'string' } }, required: ['q'] }),
+});
 /** A tool round trip: assistant tool_use, then its tool_result. */
-const toolTurns = fc.tuple(fc.stringMatching(/^toolu_[a-z0-9]{1,12}$/), text, fc.boolean()).map(([id, result, isError]) => [
-  { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'x' }, { type: 'tool_use', id, name: 'search', input: { q: 'x' } }] },
-  { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: result, is_error: isError }] },
-]);
+const toolTurns = fc
+  .tuple(fc.stringMatching(/^toolu_[a-z0-9]{1,12}$/), text, fc.boolean())
+  .map(([id, result, isError]) => [
+    {
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'hmm', signature: 'x' },
+        { type: 'tool_use', id, name: 'search', input: { q: 'x' } },
+      ],
+    },
+    { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: result, is_error: isError }] },
+  ]);
 
 const validBody = fc.record(
   {
@@ -72,20 +98,61 @@ const validBody = fc.record(
   { requiredKeys: ['model', 'max_tokens', 'messages'] },
 );
 
-const wrongType = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }), fc.array(fc.integer(), { maxLength: 2 }));
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+  fc.array(fc.integer(), { maxLength: 2 }),
+);
 const corruption: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(fc.constant('model'), fc.oneof(wrongType, fc.constant(''), fc.constant('no-such-model'))),
-  fc.tuple(fc.constant('max_tokens'), fc.oneof(fc.integer({ max: 0 }), fc.constant(1.5), fc.string(), fc.constant(null), fc.constant(10_000_000))),
-  fc.tuple(fc.constant('messages'), fc.oneof(fc.integer(), fc.constant(null), fc.constant([]), fc.string(), fc.constant([{ role: 'robot', content: 'x' }]), fc.constant([{ role: 'user', content: [{ type: 'hologram' }] }]))),
-  fc.tuple(fc.constant('messages'), fc.constant([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nowhere', content: 'x' }] }])),
+  fc.tuple(
+    fc.constant('max_tokens'),
+    fc.oneof(fc.integer({ max: 0 }), fc.constant(1.5), fc.string(), fc.constant(null), fc.constant(10_000_000)),
+  ),
+  fc.tuple(
+    fc.constant('messages'),
+    fc.oneof(
+      fc.integer(),
+      fc.constant(null),
+      fc.constant([]),
+      fc.string(),
+      fc.constant([{ role: 'robot', content: 'x' }]),
+      fc.constant([{ role: 'user', content: [{ type: 'hologram' }] }]),
+    ),
+  ),
+  fc.tuple(
+    fc.constant('messages'),
+    fc.constant([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_nowhere', content: 'x' }] }]),
+  ),
   fc.tuple(fc.constant('system'), fc.oneof(fc.integer(), fc.constant([{ type: 'image' }]), fc.constant({}))),
-  fc.tuple(fc.constant('temperature'), fc.oneof(fc.double({ min: 1.000001, noNaN: true }), fc.double({ max: -0.000001, noNaN: true }), fc.string())),
+  fc.tuple(
+    fc.constant('temperature'),
+    fc.oneof(fc.double({ min: 1.000001, noNaN: true }), fc.double({ max: -0.000001, noNaN: true }), fc.string()),
+  ),
   fc.tuple(fc.constant('top_k'), fc.oneof(fc.constant(-1), fc.constant(0.5), fc.string())),
-  fc.tuple(fc.constant('stop_sequences'), fc.oneof(fc.string(), fc.array(fc.integer(), { minLength: 1, maxLength: 2 }))),
+  fc.tuple(
+    fc.constant('stop_sequences'),
+    fc.oneof(fc.string(), fc.array(fc.integer(), { minLength: 1, maxLength: 2 })),
+  ),
   fc.tuple(fc.constant('stream'), fc.oneof(fc.integer(), fc.string(), fc.constant({}))),
-  fc.tuple(fc.constant('tools'), fc.oneof(fc.integer(), fc.constant([{ name: 'x' }]), fc.constant([{ type: 'custom', name: '', input_schema: {} }]))),
-  fc.tuple(fc.constant('tool_choice'), fc.oneof(fc.constant({ type: 'sometimes' }), fc.constant({ type: 'tool' }), fc.string())),
-  fc.tuple(fc.constant('thinking'), fc.oneof(fc.constant({ type: 'enabled' }), fc.constant({ type: 'enabled', budget_tokens: -1 }), fc.constant({ type: 'maybe' }))),
+  fc.tuple(
+    fc.constant('tools'),
+    fc.oneof(fc.integer(), fc.constant([{ name: 'x' }]), fc.constant([{ type: 'custom', name: '', input_schema: {} }])),
+  ),
+  fc.tuple(
+    fc.constant('tool_choice'),
+    fc.oneof(fc.constant({ type: 'sometimes' }), fc.constant({ type: 'tool' }), fc.string()),
+  ),
+  fc.tuple(
+    fc.constant('thinking'),
+    fc.oneof(
+      fc.constant({ type: 'enabled' }),
+      fc.constant({ type: 'enabled', budget_tokens: -1 }),
+      fc.constant({ type: 'maybe' }),
+    ),
+  ),
   fc.tuple(fc.constant('metadata'), fc.oneof(fc.string(), fc.constant({ user_id: 5 }))),
 );
 
@@ -108,7 +175,12 @@ describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
         expectNoLeak(answer.text);
         expect(answer.status, answer.text.slice(0, 500)).toBe(200);
         if (body.stream) expectStreamComplete(answer.text);
-        else expect(JSON.parse(answer.text)).toMatchObject({ type: 'message', role: 'assistant', stop_reason: expect.any(String) });
+        else
+          expect(JSON.parse(answer.text)).toMatchObject({
+            type: 'message',
+            role: 'assistant',
+            stop_reason: expect.any(String),
+          });
       }),
       { numRuns: FUZZ_RUNS },
     );
@@ -135,7 +207,13 @@ describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
       fc.string({ unit: 'binary' }),
       fc.integer({ min: 0, max: valid.length - 1 }).map((cut) => valid.slice(0, cut)),
     );
-    const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '');
+    const contentType = fc.constantFrom(
+      'application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+    );
     await fc.assert(
       fc.asyncProperty(payload, contentType, async (body, type) => {
         const answer = await post(body, type ? { 'content-type': type } : {});
@@ -150,10 +228,30 @@ describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     const base = '{"model":"glm","max_tokens":10,"messages":[{"role":"user","content":"hi"}]';
     const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
     const shape = fc.oneof(
-      fc.integer({ min: 1, max: 12_000 }).map((depth) => ['tools', `${base},"tools":[{"name":"f","input_schema":{"p":${nested(depth)}}}]}`] as const),
-      fc.integer({ min: 1, max: 12_000 }).map((depth) => ['messages', `{"model":"glm","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_use","id":"a","name":"b","input":{"x":${nested(depth)}}}]}]}`] as const),
-      fc.integer({ min: MAX_BODY_BYTES - 100, max: MAX_BODY_BYTES * 3 }).map((size) => ['body', `${base},"system":"${'x'.repeat(size)}"}`] as const),
-      fc.integer({ min: 1, max: 2_500 }).map((count) => ['messages', `{"model":"glm","max_tokens":10,"messages":[${Array.from({ length: count }, () => '{"role":"user","content":"é"}').join(',')}]}`] as const),
+      fc
+        .integer({ min: 1, max: 12_000 })
+        .map((depth) => ['tools', `${base},"tools":[{"name":"f","input_schema":{"p":${nested(depth)}}}]}`] as const),
+      fc
+        .integer({ min: 1, max: 12_000 })
+        .map(
+          (depth) =>
+            [
+              'messages',
+              `{"model":"glm","max_tokens":10,"messages":[{"role":"user","content":[{"type":"tool_use","id":"a","name":"b","input":{"x":${nested(depth)}}}]}]}`,
+            ] as const,
+        ),
+      fc
+        .integer({ min: MAX_BODY_BYTES - 100, max: MAX_BODY_BYTES * 3 })
+        .map((size) => ['body', `${base},"system":"${'x'.repeat(size)}"}`] as const),
+      fc
+        .integer({ min: 1, max: 2_500 })
+        .map(
+          (count) =>
+            [
+              'messages',
+              `{"model":"glm","max_tokens":10,"messages":[${Array.from({ length: count }, () => '{"role":"user","content":"é"}').join(',')}]}`,
+            ] as const,
+        ),
     );
     await fc.assert(
       fc.asyncProperty(shape, async ([field, body]) => {
@@ -176,18 +274,29 @@ describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'glm-4.6', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'long' }] }),
+        body: JSON.stringify({
+          model: 'glm-4.6',
+          max_tokens: 10,
+          stream: true,
+          messages: [{ role: 'user', content: 'long' }],
+        }),
         signal: controller.signal,
       });
       const reader = response.body!.getReader();
       await reader.read();
       controller.abort();
     }
-    await waitFor(() => gateway.sim.log.length === 5 && gateway.sim.log.every((row) => row.durationMs !== null), 5_000, 'upstream streams to close');
+    await waitFor(
+      () => gateway.sim.log.length === 5 && gateway.sim.log.every((row) => row.durationMs !== null),
+      5_000,
+      'upstream streams to close',
+    );
     // ~40 MB each: none ran to its end, the gateway hung up on the simulator when the client left.
     expect(gateway.sim.log.map((row) => row.clientHungUp)).toEqual([true, true, true, true, true]);
     expect(gateway.sim.log.every((row) => (row.eventsWritten ?? 0) < 40_000)).toBe(true);
-    const answer = await post(JSON.stringify({ model: 'kimi', max_tokens: 10, messages: [{ role: 'user', content: 'still there?' }] }));
+    const answer = await post(
+      JSON.stringify({ model: 'kimi', max_tokens: 10, messages: [{ role: 'user', content: 'still there?' }] }),
+    );
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('Simulated answer to: still there?');
     expect(watcher.problems).toEqual([]);

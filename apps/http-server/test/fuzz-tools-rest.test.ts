@@ -1,12 +1,20 @@
-import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectNames, expectNoLeak, expectOpenAIError, FUZZ_RUNS, FUZZ_TEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@exai/core';
 import { startSimulator } from '@exai/provider-simulator';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSettings, startServer } from '../src/index.js';
+import {
+  expectNames,
+  expectNoLeak,
+  expectOpenAIError,
+  FUZZ_RUNS,
+  FUZZ_TEST_TIMEOUT_MS,
+  send,
+  watchProcess,
+} from './fuzz-helpers.js';
 import { simulatorConfig, type TestGateway } from './helpers.js';
 
 /**
@@ -19,13 +27,36 @@ let gateway: TestGateway;
 let tools: Array<{ name: string; input_schema: JsonSchema }>;
 const watcher = watchProcess();
 
-type JsonSchema = { type?: string | string[]; enum?: unknown[]; minimum?: number; maximum?: number; minLength?: number; minItems?: number; maxItems?: number; items?: JsonSchema; properties?: Record<string, JsonSchema>; required?: string[]; anyOf?: JsonSchema[] };
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  anyOf?: JsonSchema[];
+};
 
 beforeAll(async () => {
   // Like startGateway, with the tools' local-file root in a temporary directory (the hints name it).
   const sim = await startSimulator({ port: 0 });
-  const config = loadConfig({ env: {}, input: simulatorConfig(sim, { timeouts: { requestMs: 3_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } }) });
-  const server = await startServer({ config, settings: readSettings({}).settings, host: '127.0.0.1', port: 0, env: { EXAI_ALLOWED_ROOTS: mkdtempSync(join(tmpdir(), 'exai-tools-fuzz-')) } });
+  const config = loadConfig({
+    env: {},
+    input: simulatorConfig(sim, {
+      timeouts: { requestMs: 3_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 },
+    }),
+  });
+  const server = await startServer({
+    config,
+    settings: readSettings({}).settings,
+    host: '127.0.0.1',
+    port: 0,
+    env: { EXAI_ALLOWED_ROOTS: mkdtempSync(join(tmpdir(), 'exai-tools-fuzz-')) },
+  });
   gateway = {
     sim,
     server,
@@ -43,9 +74,18 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-const call = (name: string, body: string) => send(`${gateway.url}/v1/tools/${encodeURIComponent(name)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+const call = (name: string, body: string) =>
+  send(`${gateway.url}/v1/tools/${encodeURIComponent(name)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
 
-const text = fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 15 }), fc.constantFrom('glm', 'kimi', 'th_missing', '../../etc/passwd'));
+const text = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 30 }),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 15 }),
+  fc.constantFrom('glm', 'kimi', 'th_missing', '../../etc/passwd'),
+);
 
 function fitting(schema: JsonSchema | undefined, name = '', depth = 0): fc.Arbitrary<unknown> {
   if (!schema) return fc.jsonValue({ maxDepth: 1 });
@@ -54,24 +94,37 @@ function fitting(schema: JsonSchema | undefined, name = '', depth = 0): fc.Arbit
   if (schema.anyOf) return fc.oneof(...schema.anyOf.map((option) => fitting(option, name, depth)));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   if (type === 'string') return text;
-  if (type === 'integer') return fc.integer({ min: Math.ceil(schema.minimum ?? 0), max: Math.floor(schema.maximum ?? 10_000) });
-  if (type === 'number') return fc.double({ noNaN: true, noDefaultInfinity: true, min: schema.minimum ?? 0, max: schema.maximum ?? 10_000 });
+  if (type === 'integer')
+    return fc.integer({ min: Math.ceil(schema.minimum ?? 0), max: Math.floor(schema.maximum ?? 10_000) });
+  if (type === 'number')
+    return fc.double({ noNaN: true, noDefaultInfinity: true, min: schema.minimum ?? 0, max: schema.maximum ?? 10_000 });
   if (type === 'boolean') return fc.boolean();
-  if (type === 'array') return depth > 2 ? fc.constant([]) : fc.array(fitting(schema.items, '', depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 2, 2)) });
+  if (type === 'array')
+    return depth > 2
+      ? fc.constant([])
+      : fc.array(fitting(schema.items, '', depth + 1), {
+          minLength: schema.minItems ?? 0,
+          maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 2, 2)),
+        });
   if (type === 'object') return depth > 2 ? fc.constant({}) : argumentsFor(schema, depth + 1);
   return fc.jsonValue({ maxDepth: 1 });
 }
 
 function argumentsFor(schema: JsonSchema, depth = 0): fc.Arbitrary<Record<string, unknown>> {
   const properties = schema.properties ?? {};
-  return fc.record(Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, fitting(property, name, depth)])), {
-    requiredKeys: (schema.required ?? []).filter((name) => name in properties),
-  });
+  return fc.record(
+    Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, fitting(property, name, depth)])),
+    {
+      requiredKeys: (schema.required ?? []).filter((name) => name in properties),
+    },
+  );
 }
 
 describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('arguments that fit the schema run: 200, and a failed tool says isError with a hint', async () => {
-    const callOf = fc.constantFrom(...tools).chain((tool) => argumentsFor(tool.input_schema).map((args) => [tool.name, args] as const));
+    const callOf = fc
+      .constantFrom(...tools)
+      .chain((tool) => argumentsFor(tool.input_schema).map((args) => [tool.name, args] as const));
     await fc.assert(
       fc.asyncProperty(callOf, async ([name, args]) => {
         const answer = await call(name, JSON.stringify(args));
@@ -90,11 +143,20 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     const broken = fc
       .constantFrom(...tools)
       .chain((tool) =>
-        fc.tuple(
-          argumentsFor(tool.input_schema),
-          fc.oneof(fc.constantFrom(...(Object.keys(tool.input_schema.properties ?? {}).length > 0 ? Object.keys(tool.input_schema.properties ?? {}) : ['x_extra'])), fc.stringMatching(/^x_[a-z]{1,8}$/)),
-          wrong,
-        ).map(([args, field, value]) => [tool.name, { ...args, [field]: value }, field] as const),
+        fc
+          .tuple(
+            argumentsFor(tool.input_schema),
+            fc.oneof(
+              fc.constantFrom(
+                ...(Object.keys(tool.input_schema.properties ?? {}).length > 0
+                  ? Object.keys(tool.input_schema.properties ?? {})
+                  : ['x_extra']),
+              ),
+              fc.stringMatching(/^x_[a-z]{1,8}$/),
+            ),
+            wrong,
+          )
+          .map(([args, field, value]) => [tool.name, { ...args, [field]: value }, field] as const),
       );
     await fc.assert(
       fc.asyncProperty(broken, async ([name, args, field]) => {
@@ -109,8 +171,17 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   });
 
   it('arbitrary names and bodies: 200, 400 or 404 in OpenAI shape, naming the tool or the body', async () => {
-    const name = fc.oneof(fc.constantFrom(...tools.map((tool) => tool.name)), fc.string({ minLength: 1 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), fc.constantFrom('..', '%00', 'chat/../version', 'a'.repeat(3_000), 'x'.repeat(101)));
-    const body = fc.oneof(fc.jsonValue().map((value) => JSON.stringify(value)), fc.string(), fc.constantFrom('', '{', 'null', '[]', '"x"', '{"__proto__":{}}'));
+    const name = fc.oneof(
+      fc.constantFrom(...tools.map((tool) => tool.name)),
+      fc.string({ minLength: 1 }),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }),
+      fc.constantFrom('..', '%00', 'chat/../version', 'a'.repeat(3_000), 'x'.repeat(101)),
+    );
+    const body = fc.oneof(
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.string(),
+      fc.constantFrom('', '{', 'null', '[]', '"x"', '{"__proto__":{}}'),
+    );
     await fc.assert(
       fc.asyncProperty(name, body, async (tool, payload) => {
         const answer = await call(tool, payload);
@@ -118,8 +189,10 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
         if (answer.status === 200) return;
         const error = expectOpenAIError(answer.status, answer.text);
         if (answer.status === 404) expect(error.error.message).toMatch(/tool|route/i);
-        if (error.error.code === 'path_too_long' || error.error.code === 'invalid_url') expect(error.error.param).toBe('url');
-        if (answer.status === 400) expect(`${error.error.param ?? ''} ${error.error.message}`).toMatch(/body|JSON|arguments|url|\w+: /);
+        if (error.error.code === 'path_too_long' || error.error.code === 'invalid_url')
+          expect(error.error.param).toBe('url');
+        if (answer.status === 400)
+          expect(`${error.error.param ?? ''} ${error.error.message}`).toMatch(/body|JSON|arguments|url|\w+: /);
       }),
       { numRuns: FUZZ_RUNS },
     );
@@ -128,7 +201,10 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('still runs a tool afterwards, with no unhandled rejection', async () => {
     const answer = await call('chat', JSON.stringify({ prompt: 'after fuzzing', model: 'glm' }));
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.text)).toMatchObject({ isError: false, content: expect.stringContaining('after fuzzing') });
+    expect(JSON.parse(answer.text)).toMatchObject({
+      isError: false,
+      content: expect.stringContaining('after fuzzing'),
+    });
     expect(watcher.problems).toEqual([]);
   });
 });

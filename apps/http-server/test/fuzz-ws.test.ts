@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type ServerFrame, serverFrameSchema } from '../src/ws-protocol.js';
-import { expectNoLeak, FUZZ_RUNS, FUZZ_TEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, send, watchProcess } from './fuzz-helpers.js';
+import {
+  expectNoLeak,
+  FUZZ_RUNS,
+  FUZZ_TEST_TIMEOUT_MS,
+  REQUEST_TIMEOUT_MS,
+  send,
+  watchProcess,
+} from './fuzz-helpers.js';
 import { startGateway, type TestGateway } from './helpers.js';
 
 /**
@@ -56,7 +63,8 @@ class Peer {
       if (index >= 0) return this.frames.splice(index, 1)[0]!;
       if (this.closedWith !== undefined) throw new Error(`socket closed with ${this.closedWith}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no answer within ${timeoutMs} ms; frames: ${JSON.stringify(this.frames).slice(0, 500)}`);
+      if (left <= 0)
+        throw new Error(`no answer within ${timeoutMs} ms; frames: ${JSON.stringify(this.frames).slice(0, 500)}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#wake = () => {
@@ -86,7 +94,9 @@ let sequence = 0;
 const nextId = () => `fz-${++sequence}`;
 
 beforeAll(async () => {
-  gateway = await startGateway({ config: { timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } } });
+  gateway = await startGateway({
+    config: { timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
+  });
   wsURL = `${gateway.url.replace('http', 'ws')}/v1/ws`;
   peer = new Peer(wsURL);
   await peer.open();
@@ -97,24 +107,42 @@ afterAll(async () => {
   await gateway?.close();
 });
 
-const errorsOf = (frames: ServerFrame[]) => frames.filter((frame): frame is Extract<ServerFrame, { type: 'error' }> => frame.type === 'error');
+const errorsOf = (frames: ServerFrame[]) =>
+  frames.filter((frame): frame is Extract<ServerFrame, { type: 'error' }> => frame.type === 'error');
 
 /** Waits for the one `result` or `error` that ends call `id` (if it started), and checks nothing else ends it. */
 async function endOf(id: string, already: ServerFrame[]): Promise<ServerFrame> {
-  const ended = already.filter((frame) => (frame.type === 'result' || frame.type === 'error') && 'request_id' in frame && frame.request_id === id);
+  const ended = already.filter(
+    (frame) => (frame.type === 'result' || frame.type === 'error') && 'request_id' in frame && frame.request_id === id,
+  );
   expect(ended.length).toBeLessThanOrEqual(1);
-  return ended[0] ?? (await peer.until((frame) => (frame.type === 'result' || frame.type === 'error') && 'request_id' in frame && frame.request_id === id));
+  return (
+    ended[0] ??
+    (await peer.until(
+      (frame) =>
+        (frame.type === 'result' || frame.type === 'error') && 'request_id' in frame && frame.request_id === id,
+    ))
+  );
 }
 
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
 
 describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('arbitrary text frames get an error frame (or their documented answer); the socket stays open', async () => {
-    const frameText = fc.oneof(text, fc.jsonValue().map((value) => JSON.stringify(value)), fc.anything().map((value) => JSON.stringify({ type: value })));
+    const frameText = fc.oneof(
+      text,
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      fc.anything().map((value) => JSON.stringify({ type: value })),
+    );
     await fc.assert(
       fc.asyncProperty(frameText, async (data) => {
         const frames = await peer.exchange(data);
-        for (const frame of frames) expect(['error', 'pong', 'tools', 'welcome', 'result', 'progress', 'chunk']).toContain(frame.type);
+        for (const frame of frames)
+          expect(['error', 'pong', 'tools', 'welcome', 'result', 'progress', 'chunk']).toContain(frame.type);
         for (const frame of errorsOf(frames)) expect(frame.error.message.length).toBeGreaterThan(0);
         expect(peer.socket.readyState).toBe(WebSocket.OPEN);
       }),
@@ -136,14 +164,34 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
 
   it('a frame of a known type with one wrong field is an error frame with its request_id, naming the field', async () => {
     const wrong = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({ x: 1 }));
-    const broken: fc.Arbitrary<[Record<string, unknown>, string]> = fc.oneof(
-      fc.tuple(fc.constant({ type: 'call_tool', name: 'version' }), fc.constantFrom('name', 'arguments')),
-      fc.tuple(fc.constant({ type: 'chat', request: { model: 'glm', messages: [{ role: 'user', content: 'hi' }] } }), fc.constant('request')),
-      fc.tuple(fc.constant({ type: 'cancel' }), fc.constant('request_id')),
-      fc.tuple(fc.constant({ type: 'hello' }), fc.constant('api_key')),
-      fc.tuple(fc.constant({ type: 'ping' }), fc.constant('data')),
-      fc.tuple(fc.constant({ type: 'list_tools' }), fc.constant('request_id')),
-    ).chain(([frame, field]) => wrong.map((value) => [{ ...frame, ...(field === 'request_id' ? {} : { request_id: nextId() }), [field]: field === 'arguments' && (value === null || (typeof value === 'object' && !Array.isArray(value))) ? 'x' : value }, field] as [Record<string, unknown>, string]));
+    const broken: fc.Arbitrary<[Record<string, unknown>, string]> = fc
+      .oneof(
+        fc.tuple(fc.constant({ type: 'call_tool', name: 'version' }), fc.constantFrom('name', 'arguments')),
+        fc.tuple(
+          fc.constant({ type: 'chat', request: { model: 'glm', messages: [{ role: 'user', content: 'hi' }] } }),
+          fc.constant('request'),
+        ),
+        fc.tuple(fc.constant({ type: 'cancel' }), fc.constant('request_id')),
+        fc.tuple(fc.constant({ type: 'hello' }), fc.constant('api_key')),
+        fc.tuple(fc.constant({ type: 'ping' }), fc.constant('data')),
+        fc.tuple(fc.constant({ type: 'list_tools' }), fc.constant('request_id')),
+      )
+      .chain(([frame, field]) =>
+        wrong.map(
+          (value) =>
+            [
+              {
+                ...frame,
+                ...(field === 'request_id' ? {} : { request_id: nextId() }),
+                [field]:
+                  field === 'arguments' && (value === null || (typeof value === 'object' && !Array.isArray(value)))
+                    ? 'x'
+                    : value,
+              },
+              field,
+            ] as [Record<string, unknown>, string],
+        ),
+      );
     await fc.assert(
       fc.asyncProperty(broken, async ([frame, field]) => {
         const frames = await peer.exchange(JSON.stringify(frame));
@@ -159,8 +207,26 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   });
 
   it('chat frames with broken requests end with one error frame naming the field, or a result', async () => {
-    const field = fc.constantFrom('model', 'messages', 'temperature', 'max_tokens', 'stream_options', 'tools', 'provider_options', 'models', 'stop');
-    const value = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 10 }), fc.constant([]), fc.constant({ a: [1] }), fc.constant([{ role: 'robot' }]));
+    const field = fc.constantFrom(
+      'model',
+      'messages',
+      'temperature',
+      'max_tokens',
+      'stream_options',
+      'tools',
+      'provider_options',
+      'models',
+      'stop',
+    );
+    const value = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string({ maxLength: 10 }),
+      fc.constant([]),
+      fc.constant({ a: [1] }),
+      fc.constant([{ role: 'robot' }]),
+    );
     await fc.assert(
       fc.asyncProperty(field, value, async (name, bad) => {
         const id = nextId();
@@ -177,12 +243,20 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   });
 
   it('call_tool with arbitrary names and arguments ends with exactly one result or error frame', async () => {
-    const name = fc.oneof(fc.constantFrom('version', 'listmodels', 'status', 'threads', 'chat', 'no_such_tool'), text.filter((value) => value.length > 0));
-    const args = fc.oneof(fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }), fc.record({ prompt: text, model: fc.constantFrom('glm', 'kimi', 'nope') }, { requiredKeys: [] }));
+    const name = fc.oneof(
+      fc.constantFrom('version', 'listmodels', 'status', 'threads', 'chat', 'no_such_tool'),
+      text.filter((value) => value.length > 0),
+    );
+    const args = fc.oneof(
+      fc.dictionary(fc.string({ maxLength: 10 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 }),
+      fc.record({ prompt: text, model: fc.constantFrom('glm', 'kimi', 'nope') }, { requiredKeys: [] }),
+    );
     await fc.assert(
       fc.asyncProperty(name, args, async (tool, argumentsValue) => {
         const id = nextId();
-        const frames = await peer.exchange(JSON.stringify({ type: 'call_tool', request_id: id, name: tool, arguments: argumentsValue }));
+        const frames = await peer.exchange(
+          JSON.stringify({ type: 'call_tool', request_id: id, name: tool, arguments: argumentsValue }),
+        );
         const end = await endOf(id, frames);
         if (end.type === 'error') {
           expect(['not_found', 'bad_request']).toContain(end.error.code);
@@ -201,7 +275,9 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   it('a frame over the size limit closes only that socket, with 1009 and a reason', async () => {
     const big = new Peer(wsURL);
     await big.open();
-    const closed = new Promise<{ code: number; reason: string }>((resolve) => big.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      big.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     big.send(JSON.stringify({ type: 'ping', data: 'x'.repeat(1024 * 1024 + 10) }));
     expect(await closed).toMatchObject({ code: 1009, reason: expect.stringMatching(/frame larger than/) });
     expect(peer.socket.readyState).toBe(WebSocket.OPEN);
@@ -209,11 +285,21 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
 
   it('the same socket still runs a chat and HTTP still answers, with no unhandled rejection', async () => {
     const id = nextId();
-    peer.send(JSON.stringify({ type: 'chat', request_id: id, request: { model: 'kimi', messages: [{ role: 'user', content: 'after the storm' }] } }));
+    peer.send(
+      JSON.stringify({
+        type: 'chat',
+        request_id: id,
+        request: { model: 'kimi', messages: [{ role: 'user', content: 'after the storm' }] },
+      }),
+    );
     const end = await peer.until((frame) => frame.type === 'result' && frame.request_id === id);
     if (end.type !== 'result') throw new Error('expected a result frame');
     expect(end).toMatchObject({ type: 'result', content: expect.stringContaining('after the storm'), is_error: false });
-    const answer = await send(`${gateway.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'glm', messages: [{ role: 'user', content: 'hi' }] }) });
+    const answer = await send(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'glm', messages: [{ role: 'user', content: 'hi' }] }),
+    });
     expect(answer.status).toBe(200);
     expect(watcher.problems).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GatewayConfigInput, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { readSettings, type RunningServer, type ServerSettings, startServer } from '../src/index.js';
+import { type RunningServer, readSettings, type ServerSettings, startServer } from '../src/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -32,7 +32,12 @@ export interface TestGateway {
 }
 
 /** The app in-process on 127.0.0.1:0, over real adapters and a simulator it owns. */
-export async function startGateway(options: { config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput); env?: Record<string, string> } = {}): Promise<TestGateway> {
+export async function startGateway(
+  options: {
+    config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput);
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestGateway> {
   const sim = await startSimulator({ port: 0 });
   const extra = typeof options.config === 'function' ? options.config(sim) : options.config;
   const config = loadConfig({ env: {}, input: simulatorConfig(sim, extra) });
@@ -64,9 +69,18 @@ export async function readEvents(response: Response): Promise<string[]> {
 }
 
 export const post = (url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), ...(signal ? { signal } : {}) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -82,7 +96,11 @@ export interface AppProcess {
 }
 
 /** Spawns the built `exai-http` and waits for the URL it prints. */
-export async function spawnApp(options: { config: GatewayConfigInput; env?: Record<string, string>; args?: string[] }): Promise<AppProcess> {
+export async function spawnApp(options: {
+  config: GatewayConfigInput;
+  env?: Record<string, string>;
+  args?: string[];
+}): Promise<AppProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'exai-http-cli-'));
   const file = join(dir, 'gateway.json');
   writeFileSync(file, JSON.stringify(options.config));

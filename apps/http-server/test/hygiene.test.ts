@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig, redactSecrets } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSettings, type RunningServer, startServer } from '../src/index.js';
+import { type RunningServer, readSettings, startServer } from '../src/index.js';
 import { json, post, simulatorConfig } from './helpers.js';
 
 /**
@@ -36,13 +36,24 @@ async function start(store: Record<string, unknown> = {}): Promise<Started> {
       providers: {
         ...base.providers,
         // Nothing listens on port 1: every call to it fails, and its URL must never be shown.
-        dark: { kind: 'openai-compatible', baseURL: `http://127.0.0.1:1/${BASE_MARKER}/v1`, apiKey: 'dark-provider-key-90ab', models: [{ id: 'dark-model' }] },
+        dark: {
+          kind: 'openai-compatible',
+          baseURL: `http://127.0.0.1:1/${BASE_MARKER}/v1`,
+          apiKey: 'dark-provider-key-90ab',
+          models: [{ id: 'dark-model' }],
+        },
       },
     },
   });
   const { settings } = readSettings({ EXAI_API_KEYS: KEY, EXAI_ADMIN_KEYS: ADMIN });
   const roots = mkdtempSync(join(tmpdir(), `exai-${ROOT_MARKER}-`));
-  const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: { EXAI_ALLOWED_ROOTS: roots } });
+  const server = await startServer({
+    config,
+    settings,
+    host: '127.0.0.1',
+    port: 0,
+    env: { EXAI_ALLOWED_ROOTS: roots },
+  });
   return {
     sim,
     server,
@@ -57,7 +68,8 @@ const tool = (server: RunningServer, name: string, body: unknown) => post(`${ser
 
 /** Everything the gateway printed, checked for each marker. */
 function expectNoMarkers(text: string): void {
-  for (const marker of [BASE_MARKER, PASSWORD_MARKER, ROOT_MARKER, '127.0.0.1:1']) expect(text, marker).not.toContain(marker);
+  for (const marker of [BASE_MARKER, PASSWORD_MARKER, ROOT_MARKER, '127.0.0.1:1'])
+    expect(text, marker).not.toContain(marker);
 }
 
 describe('hygiene over HTTP', () => {
@@ -67,32 +79,53 @@ describe('hygiene over HTTP', () => {
   }, 60_000);
   afterAll(() => gateway?.close());
 
-  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])('model "%s" is a 404 model_not_found, not a 500', async (model) => {
-    const response = await post(`${gateway.server.url}/v1/chat/completions`, { model, messages: [{ role: 'user', content: 'hi' }] }, auth);
-    expect(response.status).toBe(404);
-    expect((await json(response)).error).toMatchObject({ code: 'model_not_found', param: 'model' });
-    const viaTool = await json(await tool(gateway.server, 'chat', { prompt: 'hi', model }));
-    expect(viaTool.is_error ?? viaTool.isError).toBe(true);
-    expect(JSON.stringify(viaTool)).toContain(`unknown model '${model}'`);
-  });
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'model "%s" is a 404 model_not_found, not a 500',
+    async (model) => {
+      const response = await post(
+        `${gateway.server.url}/v1/chat/completions`,
+        { model, messages: [{ role: 'user', content: 'hi' }] },
+        auth,
+      );
+      expect(response.status).toBe(404);
+      expect((await json(response)).error).toMatchObject({ code: 'model_not_found', param: 'model' });
+      const viaTool = await json(await tool(gateway.server, 'chat', { prompt: 'hi', model }));
+      expect(viaTool.is_error ?? viaTool.isError).toBe(true);
+      expect(JSON.stringify(viaTool)).toContain(`unknown model '${model}'`);
+    },
+  );
 
   it('role "constructor" is an unknown role, not a crash', async () => {
     const answer = await json(await tool(gateway.server, 'chat', { prompt: 'hi', role: 'constructor' }));
     expect(JSON.stringify(answer)).toContain("unknown role 'constructor'");
   });
 
-  it.each(['model', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'n'])('provider_options.%s is refused with a 400 naming the field', async (field) => {
-    const response = await post(
-      `${gateway.server.url}/v1/chat/completions`,
-      { model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }], provider_options: { [field]: field === 'messages' ? [] : 999_999 } },
-      auth,
-    );
-    expect(response.status).toBe(400);
-    expect((await json(response)).error).toMatchObject({ type: 'invalid_request_error', param: `provider_options.${field}` });
-  });
+  it.each(['model', 'messages', 'stream', 'max_tokens', 'max_completion_tokens', 'n'])(
+    'provider_options.%s is refused with a 400 naming the field',
+    async (field) => {
+      const response = await post(
+        `${gateway.server.url}/v1/chat/completions`,
+        {
+          model: 'glm-4.6',
+          messages: [{ role: 'user', content: 'hi' }],
+          provider_options: { [field]: field === 'messages' ? [] : 999_999 },
+        },
+        auth,
+      );
+      expect(response.status).toBe(400);
+      expect((await json(response)).error).toMatchObject({
+        type: 'invalid_request_error',
+        param: `provider_options.${field}`,
+      });
+    },
+  );
 
   it('other provider_options are accepted', async () => {
-    const response = await post(`${gateway.server.url}/v1/chat/completions`, { model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }], provider_options: { do_sample: true } }, auth);
+    const response = await post(
+      `${gateway.server.url}/v1/chat/completions`,
+      { model: 'glm-4.6', messages: [{ role: 'user', content: 'hi' }], provider_options: { do_sample: true } },
+      auth,
+    );
     expect(response.status).toBe(200);
   });
 
@@ -100,7 +133,9 @@ describe('hygiene over HTTP', () => {
     const form = new FormData();
     form.append('purpose', 'assistants');
     form.append('file', new Blob(['<script>alert(1)</script>'], { type: 'text/html' }), 'page.html');
-    const uploaded = await json(await fetch(`${gateway.server.url}/v1/files`, { method: 'POST', headers: auth, body: form }));
+    const uploaded = await json(
+      await fetch(`${gateway.server.url}/v1/files`, { method: 'POST', headers: auth, body: form }),
+    );
     const response = await fetch(`${gateway.server.url}/v1/files/${uploaded.id}/content`, { headers: auth });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -113,7 +148,8 @@ describe('hygiene over HTTP', () => {
 
   it('/readyz, /healthz, status, listmodels and version show names and states, never base URLs or allowed roots', async () => {
     const printed: string[] = [];
-    for (const path of ['/readyz', '/healthz']) printed.push(await (await fetch(`${gateway.server.url}${path}`)).text());
+    for (const path of ['/readyz', '/healthz'])
+      printed.push(await (await fetch(`${gateway.server.url}${path}`)).text());
     for (const name of ['status', 'listmodels', 'version']) {
       const response = await tool(gateway.server, name, {});
       expect(response.status).toBe(200);
@@ -125,9 +161,21 @@ describe('hygiene over HTTP', () => {
 
   it('error answers do not reveal the base URL or the allowed roots', async () => {
     const printed: string[] = [];
-    printed.push(await (await post(`${gateway.server.url}/v1/chat/completions`, { model: 'dark/dark-model', messages: [{ role: 'user', content: 'hi' }] }, auth)).text());
+    printed.push(
+      await (
+        await post(
+          `${gateway.server.url}/v1/chat/completions`,
+          { model: 'dark/dark-model', messages: [{ role: 'user', content: 'hi' }] },
+          auth,
+        )
+      ).text(),
+    );
     printed.push(await (await tool(gateway.server, 'chat', { prompt: 'hi', model: 'dark/dark-model' })).text());
-    printed.push(await (await tool(gateway.server, 'chat', { prompt: 'hi', model: 'glm-4.6', files: ['/etc/passwd', 'missing.txt'] })).text());
+    printed.push(
+      await (
+        await tool(gateway.server, 'chat', { prompt: 'hi', model: 'glm-4.6', files: ['/etc/passwd', 'missing.txt'] })
+      ).text(),
+    );
     expect(printed[0]).toMatch(/connection failed \(connect ECONNREFUSED/);
     expect(printed[2]).toMatch(/cannot read/);
     expectNoMarkers(printed.join('\n'));
@@ -150,7 +198,9 @@ describe('hygiene with the store down', () => {
 
   it('a tool that needs the store fails without revealing the store URL or its password', async () => {
     const printed = [
-      await (await tool(gateway.server, 'chat', { prompt: 'hi', model: 'glm-4.6', continuation_id: 'thr_unknown' })).text(),
+      await (
+        await tool(gateway.server, 'chat', { prompt: 'hi', model: 'glm-4.6', continuation_id: 'thr_unknown' })
+      ).text(),
       await (await tool(gateway.server, 'status', {})).text(),
     ];
     expect(printed[0]).toMatch(/error/i);

@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { readSettings, type RunningServer, startServer } from '../src/index.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningServer, readSettings, startServer } from '../src/index.js';
 import { json, post, simulatorConfig, startGateway } from './helpers.js';
 
 let gateway: { sim: Simulator; server: RunningServer; url: string };
@@ -10,10 +10,22 @@ let client: Anthropic;
 
 beforeAll(async () => {
   const sim = await startSimulator({ port: 0 });
-  const providers = { ...simulatorConfig(sim).providers, minimax: { kind: 'minimax' as const, baseURL: sim.baseURL('minimax'), apiKey: 'sim-key' } };
+  const providers = {
+    ...simulatorConfig(sim).providers,
+    minimax: { kind: 'minimax' as const, baseURL: sim.baseURL('minimax'), apiKey: 'sim-key' },
+  };
   // Faults are scripted on purpose here; keep the breakers out of the way.
-  const config = loadConfig({ env: {}, input: simulatorConfig(sim, { providers, breaker: { volumeThreshold: 1_000 } }) });
-  const server = await startServer({ config, settings: readSettings({}).settings, host: '127.0.0.1', port: 0, env: {} });
+  const config = loadConfig({
+    env: {},
+    input: simulatorConfig(sim, { providers, breaker: { volumeThreshold: 1_000 } }),
+  });
+  const server = await startServer({
+    config,
+    settings: readSettings({}).settings,
+    host: '127.0.0.1',
+    port: 0,
+    env: {},
+  });
   gateway = { sim, server, url: server.url };
   client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused-in-open-mode', maxRetries: 0 });
 });
@@ -38,21 +50,47 @@ const weather = {
 
 /** Event types in order, deltas named by their delta type. */
 const order = (events: Anthropic.RawMessageStreamEvent[]) =>
-  events.map((event) => (event.type === 'content_block_delta' ? `delta:${event.delta.type}` : event.type === 'content_block_start' ? `start:${event.content_block.type}` : event.type));
+  events.map((event) =>
+    event.type === 'content_block_delta'
+      ? `delta:${event.delta.type}`
+      : event.type === 'content_block_start'
+        ? `start:${event.content_block.type}`
+        : event.type,
+  );
 
 describe.each(providers)('POST /v1/messages on $provider', ({ provider, model }) => {
   it('creates a message', async () => {
-    const { data, response } = await client.messages.create({ model, max_tokens: 256, messages: [{ role: 'user', content: 'Say hello' }], thinking: { type: 'disabled' } }).withResponse();
-    expect(data).toMatchObject({ type: 'message', role: 'assistant', model, stop_reason: 'end_turn', stop_sequence: null });
+    const { data, response } = await client.messages
+      .create({
+        model,
+        max_tokens: 256,
+        messages: [{ role: 'user', content: 'Say hello' }],
+        thinking: { type: 'disabled' },
+      })
+      .withResponse();
+    expect(data).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model,
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+    });
     // MiniMax's models always think; the others honour `thinking: disabled`.
-    expect(data.content.filter((block) => provider !== 'minimax' || block.type !== 'thinking')).toEqual([{ type: 'text', text: expect.stringContaining('Say hello') }]);
+    expect(data.content.filter((block) => provider !== 'minimax' || block.type !== 'thinking')).toEqual([
+      { type: 'text', text: expect.stringContaining('Say hello') },
+    ]);
     expect(data.usage.input_tokens).toBeGreaterThan(0);
     expect(data.usage.output_tokens).toBeGreaterThan(0);
     expect(response.headers.get('x-exai-provider')).toBe(provider);
   });
 
   it('streams the documented events, and finalMessage() equals the non-streamed answer', async () => {
-    const params = { model, max_tokens: 256, messages: [{ role: 'user' as const, content: 'Say hello' }], thinking: { type: 'enabled' as const, budget_tokens: 1024 } };
+    const params = {
+      model,
+      max_tokens: 256,
+      messages: [{ role: 'user' as const, content: 'Say hello' }],
+      thinking: { type: 'enabled' as const, budget_tokens: 1024 },
+    };
     const created = await client.messages.create(params);
     const stream = client.messages.stream(params);
     const events: Anthropic.RawMessageStreamEvent[] = [];
@@ -74,14 +112,38 @@ describe.each(providers)('POST /v1/messages on $provider', ({ provider, model })
   });
 
   it('calls a tool and answers from its tool_result (with is_error and an image)', async () => {
-    const first = await client.messages.create({ model, max_tokens: 256, tools: [weather], messages: [{ role: 'user', content: 'Paris' }], thinking: { type: 'disabled' } });
+    const first = await client.messages.create({
+      model,
+      max_tokens: 256,
+      tools: [weather],
+      messages: [{ role: 'user', content: 'Paris' }],
+      thinking: { type: 'disabled' },
+    });
     expect(first.stop_reason).toBe('tool_use');
     const call = first.content.find((block) => block.type === 'tool_use');
-    expect(call).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: expect.stringContaining('Paris') } });
-    const streamed = await client.messages.stream({ model, max_tokens: 256, tools: [weather], messages: [{ role: 'user', content: 'Paris' }], thinking: { type: 'disabled' } }).finalMessage();
+    expect(call).toMatchObject({
+      type: 'tool_use',
+      name: 'get_weather',
+      input: { city: expect.stringContaining('Paris') },
+    });
+    const streamed = await client.messages
+      .stream({
+        model,
+        max_tokens: 256,
+        tools: [weather],
+        messages: [{ role: 'user', content: 'Paris' }],
+        thinking: { type: 'disabled' },
+      })
+      .finalMessage();
     // Tool-use ids are the provider's, new on each call; MiniMax's streamed thinking keeps a trailing newline its JSON answer trims.
     const comparable = (content: Anthropic.ContentBlock[]) =>
-      content.map((block) => (block.type === 'tool_use' ? { ...block, id: '' } : block.type === 'thinking' ? { ...block, thinking: block.thinking.trim() } : block));
+      content.map((block) =>
+        block.type === 'tool_use'
+          ? { ...block, id: '' }
+          : block.type === 'thinking'
+            ? { ...block, thinking: block.thinking.trim() }
+            : block,
+      );
     expect(comparable(streamed.content)).toEqual(comparable(first.content));
     const answer = await client.messages.create({
       model,
@@ -105,7 +167,9 @@ describe.each(providers)('POST /v1/messages on $provider', ({ provider, model })
       ],
     });
     expect(answer.stop_reason).toBe('end_turn');
-    expect(answer.content.filter((block) => block.type !== 'thinking')).toEqual([{ type: 'text', text: expect.stringContaining('Tool results: Error: sunny, 21 C') }]);
+    expect(answer.content.filter((block) => block.type !== 'thinking')).toEqual([
+      { type: 'text', text: expect.stringContaining('Tool results: Error: sunny, 21 C') },
+    ]);
     const sent = gateway.sim.log.at(-1)?.body as { messages: Array<{ role: string; content: unknown }> };
     expect(sent.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'tool']);
   });
@@ -113,23 +177,43 @@ describe.each(providers)('POST /v1/messages on $provider', ({ provider, model })
 
 describe('POST /v1/messages: routing and fail-over', () => {
   it("maps Claude Code's model names through the default modelMap", async () => {
-    const sonnet = await client.messages.create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const sonnet = await client.messages
+      .create({ model: 'claude-sonnet-4-5-20250929', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
     expect(sonnet.response.headers.get('x-exai-provider')).toBe('glm');
-    const opus = await client.messages.create({ model: 'claude-opus-4-1', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const opus = await client.messages
+      .create({ model: 'claude-opus-4-1', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
     expect(opus.response.headers.get('x-exai-provider')).toBe('kimi');
-    const haiku = await client.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 64, system: [{ type: 'text', text: 'Be brief', cache_control: { type: 'ephemeral' } }], messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const haiku = await client.messages
+      .create({
+        model: 'claude-3-5-haiku-latest',
+        max_tokens: 64,
+        system: [{ type: 'text', text: 'Be brief', cache_control: { type: 'ephemeral' } }],
+        messages: [{ role: 'user', content: 'Hi' }],
+      })
+      .withResponse();
     expect(haiku.data.model).toBe('glm-4.5-flash');
   });
 
   it("sends a tool_result's images as a user message after the tool message", async () => {
-    const image = { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png' as const, data: 'iVBORw0KGgo=' } };
+    const image = {
+      type: 'image' as const,
+      source: { type: 'base64' as const, media_type: 'image/png' as const, data: 'iVBORw0KGgo=' },
+    };
     await client.messages.create({
       model: 'glm-4.6',
       max_tokens: 64,
       messages: [
         { role: 'user', content: 'Look' },
         { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'screenshot', input: {} }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'shot' }, image] }, { type: 'text', text: 'What is it?' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'shot' }, image] },
+            { type: 'text', text: 'What is it?' },
+          ],
+        },
       ],
     });
     const sent = gateway.sim.log.at(-1)?.body as { messages: Array<{ role: string; content: unknown }> };
@@ -148,29 +232,51 @@ describe('POST /v1/messages: routing and fail-over', () => {
 
   it('fails over to the next provider on a 503, streaming or not', async () => {
     gateway.sim.script('glm-5.3', 'http-503');
-    const answer = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).withResponse();
+    const answer = await client.messages
+      .create({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
     expect(answer.response.headers.get('x-exai-provider')).toBe('kimi');
     expect(answer.data.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('Hi') });
-    const streamed = client.messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] });
+    const streamed = client.messages.stream({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect((await streamed.finalMessage()).model).toMatch(/^kimi/);
     expect(gateway.sim.log.filter((row) => row.model === 'glm-5.3').map((row) => row.status)).toEqual([503, 503]);
   });
 
   it('ends a stream cut mid-way with an in-band error event and no message_stop', async () => {
     gateway.sim.script('glm-4.6', 'stream-cut?after=3');
-    const response = await post(`${gateway.url}/v1/messages`, { model: 'glm-4.6', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    const response = await post(`${gateway.url}/v1/messages`, {
+      model: 'glm-4.6',
+      max_tokens: 64,
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     expect(text).toContain('event: content_block_delta');
     expect(text).not.toContain('event: message_stop');
     const last = text.trim().split('\n\n').at(-1)!;
     expect(last.split('\n')[0]).toBe('event: error');
-    expect(JSON.parse(last.split('\n')[1]!.slice(6))).toMatchObject({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });
-    await expect(client.messages.stream({ model: 'glm-4.6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage()).rejects.toThrow();
+    expect(JSON.parse(last.split('\n')[1]!.slice(6))).toMatchObject({
+      type: 'error',
+      error: { type: expect.any(String), message: expect.any(String) },
+    });
+    await expect(
+      client.messages
+        .stream({ model: 'glm-4.6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+        .finalMessage(),
+    ).rejects.toThrow();
   });
 
   it('counts tokens and lists models in Anthropic shape', async () => {
-    const count = await client.messages.countTokens({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: 'x'.repeat(400) }], tools: [weather] });
+    const count = await client.messages.countTokens({
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'x'.repeat(400) }],
+      tools: [weather],
+    });
     expect(count.input_tokens).toBeGreaterThan(100);
     const page = await client.models.list();
     expect(page.data.length).toBeGreaterThan(3);
@@ -185,13 +291,24 @@ describe('POST /v1/messages: bad input is a 400 in Anthropic error shape naming 
   const cases: Array<[string, Record<string, unknown>, string]> = [
     [
       'a tool_result without its tool_use',
-      { ...base, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_missing', content: 'x' }] }] },
+      {
+        ...base,
+        messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_missing', content: 'x' }] }],
+      },
       'messages[0].content[0].tool_use_id',
     ],
-    ['an unknown block type', { ...base, messages: [{ role: 'user', content: [{ type: 'hologram', text: 'x' }] }] }, 'messages[0].content[0].type'],
+    [
+      'an unknown block type',
+      { ...base, messages: [{ role: 'user', content: [{ type: 'hologram', text: 'x' }] }] },
+      'messages[0].content[0].type',
+    ],
     ['max_tokens missing', { model: 'glm-4.6', messages: base.messages }, "'max_tokens'"],
     ['an unknown model with no map entry', { ...base, model: 'no-such-model' }, "'model'"],
-    ['tool_use in a user message', { ...base, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] }, 'messages[0].content[0].type'],
+    [
+      'tool_use in a user message',
+      { ...base, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] },
+      'messages[0].content[0].type',
+    ],
     ['temperature above 1', { ...base, temperature: 1.5 }, "'temperature'"],
   ];
   it.each(cases)('%s', async (_name, body, field) => {
@@ -204,7 +321,9 @@ describe('POST /v1/messages: bad input is a 400 in Anthropic error shape naming 
   });
 
   it('the official SDK raises BadRequestError', async () => {
-    await expect(client.messages.create({ ...base, model: 'no-such-model' } as never)).rejects.toBeInstanceOf(Anthropic.BadRequestError);
+    await expect(client.messages.create({ ...base, model: 'no-such-model' } as never)).rejects.toBeInstanceOf(
+      Anthropic.BadRequestError,
+    );
   });
 });
 
@@ -215,20 +334,33 @@ describe('POST /v1/messages with gateway keys', () => {
       const body = { model: 'glm-4.6', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
       const missing = await post(`${keyed.url}/v1/messages`, body);
       expect(missing.status).toBe(401);
-      expect(await json(missing)).toEqual({ type: 'error', error: { type: 'authentication_error', message: expect.any(String) } });
+      expect(await json(missing)).toEqual({
+        type: 'error',
+        error: { type: 'authentication_error', message: expect.any(String) },
+      });
       const wrong = await post(`${keyed.url}/v1/messages/count_tokens`, body, { 'x-api-key': 'nope' });
       expect(await json(wrong)).toMatchObject({ type: 'error', error: { type: 'authentication_error' } });
       // Other routes keep OpenAI's shape.
-      expect(await json(await post(`${keyed.url}/v1/chat/completions`, body))).toMatchObject({ error: { type: 'authentication_error', code: 'invalid_api_key' } });
+      expect(await json(await post(`${keyed.url}/v1/chat/completions`, body))).toMatchObject({
+        error: { type: 'authentication_error', code: 'invalid_api_key' },
+      });
       const byApiKey = new Anthropic({ baseURL: keyed.url, apiKey: 'gateway-secret', maxRetries: 0 });
       const byToken = new Anthropic({ baseURL: keyed.url, authToken: 'gateway-secret', apiKey: null, maxRetries: 0 });
       const headers = { 'anthropic-beta': 'interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14' };
       const texts = (message: Anthropic.Message) => message.content.filter((block) => block.type === 'text');
-      expect(texts(await byApiKey.messages.create(body as Anthropic.MessageCreateParamsNonStreaming, { headers }))).toHaveLength(1);
-      expect(texts(await byToken.messages.stream(body as Anthropic.MessageCreateParamsNonStreaming, { headers }).finalMessage())).toHaveLength(1);
-      await expect(new Anthropic({ baseURL: keyed.url, apiKey: 'wrong', maxRetries: 0 }).messages.create(body as Anthropic.MessageCreateParamsNonStreaming)).rejects.toBeInstanceOf(
-        Anthropic.AuthenticationError,
-      );
+      expect(
+        texts(await byApiKey.messages.create(body as Anthropic.MessageCreateParamsNonStreaming, { headers })),
+      ).toHaveLength(1);
+      expect(
+        texts(
+          await byToken.messages.stream(body as Anthropic.MessageCreateParamsNonStreaming, { headers }).finalMessage(),
+        ),
+      ).toHaveLength(1);
+      await expect(
+        new Anthropic({ baseURL: keyed.url, apiKey: 'wrong', maxRetries: 0 }).messages.create(
+          body as Anthropic.MessageCreateParamsNonStreaming,
+        ),
+      ).rejects.toBeInstanceOf(Anthropic.AuthenticationError);
     } finally {
       await keyed.close();
     }

@@ -43,12 +43,17 @@ export interface PrivateRedis {
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
-    stdio: 'ignore',
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const exited = once(child, 'exit');
   const url = `redis://127.0.0.1:${port}`;
-  const command = async (...args: string[]) => (await promisify(execFile)('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout.trim();
+  const command = async (...args: string[]) =>
+    (await promisify(execFile)('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout.trim();
   await until('the private redis-server', async () => (await command('ping')) === 'PONG');
   return {
     url,
@@ -80,7 +85,9 @@ function postgresBin(): string {
 /** initdb refuses to run as root: as root the cluster belongs to the `postgres` OS user. */
 function asPostgres(command: string, args: string[]): void {
   const root = process.getuid?.() === 0;
-  execFileSync(root ? 'runuser' : command, root ? ['-u', 'postgres', '--', command, ...args] : args, { stdio: 'ignore' });
+  execFileSync(root ? 'runuser' : command, root ? ['-u', 'postgres', '--', command, ...args] : args, {
+    stdio: 'ignore',
+  });
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {

@@ -13,7 +13,8 @@ const A = `sk-resp-a-${randomUUID()}`;
 const B = `sk-resp-b-${randomUUID()}`;
 const POSTGRES = process.env.EXAI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sdk = (gateway: TestGateway, key = A) => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
-const upstreamText = (gateway: TestGateway) => JSON.stringify(gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).at(-1)?.body);
+const upstreamText = (gateway: TestGateway) =>
+  JSON.stringify(gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).at(-1)?.body);
 
 describe('stored responses (one gateway, two keys)', () => {
   let gateway: TestGateway;
@@ -24,10 +25,19 @@ describe('stored responses (one gateway, two keys)', () => {
 
   it('keeps a response; GET, input_items and DELETE answer for it', async () => {
     const client = sdk(gateway);
-    const created = await client.responses.create({ model: 'glm-4.6', input: [{ role: 'user', content: 'Remember zebra' }], metadata: { k: 'v' } });
+    const created = await client.responses.create({
+      model: 'glm-4.6',
+      input: [{ role: 'user', content: 'Remember zebra' }],
+      metadata: { k: 'v' },
+    });
     expect((created as unknown as { store: boolean }).store).toBe(true);
     const fetched = await client.responses.retrieve(created.id);
-    expect(fetched).toMatchObject({ id: created.id, status: 'completed', output_text: created.output_text, metadata: { k: 'v' } });
+    expect(fetched).toMatchObject({
+      id: created.id,
+      status: 'completed',
+      output_text: created.output_text,
+      metadata: { k: 'v' },
+    });
     const items = await client.responses.inputItems.list(created.id);
     expect(items.data).toHaveLength(1);
     expect(items.data[0]).toMatchObject({ type: 'message', role: 'user' });
@@ -38,8 +48,16 @@ describe('stored responses (one gateway, two keys)', () => {
 
   it('continues from previous_response_id (streamed too), carrying the earlier turns upstream', async () => {
     const client = sdk(gateway);
-    const first = await client.responses.create({ model: 'glm-4.6', input: 'Remember the word zebra', instructions: 'first instructions' });
-    const stream = client.responses.stream({ model: 'kimi-k2-0905-preview', input: 'Which word?', previous_response_id: first.id });
+    const first = await client.responses.create({
+      model: 'glm-4.6',
+      input: 'Remember the word zebra',
+      instructions: 'first instructions',
+    });
+    const stream = client.responses.stream({
+      model: 'kimi-k2-0905-preview',
+      input: 'Which word?',
+      previous_response_id: first.id,
+    });
     const second = await stream.finalResponse();
     expect(second.previous_response_id).toBe(first.id);
     const sent = upstreamText(gateway);
@@ -47,18 +65,34 @@ describe('stored responses (one gateway, two keys)', () => {
     expect(sent).toContain(first.output_text);
     // Instructions are not carried over (OpenAI's rule).
     expect(sent).not.toContain('first instructions');
-    const third = await client.responses.create({ model: 'glm-4.6', input: 'And now?', previous_response_id: second.id });
+    const third = await client.responses.create({
+      model: 'glm-4.6',
+      input: 'And now?',
+      previous_response_id: second.id,
+    });
     expect(third.status).toBe('completed');
     expect(upstreamText(gateway)).toContain('Which word?');
   });
 
   it('continues a function call from previous_response_id with only the function_call_output', async () => {
     const client = sdk(gateway);
-    const tools = [{ type: 'function' as const, name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] }, strict: false }];
+    const tools = [
+      {
+        type: 'function' as const,
+        name: 'lookup',
+        parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+        strict: false,
+      },
+    ];
     const first = await client.responses.create({ model: 'glm-4.6', input: 'zebra facts', tools });
     const call = first.output.find((item) => item.type === 'function_call');
     if (call?.type !== 'function_call') throw new Error('expected a function call');
-    const second = await client.responses.create({ model: 'glm-4.6', tools, previous_response_id: first.id, input: [{ type: 'function_call_output', call_id: call.call_id, output: 'stripes' }] });
+    const second = await client.responses.create({
+      model: 'glm-4.6',
+      tools,
+      previous_response_id: first.id,
+      input: [{ type: 'function_call_output', call_id: call.call_id, output: 'stripes' }],
+    });
     expect(second.output_text).toContain('Tool results: stripes');
   });
 
@@ -80,7 +114,9 @@ describe('stored responses (one gateway, two keys)', () => {
   it('store: false keeps nothing', async () => {
     const created = await sdk(gateway).responses.create({ model: 'glm-4.6', input: 'forget me', store: false });
     expect((created as unknown as { store: boolean }).store).toBe(false);
-    const response = await fetch(`${gateway.url}/v1/responses/${created.id}`, { headers: { authorization: `Bearer ${A}` } });
+    const response = await fetch(`${gateway.url}/v1/responses/${created.id}`, {
+      headers: { authorization: `Bearer ${A}` },
+    });
     expect(response.status).toBe(404);
     expect((await json(response)).error).toMatchObject({ type: 'invalid_request_error', param: 'response_id' });
   });
@@ -94,7 +130,11 @@ describe('previous_response_id across a restart (SQLite)', () => {
     await before.close();
     const after = await startGateway({ config: { store: { dataDir } } });
     try {
-      const second = await sdk(after).responses.create({ model: 'glm-4.6', input: 'Which word?', previous_response_id: first.id });
+      const second = await sdk(after).responses.create({
+        model: 'glm-4.6',
+        input: 'Which word?',
+        previous_response_id: first.id,
+      });
       expect(second.status).toBe('completed');
       expect(upstreamText(after)).toContain('Remember the word okapi');
     } finally {
@@ -113,7 +153,10 @@ describe('previous_response_id across two instances (Postgres)', () => {
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
     const databaseUrl = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
-    [one, two] = await Promise.all([startGateway({ config: { store: { databaseUrl } } }), startGateway({ config: { store: { databaseUrl } } })]);
+    [one, two] = await Promise.all([
+      startGateway({ config: { store: { databaseUrl } } }),
+      startGateway({ config: { store: { databaseUrl } } }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([one?.close(), two?.close()]);
@@ -126,7 +169,11 @@ describe('previous_response_id across two instances (Postgres)', () => {
   it('a response stored by one instance is read and continued by the other', async () => {
     const first = await sdk(one).responses.create({ model: 'glm-4.6', input: 'Remember the word quokka' });
     expect((await sdk(two).responses.retrieve(first.id)).output_text).toBe(first.output_text);
-    const second = await sdk(two).responses.create({ model: 'kimi-k2-0905-preview', input: 'Which word?', previous_response_id: first.id });
+    const second = await sdk(two).responses.create({
+      model: 'kimi-k2-0905-preview',
+      input: 'Which word?',
+      previous_response_id: first.id,
+    });
     expect(second.status).toBe('completed');
     expect(upstreamText(two)).toContain('Remember the word quokka');
   });

@@ -35,7 +35,12 @@ const weather = {
 
 describe.each(Object.entries(MODELS))('POST /v1/responses on %s', (provider, model) => {
   it('creates a response with output_text, output items and usage', async () => {
-    const response = await client.responses.create({ model, input: 'Say hello', instructions: 'Be brief', metadata: { run: 'one' } });
+    const response = await client.responses.create({
+      model,
+      input: 'Say hello',
+      instructions: 'Be brief',
+      metadata: { run: 'one' },
+    });
     expect(response.object).toBe('response');
     expect(response.id).toMatch(/^resp_/);
     expect(response.status).toBe('completed');
@@ -50,7 +55,11 @@ describe.each(Object.entries(MODELS))('POST /v1/responses on %s', (provider, mod
   });
 
   it('streams the documented event sequence with increasing sequence numbers', async () => {
-    const stream = client.responses.stream({ model, input: [{ role: 'user', content: [{ type: 'input_text', text: 'Say hello' }] }], reasoning: { effort: 'none' } });
+    const stream = client.responses.stream({
+      model,
+      input: [{ role: 'user', content: [{ type: 'input_text', text: 'Say hello' }] }],
+      reasoning: { effort: 'none' },
+    });
     const events: OpenAI.Responses.ResponseStreamEvent[] = [];
     for await (const event of stream) events.push(event);
     const final = await stream.finalResponse();
@@ -61,7 +70,12 @@ describe.each(Object.entries(MODELS))('POST /v1/responses on %s', (provider, mod
     expect(types[text - 1]).toBe('response.output_item.added');
     expect(types[text + 1]).toBe('response.output_text.delta');
     const tail = types.slice(-4);
-    expect(tail).toEqual(['response.output_text.done', 'response.content_part.done', 'response.output_item.done', 'response.completed']);
+    expect(tail).toEqual([
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_event, index) => index));
     expect(final.output_text).toContain('Say hello');
     expect(final.usage?.total_tokens).toBeGreaterThan(0);
@@ -76,7 +90,11 @@ describe.each(Object.entries(MODELS))('POST /v1/responses on %s', (provider, mod
     const second = await client.responses.create({
       model,
       tools: [weather],
-      input: [{ role: 'user', content: 'Paris' }, ...(first.output as OpenAI.Responses.ResponseInputItem[]), { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21 C' }],
+      input: [
+        { role: 'user', content: 'Paris' },
+        ...(first.output as OpenAI.Responses.ResponseInputItem[]),
+        { type: 'function_call_output', call_id: call.call_id, output: 'sunny, 21 C' },
+      ],
       store: false,
     });
     expect(second.output_text).toContain('Tool results: sunny, 21 C');
@@ -95,18 +113,29 @@ describe('POST /v1/responses', () => {
   });
 
   it('returns reasoning as a summary when the provider thinks', async () => {
-    const response = await client.responses.create({ model: MODELS.glm, input: 'Think first', reasoning: { effort: 'high' } });
+    const response = await client.responses.create({
+      model: MODELS.glm,
+      input: 'Think first',
+      reasoning: { effort: 'high' },
+    });
     const reasoning = response.output.find((item) => item.type === 'reasoning');
     expect(reasoning?.type === 'reasoning' && reasoning.summary[0]?.text.length).toBeGreaterThan(0);
     const events: string[] = [];
-    for await (const event of client.responses.stream({ model: MODELS.glm, input: 'Think first' })) events.push(event.type);
+    for await (const event of client.responses.stream({ model: MODELS.glm, input: 'Think first' }))
+      events.push(event.type);
     expect(events).toContain('response.reasoning_summary_text.delta');
-    expect(events.indexOf('response.reasoning_summary_text.delta')).toBeLessThan(events.indexOf('response.output_text.delta'));
+    expect(events.indexOf('response.reasoning_summary_text.delta')).toBeLessThan(
+      events.indexOf('response.output_text.delta'),
+    );
   });
 
   it('fails over to the fallback when the primary answers 503', async () => {
     gateway.sim.script(MODELS.glm, 'http-503');
-    const response = await client.responses.create({ model: MODELS.glm, input: 'Say hello', models: [MODELS.kimi] } as never);
+    const response = await client.responses.create({
+      model: MODELS.glm,
+      input: 'Say hello',
+      models: [MODELS.kimi],
+    } as never);
     expect(response.model).toBe(MODELS.kimi);
     expect((response as unknown as { exai: { fell_back: boolean } }).exai.fell_back).toBe(true);
     const stream = client.responses.stream({ model: MODELS.glm, input: 'Say hello', models: [MODELS.kimi] } as never);
@@ -115,7 +144,12 @@ describe('POST /v1/responses', () => {
 
   it('ends a cut stream with response.failed and an error event', async () => {
     gateway.sim.script(MODELS.glm, 'stream-cut?after=3');
-    const response = await post(`${gateway.url}/v1/responses`, { model: MODELS.glm, input: 'Say hello', stream: true, reasoning: { effort: 'none' } });
+    const response = await post(`${gateway.url}/v1/responses`, {
+      model: MODELS.glm,
+      input: 'Say hello',
+      stream: true,
+      reasoning: { effort: 'none' },
+    });
     expect(response.status).toBe(200);
     const text = await response.text();
     const types = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
@@ -129,7 +163,12 @@ describe('POST /v1/responses', () => {
   });
 
   it('marks a response cut by max_output_tokens as incomplete', async () => {
-    const response = await client.responses.create({ model: MODELS.openai, input: 'Say hello', max_output_tokens: 16, text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } } });
+    const response = await client.responses.create({
+      model: MODELS.openai,
+      input: 'Say hello',
+      max_output_tokens: 16,
+      text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } },
+    });
     expect(['completed', 'incomplete']).toContain(response.status);
     const body = gateway.sim.log.at(-1)?.body as { max_tokens?: number; response_format?: { type: string } };
     expect(body.max_tokens).toBe(16);
@@ -137,9 +176,24 @@ describe('POST /v1/responses', () => {
   });
 
   it('lists hint-only fields in exai.ignored and refuses fields that change meaning', async () => {
-    const ok = await json(await post(`${gateway.url}/v1/responses`, { model: MODELS.glm, input: 'hi', include: ['reasoning.encrypted_content'], prompt_cache_key: 'k', safety_identifier: 's', store: false }));
-    expect(ok.exai.ignored).toEqual(expect.arrayContaining(['include', 'prompt_cache_key', 'safety_identifier', 'store']));
-    const refused = await post(`${gateway.url}/v1/responses`, { model: MODELS.glm, input: 'hi', conversation: 'conv_1' });
+    const ok = await json(
+      await post(`${gateway.url}/v1/responses`, {
+        model: MODELS.glm,
+        input: 'hi',
+        include: ['reasoning.encrypted_content'],
+        prompt_cache_key: 'k',
+        safety_identifier: 's',
+        store: false,
+      }),
+    );
+    expect(ok.exai.ignored).toEqual(
+      expect.arrayContaining(['include', 'prompt_cache_key', 'safety_identifier', 'store']),
+    );
+    const refused = await post(`${gateway.url}/v1/responses`, {
+      model: MODELS.glm,
+      input: 'hi',
+      conversation: 'conv_1',
+    });
     expect(refused.status).toBe(400);
     expect((await json(refused)).error).toMatchObject({ type: 'invalid_request_error', param: 'conversation' });
   });
@@ -151,12 +205,26 @@ describe('tools as Codex sends them', () => {
       model: MODELS.glm,
       input: 'spawn one',
       tools: [
-        { type: 'namespace', name: 'agents', description: 'Sub-agents', tools: [{ type: 'function', name: 'spawn_agent', parameters: { type: 'object', properties: { task: { type: 'string' } }, required: ['task'] } }] },
+        {
+          type: 'namespace',
+          name: 'agents',
+          description: 'Sub-agents',
+          tools: [
+            {
+              type: 'function',
+              name: 'spawn_agent',
+              parameters: { type: 'object', properties: { task: { type: 'string' } }, required: ['task'] },
+            },
+          ],
+        },
         { type: 'web_search', external_web_access: false },
       ],
     };
     const answer = await json(await post(`${gateway.url}/v1/responses`, body));
-    expect(answer.output.find((item: { type: string }) => item.type === 'function_call')).toMatchObject({ name: 'spawn_agent', namespace: 'agents' });
+    expect(answer.output.find((item: { type: string }) => item.type === 'function_call')).toMatchObject({
+      name: 'spawn_agent',
+      namespace: 'agents',
+    });
     expect(answer.exai.ignored).toContain('tools[1] (web_search)');
     const sent = gateway.sim.log.at(-1)?.body as { tools: Array<{ function: { name: string } }> };
     expect(sent.tools.map((tool) => tool.function.name)).toEqual(['spawn_agent']);
@@ -172,13 +240,28 @@ describe('bad input', () => {
     expect(typeof answer.error.message).toBe('string');
   };
 
-  it('refuses an unknown item type, naming it', () => expectError({ model: MODELS.glm, input: [{ type: 'computer_call', id: 'x' }] }, 400, 'input[0].type'));
-  it('refuses a function_call_output without its call', () => expectError({ model: MODELS.glm, input: [{ type: 'function_call_output', call_id: 'call_x', output: 'r' }] }, 400, 'input[0].call_id'));
-  it('refuses a built-in tool, naming it', () => expectError({ model: MODELS.glm, input: 'hi', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] }, 400, 'tools[0].type'));
-  it('answers an unknown previous_response_id with 404', () => expectError({ model: MODELS.glm, input: 'hi', previous_response_id: 'resp_nope' }, 404, 'previous_response_id'));
-  it('refuses a bad field with its name', () => expectError({ model: MODELS.glm, input: 'hi', temperature: 9 }, 400, 'temperature'));
+  it('refuses an unknown item type, naming it', () =>
+    expectError({ model: MODELS.glm, input: [{ type: 'computer_call', id: 'x' }] }, 400, 'input[0].type'));
+  it('refuses a function_call_output without its call', () =>
+    expectError(
+      { model: MODELS.glm, input: [{ type: 'function_call_output', call_id: 'call_x', output: 'r' }] },
+      400,
+      'input[0].call_id',
+    ));
+  it('refuses a built-in tool, naming it', () =>
+    expectError(
+      { model: MODELS.glm, input: 'hi', tools: [{ type: 'code_interpreter', container: { type: 'auto' } }] },
+      400,
+      'tools[0].type',
+    ));
+  it('answers an unknown previous_response_id with 404', () =>
+    expectError({ model: MODELS.glm, input: 'hi', previous_response_id: 'resp_nope' }, 404, 'previous_response_id'));
+  it('refuses a bad field with its name', () =>
+    expectError({ model: MODELS.glm, input: 'hi', temperature: 9 }, 400, 'temperature'));
   it('the SDK sees an APIError', async () => {
-    const error = await client.responses.create({ model: MODELS.glm, input: [{ type: 'item_reference', id: 'x' } as never] }).catch((caught: unknown) => caught);
+    const error = await client.responses
+      .create({ model: MODELS.glm, input: [{ type: 'item_reference', id: 'x' } as never] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
   });
 });

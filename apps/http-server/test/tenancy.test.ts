@@ -21,8 +21,10 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
-const as = (key: string, path: string, init: RequestInit = {}) => fetch(`${gateway.url}${path}`, { ...init, headers: { ...auth(key), ...(init.headers ?? {}) } });
-const tool = async (key: string, name: string, args: Record<string, unknown>) => json(await post(`${gateway.url}/v1/tools/${name}`, args, auth(key)));
+const as = (key: string, path: string, init: RequestInit = {}) =>
+  fetch(`${gateway.url}${path}`, { ...init, headers: { ...auth(key), ...(init.headers ?? {}) } });
+const tool = async (key: string, name: string, args: Record<string, unknown>) =>
+  json(await post(`${gateway.url}/v1/tools/${name}`, args, auth(key)));
 
 /** Status and body with the id replaced: what a caller can learn from an answer. */
 async function answer(response: Response, id: string): Promise<{ status: number; body: string }> {
@@ -85,13 +87,24 @@ describe('tenancy over HTTP', () => {
     }
     const calls = gateway.sim.log.length;
     const continued = await tool(B, 'chat', { prompt: 'what was the word?', model: 'glm-4.6', continuation_id: id });
-    const unknown = await tool(B, 'chat', { prompt: 'what was the word?', model: 'glm-4.6', continuation_id: UNKNOWN_THREAD });
+    const unknown = await tool(B, 'chat', {
+      prompt: 'what was the word?',
+      model: 'glm-4.6',
+      continuation_id: UNKNOWN_THREAD,
+    });
     expect(continued.isError).toBe(true);
     expect(continued.content.replaceAll(id, 'ID')).toBe(unknown.content.replaceAll(UNKNOWN_THREAD, 'ID'));
     // The same over the OpenAI-compatible route: 404, the same body as for an unknown id.
-    const body = (thread: string) => ({ model: 'glm-4.6', messages: [{ role: 'user', content: 'and now?' }], continuation_id: thread });
+    const body = (thread: string) => ({
+      model: 'glm-4.6',
+      messages: [{ role: 'user', content: 'and now?' }],
+      continuation_id: thread,
+    });
     const foreignChat = await answer(await post(`${gateway.url}/v1/chat/completions`, body(id), auth(B)), id);
-    const unknownChat = await answer(await post(`${gateway.url}/v1/chat/completions`, body(UNKNOWN_THREAD), auth(B)), UNKNOWN_THREAD);
+    const unknownChat = await answer(
+      await post(`${gateway.url}/v1/chat/completions`, body(UNKNOWN_THREAD), auth(B)),
+      UNKNOWN_THREAD,
+    );
     expect(foreignChat.status).toBe(404);
     expect(foreignChat).toEqual(unknownChat);
     expect(gateway.sim.log.length).toBe(calls);
@@ -101,7 +114,9 @@ describe('tenancy over HTTP', () => {
     const all = await tool(ADMIN, 'threads', { action: 'list', limit: 100 });
     expect(all.content).toMatch(new RegExp(`${id} owner:key:`));
     expect(all.content).toMatch(new RegExp(`${bobs} owner:key:`));
-    expect((await tool(ADMIN, 'threads', { action: 'show', continuation_id: bobs })).content).toContain('my own thread');
+    expect((await tool(ADMIN, 'threads', { action: 'show', continuation_id: bobs })).content).toContain(
+      'my own thread',
+    );
   });
 });
 
@@ -135,17 +150,29 @@ describe('tenancy over the WebSocket', () => {
       const foreign = await call(b, `b-${action}`, 'threads', { action, continuation_id: id });
       const unknown = await call(b, `b-${action}-unknown`, 'threads', { action, continuation_id: UNKNOWN_THREAD });
       expect(foreign.type === 'result' && foreign.is_error).toBe(true);
-      expect(foreign.type === 'result' && foreign.content.replaceAll(id, 'ID')).toBe(unknown.type === 'result' && unknown.content.replaceAll(UNKNOWN_THREAD, 'ID'));
+      expect(foreign.type === 'result' && foreign.content.replaceAll(id, 'ID')).toBe(
+        unknown.type === 'result' && unknown.content.replaceAll(UNKNOWN_THREAD, 'ID'),
+      );
     }
     const chat = (client: TestClient, requestId: string, thread: string) => {
-      client.send({ type: 'chat', request_id: requestId, request: { model: 'glm-4.6', messages: [{ role: 'user', content: 'the word again?' }], continuation_id: thread } });
+      client.send({
+        type: 'chat',
+        request_id: requestId,
+        request: {
+          model: 'glm-4.6',
+          messages: [{ role: 'user', content: 'the word again?' }],
+          continuation_id: thread,
+        },
+      });
       return client.end(requestId, 20_000);
     };
     const foreign = await chat(b, 'b-chat', id);
     const unknown = await chat(b, 'b-chat-unknown', UNKNOWN_THREAD);
     expect(foreign.type).toBe('error');
     expect(foreign.type === 'error' && foreign.error.code).toBe('not_found');
-    expect(foreign.type === 'error' && foreign.error.message.replaceAll(id, 'ID')).toBe(unknown.type === 'error' && unknown.error.message.replaceAll(UNKNOWN_THREAD, 'ID'));
+    expect(foreign.type === 'error' && foreign.error.message.replaceAll(id, 'ID')).toBe(
+      unknown.type === 'error' && unknown.error.message.replaceAll(UNKNOWN_THREAD, 'ID'),
+    );
 
     const own = await chat(a, 'a-chat', id);
     expect(own.type, JSON.stringify(own)).toBe('result');

@@ -23,6 +23,10 @@ describe('file tools over REST', () => {
       expect(body.content, tool).toContain('EXAI_ALLOWED_ROOTS');
       expect(JSON.stringify(body), tool).not.toContain(process.cwd());
     }
-    expect(gateway.sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions') || attempt.path.endsWith('/files'))).toHaveLength(0);
+    expect(
+      gateway.sim.log.filter(
+        (attempt) => attempt.path.endsWith('/chat/completions') || attempt.path.endsWith('/files'),
+      ),
+    ).toHaveLength(0);
   });
 });

@@ -9,14 +9,20 @@ let harness: Harness;
 const auth = { authorization: `Bearer ${API_KEY}` };
 
 beforeAll(async () => {
-  harness = await startHarness({ tools: (deps) => createToolRegistry({ engine: deps.engine, store: deps.store, env: {} }) });
+  harness = await startHarness({
+    tools: (deps) => createToolRegistry({ engine: deps.engine, store: deps.store, env: {} }),
+  });
 });
 afterAll(async () => {
   await harness?.close();
 });
 
 const call = (name: string, body: unknown, headers: Record<string, string> = auth) =>
-  fetch(`${harness.url}/v1/tools/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${harness.url}/v1/tools/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('GET /v1/tools', () => {
   it('needs the API key', async () => {
@@ -28,7 +34,14 @@ describe('GET /v1/tools', () => {
   it('lists name, description, JSON schema and annotations', async () => {
     const response = await fetch(`${harness.url}/v1/tools`, { headers: auth });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { data: Array<{ name: string; description: string; input_schema: Record<string, unknown>; annotations: Record<string, unknown> }> };
+    const body = (await response.json()) as {
+      data: Array<{
+        name: string;
+        description: string;
+        input_schema: Record<string, unknown>;
+        annotations: Record<string, unknown>;
+      }>;
+    };
     const chat = body.data.find((tool) => tool.name === 'chat');
     expect(chat?.description).toMatch(/model/i);
     expect(chat?.input_schema).toMatchObject({ type: 'object', required: expect.arrayContaining(['prompt']) });
@@ -41,12 +54,22 @@ describe('POST /v1/tools/{name}', () => {
   it('runs a tool with the JSON body as arguments', async () => {
     const response = await call('chat', { prompt: 'what is a circuit breaker?', model: GLM });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { content: string; isError: boolean; meta: { provider: string; model: string } };
+    const body = (await response.json()) as {
+      content: string;
+      isError: boolean;
+      meta: { provider: string; model: string };
+    };
     expect(body.isError).toBe(false);
     expect(body.content).toContain('what is a circuit breaker?');
     expect(body.meta).toMatchObject({ provider: 'glm', model: GLM });
     // The app's metrics saw which provider served the tool call.
-    await vi.waitFor(() => expect(harness.deps.metrics.recent.toArray().some((request) => request.route === '/v1/tools/:name' && request.provider === 'glm')).toBe(true));
+    await vi.waitFor(() =>
+      expect(
+        harness.deps.metrics.recent
+          .toArray()
+          .some((request) => request.route === '/v1/tools/:name' && request.provider === 'glm'),
+      ).toBe(true),
+    );
   });
 
   it('answers an unknown tool with 404 in the OpenAI error shape', async () => {

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { clientFrameSchema, clientFrameTypes, parseClientFrame, serverFrameSchema, serverFrameTypes } from '../src/ws-protocol.js';
+import {
+  clientFrameSchema,
+  clientFrameTypes,
+  parseClientFrame,
+  serverFrameSchema,
+  serverFrameTypes,
+} from '../src/ws-protocol.js';
 
 /**
  * docs/websocket-protocol.md and src/ws-protocol.ts say the same thing: every frame type has a
@@ -33,8 +39,12 @@ describe('websocket protocol doc ↔ schemas', () => {
     expect([...client.keys()].sort()).toEqual([...clientFrameTypes].sort());
     expect([...server.keys()].sort()).toEqual([...serverFrameTypes].sort());
     // The exported type lists are the schemas' own options.
-    expect(clientFrameSchema.options.map((option) => option.shape.type.value).sort()).toEqual([...clientFrameTypes].sort());
-    expect(serverFrameSchema.options.map((option) => option.shape.type.value).sort()).toEqual([...serverFrameTypes].sort());
+    expect(clientFrameSchema.options.map((option) => option.shape.type.value).sort()).toEqual(
+      [...clientFrameTypes].sort(),
+    );
+    expect(serverFrameSchema.options.map((option) => option.shape.type.value).sort()).toEqual(
+      [...serverFrameTypes].sort(),
+    );
   });
 
   it.each([...client.entries()])('client example for %s parses and has that type', (type, example) => {
@@ -54,7 +64,10 @@ describe('websocket protocol doc ↔ schemas', () => {
   });
 
   it('names the bad field of a malformed frame', () => {
-    expect(parseClientFrame('{"type":"cancel"}')).toMatchObject({ ok: false, error: { param: 'request_id', code: 'bad_request' } });
+    expect(parseClientFrame('{"type":"cancel"}')).toMatchObject({
+      ok: false,
+      error: { param: 'request_id', code: 'bad_request' },
+    });
     expect(parseClientFrame('{"type":"chat","request_id":"a","request":{"model":"glm","messages":[]}}')).toMatchObject({
       ok: false,
       requestId: 'a',

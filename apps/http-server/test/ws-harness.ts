@@ -32,7 +32,15 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { ws?: WebSocketOptions; config?: Partial<GatewayConfigInput>; tools?: (deps: AppDeps) => AppDeps['tools']; simulated?: boolean; open?: boolean; host?: string; env?: Record<string, string> } = {},
+  options: {
+    ws?: WebSocketOptions;
+    config?: Partial<GatewayConfigInput>;
+    tools?: (deps: AppDeps) => AppDeps['tools'];
+    simulated?: boolean;
+    open?: boolean;
+    host?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const sim = await startSimulator({ port: 0 });
   const config = loadConfig({
@@ -51,12 +59,33 @@ export async function startHarness(
       ...options.config,
     },
   });
-  const gateway = await openGateway({ config, ...(options.simulated === true ? { firstRun: () => startSimulator({ port: 0 }) } : {}) });
+  const gateway = await openGateway({
+    config,
+    ...(options.simulated === true ? { firstRun: () => startSimulator({ port: 0 }) } : {}),
+  });
   const { engine, store } = gateway;
   const logger = engine.logger;
-  const { settings } = readSettings({ ...(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY }), ...options.env });
-  const auth = createAuth({ apiKeys: settings.apiKeys, adminKeys: settings.adminKeys, loopbackAdmin: settings.loopbackAdmin, rateLimitRpm: 0, store, logger, storeHasKeys: false });
-  const deps: AppDeps = { engine, store, config, logger, auth, metrics: createMetrics({ engine, defaultMetrics: false }) };
+  const { settings } = readSettings({
+    ...(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY }),
+    ...options.env,
+  });
+  const auth = createAuth({
+    apiKeys: settings.apiKeys,
+    adminKeys: settings.adminKeys,
+    loopbackAdmin: settings.loopbackAdmin,
+    rateLimitRpm: 0,
+    store,
+    logger,
+    storeHasKeys: false,
+  });
+  const deps: AppDeps = {
+    engine,
+    store,
+    config,
+    logger,
+    auth,
+    metrics: createMetrics({ engine, defaultMetrics: false }),
+  };
   if (options.tools) deps.tools = options.tools(deps);
   const host = options.host ?? '127.0.0.1';
   const hostGuard = hostGuardOf(settings, host, auth.open);
@@ -92,7 +121,9 @@ export class TestClient {
       this.frames.push(JSON.parse(data.toString()) as ServerFrame);
       for (const wake of this.#waiters.splice(0)) wake();
     });
-    this.closed = new Promise((resolve) => this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      this.socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
   }
 
   opened(): Promise<void> {
@@ -124,9 +155,18 @@ export class TestClient {
     }
   }
 
-  frame<K extends ServerFrame['type']>(type: K, requestId?: string, timeoutMs?: number): Promise<Extract<ServerFrame, { type: K }>> {
+  frame<K extends ServerFrame['type']>(
+    type: K,
+    requestId?: string,
+    timeoutMs?: number,
+  ): Promise<Extract<ServerFrame, { type: K }>> {
     return this.until(
-      (frames) => frames.find((frame): frame is Extract<ServerFrame, { type: K }> => frame.type === type && (requestId === undefined || ('request_id' in frame && frame.request_id === requestId))),
+      (frames) =>
+        frames.find(
+          (frame): frame is Extract<ServerFrame, { type: K }> =>
+            frame.type === type &&
+            (requestId === undefined || ('request_id' in frame && frame.request_id === requestId)),
+        ),
       timeoutMs,
     );
   }
@@ -134,7 +174,11 @@ export class TestClient {
   /** The `result` or `error` frame that ends a call. */
   end(requestId: string, timeoutMs?: number): Promise<Extract<ServerFrame, { type: 'result' | 'error' }>> {
     return this.until(
-      (frames) => frames.find((frame): frame is Extract<ServerFrame, { type: 'result' | 'error' }> => (frame.type === 'result' || frame.type === 'error') && frame.request_id === requestId),
+      (frames) =>
+        frames.find(
+          (frame): frame is Extract<ServerFrame, { type: 'result' | 'error' }> =>
+            (frame.type === 'result' || frame.type === 'error') && frame.request_id === requestId,
+        ),
       timeoutMs,
     );
   }
@@ -144,7 +188,10 @@ export class TestClient {
   }
 }
 
-export async function connect(url: string, options: ConstructorParameters<typeof WebSocket>[2] = { headers: { authorization: `Bearer ${API_KEY}` } }): Promise<TestClient> {
+export async function connect(
+  url: string,
+  options: ConstructorParameters<typeof WebSocket>[2] = { headers: { authorization: `Bearer ${API_KEY}` } },
+): Promise<TestClient> {
   const client = new TestClient(url, options);
   await client.opened();
   return client;

@@ -11,7 +11,10 @@ const KIMI = 'kimi-k2-0905-preview';
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness({ tools: (deps) => createToolRegistry({ engine: deps.engine, store: deps.store, env: {} }), ws: { maxConcurrentCalls: 24 } });
+  harness = await startHarness({
+    tools: (deps) => createToolRegistry({ engine: deps.engine, store: deps.store, env: {} }),
+    ws: { maxConcurrentCalls: 24 },
+  });
 });
 afterAll(async () => {
   await harness?.close();
@@ -23,7 +26,13 @@ describe('calls on one socket', () => {
     const client = await connect(harness.wsURL);
     await client.frame('welcome');
     const ids = Array.from({ length: 20 }, (_, index) => `call-${index}`);
-    for (const id of ids) client.send({ type: 'call_tool', request_id: id, name: 'chat', arguments: { prompt: `question number ${id}`, model: GLM } });
+    for (const id of ids)
+      client.send({
+        type: 'call_tool',
+        request_id: id,
+        name: 'chat',
+        arguments: { prompt: `question number ${id}`, model: GLM },
+      });
     const ends = await Promise.all(ids.map((id) => client.end(id, 15_000)));
     for (const [index, end] of ends.entries()) {
       expect(end.type, JSON.stringify(end)).toBe('result');
@@ -48,19 +57,36 @@ describe('calls on one socket', () => {
     harness.sim.script('kimi-k2-0905-preview', 'no-response');
     const client = await connect(harness.wsURL);
     await client.frame('welcome');
-    client.send({ type: 'call_tool', request_id: 'hang', name: 'chat', arguments: { prompt: 'this one hangs', model: KIMI } });
-    client.send({ type: 'call_tool', request_id: 'fine', name: 'chat', arguments: { prompt: 'this one answers', model: GLM } });
-    await vi.waitFor(() => expect(harness.sim.log.some((attempt) => attempt.model === 'kimi-k2-0905-preview')).toBe(true), { timeout: 5_000 });
+    client.send({
+      type: 'call_tool',
+      request_id: 'hang',
+      name: 'chat',
+      arguments: { prompt: 'this one hangs', model: KIMI },
+    });
+    client.send({
+      type: 'call_tool',
+      request_id: 'fine',
+      name: 'chat',
+      arguments: { prompt: 'this one answers', model: GLM },
+    });
+    await vi.waitFor(
+      () => expect(harness.sim.log.some((attempt) => attempt.model === 'kimi-k2-0905-preview')).toBe(true),
+      { timeout: 5_000 },
+    );
     client.send({ type: 'cancel', request_id: 'hang' });
     const cancelled = await client.end('hang');
     expect(cancelled).toMatchObject({ type: 'error', request_id: 'hang', error: { code: 'cancelled' } });
     expect(await client.end('fine')).toMatchObject({ type: 'result', is_error: false });
     const upstream = harness.sim.log.filter((attempt) => attempt.model === 'kimi-k2-0905-preview');
-    await vi.waitFor(() => expect(upstream.every((attempt) => attempt.durationMs !== null)).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(upstream.every((attempt) => attempt.durationMs !== null)).toBe(true), {
+      timeout: 5_000,
+    });
     expect(upstream.some((attempt) => attempt.clientHungUp)).toBe(true);
     // Cancelling something not in flight is an error frame, not a crash.
     client.send({ type: 'cancel', request_id: 'hang' });
-    const second = await client.until((frames) => frames.filter((frame) => frame.type === 'error' && frame.request_id === 'hang')[1]);
+    const second = await client.until(
+      (frames) => frames.filter((frame) => frame.type === 'error' && frame.request_id === 'hang')[1],
+    );
     expect(second).toMatchObject({ type: 'error', error: { code: 'not_found' } });
     client.close();
     harness.sim.script('kimi-k2-0905-preview', null);
@@ -70,11 +96,14 @@ describe('calls on one socket', () => {
     harness.sim.script('glm-4.6', 'latency?ms=300');
     const client = await connect(harness.wsURL);
     await client.frame('welcome');
-    for (let index = 0; index < 25; index += 1) client.send({ type: 'call_tool', request_id: `n${index}`, name: 'chat', arguments: { prompt: 'x', model: GLM } });
+    for (let index = 0; index < 25; index += 1)
+      client.send({ type: 'call_tool', request_id: `n${index}`, name: 'chat', arguments: { prompt: 'x', model: GLM } });
     client.send({ type: 'call_tool', request_id: 'n0', name: 'chat', arguments: { prompt: 'x', model: GLM } });
     const refused = await client.end('n24');
     expect(refused).toMatchObject({ type: 'error', error: { code: 'queue_full' } });
-    expect(await client.until((frames) => frames.find((frame) => frame.type === 'error' && frame.request_id === 'n0'))).toMatchObject({ error: { param: 'request_id' } });
+    expect(
+      await client.until((frames) => frames.find((frame) => frame.type === 'error' && frame.request_id === 'n0')),
+    ).toMatchObject({ error: { param: 'request_id' } });
     expect(await client.end('n23', 10_000)).toMatchObject({ type: 'result' });
     client.close();
     harness.sim.script('glm-4.6', null);
@@ -98,7 +127,11 @@ describe('calls on one socket', () => {
 describe('chat streaming', () => {
   it('streams chunk frames then one result with the whole answer', async () => {
     const client = await connect(harness.wsURL);
-    client.send({ type: 'chat', request_id: 's', request: { model: GLM, messages: [{ role: 'user', content: 'stream me a story' }] } });
+    client.send({
+      type: 'chat',
+      request_id: 's',
+      request: { model: GLM, messages: [{ role: 'user', content: 'stream me a story' }] },
+    });
     const end = await client.end('s');
     const chunks = client.frames.filter((frame) => frame.type === 'chunk' && frame.request_id === 's');
     expect(chunks.length).toBeGreaterThan(1);
@@ -109,14 +142,22 @@ describe('chat streaming', () => {
       expect(end.meta).toMatchObject({ provider: 'glm', model: 'glm-4.6' });
     }
     // WebSocket calls show up in the app's metrics (and so on the dashboard) like HTTP requests.
-    expect(harness.deps.metrics.recent.toArray().some((request) => request.route === '/v1/ws' && request.provider === 'glm' && request.status === 200)).toBe(true);
+    expect(
+      harness.deps.metrics.recent
+        .toArray()
+        .some((request) => request.route === '/v1/ws' && request.provider === 'glm' && request.status === 200),
+    ).toBe(true);
     client.close();
   });
 
   it('ends a stream cut after content with an error frame, never a result', async () => {
     harness.sim.script('glm-4.6', 'stream-cut?after=2');
     const client = await connect(harness.wsURL);
-    client.send({ type: 'chat', request_id: 'cut', request: { model: GLM, messages: [{ role: 'user', content: 'cut me off' }] } });
+    client.send({
+      type: 'chat',
+      request_id: 'cut',
+      request: { model: GLM, messages: [{ role: 'user', content: 'cut me off' }] },
+    });
     const end = await client.end('cut');
     expect(end).toMatchObject({ type: 'error', error: { code: 'stream_interrupted' } });
     expect(client.frames.some((frame) => frame.type === 'chunk' && frame.request_id === 'cut')).toBe(true);
@@ -162,7 +203,9 @@ describe('frames and limits', () => {
 describe('authentication', () => {
   it('refuses the upgrade with 401 for a wrong key in the Authorization header', async () => {
     const socket = new WebSocket(harness.wsURL, { headers: { authorization: 'Bearer wrong' } });
-    const status = await new Promise<number>((resolve) => socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+    );
     expect(status).toBe(401);
     socket.on('error', () => {});
     socket.terminate();
@@ -187,8 +230,12 @@ describe('authentication', () => {
   });
 
   it('refuses a cross-origin browser page', async () => {
-    const socket = new WebSocket(harness.wsURL, { headers: { authorization: `Bearer ${API_KEY}`, origin: 'http://evil.example' } });
-    const status = await new Promise<number>((resolve) => socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)));
+    const socket = new WebSocket(harness.wsURL, {
+      headers: { authorization: `Bearer ${API_KEY}`, origin: 'http://evil.example' },
+    });
+    const status = await new Promise<number>((resolve) =>
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0)),
+    );
     expect(status).toBe(403);
     socket.on('error', () => {});
     socket.terminate();
@@ -221,12 +268,23 @@ describe('liveness', () => {
     try {
       quick.sim.script(GLM, 'latency?ms=400');
       const client = await connect(quick.wsURL);
-      client.send({ type: 'chat', request_id: 'draining', request: { model: GLM, messages: [{ role: 'user', content: 'finish me' }] } });
+      client.send({
+        type: 'chat',
+        request_id: 'draining',
+        request: { model: GLM, messages: [{ role: 'user', content: 'finish me' }] },
+      });
       await vi.waitFor(() => expect(quick.sim.log.length).toBeGreaterThan(0));
       const closing = quick.websocket.close(3_000);
-      client.send({ type: 'chat', request_id: 'late', request: { model: GLM, messages: [{ role: 'user', content: 'too late' }] } });
+      client.send({
+        type: 'chat',
+        request_id: 'late',
+        request: { model: GLM, messages: [{ role: 'user', content: 'too late' }] },
+      });
       expect(await client.end('late')).toMatchObject({ type: 'error', error: { code: 'overloaded' } });
-      expect(await client.end('draining')).toMatchObject({ type: 'result', content: expect.stringContaining('finish me') });
+      expect(await client.end('draining')).toMatchObject({
+        type: 'result',
+        content: expect.stringContaining('finish me'),
+      });
       await closing;
       expect((await client.closed).code).toBe(1001);
     } finally {

@@ -57,13 +57,16 @@ if (parsed.version) {
   process.exit(0);
 }
 const profile = parsed.profile;
-if (profile !== undefined && !['lean', 'standard', 'full'].includes(profile)) fail(`--profile must be lean, standard or full, got '${profile}'`);
+if (profile !== undefined && !['lean', 'standard', 'full'].includes(profile))
+  fail(`--profile must be lean, standard or full, got '${profile}'`);
 const env = { ...process.env, ...(profile ? { EXAI_TOOL_PROFILE: profile } : {}) };
 // Every variable exai-mcp reads, checked before anything starts: exit 2 naming each bad one (as exai-http).
 const { settings, issues } = parseSettings(env);
 const badSettings = issuesOf(issues, 'exai-mcp');
 if (badSettings.length > 0) {
-  process.stderr.write(`exai-mcp: invalid environment:\n${badSettings.map((issue) => `  - ${formatSettingsIssue(issue)}`).join('\n')}\n`);
+  process.stderr.write(
+    `exai-mcp: invalid environment:\n${badSettings.map((issue) => `  - ${formatSettingsIssue(issue)}`).join('\n')}\n`,
+  );
   process.exit(2);
 }
 
@@ -171,4 +174,6 @@ async function http(): Promise<void> {
   });
 }
 
-(parsed.http ? http() : stdio()).catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+(parsed.http ? http() : stdio()).catch((error: unknown) =>
+  fail(error instanceof Error ? error.message : String(error)),
+);

@@ -15,25 +15,43 @@ export function registerConformanceFixtures(server: McpServer): void {
     content: [{ type: 'text', text: 'This tool intentionally returns an error for testing' }],
     isError: true,
   }));
-  server.registerTool('test_tool_with_progress', { description: 'Conformance fixture: reports progress' }, async (extra) => {
-    const token = extra._meta?.progressToken;
-    for (const progress of [0, 50, 100]) {
-      if (token !== undefined) await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total: 100 } });
-      if (progress < 100) await pause(50);
-    }
-    return { content: [{ type: 'text', text: String(token ?? 'no token') }] };
-  });
-  server.registerTool('test_tool_with_logging', { description: 'Conformance fixture: logs while running' }, async (extra) => {
-    for (const data of ['Tool execution started', 'Tool processing data', 'Tool execution completed']) {
-      await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data } });
-      await pause(50);
-    }
-    return { content: [{ type: 'text', text: 'Tool with logging executed successfully' }] };
-  });
+  server.registerTool(
+    'test_tool_with_progress',
+    { description: 'Conformance fixture: reports progress' },
+    async (extra) => {
+      const token = extra._meta?.progressToken;
+      for (const progress of [0, 50, 100]) {
+        if (token !== undefined)
+          await extra.sendNotification({
+            method: 'notifications/progress',
+            params: { progressToken: token, progress, total: 100 },
+          });
+        if (progress < 100) await pause(50);
+      }
+      return { content: [{ type: 'text', text: String(token ?? 'no token') }] };
+    },
+  );
+  server.registerTool(
+    'test_tool_with_logging',
+    { description: 'Conformance fixture: logs while running' },
+    async (extra) => {
+      for (const data of ['Tool execution started', 'Tool processing data', 'Tool execution completed']) {
+        await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data } });
+        await pause(50);
+      }
+      return { content: [{ type: 'text', text: 'Tool with logging executed successfully' }] };
+    },
+  );
   server.registerPrompt('test_simple_prompt', { description: 'Conformance fixture prompt' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
   }));
-  server.registerPrompt('test_prompt_with_arguments', { description: 'Conformance fixture prompt with arguments', argsSchema: { arg1: z.string(), arg2: z.string() } }, ({ arg1, arg2 }) => ({
-    messages: [{ role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'` } }],
-  }));
+  server.registerPrompt(
+    'test_prompt_with_arguments',
+    { description: 'Conformance fixture prompt with arguments', argsSchema: { arg1: z.string(), arg2: z.string() } },
+    ({ arg1, arg2 }) => ({
+      messages: [
+        { role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'` } },
+      ],
+    }),
+  );
 }

@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHostGuard, guardHttpServer, type HttpServerLimits, isLoopback, registerSecret } from '@exai/core';
 import { localOwner, type OwnerScope } from '@exai/engine';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { createHostGuard, guardHttpServer, type HttpServerLimits, isLoopback, registerSecret } from '@exai/core';
 import { SessionTable } from './sessions.js';
 
 export interface HttpServerOptions {
@@ -46,8 +46,16 @@ export interface RunningHttpServer {
 
 export { isLoopback };
 
-function jsonError(response: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+function jsonError(
+  response: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  response
+    .writeHead(status, { 'content-type': 'application/json', ...headers })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
 async function readJson(request: IncomingMessage, limit: number): Promise<unknown> {
@@ -84,8 +92,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const log = options.log ?? ((message: string) => process.stderr.write(`${message}\n`));
   const tokens = [
-    ...[...(options.token ? [options.token] : []), ...(options.tokens ?? [])].map((token) => ({ digest: digest(token), scope: { owner: tokenOwner(token) } as OwnerScope })),
-    ...(options.adminTokens ?? []).map((token) => ({ digest: digest(token), scope: { owner: tokenOwner(token), admin: true } as OwnerScope })),
+    ...[...(options.token ? [options.token] : []), ...(options.tokens ?? [])].map((token) => ({
+      digest: digest(token),
+      scope: { owner: tokenOwner(token) } as OwnerScope,
+    })),
+    ...(options.adminTokens ?? []).map((token) => ({
+      digest: digest(token),
+      scope: { owner: tokenOwner(token), admin: true } as OwnerScope,
+    })),
   ];
   // Never written to a log, wherever they would appear.
   for (const token of [options.token, ...(options.tokens ?? []), ...(options.adminTokens ?? [])]) registerSecret(token);
@@ -93,15 +107,24 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     throw new Error(`refusing to listen on ${host} without a bearer token: set EXAI_MCP_TOKEN (or bind 127.0.0.1)`);
   }
   // A wildcard bind with no host list: the bearer token is the protection (a rebinding page cannot send it).
-  const guard = createHostGuard({ bindHost: host, ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}), ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}) });
-  const sessions = new SessionTable({ idleMs: options.sessionIdleMs ?? 30 * 60_000, maxSessions: options.maxSessions ?? 1000 });
+  const guard = createHostGuard({
+    bindHost: host,
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.allowedOrigins ? { allowedOrigins: options.allowedOrigins } : {}),
+  });
+  const sessions = new SessionTable({
+    idleMs: options.sessionIdleMs ?? 30 * 60_000,
+    maxSessions: options.maxSessions ?? 1000,
+  });
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const hostHeader = request.headers.host ?? '';
-    if (!guard.hostAllowed(hostHeader)) return jsonError(response, 403, -32000, `Forbidden: Host '${hostHeader}' is not allowed`);
+    if (!guard.hostAllowed(hostHeader))
+      return jsonError(response, 403, -32000, `Forbidden: Host '${hostHeader}' is not allowed`);
     const origin = request.headers.origin;
-    if (origin !== undefined && !guard.originAllowed(origin, hostHeader)) return jsonError(response, 403, -32000, `Forbidden: Origin '${origin}' is not allowed`);
+    if (origin !== undefined && !guard.originAllowed(origin, hostHeader))
+      return jsonError(response, 403, -32000, `Forbidden: Origin '${origin}' is not allowed`);
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== '/mcp') return jsonError(response, 404, -32601, 'Not found: the MCP endpoint is /mcp');
     let scope: OwnerScope = { owner: localOwner };
@@ -109,7 +132,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const auth = request.headers.authorization ?? '';
       const tenant = auth.startsWith('Bearer ') ? tenantOf(auth.slice(7), tokens) : undefined;
       if (!tenant) {
-        return jsonError(response, 401, -32001, 'Unauthorized: send Authorization: Bearer <EXAI_MCP_TOKEN>', { 'www-authenticate': 'Bearer' });
+        return jsonError(response, 401, -32001, 'Unauthorized: send Authorization: Bearer <EXAI_MCP_TOKEN>', {
+          'www-authenticate': 'Bearer',
+        });
       }
       scope = tenant;
     }
@@ -119,20 +144,31 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         body = await readJson(request, maxBody);
       } catch (error) {
         // The rest of a too-large body is never read: close the connection rather than leave it stuck until keep-alive ends.
-        if (error instanceof RangeError) return jsonError(response, 413, -32700, 'Request body too large', { connection: 'close' });
+        if (error instanceof RangeError)
+          return jsonError(response, 413, -32700, 'Request body too large', { connection: 'close' });
         return jsonError(response, 400, -32700, 'Parse error: body is not JSON');
       }
     }
     const sessionId = request.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       // Another tenant's session id answers as an unknown one.
-      if (!(await sessions.handle(sessionId, scope.owner, request, response, body))) return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
+      if (!(await sessions.handle(sessionId, scope.owner, request, response, body)))
+        return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
       return;
     }
-    if (request.method === 'POST' && (Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body))) {
+    if (
+      request.method === 'POST' &&
+      (Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body))
+    ) {
       if (sessions.isFull()) {
         const retryAfter = sessions.retryAfterSeconds();
-        return jsonError(response, 503, -32000, `Service Unavailable: too many open sessions, retry in ${retryAfter} s`, { 'retry-after': String(retryAfter) });
+        return jsonError(
+          response,
+          503,
+          -32000,
+          `Service Unavailable: too many open sessions, retry in ${retryAfter} s`,
+          { 'retry-after': String(retryAfter) },
+        );
       }
       return sessions.open(() => options.createServer(scope), scope.owner, request, response, body);
     }
@@ -147,7 +183,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     });
   });
   // Every socket gets an error listener at accept; bad HTTP gets a JSON-RPC-shaped 400/408/431.
-  guardHttpServer(server, { ...(options.limits ? { limits: options.limits } : {}), errorBody: (answer) => ({ jsonrpc: '2.0', error: { code: -32600, message: answer.message }, id: null }) });
+  guardHttpServer(server, {
+    ...(options.limits ? { limits: options.limits } : {}),
+    errorBody: (answer) => ({ jsonrpc: '2.0', error: { code: -32600, message: answer.message }, id: null }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 8765, host, () => resolve());

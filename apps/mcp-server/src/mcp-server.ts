@@ -1,12 +1,23 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { OwnerScope } from '@exai/engine';
 import type { ToolDefinition, ToolRegistry, ToolResult } from '@exai/tools';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
 export const SERVER_NAME = 'exai';
 
 /** Tools also offered as prompts (slash commands in hosts that show prompts). */
-const PROMPT_TOOLS = ['chat', 'consensus', 'thinkdeep', 'codereview', 'debug', 'analyze', 'planner', 'challenge', 'web_search', 'file_query'];
+const PROMPT_TOOLS = [
+  'chat',
+  'consensus',
+  'thinkdeep',
+  'codereview',
+  'debug',
+  'analyze',
+  'planner',
+  'challenge',
+  'web_search',
+  'file_query',
+];
 
 export interface McpServerOptions {
   version: string;
@@ -33,7 +44,9 @@ function toCallResult(result: ToolResult, definition: ToolDefinition) {
   return {
     content: [{ type: 'text' as const, text: result.content }],
     ...(result.isError ? { isError: true } : {}),
-    ...(definition.outputSchema && result.structured && !result.isError ? { structuredContent: result.structured } : {}),
+    ...(definition.outputSchema && result.structured && !result.isError
+      ? { structuredContent: result.structured }
+      : {}),
     ...(result.meta ? { _meta: { exai: { ...result.meta } } } : {}),
   };
 }
@@ -69,11 +82,18 @@ export function registerTools(server: McpServer, registry: ToolRegistry, scope: 
             : (update: { progress: number; total?: number; message?: string }) => {
                 if (update.progress <= last) return;
                 last = update.progress;
-                extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...update } }).catch(() => undefined);
+                extra
+                  .sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...update } })
+                  .catch(() => undefined);
               };
         running += 1;
         try {
-          const result = await registry.call(definition.name, args, { signal: extra.signal, scope, ...(progress ? { progress } : {}), ...(extra.sessionId ? { caller: `mcp:${extra.sessionId}` } : {}) });
+          const result = await registry.call(definition.name, args, {
+            signal: extra.signal,
+            scope,
+            ...(progress ? { progress } : {}),
+            ...(extra.sessionId ? { caller: `mcp:${extra.sessionId}` } : {}),
+          });
           return toCallResult(result, definition);
         } finally {
           running -= 1;
@@ -83,12 +103,19 @@ export function registerTools(server: McpServer, registry: ToolRegistry, scope: 
     if (PROMPT_TOOLS.includes(definition.name)) {
       server.registerPrompt(
         definition.name,
-        { title: definition.title, description: definition.description, argsSchema: { request: z.string().optional().describe('What to ask') } },
+        {
+          title: definition.title,
+          description: definition.description,
+          argsSchema: { request: z.string().optional().describe('What to ask') },
+        },
         ({ request }) => ({
           messages: [
             {
               role: 'user',
-              content: { type: 'text', text: `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'} Pass its continuation_id on follow-ups.` },
+              content: {
+                type: 'text',
+                text: `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'} Pass its continuation_id on follow-ups.`,
+              },
             },
           ],
         }),

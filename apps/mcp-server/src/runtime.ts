@@ -29,7 +29,16 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
   const logger = createLogger({ level: config.logLevel, name: 'exai-mcp' });
   // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
   const { engine, store, close } = await openGateway({ config, logger, firstRun: () => startSimulator({ port: 0 }) });
-  if (engine.simulated) logger.warn('no provider key configured: answers come from the built-in simulator (set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY)');
-  const registry = createToolRegistry({ engine, store, env, server: { name: '@exai/mcp-server', version: options.version }, ...(options.profile ? { profile: options.profile } : {}) });
+  if (engine.simulated)
+    logger.warn(
+      'no provider key configured: answers come from the built-in simulator (set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY)',
+    );
+  const registry = createToolRegistry({
+    engine,
+    store,
+    env,
+    server: { name: '@exai/mcp-server', version: options.version },
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
   return { engine, registry, close };
 }

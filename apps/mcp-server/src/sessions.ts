@@ -61,7 +61,13 @@ export class SessionTable {
    * Runs a request on an open session; false (and nothing sent) when the id is unknown, expired or
    * another tenant's (answered exactly as an unknown id).
    */
-  async handle(id: string, owner: string, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<boolean> {
+  async handle(
+    id: string,
+    owner: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: unknown,
+  ): Promise<boolean> {
     const session = this.#sessions.get(id);
     if (!session || session.owner !== owner) return false;
     this.#begin(session, response);
@@ -74,7 +80,13 @@ export class SessionTable {
    * accepted the initialize (a refused one costs a transport and nothing else), and both are
    * kept only if a session came of it.
    */
-  async open(createServer: () => McpServer, owner: string, request: IncomingMessage, response: ServerResponse, body: unknown): Promise<void> {
+  async open(
+    createServer: () => McpServer,
+    owner: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+    body: unknown,
+  ): Promise<void> {
     this.#opening += 1;
     let opening = true;
     const settle = () => {

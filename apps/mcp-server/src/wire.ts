@@ -9,7 +9,11 @@ export function wireServer(server: McpServer, runtime: Runtime, scope: OwnerScop
   const listener = (event: { provider: string; from: string; to: string }) => {
     if (!server.isConnected()) return;
     server
-      .sendLoggingMessage({ level: event.to === 'open' ? 'warning' : 'info', logger: 'exai', data: `provider ${event.provider} circuit ${event.from} → ${event.to}` })
+      .sendLoggingMessage({
+        level: event.to === 'open' ? 'warning' : 'info',
+        logger: 'exai',
+        data: `provider ${event.provider} circuit ${event.from} → ${event.to}`,
+      })
       .catch(() => undefined);
   };
   const unsubscribe = runtime.engine.on('breaker', listener);

@@ -8,8 +8,10 @@ import { simulatorEnvironment } from './helpers.js';
 import { startHttpProcess } from './http-process.js';
 
 const run = promisify(execFile);
-const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'conformance-expected-failures.json'), 'utf8')) as { suite: string; expectedFailures: Record<string, string> };
-
+const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'conformance-expected-failures.json'), 'utf8')) as {
+  suite: string;
+  expectedFailures: Record<string, string>;
+};
 
 let env: Record<string, string>;
 let cleanup: () => Promise<void>;
@@ -32,7 +34,10 @@ function results(): Map<string, boolean> {
   for (const entry of readdirSync(output)) {
     const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
     const checks = JSON.parse(readFileSync(join(output, entry, 'checks.json'), 'utf8')) as Array<{ status: string }>;
-    map.set(scenario, checks.length > 0 && checks.every((check) => check.status === 'SUCCESS' || check.status === 'INFO'));
+    map.set(
+      scenario,
+      checks.length > 0 && checks.every((check) => check.status === 'SUCCESS' || check.status === 'INFO'),
+    );
   }
   return map;
 }
@@ -40,18 +45,30 @@ function results(): Map<string, boolean> {
 describe('official MCP conformance suite against exai-mcp --http', () => {
   it('passes every scenario except the listed expected failures', { timeout: 300_000 }, async () => {
     // The suite needs Node 22; npx fetches it from the npm registry (exit code 1 when anything fails).
-    await run('npx', ['-y', '-p', 'node@22', '-p', expected.suite, 'conformance', 'server', '--url', server.url, '-o', output], { timeout: 280_000, env: { ...process.env } }).catch(
-      (error: { code?: number }) => {
-        if (typeof error.code !== 'number') throw error;
-      },
-    );
+    await run(
+      'npx',
+      ['-y', '-p', 'node@22', '-p', expected.suite, 'conformance', 'server', '--url', server.url, '-o', output],
+      { timeout: 280_000, env: { ...process.env } },
+    ).catch((error: { code?: number }) => {
+      if (typeof error.code !== 'number') throw error;
+    });
     const outcome = results();
     expect(outcome.size).toBeGreaterThanOrEqual(25);
-    const unexpected = [...outcome].filter(([scenario, passed]) => !passed && !(scenario in expected.expectedFailures)).map(([scenario]) => scenario);
+    const unexpected = [...outcome]
+      .filter(([scenario, passed]) => !passed && !(scenario in expected.expectedFailures))
+      .map(([scenario]) => scenario);
     const nowPassing = Object.keys(expected.expectedFailures).filter((scenario) => outcome.get(scenario) === true);
     expect(unexpected, 'scenarios that failed but are not expected to').toEqual([]);
     expect(nowPassing, 'expected failures that now pass: remove them from the list').toEqual([]);
-    for (const must of ['server-initialize', 'tools-list', 'tools-call-with-progress', 'tools-call-with-logging', 'tools-call-error', 'dns-rebinding-protection', 'prompts-list']) {
+    for (const must of [
+      'server-initialize',
+      'tools-list',
+      'tools-call-with-progress',
+      'tools-call-with-logging',
+      'tools-call-error',
+      'dns-rebinding-protection',
+      'prompts-list',
+    ]) {
       expect(outcome.get(must), must).toBe(true);
     }
   });

@@ -39,13 +39,31 @@ beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
   dataDir = mkdtempSync(join(tmpdir(), 'exai-mcp-fuzz-'));
   writeFileSync(join(dataDir, 'notes.md'), '# Notes\nqueues and breakers\n');
-  const providers = Object.fromEntries((['glm', 'kimi', 'minimax', 'openai'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]));
+  const providers = Object.fromEntries(
+    (['glm', 'kimi', 'minimax', 'openai'] as const).map((kind) => [
+      kind,
+      { kind, apiKey: 'k', baseURL: sim.baseURL(kind) },
+    ]),
+  );
   const config = loadConfig({
     env: {},
-    input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 2 }, timeouts: { requestMs: 3_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
+    input: {
+      providers,
+      store: { dataDir },
+      logLevel: 'silent',
+      retry: { maxAttempts: 1, maxAttemptsPerRequest: 2 },
+      timeouts: { requestMs: 3_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 },
+    },
   });
   ({ engine, store, close: closeGateway } = await openGateway({ config }));
-  registry = createToolRegistry({ engine, store, env: {}, profile: 'full', allowedRoots: [dataDir], server: { name: 'fuzz', version: '0.0.0' } });
+  registry = createToolRegistry({
+    engine,
+    store,
+    env: {},
+    profile: 'full',
+    allowedRoots: [dataDir],
+    server: { name: 'fuzz', version: '0.0.0' },
+  });
   http = await startHttpServer({
     port: 0,
     log: () => undefined,
@@ -67,9 +85,26 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-type JsonSchema = { type?: string | string[]; enum?: unknown[]; minimum?: number; maximum?: number; minLength?: number; minItems?: number; maxItems?: number; items?: JsonSchema; properties?: Record<string, JsonSchema>; required?: string[]; anyOf?: JsonSchema[] };
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  anyOf?: JsonSchema[];
+};
 
-const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.constantFrom('glm', 'kimi', 'notes.md', join('..', 'etc', 'passwd'), '/etc/passwd', 'th_missing'));
+const text = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom('glm', 'kimi', 'notes.md', join('..', 'etc', 'passwd'), '/etc/passwd', 'th_missing'),
+);
 
 /** Values that fit a JSON Schema property (roughly), so calls get past validation often. */
 function fitting(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknown> {
@@ -83,11 +118,21 @@ function fitting(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknow
     case 'integer':
       return fc.integer({ min: Math.ceil(schema.minimum ?? -5), max: Math.floor(schema.maximum ?? 200_000) });
     case 'number':
-      return fc.double({ noNaN: true, noDefaultInfinity: true, min: schema.minimum ?? -5, max: schema.maximum ?? 100_000 });
+      return fc.double({
+        noNaN: true,
+        noDefaultInfinity: true,
+        min: schema.minimum ?? -5,
+        max: schema.maximum ?? 100_000,
+      });
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return depth > 2 ? fc.constant([]) : fc.array(fitting(schema.items, depth + 1), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)) });
+      return depth > 2
+        ? fc.constant([])
+        : fc.array(fitting(schema.items, depth + 1), {
+            minLength: schema.minItems ?? 0,
+            maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? 3, 3)),
+          });
     case 'object':
       return depth > 2 ? fc.constant({}) : argumentsFor(schema, depth + 1);
     default:
@@ -97,7 +142,8 @@ function fitting(schema: JsonSchema | undefined, depth = 0): fc.Arbitrary<unknow
 
 /** Mostly values a caller would really send for the fields that name things (models, roles, files, threads). */
 function usual(name: string, otherwise: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
-  const often = (arbitrary: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: otherwise });
+  const often = (arbitrary: fc.Arbitrary<unknown>) =>
+    fc.oneof({ weight: 4, arbitrary }, { weight: 1, arbitrary: otherwise });
   if (name === 'model') return often(fc.constantFrom('glm', 'kimi', 'minimax', 'gpt'));
   if (name === 'role') return often(fc.constantFrom(...Object.keys(registry.roles)));
   if (name === 'files' || name === 'paths') return often(fc.constant([join(dataDir, 'notes.md')]));
@@ -112,17 +158,35 @@ function argumentsFor(schema: JsonSchema, depth = 0): fc.Arbitrary<Record<string
     Object.fromEntries(
       Object.entries(properties).map(([name, property]) => {
         const fit = usual(name, fitting(property, depth));
-        return [name, fc.oneof({ weight: 12, arbitrary: name === 'models' ? fc.array(fc.constantFrom('glm', 'kimi'), { maxLength: 3 }) : fit }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) })];
+        return [
+          name,
+          fc.oneof(
+            {
+              weight: 12,
+              arbitrary: name === 'models' ? fc.array(fc.constantFrom('glm', 'kimi'), { maxLength: 3 }) : fit,
+            },
+            { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+          ),
+        ];
       }),
     ),
     { requiredKeys: (schema.required ?? []).filter((name) => name in properties) },
   );
-  return fc.tuple(model, fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }), { freq: 12 })).map(([known, extra]) => ({ ...(extra ?? {}), ...known }));
+  return fc
+    .tuple(
+      model,
+      fc.option(
+        fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }),
+        { freq: 12 },
+      ),
+    )
+    .map(([known, extra]) => ({ ...(extra ?? {}), ...known }));
 }
 
 /** A wrong JSON type for a property of type `type`. */
 function wrongFor(schema: JsonSchema): fc.Arbitrary<unknown> {
-  const typesOf = (part: JsonSchema): Array<string | undefined> => (part.anyOf ? part.anyOf.flatMap(typesOf) : Array.isArray(part.type) ? part.type : [part.type]);
+  const typesOf = (part: JsonSchema): Array<string | undefined> =>
+    part.anyOf ? part.anyOf.flatMap(typesOf) : Array.isArray(part.type) ? part.type : [part.type];
   const type = typesOf(schema);
   const options: Array<fc.Arbitrary<unknown>> = [];
   if (!type.includes('string')) options.push(fc.string({ maxLength: 5 }));
@@ -162,12 +226,34 @@ const anyCall: fc.Arbitrary<readonly [string, Record<string, unknown>]> = fc
 /** A valid-looking call with one property of the wrong type. */
 type WrongCall = readonly [string, Record<string, unknown>, string];
 const oneWrongField: fc.Arbitrary<WrongCall> = fc
-  .constantFrom(...['chat', 'thinkdeep', 'codereview', 'debug', 'analyze', 'planner', 'challenge', 'consensus', 'listmodels', 'threads', 'files', 'file_query', 'web_search', 'status', 'version'])
+  .constantFrom(
+    ...[
+      'chat',
+      'thinkdeep',
+      'codereview',
+      'debug',
+      'analyze',
+      'planner',
+      'challenge',
+      'consensus',
+      'listmodels',
+      'threads',
+      'files',
+      'file_query',
+      'web_search',
+      'status',
+      'version',
+    ],
+  )
   .chain((name): fc.Arbitrary<WrongCall> => {
     const tool = tools().find((candidate) => candidate.name === name);
     const properties = Object.entries(schemaOf(tool!).properties ?? {});
     if (properties.length === 0) return fc.constant([name, { unexpected_field: 1 }, 'unexpected_field']);
-    return fc.constantFrom(...properties).chain(([field, property]) => wrongFor(property).map((value): WrongCall => [name, { prompt: 'hello', [field]: value }, field]));
+    return fc
+      .constantFrom(...properties)
+      .chain(([field, property]) =>
+        wrongFor(property).map((value): WrongCall => [name, { prompt: 'hello', [field]: value }, field]),
+      );
   });
 
 describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () => {
@@ -175,7 +261,10 @@ describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () =
     const ran = new Set<string>();
     await fc.assert(
       fc.asyncProperty(anyCall, async ([name, args]) => {
-        const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name} ${JSON.stringify(args).slice(0, 200)}`);
+        const result = await bounded(
+          registry.call(name, args, { scope: { owner: 'fuzz' } }),
+          `${name} ${JSON.stringify(args).slice(0, 200)}`,
+        );
         expect(typeof result.content).toBe('string');
         expect(result.content.length).toBeGreaterThan(0);
         expectClean(result.content);
@@ -191,7 +280,10 @@ describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () =
   it('a property of the wrong type is an isError result naming it, with a hint', async () => {
     await fc.assert(
       fc.asyncProperty(oneWrongField, async ([name, args, field]) => {
-        const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name} ${JSON.stringify(args)}`);
+        const result = await bounded(
+          registry.call(name, args, { scope: { owner: 'fuzz' } }),
+          `${name} ${JSON.stringify(args)}`,
+        );
         expect(result.isError, `${name} accepted ${JSON.stringify(args)}: ${result.content.slice(0, 200)}`).toBe(true);
         expect(result.content).toContain(field);
         expect(result.content).toMatch(/Hint:/);
@@ -203,37 +295,50 @@ describe('tool argument fuzzing', { timeout: Math.max(60_000, runs * 30) }, () =
 
   it('arbitrary tool names and non-object arguments are hinted results', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(text, fc.constantFrom(...tools().map((tool) => tool.name))), fc.anything(), async (name, args) => {
-        const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name}`);
-        expect(typeof result.content).toBe('string');
-        expectClean(result.content);
-        if (result.isError) expect(result.content).toMatch(/Hint:/);
-      }),
+      fc.asyncProperty(
+        fc.oneof(text, fc.constantFrom(...tools().map((tool) => tool.name))),
+        fc.anything(),
+        async (name, args) => {
+          const result = await bounded(registry.call(name, args, { scope: { owner: 'fuzz' } }), `${name}`);
+          expect(typeof result.content).toBe('string');
+          expectClean(result.content);
+          if (result.isError) expect(result.content).toMatch(/Hint:/);
+        },
+      ),
       { numRuns: Math.max(100, Math.floor(runs / 2)) },
     );
   });
 
   it('a sample through a real MCP client over HTTP: a tool result (isError with a hint) or an invalid-params error naming the field', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(anyCall, oneWrongField.map(([name, args]) => [name, args] as const)), async ([name, args]) => {
-        try {
-          const result = (await bounded(client.callTool({ name, arguments: args }), `mcp ${name}`)) as TextResult;
-          const content = result.content.map((part) => part.text ?? '').join('\n');
-          expectClean(content);
-          if (result.isError) expect(content).toMatch(/Hint:|Input validation error|Invalid arguments/);
-        } catch (error) {
-          // The SDK may refuse arguments that do not fit the schema before the tool runs (JSON-RPC -32602).
-          const message = (error as Error).message;
-          expect(message, message).toMatch(/-32602|Invalid/);
-          expectClean(message);
-        }
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          anyCall,
+          oneWrongField.map(([name, args]) => [name, args] as const),
+        ),
+        async ([name, args]) => {
+          try {
+            const result = (await bounded(client.callTool({ name, arguments: args }), `mcp ${name}`)) as TextResult;
+            const content = result.content.map((part) => part.text ?? '').join('\n');
+            expectClean(content);
+            if (result.isError) expect(content).toMatch(/Hint:|Input validation error|Invalid arguments/);
+          } catch (error) {
+            // The SDK may refuse arguments that do not fit the schema before the tool runs (JSON-RPC -32602).
+            const message = (error as Error).message;
+            expect(message, message).toMatch(/-32602|Invalid/);
+            expectClean(message);
+          }
+        },
+      ),
       { numRuns: Math.max(50, Math.floor(runs / 5)) },
     );
   });
 
   it('afterwards the MCP server still answers a normal call, and nothing was left unhandled', async () => {
-    const result = (await client.callTool({ name: 'chat', arguments: { prompt: 'still alive?', model: 'glm' } })) as TextResult;
+    const result = (await client.callTool({
+      name: 'chat',
+      arguments: { prompt: 'still alive?', model: 'glm' },
+    })) as TextResult;
     expect(result.isError).toBeFalsy();
     expect(result.content[0]?.text).toContain('still alive?');
     expect(problems).toEqual([]);

@@ -8,7 +8,12 @@ export const CLI = resolve(import.meta.dirname, '../dist/cli.js');
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
 /** A simulator and the environment that points every provider at it, with a fresh data directory. */
-export async function simulatorEnvironment(): Promise<{ sim: Simulator; env: Record<string, string>; dataDir: string; cleanup: () => Promise<void> }> {
+export async function simulatorEnvironment(): Promise<{
+  sim: Simulator;
+  env: Record<string, string>;
+  dataDir: string;
+  cleanup: () => Promise<void>;
+}> {
   const sim = await startSimulator({ port: 0 });
   const dataDir = mkdtempSync(join(tmpdir(), 'exai-mcp-test-'));
   const env: Record<string, string> = {
@@ -47,7 +52,8 @@ export interface TextResult {
 export const textOf = (result: unknown) => ((result as TextResult).content[0]?.text ?? '') as string;
 
 /** The thread id an answer reports in its metadata. */
-export const continuationOf = (result: unknown) => ((result as TextResult)._meta?.exai as { continuation_id?: string } | undefined)?.continuation_id;
+export const continuationOf = (result: unknown) =>
+  ((result as TextResult)._meta?.exai as { continuation_id?: string } | undefined)?.continuation_id;
 
 /** Estimated tokens of a tools/list answer: JSON characters / 4. */
 export const tokensOf = (tools: unknown[]) => Math.ceil(JSON.stringify(tools).length / 4);

@@ -2,8 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { CLI } from './helpers.js';
 
 /** Starts `exai-mcp --http --port 0` and resolves with its URL once it listens. */
-export async function startHttpProcess(env: Record<string, string>, args: string[] = []): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, '--http', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startHttpProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, '--http', '--port', '0', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line:\n${stderr}`)), 15_000);

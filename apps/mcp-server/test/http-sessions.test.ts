@@ -9,7 +9,12 @@ import { startHttpProcess } from './http-process.js';
 let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 const BOTH = 'application/json, text/event-stream';
 
 interface Answer {
@@ -22,13 +27,22 @@ interface Answer {
 function exchange(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: target.hostname, port: target.port, path: target.pathname, method, headers: { 'content-type': 'application/json', accept: BOTH, ...headers } }, (response) => {
-      let text = '';
-      response.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-      });
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
-    });
+    const outgoing = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method,
+        headers: { 'content-type': 'application/json', accept: BOTH, ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -43,7 +57,13 @@ async function initialize(url: string): Promise<string> {
   return id as string;
 }
 
-const listTools = (url: string, session: string) => exchange(url, 'POST', { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' });
+const listTools = (url: string, session: string) =>
+  exchange(
+    url,
+    'POST',
+    { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+    { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+  );
 
 async function connect(url: string, sessionId?: string) {
   const client = new Client({ name: 'exai-sessions-test', version: '1.0.0' });
@@ -74,7 +94,9 @@ describe('exai-mcp --http sessions', () => {
       const pid = server.child.pid!;
       const refuse = async (count: number) => {
         for (let sent = 0; sent < count; sent += 20) {
-          const answers = await Promise.all(Array.from({ length: 20 }, () => exchange(server.url, 'POST', INIT, { accept: 'application/json' })));
+          const answers = await Promise.all(
+            Array.from({ length: 20 }, () => exchange(server.url, 'POST', INIT, { accept: 'application/json' })),
+          );
           for (const answer of answers) expect(answer.status).toBe(406);
         }
       };
@@ -135,18 +157,26 @@ describe('exai-mcp --http sessions', () => {
     const server = await startHttpProcess({ ...env, EXAI_MCP_MAX_SESSIONS: '2' });
     try {
       // Refused initializes take no slot.
-      for (let index = 0; index < 5; index += 1) expect((await exchange(server.url, 'POST', INIT, { accept: 'application/json' })).status).toBe(406);
+      for (let index = 0; index < 5; index += 1)
+        expect((await exchange(server.url, 'POST', INIT, { accept: 'application/json' })).status).toBe(406);
       const first = await initialize(server.url);
       await initialize(server.url);
       const full = await exchange(server.url, 'POST', INIT);
       expect(full.status).toBe(503);
       expect(Number(full.headers['retry-after'])).toBeGreaterThanOrEqual(1);
-      expect(JSON.parse(full.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32000, message: expect.stringContaining('too many open sessions') }, id: null });
+      expect(JSON.parse(full.body)).toMatchObject({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: expect.stringContaining('too many open sessions') },
+        id: null,
+      });
       await expect(connect(server.url)).rejects.toThrow(/503|too many/);
       // Requests on open sessions are still served.
       expect((await listTools(server.url, first)).status).toBe(200);
 
-      const closed = await exchange(server.url, 'DELETE', undefined, { 'mcp-session-id': first, 'mcp-protocol-version': '2025-06-18' });
+      const closed = await exchange(server.url, 'DELETE', undefined, {
+        'mcp-session-id': first,
+        'mcp-protocol-version': '2025-06-18',
+      });
       expect(closed.status).toBe(200);
       expect((await listTools(server.url, first)).status).toBe(404);
       const { client, transport } = await connect(server.url);

@@ -3,7 +3,15 @@ import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLI, continuationOf, type Simulator, simulatorEnvironment, type TextResult, textOf, tokensOf } from './helpers.js';
+import {
+  CLI,
+  continuationOf,
+  type Simulator,
+  simulatorEnvironment,
+  type TextResult,
+  textOf,
+  tokensOf,
+} from './helpers.js';
 import { startHttpProcess } from './http-process.js';
 
 let sim: Simulator;
@@ -11,14 +19,29 @@ let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 let server: Awaited<ReturnType<typeof startHttpProcess>>;
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
 
 /** A raw POST with chosen headers (Host included), for what the SDK client would never send. */
-function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const outgoing = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
       (response) => {
         let text = '';
         response.on('data', (chunk: Buffer) => {
@@ -57,23 +80,37 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
       expect(tools).toHaveLength(14);
       expect(tokensOf(tools)).toBeLessThan(5_000);
       const progress: number[] = [];
-      const answer = (await client.callTool({ name: 'consensus', arguments: { prompt: 'Ship it?', roles: ['architect', 'validator'], deadline_s: 30 } }, undefined, {
-        onprogress: (update) => progress.push(update.progress),
-      })) as TextResult;
+      const answer = (await client.callTool(
+        { name: 'consensus', arguments: { prompt: 'Ship it?', roles: ['architect', 'validator'], deadline_s: 30 } },
+        undefined,
+        {
+          onprogress: (update) => progress.push(update.progress),
+        },
+      )) as TextResult;
       expect(answer.isError, textOf(answer)).toBeFalsy();
       expect(progress.length).toBeGreaterThanOrEqual(2);
       expect(continuationOf(answer)).toMatch(/^thr_/);
-      const bad = (await client.callTool({ name: 'consensus', arguments: { prompt: 'x', roles: ['nobody'] } })) as TextResult;
+      const bad = (await client.callTool({
+        name: 'consensus',
+        arguments: { prompt: 'x', roles: ['nobody'] },
+      })) as TextResult;
       expect(bad.isError).toBe(true);
       expect(textOf(bad)).toContain("unknown role 'nobody'. Hint:");
 
       sim.script('glm-4.6', 'no-response');
       const controller = new AbortController();
-      const call = client.callTool({ name: 'chat', arguments: { prompt: 'hang', model: 'glm/glm-4.6' } }, undefined, { signal: controller.signal });
-      await vi.waitFor(() => expect(sim.log.some((attempt) => attempt.scenario === 'no-response')).toBe(true), { timeout: 10_000 });
+      const call = client.callTool({ name: 'chat', arguments: { prompt: 'hang', model: 'glm/glm-4.6' } }, undefined, {
+        signal: controller.signal,
+      });
+      await vi.waitFor(() => expect(sim.log.some((attempt) => attempt.scenario === 'no-response')).toBe(true), {
+        timeout: 10_000,
+      });
       controller.abort();
       await expect(call).rejects.toThrow();
-      await vi.waitFor(() => expect(sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true), { timeout: 5_000 });
+      await vi.waitFor(
+        () => expect(sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true),
+        { timeout: 5_000 },
+      );
       sim.reset();
       const status = (await client.callTool({ name: 'status', arguments: {} })) as TextResult;
       expect(textOf(status)).toContain('Mode: live providers');
@@ -88,7 +125,10 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
     expect((await post(server.url, INIT, { origin: 'http://evil.example' })).status).toBe(403);
     expect((await post(server.url, INIT, { origin: 'http://localhost:3000' })).status).toBe(200);
     expect((await post(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(400);
-    expect((await post(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': 'no-such-session' })).status).toBe(404);
+    expect(
+      (await post(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': 'no-such-session' }))
+        .status,
+    ).toBe(404);
   });
 
   it('requires the bearer token when one is set, and refuses to bind beyond loopback without one', async () => {
@@ -102,7 +142,11 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
     } finally {
       await guarded.stop();
     }
-    const refused = spawnSync(process.execPath, [CLI, '--http', '--host', '0.0.0.0', '--port', '0'], { env, encoding: 'utf8', timeout: 15_000 });
+    const refused = spawnSync(process.execPath, [CLI, '--http', '--host', '0.0.0.0', '--port', '0'], {
+      env,
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('EXAI_MCP_TOKEN');
   });

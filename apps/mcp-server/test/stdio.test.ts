@@ -2,14 +2,27 @@ import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLI, continuationOf, type Simulator, simulatorEnvironment, type TextResult, textOf, tokensOf } from './helpers.js';
+import {
+  CLI,
+  continuationOf,
+  type Simulator,
+  simulatorEnvironment,
+  type TextResult,
+  textOf,
+  tokensOf,
+} from './helpers.js';
 
 let sim: Simulator;
 let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 
 async function connect(extra: Record<string, string> = {}) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: { ...env, ...extra }, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    env: { ...env, ...extra },
+    stderr: 'pipe',
+  });
   const client = new Client({ name: 'exai-test', version: '1.0.0' });
   await client.connect(transport);
   return { client, close: () => client.close() };
@@ -27,7 +40,23 @@ describe('exai-mcp over stdio (built bundle)', () => {
       expect(client.getServerCapabilities()).toMatchObject({ tools: {}, prompts: {}, logging: {} });
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(
-        ['analyze', 'challenge', 'chat', 'codereview', 'consensus', 'debug', 'file_query', 'files', 'listmodels', 'planner', 'status', 'thinkdeep', 'threads', 'version', 'web_search'].sort(),
+        [
+          'analyze',
+          'challenge',
+          'chat',
+          'codereview',
+          'consensus',
+          'debug',
+          'file_query',
+          'files',
+          'listmodels',
+          'planner',
+          'status',
+          'thinkdeep',
+          'threads',
+          'version',
+          'web_search',
+        ].sort(),
       );
       const calls: Array<[string, Record<string, unknown>]> = [
         ['chat', { prompt: 'hello', model: 'glm' }],
@@ -63,7 +92,10 @@ describe('exai-mcp over stdio (built bundle)', () => {
   });
 
   it('keeps tools/list under 5,000 tokens (standard) and 2,500 (lean)', async () => {
-    for (const [profile, budget, count] of [['standard', 5_000, 14], ['lean', 2_500, 6]] as const) {
+    for (const [profile, budget, count] of [
+      ['standard', 5_000, 14],
+      ['lean', 2_500, 6],
+    ] as const) {
       const { client, close } = await connect({ EXAI_TOOL_PROFILE: profile });
       const { tools } = await client.listTools();
       await close();
@@ -77,13 +109,20 @@ describe('exai-mcp over stdio (built bundle)', () => {
     const bad = (await first.client.callTool({ name: 'chat', arguments: { prompt: 42 } })) as TextResult;
     expect(bad.isError).toBe(true);
     expect(textOf(bad)).toMatch(/prompt/);
-    const unknownModel = (await first.client.callTool({ name: 'chat', arguments: { prompt: 'x', model: 'no-such-model' } })) as TextResult;
+    const unknownModel = (await first.client.callTool({
+      name: 'chat',
+      arguments: { prompt: 'x', model: 'no-such-model' },
+    })) as TextResult;
     expect(unknownModel.isError).toBe(true);
     expect(textOf(unknownModel)).toContain("unknown model 'no-such-model'. Hint: call listmodels");
     const progress: number[] = [];
-    const answer = (await first.client.callTool({ name: 'chat', arguments: { prompt: 'remember the word ZEBRA', model: 'kimi' } }, undefined, {
-      onprogress: (update) => progress.push(update.progress),
-    })) as TextResult;
+    const answer = (await first.client.callTool(
+      { name: 'chat', arguments: { prompt: 'remember the word ZEBRA', model: 'kimi' } },
+      undefined,
+      {
+        onprogress: (update) => progress.push(update.progress),
+      },
+    )) as TextResult;
     expect(answer.isError).toBeFalsy();
     expect(progress.length).toBeGreaterThan(0);
     const thread = continuationOf(answer)!;
@@ -91,12 +130,18 @@ describe('exai-mcp over stdio (built bundle)', () => {
 
     const second = await connect();
     try {
-      const next = (await second.client.callTool({ name: 'codereview', arguments: { prompt: 'and now?', continuation_id: thread } })) as TextResult;
+      const next = (await second.client.callTool({
+        name: 'codereview',
+        arguments: { prompt: 'and now?', continuation_id: thread },
+      })) as TextResult;
       expect(next.isError, textOf(next)).toBeFalsy();
       expect(continuationOf(next)).toBe(thread);
       const lastChat = sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).at(-1);
       expect(JSON.stringify(lastChat?.body)).toContain('ZEBRA');
-      const shown = (await second.client.callTool({ name: 'threads', arguments: { action: 'show', continuation_id: thread } })) as TextResult;
+      const shown = (await second.client.callTool({
+        name: 'threads',
+        arguments: { action: 'show', continuation_id: thread },
+      })) as TextResult;
       expect(textOf(shown)).toContain('[codereview]');
     } finally {
       await second.close();
@@ -108,11 +153,24 @@ describe('exai-mcp over stdio (built bundle)', () => {
     try {
       sim.script('MiniMax-M2', 'no-response');
       const controller = new AbortController();
-      const call = client.callTool({ name: 'chat', arguments: { prompt: 'wait forever', model: 'minimax/MiniMax-M2' } }, undefined, { signal: controller.signal });
-      await vi.waitFor(() => expect(sim.log.some((attempt) => attempt.model === 'MiniMax-M2' && attempt.scenario === 'no-response')).toBe(true), { timeout: 10_000 });
+      const call = client.callTool(
+        { name: 'chat', arguments: { prompt: 'wait forever', model: 'minimax/MiniMax-M2' } },
+        undefined,
+        { signal: controller.signal },
+      );
+      await vi.waitFor(
+        () =>
+          expect(sim.log.some((attempt) => attempt.model === 'MiniMax-M2' && attempt.scenario === 'no-response')).toBe(
+            true,
+          ),
+        { timeout: 10_000 },
+      );
       controller.abort();
       await expect(call).rejects.toThrow();
-      await vi.waitFor(() => expect(sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true), { timeout: 5_000 });
+      await vi.waitFor(
+        () => expect(sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true),
+        { timeout: 5_000 },
+      );
       const alive = (await client.callTool({ name: 'version', arguments: {} })) as TextResult;
       expect(alive.isError).toBeFalsy();
     } finally {
@@ -122,15 +180,28 @@ describe('exai-mcp over stdio (built bundle)', () => {
   });
 
   it('writes only JSON-RPC to stdout', async () => {
-    const child = spawn(process.execPath, [CLI], { env: { ...env, EXAI_LOG_LEVEL: 'debug' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI], {
+      env: { ...env, EXAI_LOG_LEVEL: 'debug' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
     const send = (message: unknown) => child.stdin.write(`${JSON.stringify(message)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    });
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-    send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'chat', arguments: { prompt: 'hi', model: 'glm' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'chat', arguments: { prompt: 'hi', model: 'glm' } },
+    });
     await vi.waitFor(() => expect(stdout).toContain('"id":2'), { timeout: 10_000 });
     child.stdin.end();
     await new Promise((resolve) => child.once('exit', resolve));

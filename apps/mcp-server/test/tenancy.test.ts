@@ -22,7 +22,10 @@ const open: Array<{ close(): Promise<void> }> = [];
 beforeAll(async () => {
   const environment = await simulatorEnvironment();
   cleanup = environment.cleanup;
-  server = await startHttpProcess({ ...environment.env, EXAI_MCP_TOKENS: `${A},${B}`, EXAI_MCP_ADMIN_TOKENS: ADMIN }, ['--profile', 'full']);
+  server = await startHttpProcess({ ...environment.env, EXAI_MCP_TOKENS: `${A},${B}`, EXAI_MCP_ADMIN_TOKENS: ADMIN }, [
+    '--profile',
+    'full',
+  ]);
 }, 60_000);
 afterAll(async () => {
   await Promise.all(open.map((client) => client.close().catch(() => undefined)));
@@ -32,10 +35,13 @@ afterAll(async () => {
 
 async function connect(token: string) {
   const client = new Client({ name: 'exai-tenancy-test', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: { authorization: `Bearer ${token}` } } });
+  const transport = new StreamableHTTPClientTransport(new URL(server.url), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
   await client.connect(transport);
   open.push(client);
-  const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as TextResult;
+  const call = async (name: string, args: Record<string, unknown>) =>
+    (await client.callTool({ name, arguments: args }, undefined, { timeout: 60_000 })) as TextResult;
   return { client, transport, call };
 }
 
@@ -57,7 +63,12 @@ describe('exai-mcp --http: one tenant per token', () => {
     expect(listed).toContain(bobs);
     expect(listed).not.toContain(id);
     for (const action of ['show', 'delete']) {
-      same(await b.call('threads', { action, continuation_id: id }), id, await b.call('threads', { action, continuation_id: UNKNOWN }), UNKNOWN);
+      same(
+        await b.call('threads', { action, continuation_id: id }),
+        id,
+        await b.call('threads', { action, continuation_id: UNKNOWN }),
+        UNKNOWN,
+      );
     }
     same(
       await b.call('chat', { prompt: 'what was the secret?', model: 'glm-4.6', continuation_id: id }),
@@ -69,8 +80,18 @@ describe('exai-mcp --http: one tenant per token', () => {
     // A's session id with B's token is an unknown session.
     const hijack = await fetch(server.url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${B}`, 'mcp-session-id': String(a.transport.sessionId), 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'threads', arguments: { action: 'list' } } }),
+      headers: {
+        authorization: `Bearer ${B}`,
+        'mcp-session-id': String(a.transport.sessionId),
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: { name: 'threads', arguments: { action: 'list' } },
+      }),
     });
     expect(hijack.status).toBe(404);
     expect(await hijack.text()).not.toContain(id);
@@ -89,14 +110,22 @@ describe('exai-mcp --http: one tenant per token', () => {
     const first = await a.call('file_query', { prompt: 'name?', files: ['package.json'] });
     expect(first.isError, textOf(first)).toBeFalsy();
     // A listing line reads `<provider> <provider file id> <filename> sha256:...`.
-    const fileId = textOf(await a.call('files', { action: 'list' })).split('\n')[0]?.split(' ')[1] ?? '';
+    const fileId =
+      textOf(await a.call('files', { action: 'list' }))
+        .split('\n')[0]
+        ?.split(' ')[1] ?? '';
     expect(fileId).toMatch(/\S/);
     const second = await b.call('file_query', { prompt: 'name?', files: ['package.json'] });
     expect(second.isError, textOf(second)).toBeFalsy();
 
     const bobsList = textOf(await b.call('files', { action: 'list' }));
     expect(bobsList).not.toContain(fileId);
-    same(await b.call('files', { action: 'delete', file_id: fileId, provider: 'kimi' }), fileId, await b.call('files', { action: 'delete', file_id: 'nope', provider: 'kimi' }), 'nope');
+    same(
+      await b.call('files', { action: 'delete', file_id: fileId, provider: 'kimi' }),
+      fileId,
+      await b.call('files', { action: 'delete', file_id: 'nope', provider: 'kimi' }),
+      'nope',
+    );
     expect(textOf(await a.call('files', { action: 'list' }))).toContain(fileId);
 
     const admin = await connect(ADMIN);
@@ -108,8 +137,17 @@ describe('exai-mcp --http: one tenant per token', () => {
   it('a token outside the list is refused', async () => {
     const response = await fetch(server.url, {
       method: 'POST',
-      headers: { authorization: 'Bearer not-a-token', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+      headers: {
+        authorization: 'Bearer not-a-token',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      }),
     });
     expect(response.status).toBe(401);
   });

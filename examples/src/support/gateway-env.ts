@@ -7,7 +7,10 @@ import type { Simulator } from '@exai/provider-simulator';
  * What `process.env` holds for an example that builds the whole gateway: GLM and Kimi keys with the
  * simulator's base URLs, a temporary data directory and a silent logger. `cleanup()` removes the data.
  */
-export function simulatedGatewayEnv(simulator: Simulator, name: string): { env: Record<string, string>; cleanup: () => void } {
+export function simulatedGatewayEnv(
+  simulator: Simulator,
+  name: string,
+): { env: Record<string, string>; cleanup: () => void } {
   const dataDir = mkdtempSync(join(tmpdir(), `exai-example-${name}-`));
   const env = {
     GLM_API_KEY: 'sim-key',

@@ -154,7 +154,12 @@ export class KeyedBreaker implements Breaker {
       this.remoteTimer = setTimeout(() => this.sync(), until - Date.now() + 1);
       this.remoteTimer.unref();
       this.sync();
-    } else if (record.state === 'closed' && this.remoteUntil !== 0 && !this.remoteProbe && record.updatedAt >= this.remoteOpenedAt) {
+    } else if (
+      record.state === 'closed' &&
+      this.remoteUntil !== 0 &&
+      !this.remoteProbe &&
+      record.updatedAt >= this.remoteOpenedAt
+    ) {
       this.clearRemote();
       this.sync();
     } else if (record.state === 'closed' && this.circuit.halfOpen && this.circuit.pendingClose) {
@@ -189,7 +194,11 @@ export class KeyedBreaker implements Breaker {
   }
 
   private translateTimeout(error: unknown): never {
-    if (error instanceof Error && CircuitBreaker.isOurError(error) && (error as { code?: string }).code === 'ETIMEDOUT') {
+    if (
+      error instanceof Error &&
+      CircuitBreaker.isOurError(error) &&
+      (error as { code?: string }).code === 'ETIMEDOUT'
+    ) {
       throw new TimeoutError({ provider: this.provider, model: this.model, message: error.message, cause: error });
     }
     throw error;

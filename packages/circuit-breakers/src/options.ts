@@ -81,7 +81,9 @@ function validate(options: BreakerOptions, provider: string): void {
   }
   const percentage = options.errorThresholdPercentage;
   if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
-    throw new RangeError(`Breaker option errorThresholdPercentage for provider '${provider}' must be between 0 and 100`);
+    throw new RangeError(
+      `Breaker option errorThresholdPercentage for provider '${provider}' must be between 0 and 100`,
+    );
   }
   if (options.timeoutMs !== false) positive('timeoutMs', options.timeoutMs);
 }

@@ -60,7 +60,9 @@ class Registry implements BreakerRegistry, BreakerHost {
     if (existing !== undefined) return existing;
     if (this.closed) throw new Error('The breaker registry is closed');
     const parsed = parseKey(key);
-    const breakerOptions = Object.freeze(resolveBreakerOptions(parsed.provider, this.options.defaults, this.options.perProvider));
+    const breakerOptions = Object.freeze(
+      resolveBreakerOptions(parsed.provider, this.options.defaults, this.options.perProvider),
+    );
     const breaker = new KeyedBreaker(key, parsed, breakerOptions, this);
     this.breakers.set(key, breaker);
     return breaker;

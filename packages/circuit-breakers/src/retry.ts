@@ -64,7 +64,10 @@ export function computeBackoff(attempt: number, error: unknown, options: Backoff
  * Runs `fn` until it succeeds, the error is not retryable, the attempts or the time budget run out,
  * or `signal` aborts. Throws the last error as `fn` threw it (a `CancelledError` on abort).
  */
-export async function retry<T>(fn: (attempt: number, signal: AbortSignal) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function retry<T>(
+  fn: (attempt: number, signal: AbortSignal) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 3));
   const budgetMs = options.budgetMs ?? 60_000;
   const signal = options.signal ?? NEVER_ABORTED;

@@ -96,6 +96,9 @@ describe('error filter: only provider faults count', () => {
     await vi.advanceTimersByTimeAsync(150);
     const timedOut = await limited;
     expect(timedOut).toMatchObject({ code: 'timeout', provider: 'kimi', model: 'kimi-k2' });
-    expect(registry.snapshot().find((snapshot) => snapshot.key === 'kimi/kimi-k2')).toMatchObject({ timeouts: 1, failures: 1 });
+    expect(registry.snapshot().find((snapshot) => snapshot.key === 'kimi/kimi-k2')).toMatchObject({
+      timeouts: 1,
+      failures: 1,
+    });
   });
 });

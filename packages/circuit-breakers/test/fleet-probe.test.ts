@@ -38,7 +38,8 @@ describe('one half-open probe across the fleet', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     for (const outcome of outcomes) if (outcome.status === 'rejected') expect(isCircuitOpen(outcome.reason)).toBe(true);
     await sleep(10); // the probe's "closed" reaches the others
-    for (const registry of [a, b, c]) await expect(registry!.get('glm').execute(async () => 'after')).resolves.toBe('after');
+    for (const registry of [a, b, c])
+      await expect(registry!.get('glm').execute(async () => 'after')).resolves.toBe('after');
   });
 
   it('a failed probe starts a new hold for everyone: no instance probes again before it ends', async () => {
@@ -59,6 +60,7 @@ describe('one half-open probe across the fleet', () => {
       await sleep(10);
     }
     expect(arrivals.length).toBeGreaterThanOrEqual(2);
-    for (let index = 1; index < arrivals.length; index++) expect(arrivals[index]! - arrivals[index - 1]!).toBeGreaterThanOrEqual(FAST.resetTimeoutMs - 20);
+    for (let index = 1; index < arrivals.length; index++)
+      expect(arrivals[index]! - arrivals[index - 1]!).toBeGreaterThanOrEqual(FAST.resetTimeoutMs - 20);
   });
 });

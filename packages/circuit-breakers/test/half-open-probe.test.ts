@@ -101,7 +101,11 @@ describe('half-open probe', () => {
     const breaker = await openBreaker('glm/glm-4.6');
     await advance(FAST.resetTimeoutMs + 50);
     await breaker.execute(async () => 'probe');
-    expect(events.map(({ from, to }) => `${from}->${to}`)).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
+    expect(events.map(({ from, to }) => `${from}->${to}`)).toEqual([
+      'closed->open',
+      'open->half_open',
+      'half_open->closed',
+    ]);
     expect(events[0]).toMatchObject({ key: 'glm/glm-4.6', provider: 'glm', model: 'glm-4.6' });
     expect(events[0]?.at).toBeGreaterThanOrEqual(before);
     registry.off('state', listener);

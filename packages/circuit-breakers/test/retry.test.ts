@@ -153,10 +153,13 @@ describe('retry()', () => {
     controller.abort();
     let attempts = 0;
     const thrown = await rejection(
-      retry(async () => {
-        attempts++;
-        return 'never';
-      }, { signal: controller.signal }),
+      retry(
+        async () => {
+          attempts++;
+          return 'never';
+        },
+        { signal: controller.signal },
+      ),
     );
     expect(thrown).toMatchObject({ code: 'cancelled' });
     expect(attempts).toBe(0);

@@ -75,7 +75,11 @@ describe('shared state across instances', () => {
     probe.resolve('ok');
     expect((await results).map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(onB.state).toBe('closed');
-    expect(events.map(({ from, to }) => `${from}->${to}`)).toEqual(['closed->open', 'open->half_open', 'half_open->closed']);
+    expect(events.map(({ from, to }) => `${from}->${to}`)).toEqual([
+      'closed->open',
+      'open->half_open',
+      'half_open->closed',
+    ]);
   });
 
   it('reads the record before the first call, and at most once per refresh interval, when there is no push', async () => {

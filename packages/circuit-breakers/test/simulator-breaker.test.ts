@@ -25,7 +25,10 @@ describe('breaker against the provider simulator', () => {
     sim.script(model, 'http-503');
 
     for (let call = 0; call < options.volumeThreshold; call++) {
-      expect(await rejection(breaker.execute(() => chat(sim, model)))).toMatchObject({ code: 'overloaded', statusCode: 503 });
+      expect(await rejection(breaker.execute(() => chat(sim, model)))).toMatchObject({
+        code: 'overloaded',
+        statusCode: 503,
+      });
     }
     expect(breaker.state).toBe('open');
     expect(await chatAttempts(sim, model)).toHaveLength(5);
@@ -62,7 +65,10 @@ describe('breaker against the provider simulator', () => {
     const breaker = registry.get(`openai/${model}`);
     sim.script(model, 'context-length');
     for (let call = 0; call < 10; call++) {
-      expect(await rejection(breaker.execute(() => chat(sim, model)))).toMatchObject({ code: 'context_length', statusCode: 400 });
+      expect(await rejection(breaker.execute(() => chat(sim, model)))).toMatchObject({
+        code: 'context_length',
+        statusCode: 400,
+      });
     }
     expect(breaker.state).toBe('closed');
     expect(await chatAttempts(sim, model)).toHaveLength(10);

@@ -35,5 +35,7 @@ export async function chat(sim: Simulator, model: string, signal?: AbortSignal):
 
 /** Chat requests for `model` that reached the simulator. */
 export async function chatAttempts(sim: Simulator, model: string) {
-  return (await sim.attempts()).filter((attempt) => attempt.path.endsWith('/chat/completions') && attempt.model === model);
+  return (await sim.attempts()).filter(
+    (attempt) => attempt.path.endsWith('/chat/completions') && attempt.model === model,
+  );
 }

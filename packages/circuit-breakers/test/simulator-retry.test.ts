@@ -31,6 +31,7 @@ describe('retry() against the provider simulator', () => {
     const times = (await chatAttempts(sim, model)).map((attempt) => Date.parse(attempt.time));
     expect(times).toHaveLength(2);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1_800);
-    for (let index = 1; index < times.length; index++) expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(1_500);
+    for (let index = 1; index < times.length; index++)
+      expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(1_500);
   });
 });

@@ -39,7 +39,11 @@ export function isPathInside(child: string, root: string): boolean {
  */
 export async function resolveAllowedPath(file: string, roots: readonly AllowedRoot[]): Promise<AllowedPath> {
   const absolute = path.resolve(roots[0]?.lexical ?? process.cwd(), file);
-  if (!roots.some((root) => isPathInside(absolute, root.lexical) || (root.real !== undefined && isPathInside(absolute, root.real)))) {
+  if (
+    !roots.some(
+      (root) => isPathInside(absolute, root.lexical) || (root.real !== undefined && isPathInside(absolute, root.real)),
+    )
+  ) {
     return { ok: false, reason: 'outside_roots' };
   }
   let real: string;
@@ -48,6 +52,7 @@ export async function resolveAllowedPath(file: string, roots: readonly AllowedRo
   } catch {
     return { ok: false, reason: 'not_found' };
   }
-  if (!roots.some((root) => root.real !== undefined && isPathInside(real, root.real))) return { ok: false, reason: 'outside_roots' };
+  if (!roots.some((root) => root.real !== undefined && isPathInside(real, root.real)))
+    return { ok: false, reason: 'outside_roots' };
   return { ok: true, real };
 }

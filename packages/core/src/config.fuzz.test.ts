@@ -29,7 +29,9 @@ const providerLike = fc.record(
     baseURL: fc.oneof(fc.webUrl(), fc.string()),
     apiKey: fc.string(),
     weight: fc.oneof(fc.double(), fc.integer()),
-    models: fc.array(fc.record({ id: fc.string(), contextWindow: fc.oneof(fc.integer(), fc.double()) }, { requiredKeys: [] })),
+    models: fc.array(
+      fc.record({ id: fc.string(), contextWindow: fc.oneof(fc.integer(), fc.double()) }, { requiredKeys: [] }),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -37,7 +39,10 @@ const providerLike = fc.record(
 const configLike = fc.record(
   {
     providers: fc.dictionary(fc.string(), fc.oneof(providerLike, fc.anything())),
-    timeouts: fc.dictionary(fc.constantFrom('requestMs', 'attemptMs', 'firstTokenMs', 'idleMs', 'other'), fc.oneof(fc.integer(), fc.double(), fc.string())),
+    timeouts: fc.dictionary(
+      fc.constantFrom('requestMs', 'attemptMs', 'firstTokenMs', 'idleMs', 'other'),
+      fc.oneof(fc.integer(), fc.double(), fc.string()),
+    ),
     retry: fc.anything(),
     fallbacks: fc.oneof(fc.dictionary(fc.string(), fc.array(fc.string())), fc.anything()),
     logLevel: fc.string(),
@@ -59,17 +64,33 @@ describe('config fuzzing', () => {
   it('any file text (JSON or YAML) loads or is rejected with named issues', () => {
     let index = 0;
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), configLike.map((value) => JSON.stringify(value))), fc.boolean(), (text, asJson) => {
-        const file = join(directory, `config-${index++}.${asJson ? 'json' : 'yaml'}`);
-        writeFileSync(file, text);
-        expectCleanOutcome(() => loadConfig({ file, env: {} }));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          configLike.map((value) => JSON.stringify(value)),
+        ),
+        fc.boolean(),
+        (text, asJson) => {
+          const file = join(directory, `config-${index++}.${asJson ? 'json' : 'yaml'}`);
+          writeFileSync(file, text);
+          expectCleanOutcome(() => loadConfig({ file, env: {} }));
+        },
+      ),
       { numRuns: runs },
     );
   });
 
   it('any environment values load or are rejected with named issues', () => {
-    const names = ['EXAI_LOG_LEVEL', 'EXAI_REQUEST_TIMEOUT_MS', 'EXAI_FIRST_TOKEN_TIMEOUT_MS', 'EXAI_MAX_CONCURRENCY', 'GLM_BASE_URL', 'GLM_API_KEY', 'EXAI_DATA_DIR'];
+    const names = [
+      'EXAI_LOG_LEVEL',
+      'EXAI_REQUEST_TIMEOUT_MS',
+      'EXAI_FIRST_TOKEN_TIMEOUT_MS',
+      'EXAI_MAX_CONCURRENCY',
+      'GLM_BASE_URL',
+      'GLM_API_KEY',
+      'EXAI_DATA_DIR',
+    ];
     fc.assert(
       fc.property(fc.dictionary(fc.constantFrom(...names), fc.string()), (env) => {
         expectCleanOutcome(() => loadConfig({ env }));

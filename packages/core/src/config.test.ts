@@ -14,9 +14,15 @@ describe('loadConfig', () => {
   });
 
   it('enables providers from their key variables, including the alternative names', () => {
-    const config = loadConfig({ env: { ZAI_API_KEY: 'zai-key-123', MOONSHOT_API_KEY: 'moon-key-123', KIMI_BASE_URL: 'http://127.0.0.1:9/v1' } });
+    const config = loadConfig({
+      env: { ZAI_API_KEY: 'zai-key-123', MOONSHOT_API_KEY: 'moon-key-123', KIMI_BASE_URL: 'http://127.0.0.1:9/v1' },
+    });
     expect(config.providers.glm).toMatchObject({ kind: 'glm', apiKey: 'zai-key-123' });
-    expect(config.providers.kimi).toMatchObject({ kind: 'kimi', apiKey: 'moon-key-123', baseURL: 'http://127.0.0.1:9/v1' });
+    expect(config.providers.kimi).toMatchObject({
+      kind: 'kimi',
+      apiKey: 'moon-key-123',
+      baseURL: 'http://127.0.0.1:9/v1',
+    });
     expect(config.providers.openai).toBeUndefined();
   });
 
@@ -50,14 +56,21 @@ describe('loadConfig', () => {
 
   it('rejects a bad value from the environment clearly', () => {
     expect(() => loadConfig({ env: { EXAI_LOG_LEVEL: 'loud' } })).toThrow(/logLevel/);
-    expect(() => loadConfig({ env: { GLM_API_KEY: 'key-123456', GLM_BASE_URL: 'not a url' } })).toThrow(/providers\.glm\.baseURL/);
+    expect(() => loadConfig({ env: { GLM_API_KEY: 'key-123456', GLM_BASE_URL: 'not a url' } })).toThrow(
+      /providers\.glm\.baseURL/,
+    );
   });
 
   it('keeps the request log 30 days by default; EXAI_REQUEST_LOG_RETENTION_DAYS changes it, 0 keeps it forever', () => {
-    expect(loadConfig({ env: {} }).store).toMatchObject({ requestLogRetentionDays: 30, maintenanceIntervalMs: 15 * 60_000 });
+    expect(loadConfig({ env: {} }).store).toMatchObject({
+      requestLogRetentionDays: 30,
+      maintenanceIntervalMs: 15 * 60_000,
+    });
     expect(loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '7' } }).store.requestLogRetentionDays).toBe(7);
     expect(loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '0' } }).store.requestLogRetentionDays).toBe(0);
-    expect(() => loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '-1' } })).toThrow(/store\.requestLogRetentionDays/);
+    expect(() => loadConfig({ env: { EXAI_REQUEST_LOG_RETENTION_DAYS: '-1' } })).toThrow(
+      /store\.requestLogRetentionDays/,
+    );
   });
 
   it('reports an unreadable file without a stack of internals', () => {

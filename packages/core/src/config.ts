@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
 import { extname, join } from 'node:path';
 import { z } from 'zod';
 import { parseSettings, type Settings, settingDoc } from './settings.js';
@@ -102,12 +102,20 @@ const storeSchema = z.object({
   redisUrl: z.string().optional(),
   /** Prefix of every key written to Redis, so several gateways (or tests) can share one server. */
   redisPrefix: z.string().min(1).default('exai:'),
-  threadTtlMs: z.number().int().positive().default(3 * 24 * 3600_000),
+  threadTtlMs: z
+    .number()
+    .int()
+    .positive()
+    .default(3 * 24 * 3600_000),
   maxTurns: z.number().int().positive().default(50),
   /** Days the request log (requests and attempts) is kept; 0 keeps it forever. `EXAI_REQUEST_LOG_RETENTION_DAYS`. */
   requestLogRetentionDays: z.number().int().min(0).default(30),
   /** How often expired threads and old request-log rows are purged (jittered ±25%); 0 turns it off. */
-  maintenanceIntervalMs: z.number().int().min(0).default(15 * 60_000),
+  maintenanceIntervalMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
 });
 
 /** Claude Code's families (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`, ...) onto GLM, Kimi and MiniMax, each with the other two behind it. */
@@ -128,7 +136,9 @@ export const configSchema = z.object({
    * aliases, `provider/model`, `auto`). First matching glob wins, in the order written; names of
    * a list that no configured provider serves are skipped. Replaced whole when configured.
    */
-  modelMap: z.record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)])).default(() => ({ ...defaultModelMap })),
+  modelMap: z
+    .record(z.string().min(1), z.union([z.string().min(1), z.array(z.string().min(1)).min(1).max(16)]))
+    .default(() => ({ ...defaultModelMap })),
   /** Hedging per model or alias: start the next target after this many ms without a first token. Off by default. */
   hedging: z.record(z.string(), z.number().int().positive()).default({}),
   allowedModels: z.array(z.string()).optional(),
@@ -155,7 +165,9 @@ export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[], source?: string) {
     const where = source ? ` in ${source}` : '';
-    super(`Invalid configuration${where}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`);
+    super(
+      `Invalid configuration${where}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
     this.issues = issues;
   }
@@ -226,13 +238,18 @@ function readConfigFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` }]);
+    throw new ConfigError([
+      { path: '', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}` },
+    ]);
   }
   try {
     const extension = extname(file).toLowerCase();
     return extension === '.json' ? JSON.parse(text) : parseYaml(text, { logLevel: 'error' });
   } catch (error) {
-    throw new ConfigError([{ path: '', message: `not valid ${extname(file) || 'YAML'}: ${(error as Error).message.split('\n')[0]}` }], file);
+    throw new ConfigError(
+      [{ path: '', message: `not valid ${extname(file) || 'YAML'}: ${(error as Error).message.split('\n')[0]}` }],
+      file,
+    );
   }
 }
 

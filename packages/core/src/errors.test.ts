@@ -42,7 +42,12 @@ describe('typed errors', () => {
     const error = new ContextLengthError({ message: 'too long', responseBody: 'secret upstream body' });
     const { status, body } = toOpenAIError(error);
     expect(status).toBe(400);
-    expect(body.error).toEqual({ message: 'too long', type: 'invalid_request_error', code: 'context_length_exceeded', param: null });
+    expect(body.error).toEqual({
+      message: 'too long',
+      type: 'invalid_request_error',
+      code: 'context_length_exceeded',
+      param: null,
+    });
     expect(JSON.stringify(body)).not.toContain('secret upstream body');
     expect(toOpenAIError(new Error('x')).status).toBe(502);
   });

@@ -52,8 +52,18 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
   // The provider refused the gateway's own key (revoked, wrong, no permission) or balance. The caller's
   // request is fine: never 401/403 (those belong to the caller's gateway key); the router fails over at
   // once and the key is held out (credential holds), so these do not count toward the health breaker.
-  upstream_auth: { status: 502, retryable: false, providerFault: false, text: "The provider rejected the gateway's credentials" },
-  upstream_billing: { status: 502, retryable: false, providerFault: false, text: "The provider refused the gateway's account (balance or quota)" },
+  upstream_auth: {
+    status: 502,
+    retryable: false,
+    providerFault: false,
+    text: "The provider rejected the gateway's credentials",
+  },
+  upstream_billing: {
+    status: 502,
+    retryable: false,
+    providerFault: false,
+    text: "The provider refused the gateway's account (balance or quota)",
+  },
   bad_request: { status: 400, retryable: false, providerFault: false, text: 'Bad request' },
   not_found: { status: 404, retryable: false, providerFault: false, text: 'Not found' },
   context_length: { status: 400, retryable: false, providerFault: false, text: 'Context length exceeded' },
@@ -67,7 +77,12 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
   circuit_open: { status: 503, retryable: true, providerFault: false, text: 'Circuit open' },
   queue_full: { status: 429, retryable: true, providerFault: false, text: 'Queue full' },
   // The gateway's own database or shared state failed: not the provider's fault, and retryable.
-  store_unavailable: { status: 503, retryable: true, providerFault: false, text: "The gateway's store is unavailable; retry shortly" },
+  store_unavailable: {
+    status: 503,
+    retryable: true,
+    providerFault: false,
+    text: "The gateway's store is unavailable; retry shortly",
+  },
   cancelled: { status: 499, retryable: false, providerFault: false, text: 'Cancelled' },
 };
 
@@ -106,7 +121,15 @@ export class GatewayError extends Error {
   }
 
   /** A plain object safe to send to a caller: no stack, no response body. */
-  toJSON(): { code: ErrorCode; message: string; statusCode: number; provider?: string; model?: string; retryAfterMs?: number; param?: string } {
+  toJSON(): {
+    code: ErrorCode;
+    message: string;
+    statusCode: number;
+    provider?: string;
+    model?: string;
+    retryAfterMs?: number;
+    param?: string;
+  } {
     return {
       code: this.code,
       message: this.message,

@@ -3,8 +3,10 @@ import { createHostGuard, hostName, isLoopback } from './host-guard.js';
 
 describe('isLoopback', () => {
   it('knows bind addresses, socket addresses and names', () => {
-    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) expect(isLoopback(address), address).toBe(true);
-    for (const address of ['0.0.0.0', '::', '10.0.0.1', '::ffff:10.0.0.1', 'example.com', '', undefined]) expect(isLoopback(address), String(address)).toBe(false);
+    for (const address of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST'])
+      expect(isLoopback(address), address).toBe(true);
+    for (const address of ['0.0.0.0', '::', '10.0.0.1', '::ffff:10.0.0.1', 'example.com', '', undefined])
+      expect(isLoopback(address), String(address)).toBe(false);
   });
 });
 
@@ -20,7 +22,8 @@ describe('createHostGuard', () => {
   it('on loopback accepts loopback names only, and origins of those names', () => {
     const guard = createHostGuard({ bindHost: '127.0.0.1' });
     for (const host of ['127.0.0.1:8080', 'localhost', '[::1]:1']) expect(guard.hostAllowed(host), host).toBe(true);
-    for (const host of ['evil.example', 'evil.example:8080', '10.0.0.1:8080', '', undefined]) expect(guard.hostAllowed(host), String(host)).toBe(false);
+    for (const host of ['evil.example', 'evil.example:8080', '10.0.0.1:8080', '', undefined])
+      expect(guard.hostAllowed(host), String(host)).toBe(false);
     expect(guard.originAllowed('http://localhost:3000', 'localhost:8080')).toBe(true);
     expect(guard.originAllowed('http://evil.example', 'localhost:8080')).toBe(false);
     expect(guard.originAllowed('null', 'localhost:8080')).toBe(false);
@@ -28,7 +31,11 @@ describe('createHostGuard', () => {
   });
 
   it('adds a specific bind address and the configured names and origins', () => {
-    const guard = createHostGuard({ bindHost: '192.0.2.2', allowedHosts: ['API.example.com'], allowedOrigins: ['https://app.example.com'] });
+    const guard = createHostGuard({
+      bindHost: '192.0.2.2',
+      allowedHosts: ['API.example.com'],
+      allowedOrigins: ['https://app.example.com'],
+    });
     expect(guard.hostAllowed('192.0.2.2:8080')).toBe(true);
     expect(guard.hostAllowed('api.example.com')).toBe(true);
     expect(guard.hostAllowed('evil.example')).toBe(false);

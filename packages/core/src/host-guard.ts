@@ -61,12 +61,17 @@ export function createHostGuard(options: HostGuardOptions): HostGuard {
   const bind = options.bindHost.toLowerCase();
   const wildcard = isWildcardHost(bind);
   const extra = options.allowedHosts ?? [];
-  const hosts = new Set([...LOOPBACK_NAMES, ...(isLoopback(bind) || wildcard ? [] : [bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind]), ...extra.map((name) => name.toLowerCase())]);
+  const hosts = new Set([
+    ...LOOPBACK_NAMES,
+    ...(isLoopback(bind) || wildcard ? [] : [bind.includes(':') && !bind.startsWith('[') ? `[${bind}]` : bind]),
+    ...extra.map((name) => name.toLowerCase()),
+  ]);
   const checkHosts = !wildcard || extra.length > 0 || options.checkWildcard === true;
   const acceptAddresses = wildcard && extra.length === 0 && options.checkWildcard === true;
   const origins = new Set((options.allowedOrigins ?? []).map((origin) => origin.toLowerCase()));
 
-  const nameAllowed = (name: string): boolean => hosts.has(name) || (acceptAddresses && isIP(name.replace(/^\[|\]$/g, '')) !== 0);
+  const nameAllowed = (name: string): boolean =>
+    hosts.has(name) || (acceptAddresses && isIP(name.replace(/^\[|\]$/g, '')) !== 0);
   const hostAllowed = (host: string | undefined): boolean => !checkHosts || nameAllowed(hostName(host));
 
   return {

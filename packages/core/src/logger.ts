@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
 import { parseSettings } from './settings.js';
 
 /**
@@ -37,7 +37,8 @@ const patterns: RegExp[] = [
 export function redactSecrets(text: string, also: ReadonlyArray<string | undefined> = []): string {
   let result = text;
   for (const secret of [...knownSecrets, ...also]) {
-    if (secret && secret.length >= MIN_SECRET_LENGTH && result.includes(secret)) result = result.split(secret).join('[redacted]');
+    if (secret && secret.length >= MIN_SECRET_LENGTH && result.includes(secret))
+      result = result.split(secret).join('[redacted]');
   }
   result = result.replace(patterns[0]!, (_match, scheme: string) => `${scheme} [redacted]`);
   result = result.replace(patterns[1]!, 'sk-[redacted]');
@@ -95,11 +96,16 @@ function scrub(value: unknown, depth = 0): unknown {
   // Deeper than anything the gateway logs on purpose: not walked, so not written either.
   if (depth > MAX_SCRUB_DEPTH) return '[nested too deep]';
   if (value instanceof Error) {
-    return { type: value.name, message: redactSecrets(value.message), ...('code' in value ? { code: (value as { code: unknown }).code } : {}) };
+    return {
+      type: value.name,
+      message: redactSecrets(value.message),
+      ...('code' in value ? { code: (value as { code: unknown }).code } : {}),
+    };
   }
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) result[key] = secretFields.has(key.toLowerCase()) && item != null ? '[redacted]' : scrub(item, depth + 1);
+  for (const [key, item] of Object.entries(value))
+    result[key] = secretFields.has(key.toLowerCase()) && item != null ? '[redacted]' : scrub(item, depth + 1);
   return result;
 }
 

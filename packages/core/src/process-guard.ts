@@ -54,7 +54,9 @@ export function installProcessGuard(options: ProcessGuardOptions): () => void {
       const more = suppressed > 0 ? ` (${suppressed} more not shown)` : '';
       suppressed = 0;
       const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-      write(`${options.name}: ${kind}: socket error ${code}, still serving: ${redactSecrets(error instanceof Error ? error.message : String(error))}${more}`);
+      write(
+        `${options.name}: ${kind}: socket error ${code}, still serving: ${redactSecrets(error instanceof Error ? error.message : String(error))}${more}`,
+      );
       return;
     }
     write(`${options.name}: ${kind}: ${redactSecrets(describe(error))}`);

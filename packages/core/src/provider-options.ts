@@ -35,7 +35,9 @@ export function assertProviderOptions(options: Readonly<Record<string, unknown>>
 }
 
 /** The options without protected fields: what a provider merges into its upstream body. */
-export function safeProviderOptions(options: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | undefined {
+export function safeProviderOptions(
+  options: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> | undefined {
   if (!options) return undefined;
   const safe: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {

@@ -17,7 +17,12 @@ describe('RingBuffer', () => {
 describe('percentile', () => {
   it('is the nearest rank, 0 when empty', () => {
     const sorted = Array.from({ length: 100 }, (_, index) => index + 1);
-    expect([percentile(sorted, 0.5), percentile(sorted, 0.95), percentile(sorted, 0.99), percentile(sorted, 1)]).toEqual([50, 95, 99, 100]);
+    expect([
+      percentile(sorted, 0.5),
+      percentile(sorted, 0.95),
+      percentile(sorted, 0.99),
+      percentile(sorted, 1),
+    ]).toEqual([50, 95, 99, 100]);
     expect(percentile([7], 0)).toBe(7);
     expect(percentile([], 0.5)).toBe(0);
   });

@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
-import { formatSettingsIssue, parseSettings, settingDoc, settingNames, settingsSchema, settingsTable } from './settings.js';
+import {
+  formatSettingsIssue,
+  parseSettings,
+  settingDoc,
+  settingNames,
+  settingsSchema,
+  settingsTable,
+} from './settings.js';
 
 const root = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 
@@ -10,19 +17,45 @@ describe('parseSettings', () => {
   it('gives every default for an empty environment', () => {
     const { settings, issues } = parseSettings({});
     expect(issues).toEqual([]);
-    expect(settings).toMatchObject({ PORT: 8080, HOST: '127.0.0.1', EXAI_MAX_BODY_BYTES: 10 * 1024 * 1024, EXAI_API_KEYS: [], EXAI_ALLOW_NO_AUTH: false, EXAI_MCP_MAX_SESSIONS: 1000 });
+    expect(settings).toMatchObject({
+      PORT: 8080,
+      HOST: '127.0.0.1',
+      EXAI_MAX_BODY_BYTES: 10 * 1024 * 1024,
+      EXAI_API_KEYS: [],
+      EXAI_ALLOW_NO_AUTH: false,
+      EXAI_MCP_MAX_SESSIONS: 1000,
+    });
     expect(settings.EXAI_REQUEST_TIMEOUT_MS).toBeUndefined();
     expect(settings.EXAI_ALLOWED_ROOTS).toBeUndefined();
   });
 
   it('reads lists, flags, integers and enums, trimmed', () => {
-    const { settings, issues } = parseSettings({ EXAI_API_KEYS: ' a, b ,,c ', EXAI_LOOPBACK_ADMIN: 'true', EXAI_REQUEST_TIMEOUT_MS: ' 5000 ', EXAI_LOG_LEVEL: 'warn', EXAI_ALLOW_NO_AUTH: '0' });
+    const { settings, issues } = parseSettings({
+      EXAI_API_KEYS: ' a, b ,,c ',
+      EXAI_LOOPBACK_ADMIN: 'true',
+      EXAI_REQUEST_TIMEOUT_MS: ' 5000 ',
+      EXAI_LOG_LEVEL: 'warn',
+      EXAI_ALLOW_NO_AUTH: '0',
+    });
     expect(issues).toEqual([]);
-    expect(settings).toMatchObject({ EXAI_API_KEYS: ['a', 'b', 'c'], EXAI_LOOPBACK_ADMIN: true, EXAI_REQUEST_TIMEOUT_MS: 5000, EXAI_LOG_LEVEL: 'warn', EXAI_ALLOW_NO_AUTH: false });
+    expect(settings).toMatchObject({
+      EXAI_API_KEYS: ['a', 'b', 'c'],
+      EXAI_LOOPBACK_ADMIN: true,
+      EXAI_REQUEST_TIMEOUT_MS: 5000,
+      EXAI_LOG_LEVEL: 'warn',
+      EXAI_ALLOW_NO_AUTH: false,
+    });
   });
 
   it('names every bad variable, and a bad one takes its default', () => {
-    const { settings, issues } = parseSettings({ EXAI_REQUEST_TIMEOUT_MS: 'abc', EXAI_MAX_BODY_BYTES: '-5', EXAI_ALLOW_NO_AUTH: 'yes', EXAI_LOG_LEVEL: 'loud', PORT: '70000', EXAI_MCP_SESSION_IDLE_MS: '0' });
+    const { settings, issues } = parseSettings({
+      EXAI_REQUEST_TIMEOUT_MS: 'abc',
+      EXAI_MAX_BODY_BYTES: '-5',
+      EXAI_ALLOW_NO_AUTH: 'yes',
+      EXAI_LOG_LEVEL: 'loud',
+      PORT: '70000',
+      EXAI_MCP_SESSION_IDLE_MS: '0',
+    });
     expect(issues.map(formatSettingsIssue)).toEqual(
       expect.arrayContaining([
         "EXAI_REQUEST_TIMEOUT_MS: expected a positive integer, got 'abc'",
@@ -38,7 +71,11 @@ describe('parseSettings', () => {
   });
 
   it('checks across variables, the zod schema too', () => {
-    expect(parseSettings({ EXAI_HEADERS_TIMEOUT_MS: '9000', EXAI_REQUEST_RECEIVE_TIMEOUT_MS: '5000' }).issues.map(formatSettingsIssue)).toEqual(['EXAI_HEADERS_TIMEOUT_MS: must not exceed EXAI_REQUEST_RECEIVE_TIMEOUT_MS (5000), got 9000']);
+    expect(
+      parseSettings({ EXAI_HEADERS_TIMEOUT_MS: '9000', EXAI_REQUEST_RECEIVE_TIMEOUT_MS: '5000' }).issues.map(
+        formatSettingsIssue,
+      ),
+    ).toEqual(['EXAI_HEADERS_TIMEOUT_MS: must not exceed EXAI_REQUEST_RECEIVE_TIMEOUT_MS (5000), got 9000']);
     const parsed = settingsSchema.safeParse({ EXAI_HEADERS_TIMEOUT_MS: '0' });
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues[0]?.path).toEqual(['EXAI_HEADERS_TIMEOUT_MS']);
@@ -50,7 +87,9 @@ describe('parseSettings', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).issues).toEqual([{ path: 'EXAI_REQUEST_TIMEOUT_MS (timeouts.requestMs)', message: "expected a positive integer, got 'abc'" }]);
+      expect((error as ConfigError).issues).toEqual([
+        { path: 'EXAI_REQUEST_TIMEOUT_MS (timeouts.requestMs)', message: "expected a positive integer, got 'abc'" },
+      ]);
     }
     // Variables of the apps alone are theirs to refuse, not loadConfig's.
     expect(loadConfig({ env: { EXAI_RATE_LIMIT_RPM: 'many' } }).timeouts.requestMs).toBe(120_000);

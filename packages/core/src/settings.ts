@@ -39,7 +39,13 @@ const raw = () =>
 const text = raw;
 
 /** Comma-separated items, each trimmed; unset is an empty list. */
-const list = () => raw().transform((value) => (value ?? '').split(',').map((item) => item.trim()).filter(Boolean));
+const list = () =>
+  raw().transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 
 /** `path.delimiter`-separated paths; unset stays `undefined` (each app has its own default). */
 const paths = () => raw().transform((value) => value?.split(delimiter).filter(Boolean));
@@ -56,7 +62,12 @@ const flag = () =>
 function integerOf(value: string, min: number, max: number, context: z.RefinementCtx): number {
   const parsed = Number(value);
   if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-  const expected = max < Number.MAX_SAFE_INTEGER ? `an integer from ${min} to ${max}` : min > 0 ? 'a positive integer' : 'a non-negative integer';
+  const expected =
+    max < Number.MAX_SAFE_INTEGER
+      ? `an integer from ${min} to ${max}`
+      : min > 0
+        ? 'a positive integer'
+        : 'a non-negative integer';
   context.addIssue({ code: 'custom', message: `expected ${expected}, got '${value}'` });
   return z.NEVER;
 }
@@ -66,7 +77,10 @@ const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   raw().transform((value, context) => (value === undefined ? fallback : integerOf(value, min, max, context)));
 
 /** An integer that overrides a config field: `undefined` when unset, so the file's value stays. */
-const override = (min: number) => raw().transform((value, context) => (value === undefined ? undefined : integerOf(value, min, Number.MAX_SAFE_INTEGER, context)));
+const override = (min: number) =>
+  raw().transform((value, context) =>
+    value === undefined ? undefined : integerOf(value, min, Number.MAX_SAFE_INTEGER, context),
+  );
 
 /** One of `values`; `undefined` when unset. */
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
@@ -89,34 +103,143 @@ const key = (description: string) => doc(text(), { description, default: '', app
 const shape = {
   // --- server
   PORT: doc(integer(8080, 0, 65_535), { description: 'listen port (`--port` wins)', default: '8080', apps: httpOnly }),
-  HOST: doc(raw().transform((value) => value ?? '127.0.0.1'), { description: 'bind address (`--host` wins); the Docker image sets `0.0.0.0`', default: '127.0.0.1', apps: httpOnly }),
-  EXAI_CONFIG: doc(text(), { description: 'gateway config file, JSON or YAML (`--config` wins)', default: '', apps: both }),
-  EXAI_SHUTDOWN_GRACE_MS: doc(integer(30_000), { description: 'SIGTERM: time for in-flight requests and streams to finish', default: '30000', apps: httpOnly }),
-  EXAI_MAX_BODY_BYTES: doc(integer(10 * 1024 * 1024), { description: 'JSON body limit of chat, tools and the other JSON routes (413 above)', default: '10485760', apps: httpOnly }),
-  EXAI_MAX_FILE_BYTES: doc(integer(50 * 1024 * 1024), { description: 'upload limit of `/v1/files` (413 above)', default: '52428800', apps: httpOnly }),
-  EXAI_MODELS_CACHE_MS: doc(integer(60_000), { description: 'how long `/v1/models` reuses the providers\u2019 lists', default: '60000', apps: httpOnly }),
+  HOST: doc(
+    raw().transform((value) => value ?? '127.0.0.1'),
+    {
+      description: 'bind address (`--host` wins); the Docker image sets `0.0.0.0`',
+      default: '127.0.0.1',
+      apps: httpOnly,
+    },
+  ),
+  EXAI_CONFIG: doc(text(), {
+    description: 'gateway config file, JSON or YAML (`--config` wins)',
+    default: '',
+    apps: both,
+  }),
+  EXAI_SHUTDOWN_GRACE_MS: doc(integer(30_000), {
+    description: 'SIGTERM: time for in-flight requests and streams to finish',
+    default: '30000',
+    apps: httpOnly,
+  }),
+  EXAI_MAX_BODY_BYTES: doc(integer(10 * 1024 * 1024), {
+    description: 'JSON body limit of chat, tools and the other JSON routes (413 above)',
+    default: '10485760',
+    apps: httpOnly,
+  }),
+  EXAI_MAX_FILE_BYTES: doc(integer(50 * 1024 * 1024), {
+    description: 'upload limit of `/v1/files` (413 above)',
+    default: '52428800',
+    apps: httpOnly,
+  }),
+  EXAI_MODELS_CACHE_MS: doc(integer(60_000), {
+    description: 'how long `/v1/models` reuses the providers\u2019 lists',
+    default: '60000',
+    apps: httpOnly,
+  }),
   // --- connection limits (exai-http, exai-mcp --http)
-  EXAI_HEADERS_TIMEOUT_MS: doc(integer(20_000), { description: 'a connection must send a request\u2019s headers within this time (slowloris), else 408 and closed; not 0', default: '20000', apps: both }),
-  EXAI_REQUEST_RECEIVE_TIMEOUT_MS: doc(integer(300_000), { description: 'the whole request (headers and body) must be received within this time, else 408; answers and streams are not cut; 0 = off', default: '300000', apps: both }),
-  EXAI_KEEP_ALIVE_TIMEOUT_MS: doc(integer(72_000), { description: 'an idle keep-alive connection is closed after this', default: '72000', apps: both }),
-  EXAI_MAX_REQUESTS_PER_SOCKET: doc(integer(1_000), { description: 'requests on one connection before it is closed; 0 = unlimited', default: '1000', apps: both }),
-  EXAI_MAX_CONNECTIONS: doc(integer(1_024), { description: 'open connections (WebSockets and streams included); more are dropped at accept; 0 = unlimited', default: '1024', apps: both }),
+  EXAI_HEADERS_TIMEOUT_MS: doc(integer(20_000), {
+    description:
+      'a connection must send a request\u2019s headers within this time (slowloris), else 408 and closed; not 0',
+    default: '20000',
+    apps: both,
+  }),
+  EXAI_REQUEST_RECEIVE_TIMEOUT_MS: doc(integer(300_000), {
+    description:
+      'the whole request (headers and body) must be received within this time, else 408; answers and streams are not cut; 0 = off',
+    default: '300000',
+    apps: both,
+  }),
+  EXAI_KEEP_ALIVE_TIMEOUT_MS: doc(integer(72_000), {
+    description: 'an idle keep-alive connection is closed after this',
+    default: '72000',
+    apps: both,
+  }),
+  EXAI_MAX_REQUESTS_PER_SOCKET: doc(integer(1_000), {
+    description: 'requests on one connection before it is closed; 0 = unlimited',
+    default: '1000',
+    apps: both,
+  }),
+  EXAI_MAX_CONNECTIONS: doc(integer(1_024), {
+    description: 'open connections (WebSockets and streams included); more are dropped at accept; 0 = unlimited',
+    default: '1024',
+    apps: both,
+  }),
   // --- exai-http auth and limits
-  EXAI_API_KEYS: doc(list(), { description: 'client keys, comma-separated (keys created in the store work too)', default: '', apps: httpOnly }),
-  EXAI_ADMIN_KEYS: doc(list(), { description: 'admin keys, comma-separated: the only keys that read `/metrics` and the dashboard\u2019s feed', default: '', apps: httpOnly }),
-  EXAI_LOOPBACK_ADMIN: doc(flag(), { description: '`1`: clients on this machine count as admin without a key (leave off behind a reverse proxy on the same host)', default: 'off', apps: httpOnly }),
-  EXAI_ALLOWED_HOSTS: doc(list(), { description: '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others get 421', default: '', apps: httpOnly }),
-  EXAI_ALLOWED_ORIGINS: doc(list(), { description: 'browser origins (`https://app.example.com`) allowed besides the server\u2019s own; others get 403', default: '', apps: httpOnly }),
-  EXAI_RATE_LIMIT_RPM: doc(integer(0), { description: 'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is set; a stored key\u2019s own `rateLimit` wins; 0 = off', default: '0', apps: httpOnly }),
-  EXAI_ALLOW_NO_AUTH: doc(flag(), { description: '`1`: allow listening beyond loopback with no key configured', default: 'off', apps: httpOnly }),
+  EXAI_API_KEYS: doc(list(), {
+    description: 'client keys, comma-separated (keys created in the store work too)',
+    default: '',
+    apps: httpOnly,
+  }),
+  EXAI_ADMIN_KEYS: doc(list(), {
+    description: 'admin keys, comma-separated: the only keys that read `/metrics` and the dashboard\u2019s feed',
+    default: '',
+    apps: httpOnly,
+  }),
+  EXAI_LOOPBACK_ADMIN: doc(flag(), {
+    description:
+      '`1`: clients on this machine count as admin without a key (leave off behind a reverse proxy on the same host)',
+    default: 'off',
+    apps: httpOnly,
+  }),
+  EXAI_ALLOWED_HOSTS: doc(list(), {
+    description:
+      '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others get 421',
+    default: '',
+    apps: httpOnly,
+  }),
+  EXAI_ALLOWED_ORIGINS: doc(list(), {
+    description: 'browser origins (`https://app.example.com`) allowed besides the server\u2019s own; others get 403',
+    default: '',
+    apps: httpOnly,
+  }),
+  EXAI_RATE_LIMIT_RPM: doc(integer(0), {
+    description:
+      'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is set; a stored key\u2019s own `rateLimit` wins; 0 = off',
+    default: '0',
+    apps: httpOnly,
+  }),
+  EXAI_ALLOW_NO_AUTH: doc(flag(), {
+    description: '`1`: allow listening beyond loopback with no key configured',
+    default: 'off',
+    apps: httpOnly,
+  }),
   // --- exai-mcp --http
-  EXAI_MCP_TOKEN: doc(text(), { description: 'bearer token (required beyond loopback, this or `EXAI_MCP_TOKENS`)', default: '', apps: mcpOnly }),
-  EXAI_MCP_TOKENS: doc(list(), { description: 'more bearer tokens, comma-separated; each token is its own tenant', default: '', apps: mcpOnly }),
-  EXAI_MCP_ADMIN_TOKENS: doc(list(), { description: 'comma-separated tokens that see every tenant\u2019s threads and uploads', default: '', apps: mcpOnly }),
-  EXAI_MCP_ALLOWED_HOSTS: doc(list(), { description: 'extra `Host` names accepted, comma-separated', default: '', apps: mcpOnly }),
-  EXAI_MCP_ALLOWED_ORIGINS: doc(list(), { description: 'extra browser `Origin`s accepted, comma-separated', default: '', apps: mcpOnly }),
-  EXAI_MCP_SESSION_IDLE_MS: doc(integer(30 * 60_000, 1), { description: 'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers 404 and the client re-initializes', default: '1800000', apps: mcpOnly }),
-  EXAI_MCP_MAX_SESSIONS: doc(integer(1_000, 1), { description: 'open sessions at most; an `initialize` beyond them gets 503 with `Retry-After`', default: '1000', apps: mcpOnly }),
+  EXAI_MCP_TOKEN: doc(text(), {
+    description: 'bearer token (required beyond loopback, this or `EXAI_MCP_TOKENS`)',
+    default: '',
+    apps: mcpOnly,
+  }),
+  EXAI_MCP_TOKENS: doc(list(), {
+    description: 'more bearer tokens, comma-separated; each token is its own tenant',
+    default: '',
+    apps: mcpOnly,
+  }),
+  EXAI_MCP_ADMIN_TOKENS: doc(list(), {
+    description: 'comma-separated tokens that see every tenant\u2019s threads and uploads',
+    default: '',
+    apps: mcpOnly,
+  }),
+  EXAI_MCP_ALLOWED_HOSTS: doc(list(), {
+    description: 'extra `Host` names accepted, comma-separated',
+    default: '',
+    apps: mcpOnly,
+  }),
+  EXAI_MCP_ALLOWED_ORIGINS: doc(list(), {
+    description: 'extra browser `Origin`s accepted, comma-separated',
+    default: '',
+    apps: mcpOnly,
+  }),
+  EXAI_MCP_SESSION_IDLE_MS: doc(integer(30 * 60_000, 1), {
+    description:
+      'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers 404 and the client re-initializes',
+    default: '1800000',
+    apps: mcpOnly,
+  }),
+  EXAI_MCP_MAX_SESSIONS: doc(integer(1_000, 1), {
+    description: 'open sessions at most; an `initialize` beyond them gets 503 with `Retry-After`',
+    default: '1000',
+    apps: mcpOnly,
+  }),
   // --- providers (no key at all: first-run mode, the built-in simulator answers)
   OPENAI_API_KEY: key('OpenAI key (several: comma-separated, tried in order)'),
   OPENAI_BASE_URL: key('OpenAI base URL'),
@@ -130,26 +253,112 @@ const shape = {
   MINIMAX_API_KEY: key('MiniMax key'),
   MINIMAX_BASE_URL: key('MiniMax base URL'),
   // --- engine (override the config file)
-  EXAI_DEFAULT_MODEL: doc(text(), { description: 'model used when a request names none', default: 'auto', apps: both, overrides: 'defaultModel' }),
-  EXAI_LOG_LEVEL: doc(oneOf(logLevels), { description: `log level: ${logLevels.join(', ')}`, default: 'info', apps: both, overrides: 'logLevel' }),
-  EXAI_REQUEST_TIMEOUT_MS: doc(override(1), { description: 'deadline of one request, every attempt included', default: '120000', apps: both, overrides: 'timeouts.requestMs' }),
-  EXAI_FIRST_TOKEN_TIMEOUT_MS: doc(override(1), { description: 'a stream must send its first token within this time', default: '30000', apps: both, overrides: 'timeouts.firstTokenMs' }),
-  EXAI_IDLE_TIMEOUT_MS: doc(override(1), { description: 'a stream silent this long is cut', default: '30000', apps: both, overrides: 'timeouts.idleMs' }),
-  EXAI_MAX_CONCURRENCY: doc(override(1), { description: 'requests in flight across every provider', default: '256', apps: both, overrides: 'concurrency.global' }),
-  EXAI_PROVIDER_CONCURRENCY: doc(override(1), { description: 'requests in flight per provider', default: '16', apps: both, overrides: 'concurrency.perProvider' }),
-  EXAI_MAX_QUEUE: doc(override(0), { description: 'requests waiting for a slot; more are refused', default: '1000', apps: both, overrides: 'concurrency.maxQueue' }),
+  EXAI_DEFAULT_MODEL: doc(text(), {
+    description: 'model used when a request names none',
+    default: 'auto',
+    apps: both,
+    overrides: 'defaultModel',
+  }),
+  EXAI_LOG_LEVEL: doc(oneOf(logLevels), {
+    description: `log level: ${logLevels.join(', ')}`,
+    default: 'info',
+    apps: both,
+    overrides: 'logLevel',
+  }),
+  EXAI_REQUEST_TIMEOUT_MS: doc(override(1), {
+    description: 'deadline of one request, every attempt included',
+    default: '120000',
+    apps: both,
+    overrides: 'timeouts.requestMs',
+  }),
+  EXAI_FIRST_TOKEN_TIMEOUT_MS: doc(override(1), {
+    description: 'a stream must send its first token within this time',
+    default: '30000',
+    apps: both,
+    overrides: 'timeouts.firstTokenMs',
+  }),
+  EXAI_IDLE_TIMEOUT_MS: doc(override(1), {
+    description: 'a stream silent this long is cut',
+    default: '30000',
+    apps: both,
+    overrides: 'timeouts.idleMs',
+  }),
+  EXAI_MAX_CONCURRENCY: doc(override(1), {
+    description: 'requests in flight across every provider',
+    default: '256',
+    apps: both,
+    overrides: 'concurrency.global',
+  }),
+  EXAI_PROVIDER_CONCURRENCY: doc(override(1), {
+    description: 'requests in flight per provider',
+    default: '16',
+    apps: both,
+    overrides: 'concurrency.perProvider',
+  }),
+  EXAI_MAX_QUEUE: doc(override(0), {
+    description: 'requests waiting for a slot; more are refused',
+    default: '1000',
+    apps: both,
+    overrides: 'concurrency.maxQueue',
+  }),
   // --- storage and shared state
-  EXAI_DATA_DIR: doc(text(), { description: 'SQLite database and file contents (`/data` in the image)', default: '~/.exai', apps: both, overrides: 'store.dataDir' }),
-  DATABASE_URL: doc(text(), { description: 'PostgreSQL instead of SQLite (several instances)', default: '', apps: both, overrides: 'store.databaseUrl' }),
-  REDIS_URL: doc(text(), { description: 'shared breakers, rate limits and slots across instances', default: '', apps: both, overrides: 'store.redisUrl' }),
-  EXAI_REDIS_PREFIX: doc(text(), { description: 'prefix of every Redis key (several gateways on one Redis)', default: 'exai:', apps: both, overrides: 'store.redisPrefix' }),
-  EXAI_REQUEST_LOG_RETENTION_DAYS: doc(override(0), { description: 'days the request log is kept; 0 keeps it forever', default: '30', apps: both, overrides: 'store.requestLogRetentionDays' }),
+  EXAI_DATA_DIR: doc(text(), {
+    description: 'SQLite database and file contents (`/data` in the image)',
+    default: '~/.exai',
+    apps: both,
+    overrides: 'store.dataDir',
+  }),
+  DATABASE_URL: doc(text(), {
+    description: 'PostgreSQL instead of SQLite (several instances)',
+    default: '',
+    apps: both,
+    overrides: 'store.databaseUrl',
+  }),
+  REDIS_URL: doc(text(), {
+    description: 'shared breakers, rate limits and slots across instances',
+    default: '',
+    apps: both,
+    overrides: 'store.redisUrl',
+  }),
+  EXAI_REDIS_PREFIX: doc(text(), {
+    description: 'prefix of every Redis key (several gateways on one Redis)',
+    default: 'exai:',
+    apps: both,
+    overrides: 'store.redisPrefix',
+  }),
+  EXAI_REQUEST_LOG_RETENTION_DAYS: doc(override(0), {
+    description: 'days the request log is kept; 0 keeps it forever',
+    default: '30',
+    apps: both,
+    overrides: 'store.requestLogRetentionDays',
+  }),
   // --- tools (exai-mcp; exai-http's /v1/tools and /v1/ws)
-  EXAI_TOOL_PROFILE: doc(oneOf(toolProfiles), { description: `tool profile: ${toolProfiles.join(', ')} (exai-mcp: \`--profile\` wins)`, default: 'standard', apps: both }),
-  EXAI_ENABLED_TOOLS: doc(list(), { description: 'tools added to the profile, comma-separated', default: '', apps: both }),
-  EXAI_DISABLED_TOOLS: doc(list(), { description: 'tools removed from the profile, comma-separated', default: '', apps: both }),
-  EXAI_ROLES: doc(text(), { description: 'JSON role overrides: `{ "coder": { "model": "glm", "systemPrompt": "...", "stance": "for" } }`', default: '', apps: both }),
-  EXAI_ALLOWED_ROOTS: doc(paths(), { description: 'folders (`path.delimiter`-separated) the file tools may read; unset: none for exai-http (tools taking local paths answer that reading files is disabled), the current directory for exai-mcp', default: '', apps: both }),
+  EXAI_TOOL_PROFILE: doc(oneOf(toolProfiles), {
+    description: `tool profile: ${toolProfiles.join(', ')} (exai-mcp: \`--profile\` wins)`,
+    default: 'standard',
+    apps: both,
+  }),
+  EXAI_ENABLED_TOOLS: doc(list(), {
+    description: 'tools added to the profile, comma-separated',
+    default: '',
+    apps: both,
+  }),
+  EXAI_DISABLED_TOOLS: doc(list(), {
+    description: 'tools removed from the profile, comma-separated',
+    default: '',
+    apps: both,
+  }),
+  EXAI_ROLES: doc(text(), {
+    description: 'JSON role overrides: `{ "coder": { "model": "glm", "systemPrompt": "...", "stance": "for" } }`',
+    default: '',
+    apps: both,
+  }),
+  EXAI_ALLOWED_ROOTS: doc(paths(), {
+    description:
+      'folders (`path.delimiter`-separated) the file tools may read; unset: none for exai-http (tools taking local paths answer that reading files is disabled), the current directory for exai-mcp',
+    default: '',
+    apps: both,
+  }),
 };
 
 const fields = z.object(shape);
@@ -158,11 +367,17 @@ type Fields = z.output<typeof fields>;
 /** Checks across variables: each adds an issue naming the variable to change. */
 function crossCheck(settings: Fields, issues: SettingsIssue[]): void {
   if (settings.EXAI_HEADERS_TIMEOUT_MS === 0) {
-    issues.push({ variable: 'EXAI_HEADERS_TIMEOUT_MS', message: '0 would let a client hold a connection forever without sending a request' });
+    issues.push({
+      variable: 'EXAI_HEADERS_TIMEOUT_MS',
+      message: '0 would let a client hold a connection forever without sending a request',
+    });
   }
   const receive = settings.EXAI_REQUEST_RECEIVE_TIMEOUT_MS;
   if (receive > 0 && settings.EXAI_HEADERS_TIMEOUT_MS > receive) {
-    issues.push({ variable: 'EXAI_HEADERS_TIMEOUT_MS', message: `must not exceed EXAI_REQUEST_RECEIVE_TIMEOUT_MS (${receive}), got ${settings.EXAI_HEADERS_TIMEOUT_MS}` });
+    issues.push({
+      variable: 'EXAI_HEADERS_TIMEOUT_MS',
+      message: `must not exceed EXAI_REQUEST_RECEIVE_TIMEOUT_MS (${receive}), got ${settings.EXAI_HEADERS_TIMEOUT_MS}`,
+    });
   }
 }
 
@@ -188,11 +403,16 @@ export interface SettingsIssue {
  * got 'abc'`); `settings` is always complete, a bad variable taking its default, so a caller that must
  * refuse to start does so on `issues.length > 0`.
  */
-export function parseSettings(env: Record<string, string | undefined>): { settings: Settings; issues: SettingsIssue[] } {
+export function parseSettings(env: Record<string, string | undefined>): {
+  settings: Settings;
+  issues: SettingsIssue[];
+} {
   const values: Record<string, string | undefined> = {};
   for (const name of settingNames) values[name] = env[name];
   const parsed = fields.safeParse(values);
-  const issues: SettingsIssue[] = parsed.success ? [] : parsed.error.issues.map((issue) => ({ variable: issue.path[0] as SettingName, message: issue.message }));
+  const issues: SettingsIssue[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ variable: issue.path[0] as SettingName, message: issue.message }));
   // A bad variable takes its default (each field's default is valid on its own).
   for (const issue of issues) values[issue.variable] = undefined;
   const settings = parsed.success ? parsed.data : fields.parse(values);
@@ -208,7 +428,8 @@ export function settingDoc(name: SettingName): SettingDoc {
 }
 
 /** The issues of the variables `app` reads. */
-export const issuesOf = (issues: readonly SettingsIssue[], app: SettingsApp): SettingsIssue[] => issues.filter((issue) => settingDoc(issue.variable).apps.includes(app));
+export const issuesOf = (issues: readonly SettingsIssue[], app: SettingsApp): SettingsIssue[] =>
+  issues.filter((issue) => settingDoc(issue.variable).apps.includes(app));
 
 /** `NAME: message`, one line per issue. */
 export const formatSettingsIssue = (issue: SettingsIssue): string => `${issue.variable}: ${issue.message}`;

@@ -27,13 +27,22 @@ export interface HttpServerLimits {
   maxConnections: number;
 }
 
-const limitVariables = ['EXAI_HEADERS_TIMEOUT_MS', 'EXAI_REQUEST_RECEIVE_TIMEOUT_MS', 'EXAI_KEEP_ALIVE_TIMEOUT_MS', 'EXAI_MAX_REQUESTS_PER_SOCKET', 'EXAI_MAX_CONNECTIONS'] as const;
+const limitVariables = [
+  'EXAI_HEADERS_TIMEOUT_MS',
+  'EXAI_REQUEST_RECEIVE_TIMEOUT_MS',
+  'EXAI_KEEP_ALIVE_TIMEOUT_MS',
+  'EXAI_MAX_REQUESTS_PER_SOCKET',
+  'EXAI_MAX_CONNECTIONS',
+] as const;
 
 /** Reads {@link HttpServerLimits} from the environment (settings.ts); `errors` names every bad variable (its default is used). */
 export function readHttpServerLimits(env: Env): { limits: HttpServerLimits; errors: string[] } {
   const { settings, issues } = parseSettings(env);
   const names = new Set<string>(limitVariables);
-  return { limits: httpServerLimitsOf(settings), errors: issues.filter((issue) => names.has(issue.variable)).map(formatSettingsIssue) };
+  return {
+    limits: httpServerLimitsOf(settings),
+    errors: issues.filter((issue) => names.has(issue.variable)).map(formatSettingsIssue),
+  };
 }
 
 /** The {@link HttpServerLimits} slice of parsed settings. */
@@ -99,13 +108,25 @@ export interface ClientErrorAnswer {
 /** What a client gets for a request Node could not parse or that took too long. */
 export function clientErrorAnswer(error: unknown): ClientErrorAnswer {
   const code = codeOf(error);
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { status: 408, code: 'request_timeout', message: 'The request was not received in time' };
-  if (code === 'HPE_HEADER_OVERFLOW') return { status: 431, code: 'headers_too_large', message: 'The request headers are too large' };
-  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW') return { status: 413, code: 'body_too_large', message: 'A chunk extension is too large' };
-  return { status: 400, code: 'bad_request', message: `The request is not valid HTTP/1.1${code?.startsWith('HPE_') ? ` (${code})` : ''}` };
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return { status: 408, code: 'request_timeout', message: 'The request was not received in time' };
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return { status: 431, code: 'headers_too_large', message: 'The request headers are too large' };
+  if (code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW')
+    return { status: 413, code: 'body_too_large', message: 'A chunk extension is too large' };
+  return {
+    status: 400,
+    code: 'bad_request',
+    message: `The request is not valid HTTP/1.1${code?.startsWith('HPE_') ? ` (${code})` : ''}`,
+  };
 }
 
-const reasons: Record<ClientErrorAnswer['status'], string> = { 400: 'Bad Request', 408: 'Request Timeout', 413: 'Payload Too Large', 431: 'Request Header Fields Too Large' };
+const reasons: Record<ClientErrorAnswer['status'], string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Payload Too Large',
+  431: 'Request Header Fields Too Large',
+};
 
 export interface GuardHttpServerOptions {
   limits?: Partial<HttpServerLimits>;
@@ -130,7 +151,10 @@ export function guardHttpServer(server: Server, options: GuardHttpServerOptions)
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   // Node checks the two timeouts on this interval (default 30 s, read at `listening`): check often enough that
   // a stalled client is cut close to its deadline.
-  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)));
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    100,
+    Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)),
+  );
   const onSocketError = (error: Error) => options.onSocketError?.(error);
   server.on('connection', (socket: Socket) => {
     socket.on('error', onSocketError);

@@ -72,11 +72,7 @@ export interface BuiltinTool {
 
 export type Tool = FunctionTool | BuiltinTool;
 
-export type ToolChoice =
-  | 'auto'
-  | 'none'
-  | 'required'
-  | { type: 'function'; function: { name: string } };
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 
 export interface ThinkingOption {
   type: 'enabled' | 'disabled';
@@ -128,13 +124,7 @@ export interface Citation {
   published?: string;
 }
 
-export type FinishReason =
-  | 'stop'
-  | 'length'
-  | 'tool_calls'
-  | 'content_filter'
-  | 'error'
-  | (string & {});
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | (string & {});
 
 export interface ChatChoice {
   index: number;

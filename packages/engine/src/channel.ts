@@ -73,7 +73,11 @@ export class Channel<T> {
    * The next item; `done` when closed cleanly; throws the close error. Rejects with
    * `onTimeout()` when nothing arrives within `timeoutMs`.
    */
-  async next(timeoutMs: number, onTimeout: () => unknown, signal?: AbortSignal): Promise<{ done: false; value: T } | { done: true }> {
+  async next(
+    timeoutMs: number,
+    onTimeout: () => unknown,
+    signal?: AbortSignal,
+  ): Promise<{ done: false; value: T } | { done: true }> {
     for (;;) {
       if (this.#items.length > 0) {
         const value = this.#items.shift() as T;

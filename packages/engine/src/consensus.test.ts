@@ -2,7 +2,8 @@ import type { ChatMessage } from '@exai/core';
 import { describe, expect, it } from 'vitest';
 import { type ConsensusAsk, type ConsensusParticipant, runConsensus, STANCE_PROMPTS } from './consensus.js';
 
-const answerOf = (participant: ConsensusParticipant) => `ANSWER-${participant.model}-${participant.stance ?? 'neutral'}`;
+const answerOf = (participant: ConsensusParticipant) =>
+  `ANSWER-${participant.model}-${participant.stance ?? 'neutral'}`;
 
 /** Resolves after `ms`, or rejects with an AbortError as soon as `signal` aborts. */
 function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -78,7 +79,12 @@ describe('runConsensus', () => {
       system = String(messages[0]!.content);
       return { content: 'ok', model: 'm', provider: 'fake' };
     };
-    await runConsensus({ prompt: 'q', participants: [{ model: 'm', stance: 'against', systemPrompt: 'You are a DBA.' }], ask, deadlineMs: 1_000 });
+    await runConsensus({
+      prompt: 'q',
+      participants: [{ model: 'm', stance: 'against', systemPrompt: 'You are a DBA.' }],
+      ask,
+      deadlineMs: 1_000,
+    });
     expect(system).toBe(`You are a DBA.\n\n${STANCE_PROMPTS.against}`);
   });
 
@@ -110,7 +116,12 @@ describe('runConsensus', () => {
       participant.model === 'stuck'
         ? new Promise(() => {})
         : Promise.resolve({ content: 'fine', model: participant.model, provider: 'fake' });
-    const result = await runConsensus({ prompt: 'q', participants: [{ model: 'ok' }, { model: 'stuck' }], ask, deadlineMs: 50 });
+    const result = await runConsensus({
+      prompt: 'q',
+      participants: [{ model: 'ok' }, { model: 'stuck' }],
+      ask,
+      deadlineMs: 50,
+    });
     expect(result.responses.map((response) => response.ok)).toEqual([true, false]);
     expect(result.responses[1]).toMatchObject({ error: { code: 'timeout' } });
   });
@@ -152,7 +163,13 @@ describe('runConsensus', () => {
       asked.push(participant.model);
       return { content: `from ${participant.model}`, model: participant.model, provider: 'fake' };
     };
-    const result = await runConsensus({ prompt: 'q', participants: [{ model: 'a' }], ask, deadlineMs: 1_000, synthesize: { model: 'judge' } });
+    const result = await runConsensus({
+      prompt: 'q',
+      participants: [{ model: 'a' }],
+      ask,
+      deadlineMs: 1_000,
+      synthesize: { model: 'judge' },
+    });
     expect(asked).toEqual(['a', 'judge']);
     expect(result.synthesis).toMatchObject({ content: 'from judge' });
   });
@@ -176,7 +193,9 @@ describe('runConsensus', () => {
     });
     expect(synthesisAsked).toBe(false);
     expect(result.partial).toBe(true);
-    expect(result.synthesis).toEqual({ error: { code: 'no_answers', message: expect.stringMatching(/nothing to synthesise/) } });
+    expect(result.synthesis).toEqual({
+      error: { code: 'no_answers', message: expect.stringMatching(/nothing to synthesise/) },
+    });
   });
 
   it("the caller's signal aborts every participant and rejects with cancelled", async () => {
@@ -189,7 +208,14 @@ describe('runConsensus', () => {
     };
     setTimeout(() => controller.abort(), 30);
     await expect(
-      runConsensus({ prompt: 'q', participants, ask, deadlineMs: 5_000, signal: controller.signal, synthesize: { model: 'judge' } }),
+      runConsensus({
+        prompt: 'q',
+        participants,
+        ask,
+        deadlineMs: 5_000,
+        signal: controller.signal,
+        synthesize: { model: 'judge' },
+      }),
     ).rejects.toMatchObject({ code: 'cancelled' });
     expect(signals).toHaveLength(3);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
@@ -197,10 +223,21 @@ describe('runConsensus', () => {
 
   it('makes labels unique and rejects bad options', async () => {
     const ask: ConsensusAsk = async (participant) => ({ content: 'ok', model: participant.model, provider: 'fake' });
-    const result = await runConsensus({ prompt: 'q', participants: [{ model: 'm' }, { model: 'm' }, { model: 'x', label: 'Expert' }], ask, deadlineMs: 1_000 });
+    const result = await runConsensus({
+      prompt: 'q',
+      participants: [{ model: 'm' }, { model: 'm' }, { model: 'x', label: 'Expert' }],
+      ask,
+      deadlineMs: 1_000,
+    });
     expect(result.responses.map((response) => response.label)).toEqual(['m (neutral)', 'm (neutral) #2', 'Expert']);
-    await expect(runConsensus({ prompt: 'q', participants: [], ask, deadlineMs: 1_000 })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(runConsensus({ prompt: ' ', participants, ask, deadlineMs: 1_000 })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(runConsensus({ prompt: 'q', participants, ask, deadlineMs: 0 })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(runConsensus({ prompt: 'q', participants: [], ask, deadlineMs: 1_000 })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+    await expect(runConsensus({ prompt: ' ', participants, ask, deadlineMs: 1_000 })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+    await expect(runConsensus({ prompt: 'q', participants, ask, deadlineMs: 0 })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 });

@@ -2,7 +2,15 @@
  * Consensus: ask several models the same question at once, each with a stance, none seeing
  * another's answer, within a deadline; then optionally have one model synthesise the answers.
  */
-import { BadRequestError, CancelledError, type ChatMessage, type ErrorCode, TimeoutError, toGatewayError, type Usage } from '@exai/core';
+import {
+  BadRequestError,
+  CancelledError,
+  type ChatMessage,
+  type ErrorCode,
+  TimeoutError,
+  toGatewayError,
+  type Usage,
+} from '@exai/core';
 
 export type Stance = 'for' | 'against' | 'neutral';
 
@@ -24,7 +32,11 @@ export interface ConsensusAnswer {
 }
 
 /** Sends one chat to one model. Must stop work when `signal` aborts. */
-export type ConsensusAsk = (participant: ConsensusParticipant, messages: ChatMessage[], signal: AbortSignal) => Promise<ConsensusAnswer>;
+export type ConsensusAsk = (
+  participant: ConsensusParticipant,
+  messages: ChatMessage[],
+  signal: AbortSignal,
+) => Promise<ConsensusAnswer>;
 
 export interface ConsensusOptions {
   prompt: string;
@@ -49,10 +61,21 @@ export interface ConsensusError {
 }
 
 export type ConsensusResponse =
-  | { label: string; model: string; stance: Stance; ok: true; content: string; provider: string; latencyMs: number; usage?: Usage }
+  | {
+      label: string;
+      model: string;
+      stance: Stance;
+      ok: true;
+      content: string;
+      provider: string;
+      latencyMs: number;
+      usage?: Usage;
+    }
   | { label: string; model: string; stance: Stance; ok: false; error: ConsensusError; latencyMs: number };
 
-export type ConsensusSynthesis = { model: string; provider: string; content: string; usage?: Usage } | { error: ConsensusError };
+export type ConsensusSynthesis =
+  | { model: string; provider: string; content: string; usage?: Usage }
+  | { error: ConsensusError };
 
 export interface ConsensusResult {
   /** One entry per participant, in the order given. */
@@ -88,7 +111,13 @@ export async function runConsensus(options: ConsensusOptions): Promise<Consensus
   const responses = await withDeadline(options.deadlineMs, signal, 'Consensus participant', (phase) =>
     Promise.all(
       options.participants.map((participant, index) =>
-        askParticipant(options.ask, participant, labels[index]!, participantMessages(options.prompt, participant), phase),
+        askParticipant(
+          options.ask,
+          participant,
+          labels[index]!,
+          participantMessages(options.prompt, participant),
+          phase,
+        ),
       ),
     ),
   );
@@ -112,7 +141,12 @@ export function participantMessages(prompt: string, participant: ConsensusPartic
 }
 
 /** Runs `work` with a signal that aborts at the deadline (reason: timeout) or when `outer` aborts (reason: cancelled). */
-async function withDeadline<T>(deadlineMs: number, outer: AbortSignal | undefined, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withDeadline<T>(
+  deadlineMs: number,
+  outer: AbortSignal | undefined,
+  what: string,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const phase = new AbortController();
   const timer = setTimeout(() => {
     phase.abort(new TimeoutError({ message: `${what} did not answer within ${deadlineMs} ms` }));
@@ -178,7 +212,8 @@ async function synthesise(options: ConsensusOptions, responses: ConsensusRespons
     return { error: { code: 'no_answers', message: 'No participant answered, so there is nothing to synthesise' } };
   }
   const sections = answers.map(
-    (answer) => `=== ANSWER from ${answer.label} (stance: ${answer.stance}) ===\n${answer.content}\n=== END ANSWER from ${answer.label} ===`,
+    (answer) =>
+      `=== ANSWER from ${answer.label} (stance: ${answer.stance}) ===\n${answer.content}\n=== END ANSWER from ${answer.label} ===`,
   );
   const failed = responses.filter((response) => !response.ok).map((response) => response.label);
   const note = failed.length > 0 ? `\n\n(No answer from: ${failed.join(', ')}.)` : '';
@@ -188,8 +223,11 @@ async function synthesise(options: ConsensusOptions, responses: ConsensusRespons
   ];
   const ask = synthesize.ask ?? options.ask;
   const participant: ConsensusParticipant = { model: synthesize.model, stance: 'neutral', label: 'synthesis' };
-  const outcome = await withDeadline(synthesize.deadlineMs ?? options.deadlineMs, options.signal, 'Synthesis', (signal) =>
-    settle(() => ask(participant, messages, signal), signal),
+  const outcome = await withDeadline(
+    synthesize.deadlineMs ?? options.deadlineMs,
+    options.signal,
+    'Synthesis',
+    (signal) => settle(() => ask(participant, messages, signal), signal),
   );
   if (!outcome.ok) return { error: outcome.error };
   const { answer } = outcome;
@@ -228,7 +266,10 @@ function validate(options: ConsensusOptions): void {
   }
   const synthesisDeadline = options.synthesize?.deadlineMs;
   if (synthesisDeadline !== undefined && (!Number.isFinite(synthesisDeadline) || synthesisDeadline <= 0)) {
-    throw new BadRequestError({ message: 'synthesize.deadlineMs must be a positive number', param: 'synthesize.deadlineMs' });
+    throw new BadRequestError({
+      message: 'synthesize.deadlineMs must be a positive number',
+      param: 'synthesize.deadlineMs',
+    });
   }
 }
 

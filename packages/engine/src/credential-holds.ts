@@ -52,7 +52,8 @@ interface HoldRecord extends SharedBreakerRecord {
 }
 
 const recordKey = (provider: string, index: number) => `credential:${provider}#${index}`;
-const isReason = (value: unknown): value is CredentialReason => value === 'upstream_auth' || value === 'upstream_billing';
+const isReason = (value: unknown): value is CredentialReason =>
+  value === 'upstream_auth' || value === 'upstream_billing';
 
 export class CredentialHolds {
   readonly #options: CredentialHoldsOptions;
@@ -80,10 +81,15 @@ export class CredentialHolds {
       if (!hold) return { keyIndex: index, probe: false };
       if (hold.until > this.#now()) continue;
       // The hold is over: one request in the fleet re-checks the key; the others keep skipping it.
-      const release = await this.#options.probes.tryAcquire(`credential-probe:${provider}#${index}`, 1, this.#options.probeTtlMs ?? 60_000).catch((error: unknown) => {
-        this.#options.logger.warn({ err: error, provider, key: index + 1 }, 'credential re-check lock unavailable; re-checking locally');
-        return async () => {};
-      });
+      const release = await this.#options.probes
+        .tryAcquire(`credential-probe:${provider}#${index}`, 1, this.#options.probeTtlMs ?? 60_000)
+        .catch((error: unknown) => {
+          this.#options.logger.warn(
+            { err: error, provider, key: index + 1 },
+            'credential re-check lock unavailable; re-checking locally',
+          );
+          return async () => {};
+        });
       if (release) return { keyIndex: index, probe: true, release };
     }
     return undefined;
@@ -96,7 +102,13 @@ export class CredentialHolds {
     this.#failures.set(provider, (this.#failures.get(provider) ?? 0) + 1);
     const now = this.#now();
     const current = this.#holds.get(key);
-    const hold: CredentialHold = { provider, key: keyIndex + 1, reason: failure.code, until: now + this.#options.holdMs, message: failure.message };
+    const hold: CredentialHold = {
+      provider,
+      key: keyIndex + 1,
+      reason: failure.code,
+      until: now + this.#options.holdMs,
+      message: failure.message,
+    };
     this.#holds.set(key, hold);
     // Concurrent calls that were already under way with this key are not a new hold.
     if (current && current.until > now) return;
@@ -104,14 +116,24 @@ export class CredentialHolds {
       { provider, key: hold.key, reason: hold.reason, holdMs: this.#options.holdMs },
       `${provider} rejected the gateway's key #${hold.key} (${hold.reason}); holding it out until ${new Date(hold.until).toISOString()}`,
     );
-    this.#publish(key, { state: 'open', until: hold.until, instance: this.#options.instanceId, updatedAt: now, reason: hold.reason, message: hold.message });
+    this.#publish(key, {
+      state: 'open',
+      until: hold.until,
+      instance: this.#options.instanceId,
+      updatedAt: now,
+      reason: hold.reason,
+      message: hold.message,
+    });
   }
 
   /** A re-checked key answered: it serves again, on every instance. */
   recovered(provider: string, keyIndex: number): void {
     const key = recordKey(provider, keyIndex);
     if (!this.#holds.delete(key)) return;
-    this.#options.logger.info({ provider, key: keyIndex + 1 }, `${provider} accepts the gateway's key #${keyIndex + 1} again`);
+    this.#options.logger.info(
+      { provider, key: keyIndex + 1 },
+      `${provider} accepts the gateway's key #${keyIndex + 1} again`,
+    );
     this.#publish(key, { state: 'closed', instance: this.#options.instanceId, updatedAt: this.#now() });
   }
 
@@ -130,7 +152,9 @@ export class CredentialHolds {
 
   /** Keys held out now, for `/readyz` and the dashboard. */
   list(): CredentialHold[] {
-    return [...this.#holds.values()].sort((left, right) => left.provider.localeCompare(right.provider) || left.key - right.key);
+    return [...this.#holds.values()].sort(
+      (left, right) => left.provider.localeCompare(right.provider) || left.key - right.key,
+    );
   }
 
   /** Rejections of the gateway's keys per provider since start (a counter). */
@@ -149,7 +173,8 @@ export class CredentialHolds {
         (record) => {
           if (record) this.#apply(key, record as HoldRecord);
         },
-        (error: unknown) => this.#options.logger.warn({ err: error }, 'could not read shared credential holds; using local ones'),
+        (error: unknown) =>
+          this.#options.logger.warn({ err: error }, 'could not read shared credential holds; using local ones'),
       );
       this.#loaded.set(key, loading);
     }
@@ -175,6 +200,8 @@ export class CredentialHolds {
   }
 
   #publish(key: string, record: HoldRecord): void {
-    this.#options.shared.publish(key, record).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'could not share a credential hold'));
+    this.#options.shared
+      .publish(key, record)
+      .catch((error: unknown) => this.#options.logger.warn({ err: error }, 'could not share a credential hold'));
   }
 }

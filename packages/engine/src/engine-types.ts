@@ -1,8 +1,17 @@
-import type { CredentialHold } from './credential-holds.js';
-import type { BreakerState, ChatChunk, ChatResponse, GatewayConfig, Logger, ModelInfo, ProviderAdapter, Usage } from '@exai/core';
+import type {
+  BreakerState,
+  ChatChunk,
+  ChatResponse,
+  GatewayConfig,
+  Logger,
+  ModelInfo,
+  ProviderAdapter,
+  Usage,
+} from '@exai/core';
 import type { OwnerScope, Store } from '@exai/store';
-import type { RouteAttempt } from './route-types.js';
+import type { CredentialHold } from './credential-holds.js';
 import type { AutoRequirements } from './resolve.js';
+import type { RouteAttempt } from './route-types.js';
 
 export interface EngineCallOptions {
   signal?: AbortSignal;
@@ -88,7 +97,12 @@ export interface EngineStatus {
   simulated: boolean;
   providers: ProviderStatus[];
   breakers: Array<{ key: string; state: BreakerState }>;
-  sessions: { inFlight: number; queued: number; totals: Record<string, number>; latencyMs: { p50: number; p95: number; p99: number } };
+  sessions: {
+    inFlight: number;
+    queued: number;
+    totals: Record<string, number>;
+    latencyMs: { p50: number; p95: number; p99: number };
+  };
   store: { kind: 'sqlite' | 'postgres'; shared: 'redis' | 'memory' };
   /** Provider keys held out because the provider rejected them (by position, never the key). */
   credentials: CredentialHold[];

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type BreakerRegistry, type BreakerStateListener, createBreakerRegistry } from '@exai/circuit-breakers';
 import {
   assertProviderOptions,
-  createLogger,
   type ChatChunk,
   type ChatRequest,
+  createLogger,
   type GatewayConfig,
   GatewayError,
   isCredentialFailure,
@@ -17,24 +17,33 @@ import {
   type Turn,
 } from '@exai/core';
 import { createSessionManager, type SessionListener, type SessionManager } from '@exai/session-manager';
-import { runConsensus } from './consensus.js';
-import type { EngineCallOptions, EngineChatResult, EngineMeta, EngineOptions, EngineStatus, EngineStream, Exchange } from './engine-types.js';
-import { CredentialHolds } from './credential-holds.js';
-import type { AttemptCall, Executor, RouteOptions, RouteState } from './route-types.js';
-import { textOf, withHistory } from './memory.js';
-import { ModelResolver, type Target } from './resolve.js';
-import { RequestLog } from './request-log.js';
-import { RetryBudget } from './retry-budget.js';
-import { acquireSharedSlot } from './shared-slots.js';
-import { type RouterDeps, routeChat } from './router.js';
-import { routeStream } from './stream-router.js';
 import type { NewAttempt, OwnerScope, Store } from '@exai/store';
+import { runConsensus } from './consensus.js';
+import { CredentialHolds } from './credential-holds.js';
+import type {
+  EngineCallOptions,
+  EngineChatResult,
+  EngineMeta,
+  EngineOptions,
+  EngineStatus,
+  EngineStream,
+  Exchange,
+} from './engine-types.js';
+import { textOf, withHistory } from './memory.js';
+import { RequestLog } from './request-log.js';
+import { ModelResolver, type Target } from './resolve.js';
+import { RetryBudget } from './retry-budget.js';
+import type { AttemptCall, Executor, RouteOptions, RouteState } from './route-types.js';
+import { type RouterDeps, routeChat } from './router.js';
+import { acquireSharedSlot } from './shared-slots.js';
+import { routeStream } from './stream-router.js';
 
 export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
 
 /** The tenant a remembered call belongs to; a call that uses memory without one is a programming error. */
 function scopeOf(options: EngineCallOptions): OwnerScope {
-  if (!options.scope) throw new TypeError('engine: continuation_id and remember need options.scope (the caller\'s tenant)');
+  if (!options.scope)
+    throw new TypeError("engine: continuation_id and remember need options.scope (the caller's tenant)");
   return options.scope;
 }
 
@@ -63,7 +72,12 @@ export class Engine {
   readonly #deps: RouterDeps;
   readonly #requestLog: RequestLog;
 
-  constructor(config: GatewayConfig, adapters: readonly ProviderAdapter[], store: Store, options: { logger: Logger; simulated?: boolean; instanceId?: string; random?: () => number }) {
+  constructor(
+    config: GatewayConfig,
+    adapters: readonly ProviderAdapter[],
+    store: Store,
+    options: { logger: Logger; simulated?: boolean; instanceId?: string; random?: () => number },
+  ) {
     this.config = config;
     this.logger = options.logger;
     this.store = store;
@@ -76,7 +90,8 @@ export class Engine {
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       // Redis being unavailable is logged once per outage by the store; breakers then decide locally.
       onError: (error, context) => {
-        if (!StoreUnavailableError.isInstance(error)) this.logger.warn({ err: error, ...context }, 'shared breaker state failed');
+        if (!StoreUnavailableError.isInstance(error))
+          this.logger.warn({ err: error, ...context }, 'shared breaker state failed');
       },
     });
     this.credentials = new CredentialHolds({
@@ -87,7 +102,8 @@ export class Engine {
       instanceId: options.instanceId ?? randomUUID(),
     });
     const perProvider: Record<string, number> = { default: config.concurrency.perProvider };
-    for (const [id, provider] of Object.entries(config.providers)) if (provider.maxConcurrency) perProvider[id] = provider.maxConcurrency;
+    for (const [id, provider] of Object.entries(config.providers))
+      if (provider.maxConcurrency) perProvider[id] = provider.maxConcurrency;
     this.sessions = createSessionManager({
       global: config.concurrency.global,
       perProvider,
@@ -99,21 +115,35 @@ export class Engine {
     const slots = config.store.redisUrl ? store.shared.semaphore : undefined;
     const executor: Executor = {
       run: (target, fn, runOptions) =>
-        this.sessions.run(async ({ signal }) => {
-          const limit = ownValue(config.providers, target.provider)?.maxConcurrency;
-          const release = slots && limit ? await acquireSharedSlot(slots, `provider:${target.provider}`, limit, runOptions.timeoutMs + 5_000, signal) : undefined;
-          try {
-            return await this.breakers.get(target.provider).execute(() => this.#withKey(target, signal, fn));
-          } finally {
-            void release?.().catch((error: unknown) => this.logger.warn({ err: error }, 'could not release a shared slot'));
-          }
-        }, {
-          provider: target.provider,
-          model: target.model,
-          timeoutMs: runOptions.timeoutMs,
-          signal: runOptions.signal,
-          ...(runOptions.conversationId ? { conversationId: runOptions.conversationId } : {}),
-        }),
+        this.sessions.run(
+          async ({ signal }) => {
+            const limit = ownValue(config.providers, target.provider)?.maxConcurrency;
+            const release =
+              slots && limit
+                ? await acquireSharedSlot(
+                    slots,
+                    `provider:${target.provider}`,
+                    limit,
+                    runOptions.timeoutMs + 5_000,
+                    signal,
+                  )
+                : undefined;
+            try {
+              return await this.breakers.get(target.provider).execute(() => this.#withKey(target, signal, fn));
+            } finally {
+              void release?.().catch((error: unknown) =>
+                this.logger.warn({ err: error }, 'could not release a shared slot'),
+              );
+            }
+          },
+          {
+            provider: target.provider,
+            model: target.model,
+            timeoutMs: runOptions.timeoutMs,
+            signal: runOptions.signal,
+            ...(runOptions.conversationId ? { conversationId: runOptions.conversationId } : {}),
+          },
+        ),
     };
     this.#deps = { executor, budget: new RetryBudget({ ratio: config.retry.budgetRatio }) };
   }
@@ -122,7 +152,11 @@ export class Engine {
    * Calls with a key the provider has not rejected. A rejected key is held out and the provider's
    * next key serves; when none is left the failure goes to the router, which fails over.
    */
-  async #withKey<T>(target: Target, signal: AbortSignal, fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>): Promise<T> {
+  async #withKey<T>(
+    target: Target,
+    signal: AbortSignal,
+    fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>,
+  ): Promise<T> {
     const keyCount = target.adapter.keyCount ?? 1;
     let lease = await this.credentials.acquire(target.provider, keyCount);
     if (!lease) throw this.credentials.heldError(target.provider, target.model);
@@ -145,7 +179,11 @@ export class Engine {
   }
 
   /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
-  chain(request: Pick<ChatRequest, 'model' | 'models'>, options: EngineCallOptions = {}, preferProvider?: string | null): Target[] {
+  chain(
+    request: Pick<ChatRequest, 'model' | 'models'>,
+    options: EngineCallOptions = {},
+    preferProvider?: string | null,
+  ): Target[] {
     const names = [request.model || this.config.defaultModel, ...(request.models ?? [])];
     const seen = new Set<string>();
     const chain: Target[] = [];
@@ -164,13 +202,19 @@ export class Engine {
       // serve), a thread goes back to the provider that served it. Its breaker decides whether
       // that provider takes the call; when it is open the next target answers.
       if (index === 0 && preferProvider && targets.length > 1) {
-        targets = [...targets.filter((target) => target.provider === preferProvider), ...targets.filter((target) => target.provider !== preferProvider)];
+        targets = [
+          ...targets.filter((target) => target.provider === preferProvider),
+          ...targets.filter((target) => target.provider !== preferProvider),
+        ];
       }
       add(index === 0 ? targets : targets.slice(0, 1));
     }
     const primary = chain[0]!;
     const fallbacks = this.config.fallbacks;
-    for (const name of ownValue(fallbacks, request.model) ?? ownValue(fallbacks, primary.model) ?? ownValue(fallbacks, `${primary.provider}/${primary.model}`) ?? []) {
+    for (const name of ownValue(fallbacks, request.model) ??
+      ownValue(fallbacks, primary.model) ??
+      ownValue(fallbacks, `${primary.provider}/${primary.model}`) ??
+      []) {
       try {
         add(this.resolver.resolve(name).slice(0, 1));
       } catch (error) {
@@ -180,7 +224,12 @@ export class Engine {
     return chain;
   }
 
-  #routeOptions(requestId: string, request: ChatRequest, options: EngineCallOptions, conversationId?: string): RouteOptions {
+  #routeOptions(
+    requestId: string,
+    request: ChatRequest,
+    options: EngineCallOptions,
+    conversationId?: string,
+  ): RouteOptions {
     const hedgeMs = ownValue(this.config.hedging, request.model);
     return {
       requestId,
@@ -204,7 +253,10 @@ export class Engine {
       const scope = scopeOf(options);
       thread = await this.store.getThread(scope, request.continuation_id);
       if (!thread) {
-        throw new NotFoundError({ message: `Conversation '${request.continuation_id}' does not exist or has expired; start a new one without continuation_id`, param: 'continuation_id' });
+        throw new NotFoundError({
+          message: `Conversation '${request.continuation_id}' does not exist or has expired; start a new one without continuation_id`,
+          param: 'continuation_id',
+        });
       }
       turns = await this.store.listTurns(scope, thread.id, { limit: this.config.store.maxTurns });
     }
@@ -227,7 +279,13 @@ export class Engine {
     return options.historyOnly ? undefined : thread?.id;
   }
 
-  #rememberCall(threadId: string | undefined, request: ChatRequest, answer: string, meta: EngineMeta, options: EngineCallOptions): Promise<string> {
+  #rememberCall(
+    threadId: string | undefined,
+    request: ChatRequest,
+    answer: string,
+    meta: EngineMeta,
+    options: EngineCallOptions,
+  ): Promise<string> {
     const question = request.messages.filter((message) => message.role === 'user').at(-1);
     return this.remember(scopeOf(options), {
       ...(threadId ? { threadId } : {}),
@@ -249,11 +307,20 @@ export class Engine {
    */
   async remember(scope: OwnerScope, exchange: Exchange): Promise<string> {
     const title = (exchange.title ?? exchange.question).slice(0, 80);
-    const id = exchange.threadId ?? (await this.store.createThread(scope, { title, provider: exchange.provider, model: exchange.model })).id;
+    const id =
+      exchange.threadId ??
+      (await this.store.createThread(scope, { title, provider: exchange.provider, model: exchange.model })).id;
     const tool = exchange.tool ? { tool: exchange.tool } : {};
     await this.store.appendTurns(scope, id, [
       { role: 'user', content: exchange.question, ...(exchange.files ? { files: exchange.files } : {}), ...tool },
-      { role: 'assistant', content: exchange.answer, model: exchange.model, provider: exchange.provider, ...tool, ...(exchange.usage ? { usage: { ...exchange.usage } } : {}) },
+      {
+        role: 'assistant',
+        content: exchange.answer,
+        model: exchange.model,
+        provider: exchange.provider,
+        ...tool,
+        ...(exchange.usage ? { usage: { ...exchange.usage } } : {}),
+      },
     ]);
     return id;
   }
@@ -269,18 +336,18 @@ export class Engine {
       startedAt: attempt.startedAt,
     }));
     this.#requestLog.add(
-        {
-          id: meta.requestId,
-          route: options.route ?? 'engine',
-          ...(meta.model ? { model: meta.model } : {}),
-          ...(meta.provider ? { provider: meta.provider } : {}),
-          status,
-          latencyMs: Date.now() - startedAt,
-          ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
-          ...(options.caller ? { apiKeyId: options.caller } : {}),
-        },
-        attempts,
-      );
+      {
+        id: meta.requestId,
+        route: options.route ?? 'engine',
+        ...(meta.model ? { model: meta.model } : {}),
+        ...(meta.provider ? { provider: meta.provider } : {}),
+        status,
+        latencyMs: Date.now() - startedAt,
+        ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
+        ...(options.caller ? { apiKeyId: options.caller } : {}),
+      },
+      attempts,
+    );
   }
 
   #meta(requestId: string, state: RouteState, chain: Target[]): EngineMeta {
@@ -292,7 +359,9 @@ export class Engine {
       attempts: state.attempts,
       // Which target answered is in the attempts (the response's own model name may differ
       // from the id we asked for, e.g. a provider that reports a dated snapshot).
-      fellBack: answeredBy(state) !== undefined && answeredBy(state) !== (first ? `${first.provider}/${first.model}` : undefined),
+      fellBack:
+        answeredBy(state) !== undefined &&
+        answeredBy(state) !== (first ? `${first.provider}/${first.model}` : undefined),
       simulated: this.simulated,
       ...(state.usage ? { usage: state.usage } : {}),
     };
@@ -305,15 +374,32 @@ export class Engine {
     const state: RouteState = { attempts: [] };
     const conversationId = this.#conversationOf(prepared.thread, options);
     try {
-      const response = await routeChat(prepared.chain, prepared.request, this.#deps, this.#routeOptions(prepared.requestId, request, options, conversationId), state);
+      const response = await routeChat(
+        prepared.chain,
+        prepared.request,
+        this.#deps,
+        this.#routeOptions(prepared.requestId, request, options, conversationId),
+        state,
+      );
       const meta = this.#meta(prepared.requestId, state, prepared.chain);
       if (this.#remembers(prepared.thread, options)) {
-        meta.continuationId = await this.#rememberCall(prepared.thread?.id, prepared.request, textOf(response.choices[0]?.message), meta, options);
+        meta.continuationId = await this.#rememberCall(
+          prepared.thread?.id,
+          prepared.request,
+          textOf(response.choices[0]?.message),
+          meta,
+          options,
+        );
       }
       this.#account(meta, options, 200, startedAt);
       return { ...response, exai: meta };
     } catch (error) {
-      this.#account(this.#meta(prepared.requestId, state, prepared.chain), options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+      this.#account(
+        this.#meta(prepared.requestId, state, prepared.chain),
+        options,
+        (error as { statusCode?: number }).statusCode ?? 500,
+        startedAt,
+      );
       throw error;
     }
   }
@@ -322,7 +408,14 @@ export class Engine {
   stream(request: ChatRequest, options: EngineCallOptions = {}): EngineStream {
     const state: RouteState = { attempts: [] };
     const engine = this;
-    const meta: EngineMeta = { requestId: options.requestId ?? randomUUID(), provider: '', model: '', attempts: state.attempts, fellBack: false, simulated: this.simulated };
+    const meta: EngineMeta = {
+      requestId: options.requestId ?? randomUUID(),
+      provider: '',
+      model: '',
+      attempts: state.attempts,
+      fellBack: false,
+      simulated: this.simulated,
+    };
     async function* run(): AsyncGenerator<ChatChunk> {
       const startedAt = Date.now();
       const prepared = await engine.#prepare(request, { ...options, requestId: meta.requestId });
@@ -330,7 +423,13 @@ export class Engine {
       const remembering = engine.#remembers(prepared.thread, options);
       let answer = '';
       try {
-        for await (const chunk of routeStream(prepared.chain, prepared.request, engine.#deps, engine.#routeOptions(meta.requestId, request, options, conversationId), state)) {
+        for await (const chunk of routeStream(
+          prepared.chain,
+          prepared.request,
+          engine.#deps,
+          engine.#routeOptions(meta.requestId, request, options, conversationId),
+          state,
+        )) {
           // The answer is only kept when a thread will store it.
           if (remembering) answer += chunk.choices[0]?.delta.content ?? '';
           // Who is answering is settled by the first chunk; refresh the meta once, not per chunk.
@@ -338,7 +437,14 @@ export class Engine {
           yield chunk;
         }
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        if (remembering) meta.continuationId = await engine.#rememberCall(prepared.thread?.id, prepared.request, answer, meta, options);
+        if (remembering)
+          meta.continuationId = await engine.#rememberCall(
+            prepared.thread?.id,
+            prepared.request,
+            answer,
+            meta,
+            options,
+          );
         engine.#account(meta, options, 200, startedAt);
       } catch (error) {
         Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
@@ -371,7 +477,12 @@ export class Engine {
       ...input,
       ask: async (participant, messages, signal) => {
         const result = await this.chat({ model: participant.model, messages }, { signal, tool: 'consensus' });
-        return { content: textOf(result.choices[0]?.message), model: result.model, provider: result.provider, ...(result.usage ? { usage: result.usage } : {}) };
+        return {
+          content: textOf(result.choices[0]?.message),
+          model: result.model,
+          provider: result.provider,
+          ...(result.usage ? { usage: result.usage } : {}),
+        };
       },
     });
   }
@@ -394,7 +505,12 @@ export class Engine {
         heldKeys: credentials.filter((hold) => hold.provider === adapter.id).length,
       })),
       breakers: breakers.map((breaker) => ({ key: breaker.key, state: breaker.state })),
-      sessions: { inFlight: metrics.inFlight, queued: metrics.queued, totals: metrics.totals, latencyMs: metrics.latencyMs },
+      sessions: {
+        inFlight: metrics.inFlight,
+        queued: metrics.queued,
+        totals: metrics.totals,
+        latencyMs: metrics.latencyMs,
+      },
       store: { kind: this.store.dialect, shared: this.config.store.redisUrl ? 'redis' : 'memory' },
       credentials,
       credentialFailures: this.credentials.failures(),

@@ -47,7 +47,9 @@ describe('buildFileContext', () => {
   it('wraps each file in delimiters with its path and numbered lines', async () => {
     const result = await buildFileContext(['hello.ts'], { allowedRoots: [root], budgetTokens: 1_000 });
     const file = path.join(root, 'hello.ts');
-    expect(result.text).toBe(`--- BEGIN FILE: ${file} ---\n1 | const a = 1;\n2 | const b = 2;\n--- END FILE: ${file} ---\n`);
+    expect(result.text).toBe(
+      `--- BEGIN FILE: ${file} ---\n1 | const a = 1;\n2 | const b = 2;\n--- END FILE: ${file} ---\n`,
+    );
     expect(result.skipped).toEqual([]);
     expect(result.included).toEqual([
       { path: 'hello.ts', sha256: sha('const a = 1;\nconst b = 2;\n'), bytes: 26, tokens: estimateTokens(result.text) },
@@ -128,7 +130,10 @@ describe('buildFileContext', () => {
   it('skips whole files that do not fit the remaining budget and keeps going with smaller ones', async () => {
     const alone = await buildFileContext(['hello.ts', 'sub/note.md'], { allowedRoots: [root], budgetTokens: 1_000 });
     const budgetTokens = alone.included.reduce((sum, file) => sum + file.tokens, 0);
-    const result = await buildFileContext(['hello.ts', 'big.txt', 'sub/note.md'], { allowedRoots: [root], budgetTokens });
+    const result = await buildFileContext(['hello.ts', 'big.txt', 'sub/note.md'], {
+      allowedRoots: [root],
+      budgetTokens,
+    });
     expect(result.included.map((file) => file.path)).toEqual(['hello.ts', 'sub/note.md']);
     expect(result.skipped).toEqual([{ path: 'big.txt', reason: 'over_budget' }]);
     expect(result.text).not.toContain('xxxx');

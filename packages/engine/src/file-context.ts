@@ -61,9 +61,7 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-type ReadResult =
-  | { ok: true; bytes: Buffer }
-  | { ok: false; reason: FileSkipReason };
+type ReadResult = { ok: true; bytes: Buffer } | { ok: false; reason: FileSkipReason };
 
 /**
  * Read the given files into one prompt text. Files are taken in the order given; a file that

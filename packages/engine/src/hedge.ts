@@ -14,12 +14,17 @@ export interface Hedged<T> {
  * legs fail, the primary's error is thrown. Used by chat (the whole response) and streams (the
  * first content).
  */
-export async function hedge<T>(start: (leg: 'primary' | 'backup', signal: AbortSignal) => Promise<T>, options: { delayMs: number; signal: AbortSignal }): Promise<Hedged<T>> {
+export async function hedge<T>(
+  start: (leg: 'primary' | 'backup', signal: AbortSignal) => Promise<T>,
+  options: { delayMs: number; signal: AbortSignal },
+): Promise<Hedged<T>> {
   const legs = { primary: new AbortController(), backup: new AbortController() };
   const timer = new AbortController();
   const run = (leg: 'primary' | 'backup') =>
     start(leg, AbortSignal.any([options.signal, legs[leg].signal])).then((value): Hedged<T> => {
-      legs[leg === 'primary' ? 'backup' : 'primary'].abort(new CancelledError({ message: 'The other hedged attempt answered first' }));
+      legs[leg === 'primary' ? 'backup' : 'primary'].abort(
+        new CancelledError({ message: 'The other hedged attempt answered first' }),
+      );
       return { value, winner: leg };
     });
   try {

@@ -8,7 +8,8 @@ const turn = (role: Turn['role'], label: string, tokens = 10): Turn => ({
   content: label.padEnd(tokens * 4, '.'),
 });
 const cost = (tokens: number) => tokens + MESSAGE_OVERHEAD_TOKENS;
-const labels = (messages: { content: unknown }[]) => messages.map((message) => String(message.content).replace(/\.+$/, ''));
+const labels = (messages: { content: unknown }[]) =>
+  messages.map((message) => String(message.content).replace(/\.+$/, ''));
 
 describe('packHistory', () => {
   const conversation: Turn[] = [
@@ -23,7 +24,14 @@ describe('packHistory', () => {
   it('keeps everything, oldest first, when it all fits', () => {
     const packed = packHistory(conversation, 1_000);
     expect(labels(packed.messages)).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'a3']);
-    expect(packed.messages.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    expect(packed.messages.map((message) => message.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
     expect(packed.dropped).toBe(0);
   });
 
@@ -34,7 +42,12 @@ describe('packHistory', () => {
   });
 
   it('stops at the first turn that does not fit instead of skipping it and keeping older ones', () => {
-    const turns = [turn('user', 'old small', 1), turn('assistant', 'old answer', 1), turn('user', 'huge', 500), turn('assistant', 'recent')];
+    const turns = [
+      turn('user', 'old small', 1),
+      turn('assistant', 'old answer', 1),
+      turn('user', 'huge', 500),
+      turn('assistant', 'recent'),
+    ];
     const packed = packHistory(turns, cost(10) + cost(1) * 2 + 50);
     expect(labels(packed.messages)).toEqual([]);
     const standalone = [turn('system', 'old small', 1), turn('assistant', 'huge', 500), turn('assistant', 'recent')];
@@ -54,7 +67,10 @@ describe('packHistory', () => {
   it('never exceeds the budget', () => {
     for (let budget = 0; budget < 120; budget += 7) {
       const packed = packHistory(conversation, budget);
-      const used = packed.messages.reduce((sum, message) => sum + Math.ceil(String(message.content).length / 4) + MESSAGE_OVERHEAD_TOKENS, 0);
+      const used = packed.messages.reduce(
+        (sum, message) => sum + Math.ceil(String(message.content).length / 4) + MESSAGE_OVERHEAD_TOKENS,
+        0,
+      );
       expect(used).toBeLessThanOrEqual(budget);
       expect(packed.dropped + packed.messages.length).toBe(conversation.length);
     }

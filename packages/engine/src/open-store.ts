@@ -20,7 +20,10 @@ export async function openStore(config: GatewayConfig, logger: Logger): Promise<
     ...(options.redisUrl ? { redisUrl: options.redisUrl, redisPrefix: options.redisPrefix } : {}),
   });
   if (options.redisUrl) {
-    await Promise.race([store.shared.breakers.get('exai:warm-up'), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]).catch((error: unknown) =>
+    await Promise.race([
+      store.shared.breakers.get('exai:warm-up'),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]).catch((error: unknown) =>
       logger.warn({ err: error }, 'shared state (Redis) is not reachable; breakers are local until it is'),
     );
   }

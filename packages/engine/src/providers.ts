@@ -29,7 +29,10 @@ function build(id: string, provider: ProviderConfig): ProviderAdapter {
     case 'openai-compatible':
       // Any OpenAI-compatible endpoint (vLLM, Ollama, LM Studio, OpenRouter): no OpenAI catalog,
       // its models come from configuration and its own `/models`.
-      if (!provider.baseURL) throw new ConfigError([{ path: `providers.${id}.baseURL`, message: 'an openai-compatible provider needs a baseURL' }]);
+      if (!provider.baseURL)
+        throw new ConfigError([
+          { path: `providers.${id}.baseURL`, message: 'an openai-compatible provider needs a baseURL' },
+        ]);
       return createOpenAICompatible({ ...common, baseURL: provider.baseURL });
   }
 }
@@ -48,5 +51,14 @@ export function buildAdapters(config: GatewayConfig): ProviderAdapter[] {
  */
 export function simulatedAdapters(baseURL: (dialect: SimulatedDialect) => string): ProviderAdapter[] {
   const dialects: SimulatedDialect[] = ['glm', 'kimi', 'minimax', 'openai'];
-  return dialects.map((dialect) => build(dialect, { kind: dialect, enabled: true, apiKey: 'simulated', baseURL: baseURL(dialect), models: [], weight: 1 }));
+  return dialects.map((dialect) =>
+    build(dialect, {
+      kind: dialect,
+      enabled: true,
+      apiKey: 'simulated',
+      baseURL: baseURL(dialect),
+      models: [],
+      weight: 1,
+    }),
+  );
 }

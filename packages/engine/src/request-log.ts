@@ -21,7 +21,11 @@ export class RequestLog {
   #flushing: Promise<void> = Promise.resolve();
   #dropped = 0;
 
-  constructor(store: Store, logger: Logger, options: { flushMs?: number; batchSize?: number; maxPending?: number } = {}) {
+  constructor(
+    store: Store,
+    logger: Logger,
+    options: { flushMs?: number; batchSize?: number; maxPending?: number } = {},
+  ) {
     this.#store = store;
     this.#logger = logger;
     this.#flushMs = options.flushMs ?? 250;

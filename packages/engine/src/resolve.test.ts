@@ -11,7 +11,8 @@ const adapters = [
   createKimi({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/kimi' }),
   createMinimax({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/minimax' }),
 ];
-const resolver = (input: Record<string, unknown> = {}, random?: () => number) => new ModelResolver(adapters, loadConfig({ env: {}, input }), random);
+const resolver = (input: Record<string, unknown> = {}, random?: () => number) =>
+  new ModelResolver(adapters, loadConfig({ env: {}, input }), random);
 
 describe('model resolution', () => {
   it('resolves provider/model, bare ids and catalog aliases', () => {
@@ -21,7 +22,10 @@ describe('model resolution', () => {
   });
 
   it('applies configured aliases before the catalogs', () => {
-    expect(resolver({ aliases: { fast: 'glm/glm-4.5-air' } }).resolve('fast')[0]).toMatchObject({ provider: 'glm', model: 'glm-4.5-air' });
+    expect(resolver({ aliases: { fast: 'glm/glm-4.5-air' } }).resolve('fast')[0]).toMatchObject({
+      provider: 'glm',
+      model: 'glm-4.5-air',
+    });
   });
 
   it('passes an id the catalog lacks through to the provider its name belongs to, with conservative defaults', () => {
@@ -33,7 +37,9 @@ describe('model resolution', () => {
 
   it('reads aliases by own keys only: prototype names are unknown models', () => {
     for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
-      expect(() => resolver({ aliases: { fast: 'glm/glm-4.5-air' } }).resolve(name)).toThrow(expect.objectContaining({ code: 'not_found', param: 'model' }));
+      expect(() => resolver({ aliases: { fast: 'glm/glm-4.5-air' } }).resolve(name)).toThrow(
+        expect.objectContaining({ code: 'not_found', param: 'model' }),
+      );
     }
   });
 
@@ -50,18 +56,31 @@ describe('model resolution', () => {
     expect(withFiles.length).toBeGreaterThan(0);
     expect(withFiles.every((target) => target.info.capabilities.files)).toBe(true);
     const vision = resolver().resolve('auto', { vision: true, minContext: 100_000 });
-    expect(vision.every((target) => target.info.capabilities.vision && target.info.contextWindow >= 100_000)).toBe(true);
+    expect(vision.every((target) => target.info.capabilities.vision && target.info.contextWindow >= 100_000)).toBe(
+      true,
+    );
   });
 
   it('respects the allow-list in auto, names and the error', () => {
     const limited = resolver({ allowedModels: ['kimi/kimi-k2.5', 'glm-4.6'] });
-    expect(limited.resolve('auto').map((target) => `${target.provider}/${target.model}`).sort()).toEqual(['glm/glm-4.6', 'kimi/kimi-k2.5']);
+    expect(
+      limited
+        .resolve('auto')
+        .map((target) => `${target.provider}/${target.model}`)
+        .sort(),
+    ).toEqual(['glm/glm-4.6', 'kimi/kimi-k2.5']);
     expect(() => limited.resolve('minimax')).toThrow(/not in the allowed models/);
   });
 
   it('balances a model served by several providers by weight', () => {
-    const twoKeys = [createGlm({ id: 'glm-a', apiKey: 'a', baseURL: 'http://127.0.0.1:9/a' }), createGlm({ id: 'glm-b', apiKey: 'b', baseURL: 'http://127.0.0.1:9/b' })];
-    const config = loadConfig({ env: {}, input: { providers: { 'glm-a': { kind: 'glm', weight: 3 }, 'glm-b': { kind: 'glm', weight: 1 } } } });
+    const twoKeys = [
+      createGlm({ id: 'glm-a', apiKey: 'a', baseURL: 'http://127.0.0.1:9/a' }),
+      createGlm({ id: 'glm-b', apiKey: 'b', baseURL: 'http://127.0.0.1:9/b' }),
+    ];
+    const config = loadConfig({
+      env: {},
+      input: { providers: { 'glm-a': { kind: 'glm', weight: 3 }, 'glm-b': { kind: 'glm', weight: 1 } } },
+    });
     let seed = 1;
     const random = () => {
       seed = (seed * 16_807) % 2_147_483_647;
@@ -73,6 +92,11 @@ describe('model resolution', () => {
     expect(share).toBeGreaterThan(0.7);
     expect(share).toBeLessThan(0.8);
     // Both stay in the chain: the other is the fallback.
-    expect(balanced.resolve('glm-4.6').map((target) => target.provider).sort()).toEqual(['glm-a', 'glm-b']);
+    expect(
+      balanced
+        .resolve('glm-4.6')
+        .map((target) => target.provider)
+        .sort(),
+    ).toEqual(['glm-a', 'glm-b']);
   });
 });

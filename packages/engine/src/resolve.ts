@@ -1,4 +1,11 @@
-import { type GatewayConfig, type GatewayError, type ModelInfo, NotFoundError, ownValue, type ProviderAdapter } from '@exai/core';
+import {
+  type GatewayConfig,
+  type GatewayError,
+  type ModelInfo,
+  NotFoundError,
+  ownValue,
+  type ProviderAdapter,
+} from '@exai/core';
 
 /** One concrete place a request can go: a provider instance and a model id it serves. */
 export interface Target {
@@ -80,7 +87,8 @@ export class ModelResolver {
     // A model the catalogs lack still resolves when exactly one provider could serve it by its
     // id's prefix (glm-*, kimi-*/moonshot-*, MiniMax-*, gpt-*/o*), passed through with defaults.
     const guessed = this.adapters.filter((adapter) => guessKind(aliased) === adapter.kind);
-    if (guessed.length > 0) return this.#only(this.#weighted(guessed.map((adapter) => this.#target(adapter, aliased))), aliased);
+    if (guessed.length > 0)
+      return this.#only(this.#weighted(guessed.map((adapter) => this.#target(adapter, aliased))), aliased);
     throw this.#unknown(aliased);
   }
 
@@ -100,7 +108,9 @@ export class ModelResolver {
       return index === -1 ? order.length : index;
     };
     const shuffled = this.#weighted(candidates);
-    return shuffled.sort((left, right) => rank(left) - rank(right) || right.info.contextWindow - left.info.contextWindow);
+    return shuffled.sort(
+      (left, right) => rank(left) - rank(right) || right.info.contextWindow - left.info.contextWindow,
+    );
   }
 
   #target(adapter: ProviderAdapter, model: string): Target {
@@ -128,7 +138,7 @@ export class ModelResolver {
       .map((entry) => entry.target);
   }
 
-  #unknown(name: string, why = "unknown model"): GatewayError {
+  #unknown(name: string, why = 'unknown model'): GatewayError {
     const available = this.catalog()
       .slice(0, 40)
       .map((info) => `${info.provider}/${info.id}`);

@@ -13,7 +13,11 @@ describe('retry budget', () => {
 
   it('refills as the window slides', () => {
     const budget = new RetryBudget({ windowMs: 1_000, ratio: 0, floor: 2 });
-    expect([budget.tryRetry('glm', 0), budget.tryRetry('glm', 0), budget.tryRetry('glm', 0)]).toEqual([true, true, false]);
+    expect([budget.tryRetry('glm', 0), budget.tryRetry('glm', 0), budget.tryRetry('glm', 0)]).toEqual([
+      true,
+      true,
+      false,
+    ]);
     // One window later the previous window still counts; two windows later it is forgotten.
     expect(budget.tryRetry('glm', 1_000)).toBe(false);
     expect(budget.tryRetry('glm', 3_000)).toBe(true);

@@ -8,7 +8,10 @@ export class RetryBudget {
   readonly #windowMs: number;
   readonly #ratio: number;
   readonly #floor: number;
-  readonly #buckets = new Map<string, { start: number; requests: number; retries: number; previousRequests: number; previousRetries: number }>();
+  readonly #buckets = new Map<
+    string,
+    { start: number; requests: number; retries: number; previousRequests: number; previousRetries: number }
+  >();
 
   constructor(options: { windowMs?: number; ratio?: number; floor?: number } = {}) {
     this.#windowMs = options.windowMs ?? 10_000;

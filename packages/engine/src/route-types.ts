@@ -8,7 +8,11 @@ import type { Target } from './resolve.js';
  * with a provider key that is not held out (`call.keyIndex`, for the adapter's `CallOptions`).
  */
 export interface Executor {
-  run<T>(target: Target, fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>, options: ExecuteOptions): Promise<T>;
+  run<T>(
+    target: Target,
+    fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>,
+    options: ExecuteOptions,
+  ): Promise<T>;
 }
 
 /** What the executor chose for one call to the adapter. */

@@ -9,10 +9,10 @@ import {
   TimeoutError,
   toGatewayError,
 } from '@exai/core';
-import type { Executor, RouteAttempt, RouteOptions, RouteState } from './route-types.js';
 import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
 import type { RetryBudget } from './retry-budget.js';
+import type { Executor, RouteAttempt, RouteOptions, RouteState } from './route-types.js';
 
 export interface RouterDeps {
   executor: Executor;
@@ -63,7 +63,13 @@ export async function walkChain<T>(
           try {
             return await attempt(target, signal, deadline - startedAt);
           } catch (error) {
-            record(state, target, toGatewayError(error, { provider: target.provider, model: target.model }), startedAt, now());
+            record(
+              state,
+              target,
+              toGatewayError(error, { provider: target.provider, model: target.model }),
+              startedAt,
+              now(),
+            );
             throw error;
           }
         },
@@ -80,9 +86,18 @@ export async function walkChain<T>(
       );
     } catch (error) {
       const failure = toGatewayError(error, { provider: target.provider, model: target.model });
-      if (options.signal?.aborted) throw new CancelledError({ provider: target.provider, model: target.model, message: 'The caller cancelled the request' });
+      if (options.signal?.aborted)
+        throw new CancelledError({
+          provider: target.provider,
+          model: target.model,
+          message: 'The caller cancelled the request',
+        });
       if (requestSignal.aborted) {
-        throw new TimeoutError({ provider: target.provider, model: target.model, message: `The request did not finish within ${options.timeouts.requestMs} ms` });
+        throw new TimeoutError({
+          provider: target.provider,
+          model: target.model,
+          message: `The request did not finish within ${options.timeouts.requestMs} ms`,
+        });
       }
       // A context-length failure skips to a larger model. A refused key or account goes to another
       // provider (the executor already tried the provider's other keys). Other client errors end here.
@@ -94,7 +109,14 @@ export async function walkChain<T>(
   throw lastError ?? budgetError(options);
 }
 
-export function record(state: RouteState, target: Target, failure: GatewayError | undefined, startedAt: number, endedAt: number, extra: Partial<RouteAttempt> = {}): void {
+export function record(
+  state: RouteState,
+  target: Target,
+  failure: GatewayError | undefined,
+  startedAt: number,
+  endedAt: number,
+  extra: Partial<RouteAttempt> = {},
+): void {
   state.attempts.push({
     provider: target.provider,
     model: target.model,
@@ -107,23 +129,43 @@ export function record(state: RouteState, target: Target, failure: GatewayError 
 }
 
 /** A non-streaming request over the chain; hedges when `hedgeMs` is set. */
-export async function routeChat(chain: readonly Target[], request: ChatRequest, deps: RouterDeps, options: RouteOptions, state: RouteState = { attempts: [] }): Promise<ChatResponse> {
+export async function routeChat(
+  chain: readonly Target[],
+  request: ChatRequest,
+  deps: RouterDeps,
+  options: RouteOptions,
+  state: RouteState = { attempts: [] },
+): Promise<ChatResponse> {
   const now = deps.now ?? Date.now;
   return walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
     const startedAt = now();
     const run = (runTarget: Target, runSignal: AbortSignal) =>
-      deps.executor.run(runTarget, (attemptSignal, call) => runTarget.adapter.chat({ ...request, model: runTarget.model }, { signal: attemptSignal, keyIndex: call.keyIndex }), {
-        requestId: options.requestId,
-        timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
-        signal: runSignal,
-        ...(options.conversationId ? { conversationId: options.conversationId } : {}),
-      });
+      deps.executor.run(
+        runTarget,
+        (attemptSignal, call) =>
+          runTarget.adapter.chat(
+            { ...request, model: runTarget.model },
+            { signal: attemptSignal, keyIndex: call.keyIndex },
+          ),
+        {
+          requestId: options.requestId,
+          timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
+          signal: runSignal,
+          ...(options.conversationId ? { conversationId: options.conversationId } : {}),
+        },
+      );
     const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
     const { value: response, winner } = backup
-      ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), { delayMs: options.hedgeMs!, signal })
+      ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), {
+          delayMs: options.hedgeMs!,
+          signal,
+        })
       : { value: await run(target, signal), winner: 'primary' as const };
     const answered = backup && winner === 'backup' ? backup : target;
-    record(state, answered, undefined, startedAt, now(), { ...(response.usage ? { usage: response.usage } : {}), ...(answered === backup ? { hedged: true } : {}) });
+    record(state, answered, undefined, startedAt, now(), {
+      ...(response.usage ? { usage: response.usage } : {}),
+      ...(answered === backup ? { hedged: true } : {}),
+    });
     state.provider = response.provider;
     state.model = response.model;
     if (response.usage) state.usage = response.usage;
@@ -138,5 +180,7 @@ export function linkDeadline(signal: AbortSignal | undefined, timeoutMs: number)
 }
 
 function budgetError(options: RouteOptions): GatewayError {
-  return new TimeoutError({ message: `No attempt could be made within the request's limits (${options.maxAttemptsPerRequest} attempts, ${options.timeouts.requestMs} ms)` });
+  return new TimeoutError({
+    message: `No attempt could be made within the request's limits (${options.maxAttemptsPerRequest} attempts, ${options.timeouts.requestMs} ms)`,
+  });
 }

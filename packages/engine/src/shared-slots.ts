@@ -6,7 +6,13 @@ import { type SharedSemaphore, TimeoutError } from '@exai/core';
  * a short, growing poll until the session's signal ends the wait. A slot expires on its own after
  * `ttlMs`, so a crashed instance cannot hold it forever. Returns the release function.
  */
-export async function acquireSharedSlot(semaphore: SharedSemaphore, key: string, limit: number, ttlMs: number, signal: AbortSignal): Promise<() => Promise<void>> {
+export async function acquireSharedSlot(
+  semaphore: SharedSemaphore,
+  key: string,
+  limit: number,
+  ttlMs: number,
+  signal: AbortSignal,
+): Promise<() => Promise<void>> {
   let pollMs = 5;
   for (;;) {
     const release = await semaphore.tryAcquire(key, limit, ttlMs);

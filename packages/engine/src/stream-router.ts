@@ -9,8 +9,8 @@ import {
 } from '@exai/core';
 import { Channel } from './channel.js';
 import { hedge } from './hedge.js';
-import type { RouteOptions, RouteState } from './route-types.js';
 import type { Target } from './resolve.js';
+import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, record, walkChain } from './router.js';
 
 /** True once a chunk carries something the caller would see: text, reasoning, a tool call, an end. */
@@ -28,7 +28,15 @@ class StreamAttempt {
   readonly target: Target;
   readonly startedAt: number;
 
-  constructor(target: Target, request: ChatRequest, deps: RouterDeps, options: RouteOptions, signal: AbortSignal, remainingMs: number, now: () => number) {
+  constructor(
+    target: Target,
+    request: ChatRequest,
+    deps: RouterDeps,
+    options: RouteOptions,
+    signal: AbortSignal,
+    remainingMs: number,
+    now: () => number,
+  ) {
     this.target = target;
     this.startedAt = now();
     const control = this.#control;
@@ -41,7 +49,10 @@ class StreamAttempt {
         async (sessionSignal, call) => {
           const combined = AbortSignal.any([sessionSignal, control.signal]);
           try {
-            for await (const chunk of target.adapter.stream({ ...request, model: target.model, stream: true }, { signal: combined, keyIndex: call.keyIndex })) {
+            for await (const chunk of target.adapter.stream(
+              { ...request, model: target.model, stream: true },
+              { signal: combined, keyIndex: call.keyIndex },
+            )) {
               // A full channel (the caller reads slowly) pauses the upstream read here.
               const room = this.channel.push(chunk, combined);
               if (room) await room;
@@ -61,7 +72,8 @@ class StreamAttempt {
       )
       .then(
         () => this.channel.close(),
-        (error: unknown) => this.channel.close(toGatewayError(error, { provider: target.provider, model: target.model })),
+        (error: unknown) =>
+          this.channel.close(toGatewayError(error, { provider: target.provider, model: target.model })),
       )
       .finally(() => signal.removeEventListener('abort', onAbort));
   }
@@ -79,7 +91,11 @@ class StreamAttempt {
       const next = await this.channel.next(Math.max(1, left), () => this.#timedOut(timeoutMs));
       if (next.done) {
         if (held.some(hasContent)) return { held, done: true };
-        throw new StreamInterruptedError({ provider: this.target.provider, model: this.target.model, message: 'The stream ended before any content' });
+        throw new StreamInterruptedError({
+          provider: this.target.provider,
+          model: this.target.model,
+          message: 'The stream ended before any content',
+        });
       }
       held.push(next.value);
       if (hasContent(next.value) || held.length >= limit) return { held, done: false };
@@ -87,7 +103,11 @@ class StreamAttempt {
   }
 
   #timedOut(timeoutMs: number): GatewayError {
-    const error = new TimeoutError({ provider: this.target.provider, model: this.target.model, message: `No first token within ${timeoutMs} ms` });
+    const error = new TimeoutError({
+      provider: this.target.provider,
+      model: this.target.model,
+      message: `No first token within ${timeoutMs} ms`,
+    });
     this.abort(error);
     return error;
   }
@@ -99,7 +119,13 @@ class StreamAttempt {
  * stream with a thrown `stream_interrupted` (the apps turn it into an in-band error event and
  * never send `[DONE]`). A silent provider (first token, idle) is a failure like an error status.
  */
-export async function* routeStream(chain: readonly Target[], request: ChatRequest, deps: RouterDeps, options: RouteOptions, state: RouteState = { attempts: [] }): AsyncGenerator<ChatChunk, void, undefined> {
+export async function* routeStream(
+  chain: readonly Target[],
+  request: ChatRequest,
+  deps: RouterDeps,
+  options: RouteOptions,
+  state: RouteState = { attempts: [] },
+): AsyncGenerator<ChatChunk, void, undefined> {
   const now = deps.now ?? Date.now;
   const limit = options.streamBufferLimit ?? 64;
   let committed: StreamAttempt | undefined;
@@ -121,7 +147,15 @@ export async function* routeStream(chain: readonly Target[], request: ChatReques
       const { value } = await hedge(
         async (leg, legSignal) => {
           const late = leg === 'backup' ? hedgeMs : 0;
-          const attempt = new StreamAttempt(leg === 'primary' ? target : backup, request, deps, options, legSignal, remainingMs - late, now);
+          const attempt = new StreamAttempt(
+            leg === 'primary' ? target : backup,
+            request,
+            deps,
+            options,
+            legSignal,
+            remainingMs - late,
+            now,
+          );
           return { attempt, first: await attempt.first(Math.max(1, ttft - late), limit) };
         },
         { delayMs: hedgeMs, signal },
@@ -142,7 +176,11 @@ export async function* routeStream(chain: readonly Target[], request: ChatReques
         let next: Awaited<ReturnType<Channel<ChatChunk>['next']>>;
         try {
           next = await winner.channel.next(options.timeouts.idleMs, () => {
-            const stall = new TimeoutError({ provider: winner.target.provider, model: winner.target.model, message: `The stream stalled: no data for ${options.timeouts.idleMs} ms` });
+            const stall = new TimeoutError({
+              provider: winner.target.provider,
+              model: winner.target.model,
+              message: `The stream stalled: no data for ${options.timeouts.idleMs} ms`,
+            });
             winner.abort(stall);
             return stall;
           });
@@ -150,7 +188,12 @@ export async function* routeStream(chain: readonly Target[], request: ChatReques
           const failure = toGatewayError(error, { provider: winner.target.provider, model: winner.target.model });
           record(state, winner.target, failure, winner.startedAt, now());
           if (failure.code === 'cancelled') throw failure;
-          throw new StreamInterruptedError({ provider: winner.target.provider, model: winner.target.model, message: `The answer was cut off after it started: ${failure.message}`, cause: failure });
+          throw new StreamInterruptedError({
+            provider: winner.target.provider,
+            model: winner.target.model,
+            message: `The answer was cut off after it started: ${failure.message}`,
+            cause: failure,
+          });
         }
         if (next.done) break;
         if (next.value.usage) state.usage = next.value.usage;

@@ -14,7 +14,12 @@ import { ask, collect, hits, openEngine } from './helpers.js';
 
 const redisUrl = process.env.EXAI_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 type Dialect = 'glm' | 'kimi' | 'minimax' | 'openai';
-const primaryModel: Record<Dialect, string> = { glm: 'glm-4.6', kimi: 'kimi-k2-0905-preview', minimax: 'MiniMax-M2', openai: 'gpt-4o' };
+const primaryModel: Record<Dialect, string> = {
+  glm: 'glm-4.6',
+  kimi: 'kimi-k2-0905-preview',
+  minimax: 'MiniMax-M2',
+  openai: 'gpt-4o',
+};
 
 let sim: Simulator;
 const engines: Engine[] = [];
@@ -45,9 +50,19 @@ async function engineFor(options: EngineSetup = {}): Promise<Engine> {
     env: {},
     input: {
       providers: {
-        [dialect]: { kind: dialect, baseURL: sim.baseURL(dialect), apiKey: keys[0], ...(keys.length > 1 ? { keys } : {}) },
+        [dialect]: {
+          kind: dialect,
+          baseURL: sim.baseURL(dialect),
+          apiKey: keys[0],
+          ...(keys.length > 1 ? { keys } : {}),
+        },
         // The fallback speaks another dialect, as a real second provider would.
-        backup: { kind: 'openai-compatible', baseURL: sim.baseURL('openai'), apiKey: 'sim-key-backup', models: [{ id: 'backup-model' }] },
+        backup: {
+          kind: 'openai-compatible',
+          baseURL: sim.baseURL('openai'),
+          apiKey: 'sim-key-backup',
+          models: [{ id: 'backup-model' }],
+        },
       },
       fallbacks: options.fallback === false ? {} : { [primaryModel[dialect]]: ['backup/backup-model'] },
       timeouts: { requestMs: 8_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 },
@@ -62,15 +77,22 @@ async function engineFor(options: EngineSetup = {}): Promise<Engine> {
   });
   const lines = options.logLines;
   const logger = lines
-    ? createLogger({ level: 'warn', destination: new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }) })
+    ? createLogger({
+        level: 'warn',
+        destination: new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }),
+      })
     : undefined;
-  const { engine } = await openEngine(config, { ...(logger ? { logger } : {}), ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const { engine } = await openEngine(config, {
+    ...(logger ? { logger } : {}),
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+  });
   engines.push(engine);
   return engine;
 }
 
 /** Chat calls that reached one dialect (a call refused for its key carries no model in the log). */
-const calls = (dialect: Dialect) => sim.log.filter((attempt) => attempt.dialect === dialect && attempt.path.endsWith('/chat/completions'));
+const calls = (dialect: Dialect) =>
+  sim.log.filter((attempt) => attempt.dialect === dialect && attempt.path.endsWith('/chat/completions'));
 
 async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   const error = await promise.then(
@@ -94,25 +116,28 @@ const cases: Array<{ dialect: Dialect; scenario: string; code: 'upstream_auth' |
 ];
 
 describe('a provider that rejects the gateway key or balance', () => {
-  it.each(cases)('$dialect $scenario: fails over at once (JSON and stream), one upstream call', async ({ dialect, scenario, code }) => {
-    const engine = await engineFor({ dialect });
-    const model = primaryModel[dialect];
-    sim.script(model, scenario);
-    const result = await engine.chat(ask(model));
-    expect(result.exai.fellBack).toBe(true);
-    expect(result.provider).toBe('backup');
-    expect(result.exai.attempts.map((attempt) => attempt.outcome)).toEqual([code, 'ok']);
-    // No retry on the same key: one request reached the rejecting provider.
-    expect(hits(sim, model)).toHaveLength(1);
+  it.each(cases)(
+    '$dialect $scenario: fails over at once (JSON and stream), one upstream call',
+    async ({ dialect, scenario, code }) => {
+      const engine = await engineFor({ dialect });
+      const model = primaryModel[dialect];
+      sim.script(model, scenario);
+      const result = await engine.chat(ask(model));
+      expect(result.exai.fellBack).toBe(true);
+      expect(result.provider).toBe('backup');
+      expect(result.exai.attempts.map((attempt) => attempt.outcome)).toEqual([code, 'ok']);
+      // No retry on the same key: one request reached the rejecting provider.
+      expect(hits(sim, model)).toHaveLength(1);
 
-    // Held out now: the stream goes straight to the fallback, without asking the provider again.
-    const stream = engine.stream(ask(model));
-    const { text, error } = await collect(stream);
-    expect(error).toBeUndefined();
-    expect(text).toContain('Simulated answer');
-    expect(stream.meta.provider).toBe('backup');
-    expect(hits(sim, model)).toHaveLength(1);
-  });
+      // Held out now: the stream goes straight to the fallback, without asking the provider again.
+      const stream = engine.stream(ask(model));
+      const { text, error } = await collect(stream);
+      expect(error).toBeUndefined();
+      expect(text).toContain('Simulated answer');
+      expect(stream.meta.provider).toBe('backup');
+      expect(hits(sim, model)).toHaveLength(1);
+    },
+  );
 
   it('with no fallback: 502 with its own code and the redacted reason, then 503 while held out; never 401', async () => {
     const logLines: string[] = [];
@@ -126,7 +151,9 @@ describe('a provider that rejects the gateway key or balance', () => {
     expect(second.message).toMatch(/held out/);
     expect(calls('glm')).toHaveLength(1);
     const status = engine.status();
-    expect(status.credentials).toEqual([expect.objectContaining({ provider: 'glm', key: 1, reason: 'upstream_billing' })]);
+    expect(status.credentials).toEqual([
+      expect.objectContaining({ provider: 'glm', key: 1, reason: 'upstream_billing' }),
+    ]);
     expect(JSON.stringify(status)).not.toContain('broke-key-secret-value');
     expect(status.credentialFailures).toEqual({ glm: 1 });
     await failure(engine.chat(ask('glm-4.6')));
@@ -146,7 +173,9 @@ describe('a provider that rejects the gateway key or balance', () => {
     const second = await engine.chat(ask('kimi-k2-0905-preview'));
     expect(second.provider).toBe('kimi');
     expect(calls('kimi')).toHaveLength(3);
-    expect(engine.status().credentials).toEqual([expect.objectContaining({ provider: 'kimi', key: 1, reason: 'upstream_auth' })]);
+    expect(engine.status().credentials).toEqual([
+      expect.objectContaining({ provider: 'kimi', key: 1, reason: 'upstream_auth' }),
+    ]);
   });
 
   it('after the hold one request re-checks the key; a key that works again serves', async () => {
@@ -172,13 +201,17 @@ describe('a provider that rejects the gateway key or balance', () => {
     // The other instance skips the key without asking MiniMax (it reads the shared hold on first use).
     expect((await second.chat(ask('MiniMax-M2'))).provider).toBe('backup');
     expect(hits(sim, 'MiniMax-M2')).toHaveLength(1);
-    expect(second.status().credentials).toEqual([expect.objectContaining({ provider: 'minimax', key: 1, reason: 'upstream_auth' })]);
+    expect(second.status().credentials).toEqual([
+      expect.objectContaining({ provider: 'minimax', key: 1, reason: 'upstream_auth' }),
+    ]);
 
     // The hold ends; a slow re-check is in flight on one instance while both take traffic.
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     // A slow re-check (1.5 s, within the 2 s attempt limit): every call below reaches the key while it is in flight.
     sim.script('MiniMax-M2', 'latency?ms=1500');
-    const results = await Promise.all([first, second, first, second, first, second].map((engine) => engine.chat(ask('MiniMax-M2'))));
+    const results = await Promise.all(
+      [first, second, first, second, first, second].map((engine) => engine.chat(ask('MiniMax-M2'))),
+    );
     expect(hits(sim, 'MiniMax-M2')).toHaveLength(2); // the first rejection, then exactly one re-check
     expect(results.filter((result) => result.provider === 'minimax')).toHaveLength(1);
     await expect.poll(() => second.status().credentials.length, { timeout: 3_000 }).toBe(0);

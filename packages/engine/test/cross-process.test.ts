@@ -54,16 +54,37 @@ function config(extra: Record<string, unknown> = {}) {
 }
 
 async function engineProcess(requests: unknown[], extra: Record<string, unknown> = {}) {
-  const { stdout } = await run(process.execPath, [child, JSON.stringify(config(extra)), JSON.stringify(requests)], { timeout: 30_000 });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Array<{ ok: boolean; provider?: string; continuationId?: string; code?: string }>;
+  const { stdout } = await run(process.execPath, [child, JSON.stringify(config(extra)), JSON.stringify(requests)], {
+    timeout: 30_000,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Array<{
+    ok: boolean;
+    provider?: string;
+    continuationId?: string;
+    code?: string;
+  }>;
 }
 
 describe('across engine processes', () => {
   it('a thread started through one engine process continues through another on the same Postgres', async () => {
-    const [first] = await engineProcess([{ request: { model: 'model-b', messages: [{ role: 'user', content: 'remember the word tangerine' }] }, options: { remember: true, scope: { owner: 'tester' } } }]);
+    const [first] = await engineProcess([
+      {
+        request: { model: 'model-b', messages: [{ role: 'user', content: 'remember the word tangerine' }] },
+        options: { remember: true, scope: { owner: 'tester' } },
+      },
+    ]);
     expect(first?.ok).toBe(true);
     expect(first?.continuationId).toBeTruthy();
-    const [second] = await engineProcess([{ request: { model: 'model-b', continuation_id: first!.continuationId, messages: [{ role: 'user', content: 'what was the word?' }] }, options: { scope: { owner: 'tester' } } }]);
+    const [second] = await engineProcess([
+      {
+        request: {
+          model: 'model-b',
+          continuation_id: first!.continuationId,
+          messages: [{ role: 'user', content: 'what was the word?' }],
+        },
+        options: { scope: { owner: 'tester' } },
+      },
+    ]);
     expect(second).toMatchObject({ ok: true, continuationId: first!.continuationId });
     const last = hits(sim, 'model-b').at(-1)!;
     const sent = JSON.stringify((last.body as { messages: unknown[] }).messages);

@@ -175,7 +175,10 @@ describe('fail-over matrix (streaming)', () => {
   });
 
   it('hedging: the next target starts when the primary is slow, and the first to answer wins', async () => {
-    env = await setup({ hedging: { 'model-a': 150 }, timeouts: { requestMs: 8_000, attemptMs: 1_000, firstTokenMs: 1_500, idleMs: 400 } });
+    env = await setup({
+      hedging: { 'model-a': 150 },
+      timeouts: { requestMs: 8_000, attemptMs: 1_000, firstTokenMs: 1_500, idleMs: 400 },
+    });
     env.sim.script('model-a', 'slow-first-token?ms=2000');
     const stream = env.engine.stream(ask('model-a'));
     const started = Date.now();

@@ -10,10 +10,19 @@ import { buildAdapters, createEngine, type Engine, openStore } from '../src/inde
  * What an app's composition root does, for tests: the store and the adapters from `config`, the
  * engine over them. The engine's `close` also closes the store here, so tests close one thing.
  */
-export async function openEngine(config: GatewayConfig, options: { logger?: Logger; instanceId?: string } = {}): Promise<{ engine: Engine; store: Store }> {
+export async function openEngine(
+  config: GatewayConfig,
+  options: { logger?: Logger; instanceId?: string } = {},
+): Promise<{ engine: Engine; store: Store }> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: 'exai' });
   const store = await openStore(config, logger);
-  const engine = createEngine({ config, adapters: buildAdapters(config), store, logger, ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const engine = createEngine({
+    config,
+    adapters: buildAdapters(config),
+    store,
+    logger,
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+  });
   const close = engine.close.bind(engine);
   engine.close = async (graceMs) => {
     try {
@@ -30,14 +39,21 @@ export async function openEngine(config: GatewayConfig, options: { logger?: Logg
  * `model-a` (32k context) and `backup` serving `model-b` (also `model-big`, 200k context).
  * Scenarios are scripted per model id on the simulator.
  */
-export async function setup(overrides: Partial<GatewayConfigInput> = {}): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
+export async function setup(
+  overrides: Partial<GatewayConfigInput> = {},
+): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
   const sim = await startSimulator({ port: 0 });
   const base = sim.baseURL('openai');
   const config = loadConfig({
     env: {},
     input: {
       providers: {
-        primary: { kind: 'openai-compatible', baseURL: base, apiKey: 'test-key-primary', models: [{ id: 'model-a', contextWindow: 32_000 }] },
+        primary: {
+          kind: 'openai-compatible',
+          baseURL: base,
+          apiKey: 'test-key-primary',
+          models: [{ id: 'model-a', contextWindow: 32_000 }],
+        },
         backup: {
           kind: 'openai-compatible',
           baseURL: base,
@@ -69,7 +85,10 @@ export async function setup(overrides: Partial<GatewayConfigInput> = {}): Promis
   };
 }
 
-export const ask = (model: string, text = 'hello there') => ({ model, messages: [{ role: 'user' as const, content: text }] });
+export const ask = (model: string, text = 'hello there') => ({
+  model,
+  messages: [{ role: 'user' as const, content: text }],
+});
 
 /** Attempts that reached the simulator for one model. */
 export function hits(sim: Simulator, model: string) {

@@ -6,9 +6,14 @@ let env: Awaited<ReturnType<typeof setup>>;
 afterEach(async () => env?.close());
 
 const me = { owner: 'tester' };
-const failed = (promise: Promise<unknown>) => promise.then(() => new Error('it succeeded'), (caught: unknown) => caught as Error);
+const failed = (promise: Promise<unknown>) =>
+  promise.then(
+    () => new Error('it succeeded'),
+    (caught: unknown) => caught as Error,
+  );
 
-const sentMessages = (attempt: { body?: unknown }) => JSON.stringify((attempt.body as { messages: unknown[] }).messages);
+const sentMessages = (attempt: { body?: unknown }) =>
+  JSON.stringify((attempt.body as { messages: unknown[] }).messages);
 
 describe('conversation memory', () => {
   it('a remembered answer returns a continuation id, and continuing sends the history oldest-first', async () => {
@@ -20,10 +25,19 @@ describe('conversation memory', () => {
     const third = await env.engine.chat({ ...ask('model-a', 'third question'), continuation_id: id }, { scope: me });
     expect(third.exai.continuationId).toBe(id);
     const sent = sentMessages(hits(env.sim, 'model-a').at(-1)!);
-    const order = ['first question', 'Simulated answer to: first question', 'second question', 'third question'].map((text) => sent.indexOf(text));
+    const order = ['first question', 'Simulated answer to: first question', 'second question', 'third question'].map(
+      (text) => sent.indexOf(text),
+    );
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((left, right) => left - right)).toEqual(order);
-    expect((await env.store.listTurns(me, id)).map((turn) => turn.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+    expect((await env.store.listTurns(me, id)).map((turn) => turn.role)).toEqual([
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+      'user',
+      'assistant',
+    ]);
   });
 
   it('a streamed answer is stored before the stream ends', async () => {
@@ -37,7 +51,9 @@ describe('conversation memory', () => {
 
   it('an unknown continuation id is a clear not_found, and nothing reaches a provider', async () => {
     env = await setup();
-    const error = await env.engine.chat({ ...ask('model-a'), continuation_id: 'thr_missing' }, { scope: me }).catch((caught: unknown) => caught);
+    const error = await env.engine
+      .chat({ ...ask('model-a'), continuation_id: 'thr_missing' }, { scope: me })
+      .catch((caught: unknown) => caught);
     expect(GatewayError.isInstance(error) && error.code).toBe('not_found');
     expect((error as Error).message).toContain('continuation_id');
     expect(hits(env.sim, 'model-a')).toHaveLength(0);
@@ -48,13 +64,20 @@ describe('conversation memory', () => {
     const mine = await env.engine.chat(ask('model-a', 'private'), { remember: true, scope: me });
     const before = hits(env.sim, 'model-a').length;
     const other = { owner: 'someone-else' };
-    const foreign = await failed(env.engine.chat({ ...ask('model-a'), continuation_id: mine.exai.continuationId! }, { scope: other }));
-    const unknown = await failed(env.engine.chat({ ...ask('model-a'), continuation_id: 'thr_missing' }, { scope: other }));
+    const foreign = await failed(
+      env.engine.chat({ ...ask('model-a'), continuation_id: mine.exai.continuationId! }, { scope: other }),
+    );
+    const unknown = await failed(
+      env.engine.chat({ ...ask('model-a'), continuation_id: 'thr_missing' }, { scope: other }),
+    );
     expect(GatewayError.isInstance(foreign) && foreign.code).toBe('not_found');
     expect(foreign.message.replace(mine.exai.continuationId!, 'ID')).toBe(unknown.message.replace('thr_missing', 'ID'));
     expect(hits(env.sim, 'model-a')).toHaveLength(before);
     // The same thread continues for its own tenant, and an admin scope reaches it too.
-    await env.engine.chat({ ...ask('model-a', 'again'), continuation_id: mine.exai.continuationId! }, { scope: { owner: 'root', admin: true } });
+    await env.engine.chat(
+      { ...ask('model-a', 'again'), continuation_id: mine.exai.continuationId! },
+      { scope: { owner: 'root', admin: true } },
+    );
     expect(await env.store.listTurns(me, mine.exai.continuationId!)).toHaveLength(4);
   });
 
@@ -68,7 +91,9 @@ describe('conversation memory', () => {
     env = await setup({ fallbacks: {} });
     const first = await env.engine.chat(ask('model-a', 'kept'), { remember: true, scope: me });
     env.sim.script('model-a', 'content-filter');
-    await env.engine.chat({ ...ask('model-a', 'refused'), continuation_id: first.exai.continuationId }, { scope: me }).catch(() => undefined);
+    await env.engine
+      .chat({ ...ask('model-a', 'refused'), continuation_id: first.exai.continuationId }, { scope: me })
+      .catch(() => undefined);
     const turns = await env.store.listTurns(me, first.exai.continuationId!);
     expect(turns.map((turn) => turn.content)).not.toContain('refused');
   });
@@ -82,16 +107,24 @@ describe('conversation affinity', () => {
     expect((await engine.chat(ask('auto', 'no thread'))).provider).toBe('backup');
     const first = await engine.chat(ask('model-a', 'start'), { remember: true, scope: me });
     const id = first.exai.continuationId!;
-    expect((await engine.chat({ ...ask('auto', 'sticks'), continuation_id: id }, { scope: me })).provider).toBe('primary');
+    expect((await engine.chat({ ...ask('auto', 'sticks'), continuation_id: id }, { scope: me })).provider).toBe(
+      'primary',
+    );
     env.sim.script('model-a', 'http-503');
     for (let index = 0; index < 3; index++) {
-      expect((await engine.chat({ ...ask('auto', `while down ${index}`), continuation_id: id }, { scope: me })).provider).toBe('backup');
+      expect(
+        (await engine.chat({ ...ask('auto', `while down ${index}`), continuation_id: id }, { scope: me })).provider,
+      ).toBe('backup');
     }
     expect(engine.status().breakers.find((breaker) => breaker.key === 'primary')?.state).toBe('open');
     env.sim.script('model-a', null);
     await new Promise((resolve) => setTimeout(resolve, 800));
-    expect((await engine.chat({ ...ask('auto', 'back'), continuation_id: id }, { scope: me })).provider).toBe('primary');
-    expect((await engine.chat({ ...ask('auto', 'still'), continuation_id: id }, { scope: me })).provider).toBe('primary');
+    expect((await engine.chat({ ...ask('auto', 'back'), continuation_id: id }, { scope: me })).provider).toBe(
+      'primary',
+    );
+    expect((await engine.chat({ ...ask('auto', 'still'), continuation_id: id }, { scope: me })).provider).toBe(
+      'primary',
+    );
   });
 });
 
@@ -106,8 +139,16 @@ describe('accounting', () => {
     const { createStore } = await import('@exai/store');
     const reopened = createStore({ dataDir: env.engine.config.store.dataDir });
     const [logged] = await reopened.listRequests({ limit: 1 });
-    expect(logged).toMatchObject({ id: answer.exai.requestId, route: '/test', provider: 'backup', model: 'model-b', status: 200 });
-    expect(logged?.attempts.map((attempt) => attempt.outcome)).toEqual(answer.exai.attempts.map((attempt) => (attempt.outcome === 'ok' ? 'success' : 'error')));
+    expect(logged).toMatchObject({
+      id: answer.exai.requestId,
+      route: '/test',
+      provider: 'backup',
+      model: 'model-b',
+      status: 200,
+    });
+    expect(logged?.attempts.map((attempt) => attempt.outcome)).toEqual(
+      answer.exai.attempts.map((attempt) => (attempt.outcome === 'ok' ? 'success' : 'error')),
+    );
     expect(logged?.attempts.at(-1)?.tokens).toBeGreaterThan(0);
     await reopened.close();
   });

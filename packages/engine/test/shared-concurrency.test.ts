@@ -43,7 +43,15 @@ describe('per-provider concurrency across instances', () => {
       const config = loadConfig({
         env: {},
         input: {
-          providers: { [provider]: { kind: 'openai-compatible', baseURL: sim.baseURL('openai'), apiKey: 'k', maxConcurrency: 2, models: [{ id: 'slow-model' }] } },
+          providers: {
+            [provider]: {
+              kind: 'openai-compatible',
+              baseURL: sim.baseURL('openai'),
+              apiKey: 'k',
+              maxConcurrency: 2,
+              models: [{ id: 'slow-model' }],
+            },
+          },
           store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-slots-')), redisUrl },
           logLevel: 'silent',
         },

@@ -46,21 +46,34 @@ describe('mapGlmError', () => {
   it('falls back to the HTTP status when the body is not GLM-shaped', () => {
     expect(mapGlmError({ status: 503, body: 'Service Unavailable' }).code).toBe('overloaded');
     expect(mapGlmError({ status: 401, body: '' }).code).toBe('upstream_auth');
-    expect(mapGlmError({ status: 400, body: { error: { message: 'prompt is too long for this model' } } }).code).toBe('context_length');
+    expect(mapGlmError({ status: 400, body: { error: { message: 'prompt is too long for this model' } } }).code).toBe(
+      'context_length',
+    );
   });
 });
 
 describe('GLM citations', () => {
   it('maps search results to citations and skips results without a link', () => {
     const citations = toCitations([
-      { title: 'A', content: 'snippet a', link: 'https://a.example', media: 'Example', publish_date: '2026-01-02', icon: 'x' },
+      {
+        title: 'A',
+        content: 'snippet a',
+        link: 'https://a.example',
+        media: 'Example',
+        publish_date: '2026-01-02',
+        icon: 'x',
+      },
       { title: 'no link' },
     ]);
-    expect(citations).toEqual([{ url: 'https://a.example', title: 'A', snippet: 'snippet a', source: 'Example', published: '2026-01-02' }]);
+    expect(citations).toEqual([
+      { url: 'https://a.example', title: 'A', snippet: 'snippet a', source: 'Example', published: '2026-01-02' },
+    ]);
   });
 
   it('reads the top-level web_search array of a completion', () => {
-    expect(citationsFromCompletion({ web_search: [{ link: 'https://b.example', title: 'B' }] })).toEqual([{ url: 'https://b.example', title: 'B' }]);
+    expect(citationsFromCompletion({ web_search: [{ link: 'https://b.example', title: 'B' }] })).toEqual([
+      { url: 'https://b.example', title: 'B' },
+    ]);
     expect(citationsFromCompletion({ choices: [] })).toEqual([]);
   });
 });

@@ -22,7 +22,8 @@ export function classifyGlmCode(code: number, message = ''): Classification | un
   if (code === 1221 || code === 1222) return { code: 'not_found' };
   if (code === 1261) return { code: 'context_length' };
   if (code === 1300 || code === 1301) return { code: 'content_filter' };
-  if (code === 1302 || code === 1303 || code === 1304 || code === 1305 || code === 1308 || code === 1310) return { code: 'rate_limited' };
+  if (code === 1302 || code === 1303 || code === 1304 || code === 1305 || code === 1308 || code === 1310)
+    return { code: 'rate_limited' };
   if (code === 1312) return { code: 'overloaded' }; // model under high traffic
   if (code === 1230 || code === 1234 || code === 500) return { code: 'server' };
   if (code >= 1200 && code < 1300) return { code: looksLikeContextLength(message) ? 'context_length' : 'bad_request' };

@@ -57,7 +57,11 @@ export function createGlm(settings: GlmSettings = {}): GlmProvider {
   return createProvider(glmDefinition, settings, (built) => ({
     webSearch: (query: string, options?: GlmWebSearchCallOptions) => {
       const { baseURL, keys, id } = built();
-      return glmWebSearch({ baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch, provider: id }, query, options);
+      return glmWebSearch(
+        { baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch, provider: id },
+        query,
+        options,
+      );
     },
   }));
 }

@@ -7,7 +7,11 @@ const weatherTool = { type: 'function', function: { name: 'weather', parameters:
 
 describe('shapeGlmRequest', () => {
   it('turns a forced or required tool_choice into auto and strips strict from tools', () => {
-    const forced = shapeGlmRequest({ ...base, tools: [weatherTool], tool_choice: { type: 'function', function: { name: 'weather' } } });
+    const forced = shapeGlmRequest({
+      ...base,
+      tools: [weatherTool],
+      tool_choice: { type: 'function', function: { name: 'weather' } },
+    });
     expect(forced.tool_choice).toBe('auto');
     expect(forced.tools).toEqual([{ type: 'function', function: { name: 'weather', parameters: { type: 'object' } } }]);
     expect(shapeGlmRequest({ ...base, tools: [weatherTool], tool_choice: 'required' }).tool_choice).toBe('auto');
@@ -30,7 +34,14 @@ describe('shapeGlmRequest', () => {
       seed: 7,
     });
     expect(shaped.max_tokens).toBe(500);
-    for (const field of ['max_completion_tokens', 'frequency_penalty', 'presence_penalty', 'stream_options', 'parallel_tool_calls', 'seed']) {
+    for (const field of [
+      'max_completion_tokens',
+      'frequency_penalty',
+      'presence_penalty',
+      'stream_options',
+      'parallel_tool_calls',
+      'seed',
+    ]) {
       expect(shaped).not.toHaveProperty(field);
     }
   });
@@ -40,7 +51,9 @@ describe('shapeGlmRequest', () => {
   });
 
   it('sends thinking as {type} only and maps reasoning_effort onto it', () => {
-    expect(shapeGlmRequest({ ...base, thinking: { type: 'enabled', budget_tokens: 100 } }).thinking).toEqual({ type: 'enabled' });
+    expect(shapeGlmRequest({ ...base, thinking: { type: 'enabled', budget_tokens: 100 } }).thinking).toEqual({
+      type: 'enabled',
+    });
     expect(shapeGlmRequest({ ...base, reasoning_effort: 'high' }).thinking).toEqual({ type: 'enabled' });
     expect(shapeGlmRequest({ ...base, reasoning_effort: 'minimal' }).thinking).toEqual({ type: 'disabled' });
     expect(shapeGlmRequest({ ...base, reasoning_effort: 'high' })).not.toHaveProperty('reasoning_effort');
@@ -55,18 +68,32 @@ describe('shapeGlmRequest', () => {
   it('fills in the web_search built-in tool with result reporting on', () => {
     const shaped = shapeGlmRequest({ ...base, tools: [{ type: 'web_search' }] });
     expect(shaped.tools).toEqual([glmWebSearchTool()]);
-    expect(glmWebSearchTool().web_search).toMatchObject({ enable: true, search_result: true, search_engine: 'search_pro' });
-    const custom = shapeGlmRequest({ ...base, tools: [{ type: 'web_search', web_search: { search_engine: 'search-prime' } }] });
-    expect((custom.tools as Array<{ web_search: Record<string, unknown> }>)[0]!.web_search.search_engine).toBe('search-prime');
+    expect(glmWebSearchTool().web_search).toMatchObject({
+      enable: true,
+      search_result: true,
+      search_engine: 'search_pro',
+    });
+    const custom = shapeGlmRequest({
+      ...base,
+      tools: [{ type: 'web_search', web_search: { search_engine: 'search-prime' } }],
+    });
+    expect((custom.tools as Array<{ web_search: Record<string, unknown> }>)[0]!.web_search.search_engine).toBe(
+      'search-prime',
+    );
   });
 
   it('merges provider_options last (in the base adapter), so any newer GLM field can be sent', async () => {
     let sent = '';
     const fetch: typeof globalThis.fetch = async (_url, init) => {
       sent = String(init?.body);
-      return new Response(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }), {
-        headers: { 'content-type': 'application/json' },
-      });
+      return new Response(
+        JSON.stringify({
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        }),
+        {
+          headers: { 'content-type': 'application/json' },
+        },
+      );
     };
     await createGlm({ apiKey: 'k', baseURL: 'http://127.0.0.1:9', fetch, env: {} }).chat({
       model: 'glm-4.6',

@@ -33,7 +33,10 @@ export interface GlmWebSearchOptions {
   domainFilter?: string;
 }
 
-export function glmWebSearchTool(options: GlmWebSearchOptions = {}): { type: 'web_search'; web_search: Record<string, unknown> } {
+export function glmWebSearchTool(options: GlmWebSearchOptions = {}): {
+  type: 'web_search';
+  web_search: Record<string, unknown>;
+} {
   return {
     type: 'web_search',
     web_search: {
@@ -51,7 +54,10 @@ function shapeTool(tool: unknown): unknown {
   if (typeof tool !== 'object' || tool === null || (tool as Body).type !== 'web_search') return withoutStrict(tool);
   const given = (tool as Body).web_search;
   const defaults = glmWebSearchTool().web_search;
-  return { type: 'web_search', web_search: { ...defaults, ...(typeof given === 'object' && given !== null ? (given as Body) : {}) } };
+  return {
+    type: 'web_search',
+    web_search: { ...defaults, ...(typeof given === 'object' && given !== null ? (given as Body) : {}) },
+  };
 }
 
 function shapeMessage(message: unknown): unknown {
@@ -113,7 +119,8 @@ export function shapeGlmRequest(body: Body): Body {
 
   // GLM names the end-user id `user_id` and accepts 6..128 characters.
   if (typeof shaped.user === 'string') {
-    if (shaped.user_id === undefined && shaped.user.length >= 6 && shaped.user.length <= 128) shaped.user_id = shaped.user;
+    if (shaped.user_id === undefined && shaped.user.length >= 6 && shaped.user.length <= 128)
+      shaped.user_id = shaped.user;
     delete shaped.user;
   }
 

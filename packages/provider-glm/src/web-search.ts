@@ -27,7 +27,11 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 /** GLM's standalone web search: `POST {baseURL}/web_search` → citations. */
-export async function glmWebSearch(transport: WebSearchTransport, query: string, options: GlmWebSearchCallOptions = {}): Promise<Citation[]> {
+export async function glmWebSearch(
+  transport: WebSearchTransport,
+  query: string,
+  options: GlmWebSearchCallOptions = {},
+): Promise<Citation[]> {
   const body = {
     search_engine: options.searchEngine ?? 'search-prime',
     search_query: query,
@@ -51,14 +55,30 @@ export async function glmWebSearch(transport: WebSearchTransport, query: string,
     });
   } catch (error) {
     if (options.signal?.aborted) {
-      throw new GatewayError('cancelled', { provider: transport.provider, message: 'The request was cancelled', cause: error });
+      throw new GatewayError('cancelled', {
+        provider: transport.provider,
+        message: 'The request was cancelled',
+        cause: error,
+      });
     }
-    throw new GatewayError('network', { provider: transport.provider, message: `${transport.provider}: web search connection failed`, cause: error });
+    throw new GatewayError('network', {
+      provider: transport.provider,
+      message: `${transport.provider}: web search connection failed`,
+      cause: error,
+    });
   }
   const parsed = await readBody(response);
-  if (!response.ok) throw mapGlmError({ status: response.status, body: parsed, headers: response.headers, provider: transport.provider });
+  if (!response.ok)
+    throw mapGlmError({
+      status: response.status,
+      body: parsed,
+      headers: response.headers,
+      provider: transport.provider,
+    });
   if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
     throw mapGlmError({ status: 0, body: parsed, headers: response.headers, provider: transport.provider });
   }
-  return toCitations(typeof parsed === 'object' && parsed !== null ? (parsed as { search_result?: unknown }).search_result : undefined);
+  return toCitations(
+    typeof parsed === 'object' && parsed !== null ? (parsed as { search_result?: unknown }).search_result : undefined,
+  );
 }

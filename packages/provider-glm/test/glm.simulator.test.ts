@@ -2,7 +2,7 @@ import { type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
 import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createGlm, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL, glm as defaultInstance } from '../src/index.js';
+import { createGlm, glm as defaultInstance, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL } from '../src/index.js';
 
 const simulator = useSimulator();
 let glm: GlmProvider;
@@ -18,7 +18,18 @@ const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError
 
 describe('GLM adapter against the simulator', () => {
   it('merges provider_options but never over model, messages, stream or the token limits', async () => {
-    await glm.chat({ ...hello, max_tokens: 40, provider_options: { model: 'other-model', messages: [], stream: true, max_tokens: 999_999, n: 8, user_tag: 'kept' } });
+    await glm.chat({
+      ...hello,
+      max_tokens: 40,
+      provider_options: {
+        model: 'other-model',
+        messages: [],
+        stream: true,
+        max_tokens: 999_999,
+        n: 8,
+        user_tag: 'kept',
+      },
+    });
     const body = chatBodies().at(-1)!;
     expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 40, user_tag: 'kept' });
     expect(body.model).not.toBe('other-model');
@@ -49,8 +60,18 @@ describe('GLM adapter against the simulator', () => {
   it('completes a tool-call round trip, a forced tool_choice arriving as auto', async () => {
     const result = await runToolLoop({
       adapter: glm,
-      request: { ...hello, messages: [{ role: 'user', content: 'Paris' }], tool_choice: { type: 'function', function: { name: 'weather' } } },
-      tools: [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, handler: ({ city }) => `sunny in ${String(city)}` }],
+      request: {
+        ...hello,
+        messages: [{ role: 'user', content: 'Paris' }],
+        tool_choice: { type: 'function', function: { name: 'weather' } },
+      },
+      tools: [
+        {
+          name: 'weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          handler: ({ city }) => `sunny in ${String(city)}`,
+        },
+      ],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: sunny in Paris');
     expect(result.steps).toBe(2);
@@ -69,16 +90,30 @@ describe('GLM adapter against the simulator', () => {
     });
     const body = chatBodies()[0]!;
     expect(body.max_tokens).toBe(321);
-    for (const field of ['max_completion_tokens', 'frequency_penalty', 'seed', 'parallel_tool_calls']) expect(body).not.toHaveProperty(field);
+    for (const field of ['max_completion_tokens', 'frequency_penalty', 'seed', 'parallel_tool_calls'])
+      expect(body).not.toHaveProperty(field);
     expect((body.tools as Array<{ function: Record<string, unknown> }>)[0]!.function).not.toHaveProperty('strict');
   });
 
   it('returns web_search tool results as citations, in chat and in streams', async () => {
-    const request: ChatRequest = { ...hello, messages: [{ role: 'user', content: 'latest ai news' }], tools: [{ type: 'web_search' }] };
+    const request: ChatRequest = {
+      ...hello,
+      messages: [{ role: 'user', content: 'latest ai news' }],
+      tools: [{ type: 'web_search' }],
+    };
     const response = await glm.chat(request);
     expect(response.citations?.length).toBe(3);
-    expect(response.citations![0]).toMatchObject({ url: expect.stringMatching(/^https:\/\/example\.com\//), title: expect.any(String), snippet: expect.any(String), source: 'Example News', published: '2026-01-15' });
-    expect((chatBodies()[0]!.tools as unknown[])[0]).toMatchObject({ type: 'web_search', web_search: { enable: true, search_result: true } });
+    expect(response.citations![0]).toMatchObject({
+      url: expect.stringMatching(/^https:\/\/example\.com\//),
+      title: expect.any(String),
+      snippet: expect.any(String),
+      source: 'Example News',
+      published: '2026-01-15',
+    });
+    expect((chatBodies()[0]!.tools as unknown[])[0]).toMatchObject({
+      type: 'web_search',
+      web_search: { enable: true, search_result: true },
+    });
     const chunks = await collect(glm.stream(request));
     expect(chunks.flatMap((chunk) => chunk.citations ?? []).length).toBeGreaterThanOrEqual(3);
   });
@@ -86,9 +121,19 @@ describe('GLM adapter against the simulator', () => {
   it('runs the standalone web search API and returns citations', async () => {
     const citations = await glm.webSearch('latest ai news', { count: 2, recency: 'oneWeek' });
     expect(citations).toHaveLength(2);
-    expect(citations[0]).toMatchObject({ url: expect.stringContaining('example.com'), title: 'Result 1 for latest ai news', snippet: expect.any(String), source: 'Example News' });
+    expect(citations[0]).toMatchObject({
+      url: expect.stringContaining('example.com'),
+      title: 'Result 1 for latest ai news',
+      snippet: expect.any(String),
+      source: 'Example News',
+    });
     const attempt = simulator.sim.log.find((row) => row.path.endsWith('/web_search'));
-    expect(attempt?.body).toMatchObject({ search_query: 'latest ai news', count: 2, search_recency_filter: 'oneWeek', search_engine: 'search-prime' });
+    expect(attempt?.body).toMatchObject({
+      search_query: 'latest ai news',
+      count: 2,
+      search_recency_filter: 'oneWeek',
+      search_engine: 'search-prime',
+    });
   });
 
   it('maps a rejected key on the web search API to auth', async () => {
@@ -144,7 +189,9 @@ describe('GLM configuration', () => {
   it('picks the region URL; an explicit baseURL or region wins over the environment', () => {
     expect(resolveGlmBaseURL({ env: {} })).toBe(GLM_BASE_URLS.international);
     expect(resolveGlmBaseURL({ region: 'mainland', env: {} })).toBe('https://open.bigmodel.cn/api/paas/v4');
-    expect(resolveGlmBaseURL({ region: 'coding', env: { GLM_BASE_URL: 'http://elsewhere' } })).toBe('https://api.z.ai/api/coding/paas/v4');
+    expect(resolveGlmBaseURL({ region: 'coding', env: { GLM_BASE_URL: 'http://elsewhere' } })).toBe(
+      'https://api.z.ai/api/coding/paas/v4',
+    );
     expect(resolveGlmBaseURL({ env: { GLM_BASE_URL: 'http://elsewhere' } })).toBe('http://elsewhere');
     expect(resolveGlmBaseURL({ baseURL: 'http://mine', region: 'mainland' })).toBe('http://mine');
   });
@@ -158,7 +205,9 @@ describe('GLM configuration', () => {
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
     const baseURL = simulator.sim.baseURL('glm');
-    const response = await withEnv({ GLM_API_KEY: 'test-key', GLM_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    const response = await withEnv({ GLM_API_KEY: 'test-key', GLM_BASE_URL: baseURL }, () =>
+      defaultInstance.chat(hello),
+    );
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     expect(defaultInstance.id).toBe('glm');
     expect(defaultInstance.baseURL).toBe(baseURL);

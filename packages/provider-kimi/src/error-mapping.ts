@@ -33,7 +33,8 @@ export function classifyKimiType(type: string, message = ''): Classification | u
       return { code: 'server' };
     case 'invalid_request_error':
       if (looksLikeContextLength(message)) return { code: 'context_length' };
-      if (/not found the model|model.*(not found|not exist)|permission denied.*model/i.test(message)) return { code: 'not_found', param: 'model' };
+      if (/not found the model|model.*(not found|not exist)|permission denied.*model/i.test(message))
+        return { code: 'not_found', param: 'model' };
       return { code: 'bad_request' };
     default:
       return undefined;

@@ -13,8 +13,22 @@ const chunk: ChatChunk = {
 
 describe('normalizeKimiChunk', () => {
   it('lifts the usage Kimi reports inside the final choice to the chunk', () => {
-    const raw = { choices: [{ index: 0, delta: {}, finish_reason: 'stop', usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cached_tokens: 2 } }] };
-    expect(normalizeKimiChunk(raw, chunk).usage).toEqual({ prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cached_tokens: 2 });
+    const raw = {
+      choices: [
+        {
+          index: 0,
+          delta: {},
+          finish_reason: 'stop',
+          usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, cached_tokens: 2 },
+        },
+      ],
+    };
+    expect(normalizeKimiChunk(raw, chunk).usage).toEqual({
+      prompt_tokens: 5,
+      completion_tokens: 7,
+      total_tokens: 12,
+      cached_tokens: 2,
+    });
   });
 
   it('keeps a top-level usage and reasoning deltas', () => {

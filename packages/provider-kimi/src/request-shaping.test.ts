@@ -12,13 +12,23 @@ describe('shapeKimiRequest', () => {
   });
 
   it('drops unsupported fields and renames max_completion_tokens', () => {
-    const shaped = shapeKimiRequest({ ...base, seed: 1, parallel_tool_calls: true, reasoning_effort: 'high', user: 'u', max_completion_tokens: 99 });
-    for (const field of ['seed', 'parallel_tool_calls', 'reasoning_effort', 'user', 'max_completion_tokens']) expect(shaped).not.toHaveProperty(field);
+    const shaped = shapeKimiRequest({
+      ...base,
+      seed: 1,
+      parallel_tool_calls: true,
+      reasoning_effort: 'high',
+      user: 'u',
+      max_completion_tokens: 99,
+    });
+    for (const field of ['seed', 'parallel_tool_calls', 'reasoning_effort', 'user', 'max_completion_tokens'])
+      expect(shaped).not.toHaveProperty(field);
     expect(shaped.max_tokens).toBe(99);
   });
 
   it('keeps the $web_search builtin and turns the portable web_search tool into it', () => {
-    expect(shapeKimiRequest({ ...base, tools: [kimiWebSearchTool] }).tools).toEqual([{ type: 'builtin_function', function: { name: '$web_search' } }]);
+    expect(shapeKimiRequest({ ...base, tools: [kimiWebSearchTool] }).tools).toEqual([
+      { type: 'builtin_function', function: { name: '$web_search' } },
+    ]);
     expect(shapeKimiRequest({ ...base, tools: [{ type: 'web_search' }] }).tools).toEqual([kimiWebSearchTool]);
   });
 
@@ -41,7 +51,14 @@ describe('shapeKimiRequest', () => {
 describe('mapKimiError', () => {
   const body = (type: string, message: string) => ({ error: { type, message } });
   it.each([
-    [400, body('invalid_request_error', 'Invalid request: Your request exceeded model token limit: 262144 (requested: 269030)'), 'context_length'],
+    [
+      400,
+      body(
+        'invalid_request_error',
+        'Invalid request: Your request exceeded model token limit: 262144 (requested: 269030)',
+      ),
+      'context_length',
+    ],
     [400, body('invalid_request_error', 'Input token length too long'), 'context_length'],
     [400, body('invalid_request_error', 'Invalid request: temperature must be ...'), 'bad_request'],
     [400, body('content_filter', 'The request was rejected because it was considered high risk'), 'content_filter'],

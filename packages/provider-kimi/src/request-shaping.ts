@@ -27,7 +27,8 @@ export const kimiWebSearchTool = Object.freeze({
 
 function shapeTool(tool: unknown): unknown {
   // A portable `{type: 'web_search'}` (GLM's spelling) becomes Kimi's builtin.
-  if (typeof tool === 'object' && tool !== null && (tool as Body).type === 'web_search') return { type: 'builtin_function', function: { name: '$web_search' } };
+  if (typeof tool === 'object' && tool !== null && (tool as Body).type === 'web_search')
+    return { type: 'builtin_function', function: { name: '$web_search' } };
   return withoutStrict(tool);
 }
 
@@ -62,7 +63,8 @@ export function shapeKimiRequest(body: Body): Body {
 
   if (Array.isArray(shaped.tools)) {
     shaped.tools = shaped.tools.map(shapeTool);
-    if (shaped.tool_choice !== undefined && shaped.tool_choice !== 'none' && shaped.tool_choice !== 'auto') shaped.tool_choice = 'auto';
+    if (shaped.tool_choice !== undefined && shaped.tool_choice !== 'none' && shaped.tool_choice !== 'auto')
+      shaped.tool_choice = 'auto';
   } else {
     delete shaped.tool_choice;
   }

@@ -2,7 +2,15 @@ import { type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
 import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createKimi, KIMI_BASE_URLS, type KimiProvider, kimiFileMessages, kimiWebSearchTool, resolveKimiBaseURL, kimi as defaultInstance } from '../src/index.js';
+import {
+  createKimi,
+  kimi as defaultInstance,
+  KIMI_BASE_URLS,
+  type KimiProvider,
+  kimiFileMessages,
+  kimiWebSearchTool,
+  resolveKimiBaseURL,
+} from '../src/index.js';
 
 const simulator = useSimulator();
 let kimi: KimiProvider;
@@ -18,7 +26,18 @@ const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError
 
 describe('Kimi adapter against the simulator', () => {
   it('merges provider_options but never over model, messages, stream or the token limits', async () => {
-    await kimi.chat({ ...hello, max_tokens: 40, provider_options: { model: 'other-model', messages: [], stream: true, max_tokens: 999_999, n: 8, user_tag: 'kept' } });
+    await kimi.chat({
+      ...hello,
+      max_tokens: 40,
+      provider_options: {
+        model: 'other-model',
+        messages: [],
+        stream: true,
+        max_tokens: 999_999,
+        n: 8,
+        user_tag: 'kept',
+      },
+    });
     const body = chatBodies().at(-1)!;
     expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 40, user_tag: 'kept' });
     expect(body.model).not.toBe('other-model');
@@ -36,7 +55,9 @@ describe('Kimi adapter against the simulator', () => {
 
   it('streams a thinking model with reasoning_content and usage on the last chunk', async () => {
     const chunks = await collect(kimi.stream({ ...hello, model: 'kimi-k2-thinking' }));
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('')).toContain('Thinking about: hello');
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('')).toContain(
+      'Thinking about: hello',
+    );
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Simulated answer to: hello');
     expect(chunks.at(-1)?.usage?.total_tokens).toBeGreaterThan(0);
   });
@@ -54,7 +75,13 @@ describe('Kimi adapter against the simulator', () => {
     const result = await runToolLoop({
       adapter: kimi,
       request: { ...hello, messages: [{ role: 'user', content: 'Oslo' }] },
-      tools: [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, handler: ({ city }) => `rain in ${String(city)}` }],
+      tools: [
+        {
+          name: 'weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          handler: ({ city }) => `rain in ${String(city)}`,
+        },
+      ],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: rain in Oslo');
   });
@@ -68,15 +95,24 @@ describe('Kimi adapter against the simulator', () => {
     const toolMessage = (second.messages as Array<Record<string, unknown>>).find((message) => message.role === 'tool');
     expect(toolMessage?.content).toBe(call!.function.arguments);
     expect(result.response.choices[0]!.message.content).toBe(`Tool results: ${call!.function.arguments}`);
-    expect((chatBodies()[0]!.tools as unknown[])[0]).toEqual({ type: 'builtin_function', function: { name: '$web_search' } });
+    expect((chatBodies()[0]!.tools as unknown[])[0]).toEqual({
+      type: 'builtin_function',
+      function: { name: '$web_search' },
+    });
   });
 
   it('uploads a file for extraction and chats with its content as a system message', async () => {
-    const file = await kimi.files.upload({ filename: 'report.txt', data: new TextEncoder().encode('Revenue grew 12% in Q3.') });
+    const file = await kimi.files.upload({
+      filename: 'report.txt',
+      data: new TextEncoder().encode('Revenue grew 12% in Q3.'),
+    });
     expect(file.purpose).toBe('file-extract');
     const system = await kimiFileMessages(kimi, [file.id]);
     expect(system[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Revenue grew 12% in Q3.') });
-    const response = await kimi.chat({ ...hello, messages: [...system, { role: 'user', content: 'How much did revenue grow?' }] });
+    const response = await kimi.chat({
+      ...hello,
+      messages: [...system, { role: 'user', content: 'How much did revenue grow?' }],
+    });
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: How much did revenue grow?');
     const sent = chatBodies()[0]!.messages as Array<Record<string, unknown>>;
     expect(sent[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Revenue grew 12%') });
@@ -85,8 +121,15 @@ describe('Kimi adapter against the simulator', () => {
   });
 
   it('passes a partial-mode assistant message through', async () => {
-    await kimi.chat({ ...hello, messages: [...hello.messages, { role: 'assistant', content: 'Once upon', partial: true }] });
-    expect((chatBodies()[0]!.messages as unknown[])[1]).toEqual({ role: 'assistant', content: 'Once upon', partial: true });
+    await kimi.chat({
+      ...hello,
+      messages: [...hello.messages, { role: 'assistant', content: 'Once upon', partial: true }],
+    });
+    expect((chatBodies()[0]!.messages as unknown[])[1]).toEqual({
+      role: 'assistant',
+      content: 'Once upon',
+      partial: true,
+    });
   });
 });
 
@@ -134,7 +177,9 @@ describe('Kimi configuration', () => {
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
     const baseURL = simulator.sim.baseURL('kimi');
-    const response = await withEnv({ KIMI_API_KEY: 'test-key', KIMI_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    const response = await withEnv({ KIMI_API_KEY: 'test-key', KIMI_BASE_URL: baseURL }, () =>
+      defaultInstance.chat(hello),
+    );
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     expect(defaultInstance.id).toBe('kimi');
     expect(defaultInstance.baseURL).toBe(baseURL);

@@ -57,7 +57,9 @@ export const minimaxErrorSchema = errorFieldsSchema.extend({ base_resp: baseResp
 export type MinimaxErrorData = z.infer<typeof minimaxErrorSchema>;
 
 /** The `base_resp` of parsed data, when it reports a failure (a non-zero `status_code`). */
-function failedBaseResp(data: Pick<MinimaxErrorData, 'base_resp'>): { statusCode: number; statusMessage: string } | undefined {
+function failedBaseResp(
+  data: Pick<MinimaxErrorData, 'base_resp'>,
+): { statusCode: number; statusMessage: string } | undefined {
   const statusCode = data.base_resp?.status_code;
   if (statusCode === undefined || !Number.isFinite(statusCode) || statusCode === 0) return undefined;
   return { statusCode, statusMessage: data.base_resp?.status_msg ?? '' };

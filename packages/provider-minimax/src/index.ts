@@ -1,3 +1,12 @@
+export type { UpstreamFailure } from '@exai/provider-openai-compatible';
+export {
+  classifyMinimaxCode,
+  type MinimaxErrorData,
+  mapMinimaxError,
+  minimaxErrorSchema,
+  minimaxErrorStructure,
+  readBaseResp,
+} from './error-mapping.js';
 export {
   createMinimax,
   MINIMAX_BASE_URLS,
@@ -8,15 +17,12 @@ export {
   minimaxModels,
   resolveMinimaxBaseURL,
 } from './minimax-provider.js';
-export { minimumSampling, shapeMinimaxRequest } from './request-shaping.js';
 export {
-  classifyMinimaxCode,
-  mapMinimaxError,
-  type MinimaxErrorData,
-  minimaxErrorSchema,
-  minimaxErrorStructure,
-  readBaseResp,
-} from './error-mapping.js';
-export type { UpstreamFailure } from '@exai/provider-openai-compatible';
-export { createMinimaxChunkNormalizer, type NormalizeContext, normalizeMinimaxResponse, reasoningDetailsText, throwOnBaseResp } from './normalize.js';
+  createMinimaxChunkNormalizer,
+  type NormalizeContext,
+  normalizeMinimaxResponse,
+  reasoningDetailsText,
+  throwOnBaseResp,
+} from './normalize.js';
+export { minimumSampling, shapeMinimaxRequest } from './request-shaping.js';
 export { type SplitText, splitThink, ThinkSplitter } from './think-splitter.js';

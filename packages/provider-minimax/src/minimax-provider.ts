@@ -40,8 +40,10 @@ const minimaxDefinition: ProviderDefinition<MinimaxRegion> = {
   hooks: {
     includeStreamUsage: false, // MiniMax reports usage on the last chunk without being asked
     transformRequest: (body) => shapeMinimaxRequest(body) as typeof body,
-    transformResponse: (raw, response, context) => normalizeMinimaxResponse(raw, response, { provider: context.provider, model: context.model.id }),
-    createChunkTransformer: (context) => createMinimaxChunkNormalizer({ provider: context.provider, model: context.model.id }),
+    transformResponse: (raw, response, context) =>
+      normalizeMinimaxResponse(raw, response, { provider: context.provider, model: context.model.id }),
+    createChunkTransformer: (context) =>
+      createMinimaxChunkNormalizer({ provider: context.provider, model: context.model.id }),
     errorStructure: minimaxErrorStructure,
   },
 };

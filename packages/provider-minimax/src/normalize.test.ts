@@ -3,7 +3,10 @@ import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
 import { createMinimaxChunkNormalizer, normalizeMinimaxResponse } from './normalize.js';
 
-const chunkOf = (content: string | undefined, raw: Record<string, unknown> = {}): [Record<string, unknown>, ChatChunk] => [
+const chunkOf = (
+  content: string | undefined,
+  raw: Record<string, unknown> = {},
+): [Record<string, unknown>, ChatChunk] => [
   { choices: [{ index: 0, delta: { content, ...raw } }] },
   {
     id: 'c',
@@ -24,7 +27,10 @@ const responseOf = (content: string): ChatResponse => ({
   choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
 });
 
-function collect(normalizer: ReturnType<typeof createMinimaxChunkNormalizer>, chunks: Array<[Record<string, unknown>, ChatChunk]>) {
+function collect(
+  normalizer: ReturnType<typeof createMinimaxChunkNormalizer>,
+  chunks: Array<[Record<string, unknown>, ChatChunk]>,
+) {
   let content = '';
   let reasoning = '';
   const all = [...chunks.flatMap(([raw, chunk]) => normalizer(raw, chunk)), ...normalizer.flush()];
@@ -42,8 +48,13 @@ describe('MiniMax response normalization', () => {
   });
 
   it('reads reasoning_details when reasoning_split was on', () => {
-    const raw = { choices: [{ message: { content: 'Hi', reasoning_details: [{ type: 'reasoning.text', text: 'be polite' }] } }] };
-    expect(normalizeMinimaxResponse(raw, responseOf('Hi')).choices[0]!.message).toMatchObject({ content: 'Hi', reasoning_content: 'be polite' });
+    const raw = {
+      choices: [{ message: { content: 'Hi', reasoning_details: [{ type: 'reasoning.text', text: 'be polite' }] } }],
+    };
+    expect(normalizeMinimaxResponse(raw, responseOf('Hi')).choices[0]!.message).toMatchObject({
+      content: 'Hi',
+      reasoning_content: 'be polite',
+    });
   });
 
   it('throws the mapped error for a 200 carrying a non-zero base_resp', () => {
@@ -61,7 +72,10 @@ describe('MiniMax response normalization', () => {
 describe('MiniMax stream normalization', () => {
   it('splits <think> tags cut across chunk boundaries', () => {
     const pieces = ['<th', 'ink>\nI sh', 'ould gr', 'eet.</thi', 'nk>\n\nHel', 'lo <b>there</b>'];
-    const result = collect(createMinimaxChunkNormalizer(), pieces.map((piece) => chunkOf(piece)));
+    const result = collect(
+      createMinimaxChunkNormalizer(),
+      pieces.map((piece) => chunkOf(piece)),
+    );
     expect(result).toEqual({ reasoning: 'I should greet.', content: 'Hello <b>there</b>' });
   });
 
@@ -71,9 +85,16 @@ describe('MiniMax stream normalization', () => {
 
   it('turns reasoning_details deltas into reasoning_content, incremental or cumulative', () => {
     const detail = (text: string) => ({ reasoning_details: [{ type: 'reasoning.text', text }] });
-    const incremental = collect(createMinimaxChunkNormalizer(), [chunkOf(undefined, detail('The user')), chunkOf(undefined, detail(' says hi')), chunkOf('Hi!')]);
+    const incremental = collect(createMinimaxChunkNormalizer(), [
+      chunkOf(undefined, detail('The user')),
+      chunkOf(undefined, detail(' says hi')),
+      chunkOf('Hi!'),
+    ]);
     expect(incremental).toEqual({ reasoning: 'The user says hi', content: 'Hi!' });
-    const cumulative = collect(createMinimaxChunkNormalizer(), [chunkOf(undefined, detail('The user')), chunkOf(undefined, detail('The user says hi'))]);
+    const cumulative = collect(createMinimaxChunkNormalizer(), [
+      chunkOf(undefined, detail('The user')),
+      chunkOf(undefined, detail('The user says hi')),
+    ]);
     expect(cumulative.reasoning).toBe('The user says hi');
   });
 });

@@ -11,7 +11,11 @@ export interface NormalizeContext {
 }
 
 /** MiniMax `reasoning_details: [{type: 'reasoning.text', text}]` on a message or delta. */
-export const reasoningDetailsSchema = z.array(z.looseObject({ type: z.string().optional().catch(undefined), text: z.string().optional().catch(undefined) }).catch({}));
+export const reasoningDetailsSchema = z.array(
+  z
+    .looseObject({ type: z.string().optional().catch(undefined), text: z.string().optional().catch(undefined) })
+    .catch({}),
+);
 
 /** The text of MiniMax `reasoning_details: [{type: 'reasoning.text', text}]`. */
 export function reasoningDetailsText(details: unknown): string {
@@ -26,17 +30,30 @@ export function reasoningDetailsText(details: unknown): string {
 /** Throws the mapped error when a 200 body (or chunk) carries a non-zero `base_resp`. */
 export function throwOnBaseResp(raw: RawCompletion | RawChunk, context: NormalizeContext = {}): void {
   if (!readBaseResp(raw)) return;
-  throw mapMinimaxError({ status: 200, body: raw, provider: context.provider, model: context.model, headers: context.headers });
+  throw mapMinimaxError({
+    status: 200,
+    body: raw,
+    provider: context.provider,
+    model: context.model,
+    headers: context.headers,
+  });
 }
 
 /**
  * MiniMax completion → gateway response: `reasoning_details` (reasoning_split on) or `<think>` blocks
  * in `content` (off) become `reasoning_content`; a non-zero `base_resp` on a 200 is thrown as its error.
  */
-export function normalizeMinimaxResponse(raw: RawCompletion, response: ChatResponse, context: NormalizeContext = {}): ChatResponse {
+export function normalizeMinimaxResponse(
+  raw: RawCompletion,
+  response: ChatResponse,
+  context: NormalizeContext = {},
+): ChatResponse {
   throwOnBaseResp(raw, context);
   const choices = response.choices.map((choice, position) => {
-    let reasoning = reasoningDetailsText(raw.choices?.[position]?.message?.reasoning_details) || choice.message.reasoning_content || '';
+    let reasoning =
+      reasoningDetailsText(raw.choices?.[position]?.message?.reasoning_details) ||
+      choice.message.reasoning_content ||
+      '';
     let content = choice.message.content;
     if (typeof content === 'string' && content.includes('<think>')) {
       const split = splitThink(content);
@@ -82,9 +99,11 @@ export function createMinimaxChunkNormalizer(context: NormalizeContext = {}): {
     throwOnBaseResp(raw, context);
     last = chunk;
     const choices = chunk.choices.map((choice, position) => {
-
       const { content, reasoning_content: existing, ...delta } = choice.delta;
-      let reasoning = newDetailsText(choice.index, reasoningDetailsText(raw.choices?.[position]?.delta?.reasoning_details));
+      let reasoning = newDetailsText(
+        choice.index,
+        reasoningDetailsText(raw.choices?.[position]?.delta?.reasoning_details),
+      );
       if (!reasoning && existing) reasoning = existing;
       let text = '';
       if (typeof content === 'string' && content !== '') {
@@ -108,7 +127,10 @@ export function createMinimaxChunkNormalizer(context: NormalizeContext = {}): {
       if (rest.content || rest.reasoning) {
         choices.push({
           index,
-          delta: { ...(rest.content ? { content: rest.content } : {}), ...(rest.reasoning ? { reasoning_content: rest.reasoning } : {}) },
+          delta: {
+            ...(rest.content ? { content: rest.content } : {}),
+            ...(rest.reasoning ? { reasoning_content: rest.reasoning } : {}),
+          },
           finish_reason: null,
         });
       }

@@ -23,7 +23,15 @@ describe('shapeMinimaxRequest', () => {
       parallel_tool_calls: true,
     });
     expect(shaped.max_completion_tokens).toBe(256);
-    for (const field of ['max_tokens', 'tool_choice', 'response_format', 'seed', 'frequency_penalty', 'presence_penalty', 'parallel_tool_calls']) {
+    for (const field of [
+      'max_tokens',
+      'tool_choice',
+      'response_format',
+      'seed',
+      'frequency_penalty',
+      'presence_penalty',
+      'parallel_tool_calls',
+    ]) {
       expect(shaped).not.toHaveProperty(field);
     }
   });
@@ -37,15 +45,25 @@ describe('shapeMinimaxRequest', () => {
   it('carries an assistant turn reasoning back in MiniMax form', () => {
     const messages = [...base.messages, { role: 'assistant', content: 'ok', reasoning_content: 'why' }];
     const split = shapeMinimaxRequest({ ...base, messages }).messages as Array<Record<string, unknown>>;
-    expect(split[1]).toMatchObject({ role: 'assistant', content: 'ok', reasoning_details: [{ type: 'reasoning.text', text: 'why' }] });
+    expect(split[1]).toMatchObject({
+      role: 'assistant',
+      content: 'ok',
+      reasoning_details: [{ type: 'reasoning.text', text: 'why' }],
+    });
     expect(split[1]).not.toHaveProperty('reasoning_content');
-    const inline = shapeMinimaxRequest({ ...base, messages, thinking: { type: 'disabled' } }).messages as Array<Record<string, unknown>>;
+    const inline = shapeMinimaxRequest({ ...base, messages, thinking: { type: 'disabled' } }).messages as Array<
+      Record<string, unknown>
+    >;
     expect(inline[1]!.content).toBe('<think>\nwhy\n</think>\n\nok');
   });
 });
 
 describe('mapMinimaxError', () => {
-  const resp = (code: number, message: string) => ({ id: 'x', choices: null, base_resp: { status_code: code, status_msg: message } });
+  const resp = (code: number, message: string) => ({
+    id: 'x',
+    choices: null,
+    base_resp: { status_code: code, status_msg: message },
+  });
   it.each([
     [1002, 'rate limit', 'rate_limited'],
     [1004, 'not authorized', 'upstream_auth'],
@@ -55,7 +73,11 @@ describe('mapMinimaxError', () => {
     [2013, 'invalid params', 'bad_request'],
     [1024, 'internal error', 'server'],
   ])('maps base_resp %i on an HTTP 200 to %s', (code, message, expected) => {
-    const error = mapMinimaxError({ status: 200, body: resp(code, message), headers: new Headers({ 'retry-after': '1' }) });
+    const error = mapMinimaxError({
+      status: 200,
+      body: resp(code, message),
+      headers: new Headers({ 'retry-after': '1' }),
+    });
     expect(error.code).toBe(expected);
     expect(error.message).toContain(message);
     expect(error.statusCode).not.toBe(200);
@@ -64,6 +86,12 @@ describe('mapMinimaxError', () => {
   it('ignores a success base_resp and maps plain HTTP errors', () => {
     expect(readBaseResp({ base_resp: { status_code: 0, status_msg: 'success' } })).toBeUndefined();
     expect(mapMinimaxError({ status: 503, body: 'busy' }).code).toBe('overloaded');
-    expect(mapMinimaxError({ status: 429, body: { error: { message: 'slow down' } }, headers: new Headers({ 'retry-after': '4' }) }).retryAfterMs).toBe(4000);
+    expect(
+      mapMinimaxError({
+        status: 429,
+        body: { error: { message: 'slow down' } },
+        headers: new Headers({ 'retry-after': '4' }),
+      }).retryAfterMs,
+    ).toBe(4000);
   });
 });

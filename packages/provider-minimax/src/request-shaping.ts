@@ -35,7 +35,12 @@ function shapeMessage(message: unknown, split: boolean): unknown {
   const { reasoning_content: reasoning, partial: _partial, ...rest } = message as Body;
   if (rest.role !== 'assistant' || typeof reasoning !== 'string' || reasoning === '') return rest;
   if (split) {
-    return { ...rest, reasoning_details: [{ type: 'reasoning.text', id: 'reasoning-text-1', format: 'MiniMax-response-v1', index: 0, text: reasoning }] };
+    return {
+      ...rest,
+      reasoning_details: [
+        { type: 'reasoning.text', id: 'reasoning-text-1', format: 'MiniMax-response-v1', index: 0, text: reasoning },
+      ],
+    };
   }
   const content = typeof rest.content === 'string' ? rest.content : '';
   return { ...rest, content: `<think>\n${reasoning}\n</think>\n\n${content}` };

@@ -79,5 +79,8 @@ export function splitThink(text: string): SplitText {
   const splitter = new ThinkSplitter();
   const first = splitter.push(text);
   const rest = splitter.flush();
-  return { content: first.content + rest.content, reasoning: (first.reasoning + rest.reasoning).replace(/[\r\n]+$/, '') };
+  return {
+    content: first.content + rest.content,
+    reasoning: (first.reasoning + rest.reasoning).replace(/[\r\n]+$/, ''),
+  };
 }

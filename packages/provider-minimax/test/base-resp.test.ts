@@ -26,7 +26,15 @@ beforeAll(async () => {
       const body = JSON.parse(text) as { model: string };
       const code = Number(body.model.split('-').at(-1));
       response.writeHead(200, { 'content-type': 'application/json', 'retry-after': '5' });
-      response.end(JSON.stringify({ id: '', choices: null, created: 0, model: body.model, base_resp: { status_code: code, status_msg: `simulated ${code}` } }));
+      response.end(
+        JSON.stringify({
+          id: '',
+          choices: null,
+          created: 0,
+          model: body.model,
+          base_resp: { status_code: code, status_msg: `simulated ${code}` },
+        }),
+      );
     });
   });
   server.listen(0, '127.0.0.1');

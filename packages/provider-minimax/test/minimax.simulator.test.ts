@@ -1,8 +1,20 @@
 import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { chatRequestBodies, collect as collectAll, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
+import {
+  chatRequestBodies,
+  collect as collectAll,
+  rejectionOf,
+  useSimulator,
+  withEnv,
+} from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMinimax, MINIMAX_BASE_URLS, type MinimaxProvider, resolveMinimaxBaseURL, minimax as defaultInstance } from '../src/index.js';
+import {
+  createMinimax,
+  minimax as defaultInstance,
+  MINIMAX_BASE_URLS,
+  type MinimaxProvider,
+  resolveMinimaxBaseURL,
+} from '../src/index.js';
 
 const simulator = useSimulator();
 let minimax: MinimaxProvider;
@@ -17,7 +29,9 @@ const noThinking: ChatRequest = { ...hello, thinking: { type: 'disabled' } };
 const chatBodies = () => chatRequestBodies(simulator.sim);
 const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
 
-async function collect(stream: AsyncIterable<ChatChunk>): Promise<{ chunks: ChatChunk[]; content: string; reasoning: string }> {
+async function collect(
+  stream: AsyncIterable<ChatChunk>,
+): Promise<{ chunks: ChatChunk[]; content: string; reasoning: string }> {
   const chunks = await collectAll(stream);
   return {
     chunks,
@@ -28,9 +42,24 @@ async function collect(stream: AsyncIterable<ChatChunk>): Promise<{ chunks: Chat
 
 describe('MiniMax adapter against the simulator', () => {
   it('merges provider_options but never over model, messages, stream or the token limits', async () => {
-    await minimax.chat({ ...hello, max_tokens: 40, provider_options: { model: 'other-model', messages: [], stream: true, max_tokens: 999_999, n: 8, user_tag: 'kept' } });
+    await minimax.chat({
+      ...hello,
+      max_tokens: 40,
+      provider_options: {
+        model: 'other-model',
+        messages: [],
+        stream: true,
+        max_tokens: 999_999,
+        n: 8,
+        user_tag: 'kept',
+      },
+    });
     const body = chatBodies().at(-1)!;
-    expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_completion_tokens: 40, user_tag: 'kept' });
+    expect(body).toMatchObject({
+      messages: [{ role: 'user', content: 'hello' }],
+      max_completion_tokens: 40,
+      user_tag: 'kept',
+    });
     expect(body).not.toHaveProperty('max_tokens');
     expect(body.model).not.toBe('other-model');
     expect(body).not.toHaveProperty('stream');
@@ -64,23 +93,41 @@ describe('MiniMax adapter against the simulator', () => {
   });
 
   it('shapes the body: max_completion_tokens, temperature 0 → 0.01, no tool_choice or seed', async () => {
-    const response = await minimax.chat({ ...hello, max_tokens: 77, temperature: 0, tool_choice: 'auto', seed: 1, response_format: { type: 'json_object' } });
+    const response = await minimax.chat({
+      ...hello,
+      max_tokens: 77,
+      temperature: 0,
+      tool_choice: 'auto',
+      seed: 1,
+      response_format: { type: 'json_object' },
+    });
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     const body = chatBodies()[0]!;
     expect(body.max_completion_tokens).toBe(77);
     expect(body.temperature).toBe(0.01);
-    for (const field of ['max_tokens', 'tool_choice', 'seed', 'response_format']) expect(body).not.toHaveProperty(field);
+    for (const field of ['max_tokens', 'tool_choice', 'seed', 'response_format'])
+      expect(body).not.toHaveProperty(field);
   });
 
   it('completes a tool round trip and carries the reasoning back to MiniMax', async () => {
     const result = await runToolLoop({
       adapter: minimax,
       request: { ...hello, messages: [{ role: 'user', content: 'Rome' }] },
-      tools: [{ name: 'weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, handler: ({ city }) => `warm in ${String(city)}` }],
+      tools: [
+        {
+          name: 'weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          handler: ({ city }) => `warm in ${String(city)}`,
+        },
+      ],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: warm in Rome');
-    const assistant = (chatBodies()[1]!.messages as Array<Record<string, unknown>>).find((message) => message.role === 'assistant');
-    expect(assistant?.reasoning_details).toEqual([expect.objectContaining({ type: 'reasoning.text', text: expect.stringContaining('Thinking about: Rome') })]);
+    const assistant = (chatBodies()[1]!.messages as Array<Record<string, unknown>>).find(
+      (message) => message.role === 'assistant',
+    );
+    expect(assistant?.reasoning_details).toEqual([
+      expect.objectContaining({ type: 'reasoning.text', text: expect.stringContaining('Thinking about: Rome') }),
+    ]);
   });
 });
 
@@ -116,7 +163,9 @@ describe('MiniMax error mapping against the simulator', () => {
 
 describe('MiniMax configuration', () => {
   it('reads MINIMAX_API_KEY and MINIMAX_BASE_URL', async () => {
-    const fromEnv = createMinimax({ env: { MINIMAX_API_KEY: 'bad-key', MINIMAX_BASE_URL: simulator.sim.baseURL('minimax') } });
+    const fromEnv = createMinimax({
+      env: { MINIMAX_API_KEY: 'bad-key', MINIMAX_BASE_URL: simulator.sim.baseURL('minimax') },
+    });
     expect((await failureOf(() => fromEnv.chat(hello))).code).toBe('upstream_auth');
     expect(resolveMinimaxBaseURL({ env: {} })).toBe(MINIMAX_BASE_URLS.international);
     expect(resolveMinimaxBaseURL({ region: 'mainland', env: {} })).toBe('https://api.minimaxi.com/v1');
@@ -126,7 +175,9 @@ describe('MiniMax configuration', () => {
 describe('the default instance', () => {
   it('is created on first use from process.env', async () => {
     const baseURL = simulator.sim.baseURL('minimax');
-    const response = await withEnv({ MINIMAX_API_KEY: 'test-key', MINIMAX_BASE_URL: baseURL }, () => defaultInstance.chat(hello));
+    const response = await withEnv({ MINIMAX_API_KEY: 'test-key', MINIMAX_BASE_URL: baseURL }, () =>
+      defaultInstance.chat(hello),
+    );
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     expect(defaultInstance.id).toBe('minimax');
     expect(defaultInstance.baseURL).toBe(baseURL);

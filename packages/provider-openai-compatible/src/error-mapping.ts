@@ -13,7 +13,8 @@ export interface MappingContext {
   signal?: AbortSignal | undefined;
 }
 
-const CONNECTION_CODES = /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_|other side closed|terminated|socket hang up|fetch failed/i;
+const CONNECTION_CODES =
+  /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_|other side closed|terminated|socket hang up|fetch failed/i;
 
 /**
  * Connection errors name the upstream's address (`connect ECONNREFUSED 10.0.0.7:8443`, `getaddrinfo
@@ -35,9 +36,18 @@ export function redact(text: string, apiKey: string | undefined): string {
  * Maps an upstream failure with the adapter's error structure (see `provider-error.ts`: the one
  * pipeline); `status` 0 means an `error` object inside a 200 body or stream.
  */
-export function mapUpstreamFailure(status: number, body: unknown, headers: Headers, context: MappingContext): GatewayError {
+export function mapUpstreamFailure(
+  status: number,
+  body: unknown,
+  headers: Headers,
+  context: MappingContext,
+): GatewayError {
   const structure = context.errorStructure ?? openAICompatibleErrorStructure;
-  return mapProviderError(structure, { status, body, headers, provider: context.provider, model: context.model }, context);
+  return mapProviderError(
+    structure,
+    { status, body, headers, provider: context.provider, model: context.model },
+    context,
+  );
 }
 
 function cancelled(context: MappingContext, cause: unknown): GatewayError {
@@ -83,7 +93,8 @@ export function toProviderError(error: unknown, context: MappingContext, interru
     return new GatewayError('network', { ...base, message: `${context.provider}: connection failed (${detail})` });
   }
   if (error instanceof APIError && typeof error.status === 'number') {
-    const body = (error as APIError & { rawBody?: unknown }).rawBody ?? (error.error ? { error: error.error } : error.message);
+    const body =
+      (error as APIError & { rawBody?: unknown }).rawBody ?? (error.error ? { error: error.error } : error.message);
     return mapUpstreamFailure(error.status, body, error.headers ?? new Headers(), context);
   }
   const text = connectionText(error);

@@ -146,7 +146,8 @@ export function createProvider<Region extends string, Extra extends object = obj
   };
   const adapter = deferredAdapter(id, definition.kind, () => build().adapter);
   // Descriptors, not values: an extension's getters stay getters (nothing is built before first use).
-  return Object.defineProperties(adapter, Object.getOwnPropertyDescriptors(extend?.(build) ?? {})) as ProviderAdapter & Extra;
+  return Object.defineProperties(adapter, Object.getOwnPropertyDescriptors(extend?.(build) ?? {})) as ProviderAdapter &
+    Extra;
 }
 
 /** A chunk transformer factory for a stateless per-chunk normalizer (one chunk in, one out). */

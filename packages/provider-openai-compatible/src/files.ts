@@ -21,8 +21,15 @@ function toFileObject(raw: unknown, provider: ProviderId): FileObject {
 }
 
 /** The OpenAI files API (`/files`) behind the core's FilesApi, errors mapped like chat errors. */
-export function createFilesApi(client: OpenAI, mapping: Omit<MappingContext, 'signal' | 'model'>, defaultPurpose: string): FilesApi {
-  const run = async <T>(options: CallOptions | undefined, call: (request: OpenAI.RequestOptions) => Promise<T>): Promise<T> => {
+export function createFilesApi(
+  client: OpenAI,
+  mapping: Omit<MappingContext, 'signal' | 'model'>,
+  defaultPurpose: string,
+): FilesApi {
+  const run = async <T>(
+    options: CallOptions | undefined,
+    call: (request: OpenAI.RequestOptions) => Promise<T>,
+  ): Promise<T> => {
     const request: OpenAI.RequestOptions = {};
     if (options?.signal) request.signal = options.signal;
     if (options?.headers) request.headers = options.headers;
@@ -36,7 +43,11 @@ export function createFilesApi(client: OpenAI, mapping: Omit<MappingContext, 'si
   return {
     upload: (file: FileUpload, options?: CallOptions) =>
       run(options, async (request) => {
-        const upload = await toFile(file.data, file.filename, file.contentType ? { type: file.contentType } : undefined);
+        const upload = await toFile(
+          file.data,
+          file.filename,
+          file.contentType ? { type: file.contentType } : undefined,
+        );
         const purpose = (file.purpose ?? defaultPurpose) as OpenAI.FilePurpose;
         return toFileObject(await client.files.create({ file: upload, purpose }, request), provider);
       }),

@@ -1,11 +1,15 @@
-export { createOpenAICompatibleProvider } from './provider.js';
-export type {
-  ChunkTransformer,
-  OpenAICompatibleSettings,
-  RequestBody,
-  RequestContext,
-  ResponseContext,
-} from './types.js';
+export { resolveBaseURL } from './base-url.js';
+export { redact } from './error-mapping.js';
+export {
+  type BuiltProvider,
+  createProvider,
+  deferredAdapter,
+  eachChunk,
+  loadApiKeys,
+  type ProviderDefinition,
+  type ProviderHooks,
+  type ProviderSettings,
+} from './factory.js';
 export {
   CONSERVATIVE_DEFAULTS,
   createModelCatalog,
@@ -13,35 +17,12 @@ export {
   type ModelCatalogEntry,
   type ModelCatalogOptions,
 } from './model-catalog.js';
-export { redact } from './error-mapping.js';
-export { clamp, GATEWAY_ONLY_FIELDS, prepareRequestBody, withoutStrict } from './request-body.js';
 export { normalizeChunk, normalizeCompletion, normalizeUsage } from './normalize.js';
-export {
-  chunkSchema,
-  completionSchema,
-  messageSchema,
-  type RawChunk,
-  type RawCompletion,
-  type RawMessage,
-  type RawToolCall,
-  type RawUsage,
-  toolCallSchema,
-  usageSchema,
-} from './schemas.js';
-export {
-  runToolLoop,
-  type StepExecutor,
-  type ToolLoopContext,
-  type ToolLoopTool,
-  ToolLoopLimitError,
-  type ToolLoopOptions,
-  type ToolLoopResult,
-  type ToolLoopStep,
-} from './tool-loop.js';
+export { createOpenAICompatibleProvider } from './provider.js';
 export {
   BILLING,
-  CONTEXT_LENGTH,
   type Classification,
+  CONTEXT_LENGTH,
   classifyStatus,
   type ErrorFields,
   type ErrorFieldsData,
@@ -59,14 +40,33 @@ export {
   type ProviderErrorStructure,
   type UpstreamFailure,
 } from './provider-error.js';
+export { clamp, GATEWAY_ONLY_FIELDS, prepareRequestBody, withoutStrict } from './request-body.js';
 export {
-  type BuiltProvider,
-  createProvider,
-  deferredAdapter,
-  eachChunk,
-  loadApiKeys,
-  type ProviderDefinition,
-  type ProviderHooks,
-  type ProviderSettings,
-} from './factory.js';
-export { resolveBaseURL } from './base-url.js';
+  chunkSchema,
+  completionSchema,
+  messageSchema,
+  type RawChunk,
+  type RawCompletion,
+  type RawMessage,
+  type RawToolCall,
+  type RawUsage,
+  toolCallSchema,
+  usageSchema,
+} from './schemas.js';
+export {
+  runToolLoop,
+  type StepExecutor,
+  type ToolLoopContext,
+  ToolLoopLimitError,
+  type ToolLoopOptions,
+  type ToolLoopResult,
+  type ToolLoopStep,
+  type ToolLoopTool,
+} from './tool-loop.js';
+export type {
+  ChunkTransformer,
+  OpenAICompatibleSettings,
+  RequestBody,
+  RequestContext,
+  ResponseContext,
+} from './types.js';

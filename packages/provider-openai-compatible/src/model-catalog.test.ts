@@ -3,7 +3,14 @@ import { createModelCatalog } from './model-catalog.js';
 
 const catalog = createModelCatalog(
   [
-    { id: 'big-model', contextWindow: 400_000, maxOutput: 128_000, aliases: ['big'], capabilities: { thinking: true, vision: true }, tier: 'deep' },
+    {
+      id: 'big-model',
+      contextWindow: 400_000,
+      maxOutput: 128_000,
+      aliases: ['big'],
+      capabilities: { thinking: true, vision: true },
+      tier: 'deep',
+    },
     { id: 'small-model', contextWindow: 128_000, aliases: ['small'] },
   ],
   [],
@@ -12,10 +19,22 @@ const catalog = createModelCatalog(
 
 describe('createModelCatalog', () => {
   it('resolves ids and aliases (case-insensitively as a fallback)', () => {
-    expect(catalog.resolve('big-model')).toMatchObject({ id: 'big-model', provider: 'acme', contextWindow: 400_000, tier: 'deep' });
+    expect(catalog.resolve('big-model')).toMatchObject({
+      id: 'big-model',
+      provider: 'acme',
+      contextWindow: 400_000,
+      tier: 'deep',
+    });
     expect(catalog.resolve('big').id).toBe('big-model');
     expect(catalog.resolve('BIG').id).toBe('big-model');
-    expect(catalog.resolve('small').capabilities).toEqual({ tools: true, streaming: true, vision: false, thinking: false, webSearch: false, files: false });
+    expect(catalog.resolve('small').capabilities).toEqual({
+      tools: true,
+      streaming: true,
+      vision: false,
+      thinking: false,
+      webSearch: false,
+      files: false,
+    });
     expect(catalog.aliases()).toEqual({ big: 'big-model', small: 'small-model' });
   });
 

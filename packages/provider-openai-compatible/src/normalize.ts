@@ -8,7 +8,14 @@ import type {
   ToolCallDelta,
   Usage,
 } from '@exai/core';
-import { type RawChunk, type RawCompletion, type RawMessage, type RawToolCall, type RawUsage, usageSchema } from './schemas.js';
+import {
+  type RawChunk,
+  type RawCompletion,
+  type RawMessage,
+  type RawToolCall,
+  type RawUsage,
+  usageSchema,
+} from './schemas.js';
 
 /** Parsed OpenAI usage (with `*_details`) to the gateway's flat usage. */
 function toUsage(usage: RawUsage): Usage {
@@ -36,7 +43,8 @@ export function normalizeUsage(raw: unknown): Usage | undefined {
 /** Reasoning text under any of the names compatible servers use (`reasoning_content`, vLLM/OpenRouter `reasoning`). */
 const reasoningOf = (message: RawMessage): string | undefined => message.reasoning_content ?? message.reasoning;
 
-const toolCallType = (value: string | undefined): ToolCall['type'] => (value === 'builtin_function' ? 'builtin_function' : 'function');
+const toolCallType = (value: string | undefined): ToolCall['type'] =>
+  value === 'builtin_function' ? 'builtin_function' : 'function';
 
 function normalizeToolCalls(raw: readonly RawToolCall[] | null | undefined): ToolCall[] | undefined {
   if (!raw || raw.length === 0) return undefined;
@@ -48,7 +56,10 @@ function normalizeToolCalls(raw: readonly RawToolCall[] | null | undefined): Too
 }
 
 function normalizeMessage(message: RawMessage = {}): ChatMessage {
-  const result: ChatMessage = { role: 'assistant', content: (message.content as ChatMessage['content'] | undefined) ?? null };
+  const result: ChatMessage = {
+    role: 'assistant',
+    content: (message.content as ChatMessage['content'] | undefined) ?? null,
+  };
   const reasoning = reasoningOf(message);
   if (reasoning) result.reasoning_content = reasoning;
   const toolCalls = normalizeToolCalls(message.tool_calls);

@@ -64,7 +64,8 @@ export const BILLING =
 /** The one context-length rule. */
 export const CONTEXT_LENGTH =
   /context[ _-]?length|maximum context|context window|token limit|too many tokens|exceeds? (the )?max(imum)? (length|tokens)|input is too long|prompt.*too long|input.*too long|token.*(limit|length|exceed)|exceed.*token/i;
-const CONTENT_FILTER = /content[_ ]filter|content[_ ]policy|safety system|sensitive content|inappropriate content|moderation/i;
+const CONTENT_FILTER =
+  /content[_ ]filter|content[_ ]policy|safety system|sensitive content|inappropriate content|moderation/i;
 const RATE_LIMIT = /rate[_ ]limit|too many requests/i;
 const OVERLOADED = /overloaded|capacity|unavailable/i;
 
@@ -190,7 +191,9 @@ export function mapProviderError<T>(
   message ??= structure.name ? `${structure.name} request failed with status ${status}` : undefined;
   classification ??= classifyStatus(status, message);
   const retryAfterMs =
-    classification.code === 'rate_limited' || classification.code === 'overloaded' ? parseRetryAfter(failure.headers) : undefined;
+    classification.code === 'rate_limited' || classification.code === 'overloaded'
+      ? parseRetryAfter(failure.headers)
+      : undefined;
   const upstreamStatus = status >= 400 && !isCredentialFailure(classification) ? status : undefined;
   const statusCode = classification.statusCode ?? upstreamStatus;
   const provider = failure.provider ?? options.provider;

@@ -16,9 +16,9 @@ import { createFilesApi } from './files.js';
 import { createModelCatalog } from './model-catalog.js';
 import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
+import { completionSchema, type RawCompletion } from './schemas.js';
 import { readChatStream } from './stream.js';
 import { createTransport, type UpstreamResponse } from './transport.js';
-import { completionSchema, type RawCompletion } from './schemas.js';
 import type { OpenAICompatibleSettings, ResponseContext } from './types.js';
 
 /** JSON when it parses, the text otherwise (error bodies are not always JSON). */
@@ -30,7 +30,10 @@ function parseBody(text: string): unknown {
   }
 }
 
-function requestOptions(signal: AbortSignal | undefined, headers: Record<string, string> | undefined): OpenAI.RequestOptions {
+function requestOptions(
+  signal: AbortSignal | undefined,
+  headers: Record<string, string> | undefined,
+): OpenAI.RequestOptions {
   const options: OpenAI.RequestOptions = {};
   if (signal) options.signal = signal;
   if (headers) options.headers = headers;
@@ -55,7 +58,8 @@ function linkedController(signal: AbortSignal | undefined): { controller: AbortC
 export function createOpenAICompatibleProvider(settings: OpenAICompatibleSettings): ProviderAdapter {
   if (!settings.baseURL) throw new TypeError(`provider ${settings.id}: baseURL is required`);
   // Several keys rotate (`CallOptions.keyIndex`); the SDK client (files, models) uses the first.
-  const keys = settings.apiKeys && settings.apiKeys.length > 0 ? [...settings.apiKeys] : settings.apiKey ? [settings.apiKey] : [];
+  const keys =
+    settings.apiKeys && settings.apiKeys.length > 0 ? [...settings.apiKeys] : settings.apiKey ? [settings.apiKey] : [];
   for (const key of keys) registerSecret(key);
   const id = settings.id;
   const baseURL = settings.baseURL.replace(/\/+$/, '');
@@ -64,7 +68,11 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const keyAt = (index: number | undefined): string | undefined => keys[index ?? 0] ?? keys[0];
   const includeStreamUsage = settings.includeStreamUsage ?? true;
 
-  const mappingFor = (model: string | undefined, signal: AbortSignal | undefined, keyIndex?: number): MappingContext => ({
+  const mappingFor = (
+    model: string | undefined,
+    signal: AbortSignal | undefined,
+    keyIndex?: number,
+  ): MappingContext => ({
     provider: id,
     model,
     apiKey: keyAt(keyIndex),
@@ -80,11 +88,19 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const shape = (request: ChatRequest, model: ModelInfo, stream: boolean): string => {
     try {
       const body = prepareRequestBody(request, { model, stream, includeStreamUsage });
-      const shaped = settings.transformRequest ? settings.transformRequest(body, { provider: id, model, stream, request }) : body;
-      if (settings.providerOptionsLast && request.provider_options) Object.assign(shaped, safeProviderOptions(request.provider_options));
+      const shaped = settings.transformRequest
+        ? settings.transformRequest(body, { provider: id, model, stream, request })
+        : body;
+      if (settings.providerOptionsLast && request.provider_options)
+        Object.assign(shaped, safeProviderOptions(request.provider_options));
       return JSON.stringify(shaped);
     } catch (error) {
-      throw new BadRequestError({ provider: id, model: model.id, message: `${id}: the request could not be prepared (${error instanceof Error ? error.message : String(error)})`, cause: error });
+      throw new BadRequestError({
+        provider: id,
+        model: model.id,
+        message: `${id}: the request could not be prepared (${error instanceof Error ? error.message : String(error)})`,
+        cause: error,
+      });
     }
   };
 
@@ -101,7 +117,12 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const headersAt = (index: number | undefined): Record<string, string> => keyHeaders[index ?? 0] ?? keyHeaders[0]!;
 
   /** POSTs the shaped body; a non-2xx answer becomes the provider's typed error. */
-  async function post(body: string, options: CallOptions, signal: AbortSignal | undefined, mapping: MappingContext): Promise<UpstreamResponse> {
+  async function post(
+    body: string,
+    options: CallOptions,
+    signal: AbortSignal | undefined,
+    mapping: MappingContext,
+  ): Promise<UpstreamResponse> {
     let response: UpstreamResponse;
     try {
       response = await transport(completionsURL, {
@@ -131,7 +152,8 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     let json: object;
     try {
       const parsed = parseBody(await response.text());
-      if (typeof parsed !== 'object' || parsed === null) throw new Error(`not a JSON object: ${String(parsed).slice(0, 120)}`);
+      if (typeof parsed !== 'object' || parsed === null)
+        throw new Error(`not a JSON object: ${String(parsed).slice(0, 120)}`);
       json = parsed;
     } catch (error) {
       throw toProviderError(error, mapping);
@@ -153,7 +175,12 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     const body = shape(request, model, true);
     const { controller, unlink } = linkedController(options.signal);
     try {
-      const response = await post(body, { ...options, headers: { accept: 'text/event-stream', ...options.headers } }, controller.signal, mapping);
+      const response = await post(
+        body,
+        { ...options, headers: { accept: 'text/event-stream', ...options.headers } },
+        controller.signal,
+        mapping,
+      );
       // A JSON body where an event stream was asked for is an error reported with HTTP 200.
       if ((response.headers.get('content-type') ?? '').includes('json')) {
         let text: string;
@@ -176,14 +203,17 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     if (settings.listModels === false) return known;
     const served: string[] = [];
     try {
-      for await (const model of client.models.list(requestOptions(options.signal, options.headers))) served.push(model.id);
+      for await (const model of client.models.list(requestOptions(options.signal, options.headers)))
+        served.push(model.id);
     } catch (error) {
       const mapped = toProviderError(error, mappingFor(undefined, options.signal));
       if (mapped.code === 'not_found') return known;
       throw mapped;
     }
     const seen = new Set(known.map((model) => model.id));
-    const extra = served.filter((modelId) => !seen.has(modelId) && !catalog.has(modelId)).map((modelId) => catalog.resolve(modelId));
+    const extra = served
+      .filter((modelId) => !seen.has(modelId) && !catalog.has(modelId))
+      .map((modelId) => catalog.resolve(modelId));
     return [...known, ...extra];
   }
 
@@ -197,7 +227,15 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     listModels,
     resolveModel: (modelId) => catalog.resolve(modelId),
     catalog: () => catalog.list(),
-    ...(settings.files ? { files: createFilesApi(client, { provider: id, apiKey: keys[0], errorStructure: settings.errorStructure }, settings.filePurpose ?? 'assistants') } : {}),
+    ...(settings.files
+      ? {
+          files: createFilesApi(
+            client,
+            { provider: id, apiKey: keys[0], errorStructure: settings.errorStructure },
+            settings.filePurpose ?? 'assistants',
+          ),
+        }
+      : {}),
   };
   return adapter;
 }

@@ -32,7 +32,10 @@ export const toolCallSchema = z.looseObject({
 /** An assistant message or a chunk delta; reasoning under `reasoning_content` or vLLM/OpenRouter `reasoning`. */
 export const messageSchema = z.looseObject({
   role: optionalString,
-  content: z.union([z.string(), z.array(z.unknown())]).nullish().catch(undefined),
+  content: z
+    .union([z.string(), z.array(z.unknown())])
+    .nullish()
+    .catch(undefined),
   reasoning_content: optionalString,
   reasoning: optionalString,
   tool_calls: z.array(toolCallSchema.catch({})).nullish().catch(undefined),

@@ -48,7 +48,8 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
       throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`, error);
     }
     // Parsed once: the normalizer and the provider's transformer both read the parsed chunk.
-    const parsed = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? chunkSchema.safeParse(raw) : undefined;
+    const parsed =
+      typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? chunkSchema.safeParse(raw) : undefined;
     if (!parsed?.success) throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`);
     const record = parsed.data;
     if (record.error !== undefined && record.error !== null && !record.choices) {

@@ -1,4 +1,13 @@
-import { type ChatMessage, type ChatRequest, type ChatResponse, type FunctionTool, GatewayError, type ProviderAdapter, type Tool, type ToolCall } from '@exai/core';
+import {
+  type ChatMessage,
+  type ChatRequest,
+  type ChatResponse,
+  type FunctionTool,
+  GatewayError,
+  type ProviderAdapter,
+  type Tool,
+  type ToolCall,
+} from '@exai/core';
 
 export interface ToolLoopContext {
   /** Aborted when the loop is cancelled or the tool's timeout passes. */
@@ -22,7 +31,10 @@ export interface ToolLoopStep {
 }
 
 /** Wraps every model call (session manager, circuit breaker...). Must call `call` at most once per attempt. */
-export type StepExecutor = (step: ToolLoopStep, call: (signal?: AbortSignal) => Promise<ChatResponse>) => Promise<ChatResponse>;
+export type StepExecutor = (
+  step: ToolLoopStep,
+  call: (signal?: AbortSignal) => Promise<ChatResponse>,
+) => Promise<ChatResponse>;
 
 export interface ToolLoopOptions {
   adapter: ProviderAdapter;
@@ -84,15 +96,24 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function runTool(call: ToolCall, tools: ReadonlyMap<string, ToolLoopTool>, timeoutMs: number, signal: AbortSignal | undefined): Promise<string> {
+async function runTool(
+  call: ToolCall,
+  tools: ReadonlyMap<string, ToolLoopTool>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   // Provider built-ins (Kimi `$web_search`): the provider did the work; echo the arguments back.
   if (call.function.name.startsWith('$')) return call.function.arguments;
   const tool = tools.get(call.function.name);
-  if (!tool) return JSON.stringify({ error: `Unknown tool "${call.function.name}". Available: ${[...tools.keys()].join(', ')}` });
+  if (!tool)
+    return JSON.stringify({
+      error: `Unknown tool "${call.function.name}". Available: ${[...tools.keys()].join(', ')}`,
+    });
   let args: Record<string, unknown>;
   try {
     const parsed: unknown = call.function.arguments.trim() === '' ? {} : JSON.parse(call.function.arguments);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('arguments must be a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('arguments must be a JSON object');
     args = parsed as Record<string, unknown>;
   } catch (error) {
     return JSON.stringify({ error: `Invalid arguments for ${tool.name}: ${describe(error)}` });
@@ -114,7 +135,11 @@ async function runTool(call: ToolCall, tools: ReadonlyMap<string, ToolLoopTool>,
   aborted.catch(() => {});
   timeout.catch(() => {});
   try {
-    const result = await Promise.race([Promise.resolve(tool.handler(args, { signal: controller.signal, toolCallId: call.id })), timeout, aborted]);
+    const result = await Promise.race([
+      Promise.resolve(tool.handler(args, { signal: controller.signal, toolCallId: call.id })),
+      timeout,
+      aborted,
+    ]);
     return typeof result === 'string' ? result : JSON.stringify(result ?? null);
   } catch (error) {
     if (signal?.aborted) throw abortError(signal);
@@ -138,7 +163,9 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
   const registry = new Map(options.tools.map((tool) => [tool.name, tool]));
   const registeredNames = new Set(registry.keys());
   const requestTools: Tool[] = [
-    ...(options.request.tools ?? []).filter((tool) => tool.type !== 'function' || !registeredNames.has((tool as FunctionTool).function.name)),
+    ...(options.request.tools ?? []).filter(
+      (tool) => tool.type !== 'function' || !registeredNames.has((tool as FunctionTool).function.name),
+    ),
     ...options.tools.map(toFunctionTool),
   ];
   const messages: ChatMessage[] = [...options.request.messages];
@@ -150,7 +177,11 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
 
   for (let index = 0; index < maxSteps; index += 1) {
     if (options.signal?.aborted) throw abortError(options.signal);
-    const request: ChatRequest = { ...options.request, messages: [...messages], ...(requestTools.length ? { tools: requestTools } : {}) };
+    const request: ChatRequest = {
+      ...options.request,
+      messages: [...messages],
+      ...(requestTools.length ? { tools: requestTools } : {}),
+    };
     const response = await callModel(index, request);
     const message = response.choices[0]?.message;
     if (!message) return { response, messages, steps: index + 1 };
@@ -176,10 +207,19 @@ export async function runToolLoop(options: ToolLoopOptions): Promise<ToolLoopRes
   }
 
   if (options.onStepLimit === 'final-answer') {
-    const request: ChatRequest = { ...options.request, messages: [...messages], ...(requestTools.length ? { tools: requestTools, tool_choice: 'none' } : {}) };
+    const request: ChatRequest = {
+      ...options.request,
+      messages: [...messages],
+      ...(requestTools.length ? { tools: requestTools, tool_choice: 'none' } : {}),
+    };
     const response = await callModel(maxSteps, request);
     const message = response.choices[0]?.message;
-    if (message) messages.push({ role: 'assistant', content: message.content ?? null, ...(message.reasoning_content ? { reasoning_content: message.reasoning_content } : {}) });
+    if (message)
+      messages.push({
+        role: 'assistant',
+        content: message.content ?? null,
+        ...(message.reasoning_content ? { reasoning_content: message.reasoning_content } : {}),
+      });
     return { response, messages, steps: maxSteps + 1 };
   }
   throw new ToolLoopLimitError(maxSteps, messages);

@@ -24,7 +24,12 @@ export type Transport = (
 export function createTransport(customFetch?: typeof globalThis.fetch): Transport {
   if (customFetch) {
     return async (url, init) => {
-      const response = await customFetch(url, { method: init.method, headers: init.headers, ...(init.body !== undefined ? { body: init.body } : {}), ...(init.signal ? { signal: init.signal } : {}) });
+      const response = await customFetch(url, {
+        method: init.method,
+        headers: init.headers,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
       const body = response.body;
       return {
         status: response.status,
@@ -42,7 +47,15 @@ export function createTransport(customFetch?: typeof globalThis.fetch): Transpor
   let loaded: Client | undefined;
   const load = () => {
     loading ??= import('undici').then(({ Agent, request }) => {
-      loaded = { dispatcher: new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 256, pipelining: 1 }), request };
+      loaded = {
+        dispatcher: new Agent({
+          keepAliveTimeout: 10_000,
+          keepAliveMaxTimeout: 60_000,
+          connections: 256,
+          pipelining: 1,
+        }),
+        request,
+      };
       return loaded;
     });
     return loading;

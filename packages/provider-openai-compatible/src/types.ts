@@ -1,11 +1,4 @@
-import type {
-  ChatChunk,
-  ChatRequest,
-  ChatResponse,
-  ModelInfo,
-  ProviderId,
-  ProviderKind,
-} from '@exai/core';
+import type { ChatChunk, ChatRequest, ChatResponse, ModelInfo, ProviderId, ProviderKind } from '@exai/core';
 import type { ModelCatalog } from './model-catalog.js';
 import type { ProviderErrorStructure } from './provider-error.js';
 import type { RawChunk, RawCompletion } from './schemas.js';

@@ -41,10 +41,17 @@ describe('chat and stream against the simulator', () => {
       model: 'gpt-test',
       messages: [{ role: 'user', content: 'mine' }],
       max_tokens: 50,
-      provider_options: JSON.parse('{"model":"gpt-other","messages":[],"stream":true,"max_tokens":999999,"max_completion_tokens":999999,"n":64,"__proto__":{"polluted":true},"top_k":2}'),
+      provider_options: JSON.parse(
+        '{"model":"gpt-other","messages":[],"stream":true,"max_tokens":999999,"max_completion_tokens":999999,"n":64,"__proto__":{"polluted":true},"top_k":2}',
+      ),
     });
     const body = context.sim.log[0]?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ model: 'gpt-test', messages: [{ role: 'user', content: 'mine' }], max_tokens: 50, top_k: 2 });
+    expect(body).toMatchObject({
+      model: 'gpt-test',
+      messages: [{ role: 'user', content: 'mine' }],
+      max_tokens: 50,
+      top_k: 2,
+    });
     expect(body).not.toHaveProperty('stream');
     expect(body).not.toHaveProperty('max_completion_tokens');
     expect(body).not.toHaveProperty('n');
@@ -54,7 +61,10 @@ describe('chat and stream against the simulator', () => {
   it('streams reasoning, content and final usage for a thinking model', async () => {
     const adapter = adapterFor(context.sim);
     const chunks: ChatChunk[] = [];
-    for await (const chunk of adapter.stream({ model: 'gpt-thinking-test', messages: [{ role: 'user', content: 'why?' }] })) {
+    for await (const chunk of adapter.stream({
+      model: 'gpt-thinking-test',
+      messages: [{ role: 'user', content: 'why?' }],
+    })) {
       chunks.push(chunk);
     }
     const reasoning = chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('');
@@ -79,12 +89,19 @@ describe('chat and stream against the simulator', () => {
     const tools = [
       {
         type: 'function' as const,
-        function: { name: 'lookup', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } },
+        function: {
+          name: 'lookup',
+          parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+        },
       },
     ];
     let name = '';
     let args = '';
-    for await (const chunk of adapter.stream({ model: 'gpt-test', tools, messages: [{ role: 'user', content: 'find cats' }] })) {
+    for await (const chunk of adapter.stream({
+      model: 'gpt-test',
+      tools,
+      messages: [{ role: 'user', content: 'find cats' }],
+    })) {
       for (const call of chunk.choices[0]?.delta.tool_calls ?? []) {
         name += call.function?.name ?? '';
         args += call.function?.arguments ?? '';
@@ -108,14 +125,23 @@ describe('chat and stream against the simulator', () => {
   it('resolveModel passes unknown ids through with conservative defaults', () => {
     const adapter = adapterFor(context.sim);
     expect(adapter.resolveModel('tester').id).toBe('gpt-test');
-    expect(adapter.resolveModel('brand-new-model')).toMatchObject({ id: 'brand-new-model', inferred: true, provider: 'testprov' });
+    expect(adapter.resolveModel('brand-new-model')).toMatchObject({
+      id: 'brand-new-model',
+      inferred: true,
+      provider: 'testprov',
+    });
   });
 
   it('files: upload, list, get, content, delete', async () => {
     const adapter = adapterFor(context.sim);
     const files = adapter.files!;
     const data = new TextEncoder().encode('hello file');
-    const uploaded = await files.upload({ filename: 'notes.txt', data, purpose: 'assistants', contentType: 'text/plain' });
+    const uploaded = await files.upload({
+      filename: 'notes.txt',
+      data,
+      purpose: 'assistants',
+      contentType: 'text/plain',
+    });
     expect(uploaded).toMatchObject({ filename: 'notes.txt', bytes: data.byteLength, provider: 'testprov' });
     expect((await files.list()).map((file) => file.id)).toContain(uploaded.id);
     expect((await files.get(uploaded.id)).filename).toBe('notes.txt');

@@ -21,7 +21,13 @@ describe('error mapping against the simulator', () => {
   it('maps 401 from a bad key to upstream_auth (502: the gateway key, not the caller key), with provider, model and status, and never the key', async () => {
     const adapter = adapterFor(context.sim, { apiKey: 'bad-key' });
     const error = await failure(adapter.chat(ask('gpt-test')));
-    expect(error).toMatchObject({ code: 'upstream_auth', statusCode: 502, provider: 'testprov', model: 'gpt-test', isRetryable: false });
+    expect(error).toMatchObject({
+      code: 'upstream_auth',
+      statusCode: 502,
+      provider: 'testprov',
+      model: 'gpt-test',
+      isRetryable: false,
+    });
     expect(error.message).toContain('Invalid Authentication');
     expect(error.message).not.toContain('bad-key');
     expect(JSON.stringify(error)).not.toContain('bad-key');
@@ -44,11 +50,13 @@ describe('error mapping against the simulator', () => {
 
   it('maps a streamed request error the same way', async () => {
     const adapter = adapterFor(context.sim);
-    const error = await failure((async () => {
-      for await (const _chunk of adapter.stream(ask('gpt-test~context-length'))) {
-        // drain
-      }
-    })());
+    const error = await failure(
+      (async () => {
+        for await (const _chunk of adapter.stream(ask('gpt-test~context-length'))) {
+          // drain
+        }
+      })(),
+    );
     expect(error.code).toBe('context_length');
   });
 
@@ -92,12 +100,17 @@ describe('error mapping against the simulator', () => {
 
   it('a non-stream body cut mid-way is a network error, and a stream reset before headers too', async () => {
     const adapter = adapterFor(context.sim);
-    expect(await failure(adapter.chat(ask('gpt-test~stream-cut')))).toMatchObject({ code: 'network', provider: 'testprov' });
-    const streamed = await failure((async () => {
-      for await (const _chunk of adapter.stream(ask('gpt-test~reset-before-headers'))) {
-        // drain
-      }
-    })());
+    expect(await failure(adapter.chat(ask('gpt-test~stream-cut')))).toMatchObject({
+      code: 'network',
+      provider: 'testprov',
+    });
+    const streamed = await failure(
+      (async () => {
+        for await (const _chunk of adapter.stream(ask('gpt-test~reset-before-headers'))) {
+          // drain
+        }
+      })(),
+    );
     expect(streamed.code).toBe('network');
   });
 
@@ -141,7 +154,10 @@ describe('error mapping against the simulator', () => {
       classify: (_error, { status }) => (status === 500 ? { code: 'overloaded' } : undefined),
     };
     const adapter = adapterFor(context.sim, { errorStructure: structure });
-    expect(await failure(adapter.chat(ask('gpt-test~http-500')))).toMatchObject({ code: 'overloaded', message: expect.stringContaining('mapped by provider') });
+    expect(await failure(adapter.chat(ask('gpt-test~http-500')))).toMatchObject({
+      code: 'overloaded',
+      message: expect.stringContaining('mapped by provider'),
+    });
     expect((await failure(adapter.chat(ask('gpt-test~http-404')))).code).toBe('not_found');
   });
 });

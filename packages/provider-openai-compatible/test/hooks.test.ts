@@ -4,7 +4,11 @@ import type { ChunkTransformer } from '../src/index.js';
 import { adapterFor, useSimulator } from './setup.js';
 
 const context = useSimulator();
-const ask = (model: string, content = 'hooks') => ({ model, messages: [{ role: 'user' as const, content }], temperature: 1.7 });
+const ask = (model: string, content = 'hooks') => ({
+  model,
+  messages: [{ role: 'user' as const, content }],
+  temperature: 1.7,
+});
 
 describe('provider hooks', () => {
   it('transformRequest shapes the body that reaches the upstream, with the resolved model in context', async () => {
@@ -28,7 +32,10 @@ describe('provider hooks', () => {
 
   it('transformResponse refines the normalized response with the raw body at hand', async () => {
     const adapter = adapterFor(context.sim, {
-      transformResponse: (raw, response) => ({ ...response, citations: [{ url: `https://example.com/${String(raw.id)}` }] }),
+      transformResponse: (raw, response) => ({
+        ...response,
+        citations: [{ url: `https://example.com/${String(raw.id)}` }],
+      }),
     });
     const response = await adapter.chat(ask('gpt-test'));
     expect(response.citations?.[0]?.url).toBe(`https://example.com/${response.id}`);
@@ -46,7 +53,10 @@ describe('provider hooks', () => {
           characters += chunk.choices[0]?.delta.content?.length ?? 0;
           return chunk.choices[0]?.delta.content ? [chunk] : [];
         };
-        transform.flush = () => (last ? [{ ...last, choices: [{ index: 0, delta: { content: `[${characters}]` }, finish_reason: null }] }] : []);
+        transform.flush = () =>
+          last
+            ? [{ ...last, choices: [{ index: 0, delta: { content: `[${characters}]` }, finish_reason: null }] }]
+            : [];
         return transform;
       },
     });
@@ -72,6 +82,10 @@ describe('provider hooks', () => {
       for await (const chunk of adapter.stream(ask('gpt-test'))) chunks.push(chunk);
     })().catch((thrown: unknown) => thrown);
     expect(chunks).toHaveLength(1);
-    expect(error).toMatchObject({ code: 'rate_limited', provider: 'testprov', message: 'testprov: Rate limit reached for requests' });
+    expect(error).toMatchObject({
+      code: 'rate_limited',
+      provider: 'testprov',
+      message: 'testprov: Rate limit reached for requests',
+    });
   });
 });

@@ -12,7 +12,13 @@ export function adapterFor(sim: Simulator, overrides: Partial<OpenAICompatibleSe
     apiKey: TEST_KEY,
     files: true,
     catalog: createModelCatalog([
-      { id: 'gpt-test', contextWindow: 128_000, maxOutput: 16_000, aliases: ['tester'], capabilities: { vision: true } },
+      {
+        id: 'gpt-test',
+        contextWindow: 128_000,
+        maxOutput: 16_000,
+        aliases: ['tester'],
+        capabilities: { vision: true },
+      },
     ]),
     ...overrides,
   });

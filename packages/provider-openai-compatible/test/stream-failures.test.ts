@@ -37,9 +37,12 @@ describe('streams never end silently truncated', () => {
   it('a stalled stream aborted by the caller raises cancelled and hangs up', async () => {
     const adapter = adapterFor(context.sim);
     const controller = new AbortController();
-    const { chunks, error } = await consume(adapter.stream(ask('gpt-test~stream-stall?after=2'), { signal: controller.signal }), (_chunk, count) => {
-      if (count === 2) setTimeout(() => controller.abort(), 30);
-    });
+    const { chunks, error } = await consume(
+      adapter.stream(ask('gpt-test~stream-stall?after=2'), { signal: controller.signal }),
+      (_chunk, count) => {
+        if (count === 2) setTimeout(() => controller.abort(), 30);
+      },
+    );
     expect(chunks.length).toBe(2);
     expect(error?.code).toBe('cancelled');
     await settled(context.sim);
@@ -50,13 +53,17 @@ describe('streams never end silently truncated', () => {
     const adapter = adapterFor(context.sim);
     const { chunks, error } = await consume(adapter.stream(ask('gpt-test~missing-done')));
     expect(error).toBeUndefined();
-    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('Simulated answer to: tell me a long story');
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(
+      'Simulated answer to: tell me a long story',
+    );
     expect(chunks.at(-1)?.usage).toBeDefined();
   });
 
   it('a body that ends with no finish_reason raises stream_interrupted', async () => {
-    const body = 'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n';
-    const truncated: typeof fetch = async () => new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    const body =
+      'data: {"id":"x","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}\n\n';
+    const truncated: typeof fetch = async () =>
+      new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
     const adapter = adapterFor(context.sim, { fetch: truncated });
     const { chunks, error } = await consume(adapter.stream(ask('gpt-test')));
     expect(chunks).toHaveLength(1);

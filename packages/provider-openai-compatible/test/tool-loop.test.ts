@@ -1,5 +1,5 @@
-import type { ChatRequest, ChatResponse, ProviderAdapter, ToolCall } from '@exai/core';
 import { createBreakerRegistry } from '@exai/circuit-breakers';
+import type { ChatRequest, ChatResponse, ProviderAdapter, ToolCall } from '@exai/core';
 import { createSessionManager } from '@exai/session-manager';
 import { describe, expect, it } from 'vitest';
 import { runToolLoop, ToolLoopLimitError, type ToolLoopTool } from '../src/index.js';
@@ -15,7 +15,9 @@ const lookup: ToolLoopTool = {
 };
 
 /** A scripted adapter for shapes the simulator does not produce (built-ins, endless tool calls). */
-function scriptedAdapter(reply: (request: ChatRequest, step: number) => { content?: string; calls?: ToolCall[]; reasoning?: string }) {
+function scriptedAdapter(
+  reply: (request: ChatRequest, step: number) => { content?: string; calls?: ToolCall[]; reasoning?: string },
+) {
   const requests: ChatRequest[] = [];
   const adapter = {
     id: 'scripted',
@@ -48,7 +50,11 @@ function scriptedAdapter(reply: (request: ChatRequest, step: number) => { conten
   return { adapter, requests };
 }
 
-const call = (id: string, name: string, args: string): ToolCall => ({ id, type: 'function', function: { name, arguments: args } });
+const call = (id: string, name: string, args: string): ToolCall => ({
+  id,
+  type: 'function',
+  function: { name, arguments: args },
+});
 
 describe('runToolLoop', () => {
   it('runs a tool-call round trip against the simulator', async () => {
@@ -80,7 +86,11 @@ describe('runToolLoop', () => {
         return { query: args.query };
       },
     };
-    const result = await runToolLoop({ adapter, request: { model: 'gpt-test', messages: [{ role: 'user', content: 'parallel please' }] }, tools: [slow] });
+    const result = await runToolLoop({
+      adapter,
+      request: { model: 'gpt-test', messages: [{ role: 'user', content: 'parallel please' }] },
+      tools: [slow],
+    });
     expect(result.messages.filter((message) => message.role === 'tool')).toHaveLength(2);
     expect(peak).toBe(2);
   });
@@ -100,12 +110,28 @@ describe('runToolLoop', () => {
     );
     const tools: ToolLoopTool[] = [
       lookup,
-      { name: 'explode', handler: () => { throw new Error('kaboom'); } },
-      { name: 'hang', handler: (_args, { signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))) },
+      {
+        name: 'explode',
+        handler: () => {
+          throw new Error('kaboom');
+        },
+      },
+      {
+        name: 'hang',
+        handler: (_args, { signal }) =>
+          new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      },
     ];
-    const result = await runToolLoop({ adapter, request: { model: 'm', messages: [{ role: 'user', content: 'go' }] }, tools, toolTimeoutMs: 50 });
+    const result = await runToolLoop({
+      adapter,
+      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
+      tools,
+      toolTimeoutMs: 50,
+    });
     expect(result.response.choices[0]?.message.content).toBe('done');
-    const results = requests[1]!.messages.filter((message) => message.role === 'tool').map((message) => (JSON.parse(String(message.content)) as { error: string }).error);
+    const results = requests[1]!.messages
+      .filter((message) => message.role === 'tool')
+      .map((message) => (JSON.parse(String(message.content)) as { error: string }).error);
     expect(results[0]).toContain('Unknown tool "missing"');
     expect(results[1]).toContain('Invalid arguments for lookup');
     expect(results[2]).toContain('kaboom');
@@ -115,11 +141,20 @@ describe('runToolLoop', () => {
   it('echoes provider built-ins ($web_search) and keeps reasoning_content in the history', async () => {
     const args = '{"search_result":{"search_id":"s1"},"usage":{"total_tokens":12}}';
     const { adapter, requests } = scriptedAdapter((_request, step) =>
-      step === 0 ? { reasoning: 'I should search', calls: [{ id: 'w', type: 'builtin_function', function: { name: '$web_search', arguments: args } }] } : { content: 'answer' },
+      step === 0
+        ? {
+            reasoning: 'I should search',
+            calls: [{ id: 'w', type: 'builtin_function', function: { name: '$web_search', arguments: args } }],
+          }
+        : { content: 'answer' },
     );
     await runToolLoop({
       adapter,
-      request: { model: 'kimi', messages: [{ role: 'user', content: 'news?' }], tools: [{ type: 'builtin_function', function: { name: '$web_search' } }] },
+      request: {
+        model: 'kimi',
+        messages: [{ role: 'user', content: 'news?' }],
+        tools: [{ type: 'builtin_function', function: { name: '$web_search' } }],
+      },
       tools: [],
     });
     const history = requests[1]!.messages;
@@ -141,23 +176,42 @@ describe('runToolLoop', () => {
         return new Promise(() => {});
       },
     };
-    const error = await runToolLoop({ adapter, request: { model: 'm', messages: [{ role: 'user', content: 'go' }] }, tools: [slow], signal: controller.signal }).catch((thrown: unknown) => thrown);
+    const error = await runToolLoop({
+      adapter,
+      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
+      tools: [slow],
+      signal: controller.signal,
+    }).catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'cancelled' });
     expect(toolSignal?.aborted).toBe(true);
   });
 
   it('stops at the step limit with a clear error, or asks for a final answer', async () => {
-    const forever = () => scriptedAdapter((request) =>
-      request.tool_choice === 'none' ? { content: 'final' } : { calls: [call(`x${Math.random()}`, 'lookup', '{"query":"again"}')] },
-    );
+    const forever = () =>
+      scriptedAdapter((request) =>
+        request.tool_choice === 'none'
+          ? { content: 'final' }
+          : { calls: [call(`x${Math.random()}`, 'lookup', '{"query":"again"}')] },
+      );
     const first = forever();
-    const error = await runToolLoop({ adapter: first.adapter, request: { model: 'm', messages: [{ role: 'user', content: 'go' }] }, tools: [lookup], maxSteps: 3 }).catch((thrown: unknown) => thrown);
+    const error = await runToolLoop({
+      adapter: first.adapter,
+      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
+      tools: [lookup],
+      maxSteps: 3,
+    }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ToolLoopLimitError);
     expect((error as ToolLoopLimitError).steps).toBe(3);
     expect(first.requests).toHaveLength(3);
 
     const second = forever();
-    const result = await runToolLoop({ adapter: second.adapter, request: { model: 'm', messages: [{ role: 'user', content: 'go' }] }, tools: [lookup], maxSteps: 2, onStepLimit: 'final-answer' });
+    const result = await runToolLoop({
+      adapter: second.adapter,
+      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
+      tools: [lookup],
+      maxSteps: 2,
+      onStepLimit: 'final-answer',
+    });
     expect(result.response.choices[0]?.message.content).toBe('final');
     expect(result.steps).toBe(3);
   });
@@ -167,13 +221,25 @@ describe('runToolLoop', () => {
     const sessions = createSessionManager({ perProvider: 2, defaultTimeoutMs: 5_000 });
     const breakers = createBreakerRegistry({ defaults: { volumeThreshold: 2, resetTimeoutMs: 60_000 } });
     const seen: number[] = [];
-    const execute = (step: { index: number; request: ChatRequest }, run: (signal?: AbortSignal) => Promise<ChatResponse>) => {
+    const execute = (
+      step: { index: number; request: ChatRequest },
+      run: (signal?: AbortSignal) => Promise<ChatResponse>,
+    ) => {
       seen.push(step.index);
       const breaker = breakers.get(`${adapter.id}/${step.request.model}`);
-      return sessions.run(({ signal }) => breaker.execute(() => run(signal)), { provider: adapter.id, model: step.request.model, conversationId: 'c1' });
+      return sessions.run(({ signal }) => breaker.execute(() => run(signal)), {
+        provider: adapter.id,
+        model: step.request.model,
+        conversationId: 'c1',
+      });
     };
     try {
-      const result = await runToolLoop({ adapter, request: { model: 'gpt-test', messages: [{ role: 'user', content: 'dogs' }] }, tools: [lookup], execute });
+      const result = await runToolLoop({
+        adapter,
+        request: { model: 'gpt-test', messages: [{ role: 'user', content: 'dogs' }] },
+        tools: [lookup],
+        execute,
+      });
       expect(result.response.choices[0]?.message.content).toBe('Tool results: found dogs');
       expect(seen).toEqual([0, 1]);
       expect(sessions.metrics().totals.completed).toBe(2);
@@ -182,10 +248,14 @@ describe('runToolLoop', () => {
       // Upstream 503s count against the breaker until it opens; then steps fail fast without reaching the upstream.
       const failing = { model: 'gpt-down~http-503', messages: [{ role: 'user' as const, content: 'x' }] };
       for (let attempt = 0; attempt < 2; attempt += 1) {
-        await expect(runToolLoop({ adapter, request: failing, tools: [lookup], execute })).rejects.toMatchObject({ code: 'overloaded' });
+        await expect(runToolLoop({ adapter, request: failing, tools: [lookup], execute })).rejects.toMatchObject({
+          code: 'overloaded',
+        });
       }
       const before = context.sim.log.length;
-      await expect(runToolLoop({ adapter, request: failing, tools: [lookup], execute })).rejects.toMatchObject({ code: 'circuit_open' });
+      await expect(runToolLoop({ adapter, request: failing, tools: [lookup], execute })).rejects.toMatchObject({
+        code: 'circuit_open',
+      });
       expect(context.sim.log.length).toBe(before);
     } finally {
       await breakers.close();

@@ -1,4 +1,11 @@
-import { type Env, type ModelOverride, type ProviderAdapter, providerBaseUrlEnv, providerKeyEnv, readEnv } from '@exai/core';
+import {
+  type Env,
+  type ModelOverride,
+  type ProviderAdapter,
+  providerBaseUrlEnv,
+  providerKeyEnv,
+  readEnv,
+} from '@exai/core';
 import {
   createModelCatalog,
   createOpenAICompatibleProvider,
@@ -43,7 +50,8 @@ export function createOpenAI(options: OpenAIOptions = {}): ProviderAdapter {
   return createOpenAICompatibleProvider({
     id: options.id ?? 'openai',
     kind: 'openai',
-    baseURL: options.baseURL ?? readEnv(options.env ?? process.env, [providerBaseUrlEnv.openai]) ?? OPENAI_DEFAULT_BASE_URL,
+    baseURL:
+      options.baseURL ?? readEnv(options.env ?? process.env, [providerBaseUrlEnv.openai]) ?? OPENAI_DEFAULT_BASE_URL,
     // Several keys (`apiKeys`, or comma-separated in the variable) rotate when the provider rejects one.
     apiKeys: loadApiKeys(options, providerKeyEnv.openai),
     ...(options.headers ? { headers: options.headers } : {}),

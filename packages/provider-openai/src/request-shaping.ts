@@ -10,7 +10,13 @@ export function isReasoningModel(model: ModelInfo): boolean {
 }
 
 /** Sampling parameters reasoning models refuse (OpenAI answers 400 "Unsupported parameter"). */
-const UNSUPPORTED_BY_REASONING = ['temperature', 'top_p', 'frequency_penalty', 'presence_penalty', 'logit_bias'] as const;
+const UNSUPPORTED_BY_REASONING = [
+  'temperature',
+  'top_p',
+  'frequency_penalty',
+  'presence_penalty',
+  'logit_bias',
+] as const;
 
 /** The gateway's `thinking` option as an effort: off → `low`, on → from the budget, `medium` by default. */
 export function effortFromThinking(thinking: ThinkingOption | undefined): string | undefined {

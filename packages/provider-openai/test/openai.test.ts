@@ -14,7 +14,9 @@ const lastBody = () => sim.log.at(-1)?.body as Record<string, unknown>;
 
 describe('createOpenAI against the simulator', () => {
   it('reads OPENAI_API_KEY and OPENAI_BASE_URL from the environment', async () => {
-    const adapter = createOpenAI({ env: { OPENAI_API_KEY: 'sk-env-key-123456', OPENAI_BASE_URL: sim.baseURL('openai') } });
+    const adapter = createOpenAI({
+      env: { OPENAI_API_KEY: 'sk-env-key-123456', OPENAI_BASE_URL: sim.baseURL('openai') },
+    });
     expect(adapter).toMatchObject({ id: 'openai', kind: 'openai', baseURL: sim.baseURL('openai') });
     const response = await adapter.chat({ model: 'gpt', messages: [{ role: 'user', content: 'hi' }] });
     expect(response).toMatchObject({ provider: 'openai', model: 'gpt-5.5' });
@@ -23,7 +25,9 @@ describe('createOpenAI against the simulator', () => {
 
   it('defaults to the public base URL and lets options win over the environment', () => {
     expect(createOpenAI({ env: {} }).baseURL).toBe('https://api.openai.com/v1');
-    expect(createOpenAI({ env: { OPENAI_BASE_URL: 'http://a/v1' }, baseURL: 'http://b/v1', id: 'work' })).toMatchObject({ baseURL: 'http://b/v1', id: 'work' });
+    expect(createOpenAI({ env: { OPENAI_BASE_URL: 'http://a/v1' }, baseURL: 'http://b/v1', id: 'work' })).toMatchObject(
+      { baseURL: 'http://b/v1', id: 'work' },
+    );
   });
 
   it('shapes a reasoning-model request: max_completion_tokens, reasoning_effort, no sampling or gateway fields', async () => {
@@ -43,7 +47,12 @@ describe('createOpenAI against the simulator', () => {
       provider_options: { service_tier: 'flex' },
     });
     const body = lastBody();
-    expect(body).toMatchObject({ model: 'gpt-5.4-mini', max_completion_tokens: 500, reasoning_effort: 'high', service_tier: 'flex' });
+    expect(body).toMatchObject({
+      model: 'gpt-5.4-mini',
+      max_completion_tokens: 500,
+      reasoning_effort: 'high',
+      service_tier: 'flex',
+    });
     for (const field of ['max_tokens', 'temperature', 'thinking', 'continuation_id', 'models', 'provider_options']) {
       expect(body).not.toHaveProperty(field);
     }
@@ -52,7 +61,14 @@ describe('createOpenAI against the simulator', () => {
 
   it('keeps max_tokens and sampling for a classic model and drops thinking', async () => {
     const adapter = createOpenAI({ apiKey: 'k', baseURL: sim.baseURL('openai'), env: {} });
-    await adapter.chat({ model: 'gpt-4o', messages: [{ role: 'user', content: 'q' }], max_tokens: 200, temperature: 0.3, thinking: { type: 'enabled' }, reasoning_effort: 'high' });
+    await adapter.chat({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'q' }],
+      max_tokens: 200,
+      temperature: 0.3,
+      thinking: { type: 'enabled' },
+      reasoning_effort: 'high',
+    });
     const body = lastBody();
     expect(body).toMatchObject({ max_tokens: 200, temperature: 0.3 });
     expect(body).not.toHaveProperty('thinking');
@@ -61,7 +77,9 @@ describe('createOpenAI against the simulator', () => {
 
   it('maps errors with provider openai and reaches the upstream once', async () => {
     const adapter = createOpenAI({ apiKey: 'bad-key', baseURL: sim.baseURL('openai'), env: {} });
-    const error = await adapter.chat({ model: 'gpt-5.5', messages: [{ role: 'user', content: 'q' }] }).catch((thrown: unknown) => thrown);
+    const error = await adapter
+      .chat({ model: 'gpt-5.5', messages: [{ role: 'user', content: 'q' }] })
+      .catch((thrown: unknown) => thrown);
     expect(GatewayError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'upstream_auth', provider: 'openai', model: 'gpt-5.5', statusCode: 502 });
     expect(sim.log).toHaveLength(1);
@@ -106,13 +124,23 @@ describe('createOpenAICompatible (vLLM, Ollama, LM Studio, OpenRouter)', () => {
   it('sends no Authorization header without a key', async () => {
     const keyless = createOpenAICompatible({ id: 'ollama', baseURL: sim.baseURL('openai') });
     // The simulator answers 401 to a request without Authorization: proof that none was sent.
-    const error = await keyless.chat({ model: 'qwen3', messages: [{ role: 'user', content: 'x' }] }).catch((thrown: unknown) => thrown);
+    const error = await keyless
+      .chat({ model: 'qwen3', messages: [{ role: 'user', content: 'x' }] })
+      .catch((thrown: unknown) => thrown);
     expect(error).toMatchObject({ code: 'upstream_auth', provider: 'ollama' });
     expect((error as Error).message).toContain('Missing Authorization header');
   });
 
   it('applies config model overrides', () => {
-    const router = createOpenAICompatible({ id: 'openrouter', baseURL: 'http://127.0.0.1:9/v1', models: [{ id: 'anthropic/claude-x', contextWindow: 200_000, aliases: ['claude'] }] });
-    expect(router.resolveModel('claude')).toMatchObject({ id: 'anthropic/claude-x', contextWindow: 200_000, provider: 'openrouter' });
+    const router = createOpenAICompatible({
+      id: 'openrouter',
+      baseURL: 'http://127.0.0.1:9/v1',
+      models: [{ id: 'anthropic/claude-x', contextWindow: 200_000, aliases: ['claude'] }],
+    });
+    expect(router.resolveModel('claude')).toMatchObject({
+      id: 'anthropic/claude-x',
+      contextWindow: 200_000,
+      provider: 'openrouter',
+    });
   });
 });

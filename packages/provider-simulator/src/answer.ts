@@ -104,7 +104,12 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
     const count = userText.includes('parallel') ? 2 : 1;
     for (let index = 0; index < count; index++) {
       const tool = functionTools[index] ?? functionTools[0]!;
-      toolCalls.push({ index, name: tool.function!.name as string, arguments: argumentsFor(tool, userText), type: 'function' });
+      toolCalls.push({
+        index,
+        name: tool.function!.name as string,
+        arguments: argumentsFor(tool, userText),
+        type: 'function',
+      });
     }
   } else {
     content = `Simulated answer to: ${userText}`;

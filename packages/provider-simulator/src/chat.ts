@@ -62,7 +62,11 @@ export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void>
     const long = scenario.name === 'long-stream';
     const answer = buildAnswer(body, {
       thinking: thinkingWanted(exchange, body, model),
-      minimumWords: long ? numberParam(scenario, 'chunks', 1000) : partialScenarios.has(scenario.name) && Number.isFinite(after) ? after + 2 : undefined,
+      minimumWords: long
+        ? numberParam(scenario, 'chunks', 1000)
+        : partialScenarios.has(scenario.name) && Number.isFinite(after)
+          ? after + 2
+          : undefined,
       ...(long ? { fillerBytes: numberParam(scenario, 'bytes', 0) } : {}),
     });
     const context = { id: `chatcmpl-sim-${attempt.seq}`, created: Math.floor(Date.now() / 1000), model, request: body };

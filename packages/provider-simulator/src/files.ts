@@ -9,11 +9,20 @@ function notFound(exchange: Exchange, id: string): Reply {
 export async function uploadFile(exchange: Exchange, raw: Buffer): Promise<Reply> {
   const contentType = exchange.request.headers['content-type'] ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
-    return errorReply(exchange, 400, 'bad_request', 'Expected a multipart/form-data body with fields file and purpose.');
+    return errorReply(
+      exchange,
+      400,
+      'bad_request',
+      'Expected a multipart/form-data body with fields file and purpose.',
+    );
   }
   let form: FormData;
   try {
-    form = await new Request('http://simulator/', { method: 'POST', headers: { 'content-type': contentType }, body: raw }).formData();
+    form = await new Request('http://simulator/', {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: raw,
+    }).formData();
   } catch {
     return errorReply(exchange, 400, 'bad_request', 'Malformed multipart body.');
   }

@@ -69,7 +69,12 @@ function retryHeaders(scenario: Scenario): Record<string, string> {
 }
 
 /** Plays a partial answer: the first `after` events (or half the body), then `ending`. */
-function playPartial(exchange: Exchange, reply: Reply, after: number, ending: 'cut' | 'stall' | 'malformed' | 'no-done') {
+function playPartial(
+  exchange: Exchange,
+  reply: Reply,
+  after: number,
+  ending: 'cut' | 'stall' | 'malformed' | 'no-done',
+) {
   const { response } = exchange;
   if (reply.kind === 'stream') {
     const limit = ending === 'no-done' ? reply.events.length : Math.min(after, reply.events.length - 1);
@@ -125,7 +130,8 @@ export async function play(exchange: Exchange, scenario: Scenario, counterKey: s
     case 'latency': {
       const min = numberParam(scenario, 'min', Number.NaN);
       const max = numberParam(scenario, 'max', Number.NaN);
-      const ms = Number.isNaN(min) || Number.isNaN(max) ? numberParam(scenario, 'ms', 100) : min + Math.random() * (max - min);
+      const ms =
+        Number.isNaN(min) || Number.isNaN(max) ? numberParam(scenario, 'ms', 100) : min + Math.random() * (max - min);
       if (await waitWhileOpen(response, ms)) send(exchange, produce());
       return;
     }

@@ -27,11 +27,16 @@ export function useSimulator(): { readonly sim: Simulator } {
 
 /** Request bodies the simulator received on chat completions, in order. */
 export function chatRequestBodies(sim: Simulator): Record<string, unknown>[] {
-  return sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).map((attempt) => attempt.body as Record<string, unknown>);
+  return sim.log
+    .filter((attempt) => attempt.path.endsWith('/chat/completions'))
+    .map((attempt) => attempt.body as Record<string, unknown>);
 }
 
 /** The error a call rejects with (anything but a rejection fails the test). */
-export async function rejectionOf<E = unknown>(run: () => Promise<unknown>, isError: (error: unknown) => error is E): Promise<E> {
+export async function rejectionOf<E = unknown>(
+  run: () => Promise<unknown>,
+  isError: (error: unknown) => error is E,
+): Promise<E> {
   try {
     await run();
   } catch (error) {

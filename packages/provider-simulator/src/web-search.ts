@@ -21,7 +21,8 @@ export function webSearch(exchange: Exchange, body: Record<string, unknown> | un
   if (typeof query !== 'string' || query === '') {
     return errorReply(exchange, 400, 'bad_request', 'search_query is required');
   }
-  if (typeof body?.search_engine !== 'string') return errorReply(exchange, 400, 'bad_request', 'search_engine is required');
+  if (typeof body?.search_engine !== 'string')
+    return errorReply(exchange, 400, 'bad_request', 'search_engine is required');
   const requested = typeof body.count === 'number' ? body.count : 10;
   const count = Math.max(1, Math.min(50, Math.floor(requested)));
   const results = Array.from({ length: count }, (_, index) => searchResult(query, index));

@@ -8,7 +8,9 @@ const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 describe('exai-sim CLI', () => {
   it('prints its URL, serves requests and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--port', '0', '--host', '127.0.0.1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
     const url = chunk.toString().trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -11,12 +11,25 @@ afterAll(() => sim.close());
 beforeEach(() => sim.reset());
 
 const fixtureChunks = (dialect: Dialect) =>
-  parseSse(readFileSync(new URL(`../src/__fixtures__/${dialect}/chat-completion.chunks.txt`, import.meta.url), 'utf8').replaceAll('\n', '\n\n'));
+  parseSse(
+    readFileSync(
+      new URL(`../src/__fixtures__/${dialect}/chat-completion.chunks.txt`, import.meta.url),
+      'utf8',
+    ).replaceAll('\n', '\n\n'),
+  );
 
-const models: Record<Dialect, string> = { openai: 'gpt-4o', glm: 'glm-4.6', kimi: 'kimi-k2-0905-preview', minimax: 'MiniMax-M2' };
+const models: Record<Dialect, string> = {
+  openai: 'gpt-4o',
+  glm: 'glm-4.6',
+  kimi: 'kimi-k2-0905-preview',
+  minimax: 'MiniMax-M2',
+};
 const lookupTool = {
   type: 'function',
-  function: { name: 'lookup', parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] } },
+  function: {
+    name: 'lookup',
+    parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+  },
 };
 
 async function json(response: Response): Promise<Loose> {
@@ -89,12 +102,18 @@ describe.each(['glm', 'kimi', 'minimax'] as const)('%s dialect', (dialect) => {
     const length = await json(await chat(sim, dialect, ask(`${model}~context-length`, 'x')));
     const filter = await json(await chat(sim, dialect, ask(`${model}~content-filter`, 'x')));
     const expected = {
-      glm: [{ error: { code: '1261' } }, { error: { code: '1301', message: 'Simulated content filter: unsafe content' } }],
+      glm: [
+        { error: { code: '1261' } },
+        { error: { code: '1301', message: 'Simulated content filter: unsafe content' } },
+      ],
       kimi: [
         { error: { type: 'invalid_request_error' } },
         { error: { type: 'content_filter', message: 'Simulated content filter: unsafe content' } },
       ],
-      minimax: [{ base_resp: { status_code: 1039 } }, { base_resp: { status_code: 1026, status_msg: 'Simulated content filter: unsafe content' } }],
+      minimax: [
+        { base_resp: { status_code: 1039 } },
+        { base_resp: { status_code: 1026, status_msg: 'Simulated content filter: unsafe content' } },
+      ],
     }[dialect];
     expect(length).toMatchObject(expected[0]!);
     expect(filter).toMatchObject(expected[1]!);
@@ -113,14 +132,24 @@ describe('glm specifics', () => {
     const response = await chat(sim, 'glm', ask('glm-4.6', 'x', { tools: [lookupTool], tool_choice: 'required' }));
     expect(response.status).toBe(400);
     expect((await json(response)).error.code).toBe('1214');
-    expect((await chat(sim, 'glm', ask('glm-4.6', 'x', { tools: [lookupTool], tool_choice: 'auto' }))).status).toBe(200);
+    expect((await chat(sim, 'glm', ask('glm-4.6', 'x', { tools: [lookupTool], tool_choice: 'auto' }))).status).toBe(
+      200,
+    );
   });
 
   it('returns a top-level web_search array when the web_search tool is on', async () => {
     const tool = { type: 'web_search', web_search: { enable: true, search_engine: 'search_pro', search_result: true } };
     const body = await json(await chat(sim, 'glm', ask('glm-4.6', 'news today', { tools: [tool] })));
     expect(body.web_search).toHaveLength(3);
-    expect(Object.keys(body.web_search[0]).sort()).toEqual(['content', 'icon', 'link', 'media', 'publish_date', 'refer', 'title']);
+    expect(Object.keys(body.web_search[0]).sort()).toEqual([
+      'content',
+      'icon',
+      'link',
+      'media',
+      'publish_date',
+      'refer',
+      'title',
+    ]);
     expect(body.choices[0].message.content).toContain('news today');
   });
 
@@ -189,7 +218,9 @@ describe('minimax specifics', () => {
     expect(body.choices[0].message.content).toBe('<think>\nThinking about: why\n</think>\n\nSimulated answer to: why');
     expect(body.base_resp).toEqual({ status_code: 0, status_msg: '' });
     const streamed = parseSse(await (await chat(sim, 'minimax', ask('MiniMax-M2', 'why', { stream: true }))).text());
-    expect(joined(streamed.events, 'content')).toBe('<think>\nThinking about: why\n</think>\n\nSimulated answer to: why');
+    expect(joined(streamed.events, 'content')).toBe(
+      '<think>\nThinking about: why\n</think>\n\nSimulated answer to: why',
+    );
   });
 
   it('splits reasoning into reasoning_details with reasoning_split', async () => {
@@ -197,9 +228,17 @@ describe('minimax specifics', () => {
     const message = body.choices[0].message;
     expect(message.content).toBe('Simulated answer to: why');
     expect(message.reasoning_details).toEqual([
-      { type: 'reasoning.text', id: 'reasoning-text-1', format: 'MiniMax-response-v1', index: 0, text: 'Thinking about: why' },
+      {
+        type: 'reasoning.text',
+        id: 'reasoning-text-1',
+        format: 'MiniMax-response-v1',
+        index: 0,
+        text: 'Thinking about: why',
+      },
     ]);
-    const streamed = parseSse(await (await chat(sim, 'minimax', ask('MiniMax-M2', 'why', { reasoning_split: true, stream: true }))).text());
+    const streamed = parseSse(
+      await (await chat(sim, 'minimax', ask('MiniMax-M2', 'why', { reasoning_split: true, stream: true }))).text(),
+    );
     const text = deltas(streamed.events)
       .flatMap((delta) => delta.reasoning_details ?? [])
       .map((detail: Loose) => detail.text)

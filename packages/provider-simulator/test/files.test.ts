@@ -30,7 +30,11 @@ describe.each(['openai', 'glm', 'kimi', 'minimax'] as const)('%s files', (dialec
     const deleted = (await (await fetch(`${base}/${created.id}`, { method: 'DELETE', headers })).json()) as Loose;
     expect(deleted).toMatchObject({ id: created.id, deleted: true });
     expect((await fetch(`${base}/${created.id}`, { headers })).status).toBe(404);
-    expect(sim.log[0]).toMatchObject({ method: 'POST', status: 200, body: { purpose: 'batch', filename: 'notes.txt', bytes: 10 } });
+    expect(sim.log[0]).toMatchObject({
+      method: 'POST',
+      status: 200,
+      body: { purpose: 'batch', filename: 'notes.txt', bytes: 10 },
+    });
   });
 });
 
@@ -69,13 +73,17 @@ describe('files', () => {
   });
 
   it('applies a header scenario to file calls too', async () => {
-    const response = await fetch(`${sim.baseURL('openai')}/files`, { headers: { ...headers, 'x-sim-scenario': 'http-503' } });
+    const response = await fetch(`${sim.baseURL('openai')}/files`, {
+      headers: { ...headers, 'x-sim-scenario': 'http-503' },
+    });
     expect(response.status).toBe(503);
     expect(sim.log[0]).toMatchObject({ scenario: 'http-503', status: 503 });
   });
 
   it('answers unknown endpoints with 404', async () => {
     expect((await fetch(`${sim.url}/nowhere`, { headers })).status).toBe(404);
-    expect((await fetch(`${sim.baseURL('kimi')}/web_search`, { method: 'POST', headers, body: '{}' })).status).toBe(404);
+    expect((await fetch(`${sim.baseURL('kimi')}/web_search`, { method: 'POST', headers, body: '{}' })).status).toBe(
+      404,
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('openai dialect', () => {
     const body = (await response.json()) as Loose;
     expect(body.object).toBe('chat.completion');
     expect(body.model).toBe('gpt-4o');
-    expect(body.choices[0].message).toMatchObject({ role: 'assistant', content: 'Simulated answer to: What is two plus two?' });
+    expect(body.choices[0].message).toMatchObject({
+      role: 'assistant',
+      content: 'Simulated answer to: What is two plus two?',
+    });
     expect(body.choices[0].finish_reason).toBe('stop');
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
   });
@@ -55,7 +58,11 @@ describe('openai dialect', () => {
     expect(plain.events.some((event) => (event as Loose).usage)).toBe(false);
     expect((plain.events.at(-1) as Loose).choices[0].finish_reason).toBe('stop');
 
-    const withUsage = await chat(sim, 'openai', ask('gpt-4o', 'stream me', { stream: true, stream_options: { include_usage: true } }));
+    const withUsage = await chat(
+      sim,
+      'openai',
+      ask('gpt-4o', 'stream me', { stream: true, stream_options: { include_usage: true } }),
+    );
     expect(withUsage.headers.get('content-type')).toBe('text/event-stream');
     const parsed = parseSse(await withUsage.text());
     const last = parsed.events.at(-1) as Loose;
@@ -95,14 +102,20 @@ describe('openai dialect', () => {
   });
 
   it('makes two tool calls for "parallel" and none with tool_choice none', async () => {
-    const parallel = (await (await chat(sim, 'openai', ask('gpt-4o', 'parallel please', { tools: [weatherTool] }))).json()) as Loose;
+    const parallel = (await (
+      await chat(sim, 'openai', ask('gpt-4o', 'parallel please', { tools: [weatherTool] }))
+    ).json()) as Loose;
     expect(parallel.choices[0].message.tool_calls).toHaveLength(2);
-    const none = (await (await chat(sim, 'openai', ask('gpt-4o', 'x', { tools: [weatherTool], tool_choice: 'none' }))).json()) as Loose;
+    const none = (await (
+      await chat(sim, 'openai', ask('gpt-4o', 'x', { tools: [weatherTool], tool_choice: 'none' }))
+    ).json()) as Loose;
     expect(none.choices[0].message.tool_calls).toBeUndefined();
   });
 
   it('streams tool calls as deltas', async () => {
-    const parsed = parseSse(await (await chat(sim, 'openai', ask('gpt-4o', 'Rome', { tools: [weatherTool], stream: true }))).text());
+    const parsed = parseSse(
+      await (await chat(sim, 'openai', ask('gpt-4o', 'Rome', { tools: [weatherTool], stream: true }))).text(),
+    );
     const calls = parsed.events.flatMap((event) => (event as Loose).choices[0]?.delta?.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, type: 'function', function: { name: 'get_weather' } });
     expect(calls.map((call: Loose) => call.function.arguments).join('')).toBe('{"city":"Rome"}');
@@ -114,7 +127,10 @@ describe('openai dialect', () => {
     expect(missing.status).toBe(401);
     const bad = await chat(sim, 'openai', ask('gpt-4o', 'x'), { authorization: 'Bearer bad-key' });
     expect(bad.status).toBe(401);
-    expect(((await bad.json()) as Loose).error).toMatchObject({ type: 'invalid_request_error', code: 'invalid_api_key' });
+    expect(((await bad.json()) as Loose).error).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'invalid_api_key',
+    });
   });
 
   it('lists models', async () => {

@@ -166,7 +166,10 @@ describe('scenarios', () => {
     const response = await chat(sim, 'openai', streamBody('gpt-4o~stream-stall?after=0'), {}, controller.signal);
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
-    const first = await Promise.race([reader.read().then(() => 'data'), new Promise((r) => setTimeout(() => r('silent'), 150))]);
+    const first = await Promise.race([
+      reader.read().then(() => 'data'),
+      new Promise((r) => setTimeout(() => r('silent'), 150)),
+    ]);
     expect(first).toBe('silent');
     controller.abort();
     await vi.waitFor(() => expect(sim.log[0]?.clientHungUp).toBe(true));
@@ -186,7 +189,10 @@ describe('scenarios', () => {
     const reader = response.body!.getReader();
     let text = '';
     while (parseSse(text).events.length < 3) text += new TextDecoder().decode((await reader.read()).value);
-    const more = await Promise.race([reader.read().then(() => 'data'), new Promise((r) => setTimeout(() => r('silent'), 150))]);
+    const more = await Promise.race([
+      reader.read().then(() => 'data'),
+      new Promise((r) => setTimeout(() => r('silent'), 150)),
+    ]);
     expect(more).toBe('silent');
     controller.abort();
     await vi.waitFor(() => expect(sim.log[0]?.clientHungUp).toBe(true));
@@ -209,7 +215,9 @@ describe('scenarios', () => {
   });
 
   it('long-stream sends N padded content chunks, written as the client reads', async () => {
-    const parsed = parseSse(await (await chat(sim, 'openai', streamBody('gpt-4o~long-stream?chunks=500&bytes=40'))).text());
+    const parsed = parseSse(
+      await (await chat(sim, 'openai', streamBody('gpt-4o~long-stream?chunks=500&bytes=40'))).text(),
+    );
     expect(parsed.done).toBe(true);
     const words = joined(parsed.events, 'content').split(' ');
     expect(words.length).toBeGreaterThanOrEqual(500);

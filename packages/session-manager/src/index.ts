@@ -1,5 +1,5 @@
-export { createSessionManager } from './session-manager.js';
 export { defaults as sessionManagerDefaults } from './options.js';
+export { createSessionManager } from './session-manager.js';
 export type {
   LoadCounts,
   Percentiles,

@@ -51,7 +51,12 @@ export class Limits {
    * Puts the session through its queues; `start` runs once every slot is held, and the slots are
    * held until the promise `start` returns settles. `signal` takes a waiting session out of its queue.
    */
-  enqueue(session: Session, startsNow: boolean, signal: AbortSignal | undefined, start: (session: Session) => Promise<void>): Promise<unknown> {
+  enqueue(
+    session: Session,
+    startsNow: boolean,
+    signal: AbortSignal | undefined,
+    start: (session: Session) => Promise<void>,
+  ): Promise<unknown> {
     const addOptions = signal === undefined ? undefined : { signal };
     const { providerEntry, conversationEntry } = session;
     if (startsNow) this.#reserve(session);

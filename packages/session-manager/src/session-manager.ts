@@ -1,16 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, CancelledError, type GatewayError, QueueFullError, TimeoutError, toGatewayError } from '@exai/core';
+import {
+  BadRequestError,
+  CancelledError,
+  type GatewayError,
+  QueueFullError,
+  TimeoutError,
+  toGatewayError,
+} from '@exai/core';
 import { SessionHistory } from './history.js';
 import { LatencyWindow } from './latency-window.js';
 import { Limits } from './limits.js';
 import { checkTimeout, type ResolvedOptions, resolveOptions } from './options.js';
 import { Session, settledStatus } from './session.js';
 import type {
-  SessionListOptions,
   LoadCounts,
   RunOptions,
   SessionFunction,
   SessionListener,
+  SessionListOptions,
   SessionManager,
   SessionManagerOptions,
   SessionMetrics,
@@ -75,18 +82,37 @@ class Manager implements SessionManager {
       endedAt: undefined,
     };
     if (this.#live.has(record.requestId)) {
-      const error = new BadRequestError({ provider, model, param: 'requestId', message: `A session with requestId ${record.requestId} is already running` });
-      resolve({ ok: false, error, session: { ...record, status: 'failed', endedAt: record.queuedAt, error: error.code } });
+      const error = new BadRequestError({
+        provider,
+        model,
+        param: 'requestId',
+        message: `A session with requestId ${record.requestId} is already running`,
+      });
+      resolve({
+        ok: false,
+        error,
+        session: { ...record, status: 'failed', endedAt: record.queuedAt, error: error.code },
+      });
       return;
     }
-    const session = new Session(record, fn, resolve as (result: SettledResult<unknown>) => void, signal, this.#onCallerAbort);
+    const session = new Session(
+      record,
+      fn,
+      resolve as (result: SettledResult<unknown>) => void,
+      signal,
+      this.#onCallerAbort,
+    );
     this.#history.delete(record.requestId);
     this.#live.set(record.requestId, session);
     let timeoutMs: number;
     try {
       timeoutMs = checkTimeout(options.timeoutMs ?? this.#options.defaultTimeoutMs);
     } catch (error) {
-      this.#settle(session, new BadRequestError({ provider, model, param: 'timeoutMs', message: (error as Error).message }), undefined);
+      this.#settle(
+        session,
+        new BadRequestError({ provider, model, param: 'timeoutMs', message: (error as Error).message }),
+        undefined,
+      );
       return;
     }
     if (this.#draining) {
@@ -149,7 +175,8 @@ class Manager implements SessionManager {
     }
     return promise.then(
       (value) => this.#finish(session, undefined, value),
-      (error: unknown) => this.#finish(session, toGatewayError(error, { provider: record.provider, model: record.model }), undefined),
+      (error: unknown) =>
+        this.#finish(session, toGatewayError(error, { provider: record.provider, model: record.model }), undefined),
     );
   };
 
@@ -166,7 +193,10 @@ class Manager implements SessionManager {
   readonly #onTimeout = (session: Session, timeoutMs: number): void => {
     session.timer = undefined;
     const { provider, model } = session.record;
-    this.#interrupt(session, new TimeoutError({ provider, model, message: `The call timed out after ${timeoutMs} ms (queue wait included)` }));
+    this.#interrupt(
+      session,
+      new TimeoutError({ provider, model, message: `The call timed out after ${timeoutMs} ms (queue wait included)` }),
+    );
   };
 
   readonly #onCallerAbort = (session: Session): void => {
@@ -226,7 +256,9 @@ class Manager implements SessionManager {
     this.#history.add(record);
     this.#emit(record);
     const snapshot = { ...record };
-    session.resolve(error === undefined ? { ok: true, value, session: snapshot } : { ok: false, error, session: snapshot });
+    session.resolve(
+      error === undefined ? { ok: true, value, session: snapshot } : { ok: false, error, session: snapshot },
+    );
     if (this.#live.size === 0 && this.#drainWaiters.size > 0) for (const wake of this.#drainWaiters) wake();
   }
 
@@ -270,7 +302,8 @@ class Manager implements SessionManager {
 
   metrics(): SessionMetrics {
     const perProvider: Record<string, LoadCounts> = {};
-    for (const [provider, entry] of this.#limits.providers.entries()) perProvider[provider] = { inFlight: entry.inFlight, queued: entry.queued };
+    for (const [provider, entry] of this.#limits.providers.entries())
+      perProvider[provider] = { inFlight: entry.inFlight, queued: entry.queued };
     return {
       inFlight: this.#inFlight,
       queued: this.#queued,

@@ -61,7 +61,9 @@ export interface SessionRunContext {
 
 export type SessionFunction<T> = (context: SessionRunContext) => Promise<T>;
 
-export type SettledResult<T> = { ok: true; value: T; session: SessionRecord } | { ok: false; error: GatewayError; session: SessionRecord };
+export type SettledResult<T> =
+  | { ok: true; value: T; session: SessionRecord }
+  | { ok: false; error: GatewayError; session: SessionRecord };
 
 export interface SessionListOptions {
   status?: SessionStatus;

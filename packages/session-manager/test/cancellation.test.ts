@@ -34,13 +34,20 @@ describe('caller cancellation', () => {
     const first = manager.run(() => blocker.promise);
     const controller = new AbortController();
     let ran = false;
-    const queued = manager.runSettled(async () => {
-      ran = true;
-    }, { signal: controller.signal });
+    const queued = manager.runSettled(
+      async () => {
+        ran = true;
+      },
+      { signal: controller.signal },
+    );
     const third = manager.run(async () => 'third');
     expect(manager.metrics().queued).toBe(2);
     controller.abort();
-    expect(await queued).toMatchObject({ ok: false, error: { code: 'cancelled' }, session: { status: 'cancelled', startedAt: undefined } });
+    expect(await queued).toMatchObject({
+      ok: false,
+      error: { code: 'cancelled' },
+      session: { status: 'cancelled', startedAt: undefined },
+    });
     expect(manager.metrics().queued).toBe(1);
     blocker.open();
     await first;
@@ -51,9 +58,12 @@ describe('caller cancellation', () => {
   it('an already-aborted signal fails at once without running', async () => {
     const manager = createSessionManager();
     let ran = false;
-    const result = await manager.runSettled(async () => {
-      ran = true;
-    }, { signal: AbortSignal.abort() });
+    const result = await manager.runSettled(
+      async () => {
+        ran = true;
+      },
+      { signal: AbortSignal.abort() },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(ran).toBe(false);
   });

@@ -38,7 +38,9 @@ describe('per-conversation limit and order', () => {
   it('different conversations run side by side', async () => {
     const manager = createSessionManager();
     const counter = overlapCounter();
-    await Promise.all(Array.from({ length: 6 }, (_, index) => manager.run(counter.task(20), { conversationId: `c${index}` })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, index) => manager.run(counter.task(20), { conversationId: `c${index}` })),
+    );
     expect(counter.max).toBe(6);
   });
 

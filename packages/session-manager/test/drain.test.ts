@@ -10,7 +10,10 @@ describe('drain', () => {
     const second = manager.run(async () => void results.push('second'));
     const drained = manager.drain(1000);
     const late = await manager.runSettled(async () => void results.push('late'));
-    expect(late).toMatchObject({ ok: false, error: { code: 'queue_full', message: expect.stringContaining('draining') } });
+    expect(late).toMatchObject({
+      ok: false,
+      error: { code: 'queue_full', message: expect.stringContaining('draining') },
+    });
     expect(await drained).toBe(true);
     await Promise.all([first, second]);
     expect(results).toEqual(['first', 'second']);

@@ -13,7 +13,13 @@ describe("'session' events", () => {
     blocker.open();
     await first;
     await second;
-    expect(seen.map((record) => `${record.requestId}:${record.status}`)).toEqual(['a:running', 'b:queued', 'a:completed', 'b:running', 'b:failed']);
+    expect(seen.map((record) => `${record.requestId}:${record.status}`)).toEqual([
+      'a:running',
+      'b:queued',
+      'a:completed',
+      'b:running',
+      'b:failed',
+    ]);
     expect(seen.at(-1)).toMatchObject({ error: 'server' });
     expect(seen[0]!.endedAt).toBeUndefined();
   });
@@ -32,7 +38,7 @@ describe("'session' events", () => {
     expect(seen).toEqual(['running', 'completed']);
   });
 
-  it("a listener that throws does not break the call (its error surfaces outside, asynchronously)", async () => {
+  it('a listener that throws does not break the call (its error surfaces outside, asynchronously)', async () => {
     const manager = createSessionManager();
     manager.on('session', () => {
       throw new Error('listener bug');

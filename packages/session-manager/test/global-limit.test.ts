@@ -7,7 +7,9 @@ describe('global limit', () => {
     const manager = createSessionManager({ global: 3, perProvider: 10 });
     const counter = overlapCounter();
     const providers = ['openai', 'glm', 'kimi', 'minimax'];
-    const calls = Array.from({ length: 20 }, (_, index) => manager.run(counter.task(10), { provider: providers[index % 4] }));
+    const calls = Array.from({ length: 20 }, (_, index) =>
+      manager.run(counter.task(10), { provider: providers[index % 4] }),
+    );
     expect(manager.metrics()).toMatchObject({ inFlight: 3, queued: 17 });
     await Promise.all(calls);
     expect(counter.max).toBe(3);

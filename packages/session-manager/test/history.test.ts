@@ -8,7 +8,12 @@ describe('session records: get and list', () => {
     for (let index = 0; index < 5; index++) await manager.run(async () => index, { requestId: `r${index}` });
     expect(manager.get('r0')).toBeUndefined();
     expect(manager.get('r1')).toBeUndefined();
-    expect(manager.list().map((record) => record.requestId).sort()).toEqual(['r2', 'r3', 'r4']);
+    expect(
+      manager
+        .list()
+        .map((record) => record.requestId)
+        .sort(),
+    ).toEqual(['r2', 'r3', 'r4']);
   });
 
   it('lists live and finished sessions, filtered by status, newest first, with a limit', async () => {

@@ -7,7 +7,10 @@ describe('queues are created on demand and dropped when idle', () => {
     const manager = createSessionManager({ historySize: 10 });
     const blocker = gate();
     const calls = Array.from({ length: 500 }, (_, index) =>
-      manager.runSettled(() => (index % 50 === 0 ? blocker.promise : sleep(0)), { conversationId: `c${index}`, provider: `p${index % 7}` }),
+      manager.runSettled(() => (index % 50 === 0 ? blocker.promise : sleep(0)), {
+        conversationId: `c${index}`,
+        provider: `p${index % 7}`,
+      }),
     );
     expect(manager.metrics().conversations).toBe(500);
     await Promise.all(calls.filter((_, index) => index % 50 !== 0));
@@ -24,7 +27,11 @@ describe('queues are created on demand and dropped when idle', () => {
     const blocker = gate();
     const running = manager.run(() => blocker.promise, { provider: 'p', conversationId: 'a' });
     const controller = new AbortController();
-    const cancelled = manager.runSettled(async () => 1, { provider: 'p', conversationId: 'b', signal: controller.signal });
+    const cancelled = manager.runSettled(async () => 1, {
+      provider: 'p',
+      conversationId: 'b',
+      signal: controller.signal,
+    });
     const timedOut = manager.runSettled(async () => 1, { provider: 'p', conversationId: 'c', timeoutMs: 10 });
     expect(manager.metrics().conversations).toBe(3);
     controller.abort();

@@ -24,7 +24,10 @@ describe('metrics', () => {
     const manager = createSessionManager({ global: 1, maxQueue: 0 });
     await manager.run(async () => 1);
     await manager.runSettled(async () => Promise.reject(new Error('x')));
-    await manager.runSettled(({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))), { timeoutMs: 10 });
+    await manager.runSettled(
+      ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      { timeoutMs: 10 },
+    );
     await manager.runSettled(async () => 1, { signal: AbortSignal.abort() });
     const blocker = gate();
     const running = manager.run(() => blocker.promise);

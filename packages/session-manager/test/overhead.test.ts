@@ -24,7 +24,11 @@ describe('hot path cost', () => {
     const manager = createSessionManager({ global: 32, perProvider: 8 });
     const calls = 1000;
     const started = performance.now();
-    await Promise.all(Array.from({ length: calls }, (_, index) => manager.run(work, { provider: `p${index % 4}`, conversationId: `c${index % 100}` })));
+    await Promise.all(
+      Array.from({ length: calls }, (_, index) =>
+        manager.run(work, { provider: `p${index % 4}`, conversationId: `c${index % 100}` }),
+      ),
+    );
     expect((performance.now() - started) / calls).toBeLessThan(0.5);
     expect(manager.metrics()).toMatchObject({ inFlight: 0, queued: 0, conversations: 0, totals: { completed: calls } });
   });

@@ -30,7 +30,9 @@ describe('per-provider limit', () => {
     // Ten slow calls to openai: two run, eight wait — and none of the waiting ones hold a global slot.
     const slow = Array.from({ length: 10 }, () => manager.run(() => stuck.promise, { provider: 'openai' }));
     const started = Date.now();
-    const fast = await Promise.all(Array.from({ length: 2 }, (_, index) => manager.run(async () => index, { provider: 'glm' })));
+    const fast = await Promise.all(
+      Array.from({ length: 2 }, (_, index) => manager.run(async () => index, { provider: 'glm' })),
+    );
     expect(fast).toEqual([0, 1]);
     expect(Date.now() - started).toBeLessThan(1_000); // the openai calls never end on their own
     expect(manager.metrics().perProvider.openai).toEqual({ inFlight: 2, queued: 8 });

@@ -11,9 +11,14 @@ describe('maxQueue', () => {
     expect(manager.metrics()).toMatchObject({ inFlight: 2, queued: 3 });
     let ran = false;
     const started = performance.now();
-    const error = await manager.run(async () => {
-      ran = true;
-    }, { provider: 'openai' }).catch((caught: unknown) => caught);
+    const error = await manager
+      .run(
+        async () => {
+          ran = true;
+        },
+        { provider: 'openai' },
+      )
+      .catch((caught: unknown) => caught);
     expect(performance.now() - started).toBeLessThan(1_000); // at once: the queued calls never end on their own
     expect(GatewayError.isInstance(error) && error.code).toBe('queue_full');
     expect((error as GatewayError).name).toBe('QueueFullError');

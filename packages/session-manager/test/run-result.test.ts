@@ -5,10 +5,20 @@ import { createSessionManager } from '../src/index.js';
 describe('run and runSettled', () => {
   it('run returns the value and records a completed session', async () => {
     const manager = createSessionManager();
-    const value = await manager.run(async ({ session }) => `hello from ${session.requestId}`, { requestId: 'r1', provider: 'openai', model: 'gpt-4o' });
+    const value = await manager.run(async ({ session }) => `hello from ${session.requestId}`, {
+      requestId: 'r1',
+      provider: 'openai',
+      model: 'gpt-4o',
+    });
     expect(value).toBe('hello from r1');
     const record = manager.get('r1');
-    expect(record).toMatchObject({ requestId: 'r1', status: 'completed', provider: 'openai', model: 'gpt-4o', conversationId: undefined });
+    expect(record).toMatchObject({
+      requestId: 'r1',
+      status: 'completed',
+      provider: 'openai',
+      model: 'gpt-4o',
+      conversationId: undefined,
+    });
     expect(record?.error).toBeUndefined();
     expect(record!.startedAt!).toBeGreaterThanOrEqual(record!.queuedAt);
     expect(record!.endedAt!).toBeGreaterThanOrEqual(record!.startedAt!);
@@ -47,13 +57,19 @@ describe('run and runSettled', () => {
   it('runSettled gives { ok: true, value, session } with the final record', async () => {
     const manager = createSessionManager();
     const result = await manager.runSettled(async () => ({ answer: 42 }), { conversationId: 'c1' });
-    expect(result).toMatchObject({ ok: true, value: { answer: 42 }, session: { status: 'completed', conversationId: 'c1' } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { answer: 42 },
+      session: { status: 'completed', conversationId: 'c1' },
+    });
   });
 
   it('refuses a requestId that is already live, without disturbing the live one', async () => {
     const manager = createSessionManager();
     let release!: () => void;
-    const first = manager.run(() => new Promise<string>((resolve) => (release = () => resolve('first'))), { requestId: 'same' });
+    const first = manager.run(() => new Promise<string>((resolve) => (release = () => resolve('first'))), {
+      requestId: 'same',
+    });
     const second = await manager.runSettled(async () => 'second', { requestId: 'same' });
     expect(second).toMatchObject({ ok: false, error: { code: 'bad_request', param: 'requestId' } });
     expect(manager.get('same')?.status).toBe('running');
@@ -63,6 +79,9 @@ describe('run and runSettled', () => {
 
   it('turns a bad timeoutMs into a bad_request error', async () => {
     const manager = createSessionManager();
-    await expect(manager.run(async () => 1, { timeoutMs: -5 })).rejects.toMatchObject({ code: 'bad_request', param: 'timeoutMs' });
+    await expect(manager.run(async () => 1, { timeoutMs: -5 })).rejects.toMatchObject({
+      code: 'bad_request',
+      param: 'timeoutMs',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { GatewayError } from '@exai/core';
-import { startSimulator, type Simulator } from '@exai/provider-simulator';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, waitFor } from './simulator-helpers.js';
@@ -16,7 +16,11 @@ describe('caller cancellation against the provider simulator', () => {
   it('aborting a running call tears down the upstream request', async () => {
     const manager = createSessionManager({ defaultTimeoutMs: 10_000 });
     const controller = new AbortController();
-    const call = manager.run(({ signal }) => chat(sim, { signal, scenario: 'no-response' }), { provider: 'openai', signal: controller.signal, requestId: 'cancel-me' });
+    const call = manager.run(({ signal }) => chat(sim, { signal, scenario: 'no-response' }), {
+      provider: 'openai',
+      signal: controller.signal,
+      requestId: 'cancel-me',
+    });
     await waitFor(() => sim.log.length === 1);
     const started = performance.now();
     controller.abort();
@@ -31,9 +35,14 @@ describe('caller cancellation against the provider simulator', () => {
   it('a call cancelled while queued never reaches the provider', async () => {
     const manager = createSessionManager({ perProvider: 1, defaultTimeoutMs: 10_000 });
     sim.reset();
-    const first = manager.run(({ signal }) => chat(sim, { signal, scenario: 'latency?ms=80', content: 'first' }), { provider: 'openai' });
+    const first = manager.run(({ signal }) => chat(sim, { signal, scenario: 'latency?ms=80', content: 'first' }), {
+      provider: 'openai',
+    });
     const controller = new AbortController();
-    const queued = manager.runSettled(({ signal }) => chat(sim, { signal, content: 'queued' }), { provider: 'openai', signal: controller.signal });
+    const queued = manager.runSettled(({ signal }) => chat(sim, { signal, content: 'queued' }), {
+      provider: 'openai',
+      signal: controller.signal,
+    });
     controller.abort();
     expect(await queued).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     await first;

@@ -1,4 +1,4 @@
-import { startSimulator, type Simulator } from '@exai/provider-simulator';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, maxServerOverlap, userText } from './simulator-helpers.js';
@@ -20,7 +20,10 @@ describe('per-conversation order against the provider simulator', () => {
         // Uneven latencies: a later call would overtake an earlier one if order were not kept.
         const scenario = `latency?ms=${((turn * 13) % 5) * 6 + 5}`;
         calls.push(
-          manager.run(({ signal }) => chat(sim, { signal, scenario, content: `${conversation}:${turn}` }), { provider: 'openai', conversationId: conversation }),
+          manager.run(({ signal }) => chat(sim, { signal, scenario, content: `${conversation}:${turn}` }), {
+            provider: 'openai',
+            conversationId: conversation,
+          }),
         );
       }
     }

@@ -1,7 +1,10 @@
 import type { Attempt, Simulator } from '@exai/provider-simulator';
 
 /** One chat completion against the simulator with plain fetch; resolves with the parsed body. */
-export async function chat(sim: Simulator, options: { signal: AbortSignal; scenario?: string; content?: string; model?: string }): Promise<unknown> {
+export async function chat(
+  sim: Simulator,
+  options: { signal: AbortSignal; scenario?: string; content?: string; model?: string },
+): Promise<unknown> {
   const response = await fetch(`${sim.baseURL('openai')}/chat/completions`, {
     signal: options.signal,
     method: 'POST',
@@ -10,7 +13,10 @@ export async function chat(sim: Simulator, options: { signal: AbortSignal; scena
       'content-type': 'application/json',
       ...(options.scenario ? { 'x-sim-scenario': options.scenario } : {}),
     },
-    body: JSON.stringify({ model: options.model ?? 'gpt-4o-mini', messages: [{ role: 'user', content: options.content ?? 'hello' }] }),
+    body: JSON.stringify({
+      model: options.model ?? 'gpt-4o-mini',
+      messages: [{ role: 'user', content: options.content ?? 'hello' }],
+    }),
   });
   if (!response.ok) throw new Error(`simulator answered ${response.status}`);
   return response.json();

@@ -1,4 +1,4 @@
-import { startSimulator, type Simulator } from '@exai/provider-simulator';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, maxServerOverlap } from './simulator-helpers.js';

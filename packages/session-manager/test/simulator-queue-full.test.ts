@@ -1,5 +1,5 @@
 import { GatewayError } from '@exai/core';
-import { startSimulator, type Simulator } from '@exai/provider-simulator';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat } from './simulator-helpers.js';
@@ -16,7 +16,9 @@ describe('queue_full against the provider simulator', () => {
   it('past the queue bound a call fails at once and never reaches the provider', async () => {
     const manager = createSessionManager({ perProvider: 2, maxQueue: 3, defaultTimeoutMs: 10_000 });
     const accepted = Array.from({ length: 5 }, (_, index) =>
-      manager.run(({ signal }) => chat(sim, { signal, scenario: 'latency?ms=200', content: `accepted ${index}` }), { provider: 'openai' }),
+      manager.run(({ signal }) => chat(sim, { signal, scenario: 'latency?ms=200', content: `accepted ${index}` }), {
+        provider: 'openai',
+      }),
     );
     const started = performance.now();
     const error = await manager

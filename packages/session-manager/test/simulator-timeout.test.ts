@@ -1,5 +1,5 @@
 import { GatewayError } from '@exai/core';
-import { startSimulator, type Simulator } from '@exai/provider-simulator';
+import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, waitFor } from './simulator-helpers.js';
@@ -17,14 +17,20 @@ describe('timeout against the provider simulator', () => {
     const manager = createSessionManager({ defaultTimeoutMs: 300 });
     const started = performance.now();
     const error = await manager
-      .run(({ signal }) => chat(sim, { signal, scenario: 'no-response' }), { provider: 'openai', model: 'gpt-4o-mini', requestId: 'hang' })
+      .run(({ signal }) => chat(sim, { signal, scenario: 'no-response' }), {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        requestId: 'hang',
+      })
       .catch((caught: unknown) => caught);
     const elapsed = performance.now() - started;
     expect(GatewayError.isInstance(error) && error.code).toBe('timeout');
     expect(elapsed).toBeGreaterThanOrEqual(295);
     expect(elapsed).toBeLessThan(2_000); // no-response: only the timeout ends it
     expect(manager.get('hang')).toMatchObject({ status: 'timed_out', error: 'timeout' });
-    const attempt = await waitFor(() => sim.log.find((row) => row.scenario === 'no-response' && row.durationMs !== null));
+    const attempt = await waitFor(() =>
+      sim.log.find((row) => row.scenario === 'no-response' && row.durationMs !== null),
+    );
     expect(attempt.clientHungUp).toBe(true);
     expect(attempt.status).toBeNull();
     expect(manager.metrics()).toMatchObject({ inFlight: 0, abandoned: 0 });

@@ -40,9 +40,12 @@ describe('timeouts', () => {
     expect(manager.metrics()).toMatchObject({ inFlight: 0, abandoned: 1 });
     // The provider's only slot is still taken by the function that ignored the abort.
     let ran = false;
-    const next = manager.run(async () => {
-      ran = true;
-    }, { provider: 'p' });
+    const next = manager.run(
+      async () => {
+        ran = true;
+      },
+      { provider: 'p' },
+    );
     await sleep(20);
     expect(ran).toBe(false);
     stubborn.open();
@@ -57,11 +60,18 @@ describe('timeouts', () => {
     const blocker = manager.run(() => held.promise, { provider: 'p' });
     let ran = false;
     const started = Date.now();
-    const queued = await manager.runSettled(async () => {
-      ran = true;
-    }, { provider: 'p', timeoutMs: 40, requestId: 'q' });
+    const queued = await manager.runSettled(
+      async () => {
+        ran = true;
+      },
+      { provider: 'p', timeoutMs: 40, requestId: 'q' },
+    );
     expect(Date.now() - started).toBeLessThan(1_000); // the slot it waits for is never freed before
-    expect(queued).toMatchObject({ ok: false, error: { code: 'timeout' }, session: { status: 'timed_out', startedAt: undefined } });
+    expect(queued).toMatchObject({
+      ok: false,
+      error: { code: 'timeout' },
+      session: { status: 'timed_out', startedAt: undefined },
+    });
     held.open();
     await blocker;
     await sleep(5);
@@ -74,7 +84,9 @@ describe('timeouts', () => {
     const blocker = manager.run(() => sleep(60));
     const started = Date.now();
     // 60 ms in the queue + 60 ms running > 100 ms budget.
-    const result = await manager.runSettled(({ signal }) => sleep(60).then(() => signal.throwIfAborted()), { timeoutMs: 100 });
+    const result = await manager.runSettled(({ signal }) => sleep(60).then(() => signal.throwIfAborted()), {
+      timeoutMs: 100,
+    });
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ ok: false, error: { code: 'timeout' } });
     expect(elapsed).toBeGreaterThanOrEqual(95);
@@ -90,7 +102,9 @@ describe('timeouts', () => {
   it('a timeout the function reports itself is recorded as timed_out', async () => {
     const manager = createSessionManager();
     const { TimeoutError } = await import('@exai/core');
-    const result = await manager.runSettled(async () => Promise.reject(new TimeoutError({ message: 'first token took too long' })));
+    const result = await manager.runSettled(async () =>
+      Promise.reject(new TimeoutError({ message: 'first token took too long' })),
+    );
     expect(result.session).toMatchObject({ status: 'timed_out', error: 'timeout' });
     expect(manager.metrics().abandoned).toBe(0);
   });

@@ -35,7 +35,12 @@ export function createFileRepository(context: StoreContext) {
   const directory = join(context.dataDir, 'files');
   const pathOf = (sha256: string) => join(directory, sha256);
 
-  async function writeContent(sha256: string, data: Buffer, signal: AbortSignal | undefined, db: Kysely<Database>): Promise<void> {
+  async function writeContent(
+    sha256: string,
+    data: Buffer,
+    signal: AbortSignal | undefined,
+    db: Kysely<Database>,
+  ): Promise<void> {
     if (storage === 'database') {
       await db
         .insertInto('file_contents')
@@ -53,7 +58,12 @@ export function createFileRepository(context: StoreContext) {
   }
 
   async function removeContentIfUnused(transaction: Transaction<Database>, sha256: string): Promise<boolean> {
-    const other = await transaction.selectFrom('files').select('id').where('sha256', '=', sha256).limit(1).executeTakeFirst();
+    const other = await transaction
+      .selectFrom('files')
+      .select('id')
+      .where('sha256', '=', sha256)
+      .limit(1)
+      .executeTakeFirst();
     if (other) return false;
     if (storage === 'database') await transaction.deleteFrom('file_contents').where('sha256', '=', sha256).execute();
     return true;
@@ -64,7 +74,10 @@ export function createFileRepository(context: StoreContext) {
       ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
-        const data = typeof file.data === 'string' ? Buffer.from(file.data, 'utf8') : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
+        const data =
+          typeof file.data === 'string'
+            ? Buffer.from(file.data, 'utf8')
+            : Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength);
         const sha256 = createHash('sha256').update(data).digest('hex');
         await writeContent(sha256, data, options.signal, db);
         const row = {
@@ -108,7 +121,11 @@ export function createFileRepository(context: StoreContext) {
           .executeTakeFirst();
         if (!row) throw new NotFoundError({ message: `File ${id} does not exist`, param: 'file_id' });
         if (row.storage === 'database') {
-          const content = await db.selectFrom('file_contents').select('content').where('sha256', '=', row.sha256).executeTakeFirst();
+          const content = await db
+            .selectFrom('file_contents')
+            .select('content')
+            .where('sha256', '=', row.sha256)
+            .executeTakeFirst();
           if (!content) throw new NotFoundError({ message: `The content of file ${id} is missing`, param: 'file_id' });
           return Buffer.from(content.content);
         }
@@ -116,7 +133,11 @@ export function createFileRepository(context: StoreContext) {
           return await readFile(pathOf(row.sha256), options.signal ? { signal: options.signal } : {});
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-            throw new NotFoundError({ message: `The content of file ${id} is missing from ${directory}`, param: 'file_id', cause: error });
+            throw new NotFoundError({
+              message: `The content of file ${id} is missing from ${directory}`,
+              param: 'file_id',
+              cause: error,
+            });
           }
           throw error;
         }

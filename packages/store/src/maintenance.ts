@@ -27,7 +27,10 @@ const LOCK_KEY = 'store:maintenance';
  * (held, not released, for half an interval) so a fleet sharing Redis purges once, not N times;
  * when the lock cannot be reached the pass runs anyway (deleting expired rows twice is harmless).
  */
-export async function runMaintenancePass(deps: MaintenanceDeps, options: { signal?: AbortSignal; force?: boolean } = {}): Promise<MaintenanceResult> {
+export async function runMaintenancePass(
+  deps: MaintenanceDeps,
+  options: { signal?: AbortSignal; force?: boolean } = {},
+): Promise<MaintenanceResult> {
   if (!options.force) {
     try {
       const held = await deps.semaphore().tryAcquire(LOCK_KEY, 1, Math.max(1_000, Math.floor(deps.intervalMs / 2)));
@@ -38,8 +41,10 @@ export async function runMaintenancePass(deps: MaintenanceDeps, options: { signa
   }
   const signal = options.signal ? { signal: options.signal } : {};
   const threads = await deps.purgeExpired(signal);
-  const requests = deps.requestLogRetentionMs > 0 ? await deps.purgeRequests(deps.now() - deps.requestLogRetentionMs, signal) : 0;
-  if (threads > 0 || requests > 0) deps.logger?.info({ threads, requests }, 'store maintenance: purged expired threads and old request-log rows');
+  const requests =
+    deps.requestLogRetentionMs > 0 ? await deps.purgeRequests(deps.now() - deps.requestLogRetentionMs, signal) : 0;
+  if (threads > 0 || requests > 0)
+    deps.logger?.info({ threads, requests }, 'store maintenance: purged expired threads and old request-log rows');
   return { threads, requests, skipped: false };
 }
 

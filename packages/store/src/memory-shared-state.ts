@@ -24,7 +24,8 @@ export function createMemoryRateLimiter(options: MemoryOptions = {}): SharedRate
         bucket.tokens -= cost;
         decision = { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterMs: 0 };
       } else {
-        const retryAfterMs = refillPerMs > 0 ? Math.ceil((cost - bucket.tokens) / refillPerMs) : Number.POSITIVE_INFINITY;
+        const retryAfterMs =
+          refillPerMs > 0 ? Math.ceil((cost - bucket.tokens) / refillPerMs) : Number.POSITIVE_INFINITY;
         decision = { allowed: false, remaining: Math.floor(bucket.tokens), retryAfterMs };
       }
       buckets.set(key, bucket);

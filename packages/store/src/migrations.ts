@@ -139,8 +139,18 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
             .addColumn('owner', 'text', (column) => column.notNull().defaultTo(localOwner))
             .execute();
         }
-        await db.schema.createIndex('threads_owner_updated_at').ifNotExists().on('threads').columns(['owner', 'updated_at']).execute();
-        await db.schema.createIndex('files_owner_created_at').ifNotExists().on('files').columns(['owner', 'created_at']).execute();
+        await db.schema
+          .createIndex('threads_owner_updated_at')
+          .ifNotExists()
+          .on('threads')
+          .columns(['owner', 'updated_at'])
+          .execute();
+        await db.schema
+          .createIndex('files_owner_created_at')
+          .ifNotExists()
+          .on('files')
+          .columns(['owner', 'created_at'])
+          .execute();
         await db.schema
           .createIndex('provider_uploads_owner_sha256')
           .ifNotExists()
@@ -163,8 +173,18 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('conversation', 'text', (column) => column.notNull())
           .addColumn('input_items', 'text', (column) => column.notNull())
           .execute();
-        await db.schema.createIndex('responses_owner_created_at').ifNotExists().on('responses').columns(['owner', 'created_at']).execute();
-        await db.schema.createIndex('responses_expires_at').ifNotExists().on('responses').column('expires_at').execute();
+        await db.schema
+          .createIndex('responses_owner_created_at')
+          .ifNotExists()
+          .on('responses')
+          .columns(['owner', 'created_at'])
+          .execute();
+        await db.schema
+          .createIndex('responses_expires_at')
+          .ifNotExists()
+          .on('responses')
+          .column('expires_at')
+          .execute();
       },
     },
   };
@@ -174,7 +194,12 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
  * Applies pending migrations; safe to call from several processes at once. With `target`, stops
  * after that migration (tests build a database of an older schema this way).
  */
-export async function migrate(db: Kysely<unknown>, dialect: StoreDialect, schema: string | undefined, target?: string): Promise<string[]> {
+export async function migrate(
+  db: Kysely<unknown>,
+  dialect: StoreDialect,
+  schema: string | undefined,
+  target?: string,
+): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const migrator = new Migrator({
     db,

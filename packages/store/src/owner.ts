@@ -14,6 +14,7 @@ export const localOwner = 'local';
  * silent "see everything").
  */
 export function ownerFilter(scope: OwnerScope): string | undefined {
-  if (typeof scope?.owner !== 'string' || scope.owner === '') throw new TypeError('store: an owner scope needs a non-empty owner');
+  if (typeof scope?.owner !== 'string' || scope.owner === '')
+    throw new TypeError('store: an owner scope needs a non-empty owner');
   return scope.admin === true ? undefined : scope.owner;
 }

@@ -26,7 +26,11 @@ const what = 'the provider upload store';
 
 export function createProviderUploadRepository(context: StoreContext) {
   return {
-    recordProviderUpload(scope: OwnerScope, upload: NewProviderUpload, options: SignalOption = {}): Promise<ProviderUploadRecord> {
+    recordProviderUpload(
+      scope: OwnerScope,
+      upload: NewProviderUpload,
+      options: SignalOption = {},
+    ): Promise<ProviderUploadRecord> {
       ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
@@ -43,21 +47,28 @@ export function createProviderUploadRepository(context: StoreContext) {
           .insertInto('provider_uploads')
           .values(row)
           .onConflict((conflict) =>
-            conflict.columns(['provider', 'provider_file_id']).doUpdateSet({
-              sha256: row.sha256,
-              filename: row.filename,
-              purpose: row.purpose,
-              created_at: row.created_at,
-            })
-            // Never moves another owner's record (provider file ids are the provider's, so this is belt and braces).
-            .where('provider_uploads.owner', '=', row.owner),
+            conflict
+              .columns(['provider', 'provider_file_id'])
+              .doUpdateSet({
+                sha256: row.sha256,
+                filename: row.filename,
+                purpose: row.purpose,
+                created_at: row.created_at,
+              })
+              // Never moves another owner's record (provider file ids are the provider's, so this is belt and braces).
+              .where('provider_uploads.owner', '=', row.owner),
           )
           .execute();
         return toUpload(row);
       });
     },
 
-    findProviderUpload(scope: OwnerScope, provider: string, sha256: string, options: SignalOption = {}): Promise<ProviderUploadRecord | undefined> {
+    findProviderUpload(
+      scope: OwnerScope,
+      provider: string,
+      sha256: string,
+      options: SignalOption = {},
+    ): Promise<ProviderUploadRecord | undefined> {
       const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
@@ -74,7 +85,10 @@ export function createProviderUploadRepository(context: StoreContext) {
       });
     },
 
-    listProviderUploads(scope: OwnerScope, options: ListOptions & { provider?: string } = {}): Promise<ProviderUploadRecord[]> {
+    listProviderUploads(
+      scope: OwnerScope,
+      options: ListOptions & { provider?: string } = {},
+    ): Promise<ProviderUploadRecord[]> {
       const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
@@ -92,7 +106,12 @@ export function createProviderUploadRepository(context: StoreContext) {
       });
     },
 
-    deleteProviderUpload(scope: OwnerScope, provider: string, providerFileId: string, options: SignalOption = {}): Promise<boolean> {
+    deleteProviderUpload(
+      scope: OwnerScope,
+      provider: string,
+      providerFileId: string,
+      options: SignalOption = {},
+    ): Promise<boolean> {
       const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();

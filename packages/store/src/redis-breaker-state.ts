@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { SharedBreakerRecord, SharedBreakerState } from '@exai/core';
 import type { Redis } from 'ioredis';
 import { keyPrefix, type RedisOptions, type RedisSource, redisHandle } from './redis-connection.js';
-import { toStoreError } from './run.js';
 import { scripted } from './redis-scripts.js';
+import { toStoreError } from './run.js';
 
 export interface RedisSharedBreakerState extends SharedBreakerState {
   claimProbe(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
@@ -27,7 +27,10 @@ const recordTtlMs = 24 * 3600_000;
  * separate connection and hears every instance but this one; `claimProbe` is a lock with expiry
  * (SET NX PX) taken only once the open record's hold has ended on Redis's clock.
  */
-export function createRedisSharedBreakerState(source: RedisSource, options: RedisOptions = {}): RedisSharedBreakerState {
+export function createRedisSharedBreakerState(
+  source: RedisSource,
+  options: RedisOptions = {},
+): RedisSharedBreakerState {
   const handle = redisHandle(source, options);
   const prefix = keyPrefix(options);
   const channel = `${prefix}breaker-updates`;
@@ -71,7 +74,17 @@ export function createRedisSharedBreakerState(source: RedisSource, options: Redi
     async publish(key, record) {
       // The hold travels as a duration; Redis turns it into `until` on its own clock.
       const holdMs = record.until === undefined ? -1 : Math.max(0, record.until - record.updatedAt);
-      await handle.call((client) => scripted(client).exaiPublishBreaker(recordKey(key), JSON.stringify(record), holdMs, recordTtlMs, channel, origin, key));
+      await handle.call((client) =>
+        scripted(client).exaiPublishBreaker(
+          recordKey(key),
+          JSON.stringify(record),
+          holdMs,
+          recordTtlMs,
+          channel,
+          origin,
+          key,
+        ),
+      );
     },
     async get(key) {
       const text = await handle.call((client) => client.get(recordKey(key)));
@@ -80,7 +93,9 @@ export function createRedisSharedBreakerState(source: RedisSource, options: Redi
     async claimProbe(key, ttlMs) {
       const token = randomUUID();
       const lock = probeKey(key);
-      const taken = await handle.call((client) => scripted(client).exaiClaimProbe(recordKey(key), lock, token, Math.max(1, Math.ceil(ttlMs))));
+      const taken = await handle.call((client) =>
+        scripted(client).exaiClaimProbe(recordKey(key), lock, token, Math.max(1, Math.ceil(ttlMs))),
+      );
       if (taken !== 1) return undefined;
       return async () => {
         await handle.call((client) => scripted(client).exaiReleaseProbe(lock, token));

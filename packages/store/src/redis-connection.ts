@@ -1,5 +1,5 @@
 import { type GatewayError, type Logger, StoreUnavailableError } from '@exai/core';
-import type { Redis, RedisOptions as IORedisOptions } from 'ioredis';
+import type { RedisOptions as IORedisOptions, Redis } from 'ioredis';
 import { toStoreError, unavailableMessage } from './run.js';
 
 /** A Redis client, or a `redis://` URL for which one is created (and closed) on demand. */
@@ -123,7 +123,12 @@ export function redisHandle(source: RedisSource, options: RedisOptions = {}): Re
       const base = await this.client();
       // Off the request path: SUBSCRIBE may wait in the queue for a connection, and ioredis
       // subscribes again after every reconnect.
-      const duplicate = base.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+      const duplicate = base.duplicate({
+        lazyConnect: true,
+        enableOfflineQueue: true,
+        maxRetriesPerRequest: null,
+        commandTimeout: undefined,
+      });
       watch(duplicate, health);
       owned.push(duplicate);
       await duplicate.connect().catch((error: unknown) => health.failed(error));

@@ -13,7 +13,9 @@ export function createRedisRateLimiter(source: RedisSource, options: RedisOption
   const prefix = keyPrefix(options);
   return {
     async take(key, { capacity, refillPerSecond, cost = 1 }): Promise<RateLimitDecision> {
-      const [allowed, remaining, retry] = await handle.call((client) => scripted(client).exaiTakeTokens(`${prefix}rate:${key}`, capacity, refillPerSecond / 1000, cost));
+      const [allowed, remaining, retry] = await handle.call((client) =>
+        scripted(client).exaiTakeTokens(`${prefix}rate:${key}`, capacity, refillPerSecond / 1000, cost),
+      );
       return {
         allowed: allowed === 1,
         remaining: Number(remaining),
@@ -39,7 +41,9 @@ export function createRedisSemaphore(source: RedisSource, options: RedisOptions 
     async tryAcquire(key, limit, ttlMs) {
       const setKey = `${prefix}semaphore:${key}`;
       const token = randomUUID();
-      const taken = await handle.call((client) => scripted(client).exaiAcquireSlot(setKey, limit, Math.max(1, Math.ceil(ttlMs)), token));
+      const taken = await handle.call((client) =>
+        scripted(client).exaiAcquireSlot(setKey, limit, Math.max(1, Math.ceil(ttlMs)), token),
+      );
       if (taken !== 1) return undefined;
       let released = false;
       return async () => {

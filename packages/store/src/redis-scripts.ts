@@ -107,7 +107,15 @@ return 0
 export interface ScriptedRedis {
   exaiTakeTokens(key: string, capacity: number, refillPerMs: number, cost: number): Promise<[number, number, number]>;
   exaiAcquireSlot(key: string, limit: number, ttlMs: number, token: string): Promise<number>;
-  exaiPublishBreaker(key: string, record: string, holdMs: number, ttlMs: number, channel: string, origin: string, breakerKey: string): Promise<number>;
+  exaiPublishBreaker(
+    key: string,
+    record: string,
+    holdMs: number,
+    ttlMs: number,
+    channel: string,
+    origin: string,
+    breakerKey: string,
+  ): Promise<number>;
   exaiClaimProbe(recordKey: string, lockKey: string, token: string, ttlMs: number): Promise<number>;
   exaiReleaseProbe(lockKey: string, token: string): Promise<number>;
 }
@@ -123,6 +131,7 @@ const scripts: Record<keyof ScriptedRedis, { numberOfKeys: number; lua: string }
 /** Registers the scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */
 export function scripted(client: Redis): ScriptedRedis {
   const withScripts = client as Redis & Partial<ScriptedRedis>;
-  for (const [name, script] of Object.entries(scripts)) if (!withScripts[name as keyof ScriptedRedis]) client.defineCommand(name, script);
+  for (const [name, script] of Object.entries(scripts))
+    if (!withScripts[name as keyof ScriptedRedis]) client.defineCommand(name, script);
   return client as unknown as ScriptedRedis;
 }

@@ -45,7 +45,11 @@ const ROWS_PER_STATEMENT = 80;
 /** Requests deleted per transaction by `purgeRequests`. */
 const PURGE_BATCH = 1_000;
 
-async function insertBatch(db: Database, batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, now: number): Promise<RequestRecord[]> {
+async function insertBatch(
+  db: Database,
+  batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>,
+  now: number,
+): Promise<RequestRecord[]> {
   const requestRows: Array<Selectable<RequestsTable>> = [];
   const attemptRows: Array<Selectable<AttemptsTable>> = [];
   const records: RequestRecord[] = [];
@@ -78,19 +82,28 @@ async function insertBatch(db: Database, batch: Array<{ request: NewRequest; att
   }
   await db.transaction().execute(async (transaction) => {
     for (let index = 0; index < requestRows.length; index += ROWS_PER_STATEMENT) {
-      await transaction.insertInto('requests').values(requestRows.slice(index, index + ROWS_PER_STATEMENT)).execute();
+      await transaction
+        .insertInto('requests')
+        .values(requestRows.slice(index, index + ROWS_PER_STATEMENT))
+        .execute();
     }
     for (let index = 0; index < attemptRows.length; index += ROWS_PER_STATEMENT) {
-      await transaction.insertInto('attempts').values(attemptRows.slice(index, index + ROWS_PER_STATEMENT)).execute();
+      await transaction
+        .insertInto('attempts')
+        .values(attemptRows.slice(index, index + ROWS_PER_STATEMENT))
+        .execute();
     }
   });
   return records;
 }
 
-
 export function createRequestRepository(context: StoreContext) {
   return {
-    recordRequest(request: NewRequest, attempts: NewAttempt[] = [], options: SignalOption = {}): Promise<RequestRecord> {
+    recordRequest(
+      request: NewRequest,
+      attempts: NewAttempt[] = [],
+      options: SignalOption = {},
+    ): Promise<RequestRecord> {
       return withSignal(options.signal, what, async () => {
         const [record] = await insertBatch(await context.database(), [{ request, attempts }], context.now());
         return record!;
@@ -98,7 +111,10 @@ export function createRequestRepository(context: StoreContext) {
     },
 
     /** Many requests in one transaction (a few multi-row statements): what a buffered request log uses. */
-    recordRequests(batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, options: SignalOption = {}): Promise<RequestRecord[]> {
+    recordRequests(
+      batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>,
+      options: SignalOption = {},
+    ): Promise<RequestRecord[]> {
       if (batch.length === 0) return Promise.resolve([]);
       return withSignal(options.signal, what, async () => insertBatch(await context.database(), batch, context.now()));
     },
@@ -148,7 +164,15 @@ export function createRequestRepository(context: StoreContext) {
         for (;;) {
           if (options.signal?.aborted) break;
           const count = await db.transaction().execute(async (transaction) => {
-            const ids = (await transaction.selectFrom('requests').select('id').where('created_at', '<', before).orderBy('created_at').limit(PURGE_BATCH).execute()).map((row) => row.id);
+            const ids = (
+              await transaction
+                .selectFrom('requests')
+                .select('id')
+                .where('created_at', '<', before)
+                .orderBy('created_at')
+                .limit(PURGE_BATCH)
+                .execute()
+            ).map((row) => row.id);
             if (ids.length === 0) return 0;
             await transaction.deleteFrom('attempts').where('request_id', 'in', ids).execute();
             await transaction.deleteFrom('requests').where('id', 'in', ids).execute();

@@ -3,7 +3,14 @@ import type { StoreContext } from './context.js';
 import { ownerFilter } from './owner.js';
 import { parseJson, withSignal } from './run.js';
 import type { ResponsesTable } from './schema.js';
-import type { JsonObject, JsonValue, NewStoredResponse, OwnerScope, SignalOption, StoredResponseRecord } from './types.js';
+import type {
+  JsonObject,
+  JsonValue,
+  NewStoredResponse,
+  OwnerScope,
+  SignalOption,
+  StoredResponseRecord,
+} from './types.js';
 
 /**
  * Stored Responses API answers (`POST /v1/responses` with `store`), owner-scoped like threads:
@@ -28,7 +35,11 @@ const what = 'the response store';
 export function createResponseRepository(context: StoreContext) {
   return {
     /** Stores a response, or replaces the caller's own response of that id (a background response finishing). */
-    putResponse(scope: OwnerScope, record: NewStoredResponse, options: SignalOption = {}): Promise<StoredResponseRecord> {
+    putResponse(
+      scope: OwnerScope,
+      record: NewStoredResponse,
+      options: SignalOption = {},
+    ): Promise<StoredResponseRecord> {
       ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();

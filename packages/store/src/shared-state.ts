@@ -1,5 +1,9 @@
 import { type Logger, type SharedRateLimiter, type SharedSemaphore, StoreUnavailableError } from '@exai/core';
-import { createMemoryRateLimiter, createMemorySemaphore, createMemorySharedBreakerState } from './memory-shared-state.js';
+import {
+  createMemoryRateLimiter,
+  createMemorySemaphore,
+  createMemorySharedBreakerState,
+} from './memory-shared-state.js';
 import { createRedisSharedBreakerState } from './redis-breaker-state.js';
 import { createRedisHealth } from './redis-connection.js';
 import { createRedisRateLimiter, createRedisSemaphore } from './redis-limits.js';

@@ -9,10 +9,10 @@ import { type MaintenanceDeps, runMaintenancePass, startMaintenanceLoop } from '
 import type { OpenedDatabase } from './open-database.js';
 import { createProviderUploadRepository } from './provider-uploads.js';
 import { createRequestRepository } from './requests.js';
+import { createResponseRepository } from './responses.js';
 import { toStoreError, unavailableMessage, withSignal } from './run.js';
 import type { Database } from './schema.js';
 import { createSharedState } from './shared-state.js';
-import { createResponseRepository } from './responses.js';
 import { createThreadRepository } from './threads.js';
 import type { SharedState, Store, StoreOptions } from './types.js';
 
@@ -46,8 +46,13 @@ export function createStore(options: StoreOptions = {}): Store {
 
   async function open(): Promise<OpenedDatabase> {
     // Kysely and the drivers load here, on first use, not when the package is imported.
-    const [{ openPostgres, openSqlite }, { migrate }] = await Promise.all([import('./open-database.js'), import('./migrations.js')]);
-    const opened = options.databaseUrl ? await openPostgres(options.databaseUrl, options.poolSize ?? storeDefaults.poolSize) : await openSqlite(dataDir);
+    const [{ openPostgres, openSqlite }, { migrate }] = await Promise.all([
+      import('./open-database.js'),
+      import('./migrations.js'),
+    ]);
+    const opened = options.databaseUrl
+      ? await openPostgres(options.databaseUrl, options.poolSize ?? storeDefaults.poolSize)
+      : await openSqlite(dataDir);
     try {
       const applied = await migrate(opened.db as unknown as Kysely<unknown>, dialect, opened.schema);
       if (applied.length > 0) options.logger?.info({ migrations: applied, dialect }, 'store: applied migrations');
@@ -89,7 +94,8 @@ export function createStore(options: StoreOptions = {}): Store {
   const responses = createResponseRepository(context);
   const maintenanceDeps: MaintenanceDeps = {
     // Expired threads and expired stored responses, counted together.
-    purgeExpired: async (purgeOptions) => (await threads.purgeExpired(purgeOptions)) + (await responses.purgeExpiredResponses(purgeOptions)),
+    purgeExpired: async (purgeOptions) =>
+      (await threads.purgeExpired(purgeOptions)) + (await responses.purgeExpiredResponses(purgeOptions)),
     purgeRequests: (before, purgeOptions) => requests.purgeRequests(before, purgeOptions),
     semaphore: () => sharedState().semaphore,
     now: context.now,

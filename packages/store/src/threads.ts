@@ -4,7 +4,16 @@ import { randomId, type StoreContext } from './context.js';
 import { ownerFilter } from './owner.js';
 import { clampLimit, parseJson, withSignal } from './run.js';
 import type { ThreadsTable, TurnsTable } from './schema.js';
-import type { JsonObject, ListOptions, NewThread, NewTurn, OwnerScope, SignalOption, ThreadRecord, TurnRecord } from './types.js';
+import type {
+  JsonObject,
+  ListOptions,
+  NewThread,
+  NewTurn,
+  OwnerScope,
+  SignalOption,
+  ThreadRecord,
+  TurnRecord,
+} from './types.js';
 
 function toThread(row: Selectable<ThreadsTable>): ThreadRecord {
   return {
@@ -80,7 +89,12 @@ export function createThreadRepository(context: StoreContext) {
     },
 
     /** Several turns (a question and its answer) in one transaction: all stored, or none. */
-    appendTurns(scope: OwnerScope, threadId: string, turns: readonly NewTurn[], options: SignalOption = {}): Promise<TurnRecord[]> {
+    appendTurns(
+      scope: OwnerScope,
+      threadId: string,
+      turns: readonly NewTurn[],
+      options: SignalOption = {},
+    ): Promise<TurnRecord[]> {
       const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
@@ -95,7 +109,10 @@ export function createThreadRepository(context: StoreContext) {
             .$if(context.dialect === 'postgres', (query) => query.forUpdate())
             .executeTakeFirst();
           if (!thread || Number(thread.expires_at) <= now) {
-            throw new NotFoundError({ message: `Thread ${threadId} does not exist or has expired`, param: 'thread_id' });
+            throw new NotFoundError({
+              message: `Thread ${threadId} does not exist or has expired`,
+              param: 'thread_id',
+            });
           }
           const last = await transaction
             .selectFrom('turns')
@@ -133,7 +150,11 @@ export function createThreadRepository(context: StoreContext) {
       });
     },
 
-    listTurns(scope: OwnerScope, threadId: string, options: { limit?: number; signal?: AbortSignal } = {}): Promise<TurnRecord[]> {
+    listTurns(
+      scope: OwnerScope,
+      threadId: string,
+      options: { limit?: number; signal?: AbortSignal } = {},
+    ): Promise<TurnRecord[]> {
       const owner = ownerFilter(scope);
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
@@ -143,7 +164,9 @@ export function createThreadRepository(context: StoreContext) {
           .where('thread_id', '=', threadId)
           // Turns belong to their thread: only the thread's owner (or an admin) reads them.
           .$if(owner !== undefined, (query) =>
-            query.where('thread_id', 'in', (threads) => threads.selectFrom('threads').select('id').where('id', '=', threadId).where('owner', '=', owner!)),
+            query.where('thread_id', 'in', (threads) =>
+              threads.selectFrom('threads').select('id').where('id', '=', threadId).where('owner', '=', owner!),
+            ),
           )
           .orderBy('seq', 'desc')
           .limit(clampLimit(options.limit, context.maxTurns, 100_000))
@@ -195,7 +218,9 @@ export function createThreadRepository(context: StoreContext) {
         return db.transaction().execute(async (transaction) => {
           await transaction
             .deleteFrom('turns')
-            .where('thread_id', 'in', (query) => query.selectFrom('threads').select('id').where('expires_at', '<=', now))
+            .where('thread_id', 'in', (query) =>
+              query.selectFrom('threads').select('id').where('expires_at', '<=', now),
+            )
             .execute();
           const result = await transaction.deleteFrom('threads').where('expires_at', '<=', now).executeTakeFirst();
           return Number(result.numDeletedRows);

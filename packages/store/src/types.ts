@@ -242,9 +242,18 @@ export interface Store {
   /** Durable when it resolves. Extends the thread's expiry. Throws NotFoundError (also for another owner's thread), BadRequestError (max turns). */
   appendTurn(scope: OwnerScope, threadId: string, turn: NewTurn, options?: SignalOption): Promise<TurnRecord>;
   /** Several turns in one transaction (all stored, or none); durable when it resolves. */
-  appendTurns(scope: OwnerScope, threadId: string, turns: readonly NewTurn[], options?: SignalOption): Promise<TurnRecord[]>;
+  appendTurns(
+    scope: OwnerScope,
+    threadId: string,
+    turns: readonly NewTurn[],
+    options?: SignalOption,
+  ): Promise<TurnRecord[]>;
   /** Turns in order; with `limit`, the latest `limit` turns. Empty for another owner's thread. */
-  listTurns(scope: OwnerScope, threadId: string, options?: { limit?: number; signal?: AbortSignal }): Promise<TurnRecord[]>;
+  listTurns(
+    scope: OwnerScope,
+    threadId: string,
+    options?: { limit?: number; signal?: AbortSignal },
+  ): Promise<TurnRecord[]>;
   /** Live threads of the scope, most recently updated first. */
   listThreads(scope: OwnerScope, options?: ListOptions): Promise<ThreadRecord[]>;
   /** False when missing or another owner's. */
@@ -265,15 +274,35 @@ export interface Store {
   /** False when missing or another owner's. */
   deleteFile(scope: OwnerScope, id: string, options?: SignalOption): Promise<boolean>;
 
-  recordProviderUpload(scope: OwnerScope, upload: NewProviderUpload, options?: SignalOption): Promise<ProviderUploadRecord>;
+  recordProviderUpload(
+    scope: OwnerScope,
+    upload: NewProviderUpload,
+    options?: SignalOption,
+  ): Promise<ProviderUploadRecord>;
   /** The scope's latest upload of this content to this provider, for dedupe. */
-  findProviderUpload(scope: OwnerScope, provider: string, sha256: string, options?: SignalOption): Promise<ProviderUploadRecord | undefined>;
-  listProviderUploads(scope: OwnerScope, options?: ListOptions & { provider?: string }): Promise<ProviderUploadRecord[]>;
-  deleteProviderUpload(scope: OwnerScope, provider: string, providerFileId: string, options?: SignalOption): Promise<boolean>;
+  findProviderUpload(
+    scope: OwnerScope,
+    provider: string,
+    sha256: string,
+    options?: SignalOption,
+  ): Promise<ProviderUploadRecord | undefined>;
+  listProviderUploads(
+    scope: OwnerScope,
+    options?: ListOptions & { provider?: string },
+  ): Promise<ProviderUploadRecord[]>;
+  deleteProviderUpload(
+    scope: OwnerScope,
+    provider: string,
+    providerFileId: string,
+    options?: SignalOption,
+  ): Promise<boolean>;
 
   recordRequest(request: NewRequest, attempts?: NewAttempt[], options?: SignalOption): Promise<RequestRecord>;
   /** Many requests in one transaction; what a buffered request log uses. */
-  recordRequests(batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>, options?: SignalOption): Promise<RequestRecord[]>;
+  recordRequests(
+    batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>,
+    options?: SignalOption,
+  ): Promise<RequestRecord[]>;
   /** Newest first, each with its attempts. */
   listRequests(options?: ListOptions): Promise<RequestRecord[]>;
   /** Deletes requests created before `before` (epoch ms) with their attempts; returns how many requests. */

@@ -1,7 +1,7 @@
 import type { Logger } from '@exai/core';
 import { describe, expect, it } from 'vitest';
 import { manualClock, me, useStores } from './harness.js';
-import { redisUrl, type Backend, uniqueName } from './services.js';
+import { type Backend, redisUrl, uniqueName } from './services.js';
 
 const DAY = 24 * 3600_000;
 
@@ -16,9 +16,15 @@ export function defineMaintenanceSuite(backend: Backend): void {
       const old = clock.now() - 40 * DAY;
       const attempt = { provider: 'glm', model: 'glm-4.6', outcome: 'success', latencyMs: 1, startedAt: old };
       // More than one purge batch (1,000), so the batching loop is exercised.
-      const batch = Array.from({ length: 1_203 }, (_, index) => ({ request: { route: 'chat', status: 200, latencyMs: 1, createdAt: old + index }, attempts: [attempt, attempt] }));
+      const batch = Array.from({ length: 1_203 }, (_, index) => ({
+        request: { route: 'chat', status: 200, latencyMs: 1, createdAt: old + index },
+        attempts: [attempt, attempt],
+      }));
       await store.recordRequests(batch);
-      const recent = await store.recordRequest({ route: 'chat', status: 200, latencyMs: 1, createdAt: clock.now() - DAY }, [attempt]);
+      const recent = await store.recordRequest(
+        { route: 'chat', status: 200, latencyMs: 1, createdAt: clock.now() - DAY },
+        [attempt],
+      );
       expect(await store.purgeRequests(clock.now() - 30 * DAY)).toBe(1_203);
       const left = await store.listRequests({ limit: 10_000 });
       expect(left.map((request) => request.id)).toEqual([recent.id]);
@@ -28,7 +34,11 @@ export function defineMaintenanceSuite(backend: Backend): void {
 
     it('a maintenance pass purges expired threads and request-log rows past retention; retention 0 keeps the log', async () => {
       const clock = manualClock();
-      const { store, location } = await stores.fresh({ now: clock.now, threadTtlMs: 1_000, requestLogRetentionMs: 30 * DAY });
+      const { store, location } = await stores.fresh({
+        now: clock.now,
+        threadTtlMs: 1_000,
+        requestLogRetentionMs: 30 * DAY,
+      });
       const expired = await store.createThread(me, { title: 'expired' });
       await store.appendTurn(me, expired.id, { role: 'user', content: 'gone soon' });
       await store.recordRequest({ route: 'chat', status: 200, latencyMs: 1, createdAt: clock.now() - 31 * DAY });
@@ -46,13 +56,17 @@ export function defineMaintenanceSuite(backend: Backend): void {
 
     it('the loop runs on its own after the jittered interval; close waits for it', async () => {
       const warnings: string[] = [];
-      const logger = { info: () => undefined, warn: (_object: unknown, message: string) => warnings.push(message) } as unknown as Logger;
+      const logger = {
+        info: () => undefined,
+        warn: (_object: unknown, message: string) => warnings.push(message),
+      } as unknown as Logger;
       const { store } = await stores.fresh({ maintenanceIntervalMs: 200, random: () => 0, logger });
       await store.recordRequest({ route: 'chat', status: 200, latencyMs: 1, createdAt: Date.now() - 31 * DAY });
       store.startMaintenance();
       store.startMaintenance(); // a second call does not start a second loop
       const deadline = Date.now() + 20_000;
-      while ((await store.listRequests()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      while ((await store.listRequests()).length > 0 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(await store.listRequests()).toEqual([]);
       await store.close();
       expect(warnings).toEqual([]);

@@ -2,11 +2,11 @@ import { GatewayError } from '@exai/core';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
-import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { me } from './harness.js';
+import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
-import { postgresBackend, postgresUrl, schemaUrl, uniqueName } from './services.js';
 import { defineResponseSuite } from './response-suite.js';
+import { postgresBackend, postgresUrl, schemaUrl, uniqueName } from './services.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
@@ -24,7 +24,9 @@ describe('postgres store', () => {
     connected ??= admin.connect().then(
       () => undefined,
       (error: Error) => {
-        throw new Error(`Postgres is not reachable at ${postgresUrl} (${error.message}). Start it (CI: .ci/run starts it) or set TEST_DATABASE_URL.`);
+        throw new Error(
+          `Postgres is not reachable at ${postgresUrl} (${error.message}). Start it (CI: .ci/run starts it) or set TEST_DATABASE_URL.`,
+        );
       },
     );
     await connected;
@@ -45,7 +47,11 @@ describe('postgres store', () => {
     try {
       await Promise.all(stores.map((store) => store.ready()));
       const versions = await admin.query(`select name from ${schema}.exai_schema_version`);
-      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual(['0001_initial', '0002_owners', '0003_responses']);
+      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual([
+        '0001_initial',
+        '0002_owners',
+        '0003_responses',
+      ]);
       const thread = await stores[0]!.createThread(me, { title: 'after a race' });
       expect(await stores[2]!.getThread(me, thread.id)).toMatchObject({ title: 'after a race' });
     } finally {
@@ -58,7 +64,10 @@ describe('postgres store', () => {
     const store = createStore({ databaseUrl: schemaUrl(schema) });
     try {
       const file = await store.putFile(me, { filename: 'x.bin', data: new Uint8Array([1, 2, 3]) });
-      const row = await admin.query(`select octet_length(content) as length from ${schema}.file_contents where sha256 = $1`, [file.sha256]);
+      const row = await admin.query(
+        `select octet_length(content) as length from ${schema}.file_contents where sha256 = $1`,
+        [file.sha256],
+      );
       expect(row.rows[0]).toEqual({ length: 3 });
       expect(typeof (await store.getFile(me, file.id))?.createdAt).toBe('number');
     } finally {

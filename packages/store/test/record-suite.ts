@@ -14,7 +14,12 @@ export function defineRecordSuite(backend: Backend): void {
       const { store } = await stores.fresh();
       const data = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
       const file = await store.putFile(me, { filename: 'blob.bin', data, contentType: 'application/octet-stream' });
-      expect(file).toMatchObject({ filename: 'blob.bin', bytes: 7, sha256: sha256(data), contentType: 'application/octet-stream' });
+      expect(file).toMatchObject({
+        filename: 'blob.bin',
+        bytes: 7,
+        sha256: sha256(data),
+        contentType: 'application/octet-stream',
+      });
       expect(file.storage).toBe(backend.name === 'postgres' ? 'database' : 'disk');
       expect(await store.getFile(me, file.id)).toEqual(file);
       expect((await store.readFileContent(me, file.id)).equals(data)).toBe(true);
@@ -49,19 +54,45 @@ export function defineRecordSuite(backend: Backend): void {
       const clock = manualClock();
       const { store } = await stores.fresh({ now: clock.now });
       const hash = sha256('report');
-      await store.recordProviderUpload(me, { provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'report.pdf', purpose: 'file-extract' });
+      await store.recordProviderUpload(me, {
+        provider: 'kimi',
+        providerFileId: 'kf-1',
+        sha256: hash,
+        filename: 'report.pdf',
+        purpose: 'file-extract',
+      });
       clock.advance(5);
-      await store.recordProviderUpload(me, { provider: 'kimi', providerFileId: 'kf-2', sha256: hash, filename: 'report.pdf' });
-      await store.recordProviderUpload(me, { provider: 'glm', providerFileId: 'gf-1', sha256: sha256('other'), filename: 'other.txt' });
+      await store.recordProviderUpload(me, {
+        provider: 'kimi',
+        providerFileId: 'kf-2',
+        sha256: hash,
+        filename: 'report.pdf',
+      });
+      await store.recordProviderUpload(me, {
+        provider: 'glm',
+        providerFileId: 'gf-1',
+        sha256: sha256('other'),
+        filename: 'other.txt',
+      });
       expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-2', purpose: null });
       expect(await store.findProviderUpload(me, 'glm', hash)).toBeUndefined();
-      expect((await store.listProviderUploads(me, { provider: 'kimi' })).map((upload) => upload.providerFileId)).toEqual(['kf-2', 'kf-1']);
+      expect(
+        (await store.listProviderUploads(me, { provider: 'kimi' })).map((upload) => upload.providerFileId),
+      ).toEqual(['kf-2', 'kf-1']);
       expect(await store.listProviderUploads(me)).toHaveLength(3);
       expect(await store.deleteProviderUpload(me, 'kimi', 'kf-2')).toBe(true);
       expect(await store.deleteProviderUpload(me, 'kimi', 'kf-2')).toBe(false);
-      expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-1', purpose: 'file-extract' });
+      expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({
+        providerFileId: 'kf-1',
+        purpose: 'file-extract',
+      });
       // Recording the same provider file again updates it rather than failing.
-      await store.recordProviderUpload(me, { provider: 'kimi', providerFileId: 'kf-1', sha256: hash, filename: 'renamed.pdf' });
+      await store.recordProviderUpload(me, {
+        provider: 'kimi',
+        providerFileId: 'kf-1',
+        sha256: hash,
+        filename: 'renamed.pdf',
+      });
       expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ filename: 'renamed.pdf' });
     });
 
@@ -69,10 +100,32 @@ export function defineRecordSuite(backend: Backend): void {
       const clock = manualClock();
       const { store } = await stores.fresh({ now: clock.now });
       const failedOver = await store.recordRequest(
-        { route: '/v1/chat/completions', model: 'auto', provider: 'kimi', status: 200, latencyMs: 812.4, tokens: 120, apiKeyId: 'key_1' },
+        {
+          route: '/v1/chat/completions',
+          model: 'auto',
+          provider: 'kimi',
+          status: 200,
+          latencyMs: 812.4,
+          tokens: 120,
+          apiKeyId: 'key_1',
+        },
         [
-          { provider: 'glm', model: 'glm-4.6', outcome: 'error', errorCode: 'rate_limited', latencyMs: 40, startedAt: clock.now() },
-          { provider: 'kimi', model: 'kimi-k2', outcome: 'success', latencyMs: 770, tokens: 120, startedAt: clock.now() + 41 },
+          {
+            provider: 'glm',
+            model: 'glm-4.6',
+            outcome: 'error',
+            errorCode: 'rate_limited',
+            latencyMs: 40,
+            startedAt: clock.now(),
+          },
+          {
+            provider: 'kimi',
+            model: 'kimi-k2',
+            outcome: 'success',
+            latencyMs: 770,
+            tokens: 120,
+            startedAt: clock.now() + 41,
+          },
         ],
       );
       clock.advance(1_000);
@@ -81,7 +134,9 @@ export function defineRecordSuite(backend: Backend): void {
       expect(listed.map((request) => request.id)).toEqual([plain.id, failedOver.id]);
       expect(listed[0]).toMatchObject({ model: null, provider: null, tokens: null, apiKeyId: null, attempts: [] });
       expect(listed[1]).toMatchObject({ status: 200, latencyMs: 812, tokens: 120, apiKeyId: 'key_1' });
-      expect(listed[1]!.attempts.map((attempt) => [attempt.seq, attempt.provider, attempt.outcome, attempt.errorCode])).toEqual([
+      expect(
+        listed[1]!.attempts.map((attempt) => [attempt.seq, attempt.provider, attempt.outcome, attempt.errorCode]),
+      ).toEqual([
         [1, 'glm', 'error', 'rate_limited'],
         [2, 'kimi', 'success', null],
       ]);
@@ -107,10 +162,17 @@ export function defineRecordSuite(backend: Backend): void {
       const { store } = await stores.fresh();
       const created = await store.createApiKey('ci', { rateLimit: 60 });
       expect(created.key).toMatch(/^sk-exai-[0-9a-f]{16}-[A-Za-z0-9_-]{43}$/);
-      expect(await store.verifyApiKey(created.key)).toMatchObject({ id: created.id, name: 'ci', rateLimit: 60, revokedAt: null });
+      expect(await store.verifyApiKey(created.key)).toMatchObject({
+        id: created.id,
+        name: 'ci',
+        rateLimit: 60,
+        revokedAt: null,
+      });
       const tampered = `${created.key.slice(0, -1)}${created.key.endsWith('A') ? 'B' : 'A'}`;
       expect(await store.verifyApiKey(tampered)).toBeUndefined();
-      expect(await store.verifyApiKey('sk-exai-0000000000000000-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
+      expect(
+        await store.verifyApiKey('sk-exai-0000000000000000-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'),
+      ).toBeUndefined();
       expect(await store.verifyApiKey('not a key')).toBeUndefined();
       const listed = await store.listApiKeys();
       expect(listed).toHaveLength(1);

@@ -1,7 +1,12 @@
 import { GatewayError, type SharedBreakerRecord } from '@exai/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { createRedisRateLimiter, createRedisSemaphore, createRedisSharedBreakerState, createStore } from '../src/index.js';
+import {
+  createRedisRateLimiter,
+  createRedisSemaphore,
+  createRedisSharedBreakerState,
+  createStore,
+} from '../src/index.js';
 import { connectRedis, redisUrl, uniqueName } from './services.js';
 
 /** Two "instances" are two independent clients with the same prefix, as two gateway processes would be. */
@@ -73,7 +78,9 @@ describe('redis shared state', () => {
     const first = track(createRedisRateLimiter(redisUrl, { prefix }));
     const second = track(createRedisRateLimiter(redisUrl, { prefix }));
     const options = { capacity: 5, refillPerSecond: 0.01 };
-    const decisions = await Promise.all(Array.from({ length: 12 }, (_, index) => (index % 2 ? first : second).take('provider:glm', options)));
+    const decisions = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => (index % 2 ? first : second).take('provider:glm', options)),
+    );
     expect(decisions.filter((decision) => decision.allowed)).toHaveLength(5);
     const denied = decisions.find((decision) => !decision.allowed)!;
     expect(denied.remaining).toBe(0);
@@ -95,7 +102,10 @@ describe('redis shared state', () => {
   });
 
   it('the semaphore never lets more than its limit hold a slot across two clients', async () => {
-    const clients = [track(createRedisSemaphore(redisUrl, { prefix })), track(createRedisSemaphore(redisUrl, { prefix }))];
+    const clients = [
+      track(createRedisSemaphore(redisUrl, { prefix })),
+      track(createRedisSemaphore(redisUrl, { prefix })),
+    ];
     const limit = 3;
     let holding = 0;
     let most = 0;

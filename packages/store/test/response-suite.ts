@@ -13,7 +13,10 @@ export function defineResponseSuite(backend: Backend): void {
     const record = (id: string, status = 'completed') => ({
       id,
       response: { id, object: 'response', status },
-      conversation: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }],
+      conversation: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+      ],
       inputItems: [{ id: 'msg_1', type: 'message', role: 'user', content: 'hi' }],
     });
 
@@ -21,7 +24,12 @@ export function defineResponseSuite(backend: Backend): void {
       const { store } = await stores.fresh();
       await store.putResponse(alice, record('resp_a'));
       const found = await store.getResponse(alice, 'resp_a');
-      expect(found).toMatchObject({ id: 'resp_a', owner: 'key:alice', response: { status: 'completed' }, inputItems: [{ id: 'msg_1' }] });
+      expect(found).toMatchObject({
+        id: 'resp_a',
+        owner: 'key:alice',
+        response: { status: 'completed' },
+        inputItems: [{ id: 'msg_1' }],
+      });
       expect(found?.conversation).toHaveLength(2);
       expect(await store.getResponse(bob, 'resp_a')).toBeUndefined();
       expect(await store.deleteResponse(bob, 'resp_a')).toBe(false);
@@ -32,7 +40,7 @@ export function defineResponseSuite(backend: Backend): void {
       expect(await store.getResponse(alice, 'resp_a')).toBeUndefined();
     });
 
-    it('replaces the owner\'s own response (a background response finishing)', async () => {
+    it("replaces the owner's own response (a background response finishing)", async () => {
       const { store } = await stores.fresh();
       await store.putResponse(alice, record('resp_b', 'in_progress'));
       await store.putResponse(alice, record('resp_b', 'completed'));

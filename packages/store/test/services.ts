@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import type { StoreOptions } from '../src/index.js';
 
 /**
@@ -90,7 +90,9 @@ export async function connectRedis(): Promise<Redis> {
     await client.ping();
   } catch (error) {
     client.disconnect();
-    throw new Error(`Redis is not reachable at ${redisUrl} (${(error as Error).message}). Start it (CI: .ci/run starts it) or set TEST_REDIS_URL.`);
+    throw new Error(
+      `Redis is not reachable at ${redisUrl} (${(error as Error).message}). Start it (CI: .ci/run starts it) or set TEST_REDIS_URL.`,
+    );
   }
   return client;
 }

@@ -8,11 +8,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
-import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { me } from './harness.js';
+import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
-import { sqliteBackend } from './services.js';
 import { defineResponseSuite } from './response-suite.js';
+import { sqliteBackend } from './services.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
@@ -87,7 +87,9 @@ const store = createStore({ dataDir: ${JSON.stringify(dataDir)}, maintenanceInte
 await store.ready();
 store.startMaintenance();
 setTimeout(() => process.stderr.write('passes ran\\n'), 600);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (data) => {
       stderr += String(data);

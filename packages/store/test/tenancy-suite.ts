@@ -61,7 +61,12 @@ export function defineTenancySuite(backend: Backend): void {
       const first = await store.createThread(alice, { title: 'a' });
       const second = await store.createThread(bob, { title: 'b' });
       const owners = (await store.listThreads(admin)).map((thread) => [thread.id, thread.owner]).sort();
-      expect(owners).toEqual([[first.id, 'key:alice'], [second.id, 'key:bob']].sort());
+      expect(owners).toEqual(
+        [
+          [first.id, 'key:alice'],
+          [second.id, 'key:bob'],
+        ].sort(),
+      );
       expect(await store.getThread(admin, second.id)).toMatchObject({ owner: 'key:bob' });
       await store.appendTurn(admin, second.id, { role: 'user', content: 'from the admin' });
       expect((await store.listTurns(bob, second.id)).map((turn) => turn.content)).toEqual(['from the admin']);
@@ -99,14 +104,33 @@ export function defineTenancySuite(backend: Backend): void {
     it('provider uploads are deduplicated per owner and listed and deleted per owner', async () => {
       const { store } = await stores.fresh();
       const hash = sha256('report');
-      await store.recordProviderUpload(alice, { provider: 'kimi', providerFileId: 'kf-a', sha256: hash, filename: 'report.pdf' });
+      await store.recordProviderUpload(alice, {
+        provider: 'kimi',
+        providerFileId: 'kf-a',
+        sha256: hash,
+        filename: 'report.pdf',
+      });
       expect(await store.findProviderUpload(bob, 'kimi', hash)).toBeUndefined();
       expect(await store.listProviderUploads(bob)).toEqual([]);
       expect(await store.deleteProviderUpload(bob, 'kimi', 'kf-a')).toBe(false);
-      await store.recordProviderUpload(bob, { provider: 'kimi', providerFileId: 'kf-b', sha256: hash, filename: 'report.pdf' });
-      expect(await store.findProviderUpload(alice, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-a', owner: 'key:alice' });
-      expect(await store.findProviderUpload(bob, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-b', owner: 'key:bob' });
-      expect((await store.listProviderUploads(admin)).map((upload) => upload.owner).sort()).toEqual(['key:alice', 'key:bob']);
+      await store.recordProviderUpload(bob, {
+        provider: 'kimi',
+        providerFileId: 'kf-b',
+        sha256: hash,
+        filename: 'report.pdf',
+      });
+      expect(await store.findProviderUpload(alice, 'kimi', hash)).toMatchObject({
+        providerFileId: 'kf-a',
+        owner: 'key:alice',
+      });
+      expect(await store.findProviderUpload(bob, 'kimi', hash)).toMatchObject({
+        providerFileId: 'kf-b',
+        owner: 'key:bob',
+      });
+      expect((await store.listProviderUploads(admin)).map((upload) => upload.owner).sort()).toEqual([
+        'key:alice',
+        'key:bob',
+      ]);
       expect(await store.deleteProviderUpload(admin, 'kimi', 'kf-a')).toBe(true);
       expect(await store.listProviderUploads(alice)).toEqual([]);
     });
@@ -127,11 +151,21 @@ export function defineTenancySuite(backend: Backend): void {
         const db = opened.db as unknown as Kysely<unknown>;
         const dialect = location.databaseUrl ? 'postgres' : 'sqlite';
         expect(await migrate(db, dialect, opened.schema, '0001_initial')).toEqual(['0001_initial']);
-        await sql`insert into threads (id, created_at, updated_at, expires_at, title) values ('thr_old', ${created}, ${created}, ${farFuture}, 'from before')`.execute(db);
-        await sql`insert into turns (thread_id, seq, role, content, created_at) values ('thr_old', 1, 'user', 'old question', ${created})`.execute(db);
-        await sql`insert into files (id, sha256, filename, bytes, content_type, created_at, storage) values ('file_old', ${sha256('old')}, 'old.txt', 3, 'text/plain', ${created}, 'database')`.execute(db);
-        await sql`insert into file_contents (sha256, content) values (${sha256('old')}, ${Buffer.from('old')})`.execute(db);
-        await sql`insert into provider_uploads (provider, provider_file_id, sha256, filename, created_at) values ('kimi', 'kf-old', ${sha256('old')}, 'old.txt', ${created})`.execute(db);
+        await sql`insert into threads (id, created_at, updated_at, expires_at, title) values ('thr_old', ${created}, ${created}, ${farFuture}, 'from before')`.execute(
+          db,
+        );
+        await sql`insert into turns (thread_id, seq, role, content, created_at) values ('thr_old', 1, 'user', 'old question', ${created})`.execute(
+          db,
+        );
+        await sql`insert into files (id, sha256, filename, bytes, content_type, created_at, storage) values ('file_old', ${sha256('old')}, 'old.txt', 3, 'text/plain', ${created}, 'database')`.execute(
+          db,
+        );
+        await sql`insert into file_contents (sha256, content) values (${sha256('old')}, ${Buffer.from('old')})`.execute(
+          db,
+        );
+        await sql`insert into provider_uploads (provider, provider_file_id, sha256, filename, created_at) values ('kimi', 'kf-old', ${sha256('old')}, 'old.txt', ${created})`.execute(
+          db,
+        );
       } finally {
         await opened.db.destroy();
       }
@@ -143,11 +177,16 @@ export function defineTenancySuite(backend: Backend): void {
       await store.appendTurn(local, 'thr_old', { role: 'assistant', content: 'still works' });
       expect(await store.getFile(local, 'file_old')).toMatchObject({ filename: 'old.txt', owner: 'local' });
       expect((await store.readFileContent(local, 'file_old')).toString()).toBe('old');
-      expect(await store.findProviderUpload(local, 'kimi', sha256('old'))).toMatchObject({ providerFileId: 'kf-old', owner: 'local' });
+      expect(await store.findProviderUpload(local, 'kimi', sha256('old'))).toMatchObject({
+        providerFileId: 'kf-old',
+        owner: 'local',
+      });
       // A key's tenant does not see them; an admin does, with the owner shown.
       expect(await store.getThread(alice, 'thr_old')).toBeUndefined();
       expect(await store.listFiles(alice)).toEqual([]);
-      expect((await store.listThreads(admin)).map((thread) => [thread.id, thread.owner])).toEqual([['thr_old', 'local']]);
+      expect((await store.listThreads(admin)).map((thread) => [thread.id, thread.owner])).toEqual([
+        ['thr_old', 'local'],
+      ]);
       const reopened = createStore(location);
       try {
         expect(await reopened.listTurns(local, 'thr_old')).toHaveLength(2);

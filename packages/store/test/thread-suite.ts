@@ -20,9 +20,19 @@ export function defineThreadSuite(backend: Backend): void {
 
     it('creates a thread, appends turns in order and lists them', async () => {
       const { store } = await stores.fresh();
-      const thread = await store.createThread(me, { title: 'review', provider: 'glm', model: 'glm-4.6', metadata: { tool: 'chat', tags: ['a'] } });
+      const thread = await store.createThread(me, {
+        title: 'review',
+        provider: 'glm',
+        model: 'glm-4.6',
+        metadata: { tool: 'chat', tags: ['a'] },
+      });
       expect(thread.id).toMatch(/^thr_[0-9a-f]{24}$/);
-      const first = await store.appendTurn(me, thread.id, { role: 'user', content: 'Hello', files: ['file_1'], tool: 'chat' });
+      const first = await store.appendTurn(me, thread.id, {
+        role: 'user',
+        content: 'Hello',
+        files: ['file_1'],
+        tool: 'chat',
+      });
       const second = await store.appendTurn(me, thread.id, {
         role: 'assistant',
         content: 'Hi there',
@@ -39,14 +49,20 @@ export function defineThreadSuite(backend: Backend): void {
       expect(turns[0]).toMatchObject({ files: ['file_1'], tool: 'chat', usage: null });
       expect(turns[1]).toMatchObject({ files: [], usage: { input_tokens: 3, output_tokens: 2 }, provider: 'glm' });
       const read = await store.getThread(me, thread.id);
-      expect(read).toMatchObject({ title: 'review', provider: 'glm', model: 'glm-4.6', metadata: { tool: 'chat', tags: ['a'] } });
+      expect(read).toMatchObject({
+        title: 'review',
+        provider: 'glm',
+        model: 'glm-4.6',
+        metadata: { tool: 'chat', tags: ['a'] },
+      });
       expect(typeof read?.createdAt).toBe('number');
     });
 
     it('listTurns with a limit returns the latest turns, oldest first', async () => {
       const { store } = await stores.fresh();
       const thread = await store.createThread(me);
-      for (let index = 1; index <= 5; index += 1) await store.appendTurn(me, thread.id, { role: 'user', content: `turn ${index}` });
+      for (let index = 1; index <= 5; index += 1)
+        await store.appendTurn(me, thread.id, { role: 'user', content: `turn ${index}` });
       const latest = await store.listTurns(me, thread.id, { limit: 2 });
       expect(latest.map((turn) => turn.content)).toEqual(['turn 4', 'turn 5']);
     });
@@ -54,7 +70,11 @@ export function defineThreadSuite(backend: Backend): void {
     it('serialises concurrent appends to one thread', async () => {
       const { store } = await stores.fresh();
       const thread = await store.createThread(me);
-      const turns = await Promise.all(Array.from({ length: 8 }, (_, index) => store.appendTurn(me, thread.id, { role: 'user', content: `c${index}` })));
+      const turns = await Promise.all(
+        Array.from({ length: 8 }, (_, index) =>
+          store.appendTurn(me, thread.id, { role: 'user', content: `c${index}` }),
+        ),
+      );
       expect(turns.map((turn) => turn.seq).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(await store.listTurns(me, thread.id)).toHaveLength(8);
     });
@@ -84,15 +104,20 @@ export function defineThreadSuite(backend: Backend): void {
 
     it('rejects a turn for a thread that does not exist with NotFoundError', async () => {
       const { store } = await stores.fresh();
-      const error = await store.appendTurn(me, 'thr_missing', { role: 'user', content: 'x' }).catch((caught: unknown) => caught);
+      const error = await store
+        .appendTurn(me, 'thr_missing', { role: 'user', content: 'x' })
+        .catch((caught: unknown) => caught);
       expect(GatewayError.isInstance(error) && error.code).toBe('not_found');
     });
 
     it('enforces maxTurns with BadRequestError', async () => {
       const { store } = await stores.fresh({ maxTurns: 3 });
       const thread = await store.createThread(me);
-      for (let index = 0; index < 3; index += 1) await store.appendTurn(me, thread.id, { role: 'user', content: `${index}` });
-      const error = await store.appendTurn(me, thread.id, { role: 'user', content: 'one too many' }).catch((caught: unknown) => caught);
+      for (let index = 0; index < 3; index += 1)
+        await store.appendTurn(me, thread.id, { role: 'user', content: `${index}` });
+      const error = await store
+        .appendTurn(me, thread.id, { role: 'user', content: 'one too many' })
+        .catch((caught: unknown) => caught);
       expect(GatewayError.isInstance(error) && error.code).toBe('bad_request');
       expect((error as Error).message).toMatch(/limit of 3 turns/);
       expect(await store.listTurns(me, thread.id)).toHaveLength(3);
@@ -107,7 +132,12 @@ export function defineThreadSuite(backend: Backend): void {
       ]);
       expect(pair.map((turn) => turn.seq)).toEqual([1, 2]);
       // Two more would pass the limit of 3: nothing of the pair is stored.
-      await expect(store.appendTurns(me, thread.id, [{ role: 'user', content: 'q2' }, { role: 'assistant', content: 'a2' }])).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(
+        store.appendTurns(me, thread.id, [
+          { role: 'user', content: 'q2' },
+          { role: 'assistant', content: 'a2' },
+        ]),
+      ).rejects.toMatchObject({ code: 'bad_request' });
       expect((await store.listTurns(me, thread.id)).map((turn) => turn.content)).toEqual(['q1', 'a1']);
     });
 
@@ -123,7 +153,9 @@ export function defineThreadSuite(backend: Backend): void {
       expect(await store.getThread(me, idle.id)).toBeUndefined();
       expect(await store.getThread(me, active.id)).toMatchObject({ title: 'active' });
       expect((await store.listThreads(me)).map((thread) => thread.id)).toEqual([active.id]);
-      const error = await store.appendTurn(me, idle.id, { role: 'user', content: 'late' }).catch((caught: unknown) => caught);
+      const error = await store
+        .appendTurn(me, idle.id, { role: 'user', content: 'late' })
+        .catch((caught: unknown) => caught);
       expect(GatewayError.isInstance(error) && error.code).toBe('not_found');
       expect(await store.purgeExpired()).toBe(1);
       expect(await store.listTurns(me, idle.id)).toEqual([]);

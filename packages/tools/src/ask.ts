@@ -1,5 +1,5 @@
-import { buildFileContext, type EngineMeta } from '@exai/engine';
 import { type ChatMessage, type ChatRequest, ownValue } from '@exai/core';
+import { buildFileContext, type EngineMeta } from '@exai/engine';
 import { failure, fromError } from './errors.js';
 import type { RunContext } from './spec.js';
 import type { RoleDefinition, ToolResult, ToolResultMeta } from './types.js';
@@ -24,12 +24,22 @@ export interface AskInput {
 export type Resolved = { ok: true; model: string; role?: RoleDefinition } | { ok: false; result: ToolResult };
 
 /** `role` → its model and prompt; `model` wins over the role's model; else the default role, else `auto`. */
-export function resolveModel(context: RunContext, input: { model?: string | undefined; role?: string | undefined; defaultRole?: string | undefined }): Resolved {
+export function resolveModel(
+  context: RunContext,
+  input: { model?: string | undefined; role?: string | undefined; defaultRole?: string | undefined },
+): Resolved {
   const roleName = input.role ?? (input.model ? undefined : input.defaultRole);
   if (roleName === undefined) return { ok: true, model: input.model ?? 'auto' };
   const role = ownValue(context.roles, roleName);
   if (!role) {
-    return { ok: false, result: failure(`unknown role '${roleName}'`, `use one of: ${Object.keys(context.roles).join(', ')}, or pass a model`, { error: 'not_found', role: roleName }) };
+    return {
+      ok: false,
+      result: failure(
+        `unknown role '${roleName}'`,
+        `use one of: ${Object.keys(context.roles).join(', ')}, or pass a model`,
+        { error: 'not_found', role: roleName },
+      ),
+    };
   }
   return { ok: true, model: input.model ?? role.model, role };
 }
@@ -59,7 +69,11 @@ export function footer(meta: ToolResultMeta): string {
 async function filesInThread(context: RunContext, continuationId: string | undefined): Promise<Set<string>> {
   if (!continuationId) return new Set();
   try {
-    const turns = await context.store.listTurns(context.scope, continuationId, context.signal ? { signal: context.signal } : {});
+    const turns = await context.store.listTurns(
+      context.scope,
+      continuationId,
+      context.signal ? { signal: context.signal } : {},
+    );
     return new Set(turns.flatMap((turn) => turn.files).map((entry) => entry.split(':', 1)[0]!));
   } catch {
     return new Set();
@@ -71,18 +85,45 @@ export async function readFiles(
   context: RunContext,
   paths: string[] | undefined,
   alreadySent: ReadonlySet<string> = new Set(),
-): Promise<{ ok: true; text: string; included: string[]; stored: string[]; notes: string[] } | { ok: false; result: ToolResult }> {
+): Promise<
+  { ok: true; text: string; included: string[]; stored: string[]; notes: string[] } | { ok: false; result: ToolResult }
+> {
   if (!paths || paths.length === 0) return { ok: true, text: '', included: [], stored: [], notes: [] };
   if (context.allowedRoots.length === 0) {
-    return { ok: false, result: failure('reading local files is disabled on this server', 'send the content in the prompt instead; the operator can allow folders with EXAI_ALLOWED_ROOTS', { error: 'files_disabled' }) };
+    return {
+      ok: false,
+      result: failure(
+        'reading local files is disabled on this server',
+        'send the content in the prompt instead; the operator can allow folders with EXAI_ALLOWED_ROOTS',
+        { error: 'files_disabled' },
+      ),
+    };
   }
-  const files = await buildFileContext(paths, { allowedRoots: context.allowedRoots, budgetTokens: context.fileBudgetTokens, alreadySent, ...(context.signal ? { signal: context.signal } : {}) });
-  const refused = files.skipped.filter((file) => file.reason === 'outside_roots' || file.reason === 'not_found' || file.reason === 'not_a_file');
+  const files = await buildFileContext(paths, {
+    allowedRoots: context.allowedRoots,
+    budgetTokens: context.fileBudgetTokens,
+    alreadySent,
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  const refused = files.skipped.filter(
+    (file) => file.reason === 'outside_roots' || file.reason === 'not_found' || file.reason === 'not_a_file',
+  );
   if (refused.length > 0) {
     const list = refused.map((file) => `'${file.path}' (${file.reason.replace('_', ' ')})`).join(', ');
-    return { ok: false, result: failure(`cannot read ${list}`, 'pass existing files under the folders this server allows (EXAI_ALLOWED_ROOTS; relative paths start at the first)', { error: 'bad_files', files: refused.map((file) => file.path) }) };
+    return {
+      ok: false,
+      result: failure(
+        `cannot read ${list}`,
+        'pass existing files under the folders this server allows (EXAI_ALLOWED_ROOTS; relative paths start at the first)',
+        { error: 'bad_files', files: refused.map((file) => file.path) },
+      ),
+    };
   }
-  const notes = files.skipped.map((file) => (file.reason === 'already_sent' ? `${file.path} is already in this thread` : `skipped ${file.path}: ${file.reason.replace('_', ' ')}`));
+  const notes = files.skipped.map((file) =>
+    file.reason === 'already_sent'
+      ? `${file.path} is already in this thread`
+      : `skipped ${file.path}: ${file.reason.replace('_', ' ')}`,
+  );
   return {
     ok: true,
     text: files.text,
@@ -105,7 +146,10 @@ export async function ask(context: RunContext, input: AskInput): Promise<ToolRes
     messages.push(...(input.preamble ?? []));
     // The files go in the user turn itself, so the stored thread carries them to later turns
     // (and a file already in the thread is not sent again).
-    messages.push({ role: 'user', content: files.text ? `Files attached:\n${files.text}\n\n${input.prompt}` : input.prompt });
+    messages.push({
+      role: 'user',
+      content: files.text ? `Files attached:\n${files.text}\n\n${input.prompt}` : input.prompt,
+    });
     const request: ChatRequest = {
       model: resolved.model,
       messages,
@@ -139,7 +183,14 @@ export async function ask(context: RunContext, input: AskInput): Promise<ToolRes
     const notes = files.notes.length > 0 ? `\n\n(${files.notes.join('; ')})` : '';
     return {
       content: `${answer}${notes}${footer(meta)}`,
-      structured: { answer, continuation_id: meta.continuation_id, provider: meta.provider, model: meta.model, simulated: meta.simulated, ...(files.included.length > 0 ? { files: files.included } : {}) },
+      structured: {
+        answer,
+        continuation_id: meta.continuation_id,
+        provider: meta.provider,
+        model: meta.model,
+        simulated: meta.simulated,
+        ...(files.included.length > 0 ? { files: files.included } : {}),
+      },
       meta,
     };
   } catch (error) {

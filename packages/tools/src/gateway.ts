@@ -1,5 +1,13 @@
 import { createLogger, type GatewayConfig, type Logger } from '@exai/core';
-import { buildAdapters, createEngine, type Engine, openStore, type SimulatedDialect, simulatedAdapters, type Store } from '@exai/engine';
+import {
+  buildAdapters,
+  createEngine,
+  type Engine,
+  openStore,
+  type SimulatedDialect,
+  type Store,
+  simulatedAdapters,
+} from '@exai/engine';
 
 /** A running provider simulator, as `startSimulator()` of `@exai/provider-simulator` returns it. */
 export interface FirstRunSimulator {
@@ -42,7 +50,14 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     await simulator?.close();
     throw error;
   });
-  const engine = createEngine({ config, adapters, store, logger, ...(simulator ? { simulated: true } : {}), ...(options.instanceId ? { instanceId: options.instanceId } : {}) });
+  const engine = createEngine({
+    config,
+    adapters,
+    store,
+    logger,
+    ...(simulator ? { simulated: true } : {}),
+    ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+  });
   let closing: Promise<boolean> | undefined;
   const close = (graceMs?: number): Promise<boolean> => {
     closing ??= (async () => {

@@ -12,10 +12,28 @@ import { listModelsTool, statusTool, versionTool } from './tools/info.js';
 import { reviewTools } from './tools/reviews.js';
 import { threadsTool } from './tools/threads.js';
 import { webSearchTool } from './tools/web-search.js';
-import type { ToolContext, ToolDefinition, ToolProfile, ToolRegistry, ToolRegistryOptions, ToolResult } from './types.js';
+import type {
+  ToolContext,
+  ToolDefinition,
+  ToolProfile,
+  ToolRegistry,
+  ToolRegistryOptions,
+  ToolResult,
+} from './types.js';
 
 /** Every tool, in listing order. */
-export const ALL_TOOLS: readonly ToolSpec[] = [chatTool, consensusTool, ...reviewTools, webSearchTool, fileQueryTool, filesTool, threadsTool, listModelsTool, statusTool, versionTool];
+export const ALL_TOOLS: readonly ToolSpec[] = [
+  chatTool,
+  consensusTool,
+  ...reviewTools,
+  webSearchTool,
+  fileQueryTool,
+  filesTool,
+  threadsTool,
+  listModelsTool,
+  statusTool,
+  versionTool,
+];
 
 /** Every tool name, in listing order. */
 export const TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
@@ -30,7 +48,13 @@ const RANK: Record<ToolProfile, number> = { lean: 0, standard: 1, full: 2 };
 const KIND_ALIAS: Record<string, string> = { glm: 'glm', kimi: 'kimi', minimax: 'minimax', openai: 'gpt' };
 
 /** The variables the registry reads (see @exai/core's settings). */
-const TOOL_VARIABLES: ReadonlySet<SettingName> = new Set(['EXAI_TOOL_PROFILE', 'EXAI_ENABLED_TOOLS', 'EXAI_DISABLED_TOOLS', 'EXAI_ROLES', 'EXAI_ALLOWED_ROOTS']);
+const TOOL_VARIABLES: ReadonlySet<SettingName> = new Set([
+  'EXAI_TOOL_PROFILE',
+  'EXAI_ENABLED_TOOLS',
+  'EXAI_DISABLED_TOOLS',
+  'EXAI_ROLES',
+  'EXAI_ALLOWED_ROOTS',
+]);
 
 /** The names a profile plus `enabled`, minus `disabled`, selects; unknown names throw. */
 export function selectTools(profile: ToolProfile, enabled: string[] = [], disabled: string[] = []): string[] {
@@ -66,19 +90,34 @@ export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
   const bad = issues.filter((issue) => TOOL_VARIABLES.has(issue.variable));
   if (bad.length > 0) throw new TypeError(bad.map(formatSettingsIssue).join('; '));
   const profile = options.profile ?? settings.EXAI_TOOL_PROFILE ?? 'standard';
-  const names = selectTools(profile, options.enabled ?? settings.EXAI_ENABLED_TOOLS, options.disabled ?? settings.EXAI_DISABLED_TOOLS);
+  const names = selectTools(
+    profile,
+    options.enabled ?? settings.EXAI_ENABLED_TOOLS,
+    options.disabled ?? settings.EXAI_DISABLED_TOOLS,
+  );
   const roles = mergeRoles(parseRolesEnv(settings.EXAI_ROLES), options.roles ?? {});
-  const allowedRoots = (options.allowedRoots ?? settings.EXAI_ALLOWED_ROOTS ?? [process.cwd()]).map((root) => path.resolve(root));
+  const allowedRoots = (options.allowedRoots ?? settings.EXAI_ALLOWED_ROOTS ?? [process.cwd()]).map((root) =>
+    path.resolve(root),
+  );
   const tools = new Map(ALL_TOOLS.filter((tool) => names.includes(tool.name)).map((tool) => [tool.name, tool]));
   const definitions = [...tools.values()].map(definitionOf);
   const hints: HintContext = {
     resetTimeoutMs: engine.config.breaker.resetTimeoutMs,
     alternatives: (provider) => {
-      const open = new Set(engine.status().breakers.filter((breaker) => breaker.state === 'open').map((breaker) => breaker.key));
+      const open = new Set(
+        engine
+          .status()
+          .breakers.filter((breaker) => breaker.state === 'open')
+          .map((breaker) => breaker.key),
+      );
       return engine
         .adapters()
         .filter((adapter) => adapter.id !== provider && !open.has(adapter.id) && KIND_ALIAS[adapter.kind])
-        .map((adapter) => (adapter.id === adapter.kind ? KIND_ALIAS[adapter.kind]! : `${adapter.id}/${adapter.catalog()[0]?.id ?? adapter.kind}`));
+        .map((adapter) =>
+          adapter.id === adapter.kind
+            ? KIND_ALIAS[adapter.kind]!
+            : `${adapter.id}/${adapter.catalog()[0]?.id ?? adapter.kind}`,
+        );
     },
   };
   const server = options.server ?? { name: 'exai', version: '0.0.0' };
@@ -88,12 +127,19 @@ export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
     list: () => definitions,
     async call(name: string, args: unknown, context: ToolContext): Promise<ToolResult> {
       const tool = tools.get(name);
-      if (!tool) return failure(`unknown tool '${name}'`, `available tools: ${[...tools.keys()].join(', ')}`, { error: 'unknown_tool' });
+      if (!tool)
+        return failure(`unknown tool '${name}'`, `available tools: ${[...tools.keys()].join(', ')}`, {
+          error: 'unknown_tool',
+        });
       const parsed = tool.input.safeParse(args ?? {});
       if (!parsed.success) return invalidArguments(name, parsed.error);
       if (context.signal?.aborted) return failure('cancelled', 'the call was aborted before it started');
       if (typeof context.scope?.owner !== 'string' || context.scope.owner === '') {
-        return failure('this call carries no caller identity', 'the server embedding the tools must pass the caller scope', { error: 'no_scope' });
+        return failure(
+          'this call carries no caller identity',
+          'the server embedding the tools must pass the caller scope',
+          { error: 'no_scope' },
+        );
       }
       const run: RunContext = {
         ...context,

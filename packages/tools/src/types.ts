@@ -1,5 +1,5 @@
-import type { Engine, OwnerScope, Stance, Store } from '@exai/engine';
 import type { toolProfiles } from '@exai/core';
+import type { Engine, OwnerScope, Stance, Store } from '@exai/engine';
 import type { z } from 'zod';
 
 /** A tool profile: the `EXAI_TOOL_PROFILE` values of @exai/core's settings. */

@@ -19,10 +19,22 @@ beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
   dataDir = mkdtempSync(join(tmpdir(), 'exai-tools-'));
   const providers = Object.fromEntries(
-    (['glm', 'kimi', 'minimax', 'openai'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]),
+    (['glm', 'kimi', 'minimax', 'openai'] as const).map((kind) => [
+      kind,
+      { kind, apiKey: 'k', baseURL: sim.baseURL(kind) },
+    ]),
   );
   // A provider key rejected by one test is held out only briefly, so the next test finds it re-checked.
-  const config = loadConfig({ env: {}, input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 }, breaker: { credentialHoldMs: 1 } } });
+  const config = loadConfig({
+    env: {},
+    input: {
+      providers,
+      store: { dataDir },
+      logLevel: 'silent',
+      retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 },
+      breaker: { credentialHoldMs: 1 },
+    },
+  });
   ({ engine, store, close: closeGateway } = await openGateway({ config }));
 });
 afterAll(async () => {
@@ -32,17 +44,42 @@ afterAll(async () => {
 });
 
 const tokens = (registry: ReturnType<typeof createToolRegistry>) =>
-  Math.ceil(JSON.stringify(registry.list().map((tool) => ({ name: tool.name, title: tool.title, description: tool.description, inputSchema: tool.jsonSchema, annotations: tool.annotations }))).length / 4);
+  Math.ceil(
+    JSON.stringify(
+      registry.list().map((tool) => ({
+        name: tool.name,
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.jsonSchema,
+        annotations: tool.annotations,
+      })),
+    ).length / 4,
+  );
 
 describe('createToolRegistry', () => {
   it('selects tools by profile, EXAI_ENABLED_TOOLS and EXAI_DISABLED_TOOLS, keeping listmodels and version', () => {
-    expect(createToolRegistry({ engine, store, env: { EXAI_TOOL_PROFILE: 'lean' } }).list().map((tool) => tool.name)).toEqual(['chat', 'consensus', 'threads', 'listmodels', 'status', 'version']);
+    expect(
+      createToolRegistry({ engine, store, env: { EXAI_TOOL_PROFILE: 'lean' } })
+        .list()
+        .map((tool) => tool.name),
+    ).toEqual(['chat', 'consensus', 'threads', 'listmodels', 'status', 'version']);
     const standard = createToolRegistry({ engine, store, env: {} });
     expect(standard.profile).toBe('standard');
     expect(standard.list()).toHaveLength(14);
-    expect(selectTools('lean', ['files'], ['chat', 'listmodels', 'version'])).toEqual(['consensus', 'files', 'threads', 'listmodels', 'status', 'version']);
-    expect(() => createToolRegistry({ engine, store, env: { EXAI_DISABLED_TOOLS: 'nope' } })).toThrow(/unknown tool 'nope'/);
-    expect(() => createToolRegistry({ engine, store, env: { EXAI_TOOL_PROFILE: 'huge' } })).toThrow(/EXAI_TOOL_PROFILE/);
+    expect(selectTools('lean', ['files'], ['chat', 'listmodels', 'version'])).toEqual([
+      'consensus',
+      'files',
+      'threads',
+      'listmodels',
+      'status',
+      'version',
+    ]);
+    expect(() => createToolRegistry({ engine, store, env: { EXAI_DISABLED_TOOLS: 'nope' } })).toThrow(
+      /unknown tool 'nope'/,
+    );
+    expect(() => createToolRegistry({ engine, store, env: { EXAI_TOOL_PROFILE: 'huge' } })).toThrow(
+      /EXAI_TOOL_PROFILE/,
+    );
   });
 
   it('keeps the listing under 5,000 tokens (standard) and 2,500 (lean), with JSON Schemas', () => {
@@ -54,13 +91,21 @@ describe('createToolRegistry', () => {
   });
 
   it('reads roles from EXAI_ROLES over the defaults and resolves role → model', async () => {
-    const registry = createToolRegistry({ engine, store, env: { EXAI_ROLES: JSON.stringify({ coder: { model: 'glm' }, tester: { model: 'kimi', systemPrompt: 'Test it.' } }) } });
+    const registry = createToolRegistry({
+      engine,
+      store,
+      env: {
+        EXAI_ROLES: JSON.stringify({ coder: { model: 'glm' }, tester: { model: 'kimi', systemPrompt: 'Test it.' } }),
+      },
+    });
     expect(registry.roles.coder?.model).toBe('glm');
     expect(registry.roles.architect?.model).toBe('glm');
     const answer = await registry.call('chat', { prompt: 'hi', role: 'tester' }, { scope: me });
     expect(answer.meta?.provider).toBe('kimi');
     expect(JSON.stringify(sim.log.at(-1)?.body)).toContain('Test it.');
-    expect(() => createToolRegistry({ engine, store, env: { EXAI_ROLES: '{"x":{"stance":"maybe"}}' } })).toThrow(/EXAI_ROLES is invalid: x.stance/);
+    expect(() => createToolRegistry({ engine, store, env: { EXAI_ROLES: '{"x":{"stance":"maybe"}}' } })).toThrow(
+      /EXAI_ROLES is invalid: x.stance/,
+    );
   });
 
   it('never throws: unknown tools, bad arguments (each field named), unknown roles and files outside the roots are hinted results', async () => {
@@ -86,19 +131,29 @@ describe('createToolRegistry', () => {
     const refused = await registry.call('chat', { prompt: 'x', model: 'kimi' }, { scope: me });
     sim.reset();
     expect(refused.isError).toBe(true);
-    expect(refused.content).toMatch(/^provider kimi rejected the gateway's credentials.*Hint: .*pass model '(glm|minimax|gpt)'/);
+    expect(refused.content).toMatch(
+      /^provider kimi rejected the gateway's credentials.*Hint: .*pass model '(glm|minimax|gpt)'/,
+    );
     expect(refused.content).not.toMatch(/\n\s+at /);
   });
 
   it('uploads a file once per provider (sha256 dedupe) and continues the thread across tools', async () => {
     const registry = createToolRegistry({ engine, store, env: {}, allowedRoots: [packageDir] });
     const first = await registry.call('file_query', { prompt: 'name?', files: ['package.json'] }, { scope: me });
-    const second = await registry.call('file_query', { prompt: 'version?', files: ['package.json'], continuation_id: first.meta?.continuation_id }, { scope: me });
+    const second = await registry.call(
+      'file_query',
+      { prompt: 'version?', files: ['package.json'], continuation_id: first.meta?.continuation_id },
+      { scope: me },
+    );
     expect(first.structured?.uploads).toEqual([expect.objectContaining({ reused: false })]);
     expect(second.structured?.uploads).toEqual([expect.objectContaining({ reused: true })]);
     expect(sim.log.filter((attempt) => attempt.method === 'POST' && attempt.path.endsWith('/files'))).toHaveLength(1);
     expect(second.meta?.continuation_id).toBe(first.meta?.continuation_id);
-    const shown = await registry.call('threads', { action: 'show', continuation_id: first.meta?.continuation_id }, { scope: me });
+    const shown = await registry.call(
+      'threads',
+      { action: 'show', continuation_id: first.meta?.continuation_id },
+      { scope: me },
+    );
     expect(shown.content).toContain('version?');
   });
 });
@@ -106,11 +161,24 @@ describe('createToolRegistry', () => {
 describe('files in a thread', () => {
   it('sends a file once per thread: the history carries it, a later turn does not attach it again', async () => {
     const registry = createToolRegistry({ engine, store, allowedRoots: [packageDir], env: {} });
-    const first = await registry.call('chat', { prompt: 'what is this package called?', files: ['package.json'], model: 'glm-4.6' }, { scope: me });
+    const first = await registry.call(
+      'chat',
+      { prompt: 'what is this package called?', files: ['package.json'], model: 'glm-4.6' },
+      { scope: me },
+    );
     expect(first.isError).toBeFalsy();
     const firstBody = JSON.stringify(sim.log.at(-1)?.body);
     expect(firstBody).toContain('@exai/tools');
-    const second = await registry.call('chat', { prompt: 'and its license?', files: ['package.json'], model: 'glm-4.6', continuation_id: first.meta?.continuation_id }, { scope: me });
+    const second = await registry.call(
+      'chat',
+      {
+        prompt: 'and its license?',
+        files: ['package.json'],
+        model: 'glm-4.6',
+        continuation_id: first.meta?.continuation_id,
+      },
+      { scope: me },
+    );
     expect(second.content).toContain('already in this thread');
     const messages = (sim.log.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
     const userTurns = messages.filter((message) => message.role === 'user');

@@ -21,10 +21,21 @@ const admin: ToolContext = { scope: { owner: 'admin:root', admin: true } };
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
   dataDir = mkdtempSync(join(tmpdir(), 'exai-tools-tenancy-'));
-  const providers = Object.fromEntries((['glm', 'kimi'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]));
-  const config = loadConfig({ env: {}, input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 } } });
+  const providers = Object.fromEntries(
+    (['glm', 'kimi'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]),
+  );
+  const config = loadConfig({
+    env: {},
+    input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 } },
+  });
   ({ engine, store, close: closeGateway } = await openGateway({ config }));
-  registry = createToolRegistry({ engine, store, env: {}, profile: 'full', allowedRoots: [resolve(import.meta.dirname, '..')] });
+  registry = createToolRegistry({
+    engine,
+    store,
+    env: {},
+    profile: 'full',
+    allowedRoots: [resolve(import.meta.dirname, '..')],
+  });
 });
 afterAll(async () => {
   await closeGateway(1_000);
@@ -40,7 +51,9 @@ describe('tools per tenant', () => {
     const started = await registry.call('chat', { prompt: 'the secret is 42', model: 'glm-4.6' }, alice);
     const id = String(started.meta?.continuation_id);
     expect(id).toMatch(/^thr_/);
-    const bobs = String((await registry.call('chat', { prompt: 'my own', model: 'glm-4.6' }, bob)).meta?.continuation_id);
+    const bobs = String(
+      (await registry.call('chat', { prompt: 'my own', model: 'glm-4.6' }, bob)).meta?.continuation_id,
+    );
 
     const listed = await registry.call('threads', { action: 'list' }, bob);
     expect(listed.content).toContain(bobs);
@@ -52,12 +65,24 @@ describe('tools per tenant', () => {
       expect(masked(foreign.content, id)).toBe(masked(unknown.content, 'thr_unknown'));
     }
     const calls = sim.log.length;
-    const continued = await registry.call('chat', { prompt: 'what was the secret?', model: 'glm-4.6', continuation_id: id }, bob);
-    const unknown = await registry.call('chat', { prompt: 'what was the secret?', model: 'glm-4.6', continuation_id: 'thr_unknown' }, bob);
+    const continued = await registry.call(
+      'chat',
+      { prompt: 'what was the secret?', model: 'glm-4.6', continuation_id: id },
+      bob,
+    );
+    const unknown = await registry.call(
+      'chat',
+      { prompt: 'what was the secret?', model: 'glm-4.6', continuation_id: 'thr_unknown' },
+      bob,
+    );
     expect(continued.isError).toBe(true);
     expect(masked(continued.content, id)).toBe(masked(unknown.content, 'thr_unknown'));
     expect(sim.log.length).toBe(calls);
-    const consensus = await registry.call('consensus', { prompt: 'x', models: [{ model: 'glm-4.6' }], continuation_id: id }, bob);
+    const consensus = await registry.call(
+      'consensus',
+      { prompt: 'x', models: [{ model: 'glm-4.6' }], continuation_id: id },
+      bob,
+    );
     expect(consensus.isError).toBe(true);
     expect(sim.log.length).toBe(calls);
 
@@ -72,7 +97,8 @@ describe('tools per tenant', () => {
   });
 
   it("provider uploads: B neither reuses, lists nor deletes A's upload; the admin lists both", async () => {
-    const uploads = () => sim.log.filter((attempt) => attempt.method === 'POST' && attempt.path.endsWith('/files')).length;
+    const uploads = () =>
+      sim.log.filter((attempt) => attempt.method === 'POST' && attempt.path.endsWith('/files')).length;
     const before = uploads();
     const first = await registry.call('file_query', { prompt: 'name?', files: ['package.json'] }, alice);
     expect(first.isError, first.content).toBeFalsy();
@@ -85,7 +111,12 @@ describe('tools per tenant', () => {
     expect(listed.content).not.toContain(fileId);
     const refused = await registry.call('files', { action: 'delete', file_id: fileId, provider: 'kimi' }, bob);
     expect(refused.isError).toBe(true);
-    expect(masked(refused.content, fileId)).toBe(masked((await registry.call('files', { action: 'delete', file_id: 'nope', provider: 'kimi' }, bob)).content, 'nope'));
+    expect(masked(refused.content, fileId)).toBe(
+      masked(
+        (await registry.call('files', { action: 'delete', file_id: 'nope', provider: 'kimi' }, bob)).content,
+        'nope',
+      ),
+    );
     expect(sim.log.some((attempt) => attempt.method === 'DELETE')).toBe(false);
     expect((await registry.call('files', { action: 'list' }, alice)).content).toContain(fileId);
     const everything = await registry.call('files', { action: 'list' }, admin);

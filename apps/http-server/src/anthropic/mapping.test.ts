@@ -21,26 +21,35 @@ describe('anthropic mapping', () => {
       cache_read_input_tokens: 60,
       cache_creation_input_tokens: 0,
     });
-    expect(toUsage({ prompt_tokens: 100, completion_tokens: 7, total_tokens: 107 })).toEqual({ input_tokens: 100, output_tokens: 7 });
+    expect(toUsage({ prompt_tokens: 100, completion_tokens: 7, total_tokens: 107 })).toEqual({
+      input_tokens: 100,
+      output_tokens: 7,
+    });
   });
 
   it('maps finish reasons to stop reasons', () => {
-    expect([stopReason('stop', false), stopReason('length', false), stopReason('tool_calls', true), stopReason('content_filter', false), stopReason(null, true)]).toEqual([
-      'end_turn',
-      'max_tokens',
-      'tool_use',
-      'refusal',
-      'tool_use',
-    ]);
+    expect([
+      stopReason('stop', false),
+      stopReason('length', false),
+      stopReason('tool_calls', true),
+      stopReason('content_filter', false),
+      stopReason(null, true),
+    ]).toEqual(['end_turn', 'max_tokens', 'tool_use', 'refusal', 'tool_use']);
   });
 
   it('maps the request: system blocks, tool choice, thinking budget, user id, server tools dropped', () => {
     const body = messagesBodySchema.parse({
       model: 'x',
       max_tokens: 10,
-      system: [{ type: 'text', text: 'a', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'b' }],
+      system: [
+        { type: 'text', text: 'a', cache_control: { type: 'ephemeral' } },
+        { type: 'text', text: 'b' },
+      ],
       messages: [{ role: 'user', content: 'hi' }],
-      tools: [{ name: 'f', input_schema: { type: 'object' } }, { type: 'web_search_20250305', name: 'web_search' }],
+      tools: [
+        { name: 'f', input_schema: { type: 'object' } },
+        { type: 'web_search_20250305', name: 'web_search' },
+      ],
       tool_choice: { type: 'any', disable_parallel_tool_use: true },
       thinking: { type: 'enabled', budget_tokens: 2048 },
       metadata: { user_id: 'u1' },
@@ -73,7 +82,9 @@ describe('anthropic mapping', () => {
       ...mapper.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '1}' } }] }, 'tool_calls')),
       ...mapper.end({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 }),
     ];
-    expect(events.map((event) => `${event.event}${'index' in event.data ? `:${String(event.data.index)}` : ''}`)).toEqual([
+    expect(
+      events.map((event) => `${event.event}${'index' in event.data ? `:${String(event.data.index)}` : ''}`),
+    ).toEqual([
       'message_start',
       'ping',
       'content_block_start:0',
@@ -89,7 +100,10 @@ describe('anthropic mapping', () => {
       'message_delta',
       'message_stop',
     ]);
-    expect(events.at(-2)?.data).toMatchObject({ delta: { stop_reason: 'tool_use' }, usage: { input_tokens: 5, output_tokens: 3 } });
+    expect(events.at(-2)?.data).toMatchObject({
+      delta: { stop_reason: 'tool_use' },
+      usage: { input_tokens: 5, output_tokens: 3 },
+    });
   });
 
   it('routes model names through globs, skipping names nothing serves', () => {
@@ -97,7 +111,10 @@ describe('anthropic mapping', () => {
     expect(globToRegExp('a.b*').test('aXb')).toBe(false);
     const served = new Set(['glm', 'kimi']);
     const why = (name: string) => (served.has(name) ? undefined : `unknown ${name}`);
-    expect(routeModel('claude-sonnet-4', { 'claude-*': ['minimax', 'glm', 'kimi'] }, why)).toEqual({ model: 'glm', models: ['kimi'] });
+    expect(routeModel('claude-sonnet-4', { 'claude-*': ['minimax', 'glm', 'kimi'] }, why)).toEqual({
+      model: 'glm',
+      models: ['kimi'],
+    });
     expect(routeModel('kimi', { 'claude-*': 'glm' }, why)).toEqual({ model: 'kimi' });
     expect(() => routeModel('claude-x', { 'claude-*': 'minimax' }, why)).toThrow(/'model'.*minimax/);
     expect(() => routeModel('gpt-9', {}, why)).toThrow(/'model': unknown gpt-9/);
@@ -105,15 +122,17 @@ describe('anthropic mapping', () => {
 
   it('gives each status its Anthropic error type', () => {
     const body = { error: { message: 'm', type: 't', code: null, param: null } };
-    expect([400, 401, 404, 413, 429, 500, 503, 418].map((status) => toAnthropicError(status, body).error.type)).toEqual([
-      'invalid_request_error',
-      'authentication_error',
-      'not_found_error',
-      'request_too_large',
-      'rate_limit_error',
-      'api_error',
-      'overloaded_error',
-      'invalid_request_error',
-    ]);
+    expect([400, 401, 404, 413, 429, 500, 503, 418].map((status) => toAnthropicError(status, body).error.type)).toEqual(
+      [
+        'invalid_request_error',
+        'authentication_error',
+        'not_found_error',
+        'request_too_large',
+        'rate_limit_error',
+        'api_error',
+        'overloaded_error',
+        'invalid_request_error',
+      ],
+    );
   });
 });

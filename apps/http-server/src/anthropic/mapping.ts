@@ -68,7 +68,8 @@ export interface ModelRoute {
 
 // ---------------------------------------------------------------- request
 
-const param = (index: number, block?: number, field?: string) => `messages[${index}]${block === undefined ? '' : `.content[${block}]`}${field ? `.${field}` : ''}`;
+const param = (index: number, block?: number, field?: string) =>
+  `messages[${index}]${block === undefined ? '' : `.content[${block}]`}${field ? `.${field}` : ''}`;
 
 function refuse(message: string, at: string): never {
   throw new BadRequestError({ message: `Invalid request body: '${at}': ${message}`, param: at });
@@ -77,13 +78,16 @@ function refuse(message: string, at: string): never {
 const textOfBlocks = (blocks: ReadonlyArray<{ text: string }>) => blocks.map((block) => block.text).join('\n\n');
 
 function imageUrl(block: Extract<AnthropicBlock, { type: 'image' }>): ContentPart {
-  const url = block.source.type === 'base64' ? `data:${block.source.media_type};base64,${block.source.data}` : block.source.url;
+  const url =
+    block.source.type === 'base64' ? `data:${block.source.media_type};base64,${block.source.data}` : block.source.url;
   return { type: 'image_url', image_url: { url } };
 }
 
 /** Parts as the chat path wants them: a plain string when every part is text. */
 function partsContent(parts: ContentPart[]): string | ContentPart[] {
-  return parts.every((part) => part.type === 'text') ? parts.map((part) => (part as { text: string }).text).join('\n\n') : parts;
+  return parts.every((part) => part.type === 'text')
+    ? parts.map((part) => (part as { text: string }).text).join('\n\n')
+    : parts;
 }
 
 function assistantMessage(blocks: AnthropicBlock[], index: number, toolUses: Set<string>): ChatMessage {
@@ -95,8 +99,13 @@ function assistantMessage(blocks: AnthropicBlock[], index: number, toolUses: Set
     else if (block.type === 'thinking') reasoning.push(block.thinking);
     else if (block.type === 'tool_use') {
       toolUses.add(block.id);
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input) } });
-    } else if (block.type !== 'redacted_thinking') refuse(`a '${block.type}' block is not allowed in an assistant message`, param(index, position, 'type'));
+      toolCalls.push({
+        id: block.id,
+        type: 'function',
+        function: { name: block.name, arguments: JSON.stringify(block.input) },
+      });
+    } else if (block.type !== 'redacted_thinking')
+      refuse(`a '${block.type}' block is not allowed in an assistant message`, param(index, position, 'type'));
   }
   return {
     role: 'assistant',
@@ -116,7 +125,10 @@ function userMessages(blocks: AnthropicBlock[], index: number, toolUses: Set<str
     else if (block.type === 'image') parts.push(imageUrl(block));
     else if (block.type === 'tool_result') {
       if (!toolUses.has(block.tool_use_id)) {
-        refuse(`tool_use_id '${block.tool_use_id.slice(0, 100)}' matches no tool_use block of an earlier assistant message`, param(index, position, 'tool_use_id'));
+        refuse(
+          `tool_use_id '${block.tool_use_id.slice(0, 100)}' matches no tool_use block of an earlier assistant message`,
+          param(index, position, 'tool_use_id'),
+        );
       }
       const content = block.content ?? [];
       const text = content.flatMap((item) => (item.type === 'text' ? [item.text] : [])).join('\n');
@@ -125,7 +137,10 @@ function userMessages(blocks: AnthropicBlock[], index: number, toolUses: Set<str
     } else refuse(`a '${block.type}' block is not allowed in a user message`, param(index, position, 'type'));
   }
   // Chat tool messages hold text only: a tool result's images follow as a user message.
-  const rest = [...(toolImages.length > 0 ? [{ type: 'text' as const, text: 'Images returned by the tool:' }, ...toolImages] : []), ...parts];
+  const rest = [
+    ...(toolImages.length > 0 ? [{ type: 'text' as const, text: 'Images returned by the tool:' }, ...toolImages] : []),
+    ...parts,
+  ];
   return rest.length > 0 ? [...tools, { role: 'user', content: partsContent(rest) }] : tools;
 }
 
@@ -152,8 +167,15 @@ function chatTools(body: CountTokensBody): Tool[] {
   const tools: Tool[] = [];
   for (const tool of body.tools ?? []) {
     if (tool.type !== undefined && tool.type !== 'custom') continue;
-    const { name, description, input_schema } = tool as { name: string; description?: string; input_schema: Record<string, unknown> };
-    tools.push({ type: 'function', function: { name, ...(description ? { description } : {}), parameters: input_schema } });
+    const { name, description, input_schema } = tool as {
+      name: string;
+      description?: string;
+      input_schema: Record<string, unknown>;
+    };
+    tools.push({
+      type: 'function',
+      function: { name, ...(description ? { description } : {}), parameters: input_schema },
+    });
   }
   return tools;
 }
@@ -169,7 +191,10 @@ function chatToolChoice(choice: MessagesBody['tool_choice']): ToolChoice | undef
 export function toChatRequest(body: MessagesBody, route: ModelRoute): ChatRequest {
   const tools = chatTools(body);
   const toolChoice = tools.length > 0 ? chatToolChoice(body.tool_choice) : undefined;
-  const parallel = body.tool_choice && 'disable_parallel_tool_use' in body.tool_choice ? body.tool_choice.disable_parallel_tool_use : undefined;
+  const parallel =
+    body.tool_choice && 'disable_parallel_tool_use' in body.tool_choice
+      ? body.tool_choice.disable_parallel_tool_use
+      : undefined;
   const thinking = body.thinking;
   return {
     model: route.model,
@@ -185,7 +210,12 @@ export function toChatRequest(body: MessagesBody, route: ModelRoute): ChatReques
     ...(body.stream ? { stream: true } : {}),
     ...(body.metadata?.user_id ? { user: body.metadata.user_id } : {}),
     ...(thinking
-      ? { thinking: thinking.type === 'disabled' ? { type: 'disabled' } : { type: 'enabled', ...(thinking.type === 'enabled' ? { budget_tokens: thinking.budget_tokens } : {}) } }
+      ? {
+          thinking:
+            thinking.type === 'disabled'
+              ? { type: 'disabled' }
+              : { type: 'enabled', ...(thinking.type === 'enabled' ? { budget_tokens: thinking.budget_tokens } : {}) },
+        }
       : {}),
   };
 }
@@ -198,7 +228,10 @@ export function estimateInputTokens(body: CountTokensBody): number {
   let total = 0;
   for (const message of chatMessages(body)) {
     total += MESSAGE_OVERHEAD_TOKENS + estimateTokens(message.reasoning_content ?? '');
-    const content = typeof message.content === 'string' ? [{ type: 'text' as const, text: message.content }] : (message.content ?? []);
+    const content =
+      typeof message.content === 'string'
+        ? [{ type: 'text' as const, text: message.content }]
+        : (message.content ?? []);
     for (const part of content) total += part.type === 'text' ? estimateTokens(part.text) : IMAGE_TOKENS;
     for (const call of message.tool_calls ?? []) total += estimateTokens(call.function.name + call.function.arguments);
   }
@@ -230,7 +263,9 @@ export function toUsage(usage: Usage | undefined): AnthropicUsage {
 function parseInput(text: string): Record<string, unknown> {
   try {
     const value: unknown = JSON.parse(text || '{}');
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : { value };
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : { value };
   } catch {
     return {};
   }
@@ -244,11 +279,20 @@ export function toAnthropicMessage(response: ChatResponse, requestId: string): A
   const choice = response.choices[0];
   const message = choice?.message;
   const content: OutputBlock[] = [];
-  if (message?.reasoning_content) content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
-  const text = typeof message?.content === 'string' ? message.content : (message?.content ?? []).flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+  if (message?.reasoning_content)
+    content.push({ type: 'thinking', thinking: message.reasoning_content, signature: '' });
+  const text =
+    typeof message?.content === 'string'
+      ? message.content
+      : (message?.content ?? []).flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
   if (text) content.push({ type: 'text', text });
   for (const call of message?.tool_calls ?? []) {
-    content.push({ type: 'tool_use', id: call.id || toolUseId(), name: call.function.name, input: parseInput(call.function.arguments) });
+    content.push({
+      type: 'tool_use',
+      id: call.id || toolUseId(),
+      name: call.function.name,
+      input: parseInput(call.function.arguments),
+    });
   }
   return {
     id: messageId(requestId),
@@ -278,7 +322,16 @@ export class AnthropicStreamMapper {
   #usage: Usage | undefined;
 
   start(id: string, model: string): AnthropicEvent[] {
-    const message = { id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 0, output_tokens: 0 } };
+    const message = {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 0, output_tokens: 0 },
+    };
     return [
       { event: 'message_start', data: { type: 'message_start', message } },
       { event: 'ping', data: { type: 'ping' } },
@@ -303,11 +356,17 @@ export class AnthropicStreamMapper {
       let index = this.#tools.get(call.index);
       if (index === undefined) {
         this.#usedTools = true;
-        this.#openBlock('tool', { type: 'tool_use', id: call.id || toolUseId(), name: call.function?.name ?? '', input: {} }, events, true);
+        this.#openBlock(
+          'tool',
+          { type: 'tool_use', id: call.id || toolUseId(), name: call.function?.name ?? '', input: {} },
+          events,
+          true,
+        );
         index = this.#block;
         this.#tools.set(call.index, index);
       }
-      if (call.function?.arguments) events.push(this.#delta({ type: 'input_json_delta', partial_json: call.function.arguments }, index));
+      if (call.function?.arguments)
+        events.push(this.#delta({ type: 'input_json_delta', partial_json: call.function.arguments }, index));
     }
     if (choice.finish_reason) this.#finish = choice.finish_reason;
     return events;
@@ -320,18 +379,30 @@ export class AnthropicStreamMapper {
     const counts = toUsage(this.#usage ?? usage);
     events.push({
       event: 'message_delta',
-      data: { type: 'message_delta', delta: { stop_reason: stopReason(this.#finish, this.#usedTools), stop_sequence: null }, usage: counts },
+      data: {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason(this.#finish, this.#usedTools), stop_sequence: null },
+        usage: counts,
+      },
     });
     events.push({ event: 'message_stop', data: { type: 'message_stop' } });
     return events;
   }
 
-  #openBlock(kind: 'text' | 'thinking' | 'tool', block: Record<string, unknown>, events: AnthropicEvent[], always = false): void {
+  #openBlock(
+    kind: 'text' | 'thinking' | 'tool',
+    block: Record<string, unknown>,
+    events: AnthropicEvent[],
+    always = false,
+  ): void {
     if (this.#open === kind && !always) return;
     this.#close(events);
     this.#block += 1;
     this.#open = kind;
-    events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: this.#block, content_block: block } });
+    events.push({
+      event: 'content_block_start',
+      data: { type: 'content_block_start', index: this.#block, content_block: block },
+    });
   }
 
   #close(events: AnthropicEvent[]): void {
@@ -352,7 +423,12 @@ export const sseText = (event: AnthropicEvent) => `event: ${event.event}\ndata: 
 
 /** A model in Anthropic's list shape (`GET /v1/models` with `anthropic-version`). */
 export function toAnthropicModel(info: ModelInfo) {
-  return { type: 'model' as const, id: info.id, display_name: `${info.id} (${info.provider})`, created_at: '1970-01-01T00:00:00Z' };
+  return {
+    type: 'model' as const,
+    id: info.id,
+    display_name: `${info.id} (${info.provider})`,
+    created_at: '1970-01-01T00:00:00Z',
+  };
 }
 
 export function toAnthropicModelList(models: ModelInfo[]) {
@@ -386,5 +462,10 @@ export function toAnthropicError(status: number, body: OpenAIErrorBody): Anthrop
 export function isOpenAIErrorBody(value: unknown): value is OpenAIErrorBody {
   if (value === null || typeof value !== 'object' || !('error' in value)) return false;
   const error = (value as { error: unknown }).error;
-  return error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string' && !('type' in value);
+  return (
+    error !== null &&
+    typeof error === 'object' &&
+    typeof (error as { message?: unknown }).message === 'string' &&
+    !('type' in value)
+  );
 }

@@ -24,7 +24,10 @@ export function globToRegExp(glob: string): RegExp {
 }
 
 /** The first entry whose glob matches `model`, in the order the map was written. */
-export function findMapEntry(model: string, map: Readonly<Record<string, string | string[]>>): { glob: string; names: string[] } | undefined {
+export function findMapEntry(
+  model: string,
+  map: Readonly<Record<string, string | string[]>>,
+): { glob: string; names: string[] } | undefined {
   for (const [glob, route] of Object.entries(map)) {
     if (globToRegExp(glob).test(model)) return { glob, names: Array.isArray(route) ? route : [route] };
   }
@@ -36,7 +39,11 @@ export function findMapEntry(model: string, map: Readonly<Record<string, string 
  * are skipped); without one the name goes to the engine as written. Neither → 400 naming `model`.
  * `whyUnserved(name)` is undefined when the engine can route `name`, else the reason it cannot.
  */
-export function routeModel(model: string, map: Readonly<Record<string, string | string[]>>, whyUnserved: (name: string) => string | undefined): ModelRoute {
+export function routeModel(
+  model: string,
+  map: Readonly<Record<string, string | string[]>>,
+  whyUnserved: (name: string) => string | undefined,
+): ModelRoute {
   const entry = findMapEntry(model, map);
   if (entry) {
     const usable = entry.names.filter((name) => whyUnserved(name) === undefined);
@@ -51,7 +58,10 @@ export function routeModel(model: string, map: Readonly<Record<string, string | 
   }
   const why = whyUnserved(model);
   if (why !== undefined) {
-    throw new BadRequestError({ message: `Invalid request body: 'model': ${why}; no modelMap entry matches it either`, param: 'model' });
+    throw new BadRequestError({
+      message: `Invalid request body: 'model': ${why}; no modelMap entry matches it either`,
+      param: 'model',
+    });
   }
   return { model };
 }

@@ -16,9 +16,17 @@ const cacheControl = z.looseObject({ type: z.string() }).nullable().optional();
  * block is named by its own path (`messages[0].content[1].type`), not by the union around it.
  */
 const blocksOrText = <T extends z.ZodType>(item: T) =>
-  z.preprocess((value) => (typeof value === 'string' ? [{ type: 'text', text: value }] : value), z.array(item).max(CHAT_LIMITS.contentParts));
+  z.preprocess(
+    (value) => (typeof value === 'string' ? [{ type: 'text', text: value }] : value),
+    z.array(item).max(CHAT_LIMITS.contentParts),
+  );
 
-const textBlock = z.object({ type: z.literal('text'), text: z.string(), cache_control: cacheControl, citations: z.unknown().optional() });
+const textBlock = z.object({
+  type: z.literal('text'),
+  text: z.string(),
+  cache_control: cacheControl,
+  citations: z.unknown().optional(),
+});
 const imageSource = z.discriminatedUnion('type', [
   z.object({ type: z.literal('base64'), media_type: z.string().min(1).max(100), data: z.string().min(1) }),
   z.object({ type: z.literal('url'), url: z.string().min(1) }),
@@ -41,7 +49,14 @@ const toolResultBlock = z.object({
 const thinkingBlock = z.object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() });
 const redactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.string() });
 
-const block = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock]);
+const block = z.discriminatedUnion('type', [
+  textBlock,
+  imageBlock,
+  toolUseBlock,
+  toolResultBlock,
+  thinkingBlock,
+  redactedThinkingBlock,
+]);
 export type AnthropicBlock = z.infer<typeof block>;
 
 const message = z.object({
@@ -58,7 +73,10 @@ const clientTool = z.object({
   input_schema: z.record(z.string(), z.unknown()),
   cache_control: cacheControl,
 });
-const serverTool = z.looseObject({ type: z.string().regex(/_\d{8}$/, 'a server tool type ends in its date'), name: z.string().min(1).max(200) });
+const serverTool = z.looseObject({
+  type: z.string().regex(/_\d{8}$/, 'a server tool type ends in its date'),
+  name: z.string().min(1).max(200),
+});
 
 const toolChoice = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().optional() }),
@@ -77,7 +95,10 @@ const countFields = {
   model: z.string().min(1).max(200),
   system: blocksOrText(textBlock).optional(),
   messages: z.array(message).min(1).max(CHAT_LIMITS.messages),
-  tools: z.array(z.union([clientTool, serverTool])).max(CHAT_LIMITS.tools).optional(),
+  tools: z
+    .array(z.union([clientTool, serverTool]))
+    .max(CHAT_LIMITS.tools)
+    .optional(),
   tool_choice: toolChoice.optional(),
   thinking: thinking.optional(),
 };

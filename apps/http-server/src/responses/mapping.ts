@@ -1,4 +1,14 @@
-import { BadRequestError, type ChatMessage, type ChatRequest, type ChatResponse, type ContentPart, type Tool, type ToolCall, type ToolChoice, type Usage } from '@exai/core';
+import {
+  BadRequestError,
+  type ChatMessage,
+  type ChatRequest,
+  type ChatResponse,
+  type ContentPart,
+  type Tool,
+  type ToolCall,
+  type ToolChoice,
+  type Usage,
+} from '@exai/core';
 import { HINT_FIELDS, type InputItem, parseInputItem, REFUSED_FIELDS, type ResponsesBody } from './schema.js';
 
 /**
@@ -10,8 +20,22 @@ import { HINT_FIELDS, type InputItem, parseInputItem, REFUSED_FIELDS, type Respo
 
 /** A Responses output item, as the gateway produces them. */
 export type OutputItem =
-  | { id: string; type: 'message'; role: 'assistant'; status: ItemStatus; content: Array<{ type: 'output_text'; text: string; annotations: unknown[] }> }
-  | { id: string; type: 'function_call'; call_id: string; name: string; arguments: string; status: ItemStatus; namespace?: string }
+  | {
+      id: string;
+      type: 'message';
+      role: 'assistant';
+      status: ItemStatus;
+      content: Array<{ type: 'output_text'; text: string; annotations: unknown[] }>;
+    }
+  | {
+      id: string;
+      type: 'function_call';
+      call_id: string;
+      name: string;
+      arguments: string;
+      status: ItemStatus;
+      namespace?: string;
+    }
   | { id: string; type: 'reasoning'; summary: Array<{ type: 'summary_text'; text: string }>; status?: ItemStatus };
 
 export type ItemStatus = 'in_progress' | 'completed' | 'incomplete';
@@ -81,19 +105,39 @@ const BUILTIN_TOOL_NOTE = 'only function tools (and namespaces of them) are serv
 
 export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`;
 
-function mapContent(content: string | ReadonlyArray<{ type: string; text?: string; refusal?: string; image_url?: string | null | undefined; file_id?: string | null | undefined; detail?: string | undefined }>, param: string): string | ContentPart[] {
+function mapContent(
+  content:
+    | string
+    | ReadonlyArray<{
+        type: string;
+        text?: string;
+        refusal?: string;
+        image_url?: string | null | undefined;
+        file_id?: string | null | undefined;
+        detail?: string | undefined;
+      }>,
+  param: string,
+): string | ContentPart[] {
   if (typeof content === 'string') return content;
   return content.map((part, index): ContentPart => {
     if (part.type === 'input_image') {
-      if (!part.image_url) throw new BadRequestError({ message: 'Images are accepted by URL or data URL (image_url); file_id is not served by the gateway', param: `${param}[${index}].file_id` });
-      return { type: 'image_url', image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail as 'auto' | 'low' | 'high' } : {}) } };
+      if (!part.image_url)
+        throw new BadRequestError({
+          message: 'Images are accepted by URL or data URL (image_url); file_id is not served by the gateway',
+          param: `${param}[${index}].file_id`,
+        });
+      return {
+        type: 'image_url',
+        image_url: { url: part.image_url, ...(part.detail ? { detail: part.detail as 'auto' | 'low' | 'high' } : {}) },
+      };
     }
     return { type: 'text', text: part.type === 'refusal' ? (part.refusal ?? '') : (part.text ?? '') };
   });
 }
 
 /** Text of a content value, for roles whose content the chat form keeps as a string. */
-const textOf = (content: string | ContentPart[]): string => (typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : '')).join(''));
+const textOf = (content: string | ContentPart[]): string =>
+  typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 
 /** Input items → chat messages, appended to `messages` (which may hold a previous response's conversation). */
 export function itemsToMessages(items: InputItem[], messages: ChatMessage[]): void {
@@ -114,28 +158,52 @@ export function itemsToMessages(items: InputItem[], messages: ChatMessage[]): vo
     }
     if (item.type === 'function_call') {
       calls.add(item.call_id);
-      const call: ToolCall = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
+      const call: ToolCall = {
+        id: item.call_id,
+        type: 'function',
+        function: { name: item.name, arguments: item.arguments },
+      };
       const previous = lastAssistant();
       if (previous && !pendingReasoning) previous.tool_calls = [...(previous.tool_calls ?? []), call];
-      else messages.push({ role: 'assistant', content: null, tool_calls: [call], ...(pendingReasoning ? { reasoning_content: pendingReasoning } : {}) });
+      else
+        messages.push({
+          role: 'assistant',
+          content: null,
+          tool_calls: [call],
+          ...(pendingReasoning ? { reasoning_content: pendingReasoning } : {}),
+        });
       pendingReasoning = '';
       return;
     }
     if (item.type === 'function_call_output') {
       if (!calls.has(item.call_id)) {
-        throw new BadRequestError({ message: `No function_call with call_id '${item.call_id.slice(0, 200)}' precedes this function_call_output`, param: `${param}.call_id` });
+        throw new BadRequestError({
+          message: `No function_call with call_id '${item.call_id.slice(0, 200)}' precedes this function_call_output`,
+          param: `${param}.call_id`,
+        });
       }
       const output = mapContent(item.output, `${param}.output`);
-      messages.push({ role: 'tool', tool_call_id: item.call_id, content: typeof output === 'string' ? output : textOf(output) });
+      messages.push({
+        role: 'tool',
+        tool_call_id: item.call_id,
+        content: typeof output === 'string' ? output : textOf(output),
+      });
       return;
     }
     const content = mapContent(item.content, `${param}.content`);
     if (item.role === 'assistant') {
-      messages.push({ role: 'assistant', content: textOf(content), ...(pendingReasoning ? { reasoning_content: pendingReasoning } : {}) });
+      messages.push({
+        role: 'assistant',
+        content: textOf(content),
+        ...(pendingReasoning ? { reasoning_content: pendingReasoning } : {}),
+      });
       pendingReasoning = '';
       return;
     }
-    messages.push({ role: item.role === 'developer' ? 'system' : item.role, content: item.role === 'user' ? content : textOf(content) });
+    messages.push({
+      role: item.role === 'developer' ? 'system' : item.role,
+      content: item.role === 'user' ? content : textOf(content),
+    });
   });
 }
 
@@ -152,8 +220,12 @@ interface ToolInput {
 }
 
 function functionTool(tool: ToolInput, param: string): Tool {
-  if (typeof tool.name !== 'string' || tool.name === '') throw new BadRequestError({ message: 'A function tool needs a name', param: `${param}.name` });
-  const parameters = tool.parameters !== null && typeof tool.parameters === 'object' && !Array.isArray(tool.parameters) ? (tool.parameters as Record<string, unknown>) : undefined;
+  if (typeof tool.name !== 'string' || tool.name === '')
+    throw new BadRequestError({ message: 'A function tool needs a name', param: `${param}.name` });
+  const parameters =
+    tool.parameters !== null && typeof tool.parameters === 'object' && !Array.isArray(tool.parameters)
+      ? (tool.parameters as Record<string, unknown>)
+      : undefined;
   return {
     type: 'function',
     function: {
@@ -170,7 +242,10 @@ function functionTool(tool: ToolInput, param: string): Tool {
  * into its function tools, and `namespaces` remembers each one's namespace for the output items;
  * `web_search` is accepted and left out (listed in `ignored`); other built-in tools are refused.
  */
-function mapTools(tools: ResponsesBody['tools'], ignored: string[]): { tools: Tool[] | undefined; namespaces: Map<string, string> } {
+function mapTools(
+  tools: ResponsesBody['tools'],
+  ignored: string[],
+): { tools: Tool[] | undefined; namespaces: Map<string, string> } {
   const namespaces = new Map<string, string>();
   if (!tools || tools.length === 0) return { tools: undefined, namespaces };
   const mapped: Tool[] = [];
@@ -179,13 +254,21 @@ function mapTools(tools: ResponsesBody['tools'], ignored: string[]): { tools: To
     if (tool.type === 'function') mapped.push(functionTool(tool, param));
     else if (tool.type === 'namespace' && Array.isArray(tool.tools) && typeof tool.name === 'string') {
       (tool.tools as ToolInput[]).forEach((inner, innerIndex) => {
-        if (inner?.type !== 'function') throw new BadRequestError({ message: `Tool type '${String(inner?.type).slice(0, 100)}' is not supported inside a namespace`, param: `${param}.tools[${innerIndex}].type` });
+        if (inner?.type !== 'function')
+          throw new BadRequestError({
+            message: `Tool type '${String(inner?.type).slice(0, 100)}' is not supported inside a namespace`,
+            param: `${param}.tools[${innerIndex}].type`,
+          });
         const chatTool = functionTool(inner, `${param}.tools[${innerIndex}]`);
         if (chatTool.type === 'function') namespaces.set(chatTool.function.name, tool.name as string);
         mapped.push(chatTool);
       });
     } else if (DROPPED_TOOLS.has(tool.type)) ignored.push(`${param} (${tool.type})`);
-    else throw new BadRequestError({ message: `Tool type '${String(tool.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`, param: `${param}.type` });
+    else
+      throw new BadRequestError({
+        message: `Tool type '${String(tool.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`,
+        param: `${param}.type`,
+      });
   });
   return { tools: mapped.length > 0 ? mapped : undefined, namespaces };
 }
@@ -193,26 +276,37 @@ function mapTools(tools: ResponsesBody['tools'], ignored: string[]): { tools: To
 function mapToolChoice(choice: ResponsesBody['tool_choice']): ToolChoice | undefined {
   if (choice === undefined) return undefined;
   if (typeof choice === 'string') return choice;
-  if (choice.type === 'function' && typeof choice.name === 'string') return { type: 'function', function: { name: choice.name } };
-  throw new BadRequestError({ message: `tool_choice of type '${String(choice.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`, param: 'tool_choice.type' });
+  if (choice.type === 'function' && typeof choice.name === 'string')
+    return { type: 'function', function: { name: choice.name } };
+  throw new BadRequestError({
+    message: `tool_choice of type '${String(choice.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`,
+    param: 'tool_choice.type',
+  });
 }
 
 /** A validated Responses body (and the conversation of `previous_response_id`, if any) → an engine request. */
 export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = []): MappedRequest {
   for (const field of REFUSED_FIELDS) {
     if (Object.hasOwn(body, field) && body[field] !== null && body[field] !== undefined) {
-      throw new BadRequestError({ message: `'${field}' is not supported by the gateway; it would change the meaning of the request`, param: field });
+      throw new BadRequestError({
+        message: `'${field}' is not supported by the gateway; it would change the meaning of the request`,
+        param: field,
+      });
     }
   }
   const ignored: string[] = HINT_FIELDS.filter((field) => Object.hasOwn(body, field) && body[field] !== undefined);
   if (body.text?.verbosity) ignored.push('text.verbosity');
   if (body.reasoning?.summary || body.reasoning?.generate_summary) ignored.push('reasoning.summary');
-  const rawItems = typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : (body.input ?? []);
+  const rawItems =
+    typeof body.input === 'string' ? [{ type: 'message', role: 'user', content: body.input }] : (body.input ?? []);
   const inputItems = rawItems.map((item, index) => parseInputItem(item, index));
   const conversation = previous.map((message) => ({ ...message }));
   itemsToMessages(inputItems, conversation);
-  if (conversation.length === 0) throw new BadRequestError({ message: "'input' is empty: send a string or at least one item", param: 'input' });
-  const messages: ChatMessage[] = body.instructions ? [{ role: 'system', content: body.instructions }, ...conversation] : [...conversation];
+  if (conversation.length === 0)
+    throw new BadRequestError({ message: "'input' is empty: send a string or at least one item", param: 'input' });
+  const messages: ChatMessage[] = body.instructions
+    ? [{ role: 'system', content: body.instructions }, ...conversation]
+    : [...conversation];
   const effort = body.reasoning?.effort;
   const format = body.text?.format;
   const { tools, namespaces } = mapTools(body.tools, ignored);
@@ -229,10 +323,22 @@ export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = [])
     ...(body.user ? { user: body.user } : {}),
     ...(body.models ? { models: body.models } : {}),
     ...(effort === 'none' ? { thinking: { type: 'disabled' as const } } : {}),
-    ...(effort && effort !== 'none' ? { thinking: { type: 'enabled' as const }, reasoning_effort: effort === 'xhigh' ? 'high' : effort } : {}),
+    ...(effort && effort !== 'none'
+      ? { thinking: { type: 'enabled' as const }, reasoning_effort: effort === 'xhigh' ? 'high' : effort }
+      : {}),
     ...(format?.type === 'json_object' ? { response_format: { type: 'json_object' as const } } : {}),
     ...(format?.type === 'json_schema'
-      ? { response_format: { type: 'json_schema' as const, json_schema: { name: format.name, schema: format.schema, ...(format.description ? { description: format.description } : {}), ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) } } }
+      ? {
+          response_format: {
+            type: 'json_schema' as const,
+            json_schema: {
+              name: format.name,
+              schema: format.schema,
+              ...(format.description ? { description: format.description } : {}),
+              ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}),
+            },
+          },
+        }
       : {}),
   };
   return { request, conversation, inputItems, ignored, namespaces };
@@ -290,7 +396,10 @@ export function incompleteReason(finishReason: string | null): 'max_output_token
 }
 
 /** The response shell for a request (status `in_progress`, no output yet): echoes the request's settings. */
-export function responseShell(body: ResponsesBody, options: { id: string; createdAt: number; store: boolean }): ResponseObject {
+export function responseShell(
+  body: ResponsesBody,
+  options: { id: string; createdAt: number; store: boolean },
+): ResponseObject {
   const format = body.text?.format ?? { type: 'text' };
   return {
     id: options.id,
@@ -329,11 +438,27 @@ export function outputItems(
   status: ItemStatus = 'completed',
 ): OutputItem[] {
   const items: OutputItem[] = [];
-  if (parts.reasoning) items.push({ id: ids.reasoning, type: 'reasoning', summary: [{ type: 'summary_text', text: parts.reasoning }] });
-  if (parts.text) items.push({ id: ids.message, type: 'message', role: 'assistant', status, content: [{ type: 'output_text', text: parts.text, annotations: [] }] });
+  if (parts.reasoning)
+    items.push({ id: ids.reasoning, type: 'reasoning', summary: [{ type: 'summary_text', text: parts.reasoning }] });
+  if (parts.text)
+    items.push({
+      id: ids.message,
+      type: 'message',
+      role: 'assistant',
+      status,
+      content: [{ type: 'output_text', text: parts.text, annotations: [] }],
+    });
   parts.toolCalls.forEach((call, index) => {
     const namespace = namespaces.get(call.function.name);
-    items.push({ id: ids.call(index), type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed', ...(namespace ? { namespace } : {}) });
+    items.push({
+      id: ids.call(index),
+      type: 'function_call',
+      call_id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+      status: 'completed',
+      ...(namespace ? { namespace } : {}),
+    });
   });
   return items;
 }

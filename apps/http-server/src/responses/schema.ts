@@ -19,7 +19,13 @@ const functionTool = z.object({
   strict: z.boolean().nullable().optional(),
 });
 /** Any other tool: refused by name in the mapper (built-in tools the gateway cannot serve). */
-const otherTool = z.looseObject({ type: z.string().min(1).max(100).refine((type) => type !== 'function', 'a function tool needs a non-empty name') });
+const otherTool = z.looseObject({
+  type: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine((type) => type !== 'function', 'a function tool needs a non-empty name'),
+});
 
 const toolChoice = z.union([
   z.enum(['auto', 'none', 'required']),
@@ -41,15 +47,23 @@ const textFormat = z.union([
 
 export const responsesBodySchema = z.looseObject({
   model: z.string().min(1),
-  input: z.union([text, z.array(z.looseObject({ type: z.string().max(100).optional() })).max(CHAT_LIMITS.messages)]).optional(),
+  input: z
+    .union([text, z.array(z.looseObject({ type: z.string().max(100).optional() })).max(CHAT_LIMITS.messages)])
+    .optional(),
   instructions: z.string().nullable().optional(),
-  tools: z.array(z.union([functionTool, otherTool])).max(CHAT_LIMITS.tools).optional(),
+  tools: z
+    .array(z.union([functionTool, otherTool]))
+    .max(CHAT_LIMITS.tools)
+    .optional(),
   tool_choice: toolChoice.optional(),
   parallel_tool_calls: z.boolean().nullable().optional(),
   temperature: z.number().min(0).max(2).nullable().optional(),
   top_p: z.number().min(0).max(1).nullable().optional(),
   max_output_tokens: tokenCount.nullable().optional(),
-  text: z.looseObject({ format: textFormat.optional(), verbosity: z.enum(['low', 'medium', 'high']).nullable().optional() }).nullable().optional(),
+  text: z
+    .looseObject({ format: textFormat.optional(), verbosity: z.enum(['low', 'medium', 'high']).nullable().optional() })
+    .nullable()
+    .optional(),
   reasoning: z
     .looseObject({
       effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullable().optional(),
@@ -126,8 +140,15 @@ export const inputItemSchemas = {
   reasoning: z.looseObject({
     type: z.literal('reasoning'),
     id: z.string().optional(),
-    summary: z.array(z.object({ type: z.literal('summary_text'), text })).max(CHAT_LIMITS.contentParts).optional(),
-    content: z.array(z.object({ type: z.literal('reasoning_text'), text })).max(CHAT_LIMITS.contentParts).nullable().optional(),
+    summary: z
+      .array(z.object({ type: z.literal('summary_text'), text }))
+      .max(CHAT_LIMITS.contentParts)
+      .optional(),
+    content: z
+      .array(z.object({ type: z.literal('reasoning_text'), text }))
+      .max(CHAT_LIMITS.contentParts)
+      .nullable()
+      .optional(),
     encrypted_content: z.string().nullable().optional(),
   }),
 } as const;

@@ -52,7 +52,10 @@ export class ResponseEventMapper {
 
   /** `response.created` and `response.in_progress`. */
   start(): ResponseEvent[] {
-    return [this.#event('response.created', { response: this.shell }), this.#event('response.in_progress', { response: this.shell })];
+    return [
+      this.#event('response.created', { response: this.shell }),
+      this.#event('response.in_progress', { response: this.shell }),
+    ];
   }
 
   #closeReasoning(events: ResponseEvent[]): void {
@@ -79,9 +82,24 @@ export class ResponseEventMapper {
   #closeCalls(events: ResponseEvent[]): void {
     for (const open of this.#calls.values()) {
       const { call } = open;
-      events.push(this.#event('response.function_call_arguments.done', { item_id: open.id, output_index: open.outputIndex, name: call.function.name, arguments: call.function.arguments }));
+      events.push(
+        this.#event('response.function_call_arguments.done', {
+          item_id: open.id,
+          output_index: open.outputIndex,
+          name: call.function.name,
+          arguments: call.function.arguments,
+        }),
+      );
       const namespace = this.namespaces.get(call.function.name);
-      const item: OutputItem = { id: open.id, type: 'function_call', call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed', ...(namespace ? { namespace } : {}) };
+      const item: OutputItem = {
+        id: open.id,
+        type: 'function_call',
+        call_id: call.id,
+        name: call.function.name,
+        arguments: call.function.arguments,
+        status: 'completed',
+        ...(namespace ? { namespace } : {}),
+      };
       this.#output[open.outputIndex] = item;
       events.push(this.#event('response.output_item.done', { output_index: open.outputIndex, item }));
     }
@@ -113,11 +131,25 @@ export class ResponseEventMapper {
           const item: OutputItem = { id: this.#reasoningId, type: 'reasoning', summary: [] };
           this.#output.push(item);
           events.push(this.#event('response.output_item.added', { output_index: this.#reasoningIndex, item }));
-          events.push(this.#event('response.reasoning_summary_part.added', { item_id: this.#reasoningId, output_index: this.#reasoningIndex, summary_index: 0, part: { type: 'summary_text', text: '' } }));
+          events.push(
+            this.#event('response.reasoning_summary_part.added', {
+              item_id: this.#reasoningId,
+              output_index: this.#reasoningIndex,
+              summary_index: 0,
+              part: { type: 'summary_text', text: '' },
+            }),
+          );
           this.#open = 'reasoning';
         }
         this.#reasoning += delta.reasoning_content;
-        events.push(this.#event('response.reasoning_summary_text.delta', { item_id: this.#reasoningId, output_index: this.#reasoningIndex, summary_index: 0, delta: delta.reasoning_content }));
+        events.push(
+          this.#event('response.reasoning_summary_text.delta', {
+            item_id: this.#reasoningId,
+            output_index: this.#reasoningIndex,
+            summary_index: 0,
+            delta: delta.reasoning_content,
+          }),
+        );
       }
       if (delta.content) {
         if (this.#open !== 'message') {
@@ -125,24 +157,56 @@ export class ResponseEventMapper {
           if (this.#messageIndex >= 0) this.#messageId = newId('msg');
           this.#text = '';
           this.#messageIndex = this.#output.length;
-          const item: OutputItem = { id: this.#messageId, type: 'message', role: 'assistant', status: 'in_progress', content: [] };
+          const item: OutputItem = {
+            id: this.#messageId,
+            type: 'message',
+            role: 'assistant',
+            status: 'in_progress',
+            content: [],
+          };
           this.#output.push(item);
           events.push(this.#event('response.output_item.added', { output_index: this.#messageIndex, item }));
-          events.push(this.#event('response.content_part.added', { item_id: this.#messageId, output_index: this.#messageIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }));
+          events.push(
+            this.#event('response.content_part.added', {
+              item_id: this.#messageId,
+              output_index: this.#messageIndex,
+              content_index: 0,
+              part: { type: 'output_text', text: '', annotations: [] },
+            }),
+          );
           this.#open = 'message';
         }
         this.#text += delta.content;
-        events.push(this.#event('response.output_text.delta', { item_id: this.#messageId, output_index: this.#messageIndex, content_index: 0, delta: delta.content, logprobs: [] }));
+        events.push(
+          this.#event('response.output_text.delta', {
+            item_id: this.#messageId,
+            output_index: this.#messageIndex,
+            content_index: 0,
+            delta: delta.content,
+            logprobs: [],
+          }),
+        );
       }
       for (const toolDelta of delta.tool_calls ?? []) {
         if (this.#open !== 'calls') this.#close(events);
         this.#open = 'calls';
         let open = this.#calls.get(toolDelta.index);
         if (!open) {
-          const call: ToolCall = { id: toolDelta.id ?? newId('call'), type: 'function', function: { name: toolDelta.function?.name ?? '', arguments: '' } };
+          const call: ToolCall = {
+            id: toolDelta.id ?? newId('call'),
+            type: 'function',
+            function: { name: toolDelta.function?.name ?? '', arguments: '' },
+          };
           open = { id: newId('fc'), outputIndex: this.#output.length, call };
           this.#calls.set(toolDelta.index, open);
-          const item: OutputItem = { id: open.id, type: 'function_call', call_id: call.id, name: call.function.name, arguments: '', status: 'in_progress' };
+          const item: OutputItem = {
+            id: open.id,
+            type: 'function_call',
+            call_id: call.id,
+            name: call.function.name,
+            arguments: '',
+            status: 'in_progress',
+          };
           this.#output.push(item);
           events.push(this.#event('response.output_item.added', { output_index: open.outputIndex, item }));
         } else if (toolDelta.function?.name && !open.call.function.name) {
@@ -151,7 +215,13 @@ export class ResponseEventMapper {
         const fragment = toolDelta.function?.arguments;
         if (fragment) {
           open.call.function.arguments += fragment;
-          events.push(this.#event('response.function_call_arguments.delta', { item_id: open.id, output_index: open.outputIndex, delta: fragment }));
+          events.push(
+            this.#event('response.function_call_arguments.delta', {
+              item_id: open.id,
+              output_index: open.outputIndex,
+              delta: fragment,
+            }),
+          );
         }
       }
       if (choice.finish_reason) this.#finishReason = choice.finish_reason;
@@ -162,11 +232,24 @@ export class ResponseEventMapper {
   /** What was streamed so far, as the parts of an answer. */
   parts(usage?: Usage): AnswerParts {
     const toolCalls = this.#output.flatMap((item): ToolCall[] =>
-      item.type === 'function_call' ? [{ id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } }] : [],
+      item.type === 'function_call'
+        ? [{ id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } }]
+        : [],
     );
-    const text = this.#output.flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : [])).join('');
-    const reasoning = this.#output.flatMap((item) => (item.type === 'reasoning' ? item.summary.map((part) => part.text) : [])).join('');
-    return { text, reasoning, toolCalls, finishReason: this.#finishReason, usage: usage ?? this.#usage, model: this.#model };
+    const text = this.#output
+      .flatMap((item) => (item.type === 'message' ? item.content.map((part) => part.text) : []))
+      .join('');
+    const reasoning = this.#output
+      .flatMap((item) => (item.type === 'reasoning' ? item.summary.map((part) => part.text) : []))
+      .join('');
+    return {
+      text,
+      reasoning,
+      toolCalls,
+      finishReason: this.#finishReason,
+      usage: usage ?? this.#usage,
+      model: this.#model,
+    };
   }
 
   /** Closes the open items; `response.completed` (or `response.incomplete`) with the whole response. */
@@ -176,19 +259,27 @@ export class ResponseEventMapper {
     this.#close(events, incomplete ? 'incomplete' : 'completed');
     const parts = this.parts(usage);
     const response = buildResponse(this.shell, parts, [...this.#output]);
-    events.push(this.#event(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response }));
+    events.push(
+      this.#event(response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', { response }),
+    );
     return { events, response, parts };
   }
 
   /** After a failure: `response.failed` with what was produced so far, then `error`. */
-  fail(error: { code: string | null; message: string; param: string | null }): { events: ResponseEvent[]; response: ResponseObject } {
+  fail(error: { code: string | null; message: string; param: string | null }): {
+    events: ResponseEvent[];
+    response: ResponseObject;
+  } {
     const response: ResponseObject = {
       ...buildResponse(this.shell, this.parts(), [...this.#output]),
       status: 'failed',
       incomplete_details: null,
       error: { code: error.code ?? 'server_error', message: error.message },
     };
-    const events = [this.#event('response.failed', { response }), this.#event('error', { code: error.code, message: error.message, param: error.param })];
+    const events = [
+      this.#event('response.failed', { response }),
+      this.#event('error', { code: error.code, message: error.message, param: error.param }),
+    ];
     return { events, response };
   }
 }

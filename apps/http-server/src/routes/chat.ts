@@ -16,7 +16,12 @@ export function exaiField(meta: EngineMeta) {
     fell_back: meta.fellBack,
     simulated: meta.simulated,
     ...(meta.continuationId ? { continuation_id: meta.continuationId } : {}),
-    attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, model: attempt.model, outcome: attempt.outcome, latency_ms: attempt.latencyMs })),
+    attempts: meta.attempts.map((attempt) => ({
+      provider: attempt.provider,
+      model: attempt.model,
+      outcome: attempt.outcome,
+      latency_ms: attempt.latencyMs,
+    })),
   };
 }
 
@@ -90,7 +95,8 @@ async function streamChat(
     request.exai.status = status;
     // In-band error and no [DONE]: a truncated answer must never look like a complete one.
     await write(JSON.stringify(body));
-    if (!raw.destroyed) deps.logger.warn({ requestId: request.id, code: body.error.code }, 'stream ended with an error');
+    if (!raw.destroyed)
+      deps.logger.warn({ requestId: request.id, code: body.error.code }, 'stream ended with an error');
   } finally {
     raw.end();
   }

@@ -33,7 +33,10 @@ function toFileObject(record: FileRecord, scope: OwnerScope) {
  */
 function contentDisposition(filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const exact = encodeURIComponent(filename).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+  const exact = encodeURIComponent(filename).replace(
+    /['()*]/g,
+    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
 }
 
@@ -43,7 +46,11 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
   const store = deps.store;
 
   app.post('/v1/files', async (request) => {
-    if (!request.isMultipart()) throw new BadRequestError({ message: "Upload a file as multipart/form-data with the fields 'file' and 'purpose'", param: 'file' });
+    if (!request.isMultipart())
+      throw new BadRequestError({
+        message: "Upload a file as multipart/form-data with the fields 'file' and 'purpose'",
+        param: 'file',
+      });
     let purpose = 'user_data';
     let upload: { filename: string; mimetype: string; data: Buffer } | undefined;
     try {
@@ -53,7 +60,11 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
             part.file.resume();
             continue;
           }
-          upload = { filename: part.filename || 'upload', mimetype: part.mimetype || 'application/octet-stream', data: await part.toBuffer() };
+          upload = {
+            filename: part.filename || 'upload',
+            mimetype: part.mimetype || 'application/octet-stream',
+            data: await part.toBuffer(),
+          };
         } else if (part.fieldname === 'purpose' && typeof part.value === 'string') {
           purpose = part.value;
         }
@@ -62,12 +73,23 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
       // Limits and content-type errors carry Fastify codes (mapped to 413/400); the parser's own
       // errors ("Unexpected end of form", "Malformed part header") are the client's broken body.
       if (GatewayError.isInstance(error) || typeof (error as { code?: unknown }).code === 'string') throw error;
-      throw new BadRequestError({ message: `The multipart body could not be read (${(error as Error).message}); send the fields 'file' and 'purpose' as multipart/form-data`, param: 'file' });
+      throw new BadRequestError({
+        message: `The multipart body could not be read (${(error as Error).message}); send the fields 'file' and 'purpose' as multipart/form-data`,
+        param: 'file',
+      });
     }
     if (!upload) throw new BadRequestError({ message: "Missing the 'file' field", param: 'file' });
-    if (!/^[\w-]{1,64}$/.test(purpose)) throw new BadRequestError({ message: "'purpose' must be a word such as 'assistants' or 'user_data'", param: 'purpose' });
+    if (!/^[\w-]{1,64}$/.test(purpose))
+      throw new BadRequestError({
+        message: "'purpose' must be a word such as 'assistants' or 'user_data'",
+        param: 'purpose',
+      });
     const scope = requestScope(request);
-    const record = await store.putFile(scope, { filename: upload.filename, data: upload.data, contentType: `${upload.mimetype}; purpose=${purpose}` }, { signal: request.exaiSignal });
+    const record = await store.putFile(
+      scope,
+      { filename: upload.filename, data: upload.data, contentType: `${upload.mimetype}; purpose=${purpose}` },
+      { signal: request.exaiSignal },
+    );
     return toFileObject(record, scope);
   });
 
@@ -75,7 +97,11 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
     const limit = Math.min(Math.max(Number(request.query.limit ?? 1000) || 1000, 1), 10_000);
     const scope = requestScope(request);
     const files = await store.listFiles(scope, { limit: limit + 1, signal: request.exaiSignal });
-    return { object: 'list', data: files.slice(0, limit).map((file) => toFileObject(file, scope)), has_more: files.length > limit };
+    return {
+      object: 'list',
+      data: files.slice(0, limit).map((file) => toFileObject(file, scope)),
+      has_more: files.length > limit,
+    };
   });
 
   app.get<{ Params: { id: string } }>('/v1/files/:id', async (request) => {
@@ -89,16 +115,20 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
     const scope = requestScope(request);
     const record = await store.getFile(scope, request.params.id, { signal: request.exaiSignal });
     if (!record) throw notFound(request.params.id);
-    const content = await store.readFileContent(scope, record.id, { signal: request.exaiSignal }).catch((error: unknown) => {
-      throw GatewayError.isInstance(error) && error.code === 'not_found' ? notFound(record.id) : error;
-    });
+    const content = await store
+      .readFileContent(scope, record.id, { signal: request.exaiSignal })
+      .catch((error: unknown) => {
+        throw GatewayError.isInstance(error) && error.code === 'not_found' ? notFound(record.id) : error;
+      });
     const type = (record.contentType ?? 'application/octet-stream').split(';')[0] ?? 'application/octet-stream';
-    return reply
-      .header('content-type', type)
-      .header('content-disposition', contentDisposition(record.filename))
-      // A stored HTML or SVG file must not be sniffed into a page that runs in the gateway's origin.
-      .header('x-content-type-options', 'nosniff')
-      .send(content);
+    return (
+      reply
+        .header('content-type', type)
+        .header('content-disposition', contentDisposition(record.filename))
+        // A stored HTML or SVG file must not be sniffed into a page that runs in the gateway's origin.
+        .header('x-content-type-options', 'nosniff')
+        .send(content)
+    );
   });
 
   app.delete<{ Params: { id: string } }>('/v1/files/:id', async (request) => {

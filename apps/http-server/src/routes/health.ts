@@ -14,7 +14,11 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
   app.get('/readyz', async (_request, reply) => {
     const status = deps.engine.status();
     // Names and booleans only: the store's error (paths, hosts, driver text) goes to the log, not to the probe.
-    const store: { ok: boolean; kind: string; shared: string; error?: string } = { ok: true, kind: status.store.kind, shared: status.store.shared };
+    const store: { ok: boolean; kind: string; shared: string; error?: string } = {
+      ok: true,
+      kind: status.store.kind,
+      shared: status.store.shared,
+    };
     try {
       const signal = AbortSignal.timeout(3_000);
       await deps.store.ready({ signal });
@@ -26,25 +30,38 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
       deps.logger.warn({ err: error }, 'readyz: the store is not usable');
     }
     // A provider whose every key it rejected is held out (credentials) as surely as an open breaker.
-    const usable = status.providers.filter((provider) => provider.breaker !== 'open' && provider.heldKeys < provider.keys);
+    const usable = status.providers.filter(
+      (provider) => provider.breaker !== 'open' && provider.heldKeys < provider.keys,
+    );
     const ready = !state.draining && store.ok && usable.length > 0;
     return reply.code(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
       ...(state.draining ? { draining: true } : {}),
       simulated: status.simulated,
-      ...(status.simulated ? { note: 'no provider key is configured: serving the built-in simulator (answers are not from real models)' } : {}),
+      ...(status.simulated
+        ? { note: 'no provider key is configured: serving the built-in simulator (answers are not from real models)' }
+        : {}),
       store,
       providers: status.providers.map((provider) => ({
         id: provider.id,
         kind: provider.kind,
         breaker: provider.breaker,
         simulated: provider.simulated,
-        ...(provider.heldKeys > 0 ? { credentials: provider.heldKeys < provider.keys ? 'some_keys_held' : 'held' } : {}),
+        ...(provider.heldKeys > 0
+          ? { credentials: provider.heldKeys < provider.keys ? 'some_keys_held' : 'held' }
+          : {}),
       })),
       usable_providers: usable.length,
       // Keys a provider rejected (by position in the provider's `keys`, never the key) and until when.
       ...(status.credentials.length > 0
-        ? { held_keys: status.credentials.map((hold) => ({ provider: hold.provider, key: hold.key, reason: hold.reason, until: new Date(hold.until).toISOString() })) }
+        ? {
+            held_keys: status.credentials.map((hold) => ({
+              provider: hold.provider,
+              key: hold.key,
+              reason: hold.reason,
+              until: new Date(hold.until).toISOString(),
+            })),
+          }
         : {}),
     });
   });

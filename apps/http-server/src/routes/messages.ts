@@ -56,7 +56,9 @@ export function mountMessages(app: App, deps: AppDeps): void {
       if (chat.stream) return streamMessages(deps, chat, options, request, reply);
       const answer = await deps.engine.chat(chat, options);
       describeMeta(request, answer.exai);
-      return reply.headers({ ...metaHeaders(answer.exai), 'request-id': answer.exai.requestId }).send(toAnthropicMessage(answer, answer.exai.requestId));
+      return reply
+        .headers({ ...metaHeaders(answer.exai), 'request-id': answer.exai.requestId })
+        .send(toAnthropicMessage(answer, answer.exai.requestId));
     });
 
     scope.post('/v1/messages/count_tokens', async (request) => {
@@ -67,9 +69,17 @@ export function mountMessages(app: App, deps: AppDeps): void {
   });
 }
 
-async function streamMessages(deps: AppDeps, chat: ChatRequest, options: EngineOptions, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function streamMessages(
+  deps: AppDeps,
+  chat: ChatRequest,
+  options: EngineOptions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const stream = deps.engine.stream(chat, options);
-  const { first, iterator, raw } = await openEventStream(stream, request, reply, (meta) => ({ 'request-id': meta.requestId }));
+  const { first, iterator, raw } = await openEventStream(stream, request, reply, (meta) => ({
+    'request-id': meta.requestId,
+  }));
   const mapper = new AnthropicStreamMapper();
   const send = async (events: ReturnType<AnthropicStreamMapper['push']>) => {
     if (events.length > 0) await writeEvent(raw, events.map(sseText).join(''));
@@ -77,7 +87,8 @@ async function streamMessages(deps: AppDeps, chat: ChatRequest, options: EngineO
   try {
     await send(mapper.start(messageId(stream.meta.requestId), stream.meta.model));
     if (!first.done) await send(mapper.push(first.value));
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) await send(mapper.push(next.value));
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      await send(mapper.push(next.value));
     describeMeta(request, stream.meta);
     await send(mapper.end(stream.meta.usage));
   } catch (error) {
@@ -86,7 +97,8 @@ async function streamMessages(deps: AppDeps, chat: ChatRequest, options: EngineO
     request.exai.status = status;
     // In-band `error` event and no `message_stop`: a truncated answer never looks complete.
     await writeEvent(raw, sseText({ event: 'error', data: { ...toAnthropicError(status, body) } }));
-    if (!raw.destroyed) deps.logger.warn({ requestId: request.id, code: body.error.code }, 'messages stream ended with an error');
+    if (!raw.destroyed)
+      deps.logger.warn({ requestId: request.id, code: body.error.code }, 'messages stream ended with an error');
   } finally {
     raw.end();
   }

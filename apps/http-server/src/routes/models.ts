@@ -36,13 +36,17 @@ export function mountModels(app: App, deps: AppDeps, cacheMs: number): void {
   // Anthropic's clients say who they are with `anthropic-version`; they get Anthropic's list shape.
   app.get('/v1/models', async (request) => {
     const list = await models();
-    return request.headers['anthropic-version'] !== undefined ? toAnthropicModelList(list) : { object: 'list', data: list.map(toModel) };
+    return request.headers['anthropic-version'] !== undefined
+      ? toAnthropicModelList(list)
+      : { object: 'list', data: list.map(toModel) };
   });
 
   app.get<{ Params: { '*': string } }>('/v1/models/*', async (request) => {
     const id = request.params['*'];
     const list = await models();
-    const found = list.find((info) => info.id === id || `${info.provider}/${info.id}` === id || info.aliases?.includes(id));
+    const found = list.find(
+      (info) => info.id === id || `${info.provider}/${info.id}` === id || info.aliases?.includes(id),
+    );
     if (!found) throw new NotFoundError({ message: `The model '${id}' does not exist`, param: 'model' });
     return request.headers['anthropic-version'] !== undefined ? toAnthropicModel(found) : toModel(found);
   });

@@ -4,10 +4,20 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope } from '../request-info.js';
-import { answerMessage, answerParts, buildResponse, listedInputItem, newId, outputItems, type ResponseObject, responseShell, toChatRequest } from '../responses/mapping.js';
+import {
+  answerMessage,
+  answerParts,
+  buildResponse,
+  listedInputItem,
+  newId,
+  outputItems,
+  type ResponseObject,
+  responseShell,
+  toChatRequest,
+} from '../responses/mapping.js';
 import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js';
 import type { ResponseState, StoredResponse } from '../responses/state.js';
-import { ResponseEventMapper, type ResponseEvent } from '../responses/stream-events.js';
+import { type ResponseEvent, ResponseEventMapper } from '../responses/stream-events.js';
 import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 import { exaiField } from './chat.js';
 
@@ -39,7 +49,11 @@ const unknownResponse = (id: string, param = 'response_id') =>
 export function mountResponses(app: App, deps: AppDeps, state: ResponseState): void {
   app.post(ROUTE, async (request, reply) => {
     const body = validateBody(responsesBodySchema, request.body);
-    if (body.background === true) throw new BadRequestError({ message: "'background' responses are not served by the gateway yet; send the request without it (or stream it)", param: 'background' });
+    if (body.background === true)
+      throw new BadRequestError({
+        message: "'background' responses are not served by the gateway yet; send the request without it (or stream it)",
+        param: 'background',
+      });
     const scope = requestScope(request);
     const store = body.store !== false;
     let previous: ChatMessage[] = [];
@@ -60,15 +74,30 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
       ignored,
       namespaces: mapped.namespaces,
       scope,
-      options: { signal: request.exaiSignal, requestId: request.id, route: ROUTE, ...(request.exai.keyId ? { caller: request.exai.keyId } : {}), scope },
+      options: {
+        signal: request.exaiSignal,
+        requestId: request.id,
+        route: ROUTE,
+        ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
+        scope,
+      },
     };
     if (body.stream) return streamResponse(deps, state, call, request, reply);
     const answer = await deps.engine.chat(call.chat, call.options);
     describeMeta(request, answer.exai);
     const parts = answerParts(answer);
-    const output = outputItems(parts, { reasoning: newId('rs'), message: newId('msg'), call: () => newId('fc') }, call.namespaces);
+    const output = outputItems(
+      parts,
+      { reasoning: newId('rs'), message: newId('msg'), call: () => newId('fc') },
+      call.namespaces,
+    );
     const response = buildResponse(shell, parts, output);
-    if (store) await state.put(scope, { response, conversation: [...call.conversation, answerMessage(parts)], ...call.stored }, request.exaiSignal);
+    if (store)
+      await state.put(
+        scope,
+        { response, conversation: [...call.conversation, answerMessage(parts)], ...call.stored },
+        request.exaiSignal,
+      );
     return reply.headers(metaHeaders(answer.exai)).send({ ...response, exai: { ...exaiField(answer.exai), ignored } });
   });
 
@@ -84,19 +113,34 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
     return { id: request.params.id, object: 'response.deleted', deleted: true };
   });
 
-  app.get<{ Params: { id: string }; Querystring: { order?: string; limit?: string; after?: string } }>(`${ROUTE}/:id/input_items`, async (request) => {
-    const found = await state.get(requestScope(request), request.params.id, request.exaiSignal);
-    if (!found) throw unknownResponse(request.params.id);
-    const limit = Math.min(100, Math.max(1, Number.parseInt(request.query.limit ?? '20', 10) || 20));
-    // OpenAI's default order is newest first.
-    const items = request.query.order === 'asc' ? [...found.inputItems] : [...found.inputItems].reverse();
-    const start = request.query.after ? items.findIndex((item) => item.id === request.query.after) + 1 : 0;
-    const page = items.slice(start, start + limit);
-    return { object: 'list', data: page, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null, has_more: start + limit < items.length };
-  });
+  app.get<{ Params: { id: string }; Querystring: { order?: string; limit?: string; after?: string } }>(
+    `${ROUTE}/:id/input_items`,
+    async (request) => {
+      const found = await state.get(requestScope(request), request.params.id, request.exaiSignal);
+      if (!found) throw unknownResponse(request.params.id);
+      const limit = Math.min(100, Math.max(1, Number.parseInt(request.query.limit ?? '20', 10) || 20));
+      // OpenAI's default order is newest first.
+      const items = request.query.order === 'asc' ? [...found.inputItems] : [...found.inputItems].reverse();
+      const start = request.query.after ? items.findIndex((item) => item.id === request.query.after) + 1 : 0;
+      const page = items.slice(start, start + limit);
+      return {
+        object: 'list',
+        data: page,
+        first_id: page[0]?.id ?? null,
+        last_id: page.at(-1)?.id ?? null,
+        has_more: start + limit < items.length,
+      };
+    },
+  );
 }
 
-async function streamResponse(deps: AppDeps, state: ResponseState, call: Call, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function streamResponse(
+  deps: AppDeps,
+  state: ResponseState,
+  call: Call,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
   const stream = deps.engine.stream({ ...call.chat, stream: true }, call.options);
   const { first, iterator, raw } = await openEventStream(stream, request, reply);
   const mapper = new ResponseEventMapper(call.shell, call.namespaces);
@@ -106,12 +150,18 @@ async function streamResponse(deps: AppDeps, state: ResponseState, call: Call, r
   try {
     await send(mapper.start());
     if (!first.done) await send(mapper.chunk(first.value));
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) await send(mapper.chunk(next.value));
+    for (let next = await iterator.next(); !next.done; next = await iterator.next())
+      await send(mapper.chunk(next.value));
     describeMeta(request, stream.meta);
     const { events, response, parts } = mapper.finish(stream.meta.usage);
     const last = events.at(-1);
     if (last) last.response = { ...response, exai: { ...exaiField(stream.meta), ignored: call.ignored } };
-    if (call.shell.store) await state.put(call.scope, { response, conversation: [...call.conversation, answerMessage(parts)], ...call.stored }, request.exaiSignal);
+    if (call.shell.store)
+      await state.put(
+        call.scope,
+        { response, conversation: [...call.conversation, answerMessage(parts)], ...call.stored },
+        request.exaiSignal,
+      );
     await send(events);
   } catch (error) {
     describeMeta(request, stream.meta);
@@ -119,7 +169,8 @@ async function streamResponse(deps: AppDeps, state: ResponseState, call: Call, r
     request.exai.status = status;
     // In-band: `response.failed` then `error`; a truncated answer never ends with `response.completed`.
     await send(mapper.fail(body.error).events);
-    if (!raw.destroyed) deps.logger.warn({ requestId: request.id, code: body.error.code }, 'responses stream ended with an error');
+    if (!raw.destroyed)
+      deps.logger.warn({ requestId: request.id, code: body.error.code }, 'responses stream ended with an error');
   } finally {
     raw.end();
   }

@@ -1,8 +1,8 @@
 import completionFixture from '../__fixtures__/kimi/chat-completion.json' with { type: 'json' };
 import authFixture from '../__fixtures__/kimi/error-authentication.json' with { type: 'json' };
-import quotaFixture from '../__fixtures__/kimi/error-quota.json' with { type: 'json' };
 import filterFixture from '../__fixtures__/kimi/error-content-filter.json' with { type: 'json' };
 import overloadedFixture from '../__fixtures__/kimi/error-engine-overloaded.json' with { type: 'json' };
+import quotaFixture from '../__fixtures__/kimi/error-quota.json' with { type: 'json' };
 import rateFixture from '../__fixtures__/kimi/error-rate-limit.json' with { type: 'json' };
 import lengthFixture from '../__fixtures__/kimi/error-token-limit.json' with { type: 'json' };
 import fileFixture from '../__fixtures__/kimi/file.json' with { type: 'json' };
@@ -37,7 +37,8 @@ function usage(answer: Answer): Record<string, unknown> {
 const shape: ShapeOptions = {
   completionExtras: extrasFrom(completionFixture),
   chunkExtras: {},
-  toolCallId: (call) => (call.type === 'builtin_function' ? `${call.name}:${call.index}` : `functions.${call.name}:${call.index}`),
+  toolCallId: (call) =>
+    call.type === 'builtin_function' ? `${call.name}:${call.index}` : `functions.${call.name}:${call.index}`,
   usage,
   reasoning: () => 'reasoning_content',
   // Moonshot documents usage inside the final choice; newer models also send it top-level. Both are sent.
@@ -57,8 +58,15 @@ export const kimiDialect: DialectSpec = {
   billingStatus: 429,
   validate(request) {
     const temperature = request.temperature;
-    if (temperature !== undefined && temperature !== null && (typeof temperature !== 'number' || temperature < 0 || temperature > 1)) {
-      return { kind: 'bad_request', message: `Invalid request: temperature must be in [0, 1], got ${String(temperature)}` };
+    if (
+      temperature !== undefined &&
+      temperature !== null &&
+      (typeof temperature !== 'number' || temperature < 0 || temperature > 1)
+    ) {
+      return {
+        kind: 'bad_request',
+        message: `Invalid request: temperature must be in [0, 1], got ${String(temperature)}`,
+      };
     }
     return undefined;
   },

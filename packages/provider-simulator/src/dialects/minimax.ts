@@ -54,7 +54,11 @@ export const minimaxDialect: DialectSpec = {
   billingStatus: 200,
   validate(request) {
     const temperature = request.temperature;
-    if (temperature !== undefined && temperature !== null && (typeof temperature !== 'number' || temperature <= 0 || temperature > 1)) {
+    if (
+      temperature !== undefined &&
+      temperature !== null &&
+      (typeof temperature !== 'number' || temperature <= 0 || temperature > 1)
+    ) {
       return { kind: 'bad_request', message: parameterFixture.base_resp.status_msg };
     }
     return undefined;
@@ -67,7 +71,14 @@ export const minimaxDialect: DialectSpec = {
   completion: (answer, context) => buildCompletion(answer, context, shape),
   chunks: (answer, context) => buildChunks(answer, context, shape),
   file: (file) => {
-    const entry = { ...fileFixture.file, file_id: file.id, bytes: file.bytes, created_at: file.createdAt, filename: file.filename, purpose: file.purpose };
+    const entry = {
+      ...fileFixture.file,
+      file_id: file.id,
+      bytes: file.bytes,
+      created_at: file.createdAt,
+      filename: file.filename,
+      purpose: file.purpose,
+    };
     // `id`/`object` alongside MiniMax's own `file`/`file_id` so OpenAI-style clients find the id too.
     return { id: file.id, object: 'file', ...entry, file: entry, base_resp: fileFixture.base_resp };
   },

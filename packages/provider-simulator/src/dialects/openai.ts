@@ -1,7 +1,7 @@
 import completionFixture from '../__fixtures__/openai/chat-completion.json' with { type: 'json' };
 import contextFixture from '../__fixtures__/openai/error-context-length.json' with { type: 'json' };
-import authFixture from '../__fixtures__/openai/error-invalid-api-key.json' with { type: 'json' };
 import quotaFixture from '../__fixtures__/openai/error-insufficient-quota.json' with { type: 'json' };
+import authFixture from '../__fixtures__/openai/error-invalid-api-key.json' with { type: 'json' };
 import rateFixture from '../__fixtures__/openai/error-rate-limit.json' with { type: 'json' };
 import serverFixture from '../__fixtures__/openai/error-server.json' with { type: 'json' };
 import fileFixture from '../__fixtures__/openai/file.json' with { type: 'json' };

@@ -17,7 +17,9 @@ export interface ShapeOptions {
 }
 
 function thinkContent(answer: Answer): string {
-  return answer.reasoning === undefined ? answer.content : `<think>\n${answer.reasoning}\n</think>\n\n${answer.content}`;
+  return answer.reasoning === undefined
+    ? answer.content
+    : `<think>\n${answer.reasoning}\n</think>\n\n${answer.content}`;
 }
 
 function reasoningDetail(text: string): Record<string, unknown> {
@@ -63,7 +65,9 @@ export function buildChunks(answer: Answer, context: ReplyContext, shape: ShapeO
     } else {
       for (const piece of splitWords(answer.reasoning)) {
         deltas.push(
-          placement === 'reasoning_content' ? { reasoning_content: piece } : { reasoning_details: [reasoningDetail(piece)] },
+          placement === 'reasoning_content'
+            ? { reasoning_content: piece }
+            : { reasoning_details: [reasoningDetail(piece)] },
         );
       }
     }

@@ -5,7 +5,8 @@ import { defineTool, fields, MODEL_CALL } from '../spec.js';
 export const chatTool = defineTool({
   name: 'chat',
   title: 'Chat with a model',
-  description: 'Ask one model (GLM, Kimi, MiniMax, GPT) or a named role. Returns a continuation_id to continue the thread with any tool.',
+  description:
+    'Ask one model (GLM, Kimi, MiniMax, GPT) or a named role. Returns a continuation_id to continue the thread with any tool.',
   profile: 'lean',
   annotations: MODEL_CALL,
   input: z.strictObject({

@@ -24,13 +24,27 @@ export const listModelsTool = defineTool({
     try {
       const models = await context.engine.listModels(context.signal ? { signal: context.signal } : {});
       const lines = models.map(
-        (info) => `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
+        (info) =>
+          `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
       );
-      const roles = Object.entries(context.roles).map(([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`);
-      const simulated = context.engine.simulated ? '\n\nSIMULATED: no provider key configured; answers come from the built-in simulator.' : '';
+      const roles = Object.entries(context.roles).map(
+        ([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`,
+      );
+      const simulated = context.engine.simulated
+        ? '\n\nSIMULATED: no provider key configured; answers come from the built-in simulator.'
+        : '';
       return {
         content: `Models:\n${lines.join('\n')}\n\nRoles:\n${roles.join('\n')}${simulated}`,
-        structured: { models: models.map((info) => ({ id: info.id, provider: info.provider, aliases: info.aliases ?? [], contextWindow: info.contextWindow, capabilities: info.capabilities })), roles: context.roles },
+        structured: {
+          models: models.map((info) => ({
+            id: info.id,
+            provider: info.provider,
+            aliases: info.aliases ?? [],
+            contextWindow: info.contextWindow,
+            capabilities: info.capabilities,
+          })),
+          roles: context.roles,
+        },
       };
     } catch (error) {
       return fromError(error, context.hints);
@@ -41,13 +55,17 @@ export const listModelsTool = defineTool({
 export const statusTool = defineTool({
   name: 'status',
   title: 'Gateway status',
-  description: 'Providers with circuit-breaker states, in-flight and queued calls, the store, and whether answers are simulated.',
+  description:
+    'Providers with circuit-breaker states, in-flight and queued calls, the store, and whether answers are simulated.',
   profile: 'lean',
   annotations: READ_ONLY,
   input: empty,
   async run(_args, context) {
     const status = context.engine.status();
-    const providers = status.providers.map((provider) => `${provider.id} (${provider.kind}) breaker ${provider.breaker}, in flight ${provider.inFlight}, queued ${provider.queued}`);
+    const providers = status.providers.map(
+      (provider) =>
+        `${provider.id} (${provider.kind}) breaker ${provider.breaker}, in flight ${provider.inFlight}, queued ${provider.queued}`,
+    );
     const lines = [
       status.simulated
         ? 'Mode: SIMULATED — no provider key configured; every answer comes from the built-in simulator. Set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY to use real models.'
@@ -57,11 +75,21 @@ export const statusTool = defineTool({
       `Store: ${status.store.kind}, shared state ${status.store.shared}`,
       `Profile: ${context.profile} (${context.toolNames().length} tools)`,
     ];
-    return { content: lines.join('\n'), structured: { ...status, profile: context.profile, tools: context.toolNames() } };
+    return {
+      content: lines.join('\n'),
+      structured: { ...status, profile: context.profile, tools: context.toolNames() },
+    };
   },
 });
 
-const versionOutput = z.object({ server: z.string(), version: z.string(), tools: z.string(), node: z.string(), profile: z.string(), simulated: z.boolean() });
+const versionOutput = z.object({
+  server: z.string(),
+  version: z.string(),
+  tools: z.string(),
+  node: z.string(),
+  profile: z.string(),
+  simulated: z.boolean(),
+});
 
 export const versionTool = defineTool({
   name: 'version',
@@ -80,6 +108,9 @@ export const versionTool = defineTool({
       profile: context.profile,
       simulated: context.engine.simulated,
     };
-    return { content: `${structured.server} ${structured.version} (@exai/tools ${structured.tools}, Node ${structured.node}, profile ${structured.profile}${structured.simulated ? ', simulated' : ''})`, structured };
+    return {
+      content: `${structured.server} ${structured.version} (@exai/tools ${structured.tools}, Node ${structured.node}, profile ${structured.profile}${structured.simulated ? ', simulated' : ''})`,
+      structured,
+    };
   },
 });
