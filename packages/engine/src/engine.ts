@@ -6,8 +6,6 @@ import {
   type ChatRequest,
   createLogger,
   type GatewayConfig,
-  GatewayError,
-  isCredentialFailure,
   type Logger,
   type ModelInfo,
   NotFoundError,
@@ -17,7 +15,8 @@ import {
   type Turn,
 } from '@exai/core';
 import { createSessionManager, type SessionListener, type SessionManager } from '@exai/session-manager';
-import type { NewAttempt, OwnerScope, Store } from '@exai/store';
+import type { OwnerScope, Store } from '@exai/store';
+import { buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
 import { CredentialHolds } from './credential-holds.js';
 import type {
@@ -29,13 +28,15 @@ import type {
   EngineStream,
   Exchange,
 } from './engine-types.js';
-import { textOf, withHistory } from './memory.js';
+import { createExecutor } from './executor.js';
+import { storeExchange, textOf, withHistory } from './memory.js';
+import { metaOf } from './meta.js';
 import { RequestLog } from './request-log.js';
 import { ModelResolver, type Target } from './resolve.js';
 import { RetryBudget } from './retry-budget.js';
-import type { AttemptCall, Executor, RouteOptions, RouteState } from './route-types.js';
+import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
-import { acquireSharedSlot } from './shared-slots.js';
+import { engineStatus } from './status.js';
 import { routeStream } from './stream-router.js';
 
 export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
@@ -45,11 +46,6 @@ function scopeOf(options: EngineCallOptions): OwnerScope {
   if (!options.scope)
     throw new TypeError("engine: continuation_id and remember need options.scope (the caller's tenant)");
   return options.scope;
-}
-
-function answeredBy(state: RouteState): string | undefined {
-  const last = state.attempts.at(-1);
-  return last?.outcome === 'ok' ? `${last.provider}/${last.model}` : undefined;
 }
 
 /**
@@ -111,71 +107,15 @@ export class Engine {
       maxQueue: config.concurrency.maxQueue,
       defaultTimeoutMs: config.timeouts.requestMs,
     });
-    // Per-provider concurrency across instances (Redis), for providers with `maxConcurrency`.
-    const slots = config.store.redisUrl ? store.shared.semaphore : undefined;
-    const executor: Executor = {
-      run: (target, fn, runOptions) =>
-        this.sessions.run(
-          async ({ signal }) => {
-            const limit = ownValue(config.providers, target.provider)?.maxConcurrency;
-            const release =
-              slots && limit
-                ? await acquireSharedSlot(
-                    slots,
-                    `provider:${target.provider}`,
-                    limit,
-                    runOptions.timeoutMs + 5_000,
-                    signal,
-                  )
-                : undefined;
-            try {
-              return await this.breakers.get(target.provider).execute(() => this.#withKey(target, signal, fn));
-            } finally {
-              void release?.().catch((error: unknown) =>
-                this.logger.warn({ err: error }, 'could not release a shared slot'),
-              );
-            }
-          },
-          {
-            provider: target.provider,
-            model: target.model,
-            timeoutMs: runOptions.timeoutMs,
-            signal: runOptions.signal,
-            ...(runOptions.conversationId ? { conversationId: runOptions.conversationId } : {}),
-          },
-        ),
-    };
+    const executor = createExecutor({
+      config,
+      sessions: this.sessions,
+      breakers: this.breakers,
+      credentials: this.credentials,
+      slots: config.store.redisUrl ? store.shared.semaphore : undefined,
+      logger: options.logger,
+    });
     this.#deps = { executor, budget: new RetryBudget({ ratio: config.retry.budgetRatio }) };
-  }
-
-  /**
-   * Calls with a key the provider has not rejected. A rejected key is held out and the provider's
-   * next key serves; when none is left the failure goes to the router, which fails over.
-   */
-  async #withKey<T>(
-    target: Target,
-    signal: AbortSignal,
-    fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>,
-  ): Promise<T> {
-    const keyCount = target.adapter.keyCount ?? 1;
-    let lease = await this.credentials.acquire(target.provider, keyCount);
-    if (!lease) throw this.credentials.heldError(target.provider, target.model);
-    for (;;) {
-      const current = lease;
-      try {
-        const value = await fn(signal, { keyIndex: current.keyIndex });
-        if (current.probe) this.credentials.recovered(target.provider, current.keyIndex);
-        return value;
-      } catch (error) {
-        if (!GatewayError.isInstance(error) || !isCredentialFailure(error)) throw error;
-        this.credentials.hold(target.provider, current.keyIndex, error);
-        const next = await this.credentials.acquire(target.provider, keyCount);
-        if (!next || signal.aborted) throw error;
-        lease = next;
-      } finally {
-        void current.release?.().catch(() => undefined);
-      }
-    }
   }
 
   /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
@@ -184,44 +124,7 @@ export class Engine {
     options: EngineCallOptions = {},
     preferProvider?: string | null,
   ): Target[] {
-    const names = [request.model || this.config.defaultModel, ...(request.models ?? [])];
-    const seen = new Set<string>();
-    const chain: Target[] = [];
-    const add = (targets: Target[]) => {
-      for (const target of targets) {
-        const key = `${target.provider}/${target.model}`;
-        if (!seen.has(key)) {
-          seen.add(key);
-          chain.push(target);
-        }
-      }
-    };
-    for (const [index, name] of names.entries()) {
-      let targets = this.resolver.resolve(name, options.auto);
-      // Affinity: when the caller left the choice to us (`auto`, or a model several providers
-      // serve), a thread goes back to the provider that served it. Its breaker decides whether
-      // that provider takes the call; when it is open the next target answers.
-      if (index === 0 && preferProvider && targets.length > 1) {
-        targets = [
-          ...targets.filter((target) => target.provider === preferProvider),
-          ...targets.filter((target) => target.provider !== preferProvider),
-        ];
-      }
-      add(index === 0 ? targets : targets.slice(0, 1));
-    }
-    const primary = chain[0]!;
-    const fallbacks = this.config.fallbacks;
-    for (const name of ownValue(fallbacks, request.model) ??
-      ownValue(fallbacks, primary.model) ??
-      ownValue(fallbacks, `${primary.provider}/${primary.model}`) ??
-      []) {
-      try {
-        add(this.resolver.resolve(name).slice(0, 1));
-      } catch (error) {
-        this.logger.warn({ fallback: name, err: error }, 'configured fallback does not resolve');
-      }
-    }
-    return chain;
+    return buildChain(this.resolver, this.config, this.logger, request, options.auto, preferProvider);
   }
 
   #routeOptions(
@@ -305,66 +208,21 @@ export class Engine {
    * undefined) and returns the thread id: the memory every call with `remember` or a
    * `continuation_id` writes, for tools whose answer is not one chat (consensus, web search).
    */
-  async remember(scope: OwnerScope, exchange: Exchange): Promise<string> {
-    const title = (exchange.title ?? exchange.question).slice(0, 80);
-    const id =
-      exchange.threadId ??
-      (await this.store.createThread(scope, { title, provider: exchange.provider, model: exchange.model })).id;
-    const tool = exchange.tool ? { tool: exchange.tool } : {};
-    await this.store.appendTurns(scope, id, [
-      { role: 'user', content: exchange.question, ...(exchange.files ? { files: exchange.files } : {}), ...tool },
-      {
-        role: 'assistant',
-        content: exchange.answer,
-        model: exchange.model,
-        provider: exchange.provider,
-        ...tool,
-        ...(exchange.usage ? { usage: { ...exchange.usage } } : {}),
-      },
-    ]);
-    return id;
+  remember(scope: OwnerScope, exchange: Exchange): Promise<string> {
+    return storeExchange(this.store, scope, exchange);
   }
 
   #account(meta: EngineMeta, options: EngineCallOptions, status: number, startedAt: number): void {
-    const attempts: NewAttempt[] = meta.attempts.map((attempt) => ({
-      provider: attempt.provider,
-      model: attempt.model,
-      outcome: attempt.outcome === 'ok' ? 'success' : 'error',
-      ...(attempt.outcome === 'ok' ? {} : { errorCode: attempt.outcome }),
-      latencyMs: attempt.latencyMs,
-      ...(attempt.usage ? { tokens: attempt.usage.total_tokens } : {}),
-      startedAt: attempt.startedAt,
-    }));
-    this.#requestLog.add(
-      {
-        id: meta.requestId,
-        route: options.route ?? 'engine',
-        ...(meta.model ? { model: meta.model } : {}),
-        ...(meta.provider ? { provider: meta.provider } : {}),
-        status,
-        latencyMs: Date.now() - startedAt,
-        ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
-        ...(options.caller ? { apiKeyId: options.caller } : {}),
-      },
-      attempts,
-    );
+    this.#requestLog.record(meta, {
+      status,
+      startedAt,
+      ...(options.route ? { route: options.route } : {}),
+      ...(options.caller ? { caller: options.caller } : {}),
+    });
   }
 
   #meta(requestId: string, state: RouteState, chain: Target[]): EngineMeta {
-    const first = chain[0];
-    return {
-      requestId,
-      provider: state.provider ?? first?.provider ?? '',
-      model: state.model ?? first?.model ?? '',
-      attempts: state.attempts,
-      // Which target answered is in the attempts (the response's own model name may differ
-      // from the id we asked for, e.g. a provider that reports a dated snapshot).
-      fellBack:
-        answeredBy(state) !== undefined &&
-        answeredBy(state) !== (first ? `${first.provider}/${first.model}` : undefined),
-      simulated: this.simulated,
-      ...(state.usage ? { usage: state.usage } : {}),
-    };
+    return metaOf(requestId, state, chain, this.simulated);
   }
 
   /** A non-streaming chat over the fallback chain, remembered when asked to. */
@@ -488,33 +346,14 @@ export class Engine {
   }
 
   status(): EngineStatus {
-    const metrics = this.sessions.metrics();
-    const breakers = this.breakers.snapshot();
-    const stateOf = (key: string) => breakers.find((breaker) => breaker.key === key)?.state ?? 'closed';
-    const credentials = this.credentials.list();
-    return {
+    return engineStatus({
       simulated: this.simulated,
-      providers: this.resolver.adapters.map((adapter) => ({
-        id: adapter.id,
-        kind: adapter.kind,
-        simulated: this.simulated,
-        breaker: stateOf(adapter.id),
-        inFlight: metrics.perProvider[adapter.id]?.inFlight ?? 0,
-        queued: metrics.perProvider[adapter.id]?.queued ?? 0,
-        keys: adapter.keyCount ?? 1,
-        heldKeys: credentials.filter((hold) => hold.provider === adapter.id).length,
-      })),
-      breakers: breakers.map((breaker) => ({ key: breaker.key, state: breaker.state })),
-      sessions: {
-        inFlight: metrics.inFlight,
-        queued: metrics.queued,
-        totals: metrics.totals,
-        latencyMs: metrics.latencyMs,
-      },
+      adapters: this.resolver.adapters,
+      sessions: this.sessions,
+      breakers: this.breakers,
+      credentials: this.credentials,
       store: { kind: this.store.dialect, shared: this.config.store.redisUrl ? 'redis' : 'memory' },
-      credentials,
-      credentialFailures: this.credentials.failures(),
-    };
+    });
   }
 
   /** The provider adapters the engine routes over, in configuration order. */

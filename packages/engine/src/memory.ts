@@ -1,4 +1,6 @@
 import type { ChatMessage, ChatRequest, ModelInfo, Turn } from '@exai/core';
+import type { OwnerScope, Store } from '@exai/store';
+import type { Exchange } from './engine-types.js';
 import { estimateTokens } from './file-context.js';
 import { historyBudget, packHistory } from './history.js';
 
@@ -19,4 +21,25 @@ export function withHistory(request: ChatRequest, turns: readonly Turn[], model:
   const system = request.messages.filter((message) => message.role === 'system');
   const rest = request.messages.filter((message) => message.role !== 'system');
   return { ...request, messages: [...system, ...packed.messages, ...rest] };
+}
+
+/** Stores one question and its answer in a thread (a new one without `threadId`); returns the thread id. */
+export async function storeExchange(store: Store, scope: OwnerScope, exchange: Exchange): Promise<string> {
+  const title = (exchange.title ?? exchange.question).slice(0, 80);
+  const id =
+    exchange.threadId ??
+    (await store.createThread(scope, { title, provider: exchange.provider, model: exchange.model })).id;
+  const tool = exchange.tool ? { tool: exchange.tool } : {};
+  await store.appendTurns(scope, id, [
+    { role: 'user', content: exchange.question, ...(exchange.files ? { files: exchange.files } : {}), ...tool },
+    {
+      role: 'assistant',
+      content: exchange.answer,
+      model: exchange.model,
+      provider: exchange.provider,
+      ...tool,
+      ...(exchange.usage ? { usage: { ...exchange.usage } } : {}),
+    },
+  ]);
+  return id;
 }

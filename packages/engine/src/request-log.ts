@@ -1,5 +1,6 @@
 import type { Logger } from '@exai/core';
 import type { NewAttempt, NewRequest, Store } from '@exai/store';
+import type { EngineMeta } from './engine-types.js';
 
 type Entry = { request: NewRequest; attempts: NewAttempt[] };
 
@@ -31,6 +32,32 @@ export class RequestLog {
     this.#flushMs = options.flushMs ?? 250;
     this.#batchSize = options.batchSize ?? 200;
     this.#maxPending = options.maxPending ?? 20_000;
+  }
+
+  /** Logs one finished call: the request and each of its attempts. */
+  record(meta: EngineMeta, call: { route?: string; caller?: string; status: number; startedAt: number }): void {
+    const attempts: NewAttempt[] = meta.attempts.map((attempt) => ({
+      provider: attempt.provider,
+      model: attempt.model,
+      outcome: attempt.outcome === 'ok' ? 'success' : 'error',
+      ...(attempt.outcome === 'ok' ? {} : { errorCode: attempt.outcome }),
+      latencyMs: attempt.latencyMs,
+      ...(attempt.usage ? { tokens: attempt.usage.total_tokens } : {}),
+      startedAt: attempt.startedAt,
+    }));
+    this.add(
+      {
+        id: meta.requestId,
+        route: call.route ?? 'engine',
+        ...(meta.model ? { model: meta.model } : {}),
+        ...(meta.provider ? { provider: meta.provider } : {}),
+        status: call.status,
+        latencyMs: Date.now() - call.startedAt,
+        ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
+        ...(call.caller ? { apiKeyId: call.caller } : {}),
+      },
+      attempts,
+    );
   }
 
   add(request: NewRequest, attempts: NewAttempt[]): void {
