@@ -1,7 +1,6 @@
 export {
   type AnthropicEvent,
   type AnthropicMessageOut,
-  AnthropicStreamMapper,
   estimateInputTokens,
   toAnthropicError,
   toAnthropicMessage,
@@ -9,6 +8,7 @@ export {
 } from './anthropic/mapping.js';
 export { routeModel } from './anthropic/model-map.js';
 export { countTokensBodySchema, type MessagesBody, messagesBodySchema } from './anthropic/schema.js';
+export { AnthropicStreamMapper } from './anthropic/stream-events.js';
 export { type BuildAppOptions, buildApp } from './app.js';
 export { type CreateAuthOptions, createAuth, presentedKey } from './auth.js';
 export { type ChatBody, chatBodySchema, parseChatBody, validateBody } from './chat-schema.js';

@@ -1,8 +1,9 @@
 import type { ChatChunk } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { AnthropicStreamMapper, stopReason, toAnthropicError, toChatRequest, toUsage } from './mapping.js';
+import { stopReason, toAnthropicError, toChatRequest, toUsage } from './mapping.js';
 import { globToRegExp, routeModel } from './model-map.js';
 import { messagesBodySchema } from './schema.js';
+import { AnthropicStreamMapper } from './stream-events.js';
 
 const chunk = (delta: ChatChunk['choices'][number]['delta'], finish: string | null = null): ChatChunk => ({
   id: 'c',

@@ -1,8 +1,8 @@
 import type { ChatMessage } from '@exai/core';
 import type { OwnerScope } from '@exai/engine';
 import type { JsonObject, JsonValue, Store } from '@exai/store';
-import type { ResponseObject } from './mapping.js';
 import type { InputItem } from './schema.js';
+import type { ResponseObject } from './types.js';
 
 /** One stored response: the response object, the conversation it ends (for `previous_response_id`), its input items. */
 export interface StoredResponse {

@@ -1,5 +1,6 @@
 import type { ChatChunk, ToolCall, Usage } from '@exai/core';
-import { type AnswerParts, buildResponse, newId, type OutputItem, type ResponseObject } from './mapping.js';
+import { buildResponse, newId } from './mapping.js';
+import type { AnswerParts, OutputItem, ResponseObject } from './types.js';
 
 /**
  * Chat stream chunks → the Responses streaming events, in OpenAI's documented order:

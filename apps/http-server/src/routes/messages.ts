@@ -2,17 +2,16 @@ import type { ChatRequest } from '@exai/core';
 import { toOpenAIError } from '@exai/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  AnthropicStreamMapper,
   estimateInputTokens,
   isOpenAIErrorBody,
   messageId,
-  sseText,
   toAnthropicError,
   toAnthropicMessage,
   toChatRequest,
 } from '../anthropic/mapping.js';
 import { routeModel } from '../anthropic/model-map.js';
 import { countTokensBodySchema, messagesBodySchema } from '../anthropic/schema.js';
+import { AnthropicStreamMapper, sseText } from '../anthropic/stream-events.js';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope } from '../request-info.js';

@@ -11,13 +11,13 @@ import {
   listedInputItem,
   newId,
   outputItems,
-  type ResponseObject,
   responseShell,
   toChatRequest,
 } from '../responses/mapping.js';
 import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js';
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { type ResponseEvent, ResponseEventMapper } from '../responses/stream-events.js';
+import type { ResponseObject } from '../responses/types.js';
 import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 import { exaiField } from './chat.js';
 
