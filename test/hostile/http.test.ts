@@ -11,6 +11,12 @@ import {
   upgradeRequest,
 } from './raw-tcp.js';
 
+/**
+ * A normal request after each hostile case is answered within this. About 0.1 s on an idle machine; the
+ * bound leaves room for CI's parallel test files on two cores (a stalled server takes 10 s and more).
+ */
+const ANSWERED_WITHIN_MS = 3_000;
+
 // The built `exai-http` against clients that do not speak HTTP properly. After every case the process is
 // alive and a normal request (GET /healthz and a chat completion on the simulator) is answered within 1 s.
 
@@ -65,7 +71,7 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     expect(health.status).toBe(200);
     expect(chat.status, JSON.stringify(answer)).toBe(200);
     expect(answer.choices?.[0]?.message.content).toContain('still serving?');
-    expect(elapsed, 'a normal request took too long').toBeLessThan(1_000);
+    expect(elapsed, 'a normal request took too long').toBeLessThan(ANSWERED_WITHIN_MS);
     expect(app.stderr()).not.toMatch(/uncaughtException|unhandledRejection|Unhandled 'error'/);
   };
 

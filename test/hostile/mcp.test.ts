@@ -14,6 +14,12 @@ import {
   upgradeRequest,
 } from './raw-tcp.js';
 
+/**
+ * A normal request after each hostile case is answered within this. About 0.1 s on an idle machine; the
+ * bound leaves room for CI's parallel test files on two cores (a stalled server takes 10 s and more).
+ */
+const ANSWERED_WITHIN_MS = 3_000;
+
 // The built `exai-mcp --http` against clients that do not speak HTTP properly. After every case the process
 // is alive and a normal MCP exchange (initialize, a `chat` tool call on the simulator) is answered within 1 s.
 
@@ -95,7 +101,7 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
       (response) => response.text(),
     );
     expect(answer.result?.content?.[0]?.text, JSON.stringify(answer)).toContain('still serving?');
-    expect(elapsed, 'a normal MCP exchange took too long').toBeLessThan(1_000);
+    expect(elapsed, 'a normal MCP exchange took too long').toBeLessThan(ANSWERED_WITHIN_MS);
     expect(stderr).not.toMatch(/uncaughtException|unhandledRejection|Unhandled 'error'/);
   };
 
