@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, spawnApp } from '../../apps/http-server/test/helpers.js';
 import {
+  ANSWERED_WITHIN_MS,
   bodyOf,
   firstBytesOf,
   flatArrayChatBody,
@@ -10,12 +11,6 @@ import {
   statusOf,
   upgradeRequest,
 } from './raw-tcp.js';
-
-/**
- * A normal request after each hostile case is answered within this. About 0.1 s on an idle machine; the
- * bound leaves room for CI's parallel test files on two cores (a stalled server takes 10 s and more).
- */
-const ANSWERED_WITHIN_MS = 3_000;
 
 // The built `exai-http` against clients that do not speak HTTP properly. After every case the process is
 // alive and a normal request (GET /healthz and a chat completion on the simulator) is answered within 1 s.

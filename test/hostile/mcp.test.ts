@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpProcess } from '../../apps/mcp-server/test/http-process.js';
 import {
+  ANSWERED_WITHIN_MS,
   bodyOf,
   firstBytesOf,
   flatArrayChatBody,
@@ -13,12 +14,6 @@ import {
   statusOf,
   upgradeRequest,
 } from './raw-tcp.js';
-
-/**
- * A normal request after each hostile case is answered within this. About 0.1 s on an idle machine; the
- * bound leaves room for CI's parallel test files on two cores (a stalled server takes 10 s and more).
- */
-const ANSWERED_WITHIN_MS = 3_000;
 
 // The built `exai-mcp --http` against clients that do not speak HTTP properly. After every case the process
 // is alive and a normal MCP exchange (initialize, a `chat` tool call on the simulator) is answered within 1 s.

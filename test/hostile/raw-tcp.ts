@@ -29,6 +29,12 @@ export interface HitOptions {
   onSent?: () => void;
 }
 
+/**
+ * A normal request after each hostile case is answered within this. About 0.1 s on an idle machine; the
+ * bound leaves room for CI's parallel test files on two cores (a stalled server takes 10 s and more).
+ */
+export const ANSWERED_WITHIN_MS = 3_000;
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Connects to 127.0.0.1:`port`, writes `chunks`, waits as told, then resets the connection (RST, not FIN). */

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as pause } from 'node:timers/promises';
@@ -16,6 +16,7 @@ import {
   type ServerFrame,
   type WsErrorBody,
 } from './ws-protocol.js';
+import { refuse } from './ws-refuse.js';
 
 /** `/v1/ws`: tools and streaming chat over one socket. The protocol is docs/websocket-protocol.md. */
 
@@ -72,22 +73,6 @@ const defaults = {
 
 function hasCredentials(request: IncomingMessage): boolean {
   return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
-}
-
-/** A refused socket is closed once the answer is out and the client has ended, or after this long regardless. */
-const REFUSE_LINGER_MS = 5_000;
-
-function refuse(socket: Duplex, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  // Discard what the client still sends (closing with unread bytes would reset the connection before it reads
-  // the answer), answer, and destroy: Node removed its own timeouts from an upgraded socket.
-  socket.resume();
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
-  );
-  const timer = setTimeout(() => socket.destroy(), REFUSE_LINGER_MS);
-  timer.unref();
-  socket.once('close', () => clearTimeout(timer));
 }
 
 function authError(message: string): WsErrorBody {

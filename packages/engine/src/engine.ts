@@ -29,7 +29,7 @@ import type {
   Exchange,
 } from './engine-types.js';
 import { createExecutor } from './executor.js';
-import { storeExchange, textOf, withHistory } from './memory.js';
+import { scopeOf, storeExchange, textOf, withHistory } from './memory.js';
 import { metaOf } from './meta.js';
 import { RequestLog } from './request-log.js';
 import { ModelResolver, type Target } from './resolve.js';
@@ -40,13 +40,6 @@ import { engineStatus } from './status.js';
 import { routeStream } from './stream-router.js';
 
 export type ConsensusInput = Omit<Parameters<typeof runConsensus>[0], 'ask'> & { signal?: AbortSignal };
-
-/** The tenant a remembered call belongs to; a call that uses memory without one is a programming error. */
-function scopeOf(options: EngineCallOptions): OwnerScope {
-  if (!options.scope)
-    throw new TypeError("engine: continuation_id and remember need options.scope (the caller's tenant)");
-  return options.scope;
-}
 
 /**
  * The gateway's one entry point, used by both apps. Its parts (store, breakers, sessions, resolver)

@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatRequest, ModelInfo, Turn } from '@exai/core';
 import type { OwnerScope, Store } from '@exai/store';
-import type { Exchange } from './engine-types.js';
+import type { EngineCallOptions, Exchange } from './engine-types.js';
 import { estimateTokens } from './file-context.js';
 import { historyBudget, packHistory } from './history.js';
 
@@ -42,4 +42,11 @@ export async function storeExchange(store: Store, scope: OwnerScope, exchange: E
     },
   ]);
   return id;
+}
+
+/** The tenant a remembered call belongs to; a call that uses memory without one is a programming error. */
+export function scopeOf(options: EngineCallOptions): OwnerScope {
+  if (!options.scope)
+    throw new TypeError("engine: continuation_id and remember need options.scope (the caller's tenant)");
+  return options.scope;
 }
