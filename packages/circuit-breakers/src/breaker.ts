@@ -9,6 +9,8 @@ import {
 } from '@exai/core';
 import CircuitBreaker from 'opossum';
 import type { BreakerOptions, ParsedKey } from './options.js';
+import { claimProbe, type Release } from './probe-claim.js';
+import { type FaultScope, faultScope, ProbeSchedule, retryAfterHoldMs } from './scope.js';
 import type { Breaker, BreakerErrorContext, BreakerSnapshot, BreakerStateEvent } from './types.js';
 
 /** What a breaker needs from its registry. */
@@ -19,6 +21,8 @@ export interface BreakerHost {
   readonly sharedReadTimeoutMs: number;
   readonly probeLockMs: number;
   readonly probeClaimTimeoutMs: number;
+  /** Provider keys count provider faults only, model keys model faults only; `Retry-After` holds a model. */
+  readonly scoped: boolean;
   rotationClock(bucketIntervalMs: number): EventEmitter;
   emitState(event: BreakerStateEvent): void;
   reportError(error: unknown, context: BreakerErrorContext): void;
@@ -30,11 +34,12 @@ interface StatusInternals {
   rotateBucket(): void;
 }
 
+/** The part of opossum's options it reads again at each opening (its reset timer). */
+interface CircuitOptions {
+  resetTimeout: number;
+}
+
 type Task = () => Promise<unknown>;
-type Release = () => void;
-
-const noRelease: Release = () => undefined;
-
 /** The one action every opossum breaker runs: call the task it is fired with (no per-call closure). */
 const runTask = (task: Task): Promise<unknown> => task();
 
@@ -46,6 +51,8 @@ const runTask = (task: Task): Promise<unknown> => task();
 export class KeyedBreaker implements Breaker {
   readonly provider: string;
   readonly model: string | undefined;
+  readonly keyIndex: number | undefined;
+  readonly scope: FaultScope;
   private readonly circuit: CircuitBreaker<[Task], unknown>;
   private readonly status: StatusInternals;
   private current: BreakerState = 'closed';
@@ -62,6 +69,11 @@ export class KeyedBreaker implements Breaker {
   private closingForRemote = false;
   private remoteTimer: NodeJS.Timeout | undefined;
   private nextReadAt = 0;
+  private readonly probes: ProbeSchedule;
+  private readonly circuitOptions: CircuitOptions;
+  /** Epoch ms until which a rate limit's `Retry-After` holds this key; 0 when none. */
+  private heldUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly key: string,
@@ -71,10 +83,13 @@ export class KeyedBreaker implements Breaker {
   ) {
     this.provider = parsed.provider;
     this.model = parsed.model;
+    this.keyIndex = parsed.keyIndex;
+    this.scope = parsed.model === undefined ? 'provider' : 'model';
+    this.probes = new ProbeSchedule(options.firstProbeMs, options.resetTimeoutMs);
     this.circuit = new CircuitBreaker(runTask, {
       name: key,
       timeout: options.timeoutMs,
-      resetTimeout: options.resetTimeoutMs,
+      resetTimeout: this.probes.currentMs,
       rollingCountTimeout: options.rollingWindowMs,
       rollingCountBuckets: options.rollingWindowBuckets,
       volumeThreshold: options.volumeThreshold,
@@ -85,6 +100,7 @@ export class KeyedBreaker implements Breaker {
       rotateBucketController: host.rotationClock(Math.floor(options.rollingWindowMs / options.rollingWindowBuckets)),
     });
     this.status = this.circuit.status as unknown as StatusInternals;
+    this.circuitOptions = (this.circuit as unknown as { options: CircuitOptions }).options;
     this.circuit.on('open', () => this.onOpen());
     this.circuit.on('halfOpen', () => this.sync());
     this.circuit.on('close', () => this.onClose());
@@ -94,6 +110,7 @@ export class KeyedBreaker implements Breaker {
     const circuit = this.circuit;
     // Open, or half-open with its one probe already in flight (opossum clears pendingClose on the probe).
     if (!circuit.closed && !circuit.pendingClose) return this.reject();
+    if (this.heldUntil !== 0 && Date.now() < this.heldUntil) return this.reject();
     if (this.host.shared !== undefined) {
       if (this.remoteUntil !== 0) return this.executeUnderRemoteHold(fn);
       // Half-open on our own evidence, its probe not yet taken: the fleet sends one probe, not one per instance.
@@ -105,7 +122,7 @@ export class KeyedBreaker implements Breaker {
 
   get state(): BreakerState {
     const circuit = this.circuit;
-    if (circuit.opened) return 'open';
+    if (circuit.opened || (this.heldUntil !== 0 && Date.now() < this.heldUntil)) return 'open';
     if (this.remoteUntil !== 0) return Date.now() < this.remoteUntil ? 'open' : 'half_open';
     return circuit.halfOpen ? 'half_open' : 'closed';
   }
@@ -113,11 +130,12 @@ export class KeyedBreaker implements Breaker {
   retryAfterMs(): number {
     const circuit = this.circuit;
     const now = Date.now();
-    if (circuit.opened) return Math.max(0, (this.nextAttemptAt ?? now) - now);
-    if (this.remoteUntil > now) return this.remoteUntil - now;
-    // A probe is in flight: if it fails, the next one is a whole reset timeout away.
-    if ((circuit.halfOpen && !circuit.pendingClose) || this.remoteProbe) return this.options.resetTimeoutMs;
-    return 0;
+    const held = Math.max(0, this.heldUntil - now);
+    if (circuit.opened) return Math.max(held, (this.nextAttemptAt ?? now) - now);
+    if (this.remoteUntil > now) return Math.max(held, this.remoteUntil - now);
+    // A probe is in flight: if it fails, the next one is the schedule's next wait away.
+    if ((circuit.halfOpen && !circuit.pendingClose) || this.remoteProbe) return Math.max(held, this.probes.currentMs);
+    return held;
   }
 
   snapshot(): BreakerSnapshot {
@@ -127,8 +145,10 @@ export class KeyedBreaker implements Breaker {
     const remote = !local && this.remoteUntil !== 0;
     return {
       key: this.key,
+      scope: this.scope,
       provider: this.provider,
       model: this.model,
+      ...(this.keyIndex !== undefined ? { keyIndex: this.keyIndex } : {}),
       state,
       calls: stats.fires,
       failures: stats.failures,
@@ -138,6 +158,7 @@ export class KeyedBreaker implements Breaker {
       openedAt: local ? this.openedAt : remote ? this.remoteOpenedAt : undefined,
       nextAttemptAt: local ? this.nextAttemptAt : remote ? this.remoteUntil : undefined,
       openedBy: local ? this.host.instanceId : remote ? this.remoteInstance : undefined,
+      heldUntil: this.heldUntil > Date.now() ? this.heldUntil : undefined,
     };
   }
 
@@ -175,17 +196,42 @@ export class KeyedBreaker implements Breaker {
 
   shutdown(): void {
     clearTimeout(this.remoteTimer);
+    clearTimeout(this.holdTimer);
     this.circuit.shutdown();
   }
 
-  /** Provider faults count; client errors do not. During a probe a cancelled call counts too (see README). */
+  /**
+   * Provider faults count; client errors do not. During a probe a cancelled call counts too (see README).
+   * Scoped: only faults of this key's scope count, and a model's rate limit with `Retry-After` holds it instead.
+   */
   private countsAsFailure(error: unknown, probing: boolean): boolean {
-    if (GatewayError.isInstance(error)) {
-      if (error.isProviderFault) return true;
-      return probing && error.code === 'cancelled';
-    }
+    if (this.host.scoped) {
+      const scope = faultScope(error);
+      if (scope !== undefined) {
+        if (scope !== this.scope) return false;
+        const holdMs = this.scope === 'model' ? retryAfterHoldMs(error) : undefined;
+        if (holdMs === undefined) return true;
+        this.hold(holdMs);
+        return false;
+      }
+    } else if (GatewayError.isInstance(error) && error.isProviderFault) return true;
+    if (GatewayError.isInstance(error)) return probing && error.code === 'cancelled';
     if (error instanceof Error && error.name === 'AbortError') return probing;
     return true;
+  }
+
+  /** Refuses calls until `ms` from now (the provider's `Retry-After`), without counting a failure. */
+  private hold(ms: number): void {
+    const until = Date.now() + Math.ceil(ms);
+    if (until <= this.heldUntil) return;
+    this.heldUntil = until;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => {
+      this.heldUntil = 0;
+      this.sync();
+    }, until - Date.now());
+    this.holdTimer.unref();
+    this.sync();
   }
 
   private fire<T>(fn: () => Promise<T>): Promise<T> {
@@ -244,7 +290,7 @@ export class KeyedBreaker implements Breaker {
     if (this.remoteProbe || Date.now() < this.remoteUntil) return this.reject();
     // The hold has expired here: this call may be the fleet's single probe, if it gets the claim.
     this.remoteProbe = true;
-    const release = await this.claimProbe();
+    const release = await claimProbe(this.host, this.key);
     if (release === undefined) {
       this.remoteProbe = false;
       return this.reject();
@@ -269,7 +315,7 @@ export class KeyedBreaker implements Breaker {
     this.claiming = true;
     let release: Release | undefined;
     try {
-      release = await this.claimProbe();
+      release = await claimProbe(this.host, this.key);
     } finally {
       this.claiming = false;
     }
@@ -281,36 +327,6 @@ export class KeyedBreaker implements Breaker {
       return this.execute(fn);
     }
     return this.fire(fn).finally(taken);
-  }
-
-  /**
-   * Asks the shared state for the fleet's one probe. Without `claimProbe`, or when the shared state
-   * does not answer within `probeClaimTimeoutMs`, the decision is local (fail-open: this instance probes).
-   */
-  private async claimProbe(): Promise<Release | undefined> {
-    const shared = this.host.shared;
-    if (shared?.claimProbe === undefined) return noRelease;
-    const report = (error: unknown): void => this.host.reportError(error, { operation: 'probe', key: this.key });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.host.probeClaimTimeoutMs);
-      timer.unref();
-    });
-    const claim = shared.claimProbe(this.key, this.host.probeLockMs);
-    try {
-      const outcome = await Promise.race([claim, timeout]);
-      if (outcome === 'timeout') {
-        claim.then((late) => late?.().catch(report), report);
-        return noRelease;
-      }
-      if (outcome === undefined) return undefined;
-      return () => void outcome().catch(report);
-    } catch (error) {
-      report(error);
-      return noRelease;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   private settleRemoteProbe(failed: boolean): void {
@@ -335,7 +351,10 @@ export class KeyedBreaker implements Breaker {
   private onOpen(): void {
     const now = Date.now();
     this.openedAt = now;
-    this.nextAttemptAt = now + this.options.resetTimeoutMs;
+    // opossum's reset timer has just started with the schedule's current wait; the next opening waits longer.
+    this.nextAttemptAt = now + this.circuitOptions.resetTimeout;
+    this.probes.opened();
+    this.circuitOptions.resetTimeout = this.probes.currentMs;
     this.clearRemote(); // our own evidence governs from here
     this.publish('open');
     this.sync();
@@ -347,6 +366,8 @@ export class KeyedBreaker implements Breaker {
     for (let bucket = 0; bucket < this.options.rollingWindowBuckets; bucket++) this.status.rotateBucket();
     this.openedAt = undefined;
     this.nextAttemptAt = undefined;
+    this.probes.closed();
+    this.circuitOptions.resetTimeout = this.probes.currentMs;
     if (!this.closingForRemote) this.publish('closed');
     this.sync();
   }

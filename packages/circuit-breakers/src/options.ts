@@ -12,8 +12,13 @@ export interface BreakerOptions {
   volumeThreshold: number;
   /** The breaker opens when the failure percentage in the window is above this. Default 50. */
   errorThresholdPercentage: number;
-  /** How long an open breaker waits before letting one probe through (half-open). Default 15000. */
+  /**
+   * The longest wait of an open breaker before it lets one probe through (half-open). The first probe
+   * comes `firstProbeMs` after opening; each failed probe doubles the wait up to this. Default 15000.
+   */
   resetTimeoutMs: number;
+  /** The wait before the first half-open probe after the breaker opens (capped by `resetTimeoutMs`). Default 1000. */
+  firstProbeMs: number;
   /**
    * Per-call timeout enforced by the breaker, in milliseconds; `false` (the default) leaves
    * timeouts to the caller (the session manager). A call that runs over fails with `TimeoutError`.
@@ -27,19 +32,37 @@ export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
   volumeThreshold: 5,
   errorThresholdPercentage: 50,
   resetTimeoutMs: 15_000,
+  firstProbeMs: 1_000,
   timeoutMs: false,
 });
 
 export interface ParsedKey {
   provider: string;
   model: string | undefined;
+  /** 1-based position of the provider key (`glm/glm-4.6#2`), for providers with several keys. */
+  keyIndex: number | undefined;
 }
 
-/** `glm` → `{ provider: 'glm' }`; `glm/glm-4.6` → `{ provider: 'glm', model: 'glm-4.6' }`. */
+/**
+ * `glm` → `{ provider: 'glm' }`; `glm/glm-4.6` → `{ provider: 'glm', model: 'glm-4.6' }`;
+ * `glm/glm-4.6#2` → the same model on the provider's second key.
+ */
 export function parseKey(key: string): ParsedKey {
   const slash = key.indexOf('/');
-  if (slash === -1) return { provider: key, model: undefined };
-  return { provider: key.slice(0, slash), model: key.slice(slash + 1) || undefined };
+  if (slash === -1) return { provider: key, model: undefined, keyIndex: undefined };
+  let model = key.slice(slash + 1);
+  let keyIndex: number | undefined;
+  const hash = /#([1-9][0-9]*)$/.exec(model);
+  if (hash) {
+    keyIndex = Number(hash[1]);
+    model = model.slice(0, hash.index);
+  }
+  return { provider: key.slice(0, slash), model: model || undefined, keyIndex };
+}
+
+/** The key of one model's breaker; with several provider keys, of that model on one of them (0-based `keyIndex`). */
+export function modelBreakerKey(provider: string, model: string, keyIndex = 0, keyCount = 1): string {
+  return keyCount > 1 ? `${provider}/${model}#${keyIndex + 1}` : `${provider}/${model}`;
 }
 
 /** Defaults, then the registry's `defaults`, then the provider's entry; validated. */
@@ -73,6 +96,7 @@ function validate(options: BreakerOptions, provider: string): void {
   positive('rollingWindowMs', options.rollingWindowMs);
   positive('rollingWindowBuckets', options.rollingWindowBuckets);
   positive('resetTimeoutMs', options.resetTimeoutMs);
+  positive('firstProbeMs', options.firstProbeMs);
   if (!Number.isInteger(options.rollingWindowBuckets)) {
     throw new RangeError(`Breaker option rollingWindowBuckets for provider '${provider}' must be an integer`);
   }

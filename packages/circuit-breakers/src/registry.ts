@@ -33,6 +33,7 @@ class Registry implements BreakerRegistry, BreakerHost {
   readonly sharedReadTimeoutMs: number;
   readonly probeLockMs: number;
   readonly probeClaimTimeoutMs: number;
+  readonly scoped: boolean;
   private readonly breakers = new Map<string, KeyedBreaker>();
   private readonly listeners = new Set<BreakerStateListener>();
   /** One bucket-rotation timer per distinct bucket interval, instead of one per breaker. */
@@ -47,6 +48,7 @@ class Registry implements BreakerRegistry, BreakerHost {
     this.sharedReadTimeoutMs = options.sharedReadTimeoutMs ?? 100;
     this.probeLockMs = options.probeLockMs ?? 30_000;
     this.probeClaimTimeoutMs = options.probeClaimTimeoutMs ?? 1_000;
+    this.scoped = options.scoped ?? false;
     // Fail at construction, not on the first request, when an option is wrong.
     resolveBreakerOptions('*', options.defaults, undefined);
     for (const provider of Object.keys(options.perProvider ?? {})) {

@@ -1,11 +1,16 @@
 import type { BreakerState, SharedBreakerState } from '@exai/core';
 import type { BreakerOptions } from './options.js';
+import type { FaultScope } from './scope.js';
 
-/** One key's breaker: `glm` (a whole provider) or `glm/glm-4.6` (one model of it). */
+/** One key's breaker: `glm` (a whole provider), `glm/glm-4.6` (one model of it), `glm/glm-4.6#2` (on its 2nd key). */
 export interface Breaker {
   readonly key: string;
+  /** `provider` for a provider key, `model` for a model key. */
+  readonly scope: FaultScope;
   readonly provider: string;
   readonly model: string | undefined;
+  /** 1-based provider key position of a per-key model breaker (`glm/glm-4.6#2` → 2). */
+  readonly keyIndex: number | undefined;
   /** The options this breaker was created with (defaults, then `defaults`, then `perProvider`). */
   readonly options: Readonly<BreakerOptions>;
   /** The state callers see, shared state included. */
@@ -23,8 +28,11 @@ export interface Breaker {
 /** One breaker's state and its counts in the current rolling window. */
 export interface BreakerSnapshot {
   key: string;
+  scope: FaultScope;
   provider: string;
   model: string | undefined;
+  /** 1-based provider key position, for per-key model breakers only. */
+  keyIndex?: number;
   state: BreakerState;
   /** Calls that ran `fn` (finished or in flight). */
   calls: number;
@@ -42,6 +50,8 @@ export interface BreakerSnapshot {
   nextAttemptAt: number | undefined;
   /** Which instance's evidence opened it: this registry's `instanceId` or another instance's. */
   openedBy: string | undefined;
+  /** Epoch ms until which a rate limit's `Retry-After` holds this key (scoped registries); undefined when none. */
+  heldUntil: number | undefined;
 }
 
 export interface BreakerStateEvent {
@@ -66,6 +76,13 @@ export interface BreakerRegistryOptions {
   defaults?: Partial<BreakerOptions>;
   /** Options per provider id (the part of the key before `/`), over `defaults`. */
   perProvider?: Record<string, Partial<BreakerOptions>>;
+  /**
+   * Breakers where the fault is: a provider key (`glm`) counts only provider-wide faults (`network`,
+   * `server`), a model key (`glm/glm-4.6`) only that model's (`rate_limited`, `overloaded`, `timeout`,
+   * `stream_interrupted`, `not_found`), and a `rate_limited` with `retryAfterMs` holds the model for that
+   * long instead of counting. Default false: every key counts every provider fault.
+   */
+  scoped?: boolean;
   /** State shared with other gateway instances (memory here, Redis in `@exai/store`). */
   shared?: SharedBreakerState;
   /** This instance's id in shared records. Default: a random UUID. */

@@ -81,7 +81,10 @@ const breakerSchema = z.object({
   volumeThreshold: z.number().int().min(1).default(5),
   errorThresholdPercentage: z.number().min(1).max(100).default(50),
   rollingWindowMs: z.number().int().positive().default(30_000),
+  /** The longest wait between half-open probes; the first comes after `firstProbeMs` and each failed probe doubles it. */
   resetTimeoutMs: z.number().int().positive().default(15_000),
+  /** The wait before the first half-open probe after a breaker opens (then doubling up to `resetTimeoutMs`). */
+  firstProbeMs: z.number().int().positive().default(1_000),
   /**
    * How long a provider key that the provider rejected (401/403, billing or balance codes) is held
    * out before one request re-checks it. Shared across instances through Redis. Default 5 minutes.
@@ -310,6 +313,10 @@ function applyEnv(config: GatewayConfig, env: Env, settings: Settings): GatewayC
       requestMs: settings.EXAI_REQUEST_TIMEOUT_MS,
       firstTokenMs: settings.EXAI_FIRST_TOKEN_TIMEOUT_MS,
       idleMs: settings.EXAI_IDLE_TIMEOUT_MS,
+    }),
+    breaker: override(config.breaker, {
+      firstProbeMs: settings.EXAI_BREAKER_FIRST_PROBE_MS,
+      resetTimeoutMs: settings.EXAI_BREAKER_MAX_PROBE_MS,
     }),
     concurrency: override(config.concurrency, {
       global: settings.EXAI_MAX_CONCURRENCY,

@@ -283,6 +283,18 @@ const shape = {
     apps: both,
     overrides: 'timeouts.idleMs',
   }),
+  EXAI_BREAKER_FIRST_PROBE_MS: doc(override(1), {
+    description: 'an open circuit breaker lets its first half-open probe through after this long',
+    default: '1000',
+    apps: both,
+    overrides: 'breaker.firstProbeMs',
+  }),
+  EXAI_BREAKER_MAX_PROBE_MS: doc(override(1), {
+    description: 'each failed probe doubles the wait before the next, up to this',
+    default: '15000',
+    apps: both,
+    overrides: 'breaker.resetTimeoutMs',
+  }),
   EXAI_MAX_CONCURRENCY: doc(override(1), {
     description: 'requests in flight across every provider',
     default: '256',
