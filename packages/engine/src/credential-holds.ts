@@ -72,9 +72,17 @@ export class CredentialHolds {
     });
   }
 
-  /** The key this call sends, or undefined when every key of the provider is held out. */
-  async acquire(provider: string, keyCount: number): Promise<CredentialLease | undefined> {
+  /**
+   * The key this call sends, or undefined when every key of the provider is held out (or not `usable`:
+   * the executor passes over keys whose model breaker refuses).
+   */
+  async acquire(
+    provider: string,
+    keyCount: number,
+    usable: (index: number) => boolean = () => true,
+  ): Promise<CredentialLease | undefined> {
     for (let index = 0; index < keyCount; index++) {
+      if (!usable(index)) continue;
       const key = recordKey(provider, index);
       await this.#load(key);
       const hold = this.#holds.get(key);

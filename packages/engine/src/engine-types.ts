@@ -85,7 +85,13 @@ export interface ProviderStatus {
   id: string;
   kind: string;
   simulated: boolean;
+  /**
+   * The provider as a whole: its provider breaker's state, or `open` when every model breaker of it that
+   * has seen traffic is open (nothing it was asked for is served).
+   */
   breaker: BreakerState;
+  /** Model breakers of this provider that are not closed (a 429 storm or a `Retry-After` hold on one model). */
+  models: ModelBreakerStatus[];
   inFlight: number;
   queued: number;
   /** Keys the adapter rotates through, and how many of them the provider rejected (held out). */
@@ -93,10 +99,30 @@ export interface ProviderStatus {
   heldKeys: number;
 }
 
+/** One model breaker of a provider, by model and (with several provider keys) the key's position. */
+export interface ModelBreakerStatus {
+  model: string;
+  /** 1-based provider key position, for providers with several keys. */
+  key?: number;
+  state: BreakerState;
+  /** Epoch ms until which a rate limit's `Retry-After` holds the model. */
+  heldUntil?: number;
+}
+
+/** Every breaker: `provider` scope (`glm`) or `model` scope (`glm/glm-4.6`, `glm/glm-4.6#2` per key). */
+export interface BreakerStatus {
+  key: string;
+  scope: 'provider' | 'model';
+  provider: string;
+  model?: string;
+  keyIndex?: number;
+  state: BreakerState;
+}
+
 export interface EngineStatus {
   simulated: boolean;
   providers: ProviderStatus[];
-  breakers: Array<{ key: string; state: BreakerState }>;
+  breakers: BreakerStatus[];
   sessions: {
     inFlight: number;
     queued: number;

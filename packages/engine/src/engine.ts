@@ -75,6 +75,8 @@ export class Engine {
     this.resolver = new ModelResolver(adapters, config, options.random);
     this.breakers = createBreakerRegistry({
       defaults: config.breaker,
+      // Breakers where the fault is: the provider's for provider-wide faults, one per model (and key) for the rest.
+      scoped: true,
       ...(config.store.redisUrl ? { shared: store.shared.breakers } : {}),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       // Redis being unavailable is logged once per outage by the store; breakers then decide locally.

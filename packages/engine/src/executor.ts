@@ -1,4 +1,4 @@
-import type { BreakerRegistry } from '@exai/circuit-breakers';
+import { type Breaker, type BreakerRegistry, modelBreakerKey } from '@exai/circuit-breakers';
 import {
   type GatewayConfig,
   GatewayError,
@@ -25,7 +25,9 @@ export interface ExecutorParts {
 
 /**
  * One attempt = a managed session (limits, timeout, cancellation) holding a shared slot when the provider
- * has `maxConcurrency`, through the provider's breaker, with a key the provider has not rejected.
+ * has `maxConcurrency`, through the provider's breaker (provider-wide faults) and the model's breaker on
+ * the key it sends (that model's faults, one breaker per provider key), with a key the provider has not
+ * rejected and whose model breaker lets it through.
  */
 export function createExecutor(parts: ExecutorParts): Executor {
   const { config, sessions, breakers, slots, logger } = parts;
@@ -45,7 +47,12 @@ export function createExecutor(parts: ExecutorParts): Executor {
                 )
               : undefined;
           try {
-            return await breakers.get(target.provider).execute(() => withKey(parts.credentials, target, signal, fn));
+            const models = modelBreakers(breakers, target);
+            // Every key's model breaker refuses: say so without a call, and without a verdict on the provider.
+            if (!models.some(admits)) return await soonest(models).execute(() => withKey(parts, target, models, signal, fn));
+            return await breakers
+              .get(target.provider)
+              .execute(() => withKey(parts, target, models, signal, fn));
           } finally {
             void release?.().catch((error: unknown) => logger.warn({ err: error }, 'could not release a shared slot'));
           }
@@ -61,29 +68,51 @@ export function createExecutor(parts: ExecutorParts): Executor {
   };
 }
 
+/** The target model's breaker on each of the provider's keys (`glm/glm-4.6`, or `glm/glm-4.6#1`, `#2`, ...). */
+function modelBreakers(breakers: BreakerRegistry, target: Target): Breaker[] {
+  const keyCount = target.adapter.keyCount ?? 1;
+  return Array.from({ length: keyCount }, (_, index) =>
+    breakers.get(modelBreakerKey(target.provider, target.model, index, keyCount)),
+  );
+}
+
+const admits = (breaker: Breaker): boolean => breaker.retryAfterMs() === 0;
+const soonest = (models: Breaker[]): Breaker =>
+  models.reduce((best, breaker) => (breaker.retryAfterMs() < best.retryAfterMs() ? breaker : best));
+
 /**
- * Calls with a key the provider has not rejected. A rejected key is held out and the provider's next key
- * serves; when none is left the failure goes to the router, which fails over.
+ * Calls with a key the provider has not rejected and whose model breaker admits the call. A rejected key
+ * is held out and the provider's next key serves; when none is left the failure goes to the router,
+ * which fails over.
  */
 async function withKey<T>(
-  credentials: CredentialHolds,
+  { credentials }: ExecutorParts,
   target: Target,
+  models: Breaker[],
   signal: AbortSignal,
   fn: (signal: AbortSignal, call: AttemptCall) => Promise<T>,
 ): Promise<T> {
-  const keyCount = target.adapter.keyCount ?? 1;
-  let lease = await credentials.acquire(target.provider, keyCount);
-  if (!lease) throw credentials.heldError(target.provider, target.model);
+  const keyCount = models.length;
+  const usable = (index: number) => admits(models[index]!);
+  let lease = await credentials.acquire(target.provider, keyCount, usable);
+  if (!lease) {
+    const refusing = models.filter((breaker) => !admits(breaker));
+    if (refusing.length > 0) {
+      const breaker = soonest(refusing);
+      return breaker.execute(() => fn(signal, { keyIndex: (breaker.keyIndex ?? 1) - 1 }));
+    }
+    throw credentials.heldError(target.provider, target.model);
+  }
   for (;;) {
     const current = lease;
     try {
-      const value = await fn(signal, { keyIndex: current.keyIndex });
+      const value = await models[current.keyIndex]!.execute(() => fn(signal, { keyIndex: current.keyIndex }));
       if (current.probe) credentials.recovered(target.provider, current.keyIndex);
       return value;
     } catch (error) {
       if (!GatewayError.isInstance(error) || !isCredentialFailure(error)) throw error;
       credentials.hold(target.provider, current.keyIndex, error);
-      const next = await credentials.acquire(target.provider, keyCount);
+      const next = await credentials.acquire(target.provider, keyCount, usable);
       if (!next || signal.aborted) throw error;
       lease = next;
     } finally {

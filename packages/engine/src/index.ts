@@ -24,6 +24,8 @@ export type {
   EngineStatus,
   EngineStream,
   Exchange,
+  BreakerStatus,
+  ModelBreakerStatus,
   ProviderStatus,
 } from './engine-types.js';
 export {
