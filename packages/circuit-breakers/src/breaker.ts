@@ -40,6 +40,9 @@ interface CircuitOptions {
 }
 
 type Task = () => Promise<unknown>;
+/** 429s whose holds would end within this of the current hold's end join it instead of extending it. */
+const HOLD_SLACK_MS = 250;
+
 /** The one action every opossum breaker runs: call the task it is fired with (no per-call closure). */
 const runTask = (task: Task): Promise<unknown> => task();
 
@@ -223,7 +226,9 @@ export class KeyedBreaker implements Breaker {
   /** Refuses calls until `ms` from now (the provider's `Retry-After`), without counting a failure. */
   private hold(ms: number): void {
     const until = Date.now() + Math.ceil(ms);
-    if (until <= this.heldUntil) return;
+    // 429s of concurrent calls arrive together: one hold for them, so each call's own retry after its
+    // `Retry-After` finds the model free. A longer wait asked for extends the hold.
+    if (until <= this.heldUntil + HOLD_SLACK_MS) return;
     this.heldUntil = until;
     clearTimeout(this.holdTimer);
     this.holdTimer = setTimeout(() => {

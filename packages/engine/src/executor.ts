@@ -49,10 +49,9 @@ export function createExecutor(parts: ExecutorParts): Executor {
           try {
             const models = modelBreakers(breakers, target);
             // Every key's model breaker refuses: say so without a call, and without a verdict on the provider.
-            if (!models.some(admits)) return await soonest(models).execute(() => withKey(parts, target, models, signal, fn));
-            return await breakers
-              .get(target.provider)
-              .execute(() => withKey(parts, target, models, signal, fn));
+            if (!models.some(admits))
+              return await soonest(models).execute(() => withKey(parts, target, models, signal, fn));
+            return await breakers.get(target.provider).execute(() => withKey(parts, target, models, signal, fn));
           } finally {
             void release?.().catch((error: unknown) => logger.warn({ err: error }, 'could not release a shared slot'));
           }

@@ -17,6 +17,7 @@ export {
 export type { CredentialHold, CredentialReason } from './credential-holds.js';
 export { type ConsensusInput, createEngine, Engine } from './engine.js';
 export type {
+  BreakerStatus,
   EngineCallOptions,
   EngineChatResult,
   EngineMeta,
@@ -24,7 +25,6 @@ export type {
   EngineStatus,
   EngineStream,
   Exchange,
-  BreakerStatus,
   ModelBreakerStatus,
   ProviderStatus,
 } from './engine-types.js';

@@ -42,7 +42,7 @@ function config(extra: Record<string, unknown> = {}) {
     },
     fallbacks: { 'model-a': ['backup/model-b'] },
     retry: { maxAttempts: 1 },
-    breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 30_000 },
+    breaker: { volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 30_000, firstProbeMs: 30_000 },
     store: {
       dataDir: mkdtempSync(join(tmpdir(), 'exai-cross-')),
       databaseUrl: `${postgresUrl}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
