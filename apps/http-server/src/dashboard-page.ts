@@ -80,6 +80,7 @@ const script = `
     $('in-flight').textContent = t.inFlight + ' / ' + t.queued;
     $('providers').innerHTML = snap.providers.map(function (p) {
       return '<tr data-provider="' + esc(p.id) + '"><td>' + esc(p.id) + '</td><td><span class="pill ' + esc(p.breaker) + '">' + esc(p.breaker) + '</span>' +
+        (p.models || []).map(function (m) { return ' <span class="pill ' + esc(m.state) + ' model-breaker" title="this model only">' + esc(m.model) + (m.key ? ' #' + m.key : '') + ' ' + esc(m.state) + '</span>'; }).join('') +
         (p.credentials ? ' <span class="pill open credentials" title="the provider rejected the gateway key">' + (p.credentials === 'held' ? 'key rejected' : 'a key rejected') + '</span>' : '') + '</td>' +
         '<td class="in-flight">' + p.inFlight + '</td><td class="queued">' + p.queued + '</td><td class="requests">' + p.requests + '</td>' +
         '<td class="p50">' + fmtMs(p.p50) + '</td><td class="p95">' + fmtMs(p.p95) + '</td><td class="error-rate">' + pct(p.errorRate) + '</td></tr>';

@@ -1,4 +1,5 @@
 import { type BreakerState, percentile } from '@exai/core';
+import type { BreakerStatus, ModelBreakerStatus } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardPage } from './dashboard-page.js';
 import type { App, AppDeps, RecentRequest } from './deps.js';
@@ -24,6 +25,8 @@ export interface ProviderFigures {
   id: string;
   kind: string;
   breaker: BreakerState;
+  /** Model breakers of the provider that are not closed (one model's 429 storm, a `Retry-After` hold). */
+  models: ModelBreakerStatus[];
   /** Set when the provider rejected the gateway's keys: `held` (every key) or `some_keys_held`. */
   credentials?: 'held' | 'some_keys_held';
   inFlight: number;
@@ -58,7 +61,8 @@ export interface DashboardSnapshot {
     p95: number;
   };
   providers: ProviderFigures[];
-  breakers: Array<{ key: string; state: BreakerState }>;
+  /** Every breaker, `provider` or `model` scope. */
+  breakers: BreakerStatus[];
   series: SeriesPoint[];
   /** Newest first. */
   recent: RecentRequest[];
@@ -160,6 +164,7 @@ export class DashboardFeed {
         id: provider.id,
         kind: provider.kind,
         breaker: provider.breaker,
+        models: provider.models,
         ...(provider.heldKeys > 0
           ? { credentials: provider.heldKeys < provider.keys ? ('some_keys_held' as const) : ('held' as const) }
           : {}),

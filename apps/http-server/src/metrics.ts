@@ -85,6 +85,24 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
         this.set({ provider: provider.id }, breakerValue[provider.breaker]);
     },
   });
+  new Gauge({
+    name: 'exai_breaker_scope_state',
+    help: 'Every circuit breaker by scope (provider, or model; key is the provider key position): 0 closed, 1 half open, 2 open',
+    labelNames: ['scope', 'provider', 'model', 'key'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const breaker of engine.status().breakers) {
+        const labels = {
+          scope: breaker.scope,
+          provider: breaker.provider,
+          model: breaker.model ?? '',
+          key: breaker.keyIndex ?? '',
+        };
+        this.set(labels, breakerValue[breaker.state]);
+      }
+    },
+  });
   new Counter({
     name: 'exai_provider_credential_failures_total',
     help: "Times a provider rejected the gateway's own key or account (401/403, balance, quota)",

@@ -46,6 +46,16 @@ export function mountHealth(app: App, deps: AppDeps, state: HealthState): void {
         id: provider.id,
         kind: provider.kind,
         breaker: provider.breaker,
+        // Breakers where the fault is: one model's breaker open leaves the provider's other models serving.
+        ...(provider.models.length > 0
+          ? {
+              models: provider.models.map((model) => ({
+                model: model.model,
+                ...(model.key !== undefined ? { key: model.key } : {}),
+                breaker: model.state,
+              })),
+            }
+          : {}),
         simulated: provider.simulated,
         ...(provider.heldKeys > 0
           ? { credentials: provider.heldKeys < provider.keys ? 'some_keys_held' : 'held' }

@@ -64,7 +64,9 @@ export const statusTool = defineTool({
     const status = context.engine.status();
     const providers = status.providers.map(
       (provider) =>
-        `${provider.id} (${provider.kind}) breaker ${provider.breaker}, in flight ${provider.inFlight}, queued ${provider.queued}`,
+        `${provider.id} (${provider.kind}) breaker ${provider.breaker}${provider.models
+          .map((model) => `, ${model.model}${model.key ? ` #${model.key}` : ''} ${model.state}`)
+          .join('')}, in flight ${provider.inFlight}, queued ${provider.queued}`,
     );
     const lines = [
       status.simulated
