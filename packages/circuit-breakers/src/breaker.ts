@@ -2,7 +2,6 @@ import type { EventEmitter } from 'node:events';
 import {
   type BreakerState,
   CircuitOpenError,
-  GatewayError,
   type SharedBreakerRecord,
   type SharedBreakerState,
   TimeoutError,
@@ -10,7 +9,7 @@ import {
 import CircuitBreaker from 'opossum';
 import type { BreakerOptions, ParsedKey } from './options.js';
 import { claimProbe, type Release } from './probe-claim.js';
-import { type FaultScope, faultScope, ProbeSchedule, retryAfterHoldMs } from './scope.js';
+import { type FaultScope, judge, ProbeSchedule } from './scope.js';
 import type { Breaker, BreakerErrorContext, BreakerSnapshot, BreakerStateEvent } from './types.js';
 
 /** What a breaker needs from its registry. */
@@ -203,24 +202,12 @@ export class KeyedBreaker implements Breaker {
     this.circuit.shutdown();
   }
 
-  /**
-   * Provider faults count; client errors do not. During a probe a cancelled call counts too (see README).
-   * Scoped: only faults of this key's scope count, and a model's rate limit with `Retry-After` holds it instead.
-   */
+  /** Whether `error` counts toward opening (see `judge`); a rate limit's `Retry-After` holds the key instead. */
   private countsAsFailure(error: unknown, probing: boolean): boolean {
-    if (this.host.scoped) {
-      const scope = faultScope(error);
-      if (scope !== undefined) {
-        if (scope !== this.scope) return false;
-        const holdMs = this.scope === 'model' ? retryAfterHoldMs(error) : undefined;
-        if (holdMs === undefined) return true;
-        this.hold(holdMs);
-        return false;
-      }
-    } else if (GatewayError.isInstance(error) && error.isProviderFault) return true;
-    if (GatewayError.isInstance(error)) return probing && error.code === 'cancelled';
-    if (error instanceof Error && error.name === 'AbortError') return probing;
-    return true;
+    const verdict = judge(error, this.host.scoped ? this.scope : undefined, probing);
+    if (verdict === 'failure' || verdict === 'answered') return verdict === 'failure';
+    this.hold(verdict.holdMs);
+    return false;
   }
 
   /** Refuses calls until `ms` from now (the provider's `Retry-After`), without counting a failure. */
@@ -336,10 +323,16 @@ export class KeyedBreaker implements Breaker {
 
   private settleRemoteProbe(failed: boolean): void {
     this.remoteProbe = false;
+    const remoteWaitMs = this.remoteUntil - this.remoteOpenedAt;
     this.clearRemote();
     if (failed) {
       // Our own evidence now: opossum's reset timer, and we publish it (opossum may have opened already).
-      if (!this.circuit.opened) this.circuit.open();
+      // The schedule goes on from the hold the other instance had published, not from the start.
+      if (!this.circuit.opened) {
+        this.probes.failedAfter(remoteWaitMs);
+        this.circuitOptions.resetTimeout = this.probes.currentMs;
+        this.circuit.open();
+      }
     } else {
       this.publish('closed');
     }

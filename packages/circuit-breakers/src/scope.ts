@@ -41,6 +41,30 @@ export function retryAfterHoldMs(error: unknown): number | undefined {
 }
 
 /**
+ * What a breaker makes of a failure: a `failure` counts toward opening; `answered` counts as the provider
+ * having answered (client errors, and with a scope, faults of the other scope); a model's rate limit with
+ * `Retry-After` holds it instead. `scope` undefined: unscoped, every provider fault counts. During a probe
+ * a cancelled call counts as a failure (no evidence the provider is back; see README).
+ */
+export function judge(
+  error: unknown,
+  scope: FaultScope | undefined,
+  probing: boolean,
+): 'failure' | 'answered' | { holdMs: number } {
+  if (scope !== undefined) {
+    const found = faultScope(error);
+    if (found !== undefined) {
+      if (found !== scope) return 'answered';
+      const holdMs = scope === 'model' ? retryAfterHoldMs(error) : undefined;
+      return holdMs === undefined ? 'failure' : { holdMs };
+    }
+  } else if (GatewayError.isInstance(error) && error.isProviderFault) return 'failure';
+  if (GatewayError.isInstance(error)) return probing && error.code === 'cancelled' ? 'failure' : 'answered';
+  if (error instanceof Error && error.name === 'AbortError') return probing ? 'failure' : 'answered';
+  return 'failure';
+}
+
+/**
  * The half-open probe schedule: the first probe `firstMs` after opening, each failed probe doubling
  * the wait up to `maxMs`; a close starts it over.
  */
@@ -62,6 +86,11 @@ export class ProbeSchedule {
   /** The breaker opened (or re-opened) with `currentMs`: the next opening waits twice as long. */
   opened(): void {
     this.nextMs = Math.min(this.maxMs, this.nextMs * 2);
+  }
+
+  /** A probe failed after another instance's hold of `waitMs`: the next wait is twice that (within bounds). */
+  failedAfter(waitMs: number): void {
+    if (waitMs > 0) this.nextMs = Math.min(this.maxMs, Math.max(this.firstMs, waitMs * 2));
   }
 
   closed(): void {

@@ -64,3 +64,29 @@ describe('one half-open probe across the fleet', () => {
       expect(arrivals[index]! - arrivals[index - 1]!).toBeGreaterThanOrEqual(FAST.resetTimeoutMs - 20);
   });
 });
+
+describe('the probe schedule across the fleet', () => {
+  it("an instance whose probe fails during another's hold goes on with the doubling, not from the start", async () => {
+    const shared = createMemorySharedBreakerState();
+    const [a, b] = ['a', 'b'].map((instanceId) => {
+      const registry = createBreakerRegistry({
+        defaults: { ...FAST, firstProbeMs: 100, resetTimeoutMs: 5_000 },
+        shared,
+        instanceId,
+      });
+      registries.push(registry);
+      return registry;
+    });
+    await b!.get('glm').execute(async () => 'warm');
+    const failing = failingTask();
+    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(a!.get('glm').execute(failing));
+    const opened = await shared.get('glm');
+    expect((opened?.until ?? 0) - (opened?.updatedAt ?? 0)).toBeLessThanOrEqual(101);
+    await sleep(150); // a's hold of 100 ms has ended; b probes (a does not send anything)
+    await rejection(b!.get('glm').execute(failing));
+    const record = await shared.get('glm');
+    expect(record).toMatchObject({ state: 'open', instance: 'b' });
+    expect(record!.until! - record!.updatedAt).toBeGreaterThanOrEqual(195);
+    expect(record!.until! - record!.updatedAt).toBeLessThanOrEqual(205);
+  });
+});
