@@ -116,7 +116,7 @@ describe('conversation affinity', () => {
         (await engine.chat({ ...ask('auto', `while down ${index}`), continuation_id: id }, { scope: me })).provider,
       ).toBe('backup');
     }
-    expect(engine.status().breakers.find((breaker) => breaker.key === 'primary')?.state).toBe('open');
+    expect(engine.status().breakers.find((breaker) => breaker.key === 'primary/model-a')?.state).toBe('open');
     env.sim.script('model-a', null);
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect((await engine.chat({ ...ask('auto', 'back'), continuation_id: id }, { scope: me })).provider).toBe(
