@@ -15,7 +15,7 @@ describe('exact response cache over HTTP', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
     gateway = await startGateway({
-      config: { cache: { routes: ['/v1/chat/completions', '/v1/messages'] } },
+      config: { cache: { routes: ['/v1/chat/completions', '/v1/messages', '/v1/responses'] } },
       env: { EXAI_API_KEYS: 'client-one,client-two', EXAI_ADMIN_KEYS: 'admin-key' },
     });
   });
@@ -66,6 +66,24 @@ describe('exact response cache over HTTP', () => {
     expect([first.status, second.status]).toEqual([200, 200]);
     expect([first.headers.get('x-exai-cache'), second.headers.get('x-exai-cache')]).toEqual(['miss', 'hit']);
     expect((await json(second)).content).toEqual((await json(first)).content);
+  });
+
+  it('/v1/responses is cached too (a new response id, the same output text)', async () => {
+    const body = { model: 'glm-4.6', input: 'Name a colour', temperature: 0, store: false };
+    const first = await post(`${gateway.url}/v1/responses`, body, client);
+    const second = await post(`${gateway.url}/v1/responses`, body, client);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect([first.headers.get('x-exai-cache'), second.headers.get('x-exai-cache')]).toEqual(['miss', 'hit']);
+    const [a, b] = [await json(first), await json(second)];
+    expect(b.id).not.toBe(a.id);
+    const text = (response: { output: Array<{ type: string; content?: Array<{ text?: string }> }> }) =>
+      response.output
+        .filter((item) => item.type === 'message')
+        .flatMap((item) => item.content ?? [])
+        .map((part) => part.text ?? '')
+        .join('');
+    expect(text(a).length).toBeGreaterThan(0);
+    expect(text(b)).toBe(text(a));
   });
 
   it('hits and misses are counted on /metrics', async () => {
