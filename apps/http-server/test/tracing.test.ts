@@ -74,6 +74,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   let answer: any;
   let plainId: string;
   let garbledId: string;
+  let streamId: string;
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -96,10 +97,17 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     );
     expect([plain.status, garbled.status]).toEqual([200, 200]);
     garbledId = garbled.headers.get('x-request-id')!;
+    const streamed = await post(`${gateway.url}/v1/chat/completions`, {
+      model: 'kimi-k2-0905-preview',
+      messages,
+      stream: true,
+    });
+    streamId = streamed.headers.get('x-request-id')!;
+    expect(await streamed.text()).toContain('[DONE]');
     // Closing the server exports what its batch processor still holds.
     await gateway.close();
     // The receiver prints each export before answering it; its output may still be on the way.
-    await waitFor(() => receiver.spans.filter((span) => span.kind === SERVER).length >= 3, 10_000, 'three traces');
+    await waitFor(() => receiver.spans.filter((span) => span.kind === SERVER).length >= 4, 10_000, 'four traces');
   }, 60_000);
   afterAll(async () => {
     await receiver?.close();
@@ -177,6 +185,18 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       expect(nanos(attempt.endTimeUnixNano) <= nanos(engineSpan.endTimeUnixNano) + 1_000_000n).toBe(true);
     }
     expect(nanos(engineSpan.endTimeUnixNano) <= nanos(gatewaySpan.endTimeUnixNano)).toBe(true);
+  });
+
+  it('a streamed request: the engine span (exai.stream) and its attempt under the gateway span', () => {
+    const spans = byRequest(streamId);
+    const gatewaySpan = spans.find((span) => span.kind === SERVER)!;
+    const engineSpan = spans.find((span) => span.kind === INTERNAL)!;
+    expect(engineSpan).toMatchObject({
+      name: 'chat kimi-k2-0905-preview',
+      parentSpanId: gatewaySpan.spanId,
+      attributes: { 'exai.stream': true, 'gen_ai.provider.name': 'kimi', 'exai.attempts': 1 },
+    });
+    expect(spans.filter((span) => span.kind === CLIENT).map((span) => span.parentSpanId)).toEqual([engineSpan.spanId]);
   });
 
   it('without a traceparent, or with a malformed one, the gateway span starts a new trace', () => {
