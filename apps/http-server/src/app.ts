@@ -64,6 +64,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     reply.raw.once('close', () => {
       deps.metrics.requestFinished?.();
       if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'));
+      const span = request.exai.span;
+      if (span) {
+        const status = reply.raw.writableFinished ? reply.raw.statusCode : 499;
+        span.setAttributes({ 'http.response.status_code': status, 'exai.request_id': request.id });
+        if (status >= 500 || request.exai.status !== undefined) span.fail(`answered ${request.exai.status ?? status}`);
+        span.end();
+      }
       const route = request.routeOptions.url ?? 'unmatched';
       if (quietRoutes.has(route)) return;
       const meta = request.exai.meta;
@@ -80,10 +87,19 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
           ? {
               attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
               fellBack: meta.fellBack,
+              ...(meta.cache ? { cache: meta.cache } : {}),
             }
           : {}),
       });
     });
+    if (deps.tracing) {
+      const url = request.routeOptions.url;
+      request.exai.span = deps.tracing.startRequest(`${request.method} ${url ?? 'unmatched'}`, request.headers, {
+        'http.request.method': request.method,
+        'http.route': url,
+        'url.path': request.url.split('?')[0],
+      });
+    }
     // Decided on the matched route, never the raw URL: `/%6Detrics` is routed to `/metrics`, and so is its flag.
     const route = request.routeOptions;
     if (route.url !== undefined && publicRoutes.has(route.url)) return;

@@ -5,6 +5,7 @@ import type { Store } from '@exai/store';
 import type { ToolRegistry } from '@exai/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { AppTracing } from './tracing.js';
 
 /**
  * What every route module receives. The seam between the app wiring (`app.ts`) and the modules
@@ -55,6 +56,8 @@ export interface RecordedRequest extends RecentRequest {
   /** Upstream attempts of this request: provider and outcome (`ok`, `timeout`, ...). */
   attempts?: Array<{ provider: string; outcome: string }>;
   fellBack?: boolean;
+  /** The response cache's verdict when it applied. */
+  cache?: 'hit' | 'miss';
 }
 
 export interface RecentRequests {
@@ -93,4 +96,6 @@ export interface AppDeps {
   auth: Auth;
   metrics: Metrics;
   tools?: ToolRegistry;
+  /** OpenTelemetry, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: every request gets a span. */
+  tracing?: AppTracing;
 }

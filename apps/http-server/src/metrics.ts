@@ -69,6 +69,18 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     labelNames: ['provider', 'model', 'kind'],
     registers: [registry],
   });
+  const cacheHits = new Counter({
+    name: 'exai_cache_hits_total',
+    help: 'Answers served from the response cache (no upstream attempt), by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
+  const cacheMisses = new Counter({
+    name: 'exai_cache_misses_total',
+    help: 'Cacheable requests the response cache could not answer, by route',
+    labelNames: ['route'],
+    registers: [registry],
+  });
   const inFlightHttp = new Gauge({
     name: 'exai_http_in_flight',
     help: 'HTTP requests in flight',
@@ -148,6 +160,8 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       for (const attempt of request.attempts ?? [])
         attempts.inc({ provider: label.provider(attempt.provider), outcome: attempt.outcome });
       if (request.fellBack) fallbacks.inc({ route: request.route });
+      if (request.cache === 'hit') cacheHits.inc({ route: request.route });
+      else if (request.cache === 'miss') cacheMisses.inc({ route: request.route });
       if (request.tokens && request.provider) {
         tokens.inc({ provider, model, kind: 'prompt' }, request.tokens.prompt);
         tokens.inc({ provider, model, kind: 'completion' }, request.tokens.completion);

@@ -1,3 +1,4 @@
+import type { TraceSpan } from '@exai/core';
 import type { EngineMeta, OwnerScope } from '@exai/engine';
 import type { FastifyRequest } from 'fastify';
 
@@ -12,6 +13,8 @@ export interface RequestInfo {
   /** The status to record when it differs from the HTTP status (an in-band stream error). */
   status?: number;
   meta?: EngineMeta;
+  /** The request's span when tracing is on: the engine's span is its child. */
+  span?: TraceSpan;
 }
 
 declare module 'fastify' {
@@ -39,4 +42,9 @@ export function describeMeta(request: FastifyRequest, meta: EngineMeta): void {
   request.exai.meta = meta;
   if (meta.model) request.exai.model = meta.model;
   if (meta.provider) request.exai.provider = meta.provider;
+}
+
+/** The request's span for the engine's call options (only when tracing is on). */
+export function traceParent(request: FastifyRequest): { span?: TraceSpan } {
+  return request.exai.span ? { span: request.exai.span } : {};
 }

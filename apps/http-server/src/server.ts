@@ -65,6 +65,10 @@ async function storeHasKeys(store: Store, logger: Logger): Promise<boolean> {
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config, settings } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: SERVER_NAME });
+  // OpenTelemetry only when an endpoint is configured: its packages are not even loaded otherwise.
+  const tracing = settings.tracing
+    ? await import('./tracing.js').then(({ openTracing }) => openTracing(settings.tracing!, SERVER_VERSION))
+    : undefined;
   // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
   const gateway =
     options.gateway ??
@@ -73,6 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       firstRun: () => startSimulator({ port: 0 }),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+      ...(tracing ? { tracer: tracing.tracer } : {}),
     }));
   const { engine, store } = gateway;
   try {
@@ -97,6 +102,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       auth,
       metrics: createMetrics({ engine }),
+      ...(tracing ? { tracing } : {}),
       // A remote server reads no local files unless the operator names folders (EXAI_ALLOWED_ROOTS):
       // the MCP app's default (the working directory) would expose the server's own files.
       tools: createToolRegistry({
@@ -150,6 +156,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         }
         await websocketClosed;
         const engineDrained = await gateway.close(Math.max(0, deadline - Date.now()));
+        await tracing
+          ?.shutdown()
+          .catch((error: unknown) => logger.warn({ err: error }, 'exporting the last spans failed'));
         logger.info({ httpDrained, engineDrained }, 'exai-http stopped');
         return httpDrained && engineDrained;
       })();
@@ -158,6 +167,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     return { url: `http://${shownHost}:${port}`, port, host: options.host, app, deps, close };
   } catch (error) {
     await gateway.close(0).catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
     throw error;
   }
 }

@@ -9,6 +9,7 @@ import {
   issuesOf,
   parseSettings,
 } from '@exai/core';
+import type { TracingSettings } from './tracing.js';
 
 /** The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). Every variable is documented in @exai/core's README. */
 export interface ServerSettings {
@@ -39,6 +40,8 @@ export interface ServerSettings {
   modelsCacheMs: number;
   /** Connection limits and timeouts (`EXAI_HEADERS_TIMEOUT_MS`, `EXAI_MAX_CONNECTIONS`, ...): see `HttpServerLimits` in @exai/core. */
   http: HttpServerLimits;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` (and `OTEL_SERVICE_NAME`): traces exported over OTLP/HTTP; off when unset. */
+  tracing?: TracingSettings;
 }
 
 /**
@@ -60,6 +63,9 @@ export function readSettings(env: Env): { settings: ServerSettings; errors: stri
     maxFileBytes: all.EXAI_MAX_FILE_BYTES,
     modelsCacheMs: all.EXAI_MODELS_CACHE_MS,
     http: httpServerLimitsOf(all),
+    ...(all.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { tracing: { endpoint: all.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: all.OTEL_SERVICE_NAME ?? 'exai-http' } }
+      : {}),
   };
   return { settings, errors: issuesOf(issues, 'exai-http').map(formatSettingsIssue) };
 }

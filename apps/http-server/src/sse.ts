@@ -33,6 +33,7 @@ export function metaHeaders(meta: EngineMeta): Record<string, string> {
     'x-exai-model': meta.model,
     ...(meta.simulated ? { 'x-exai-simulated': 'true' } : {}),
     ...(meta.continuationId ? { 'x-exai-continuation-id': meta.continuationId } : {}),
+    ...(meta.cache ? { 'x-exai-cache': meta.cache } : {}),
   };
 }
 

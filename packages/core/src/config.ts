@@ -121,6 +121,23 @@ const storeSchema = z.object({
     .default(15 * 60_000),
 });
 
+/**
+ * The exact response cache (docs/decisions/0024-response-cache-and-tracing.md): opt-in per route or per
+ * caller key; an answer is reused only for the same caller and the same normalised request.
+ */
+const cacheSchema = z.object({
+  /** Route labels whose calls are cached (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`); `*` every route. */
+  routes: z.array(z.string().min(1)).default([]),
+  /** Caller key ids whose calls are cached (`key:<hash>` for configured keys, a stored key's id); `*` every key. */
+  keys: z.array(z.string().min(1)).default([]),
+  /** How long an answer is reused. */
+  ttlMs: z.number().int().positive().default(3_600_000),
+  /** Answers (or streams) larger than this, serialised, are not stored. */
+  maxEntryBytes: z.number().int().positive().default(1_048_576),
+  /** Also cache requests whose temperature is above 0 or unset (the provider's default is above 0). Off by default. */
+  anyTemperature: z.boolean().default(false),
+});
+
 /** Claude Code's families (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`, ...) onto GLM, Kimi and MiniMax, each with the other two behind it. */
 export const defaultModelMap: Readonly<Record<string, string[]>> = {
   'claude-*opus*': ['kimi', 'glm', 'minimax'],
@@ -151,6 +168,7 @@ export const configSchema = z.object({
   breaker: breakerSchema.default(breakerSchema.parse({})),
   concurrency: concurrencySchema.default(concurrencySchema.parse({})),
   store: storeSchema.default(storeSchema.parse({})),
+  cache: cacheSchema.default(cacheSchema.parse({})),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -330,6 +348,14 @@ function applyEnv(config: GatewayConfig, env: Env, settings: Settings): GatewayC
       redisUrl: settings.REDIS_URL ?? config.store.redisUrl,
       redisPrefix: settings.EXAI_REDIS_PREFIX ?? config.store.redisPrefix,
       requestLogRetentionDays: settings.EXAI_REQUEST_LOG_RETENTION_DAYS ?? config.store.requestLogRetentionDays,
+    },
+    cache: {
+      ...config.cache,
+      ...(settings.EXAI_CACHE_ROUTES.length > 0 ? { routes: settings.EXAI_CACHE_ROUTES } : {}),
+      ...(settings.EXAI_CACHE_KEYS.length > 0 ? { keys: settings.EXAI_CACHE_KEYS } : {}),
+      ttlMs: settings.EXAI_CACHE_TTL_MS ?? config.cache.ttlMs,
+      maxEntryBytes: settings.EXAI_CACHE_MAX_BYTES ?? config.cache.maxEntryBytes,
+      anyTemperature: settings.EXAI_CACHE_ANY_TEMPERATURE || config.cache.anyTemperature,
     },
   };
 }

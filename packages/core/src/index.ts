@@ -105,6 +105,14 @@ export {
   readHttpServerLimits,
 } from './socket-guard.js';
 export type {
+  SpanAttributes,
+  SpanAttributeValue,
+  SpanKind,
+  StartSpanOptions,
+  Tracer,
+  TraceSpan,
+} from './tracing.js';
+export type {
   BuiltinTool,
   ChatChoice,
   ChatChunk,

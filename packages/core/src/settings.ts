@@ -344,6 +344,50 @@ const shape = {
     apps: both,
     overrides: 'store.requestLogRetentionDays',
   }),
+  // --- exact response cache (docs/decisions/0024-response-cache-and-tracing.md)
+  EXAI_CACHE_ROUTES: doc(list(), {
+    description:
+      'routes whose answers are cached, comma-separated (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`; `*` all); in Redis when `REDIS_URL` is set, else the database',
+    default: '',
+    apps: both,
+    overrides: 'cache.routes',
+  }),
+  EXAI_CACHE_KEYS: doc(list(), {
+    description: 'API key ids whose answers are cached, comma-separated (`*` all); each key sees only its own entries',
+    default: '',
+    apps: both,
+    overrides: 'cache.keys',
+  }),
+  EXAI_CACHE_TTL_MS: doc(override(1), {
+    description: 'how long a cached answer is reused',
+    default: '3600000',
+    apps: both,
+    overrides: 'cache.ttlMs',
+  }),
+  EXAI_CACHE_MAX_BYTES: doc(override(1), {
+    description: 'answers larger than this (serialised) are not cached',
+    default: '1048576',
+    apps: both,
+    overrides: 'cache.maxEntryBytes',
+  }),
+  EXAI_CACHE_ANY_TEMPERATURE: doc(flag(), {
+    description: '`1`: cache requests with a temperature above 0 or unset too (by default only `temperature: 0`)',
+    default: 'off',
+    apps: both,
+    overrides: 'cache.anyTemperature',
+  }),
+  // --- tracing (exai-http)
+  OTEL_EXPORTER_OTLP_ENDPOINT: doc(text(), {
+    description:
+      'OTLP/HTTP endpoint (`http://collector:4318`): traces of every request are exported there (GenAI conventions, W3C `traceparent` honoured); unset = tracing off, its packages never loaded',
+    default: '',
+    apps: httpOnly,
+  }),
+  OTEL_SERVICE_NAME: doc(text(), {
+    description: 'the `service.name` of exported traces',
+    default: 'exai-http',
+    apps: httpOnly,
+  }),
   // --- tools (exai-mcp; exai-http's /v1/tools and /v1/ws)
   EXAI_TOOL_PROFILE: doc(oneOf(toolProfiles), {
     description: `tool profile: ${toolProfiles.join(', ')} (exai-mcp: \`--profile\` wins)`,

@@ -6,6 +6,8 @@ import type {
   Logger,
   ModelInfo,
   ProviderAdapter,
+  Tracer,
+  TraceSpan,
   Usage,
 } from '@exai/core';
 import type { OwnerScope, Store } from '@exai/store';
@@ -39,6 +41,8 @@ export interface EngineCallOptions {
   scope?: OwnerScope;
   /** Route label for the request log and metrics (e.g. `/v1/chat/completions`). */
   route?: string;
+  /** The caller's span (the gateway's request span): the engine's span is its child. Only with a tracer. */
+  span?: TraceSpan;
 }
 
 /** One question and its answer, stored as a user and an assistant turn (`Engine.remember`). */
@@ -69,6 +73,8 @@ export interface EngineMeta {
   /** True when the answer came from the built-in simulator (no provider key configured). */
   simulated: boolean;
   usage?: Usage;
+  /** Set when the response cache applied to the call: `hit` (no upstream attempt, nothing spent) or `miss`. */
+  cache?: 'hit' | 'miss';
 }
 
 export interface EngineChatResult extends ChatResponse {
@@ -148,5 +154,7 @@ export interface EngineOptions {
   /** Instance id used for shared state across instances. */
   instanceId?: string;
   random?: () => number;
+  /** Spans for every call and attempt (the app wires OpenTelemetry behind it); none when undefined. */
+  tracer?: Tracer;
 }
 export type { ModelInfo };

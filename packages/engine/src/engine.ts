@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { type BreakerRegistry, type BreakerStateListener, createBreakerRegistry } from '@exai/circuit-breakers';
 import {
-  assertProviderOptions,
   type ChatChunk,
   type ChatRequest,
   createLogger,
   type GatewayConfig,
   type Logger,
   type ModelInfo,
-  NotFoundError,
   ownValue,
   type ProviderAdapter,
   StoreUnavailableError,
-  type Turn,
+  type Tracer,
 } from '@exai/core';
 import { createSessionManager, type SessionListener, type SessionManager } from '@exai/session-manager';
 import type { OwnerScope, Store } from '@exai/store';
+import { type CacheSlot, CallCache, hitMeta } from './cache.js';
+import { traceCall } from './call-trace.js';
 import { buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
 import { CredentialHolds } from './credential-holds.js';
@@ -29,8 +29,9 @@ import type {
   Exchange,
 } from './engine-types.js';
 import { createExecutor } from './executor.js';
-import { scopeOf, storeExchange, textOf, withHistory } from './memory.js';
-import { metaOf } from './meta.js';
+import { conversationOf, remembers, scopeOf, storeExchange, textOf } from './memory.js';
+import { blankMeta, metaOf } from './meta.js';
+import { type PrepareParts, prepareCall } from './prepare.js';
 import { RequestLog } from './request-log.js';
 import { ModelResolver, type Target } from './resolve.js';
 import { RetryBudget } from './retry-budget.js';
@@ -60,18 +61,22 @@ export class Engine {
   private readonly credentials: CredentialHolds;
   readonly #deps: RouterDeps;
   readonly #requestLog: RequestLog;
+  readonly #cache: CallCache;
+  readonly #tracer: Tracer | undefined;
 
   constructor(
     config: GatewayConfig,
     adapters: readonly ProviderAdapter[],
     store: Store,
-    options: { logger: Logger; simulated?: boolean; instanceId?: string; random?: () => number },
+    options: { logger: Logger; simulated?: boolean; instanceId?: string; random?: () => number; tracer?: Tracer },
   ) {
     this.config = config;
     this.logger = options.logger;
     this.store = store;
     this.simulated = options.simulated ?? false;
     this.#requestLog = new RequestLog(store, options.logger);
+    this.#cache = new CallCache(config.cache, () => store.responseCache, options.logger);
+    this.#tracer = options.tracer;
     this.resolver = new ModelResolver(adapters, config, options.random);
     this.breakers = createBreakerRegistry({
       defaults: config.breaker,
@@ -140,41 +145,13 @@ export class Engine {
     };
   }
 
-  async #prepare(request: ChatRequest, options: EngineCallOptions) {
-    const requestId = options.requestId ?? randomUUID();
-    assertProviderOptions(request.provider_options);
-    let thread: { id: string; provider?: string | null } | undefined;
-    let turns: Turn[] = [];
-    // Checked before any provider call: an answer that cannot be remembered is not asked for.
-    if (options.remember) scopeOf(options);
-    if (request.continuation_id) {
-      const scope = scopeOf(options);
-      thread = await this.store.getThread(scope, request.continuation_id);
-      if (!thread) {
-        throw new NotFoundError({
-          message: `Conversation '${request.continuation_id}' does not exist or has expired; start a new one without continuation_id`,
-          param: 'continuation_id',
-        });
-      }
-      turns = await this.store.listTurns(scope, thread.id, { limit: this.config.store.maxTurns });
-    }
-    const chain = this.chain(request, options, thread?.provider);
-    const shaped = turns.length > 0 ? withHistory(request, turns, chain[0]!.info) : request;
-    const { models: _models, continuation_id: _continuation, ...clean } = shaped;
-    return { requestId, thread, chain, request: clean as ChatRequest };
-  }
-
-  /** Whether a call stores its exchange: when it continues a thread or asks to, unless it only reads history. */
-  #remembers(thread: { id: string } | undefined, options: EngineCallOptions): boolean {
-    return !options.historyOnly && (thread !== undefined || options.remember === true);
-  }
-
-  /**
-   * The conversation a call is queued under (one call per thread at a time, so turns stay in
-   * order). A call that only reads the thread (`historyOnly`) writes nothing and is not queued.
-   */
-  #conversationOf(thread: { id: string } | undefined, options: EngineCallOptions): string | undefined {
-    return options.historyOnly ? undefined : thread?.id;
+  #prepareParts(): PrepareParts {
+    return {
+      store: this.store,
+      maxTurns: this.config.store.maxTurns,
+      cache: this.#cache,
+      chain: (request, options, preferProvider) => this.chain(request, options, preferProvider),
+    };
   }
 
   #rememberCall(
@@ -216,17 +193,28 @@ export class Engine {
     });
   }
 
-  #meta(requestId: string, state: RouteState, chain: Target[]): EngineMeta {
-    return metaOf(requestId, state, chain, this.simulated);
+  #meta(requestId: string, state: RouteState, chain: Target[], cache?: CacheSlot): EngineMeta {
+    return { ...metaOf(requestId, state, chain, this.simulated), ...(cache ? { cache: 'miss' as const } : {}) };
   }
 
-  /** A non-streaming chat over the fallback chain, remembered when asked to. */
+  /** A non-streaming chat over the fallback chain, remembered when asked to; from the cache when it applies. */
   async chat(request: ChatRequest, options: EngineCallOptions = {}): Promise<EngineChatResult> {
     const startedAt = Date.now();
-    const prepared = await this.#prepare(request, options);
-    const state: RouteState = { attempts: [] };
-    const conversationId = this.#conversationOf(prepared.thread, options);
+    const trace = traceCall(this.#tracer, request, options, false);
+    let meta: EngineMeta | undefined;
+    let failure: unknown;
     try {
+      const prepared = await prepareCall(this.#prepareParts(), request, options, 'json');
+      const { cache } = prepared;
+      const cached = cache ? await this.#cache.getChat(cache, options.signal) : undefined;
+      if (cached) {
+        meta = hitMeta(prepared.requestId, cached, this.simulated);
+        this.#account(meta, options, 200, startedAt);
+        return { ...cached, exai: meta };
+      }
+      const state: RouteState = { attempts: [] };
+      meta = this.#meta(prepared.requestId, state, prepared.chain, cache);
+      const conversationId = conversationOf(prepared.thread, options);
       const response = await routeChat(
         prepared.chain,
         prepared.request,
@@ -234,8 +222,8 @@ export class Engine {
         this.#routeOptions(prepared.requestId, request, options, conversationId),
         state,
       );
-      const meta = this.#meta(prepared.requestId, state, prepared.chain);
-      if (this.#remembers(prepared.thread, options)) {
+      meta = this.#meta(prepared.requestId, state, prepared.chain, cache);
+      if (remembers(prepared.thread, options)) {
         meta.continuationId = await this.#rememberCall(
           prepared.thread?.id,
           prepared.request,
@@ -244,16 +232,15 @@ export class Engine {
           options,
         );
       }
+      if (cache) await this.#cache.put(cache, { kind: 'json', response });
       this.#account(meta, options, 200, startedAt);
       return { ...response, exai: meta };
     } catch (error) {
-      this.#account(
-        this.#meta(prepared.requestId, state, prepared.chain),
-        options,
-        (error as { statusCode?: number }).statusCode ?? 500,
-        startedAt,
-      );
+      failure = error;
+      if (meta) this.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
       throw error;
+    } finally {
+      trace?.finish(meta ?? blankMeta(options.requestId ?? randomUUID(), this.simulated), failure);
     }
   }
 
@@ -261,48 +248,74 @@ export class Engine {
   stream(request: ChatRequest, options: EngineCallOptions = {}): EngineStream {
     const state: RouteState = { attempts: [] };
     const engine = this;
-    const meta: EngineMeta = {
-      requestId: options.requestId ?? randomUUID(),
-      provider: '',
-      model: '',
-      attempts: state.attempts,
-      fellBack: false,
-      simulated: this.simulated,
-    };
+    const meta = blankMeta(options.requestId ?? randomUUID(), this.simulated, state);
     async function* run(): AsyncGenerator<ChatChunk> {
       const startedAt = Date.now();
-      const prepared = await engine.#prepare(request, { ...options, requestId: meta.requestId });
-      const conversationId = engine.#conversationOf(prepared.thread, options);
-      const remembering = engine.#remembers(prepared.thread, options);
-      let answer = '';
+      const trace = traceCall(engine.#tracer, request, options, true);
+      let failure: unknown;
       try {
-        for await (const chunk of routeStream(
-          prepared.chain,
-          prepared.request,
-          engine.#deps,
-          engine.#routeOptions(meta.requestId, request, options, conversationId),
-          state,
-        )) {
-          // The answer is only kept when a thread will store it.
-          if (remembering) answer += chunk.choices[0]?.delta.content ?? '';
-          // Who is answering is settled by the first chunk; refresh the meta once, not per chunk.
-          if (meta.provider === '') Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-          yield chunk;
+        const prepared = await prepareCall(
+          engine.#prepareParts(),
+          request,
+          { ...options, requestId: meta.requestId },
+          'stream',
+        );
+        const { cache } = prepared;
+        const cached = cache ? await engine.#cache.getStream(cache, options.signal) : undefined;
+        if (cached) {
+          Object.assign(meta, hitMeta(meta.requestId, cached[0] ?? meta, engine.simulated));
+          yield* cached;
+          engine.#account(meta, options, 200, startedAt);
+          return;
         }
-        Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        if (remembering)
-          meta.continuationId = await engine.#rememberCall(
-            prepared.thread?.id,
+        if (cache) meta.cache = 'miss';
+        const conversationId = conversationOf(prepared.thread, options);
+        const remembering = remembers(prepared.thread, options);
+        const refresh = () => Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain, cache));
+        let answer = '';
+        // The chunks are kept for the cache until they pass its size cap.
+        let kept: ChatChunk[] | undefined = cache ? [] : undefined;
+        let keptBytes = 0;
+        try {
+          for await (const chunk of routeStream(
+            prepared.chain,
             prepared.request,
-            answer,
-            meta,
-            options,
-          );
-        engine.#account(meta, options, 200, startedAt);
+            engine.#deps,
+            engine.#routeOptions(meta.requestId, request, options, conversationId),
+            state,
+          )) {
+            // The answer is only kept when a thread will store it.
+            if (remembering) answer += chunk.choices[0]?.delta.content ?? '';
+            if (kept) {
+              keptBytes += JSON.stringify(chunk).length;
+              if (keptBytes > engine.#cache.maxEntryBytes) kept = undefined;
+              else kept.push(chunk);
+            }
+            // Who is answering is settled by the first chunk; refresh the meta once, not per chunk.
+            if (meta.provider === '') refresh();
+            yield chunk;
+          }
+          refresh();
+          if (remembering)
+            meta.continuationId = await engine.#rememberCall(
+              prepared.thread?.id,
+              prepared.request,
+              answer,
+              meta,
+              options,
+            );
+          if (cache && kept) await engine.#cache.put(cache, { kind: 'stream', chunks: kept });
+          engine.#account(meta, options, 200, startedAt);
+        } catch (error) {
+          refresh();
+          engine.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+          throw error;
+        }
       } catch (error) {
-        Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        engine.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+        failure = error;
         throw error;
+      } finally {
+        trace?.finish(meta, failure);
       }
     }
     return { meta, [Symbol.asyncIterator]: () => run() };
@@ -400,5 +413,6 @@ export function createEngine(options: EngineOptions): Engine {
     ...(options.simulated ? { simulated: true } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
     ...(options.random ? { random: options.random } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
 }

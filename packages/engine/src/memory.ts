@@ -50,3 +50,16 @@ export function scopeOf(options: EngineCallOptions): OwnerScope {
     throw new TypeError("engine: continuation_id and remember need options.scope (the caller's tenant)");
   return options.scope;
 }
+
+/** Whether a call stores its exchange: when it continues a thread or asks to, unless it only reads history. */
+export function remembers(thread: { id: string } | undefined, options: EngineCallOptions): boolean {
+  return !options.historyOnly && (thread !== undefined || options.remember === true);
+}
+
+/**
+ * The conversation a call is queued under (one call per thread at a time, so turns stay in
+ * order). A call that only reads the thread (`historyOnly`) writes nothing and is not queued.
+ */
+export function conversationOf(thread: { id: string } | undefined, options: EngineCallOptions): string | undefined {
+  return options.historyOnly ? undefined : thread?.id;
+}

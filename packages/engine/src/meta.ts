@@ -23,3 +23,8 @@ export function metaOf(requestId: string, state: RouteState, chain: readonly Tar
     ...(state.usage ? { usage: state.usage } : {}),
   };
 }
+
+/** The meta of a call before it has a route (filled in as it runs). */
+export function blankMeta(requestId: string, simulated: boolean, state: RouteState = { attempts: [] }): EngineMeta {
+  return { requestId, provider: '', model: '', attempts: state.attempts, fellBack: false, simulated };
+}

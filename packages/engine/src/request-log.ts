@@ -55,6 +55,7 @@ export class RequestLog {
         latencyMs: Date.now() - call.startedAt,
         ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
         ...(call.caller ? { apiKeyId: call.caller } : {}),
+        ...(meta.cache ? { cache: meta.cache } : {}),
       },
       attempts,
     );

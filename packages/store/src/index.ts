@@ -14,6 +14,7 @@ export {
   type RedisRateLimiter,
   type RedisSemaphore,
 } from './redis-limits.js';
+export { createDatabaseResponseCache, createRedisResponseCache } from './response-cache.js';
 export { createSharedState, type SharedStateOptions } from './shared-state.js';
 export { createStore, defaultDataDir, storeDefaults } from './store.js';
 export type {
@@ -35,6 +36,7 @@ export type {
   OwnerScope,
   ProviderUploadRecord,
   RequestRecord,
+  ResponseCache,
   SharedState,
   SignalOption,
   Store,

@@ -187,6 +187,30 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // The exact response cache (when no Redis holds it), keyed by owner and request digest; and the
+    // cache's verdict in the request log.
+    '0005_response_cache': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('response_cache')
+          .ifNotExists()
+          .addColumn('owner', 'text', (column) => column.notNull())
+          .addColumn('key', 'text', (column) => column.notNull())
+          .addColumn('created_at', 'bigint', (column) => column.notNull())
+          .addColumn('expires_at', 'bigint', (column) => column.notNull())
+          .addColumn('bytes', 'integer', (column) => column.notNull())
+          .addColumn('value', 'text', (column) => column.notNull())
+          .addPrimaryKeyConstraint('response_cache_primary_key', ['owner', 'key'])
+          .execute();
+        await db.schema
+          .createIndex('response_cache_expires_at')
+          .ifNotExists()
+          .on('response_cache')
+          .column('expires_at')
+          .execute();
+        await db.schema.alterTable('requests').addColumn('cache', 'text').execute();
+      },
+    },
   };
 }
 

@@ -31,6 +31,7 @@ function toRequest(row: Selectable<RequestsTable>, attempts: AttemptRecord[]): R
     latencyMs: Number(row.latency_ms),
     tokens: row.tokens === null ? null : Number(row.tokens),
     apiKeyId: row.api_key_id,
+    cache: row.cache === 'hit' || row.cache === 'miss' ? row.cache : null,
     attempts,
   };
 }
@@ -39,7 +40,7 @@ const what = 'the request log';
 
 type Database = Awaited<ReturnType<StoreContext['database']>>;
 
-/** Rows per statement: well under SQLite's bound-parameter limit (9 or 10 columns each). */
+/** Rows per statement: well under SQLite's bound-parameter limit (at most 11 columns each). */
 const ROWS_PER_STATEMENT = 80;
 
 /** Requests deleted per transaction by `purgeRequests`. */
@@ -64,6 +65,7 @@ async function insertBatch(
       latency_ms: Math.round(request.latencyMs),
       tokens: request.tokens ?? null,
       api_key_id: request.apiKeyId ?? null,
+      cache: request.cache ?? null,
     };
     const rows = attempts.map((attempt, index) => ({
       request_id: row.id,

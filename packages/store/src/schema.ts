@@ -61,6 +61,7 @@ export interface RequestsTable {
   latency_ms: number;
   tokens: number | null;
   api_key_id: string | null;
+  cache: string | null;
 }
 
 export interface AttemptsTable {
@@ -94,6 +95,15 @@ export interface ResponsesTable {
   input_items: string;
 }
 
+export interface ResponseCacheTable {
+  owner: string;
+  key: string;
+  created_at: number;
+  expires_at: number;
+  bytes: number;
+  value: string;
+}
+
 export interface Database {
   threads: ThreadsTable;
   turns: TurnsTable;
@@ -104,4 +114,5 @@ export interface Database {
   attempts: AttemptsTable;
   api_keys: ApiKeysTable;
   responses: ResponsesTable;
+  response_cache: ResponseCacheTable;
 }

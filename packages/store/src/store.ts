@@ -9,12 +9,13 @@ import { type MaintenanceDeps, runMaintenancePass, startMaintenanceLoop } from '
 import type { OpenedDatabase } from './open-database.js';
 import { createProviderUploadRepository } from './provider-uploads.js';
 import { createRequestRepository } from './requests.js';
+import { createDatabaseResponseCache, createRedisResponseCache } from './response-cache.js';
 import { createResponseRepository } from './responses.js';
 import { toStoreError, unavailableMessage, withSignal } from './run.js';
 import type { Database } from './schema.js';
 import { createSharedState } from './shared-state.js';
 import { createThreadRepository } from './threads.js';
-import type { SharedState, Store, StoreOptions } from './types.js';
+import type { ResponseCache, SharedState, Store, StoreOptions } from './types.js';
 
 export const storeDefaults = {
   threadTtlMs: 3 * 24 * 3600_000,
@@ -41,6 +42,7 @@ export function createStore(options: StoreOptions = {}): Store {
   const target = dialect === 'postgres' ? 'Postgres' : 'SQLite';
   let opening: Promise<OpenedDatabase> | undefined;
   let shared: SharedState | undefined;
+  let cache: ResponseCache | undefined;
   let closed = false;
   let maintenance: { stop(): Promise<void> } | undefined;
 
@@ -89,13 +91,24 @@ export function createStore(options: StoreOptions = {}): Store {
     });
     return shared;
   };
+  const responseCache = (): ResponseCache => {
+    cache ??= options.redisUrl
+      ? createRedisResponseCache(options.redisUrl, {
+          prefix: options.redisPrefix ?? storeDefaults.redisPrefix,
+          ...(options.logger ? { logger: options.logger } : {}),
+        })
+      : createDatabaseResponseCache(context);
+    return cache;
+  };
   const threads = createThreadRepository(context);
   const requests = createRequestRepository(context);
   const responses = createResponseRepository(context);
   const maintenanceDeps: MaintenanceDeps = {
-    // Expired threads and expired stored responses, counted together.
+    // Expired threads, stored responses and cached answers, counted together.
     purgeExpired: async (purgeOptions) =>
-      (await threads.purgeExpired(purgeOptions)) + (await responses.purgeExpiredResponses(purgeOptions)),
+      (await threads.purgeExpired(purgeOptions)) +
+      (await responses.purgeExpiredResponses(purgeOptions)) +
+      (cache ? await cache.purgeExpired(purgeOptions) : 0),
     purgeRequests: (before, purgeOptions) => requests.purgeRequests(before, purgeOptions),
     semaphore: () => sharedState().semaphore,
     now: context.now,
@@ -121,10 +134,15 @@ export function createStore(options: StoreOptions = {}): Store {
       opening = undefined;
       await shared?.close();
       shared = undefined;
+      await cache?.close();
+      cache = undefined;
       if (pending) await pending.then((opened) => opened.db.destroy()).catch(() => undefined);
     },
     get shared() {
       return sharedState();
+    },
+    get responseCache() {
+      return responseCache();
     },
     ...namingTheStore(target, {
       ...threads,

@@ -137,6 +137,8 @@ export interface RequestRecord {
   latencyMs: number;
   tokens: number | null;
   apiKeyId: string | null;
+  /** `hit` or `miss` when the request was cacheable, else null. */
+  cache: 'hit' | 'miss' | null;
   attempts: AttemptRecord[];
 }
 
@@ -150,6 +152,8 @@ export interface NewRequest {
   latencyMs: number;
   tokens?: number;
   apiKeyId?: string;
+  /** The exact response cache's verdict when the call was cacheable: `hit` (no upstream call) or `miss`. */
+  cache?: 'hit' | 'miss';
 }
 
 export interface AttemptRecord {
@@ -228,8 +232,25 @@ export interface NewStoredResponse {
   inputItems: JsonValue[];
 }
 
+/**
+ * Storage of the exact response cache: opaque text under a request digest, per owner, with an expiry
+ * (`response-cache.ts`). Redis when the store has a Redis URL, the database otherwise.
+ */
+export interface ResponseCache {
+  readonly kind: 'redis' | 'database';
+  /** The live entry of this owner under `key`, or undefined (missing, expired, or written by another owner). */
+  get(owner: string, key: string, options?: SignalOption): Promise<string | undefined>;
+  /** Stores (or replaces) this owner's entry under `key` for `ttlMs`. */
+  set(owner: string, key: string, value: string, ttlMs: number, options?: SignalOption): Promise<void>;
+  /** Deletes expired entries of every owner (the database backend; Redis expires them itself). */
+  purgeExpired(options?: SignalOption): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: StoreDialect;
+  /** The exact response cache's storage; created on first access. */
+  readonly responseCache: ResponseCache;
   /** Opens the database and runs migrations; every other method does this on first use. */
   ready(options?: SignalOption): Promise<void>;
   close(): Promise<void>;

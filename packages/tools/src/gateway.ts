@@ -1,4 +1,4 @@
-import { createLogger, type GatewayConfig, type Logger } from '@exai/core';
+import { createLogger, type GatewayConfig, type Logger, type Tracer } from '@exai/core';
 import {
   buildAdapters,
   createEngine,
@@ -26,6 +26,8 @@ export interface GatewayOptions {
    * simulator is their dependency, not the engine's. Without it, no provider means no models.
    */
   firstRun?: () => Promise<FirstRunSimulator>;
+  /** Spans for every engine call and attempt (exai-http wires OpenTelemetry here when it is configured). */
+  tracer?: Tracer;
 }
 
 /** What a composition root built: the engine, and the store it was given (for the apps' own routes). */
@@ -57,6 +59,7 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
     logger,
     ...(simulator ? { simulated: true } : {}),
     ...(options.instanceId ? { instanceId: options.instanceId } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   let closing: Promise<boolean> | undefined;
   const close = (graceMs?: number): Promise<boolean> => {

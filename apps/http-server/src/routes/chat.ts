@@ -4,7 +4,7 @@ import type { EngineMeta } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseChatBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
-import { describeMeta, requestScope } from '../request-info.js';
+import { describeMeta, requestScope, traceParent } from '../request-info.js';
 import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 
 /** `exai` extension object on answers and on the last stream event. */
@@ -15,6 +15,7 @@ export function exaiField(meta: EngineMeta) {
     model: meta.model,
     fell_back: meta.fellBack,
     simulated: meta.simulated,
+    ...(meta.cache ? { cache: meta.cache } : {}),
     ...(meta.continuationId ? { continuation_id: meta.continuationId } : {}),
     attempts: meta.attempts.map((attempt) => ({
       provider: attempt.provider,
@@ -35,6 +36,7 @@ export function mountChat(app: App, deps: AppDeps): void {
       remember,
       ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
       scope: requestScope(request),
+      ...traceParent(request),
     };
     if (chat.stream) return streamChat(deps, chat, options, request, reply);
     const answer = await deps.engine.chat(chat, options);

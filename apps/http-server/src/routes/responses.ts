@@ -3,7 +3,7 @@ import type { OwnerScope } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
-import { describeMeta, requestScope } from '../request-info.js';
+import { describeMeta, requestScope, traceParent } from '../request-info.js';
 import {
   answerMessage,
   answerParts,
@@ -80,6 +80,7 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
         route: ROUTE,
         ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
         scope,
+        ...traceParent(request),
       },
     };
     if (body.stream) return streamResponse(deps, state, call, request, reply);
