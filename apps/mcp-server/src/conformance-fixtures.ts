@@ -44,6 +44,12 @@ export function registerConformanceFixtures(server: McpServer): void {
     }
     return { content: [{ type: 'text', text: 'Tool with logging executed successfully' }] };
   });
+  // SEP-1699 (server-sse-polling): the stream closes mid-call, the answer comes on the resumed one.
+  fixture(server, 'test_reconnection', 'Conformance fixture: closes its SSE stream, then answers', async (context) => {
+    context.closeStream?.();
+    await pause(200);
+    return { content: [{ type: 'text', text: 'Reconnection test completed' }] };
+  });
   server.registerPrompt('test_simple_prompt', { description: 'Conformance fixture prompt' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
   }));

@@ -27,6 +27,8 @@ export interface ToolCallContext {
   sessionId?: string;
   /** Sends a notification related to the request (logging, on the request's own stream). */
   notify: (notification: ServerNotification) => Promise<void>;
+  /** Ends the request's SSE stream (the client resumes with `Last-Event-ID`); HTTP with resumability only. */
+  closeStream?: () => void;
   /** The request's `_meta` (progress token, `traceparent`...). */
   meta?: Record<string, unknown>;
 }
@@ -132,6 +134,7 @@ export class ToolTable {
 
 const contextOf = (extra: Extra, meta: Record<string, unknown> | undefined) => ({
   notify: (notification: ServerNotification) => extra.sendNotification(notification),
+  ...(extra.closeSSEStream ? { closeStream: extra.closeSSEStream } : {}),
   ...(extra.sessionId ? { sessionId: extra.sessionId } : {}),
   ...(meta ? { meta } : {}),
 });
