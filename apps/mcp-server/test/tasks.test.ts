@@ -90,6 +90,30 @@ describe('long tools as tasks, and progress that outlives a client request timeo
     expect(tasks.some((task) => task.status === 'completed')).toBe(true);
   });
 
+  it('a task with bad arguments fails with our hint; unknown task ids are JSON-RPC errors, not crashes', async () => {
+    let taskId = '';
+    const seen: string[] = [];
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: 'consensus', arguments: { prompt: 42, deadline_s: 1 } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    )) {
+      seen.push(message.type);
+      if (message.type === 'taskCreated') taskId = message.task.taskId;
+    }
+    // The SDK's stream reports a failed task as an error; its result (our isError answer) is kept for tasks/result.
+    expect(seen.at(-1)).toBe('error');
+    const final = (await client.experimental.tasks.getTaskResult(taskId, CallToolResultSchema)) as TextResult;
+    expect(final.isError).toBe(true);
+    expect(final && textOf(final)).toMatch(/^invalid arguments for consensus: prompt: .*deadline_s: .*Hint:/);
+    expect(await client.experimental.tasks.getTask(taskId)).toMatchObject({ status: 'failed' });
+    for (const bogus of ['no-such-task', '', 'x'.repeat(5_000)]) {
+      await expect(client.experimental.tasks.getTask(bogus)).rejects.toThrow(/not found/i);
+      await expect(client.experimental.tasks.cancelTask(bogus)).rejects.toThrow(/not found/i);
+    }
+    expect(((await client.callTool({ name: 'version', arguments: {} })) as TextResult).isError).toBeFalsy();
+  });
+
   it('cancelling a consensus task aborts every upstream call (the simulator sees each hang-up)', async () => {
     sim.script('MiniMax-M2', 'no-response');
     sim.script('glm-4.6', 'no-response');
