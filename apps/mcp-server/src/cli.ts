@@ -21,7 +21,8 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
 EXAI_MCP_TOKEN, EXAI_MCP_TOKENS, EXAI_MCP_ADMIN_TOKENS, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG,
-EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000); every variable,
+EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000),
+EXAI_MCP_PROGRESS_INTERVAL_MS (default 15000); every variable,
 its default and meaning: the table in @exai/core's README. A bad value exits 2 naming the variable.
 `;
 
@@ -102,7 +103,10 @@ async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
 }
 
 async function stdio(): Promise<void> {
-  const server = createBareServer({ version: packageJson.version });
+  const server = createBareServer({
+    version: packageJson.version,
+    heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+  });
   let initialized!: () => void;
   const seen = new Promise<void>((resolve) => {
     initialized = resolve;
@@ -161,7 +165,10 @@ async function http(): Promise<void> {
     maxSessions: settings.EXAI_MCP_MAX_SESSIONS,
     limits: httpServerLimitsOf(settings),
     createServer: (scope) => {
-      const server = createBareServer({ version: packageJson.version });
+      const server = createBareServer({
+        version: packageJson.version,
+        heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+      });
       wireServer(server, loaded, scope);
       fixtures?.registerConformanceFixtures(server);
       return server;

@@ -1,6 +1,20 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { toolTableOf } from './mcp-server.js';
+import type { ToolCallContext } from './tool-table.js';
+
+const EMPTY = { type: 'object' as const, properties: {} };
+
+function fixture(
+  server: McpServer,
+  name: string,
+  description: string,
+  call: (context: ToolCallContext) => Promise<CallToolResult>,
+): void {
+  toolTableOf(server).add({ tool: { name, description, inputSchema: EMPTY }, call: (_args, context) => call(context) });
+}
 
 /**
  * The fixture tools and prompts the official conformance suite calls by name. Registered only with
@@ -8,40 +22,34 @@ import { z } from 'zod';
  * isError results, prompts) without a model behind them.
  */
 export function registerConformanceFixtures(server: McpServer): void {
-  server.registerTool('test_simple_text', { description: 'Conformance fixture: returns a text' }, async () => ({
+  fixture(server, 'test_simple_text', 'Conformance fixture: returns a text', async () => ({
     content: [{ type: 'text', text: 'This is a simple text response for testing.' }],
   }));
-  server.registerTool('test_error_handling', { description: 'Conformance fixture: always fails' }, async () => ({
+  fixture(server, 'test_error_handling', 'Conformance fixture: always fails', async () => ({
     content: [{ type: 'text', text: 'This tool intentionally returns an error for testing' }],
     isError: true,
   }));
-  server.registerTool(
-    'test_tool_with_progress',
-    { description: 'Conformance fixture: reports progress' },
-    async (extra) => {
-      const token = extra._meta?.progressToken;
-      for (const progress of [0, 50, 100]) {
-        if (token !== undefined)
-          await extra.sendNotification({
-            method: 'notifications/progress',
-            params: { progressToken: token, progress, total: 100 },
-          });
-        if (progress < 100) await pause(50);
-      }
-      return { content: [{ type: 'text', text: String(token ?? 'no token') }] };
-    },
-  );
-  server.registerTool(
-    'test_tool_with_logging',
-    { description: 'Conformance fixture: logs while running' },
-    async (extra) => {
-      for (const data of ['Tool execution started', 'Tool processing data', 'Tool execution completed']) {
-        await extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data } });
-        await pause(50);
-      }
-      return { content: [{ type: 'text', text: 'Tool with logging executed successfully' }] };
-    },
-  );
+  fixture(server, 'test_tool_with_progress', 'Conformance fixture: reports progress', async (context) => {
+    for (const progress of [0, 50, 100]) {
+      context.progress?.({ progress, total: 100 });
+      if (progress < 100) await pause(50);
+    }
+    const token = context.meta?.progressToken;
+    return { content: [{ type: 'text', text: String(token ?? 'no token') }] };
+  });
+  fixture(server, 'test_tool_with_logging', 'Conformance fixture: logs while running', async (context) => {
+    for (const data of ['Tool execution started', 'Tool processing data', 'Tool execution completed']) {
+      await context.notify({ method: 'notifications/message', params: { level: 'info', data } });
+      await pause(50);
+    }
+    return { content: [{ type: 'text', text: 'Tool with logging executed successfully' }] };
+  });
+  // SEP-1699 (server-sse-polling): the stream closes mid-call, the answer comes on the resumed one.
+  fixture(server, 'test_reconnection', 'Conformance fixture: closes its SSE stream, then answers', async (context) => {
+    context.closeStream?.();
+    await pause(200);
+    return { content: [{ type: 'text', text: 'Reconnection test completed' }] };
+  });
   server.registerPrompt('test_simple_prompt', { description: 'Conformance fixture prompt' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
   }));

@@ -1,7 +1,11 @@
 import type { OwnerScope } from '@exai/engine';
 import type { ToolDefinition, ToolRegistry, ToolResult } from '@exai/tools';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { iconsOf } from './icons.js';
+import { AbortingTaskStore } from './tasks.js';
+import { ToolTable } from './tool-table.js';
 
 export const SERVER_NAME = 'exai';
 
@@ -23,24 +27,50 @@ export interface McpServerOptions {
   version: string;
   /** Extra instructions shown to the host at initialize. */
   instructions?: string;
+  /** While a call with a progress token runs, progress at least this often. Default 15 s. */
+  heartbeatMs?: number;
 }
 
-/** The MCP server with tools and the logging capability declared up front (tools can be added after connect). */
+/** Tools that may run as tasks (2025-11-25 experimental): the ones that can outlast a client's request timeout. */
+export const TASK_TOOLS: readonly string[] = ['consensus', 'thinkdeep', 'codereview', 'analyze', 'file_query'];
+
+const tables = new WeakMap<McpServer, ToolTable>();
+
+/** The tool table of a server made by `createBareServer` (fixtures and tools are added to it). */
+export function toolTableOf(server: McpServer): ToolTable {
+  const table = tables.get(server);
+  if (!table) throw new TypeError('not a server made by createBareServer');
+  return table;
+}
+
+/**
+ * The MCP server with tools (answered by our tool table), tasks, prompts and logging declared up
+ * front: tools can be added after connect.
+ */
 export function createBareServer(options: McpServerOptions): McpServer {
-  return new McpServer(
-    { name: SERVER_NAME, title: 'EX-AI gateway', version: options.version },
+  const tasks = new AbortingTaskStore();
+  const server = new McpServer(
+    { name: SERVER_NAME, title: 'EX-AI gateway', version: options.version, icons: iconsOf('consensus') },
     {
-      capabilities: { tools: { listChanged: true }, prompts: { listChanged: true }, logging: {} },
+      capabilities: { prompts: { listChanged: true }, logging: {} },
+      taskStore: tasks,
       // Registering many tools at once sends one list_changed, not one per tool.
       debouncedNotificationMethods: ['notifications/tools/list_changed', 'notifications/prompts/list_changed'],
       instructions:
         options.instructions ??
-        'Tools that ask GLM, Kimi, MiniMax and GPT models. Every model answer carries a continuation_id: pass it to any tool to continue the thread. Call listmodels for models and roles.',
+        'Tools that ask GLM, Kimi, MiniMax and GPT models. Every model answer carries a continuation_id: pass it to any tool to continue the thread. Call listmodels for models and roles. Long tools (consensus, thinkdeep, codereview, analyze, file_query) can run as tasks.',
     },
   );
+  tables.set(server, new ToolTable(server, { tasks, heartbeatMs: options.heartbeatMs ?? 15_000 }));
+  const previous = server.server.onclose;
+  server.server.onclose = () => {
+    tasks.close();
+    previous?.();
+  };
+  return server;
 }
 
-function toCallResult(result: ToolResult, definition: ToolDefinition) {
+function toCallResult(result: ToolResult, definition: ToolDefinition): CallToolResult {
   return {
     content: [{ type: 'text' as const, text: result.content }],
     ...(result.isError ? { isError: true } : {}),
@@ -58,48 +88,44 @@ export function toolCallsInFlight(): number {
   return running;
 }
 
+function listingOf(definition: ToolDefinition): Tool {
+  return {
+    name: definition.name,
+    title: definition.title,
+    description: definition.description,
+    inputSchema: definition.jsonSchema as Tool['inputSchema'],
+    ...(definition.outputJsonSchema ? { outputSchema: definition.outputJsonSchema as Tool['outputSchema'] } : {}),
+    annotations: definition.annotations,
+    icons: iconsOf(definition.name),
+    ...(TASK_TOOLS.includes(definition.name) ? { execution: { taskSupport: 'optional' as const } } : {}),
+  };
+}
+
 /**
  * Registers every tool of the registry, and each main tool as a prompt. `scope` is the tenant of
  * this server's client (stdio: the local tenant; HTTP: the session's token): its threads and uploads.
  */
 export function registerTools(server: McpServer, registry: ToolRegistry, scope: OwnerScope): void {
+  const table = toolTableOf(server);
   for (const definition of registry.list()) {
-    server.registerTool(
-      definition.name,
-      {
-        title: definition.title,
-        description: definition.description,
-        inputSchema: definition.inputSchema,
-        ...(definition.outputSchema ? { outputSchema: definition.outputSchema } : {}),
-        annotations: definition.annotations,
-      },
-      async (args, extra) => {
-        const token = extra._meta?.progressToken;
-        let last = -1;
-        const progress =
-          token === undefined
-            ? undefined
-            : (update: { progress: number; total?: number; message?: string }) => {
-                if (update.progress <= last) return;
-                last = update.progress;
-                extra
-                  .sendNotification({ method: 'notifications/progress', params: { progressToken: token, ...update } })
-                  .catch(() => undefined);
-              };
+    table.add({
+      tool: listingOf(definition),
+      async call(args, context) {
         running += 1;
         try {
+          // The registry validates the arguments: a bad one is its hinted isError result.
           const result = await registry.call(definition.name, args, {
-            signal: extra.signal,
+            signal: context.signal,
             scope,
-            ...(progress ? { progress } : {}),
-            ...(extra.sessionId ? { caller: `mcp:${extra.sessionId}` } : {}),
+            ...(context.progress ? { progress: context.progress } : {}),
+            ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
           });
           return toCallResult(result, definition);
         } finally {
           running -= 1;
         }
       },
-    );
+    });
     if (PROMPT_TOOLS.includes(definition.name)) {
       server.registerPrompt(
         definition.name,

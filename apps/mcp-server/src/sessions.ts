@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { SessionEventStore } from './event-store.js';
 
 export interface SessionLimits {
   /** A session with no request in flight (an open GET stream counts) is closed after this long. */
@@ -20,6 +21,9 @@ interface Session {
   timer: NodeJS.Timeout | undefined;
   closed: boolean;
 }
+
+/** The SSE `retry` sent to clients: how soon to reconnect after a stream closes. */
+const RETRY_MS = 1_000;
 
 /** Longest `Retry-After` a full table suggests. */
 const MAX_RETRY_AFTER_S = 60;
@@ -96,6 +100,10 @@ export class SessionTable {
     let server: McpServer | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      // Resumable streams: a priming event id on each SSE stream, `retry` for the reconnect delay,
+      // and the events a closed stream missed replayed on `Last-Event-ID`.
+      eventStore: new SessionEventStore(),
+      retryInterval: RETRY_MS,
       // The transport awaits this before it hands the initialize to `onmessage`. Registered before
       // the answer goes out: the client's next request may arrive before `open` returns.
       onsessioninitialized: async (id) => {

@@ -55,5 +55,13 @@ export const textOf = (result: unknown) => ((result as TextResult).content[0]?.t
 export const continuationOf = (result: unknown) =>
   ((result as TextResult)._meta?.exai as { continuation_id?: string } | undefined)?.continuation_id;
 
-/** Estimated tokens of a tools/list answer: JSON characters / 4. */
-export const tokensOf = (tools: unknown[]) => Math.ceil(JSON.stringify(tools).length / 4);
+/**
+ * Estimated tokens (JSON characters / 4) of what a host puts in the model's context from a
+ * tools/list answer: names, titles, descriptions, input schemas and annotations. Output schemas are
+ * for the client to check results against and are not counted (see `listingTokensOf`).
+ */
+export const tokensOf = (tools: Array<Record<string, unknown>>) =>
+  listingTokensOf(tools.map(({ outputSchema: _output, ...rest }) => rest));
+
+/** Estimated tokens of the whole tools/list answer, output schemas included. */
+export const listingTokensOf = (tools: unknown[]) => Math.ceil(JSON.stringify(tools).length / 4);

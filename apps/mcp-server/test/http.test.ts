@@ -131,6 +131,27 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
     ).toBe(404);
   });
 
+  it('answers a resume with an unknown or malformed Last-Event-ID with 400 in JSON-RPC shape, and keeps the session', async () => {
+    const { client, transport } = await connect(server.url);
+    try {
+      for (const lastEventId of ['no-such-event', 'x'.repeat(2_000), '../../etc_passwd']) {
+        const response = await fetch(server.url, {
+          headers: {
+            accept: 'text/event-stream',
+            'mcp-session-id': transport.sessionId!,
+            'mcp-protocol-version': '2025-11-25',
+            'last-event-id': lastEventId,
+          },
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32000 } });
+      }
+      expect((await client.callTool({ name: 'version', arguments: {} })).isError).toBeFalsy();
+    } finally {
+      await client.close();
+    }
+  });
+
   it('requires the bearer token when one is set, and refuses to bind beyond loopback without one', async () => {
     const guarded = await startHttpProcess({ ...env, EXAI_MCP_TOKEN: 'sekret-token' });
     try {

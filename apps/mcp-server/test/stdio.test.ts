@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   CLI,
   continuationOf,
+  listingTokensOf,
   type Simulator,
   simulatorEnvironment,
   type TextResult,
@@ -71,17 +72,33 @@ describe('exai-mcp over stdio (built bundle)', () => {
         ['web_search', { query: 'mcp spec', provider: 'kimi' }],
         ['file_query', { files: ['package.json'], prompt: 'name?' }],
       ];
+      // Every tool declares an output schema; the SDK client checks each structuredContent against it.
+      expect(tools.filter((tool) => !tool.outputSchema).map((tool) => tool.name)).toEqual([]);
       for (const [name, args] of calls) {
         const result = (await client.callTool({ name, arguments: args })) as TextResult;
         expect(result.isError, `${name}: ${textOf(result)}`).toBeFalsy();
         expect(continuationOf(result), name).toMatch(/\S/);
+        expect(result.structuredContent, name).toMatchObject({ continuation_id: continuationOf(result) });
+        expect(textOf(result).length, `${name} keeps its text`).toBeGreaterThan(0);
       }
       const files = (await client.callTool({ name: 'files', arguments: {} })) as TextResult;
       expect(textOf(files)).toContain('package.json');
       for (const name of ['threads', 'listmodels', 'status']) {
         const result = (await client.callTool({ name, arguments: {} })) as TextResult;
         expect(result.isError, name).toBeFalsy();
+        expect(Object.keys(result.structuredContent ?? {}).length, name).toBeGreaterThan(0);
       }
+      const consensus = (await client.callTool({
+        name: 'consensus',
+        arguments: { prompt: 'Adopt SQLite?', roles: ['architect', 'validator'] },
+      })) as TextResult;
+      expect(consensus.structuredContent).toMatchObject({
+        responses: [
+          { ok: true, stance: 'neutral', content: expect.any(String), latencyMs: expect.any(Number) },
+          { ok: true, stance: 'against', content: expect.any(String), latencyMs: expect.any(Number) },
+        ],
+        synthesis: { content: expect.any(String) },
+      });
       const version = (await client.callTool({ name: 'version', arguments: {} })) as TextResult;
       expect(version.structuredContent).toMatchObject({ server: '@exai/mcp-server', profile: 'full' });
       // every chat request reached the simulator, none was simulated by the engine itself
@@ -101,6 +118,7 @@ describe('exai-mcp over stdio (built bundle)', () => {
       await close();
       expect(tools).toHaveLength(count);
       expect(tokensOf(tools), profile).toBeLessThan(budget);
+      expect(listingTokensOf(tools), `${profile}, output schemas included`).toBeLessThan(budget * 1.6);
     }
   });
 

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { continuationOf, simulatorEnvironment, type TextResult, textOf } from './helpers.js';
 import { startHttpProcess } from './http-process.js';
@@ -7,7 +8,8 @@ import { startHttpProcess } from './http-process.js';
 /**
  * `exai-mcp --http` with two tokens (EXAI_MCP_TOKENS) and an admin token: each token is a tenant.
  * B never lists, shows, continues or deletes A's threads, nor lists, reuses or deletes A's
- * provider uploads; the answers about A's ids are the answers about unknown ids; the admin sees both.
+ * provider uploads, nor sees A's tasks; the answers about A's ids are the answers about unknown ids;
+ * the admin sees both.
  */
 
 const A = `mcp-a-${Math.random().toString(36).slice(2)}`;
@@ -132,6 +134,29 @@ describe('exai-mcp --http: one tenant per token', () => {
     const all = textOf(await admin.call('files', { action: 'list' }));
     expect(all).toContain(`${fileId} owner:mcp:`);
     expect(all.split('\n').filter((line) => line.includes('owner:mcp:'))).toHaveLength(2);
+  });
+
+  it("tasks over HTTP: A's consensus task completes with its result; B neither gets, lists nor cancels it", async () => {
+    const a = await connect(A);
+    const b = await connect(B);
+    const stream = a.client.experimental.tasks.callToolStream(
+      { name: 'consensus', arguments: { prompt: 'Adopt SQLite?', roles: ['architect', 'validator'] } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    );
+    let taskId = '';
+    let final: TextResult | undefined;
+    for await (const message of stream) {
+      if (message.type === 'taskCreated') taskId = message.task.taskId;
+      if (message.type === 'result') final = message.result as TextResult;
+      if (message.type === 'error') throw message.error;
+    }
+    expect(final?.structuredContent).toMatchObject({ responses: [{ ok: true }, { ok: true }] });
+    expect(await a.client.experimental.tasks.getTask(taskId)).toMatchObject({ status: 'completed' });
+    await expect(b.client.experimental.tasks.getTask(taskId)).rejects.toThrow(/not found/i);
+    await expect(b.client.experimental.tasks.cancelTask(taskId)).rejects.toThrow(/not found/i);
+    expect((await b.client.experimental.tasks.listTasks()).tasks).toEqual([]);
+    expect(await a.client.experimental.tasks.getTask(taskId)).toMatchObject({ status: 'completed' });
   });
 
   it('a token outside the list is refused', async () => {

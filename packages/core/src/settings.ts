@@ -240,6 +240,12 @@ const shape = {
     default: '1000',
     apps: mcpOnly,
   }),
+  EXAI_MCP_PROGRESS_INTERVAL_MS: doc(integer(15_000, 100), {
+    description:
+      'while a tool call with a progress token runs, a progress notification at least this often (resets client request timeouts)',
+    default: '15000',
+    apps: mcpOnly,
+  }),
   // --- providers (no key at all: first-run mode, the built-in simulator answers)
   OPENAI_API_KEY: key('OpenAI key (several: comma-separated, tried in order)'),
   OPENAI_BASE_URL: key('OpenAI base URL'),

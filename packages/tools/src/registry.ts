@@ -69,17 +69,38 @@ export function selectTools(profile: ToolProfile, enabled: string[] = [], disabl
   }).map((tool) => tool.name);
 }
 
+function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _schema, ...json } = z.toJSONSchema(schema, { io }) as Record<string, unknown>;
+  return json;
+}
+
 function definitionOf(tool: ToolSpec): ToolDefinition {
-  const { $schema: _schema, ...jsonSchema } = z.toJSONSchema(tool.input, { io: 'input' }) as Record<string, unknown>;
+  const jsonSchema = jsonSchemaOf(tool.input, 'input');
   return {
     name: tool.name,
     title: tool.title,
     description: tool.description,
     inputSchema: tool.input,
     jsonSchema,
-    ...(tool.output ? { outputSchema: tool.output } : {}),
+    ...(tool.output ? { outputSchema: tool.output, outputJsonSchema: jsonSchemaOf(tool.output, 'output') } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
+}
+
+/**
+ * A successful result of a tool with an output schema carries a structured answer that matches it
+ * (the parsed value is passed on); one that does not is our bug, reported as an internal failure.
+ */
+function checkOutput(tool: ToolSpec, result: ToolResult): ToolResult {
+  if (result.isError || !tool.output) return result;
+  const checked = tool.output.safeParse(result.structured ?? {});
+  if (checked.success) return { ...result, structured: checked.data as Record<string, unknown> };
+  const where = checked.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+  return failure(
+    `internal error: ${tool.name} answered outside its output schema (${where})`,
+    'retry once; if it repeats, call status and report it to the user',
+    { error: 'internal' },
+  );
 }
 
 /** Builds the registry both apps use: the tools of a profile, validated calls, failures as hinted results. */
@@ -154,7 +175,7 @@ export function createToolRegistry(options: ToolRegistryOptions): ToolRegistry {
         toolNames: () => [...tools.keys()],
       };
       try {
-        return await tool.run(parsed.data, run);
+        return checkOutput(tool, await tool.run(parsed.data, run));
       } catch (error) {
         return fromError(error, hints);
       }

@@ -70,6 +70,8 @@ export interface ToolDefinition {
   /** JSON Schema of the input, for REST and WebSocket listings. */
   jsonSchema: Record<string, unknown>;
   outputSchema?: z.ZodObject;
+  /** JSON Schema of `structured` on success, when the tool has a structured answer. */
+  outputJsonSchema?: Record<string, unknown>;
   annotations: ToolAnnotations;
 }
 

@@ -90,6 +90,38 @@ describe('createToolRegistry', () => {
     expect(chat.jsonSchema).toMatchObject({ type: 'object', required: ['prompt'], additionalProperties: false });
   });
 
+  it('gives every tool with a structured answer an output schema, and each answer matches it', async () => {
+    const registry = createToolRegistry({ engine, store, profile: 'full', env: {} });
+    const withOutput = registry
+      .list()
+      .filter((tool) => tool.outputSchema)
+      .map((tool) => tool.name);
+    expect(withOutput).toEqual(registry.list().map((tool) => tool.name));
+    const calls: Array<[string, Record<string, unknown>]> = [
+      ['chat', { prompt: 'hi' }],
+      ['consensus', { prompt: 'Ship it?', roles: ['architect', 'validator'] }],
+      ['listmodels', {}],
+      ['status', {}],
+      ['threads', {}],
+      ['web_search', { query: 'mcp', provider: 'glm' }],
+      ['version', {}],
+    ];
+    for (const [name, args] of calls) {
+      const result = await registry.call(name, args, { scope: me });
+      expect(result.isError, `${name}: ${result.content}`).toBeUndefined();
+      const schema = registry.list().find((tool) => tool.name === name)!.outputSchema!;
+      expect(schema.safeParse(result.structured).success, name).toBe(true);
+      expect(result.content.length, `${name} keeps its text`).toBeGreaterThan(0);
+    }
+    const consensus = await registry.call('consensus', { prompt: 'Ship it?', roles: ['architect'] }, { scope: me });
+    expect(consensus.structured).toMatchObject({
+      responses: [{ ok: true, stance: expect.any(String), content: expect.any(String), latencyMs: expect.any(Number) }],
+      synthesis: { content: expect.any(String) },
+    });
+    const search = await registry.call('web_search', { query: 'mcp', provider: 'glm' }, { scope: me });
+    expect((search.structured as { results: Array<{ url: string }> }).results[0]?.url).toMatch(/^https?:/);
+  });
+
   it('reads roles from EXAI_ROLES over the defaults and resolves role → model', async () => {
     const registry = createToolRegistry({
       engine,

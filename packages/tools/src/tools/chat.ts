@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ask } from '../ask.js';
+import { answerOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL } from '../spec.js';
 
 export const chatTool = defineTool({
@@ -9,6 +10,7 @@ export const chatTool = defineTool({
     'Ask one model (GLM, Kimi, MiniMax, GPT) or a named role. Returns a continuation_id to continue the thread with any tool.',
   profile: 'lean',
   annotations: MODEL_CALL,
+  output: answerOutput,
   input: z.strictObject({
     prompt: fields.prompt,
     model: fields.model,

@@ -3,6 +3,7 @@ import { type ConsensusParticipant, runConsensus, textOf } from '@exai/engine';
 import { z } from 'zod';
 import { resolveModel } from '../ask.js';
 import { failure, fromError } from '../errors.js';
+import { consensusOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
 import type { ToolResult } from '../types.js';
 
@@ -62,6 +63,7 @@ export const consensusTool = defineTool({
     'Ask several models or roles at once, each with a stance (for/against/neutral), blinded; then synthesise. Partial results if some fail.',
   profile: 'lean',
   annotations: MODEL_CALL,
+  output: consensusOutput,
   input,
   async run(args, context) {
     try {

@@ -11,6 +11,7 @@ import {
 import { z } from 'zod';
 import { ask } from '../ask.js';
 import { failure, fromError } from '../errors.js';
+import { answerOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
 
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
@@ -93,6 +94,7 @@ export const fileQueryTool = defineTool({
     "Upload local files (under the allowed roots) to Kimi or GLM's files API, deduplicated by sha256, and ask about them.",
   profile: 'standard',
   annotations: MODEL_CALL,
+  output: answerOutput,
   input,
   async run(args, context) {
     try {

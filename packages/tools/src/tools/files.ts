@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { failure, fromError } from '../errors.js';
+import { filesOutput } from '../outputs.js';
 import { defineTool } from '../spec.js';
 
 const input = z.strictObject({
@@ -14,6 +15,7 @@ export const filesTool = defineTool({
   description: 'List files uploaded to providers by file_query, or delete one (at the provider and in the store).',
   profile: 'full',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  output: filesOutput,
   input,
   async run(args, context) {
     try {

@@ -2,6 +2,7 @@ import type { ModelInfo } from '@exai/core';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
 import { fromError } from '../errors.js';
+import { listModelsOutput, statusOutput, versionOutput } from '../outputs.js';
 import { defineTool, READ_ONLY } from '../spec.js';
 
 const empty = z.strictObject({});
@@ -19,6 +20,7 @@ export const listModelsTool = defineTool({
   description: 'Models per provider (ids, aliases, context, capabilities) and the named roles.',
   profile: 'lean',
   annotations: READ_ONLY,
+  output: listModelsOutput,
   input: empty,
   async run(_args, context) {
     try {
@@ -59,6 +61,7 @@ export const statusTool = defineTool({
     'Providers with circuit-breaker states, in-flight and queued calls, the store, and whether answers are simulated.',
   profile: 'lean',
   annotations: READ_ONLY,
+  output: statusOutput,
   input: empty,
   async run(_args, context) {
     const status = context.engine.status();
@@ -82,15 +85,6 @@ export const statusTool = defineTool({
       structured: { ...status, profile: context.profile, tools: context.toolNames() },
     };
   },
-});
-
-const versionOutput = z.object({
-  server: z.string(),
-  version: z.string(),
-  tools: z.string(),
-  node: z.string(),
-  profile: z.string(),
-  simulated: z.boolean(),
 });
 
 export const versionTool = defineTool({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ask } from '../ask.js';
+import { answerOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL, type ToolSpec } from '../spec.js';
 
 interface ReviewKind {
@@ -80,6 +81,7 @@ export const reviewTools: ToolSpec[] = KINDS.map((kind) =>
     description: `${kind.description} Default role: ${kind.defaultRole}.`,
     profile: 'standard',
     annotations: MODEL_CALL,
+    output: answerOutput,
     input,
     run: (args, context) =>
       ask(context, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { failure, fromError } from '../errors.js';
+import { threadsOutput } from '../outputs.js';
 import { defineTool } from '../spec.js';
 
 const input = z.strictObject({
@@ -16,6 +17,7 @@ export const threadsTool = defineTool({
   description: 'List, show or delete stored threads (continuation ids persist across restarts).',
   profile: 'lean',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  output: threadsOutput,
   input,
   async run(args, context) {
     try {

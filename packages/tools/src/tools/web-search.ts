@@ -3,6 +3,7 @@ import { textOf } from '@exai/engine';
 import { z } from 'zod';
 import { metaOf } from '../ask.js';
 import { failure, fromError } from '../errors.js';
+import { webSearchOutput } from '../outputs.js';
 import { defineTool, fields, type RunContext } from '../spec.js';
 import type { ToolResult } from '../types.js';
 
@@ -131,6 +132,7 @@ export const webSearchTool = defineTool({
     "Search the web with GLM's search API or Kimi's $web_search built-in; returns results (GLM) or a sourced answer (Kimi).",
   profile: 'standard',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  output: webSearchOutput,
   input,
   async run(args, context) {
     try {
