@@ -145,26 +145,42 @@ function statusKb(pid, field) {
   }
 }
 
+/** A process and its descendants (the workers of `exai-http --workers N`), from /proc's children lists. */
+function processTree(pid) {
+  const pids = [pid];
+  for (let index = 0; index < pids.length; index++) {
+    try {
+      const children = readFileSync(`/proc/${pids[index]}/task/${pids[index]}/children`, 'utf8').trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {}
+  }
+  return pids;
+}
+
+const treeKb = (pids, field) => pids.reduce((sum, pid) => sum + (statusKb(pid, field) ?? 0), 0);
+
 /**
- * Peak resident memory of one process over one case: resets the kernel's high-water mark
- * (`echo 5 > /proc/PID/clear_refs`) and also samples VmRSS every 100 ms as a fallback.
+ * Peak resident memory of one process and its children (summed) over one case: resets the kernel's
+ * high-water marks (`echo 5 > /proc/PID/clear_refs`) and also samples VmRSS every 100 ms as a fallback.
+ * For several processes the sum of their peaks is an upper bound of the peak of their sum.
  */
 export function watchPeakRss(pid) {
+  const pids = processTree(pid);
   let reset = false;
   try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    for (const each of pids) writeFileSync(`/proc/${each}/clear_refs`, '5');
     reset = true;
   } catch {}
-  let sampled = statusKb(pid, 'VmRSS') ?? 0;
+  let sampled = treeKb(pids, 'VmRSS');
   const timer = setInterval(() => {
-    sampled = Math.max(sampled, statusKb(pid, 'VmRSS') ?? 0);
+    sampled = Math.max(sampled, treeKb(pids, 'VmRSS'));
   }, 100);
   return {
     /** Peak RSS in MiB since the watch began (lifetime peak if the reset was refused). */
     stop() {
       clearInterval(timer);
-      const hwm = statusKb(pid, 'VmHWM') ?? 0;
-      const peakKb = reset ? Math.max(hwm, sampled) : Math.max(sampled, statusKb(pid, 'VmRSS') ?? 0);
+      const hwm = treeKb(pids, 'VmHWM');
+      const peakKb = reset ? Math.max(hwm, sampled) : Math.max(sampled, treeKb(pids, 'VmRSS'));
       return { peakRssMiB: Math.round((peakKb / 1024) * 10) / 10, method: reset ? 'VmHWM' : 'VmRSS samples' };
     },
   };

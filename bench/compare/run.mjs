@@ -2,7 +2,7 @@
 // reach, bench/compare/lean-proxy.mjs), the EX-AI HTTP gateway and the Portkey gateway in front of the
 // same simulator, driven in turn by autocannon with the same load.
 // Usage: pnpm bench:compare   (env: BENCH_DURATION=7 BENCH_WARMUP=1 BENCH_CONNECTIONS=1,16,64,256
-//        BENCH_TARGETS=floor,lean,exai,portkey BENCH_MODES=json-0,json-50,stream-0,stream-50 BENCH_CPU_PROF=<dir>
+//        BENCH_TARGETS=floor,lean,exai,exai2,portkey BENCH_MODES=json-0,json-50,stream-0,stream-50 BENCH_CPU_PROF=<dir>
 //        BENCH_WRITE=0 to leave results.json and the docs alone)
 // Writes bench/compare/results.json, the tables section of docs/benchmarks.md and docs/images/bench-*.svg.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ const settings = {
   durationSeconds: Number(process.env.BENCH_DURATION ?? 7),
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 1),
   connections: list(process.env.BENCH_CONNECTIONS, '1,16,64,256').map(Number),
-  targets: list(process.env.BENCH_TARGETS, 'floor,lean,exai,portkey'),
+  targets: list(process.env.BENCH_TARGETS, 'floor,lean,exai,exai2,portkey'),
   modes: list(process.env.BENCH_MODES, 'json-0,json-50,stream-0,stream-50').map((name) => {
     const [kind, latency] = name.split('-');
     return { name, stream: kind === 'stream', latencyMs: Number(latency) };
@@ -34,9 +34,11 @@ const settings = {
   cpuProfileDir: process.env.BENCH_CPU_PROF,
 };
 // Placement on a 2-core machine: core 0 runs this process (autocannon) and the simulator, core 1 the
-// gateway under test (one gateway is loaded at a time; the idle one sleeps on the same core).
+// gateway under test (one gateway is loaded at a time; the idle one sleeps on the same core). `exai2`
+// (`--workers 2`) may use both cores: its second worker shares core 0 with the load generator.
 const LOAD_CPU = 0;
 const SERVER_CPU = Math.min(1, cpus().length - 1);
+const BOTH_CPUS = LOAD_CPU === SERVER_CPU ? String(SERVER_CPU) : `${LOAD_CPU},${SERVER_CPU}`;
 
 const exaiCli = join(root, 'apps/http-server/dist/cli.js');
 const simulatorCli = join(root, 'packages/provider-simulator/dist/cli.js');
@@ -92,31 +94,35 @@ async function startTargets(logDir) {
       process: lean,
     };
   }
-  if (settings.targets.includes('exai')) {
+  for (const [name, workers] of [
+    ['exai', 1],
+    ['exai2', 2],
+  ]) {
+    if (!settings.targets.includes(name)) continue;
     if (await waitForFile(exaiCli, Number(process.env.BENCH_WAIT_EXAI_MS ?? 60_000))) {
       const port = await freePort();
       const config = {
         providers: { openai: { kind: 'openai', baseURL: `${simulatorUrl}/v1`, apiKey: 'sk-bench' } },
         // The defaults (16 per provider, 256 overall) are an admission policy, not overhead; Portkey has none.
         concurrency: { global: 100_000, perProvider: 100_000, maxQueue: 100_000 },
-        store: { dataDir: join(logDir, 'exai-data') },
+        store: { dataDir: join(logDir, `${name}-data`) },
       };
-      const configFile = join(logDir, 'exai-config.json');
+      const configFile = join(logDir, `${name}-config.json`);
       writeFileSync(configFile, JSON.stringify(config, null, 2));
       const nodeOptions = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`] : [];
       const exai = await startNode({
-        name: 'exai',
-        args: [exaiCli, '--port', String(port), '--config', configFile],
+        name,
+        args: [exaiCli, '--port', String(port), '--config', configFile, '--workers', String(workers)],
         nodeOptions,
         env: { EXAI_SHUTDOWN_GRACE_MS: '2000', EXAI_API_KEYS: '', OPENAI_API_KEY: '' },
-        cpu: SERVER_CPU,
+        cpu: workers === 1 ? SERVER_CPU : BOTH_CPUS,
         port,
         logDir,
         cwd: root,
       });
-      targets.exai = {
-        name: 'exai',
-        label: `EX-AI gateway ${packageVersion('apps/http-server/package.json')}`,
+      targets[name] = {
+        name,
+        label: `EX-AI gateway ${packageVersion('apps/http-server/package.json')}${workers === 1 ? '' : `, ${workers} workers`}`,
         url: `http://127.0.0.1:${port}`,
         path: '/v1/chat/completions',
         headers: {},
@@ -173,7 +179,9 @@ async function main() {
     `bench:compare: logs in ${logDir}; ${pinned ? `load on core ${LOAD_CPU}, gateways on core ${SERVER_CPU}` : 'no taskset: processes not pinned'}\n`,
   );
   const { targets, notes, simulatorUrl } = await startTargets(logDir);
-  const order = ['floor', 'lean', 'exai', 'portkey'].filter((name) => settings.targets.includes(name) && targets[name]);
+  const order = ['floor', 'lean', 'exai', 'exai2', 'portkey'].filter(
+    (name) => settings.targets.includes(name) && targets[name],
+  );
   const checks = {};
   for (const mode of settings.modes) {
     for (const name of order) {

@@ -1,13 +1,18 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, installProcessGuard, loadConfig } from '@exai/core';
 import { SERVER_VERSION, StartupError, startServer } from './server.js';
 import { readSettings } from './settings.js';
+import { isWorker, joinPrimary, parseWorkers, runPrimary } from './workers.js';
 
-const usage = `Usage: exai-http [--port 8080] [--host 127.0.0.1] [--config gateway.yaml]
+const usage = `Usage: exai-http [--port 8080] [--host 127.0.0.1] [--config gateway.yaml] [--workers 1]
 
   --port     port to listen on (PORT, default 8080)
   --host     interface to bind (HOST; default 127.0.0.1; the Docker image sets HOST=0.0.0.0)
   --config   gateway configuration, JSON or YAML (EXAI_CONFIG); environment variables override it
+  --workers  processes serving the port (EXAI_WORKERS; a number or 'auto' for every CPU; default 1,
+             the Docker image sets auto); they share breakers and limits through Redis when configured,
+             through the primary process otherwise
 `;
 
 /** Exit code 2 with the list of problems: no stack trace for a configuration mistake. */
@@ -22,13 +27,14 @@ function defaultHost(env: NodeJS.ProcessEnv): string {
 }
 
 async function main(): Promise<void> {
-  let values: { port?: string; host?: string; config?: string; help?: boolean; version?: boolean };
+  let values: { port?: string; host?: string; config?: string; workers?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         config: { type: 'string', short: 'c' },
+        workers: { type: 'string', short: 'w' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -58,9 +64,32 @@ async function main(): Promise<void> {
   }
   const { settings, errors } = readSettings(env);
   if (errors.length > 0) refuse(`Invalid environment:\n${errors.map((line) => `  - ${line}`).join('\n')}`);
+  const workers = parseWorkers(values.workers ?? env.EXAI_WORKERS, availableParallelism());
+  if (typeof workers === 'string') refuse(workers);
+  if (workers > 1 && !isWorker()) {
+    const code = await runPrimary({
+      workers,
+      shutdownGraceMs: settings.shutdownGraceMs,
+      onListening: (url) => process.stdout.write(`${url}\n`),
+      log: (message) => process.stderr.write(`exai-http: ${message}\n`),
+    });
+    process.exit(code);
+  }
+  // A worker shares breakers and limits through Redis when configured, else through its primary.
+  const link = isWorker() ? joinPrimary() : undefined;
+  const group = link && {
+    peers: link.peers,
+    ...(config.store.redisUrl ? {} : { sharedState: link.sharedState }),
+  };
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ config, settings, host: values.host ?? defaultHost(env), port });
+    server = await startServer({
+      config,
+      settings,
+      host: values.host ?? defaultHost(env),
+      port,
+      ...(group ? { group } : {}),
+    });
   } catch (error) {
     if (error instanceof StartupError) refuse(error.message);
     throw error;
@@ -72,7 +101,6 @@ async function main(): Promise<void> {
     drain: () => server.close(),
     drainTimeoutMs: settings.shutdownGraceMs + 5_000,
   });
-  process.stdout.write(`${server.url}\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -88,6 +116,17 @@ async function main(): Promise<void> {
       },
     );
   };
+  if (link) {
+    // The primary decides when its workers stop (a terminal's Ctrl-C reaches the whole group).
+    link.onStop(() => {
+      if (!stopping) stop('SIGTERM');
+    });
+    process.on('SIGTERM', () => undefined);
+    process.on('SIGINT', () => undefined);
+    link.listening(server.url);
+    return;
+  }
+  process.stdout.write(`${server.url}\n`);
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -2,7 +2,7 @@ import { type BreakerState, percentile } from '@exai/core';
 import type { BreakerStatus, ModelBreakerStatus } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardPage } from './dashboard-page.js';
-import type { App, AppDeps, RecentRequest } from './deps.js';
+import type { App, AppDeps, PeerSession, RecentRequest } from './deps.js';
 import './request-info.js';
 
 /**
@@ -105,6 +105,7 @@ export class DashboardFeed {
   #requests = 0;
   #errors = 0;
   readonly #onRequest = (request: RecentRequest) => this.record(request);
+  readonly #onPeerSession = (session: PeerSession) => this.recordSession(session);
   readonly #offSession: () => void;
 
   constructor(deps: AppDeps, options: DashboardOptions = {}) {
@@ -113,6 +114,7 @@ export class DashboardFeed {
     this.#seriesSeconds = options.seriesSeconds ?? 60;
     for (const request of deps.metrics.recent.toArray()) this.record(request);
     deps.metrics.events.on('request', this.#onRequest);
+    deps.metrics.events.on('peerSession', this.#onPeerSession);
     this.#offSession = deps.engine.on('session', (session) => this.recordSession(session));
   }
 
@@ -219,6 +221,7 @@ export class DashboardFeed {
 
   close(): void {
     this.#deps.metrics.events.off('request', this.#onRequest);
+    this.#deps.metrics.events.off('peerSession', this.#onPeerSession);
     this.#offSession();
   }
 }
@@ -255,10 +258,12 @@ class Broadcaster {
   #start(): void {
     const { engine, metrics } = this.#deps;
     metrics.events.on('request', this.#changed);
+    metrics.events.on('peerSession', this.#changed);
     const offSession = engine.on('session', this.#changed);
     const offBreaker = engine.on('breaker', this.#changed);
     this.#unsubscribe = () => {
       metrics.events.off('request', this.#changed);
+      metrics.events.off('peerSession', this.#changed);
       offSession();
       offBreaker();
     };

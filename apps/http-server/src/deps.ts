@@ -67,8 +67,18 @@ export interface RecentRequests {
   readonly capacity: number;
 }
 
+/** An upstream call another worker of the group finished (`--workers N`), for the dashboard's per-provider figures. */
+export interface PeerSession {
+  status: string;
+  provider: string | undefined;
+  queuedAt: number;
+  endedAt: number | undefined;
+}
+
 export interface MetricsEvents {
+  /** Every finished request this dashboard shows: this worker's, and its group's. */
   request: [RecentRequest];
+  peerSession: [PeerSession];
 }
 
 export interface Metrics {

@@ -3,6 +3,7 @@ import type { Engine } from '@exai/engine';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics, MetricsEvents, RecentRequest, RecordedRequest } from './deps.js';
 import { RecentRequestBuffer } from './ring-buffer.js';
+import type { Peers } from './workers.js';
 
 export interface CreateMetricsOptions {
   engine: Engine;
@@ -10,7 +11,14 @@ export interface CreateMetricsOptions {
   recent?: number;
   /** Process metrics (CPU, memory, event loop). Default true. */
   defaultMetrics?: boolean;
+  /**
+   * A worker of `--workers N`: finished requests and upstream calls are shared with the other workers
+   * (their dashboards show the group) and theirs arrive here; `/metrics` renders the group's sum.
+   */
+  peers?: Peers;
 }
+
+const FINISHED = new Set(['completed', 'failed', 'timed_out']);
 
 const breakerValue = { closed: 0, half_open: 1, open: 2 } as const;
 
@@ -145,6 +153,21 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
   });
   const recent = new RecentRequestBuffer(options.recent ?? 200);
   const events = new EventEmitter<MetricsEvents>();
+  const { peers } = options;
+  if (peers) {
+    peers.expose(registry);
+    peers.on((event) => {
+      if (event.kind === 'session') {
+        events.emit('peerSession', event.session);
+        return;
+      }
+      recent.push(event.request);
+      events.emit('request', event.request);
+    });
+    engine.on('session', ({ status, provider, queuedAt, endedAt }) => {
+      if (FINISHED.has(status)) peers.share({ kind: 'session', session: { status, provider, queuedAt, endedAt } });
+    });
+  }
 
   return {
     registry,
@@ -176,9 +199,10 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       };
       recent.push(entry);
       events.emit('request', entry);
+      peers?.share({ kind: 'request', request: entry });
     },
     async render() {
-      return registry.metrics();
+      return peers ? peers.metrics() : registry.metrics();
     },
     requestStarted() {
       inFlightHttp.inc();

@@ -1,6 +1,6 @@
 import { createLogger, type GatewayConfig, guardHttpServer, type Logger, parseSettings } from '@exai/core';
 import { startSimulator } from '@exai/provider-simulator';
-import type { Store } from '@exai/store';
+import type { SharedState, Store } from '@exai/store';
 import { createToolRegistry, type Gateway, openGateway } from '@exai/tools';
 import { buildApp } from './app.js';
 import { createAuth } from './auth.js';
@@ -9,6 +9,7 @@ import { errorBody } from './errors.js';
 import { createMetrics } from './metrics.js';
 import type { HealthState } from './routes/health.js';
 import { hostGuardOf, isLoopback, type ServerSettings } from './settings.js';
+import type { Peers } from './workers.js';
 import { attachWebSocket } from './ws.js';
 
 export const SERVER_NAME = 'exai-http';
@@ -28,6 +29,8 @@ export interface StartServerOptions {
   instanceId?: string;
   /** An engine and store to use instead of those built from `config` (closed with the server). */
   gateway?: Gateway;
+  /** A worker of `--workers N`: its group (metrics and dashboard of every worker) and the primary's shared state. */
+  group?: { peers: Peers; sharedState?: SharedState };
 }
 
 export interface RunningServer {
@@ -76,6 +79,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       config,
       logger,
       firstRun: () => startSimulator({ port: 0 }),
+      ...(options.group?.sharedState ? { sharedState: options.group.sharedState } : {}),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       ...(tracing ? { tracer: tracing.tracer } : {}),
     }));
@@ -101,7 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       config,
       logger,
       auth,
-      metrics: createMetrics({ engine }),
+      metrics: createMetrics({ engine, ...(options.group ? { peers: options.group.peers } : {}) }),
       ...(tracing ? { tracing } : {}),
       // A remote server reads no local files unless the operator names folders (EXAI_ALLOWED_ROOTS):
       // the MCP app's default (the working directory) would expose the server's own files.

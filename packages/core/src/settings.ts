@@ -111,6 +111,19 @@ const shape = {
       apps: httpOnly,
     },
   ),
+  EXAI_WORKERS: doc(
+    raw().refine(
+      (value) => value === undefined || value.trim() === '' || value.trim() === 'auto' || /^\d+$/.test(value.trim()),
+      {
+        message: "expected a number of processes or 'auto'",
+      },
+    ),
+    {
+      description: 'processes serving the port (`--workers` wins); `auto` = every CPU; the Docker image sets `auto`',
+      default: '1',
+      apps: httpOnly,
+    },
+  ),
   EXAI_CONFIG: doc(text(), {
     description: 'gateway config file, JSON or YAML (`--config` wins)',
     default: '',

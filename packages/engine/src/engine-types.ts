@@ -135,7 +135,7 @@ export interface EngineStatus {
     totals: Record<string, number>;
     latencyMs: { p50: number; p95: number; p99: number };
   };
-  store: { kind: 'sqlite' | 'postgres'; shared: 'redis' | 'memory' };
+  store: { kind: 'sqlite' | 'postgres'; shared: 'redis' | 'memory' | 'primary' };
   /** Provider keys held out because the provider rejected them (by position, never the key). */
   credentials: CredentialHold[];
   /** Rejections of the gateway's own provider keys since start, per provider. */

@@ -360,7 +360,7 @@ export class Engine {
       sessions: this.sessions,
       breakers: this.breakers,
       credentials: this.credentials,
-      store: { kind: this.store.dialect, shared: this.config.store.redisUrl ? 'redis' : 'memory' },
+      store: { kind: this.store.dialect, shared: this.store.shared.kind },
     });
   }
 

@@ -1,4 +1,4 @@
-export { localOwner, type OwnerScope, type Store } from '@exai/store';
+export { localOwner, type OwnerScope, type SharedState, type Store } from '@exai/store';
 export {
   type ConsensusAnswer,
   type ConsensusAsk,

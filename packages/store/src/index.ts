@@ -1,3 +1,12 @@
+export {
+  type ChannelSharedStateOptions,
+  createChannelSharedState,
+  type SharedStateChannel,
+  type SharedStateEvent,
+  type SharedStateRequest,
+  type SharedStateServer,
+  serveSharedState,
+} from './channel-shared-state.js';
 export type { MaintenanceResult } from './maintenance.js';
 export {
   createMemoryRateLimiter,

@@ -41,7 +41,7 @@ export function createStore(options: StoreOptions = {}): Store {
   const dataDir = options.dataDir ?? defaultDataDir();
   const target = dialect === 'postgres' ? 'Postgres' : 'SQLite';
   let opening: Promise<OpenedDatabase> | undefined;
-  let shared: SharedState | undefined;
+  let shared: SharedState | undefined = options.sharedState;
   let cache: ResponseCache | undefined;
   let closed = false;
   let maintenance: { stop(): Promise<void> } | undefined;

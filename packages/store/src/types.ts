@@ -14,6 +14,11 @@ export interface StoreOptions {
   databaseUrl?: string;
   /** A Redis URL. When set, `store.shared` uses Redis so several instances share state. */
   redisUrl?: string;
+  /**
+   * Shared state built elsewhere (the workers of one process group share their primary's, see
+   * `createChannelSharedState`); takes the place of the Redis or in-process set. Closed with the store.
+   */
+  sharedState?: SharedState;
   /** How long a thread lives after its last turn. Default 3 days. */
   threadTtlMs?: number;
   /** Turns a thread may hold; `appendTurn` past it throws `BadRequestError`. Default 50. */
@@ -205,9 +210,12 @@ export interface SignalOption {
   signal?: AbortSignal;
 }
 
-/** What gateway instances share: Redis-backed with `redisUrl`, in-process otherwise. */
+/**
+ * What gateway instances share: Redis-backed with `redisUrl`, in-process otherwise, or held by another
+ * process (`primary`: the workers of one `exai-http --workers N`, see channel-shared-state.ts).
+ */
 export interface SharedState {
-  kind: 'redis' | 'memory';
+  kind: 'redis' | 'memory' | 'primary';
   breakers: SharedBreakerState;
   rateLimiter: SharedRateLimiter;
   semaphore: SharedSemaphore;

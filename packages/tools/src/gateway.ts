@@ -4,6 +4,7 @@ import {
   createEngine,
   type Engine,
   openStore,
+  type SharedState,
   type SimulatedDialect,
   type Store,
   simulatedAdapters,
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   firstRun?: () => Promise<FirstRunSimulator>;
   /** Spans for every engine call and attempt (exai-http wires OpenTelemetry here when it is configured). */
   tracer?: Tracer;
+  /** Breakers, rate limits and provider slots held by another process (the primary of `--workers N`). */
+  sharedState?: SharedState;
 }
 
 /** What a composition root built: the engine, and the store it was given (for the apps' own routes). */
@@ -48,10 +51,12 @@ export async function openGateway(options: GatewayOptions): Promise<Gateway> {
   const configured = buildAdapters(config);
   const simulator = configured.length === 0 && options.firstRun ? await options.firstRun() : undefined;
   const adapters = simulator ? simulatedAdapters((dialect) => simulator.baseURL(dialect)) : configured;
-  const store = await openStore(config, logger).catch(async (error: unknown) => {
-    await simulator?.close();
-    throw error;
-  });
+  const store = await openStore(config, logger, options.sharedState ? { sharedState: options.sharedState } : {}).catch(
+    async (error: unknown) => {
+      await simulator?.close();
+      throw error;
+    },
+  );
   const engine = createEngine({
     config,
     adapters,
