@@ -25,9 +25,11 @@ export {
   readEnv,
   splitKeys,
 } from './config.js';
+export { type Cost, costOf, DEFAULT_CURRENCY, sumCosts, zeroCost } from './cost.js';
 export {
   AuthError,
   BadRequestError,
+  BudgetExceededError,
   CancelledError,
   CircuitOpenError,
   ContentFilterError,
@@ -120,6 +122,7 @@ export type {
   ImagePart,
   ModelCapabilities,
   ModelInfo,
+  ModelPricing,
   ProviderId,
   Role,
   TextPart,

@@ -17,13 +17,16 @@ export {
 export { createSharedState, type SharedStateOptions } from './shared-state.js';
 export { createStore, defaultDataDir, storeDefaults } from './store.js';
 export type {
+  ApiKeyPolicy,
   ApiKeyRecord,
   AttemptRecord,
+  BudgetPeriod,
   CreatedApiKey,
   FileRecord,
   FileStorage,
   JsonObject,
   JsonValue,
+  KeyBudget,
   ListOptions,
   NewAttempt,
   NewFile,
@@ -37,6 +40,8 @@ export type {
   RequestRecord,
   SharedState,
   SignalOption,
+  SpendReservation,
+  SpendRow,
   Store,
   StoreDialect,
   StoredResponseRecord,

@@ -13,6 +13,7 @@ import { createResponseRepository } from './responses.js';
 import { toStoreError, unavailableMessage, withSignal } from './run.js';
 import type { Database } from './schema.js';
 import { createSharedState } from './shared-state.js';
+import { createRedisSpend, createSpendRepository, type RedisSpend } from './spend.js';
 import { createThreadRepository } from './threads.js';
 import type { SharedState, Store, StoreOptions } from './types.js';
 
@@ -41,6 +42,7 @@ export function createStore(options: StoreOptions = {}): Store {
   const target = dialect === 'postgres' ? 'Postgres' : 'SQLite';
   let opening: Promise<OpenedDatabase> | undefined;
   let shared: SharedState | undefined;
+  let redisSpend: RedisSpend | undefined;
   let closed = false;
   let maintenance: { stop(): Promise<void> } | undefined;
 
@@ -89,6 +91,14 @@ export function createStore(options: StoreOptions = {}): Store {
     });
     return shared;
   };
+  const spendCounter = (): RedisSpend | undefined => {
+    if (!options.redisUrl || closed) return undefined;
+    redisSpend ??= createRedisSpend(options.redisUrl, {
+      prefix: options.redisPrefix ?? storeDefaults.redisPrefix,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return redisSpend;
+  };
   const threads = createThreadRepository(context);
   const requests = createRequestRepository(context);
   const responses = createResponseRepository(context);
@@ -121,6 +131,8 @@ export function createStore(options: StoreOptions = {}): Store {
       opening = undefined;
       await shared?.close();
       shared = undefined;
+      await redisSpend?.close();
+      redisSpend = undefined;
       if (pending) await pending.then((opened) => opened.db.destroy()).catch(() => undefined);
     },
     get shared() {
@@ -132,6 +144,7 @@ export function createStore(options: StoreOptions = {}): Store {
       ...createProviderUploadRepository(context),
       ...requests,
       ...createApiKeyRepository(context),
+      ...createSpendRepository(context, spendCounter),
       ...responses,
     }),
   };

@@ -12,6 +12,7 @@ import { me } from './harness.js';
 import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { defineResponseSuite } from './response-suite.js';
+import { defineSpendSuite } from './spend-suite.js';
 import { sqliteBackend } from './services.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
@@ -21,6 +22,7 @@ defineRecordSuite(sqliteBackend());
 defineMaintenanceSuite(sqliteBackend());
 defineTenancySuite(sqliteBackend());
 defineResponseSuite(sqliteBackend());
+defineSpendSuite(sqliteBackend());
 
 describe('sqlite store', () => {
   const directories: string[] = [];
@@ -45,7 +47,7 @@ describe('sqlite store', () => {
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     const versions = database.prepare('select name from exai_schema_version').all() as Array<{ name: string }>;
     database.close();
-    expect(versions.map((row) => row.name)).toEqual(['0001_initial', '0002_owners', '0003_responses']);
+    expect(versions.map((row) => row.name)).toEqual(['0001_initial', '0002_owners', '0003_responses', '0004_keys_spend']);
   });
 
   it('keeps file contents on disk under dataDir/files/<sha256>', async () => {
