@@ -6,6 +6,7 @@ import type { App, AppDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import './request-info.js';
 import { storeResponseState } from './responses/state.js';
+import { mountAdminKeys } from './routes/admin-keys.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
 import { type HealthState, mountHealth } from './routes/health.js';
@@ -112,8 +113,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
         );
     }
     if (route.config?.public === true) return;
-    const admin = route.config?.admin === true;
-    const result = await deps.auth.check(request.headers, { admin, remoteAddress: request.socket.remoteAddress });
+    const keyAdmin = route.config?.keyAdmin === true;
+    const admin = route.config?.admin === true || keyAdmin;
+    const result = await deps.auth.check(request.headers, {
+      admin,
+      keyAdmin,
+      remoteAddress: request.socket.remoteAddress,
+    });
     if (!result.ok) {
       if (result.status === 401) reply.header('www-authenticate', 'Bearer');
       return reply
@@ -123,6 +129,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     }
     request.exai.keyId = result.keyId;
     request.exai.scope = result.scope;
+    if (result.tenant !== undefined) request.exai.tenant = result.tenant;
     if (admin) return;
     const decision = await deps.auth.limit(result.keyId).catch((error: unknown) => {
       deps.logger.warn({ err: error }, 'rate limiter unavailable; letting the request through');
@@ -166,5 +173,6 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);
   mountDashboard(app, deps);
+  mountAdminKeys(app, deps);
   return app;
 }

@@ -20,13 +20,21 @@ export type HeadersLike = Headers | Record<string, string | string[] | undefined
 export interface AuthCheckOptions {
   /** Require an admin key (`EXAI_ADMIN_KEYS`); a loopback client passes only with `EXAI_LOOPBACK_ADMIN=1`. */
   admin?: boolean;
+  /** With `admin`: a stored key with admin rights passes too, confined to its tenant (`tenant` in the result). */
+  keyAdmin?: boolean;
   /** The client's address (`socket.remoteAddress`), for the loopback exemptions. */
   remoteAddress?: string;
 }
 
 export type AuthResult =
   /** `scope`: the tenant the caller's threads and files belong to (see `callerScope` in auth.ts). */
-  | { ok: true; keyId: string; scope: OwnerScope }
+  | {
+      ok: true;
+      keyId: string;
+      scope: OwnerScope;
+      /** Key management confined to this tenant (a stored admin key); undefined for the gateway's admin keys. */
+      tenant?: string;
+    }
   | { ok: false; status: number; body: OpenAIErrorBody; headers?: Record<string, string> };
 
 export interface Auth {

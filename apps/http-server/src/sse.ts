@@ -33,6 +33,10 @@ export function metaHeaders(meta: EngineMeta): Record<string, string> {
     'x-exai-model': meta.model,
     ...(meta.simulated ? { 'x-exai-simulated': 'true' } : {}),
     ...(meta.continuationId ? { 'x-exai-continuation-id': meta.continuationId } : {}),
+    // Known once the call ended: on JSON answers of every format (Anthropic's and Responses' included).
+    ...(meta.cost
+      ? { 'x-exai-cost': `${meta.cost.amount} ${meta.cost.currency}${meta.cost.estimated ? ' estimated' : ''}` }
+      : {}),
   };
 }
 

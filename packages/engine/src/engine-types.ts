@@ -2,6 +2,7 @@ import type {
   BreakerState,
   ChatChunk,
   ChatResponse,
+  Cost,
   GatewayConfig,
   Logger,
   ModelInfo,
@@ -12,6 +13,7 @@ import type { OwnerScope, Store } from '@exai/store';
 import type { CredentialHold } from './credential-holds.js';
 import type { AutoRequirements } from './resolve.js';
 import type { RouteAttempt } from './route-types.js';
+import type { BudgetMeta } from './spend.js';
 
 export interface EngineCallOptions {
   signal?: AbortSignal;
@@ -69,6 +71,10 @@ export interface EngineMeta {
   /** True when the answer came from the built-in simulator (no provider key configured). */
   simulated: boolean;
   usage?: Usage;
+  /** What the call cost over all its attempts (set when it ends). */
+  cost?: Cost;
+  /** The caller's budget after the call, when its key has one. */
+  budget?: BudgetMeta;
 }
 
 export interface EngineChatResult extends ChatResponse {

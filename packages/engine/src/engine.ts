@@ -36,6 +36,7 @@ import { ModelResolver, type Target } from './resolve.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
+import { type Admission, priceAttempts, SpendGuard } from './spend.js';
 import { engineStatus } from './status.js';
 import { routeStream } from './stream-router.js';
 
@@ -60,6 +61,7 @@ export class Engine {
   private readonly credentials: CredentialHolds;
   readonly #deps: RouterDeps;
   readonly #requestLog: RequestLog;
+  readonly #spend: SpendGuard;
 
   constructor(
     config: GatewayConfig,
@@ -72,6 +74,7 @@ export class Engine {
     this.store = store;
     this.simulated = options.simulated ?? false;
     this.#requestLog = new RequestLog(store, options.logger);
+    this.#spend = new SpendGuard(store, options.logger);
     this.resolver = new ModelResolver(adapters, config, options.random);
     this.breakers = createBreakerRegistry({
       defaults: config.breaker,
@@ -156,10 +159,12 @@ export class Engine {
       }
       turns = await this.store.listTurns(scope, thread.id, { limit: this.config.store.maxTurns });
     }
-    const chain = this.chain(request, options, thread?.provider);
-    const shaped = turns.length > 0 ? withHistory(request, turns, chain[0]!.info) : request;
+    const resolved = this.chain(request, options, thread?.provider);
+    const shaped = turns.length > 0 ? withHistory(request, turns, resolved[0]!.info) : request;
     const { models: _models, continuation_id: _continuation, ...clean } = shaped;
-    return { requestId, thread, chain, request: clean as ChatRequest };
+    // The key's policy last, before any provider call: allowed models, then the budget's reservation.
+    const admission = await this.#spend.admit(options.caller, resolved, clean as ChatRequest);
+    return { requestId, thread, chain: admission?.chain ?? resolved, request: clean as ChatRequest, admission };
   }
 
   /** Whether a call stores its exchange: when it continues a thread or asks to, unless it only reads history. */
@@ -205,7 +210,20 @@ export class Engine {
     return storeExchange(this.store, scope, exchange);
   }
 
-  #account(meta: EngineMeta, options: EngineCallOptions, status: number, startedAt: number): void {
+  /** Prices the attempts, settles the key's budget, and logs the call. */
+  async #account(
+    meta: EngineMeta,
+    options: EngineCallOptions,
+    status: number,
+    startedAt: number,
+    call: { chain: Target[]; request: ChatRequest; admission: Admission | undefined; answerChars: number },
+  ): Promise<void> {
+    meta.cost = priceAttempts(meta.attempts, call.chain, call);
+    const budget = await call.admission?.settle(meta.cost).catch((error: unknown) => {
+      this.logger.warn({ err: error, apiKeyId: options.caller }, 'could not record the spend of a call');
+      return undefined;
+    });
+    if (budget) meta.budget = budget;
     this.#requestLog.record(meta, {
       status,
       startedAt,
@@ -242,15 +260,15 @@ export class Engine {
           options,
         );
       }
-      this.#account(meta, options, 200, startedAt);
+      await this.#account(meta, options, 200, startedAt, {
+        ...prepared,
+        answerChars: textOf(response.choices[0]?.message).length,
+      });
       return { ...response, exai: meta };
     } catch (error) {
-      this.#account(
-        this.#meta(prepared.requestId, state, prepared.chain),
-        options,
-        (error as { statusCode?: number }).statusCode ?? 500,
-        startedAt,
-      );
+      const meta = this.#meta(prepared.requestId, state, prepared.chain);
+      const status = (error as { statusCode?: number }).statusCode ?? 500;
+      await this.#account(meta, options, status, startedAt, { ...prepared, answerChars: 0 });
       throw error;
     }
   }
@@ -273,6 +291,8 @@ export class Engine {
       const conversationId = engine.#conversationOf(prepared.thread, options);
       const remembering = engine.#remembers(prepared.thread, options);
       let answer = '';
+      let answerChars = 0;
+      let status = 499;
       try {
         for await (const chunk of routeStream(
           prepared.chain,
@@ -281,8 +301,10 @@ export class Engine {
           engine.#routeOptions(meta.requestId, request, options, conversationId),
           state,
         )) {
-          // The answer is only kept when a thread will store it.
-          if (remembering) answer += chunk.choices[0]?.delta.content ?? '';
+          // The answer is only kept when a thread will store it; its length prices a call without usage.
+          const text = chunk.choices[0]?.delta.content ?? '';
+          answerChars += text.length;
+          if (remembering) answer += text;
           // Who is answering is settled by the first chunk; refresh the meta once, not per chunk.
           if (meta.provider === '') Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
           yield chunk;
@@ -296,11 +318,17 @@ export class Engine {
             meta,
             options,
           );
-        engine.#account(meta, options, 200, startedAt);
+        status = 200;
+        await engine.#account(meta, options, 200, startedAt, { ...prepared, answerChars });
       } catch (error) {
-        Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
-        engine.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+        status = (error as { statusCode?: number }).statusCode ?? 500;
         throw error;
+      } finally {
+        // Also when the consumer stops early (the client went away): the reservation is settled either way.
+        if (status !== 200) {
+          Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain));
+          await engine.#account(meta, options, status, startedAt, { ...prepared, answerChars });
+        }
       }
     }
     return { meta, [Symbol.asyncIterator]: () => run() };
