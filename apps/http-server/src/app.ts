@@ -69,6 +69,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
       if (quietRoutes.has(route)) return;
       const meta = request.exai.meta;
       const usage = meta?.usage;
+      if (usage && request.exai.keyId)
+        void deps.auth.countTokens?.(request.exai.keyId, usage.total_tokens)?.catch((error: unknown) => {
+          deps.logger.warn({ err: error }, 'could not count the tokens of a call');
+        });
       deps.metrics.recordRequest({
         time: Date.now(),
         route,

@@ -71,6 +71,7 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const keyId = (keyDigest: Buffer, kind: 'key' | 'admin') => `${kind}:${keyDigest.toString('hex').slice(0, 16)}`;
   const cache = new Map<string, { id: string; owner: string; keyAdmin: boolean; until: number }>();
   const rates = new Map<string, number | null>();
+  const tokenRates = new Map<string, number>();
   const cacheMs = options.storeCacheMs ?? 30_000;
   const open = apiDigests.length === 0 && adminDigests.length === 0 && !options.storeHasKeys;
 
@@ -91,6 +92,8 @@ export function createAuth(options: CreateAuthOptions): Auth {
       const identity = { id: record.id, owner: record.owner ?? record.id, keyAdmin: record.admin };
       cache.set(hex, { ...identity, until: now() + cacheMs });
       rates.set(record.id, record.rateLimit);
+      if (record.tokensPerMinute) tokenRates.set(record.id, record.tokensPerMinute);
+      else tokenRates.delete(record.id);
       return { ...identity, admin: false };
     } catch (error) {
       options.logger.warn({ err: error }, 'API key lookup in the store failed');
@@ -123,9 +126,32 @@ export function createAuth(options: CreateAuthOptions): Auth {
       return { ok: true, keyId: identity.id, scope: callerScope(identity.owner, { admin: identity.admin }) };
     },
     async limit(id: string): Promise<RateLimitDecision> {
+      const tpm = tokenRates.get(id);
+      // Tokens per minute: a call is let in while the key's token bucket is not empty; `countTokens` drains it.
+      if (tpm) {
+        const tokens = await options.store.shared.rateLimiter.take(`tpm:${id}`, {
+          capacity: tpm,
+          refillPerSecond: tpm / 60,
+          cost: 0,
+        });
+        if (tokens.remaining < 1)
+          return { allowed: false, remaining: 0, retryAfterMs: Math.max(1_000, Math.ceil(60_000 / tpm)) };
+      }
       const rpm = rates.get(id) ?? options.rateLimitRpm;
       if (!rpm) return { allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 };
       return options.store.shared.rateLimiter.take(`rate:${id}`, { capacity: rpm, refillPerSecond: rpm / 60 });
+    },
+    async countTokens(id: string, tokens: number): Promise<void> {
+      const tpm = tokenRates.get(id);
+      if (!tpm || tokens <= 0) return;
+      const bucket = { capacity: tpm, refillPerSecond: tpm / 60 };
+      const taken = await options.store.shared.rateLimiter.take(`tpm:${id}`, {
+        ...bucket,
+        cost: Math.min(tokens, tpm),
+      });
+      // More than is left: empty the bucket (a token bucket takes all of a cost or nothing).
+      if (!taken.allowed && taken.remaining > 0)
+        await options.store.shared.rateLimiter.take(`tpm:${id}`, { ...bucket, cost: taken.remaining });
     },
   };
 }

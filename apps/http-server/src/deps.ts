@@ -42,6 +42,8 @@ export interface Auth {
   check(headers: HeadersLike, options?: AuthCheckOptions): Promise<AuthResult>;
   /** Takes one token from the key's bucket (`EXAI_RATE_LIMIT_RPM`, shared through Redis when configured). */
   limit(keyId: string): Promise<RateLimitDecision>;
+  /** Drains the key's tokens-per-minute bucket by what a finished call used (keys with `tokensPerMinute`). */
+  countTokens?(keyId: string, tokens: number): Promise<void>;
   /** True when no key of any kind is configured (first-run mode). */
   readonly open: boolean;
 }

@@ -123,6 +123,17 @@ describe('cost and budgets (SQLite)', () => {
     expect((await ask(gateway, key, { model: 'kimi-k2-0905-preview' })).status).toBe(200);
   });
 
+  it('a key with tokens per minute is refused once its calls used them', async () => {
+    const { key } = await createKey(gateway, { name: 'tpm', tokens_per_minute: 30 });
+    let status = 200;
+    for (let calls = 0; status === 200 && calls < 20; calls++) status = (await ask(gateway, key)).status;
+    expect(status).toBe(429);
+    const upstream = gateway.sim.log.length;
+    const refused = await ask(gateway, key);
+    expect((await json(refused)).error.code).toBe('rate_limit_exceeded');
+    expect(gateway.sim.log.length).toBe(upstream);
+  });
+
   it('spend is summed per key, provider and model', async () => {
     const { id, key } = await createKey(gateway, { name: 'summed' });
     const costs = [];
