@@ -16,7 +16,7 @@ import {
 } from '@exai/core';
 import { createSessionManager, type SessionListener, type SessionManager } from '@exai/session-manager';
 import type { OwnerScope, Store } from '@exai/store';
-import { buildChain } from './chain.js';
+import { type Affinity, buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
 import { CredentialHolds } from './credential-holds.js';
 import type {
@@ -36,7 +36,7 @@ import { ModelResolver, type Target } from './resolve.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
-import { type Admission, priceAttempts, SpendGuard } from './spend.js';
+import { type Admission, affinityOf, priceAttempts, SpendGuard } from './spend.js';
 import { engineStatus } from './status.js';
 import { routeStream } from './stream-router.js';
 
@@ -118,9 +118,9 @@ export class Engine {
   chain(
     request: Pick<ChatRequest, 'model' | 'models'>,
     options: EngineCallOptions = {},
-    preferProvider?: string | null,
+    prefer?: string | Affinity | null,
   ): Target[] {
-    return buildChain(this.resolver, this.config, this.logger, request, options.auto, preferProvider);
+    return buildChain(this.resolver, this.config, this.logger, request, options.auto, prefer);
   }
 
   #routeOptions(
@@ -144,7 +144,7 @@ export class Engine {
   async #prepare(request: ChatRequest, options: EngineCallOptions) {
     const requestId = options.requestId ?? randomUUID();
     assertProviderOptions(request.provider_options);
-    let thread: { id: string; provider?: string | null } | undefined;
+    let thread: { id: string; provider?: string | null; model?: string | null } | undefined;
     let turns: Turn[] = [];
     // Checked before any provider call: an answer that cannot be remembered is not asked for.
     if (options.remember) scopeOf(options);
@@ -159,7 +159,7 @@ export class Engine {
       }
       turns = await this.store.listTurns(scope, thread.id, { limit: this.config.store.maxTurns });
     }
-    const resolved = this.chain(request, options, thread?.provider);
+    const resolved = this.chain(request, options, thread ? affinityOf(thread, turns, this.resolver) : null);
     const shaped = turns.length > 0 ? withHistory(request, turns, resolved[0]!.info) : request;
     const { models: _models, continuation_id: _continuation, ...clean } = shaped;
     // The key's policy last, before any provider call: allowed models, then the budget's reservation.

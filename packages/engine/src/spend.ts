@@ -6,14 +6,16 @@ import {
   type Logger,
   NotFoundError,
   sumCosts,
+  type Turn,
   type Usage,
   zeroCost,
 } from '@exai/core';
 import type { ApiKeyRecord, BudgetPeriod, Store } from '@exai/store';
+import type { Affinity } from './chain.js';
 import { estimateTokens } from './file-context.js';
 import { MESSAGE_OVERHEAD_TOKENS } from './history.js';
 import { textOf } from './memory.js';
-import type { Target } from './resolve.js';
+import type { ModelResolver, Target } from './resolve.js';
 import type { RouteAttempt } from './route-types.js';
 
 /**
@@ -195,4 +197,28 @@ export class SpendGuard {
     );
     return costOf({ prompt_tokens: promptTokens(request), completion_tokens: output }, target.info.pricing).amount;
   }
+}
+
+/**
+ * A thread's affinity: its provider, and its model while that model's prompt cache is worth it: the
+ * model bills cached input for less than input, and its latest answer in the thread (after the first,
+ * which nothing could have cached) reported cached tokens. A thread that failed over keeps this
+ * affinity, so it returns once the home target's breaker lets calls through again.
+ */
+export function affinityOf(
+  thread: { provider?: string | null; model?: string | null },
+  turns: ReadonlyArray<Turn & { usage?: unknown }>,
+  resolver: Pick<ModelResolver, 'catalog'>,
+): Affinity | null {
+  if (!thread.provider) return null;
+  const pricing = resolver
+    .catalog()
+    .find((info) => info.provider === thread.provider && info.id === thread.model)?.pricing;
+  const discounted = pricing !== undefined && (pricing.cachedInput ?? pricing.input) < pricing.input;
+  const home = turns.filter(
+    (turn) => turn.role === 'assistant' && turn.provider === thread.provider && turn.model === thread.model,
+  );
+  const latest = home.at(-1)?.usage as Partial<Usage> | null | undefined;
+  const warm = home.length <= 1 || (latest?.cached_tokens ?? 0) > 0;
+  return { provider: thread.provider, model: thread.model ?? null, cached: discounted && warm };
 }
