@@ -85,6 +85,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
           ? {
               attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
               fellBack: meta.fellBack,
+              stream: (request.body as { stream?: unknown } | undefined)?.stream === true,
+              ...(meta.cost ? { cost: meta.cost.amount } : {}),
             }
           : {}),
       });

@@ -1,6 +1,7 @@
 import { type BreakerState, percentile } from '@exai/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardPage } from './dashboard-page.js';
+import { type SpendFigures, SpendReader } from './dashboard-spend.js';
 import type { App, AppDeps, RecentRequest } from './deps.js';
 import './request-info.js';
 
@@ -62,6 +63,8 @@ export interface DashboardSnapshot {
   series: SeriesPoint[];
   /** Newest first. */
   recent: RecentRequest[];
+  /** Spend, budgets, cache hit rate, fail-overs and stream rescues (read from the store every few seconds). */
+  spend: SpendFigures;
 }
 
 /** 5xx and 429 count as errors (the gateway or a provider failed); 4xx are the caller's. */
@@ -102,9 +105,11 @@ export class DashboardFeed {
   #errors = 0;
   readonly #onRequest = (request: RecentRequest) => this.record(request);
   readonly #offSession: () => void;
+  readonly spend: SpendReader;
 
   constructor(deps: AppDeps, options: DashboardOptions = {}) {
     this.#deps = deps;
+    this.spend = new SpendReader(deps);
     this.#window = options.window ?? 500;
     this.#seriesSeconds = options.seriesSeconds ?? 60;
     for (const request of deps.metrics.recent.toArray()) this.record(request);
@@ -209,6 +214,7 @@ export class DashboardFeed {
         .filter((request) => !isOwnRoute(request))
         .slice(-25)
         .reverse(),
+      spend: this.spend.current(),
     };
   }
 
@@ -318,6 +324,7 @@ export function mountDashboard(app: App, deps: AppDeps, options: DashboardOption
 
   app.get('/dashboard/snapshot', { config: { admin: true } }, async (request, reply) => {
     if (!(await admin(request, reply))) return reply;
+    await feed.spend.read();
     return reply.header('cache-control', 'no-store').send(feed.snapshot());
   });
 

@@ -65,6 +65,10 @@ export interface RecordedRequest extends RecentRequest {
   /** Upstream attempts of this request: provider and outcome (`ok`, `timeout`, ...). */
   attempts?: Array<{ provider: string; outcome: string }>;
   fellBack?: boolean;
+  /** A streamed answer (a fall-back that answered it is a stream rescue). */
+  stream?: boolean;
+  /** What the request cost (USD). */
+  cost?: number;
 }
 
 export interface RecentRequests {

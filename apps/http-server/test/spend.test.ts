@@ -146,6 +146,39 @@ describe('cost and budgets (SQLite)', () => {
   });
 });
 
+describe('dashboard spend', () => {
+  let gateway: TestGateway;
+  beforeAll(async () => {
+    gateway = await startGateway({
+      config: (sim) => ({ ...priced()(sim), fallbacks: { 'glm-4.6': ['kimi-k2-0905-preview'] } }),
+      env: { EXAI_ADMIN_KEYS: ADMIN },
+    });
+  });
+  afterAll(() => gateway.close());
+
+  it('shows spend per key and model, budget bars, the cache hit rate, fail-overs and stream rescues', async () => {
+    const created = await createKey(gateway, { name: 'bars', budget: { amount: 1, period: 'month', alert_at: 0.9 } });
+    const cost = (await json(await ask(gateway, created.key))).exai.cost.amount;
+    gateway.sim.script('glm-4.6', 'http-503');
+    const rescued = await readEvents(await ask(gateway, created.key, { stream: true }));
+    expect(JSON.parse(rescued.at(-2)!).exai.fell_back).toBe(true);
+    await gateway.server.deps.engine.close(1_000).catch(() => undefined);
+    const snapshot = await json(await admin(gateway, '/dashboard/snapshot'));
+    const today = snapshot.spend.today.filter((line: { apiKeyId: string }) => line.apiKeyId === created.id);
+    expect(today.find((line: { model: string }) => line.model === 'glm-4.6').cost).toBeCloseTo(cost, 12);
+    expect(snapshot.spend.month.length).toBeGreaterThanOrEqual(today.length);
+    const bar = snapshot.spend.budgets.find((item: { apiKeyId: string }) => item.apiKeyId === created.id);
+    expect(bar).toMatchObject({ name: 'bars', period: 'month', limit: 1, alertAt: 0.9 });
+    expect(bar.spent).toBeGreaterThanOrEqual(cost);
+    expect(snapshot.spend.cacheHitRate).toBe(0);
+    expect(snapshot.spend.failovers.glm).toBe(1);
+    expect(snapshot.spend.streamRescues.kimi).toBe(1);
+    const page = await (await fetch(`${gateway.url}/dashboard`)).text();
+    for (const id of ['spend-today', 'spend-month', 'budgets', 'cache-hit-rate', 'rescues'])
+      expect(page).toContain(`id="${id}"`);
+  });
+});
+
 describe('admin API', () => {
   let gateway: TestGateway;
   beforeAll(async () => {
