@@ -74,6 +74,15 @@ describe('cost and budgets (SQLite)', () => {
     const last = JSON.parse(events.at(-2)!);
     expect(last.exai.cost.amount).toBeGreaterThan(0);
     expect(events.at(-1)).toBe('[DONE]');
+
+    // Formats without an `exai` field say it in a header.
+    const messages = await post(
+      `${gateway.url}/v1/messages`,
+      { model: 'glm-4.6', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-api-key': key },
+    );
+    expect(messages.status).toBe(200);
+    expect(messages.headers.get('x-exai-cost')).toMatch(/^\d[\d.e-]* USD$/);
   });
 
   it('a $0.001 budget is refused with budget_exceeded after the call that crosses it, with no upstream attempt', async () => {

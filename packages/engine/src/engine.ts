@@ -36,7 +36,7 @@ import { ModelResolver, type Target } from './resolve.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
-import { type Admission, affinityOf, priceAttempts, SpendGuard } from './spend.js';
+import { type Admission, affinityOf, priceCall, SpendGuard } from './spend.js';
 import { engineStatus } from './status.js';
 import { routeStream } from './stream-router.js';
 
@@ -218,12 +218,7 @@ export class Engine {
     startedAt: number,
     call: { chain: Target[]; request: ChatRequest; admission: Admission | undefined; answerChars: number },
   ): Promise<void> {
-    meta.cost = priceAttempts(meta.attempts, call.chain, call);
-    const budget = await call.admission?.settle(meta.cost).catch((error: unknown) => {
-      this.logger.warn({ err: error, apiKeyId: options.caller }, 'could not record the spend of a call');
-      return undefined;
-    });
-    if (budget) meta.budget = budget;
+    await priceCall(meta, call, this.logger);
     this.#requestLog.record(meta, {
       status,
       startedAt,

@@ -62,6 +62,20 @@ export function priceAttempts(
   return sumCosts(attempts.map((attempt) => attempt.cost!));
 }
 
+/** Prices a finished call (`meta.cost`) and settles its budget reservation (`meta.budget`); never throws. */
+export async function priceCall(
+  meta: { attempts: RouteAttempt[]; cost?: Cost; budget?: BudgetMeta },
+  call: { chain: Target[]; request: ChatRequest; admission: Admission | undefined; answerChars: number },
+  logger: Logger,
+): Promise<void> {
+  meta.cost = priceAttempts(meta.attempts, call.chain, call);
+  const budget = await call.admission?.settle(meta.cost).catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not record the spend of a call');
+    return undefined;
+  });
+  if (budget) meta.budget = budget;
+}
+
 /** The budget period a time falls in, and when it ends (UTC). */
 export function budgetPeriod(period: BudgetPeriod, now: number): { label: string; resetAt: number | null } {
   if (period === 'total') return { label: 'total', resetAt: null };
