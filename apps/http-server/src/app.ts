@@ -6,6 +6,7 @@ import type { App, AppDeps } from './deps.js';
 import { errorBody, handleError } from './errors.js';
 import './request-info.js';
 import { storeResponseState } from './responses/state.js';
+import { mountAdminKeys } from './routes/admin-keys.js';
 import { mountChat } from './routes/chat.js';
 import { mountFiles } from './routes/files.js';
 import { type HealthState, mountHealth } from './routes/health.js';
@@ -75,6 +76,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
       if (quietRoutes.has(route)) return;
       const meta = request.exai.meta;
       const usage = meta?.usage;
+      if (usage && request.exai.keyId)
+        void deps.auth.countTokens?.(request.exai.keyId, usage.total_tokens)?.catch((error: unknown) => {
+          deps.logger.warn({ err: error }, 'could not count the tokens of a call');
+        });
       deps.metrics.recordRequest({
         time: Date.now(),
         route,
@@ -88,6 +93,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
               attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
               fellBack: meta.fellBack,
               ...(meta.cache ? { cache: meta.cache } : {}),
+              stream: (request.body as { stream?: unknown } | undefined)?.stream === true,
+              ...(meta.cost ? { cost: meta.cost.amount } : {}),
             }
           : {}),
       });
@@ -128,8 +135,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
         );
     }
     if (route.config?.public === true) return;
-    const admin = route.config?.admin === true;
-    const result = await deps.auth.check(request.headers, { admin, remoteAddress: request.socket.remoteAddress });
+    const keyAdmin = route.config?.keyAdmin === true;
+    const admin = route.config?.admin === true || keyAdmin;
+    const result = await deps.auth.check(request.headers, {
+      admin,
+      keyAdmin,
+      remoteAddress: request.socket.remoteAddress,
+    });
     if (!result.ok) {
       if (result.status === 401) reply.header('www-authenticate', 'Bearer');
       return reply
@@ -139,6 +151,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
     }
     request.exai.keyId = result.keyId;
     request.exai.scope = result.scope;
+    if (result.tenant !== undefined) request.exai.tenant = result.tenant;
     if (admin) return;
     const decision = await deps.auth.limit(result.keyId).catch((error: unknown) => {
       deps.logger.warn({ err: error }, 'rate limiter unavailable; letting the request through');
@@ -182,5 +195,6 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);
   mountDashboard(app, deps);
+  mountAdminKeys(app, deps);
   return app;
 }

@@ -69,25 +69,32 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const apiDigests = options.apiKeys.map(digest);
   const adminDigests = options.adminKeys.map(digest);
   const keyId = (keyDigest: Buffer, kind: 'key' | 'admin') => `${kind}:${keyDigest.toString('hex').slice(0, 16)}`;
-  const cache = new Map<string, { id: string; rateLimit: number | null; until: number }>();
+  const cache = new Map<string, { id: string; owner: string; keyAdmin: boolean; until: number }>();
   const rates = new Map<string, number | null>();
+  const tokenRates = new Map<string, number>();
   const cacheMs = options.storeCacheMs ?? 30_000;
   const open = apiDigests.length === 0 && adminDigests.length === 0 && !options.storeHasKeys;
 
-  async function identify(key: string): Promise<{ id: string; admin: boolean } | undefined> {
+  /** `owner`: the tenant (a stored key's owner, else the key's id); `keyAdmin`: a stored key that manages its tenant's keys. */
+  type Identity = { id: string; admin: boolean; owner: string; keyAdmin: boolean };
+  async function identify(key: string): Promise<Identity | undefined> {
     const keyDigest = digest(key);
-    if (matchAny(keyDigest, adminDigests) !== -1) return { id: keyId(keyDigest, 'admin'), admin: true };
-    if (matchAny(keyDigest, apiDigests) !== -1) return { id: keyId(keyDigest, 'key'), admin: false };
+    const configured = (id: string, admin: boolean) => ({ id, admin, owner: id, keyAdmin: admin });
+    if (matchAny(keyDigest, adminDigests) !== -1) return configured(keyId(keyDigest, 'admin'), true);
+    if (matchAny(keyDigest, apiDigests) !== -1) return configured(keyId(keyDigest, 'key'), false);
     const hex = keyDigest.toString('hex');
     const cached = cache.get(hex);
-    if (cached && cached.until > now()) return { id: cached.id, admin: false };
+    if (cached && cached.until > now()) return { ...cached, admin: false };
     try {
       const record = await options.store.verifyApiKey(key);
       if (!record) return undefined;
       if (cache.size > 10_000) cache.clear();
-      cache.set(hex, { id: record.id, rateLimit: record.rateLimit, until: now() + cacheMs });
+      const identity = { id: record.id, owner: record.owner ?? record.id, keyAdmin: record.admin };
+      cache.set(hex, { ...identity, until: now() + cacheMs });
       rates.set(record.id, record.rateLimit);
-      return { id: record.id, admin: false };
+      if (record.tokensPerMinute) tokenRates.set(record.id, record.tokensPerMinute);
+      else tokenRates.delete(record.id);
+      return { ...identity, admin: false };
     } catch (error) {
       options.logger.warn({ err: error }, 'API key lookup in the store failed');
       return undefined;
@@ -104,6 +111,9 @@ export function createAuth(options: CreateAuthOptions): Auth {
           return { ok: true, keyId: 'loopback', scope: callerScope('loopback', { open }) };
         const identity = key ? await identify(key) : undefined;
         if (identity?.admin) return { ok: true, keyId: identity.id, scope: callerScope(identity.id, { admin: true }) };
+        // Key management also admits a stored key with admin rights, for its own tenant's keys only.
+        if (checkOptions.keyAdmin && identity?.keyAdmin)
+          return { ok: true, keyId: identity.id, scope: callerScope(identity.owner), tenant: identity.owner };
         const message =
           'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine in without one';
         return identity ? failure(403, message, 'admin_key_required') : failure(401, message, 'invalid_api_key');
@@ -113,12 +123,35 @@ export function createAuth(options: CreateAuthOptions): Auth {
       if (!key) return failure(401, 'Missing API key: send Authorization: Bearer <key>', 'invalid_api_key');
       const identity = await identify(key);
       if (!identity) return failure(401, 'Invalid API key', 'invalid_api_key');
-      return { ok: true, keyId: identity.id, scope: callerScope(identity.id, { admin: identity.admin }) };
+      return { ok: true, keyId: identity.id, scope: callerScope(identity.owner, { admin: identity.admin }) };
     },
     async limit(id: string): Promise<RateLimitDecision> {
+      const tpm = tokenRates.get(id);
+      // Tokens per minute: a call is let in while the key's token bucket is not empty; `countTokens` drains it.
+      if (tpm) {
+        const tokens = await options.store.shared.rateLimiter.take(`tpm:${id}`, {
+          capacity: tpm,
+          refillPerSecond: tpm / 60,
+          cost: 0,
+        });
+        if (tokens.remaining < 1)
+          return { allowed: false, remaining: 0, retryAfterMs: Math.max(1_000, Math.ceil(60_000 / tpm)) };
+      }
       const rpm = rates.get(id) ?? options.rateLimitRpm;
       if (!rpm) return { allowed: true, remaining: Number.POSITIVE_INFINITY, retryAfterMs: 0 };
       return options.store.shared.rateLimiter.take(`rate:${id}`, { capacity: rpm, refillPerSecond: rpm / 60 });
+    },
+    async countTokens(id: string, tokens: number): Promise<void> {
+      const tpm = tokenRates.get(id);
+      if (!tpm || tokens <= 0) return;
+      const bucket = { capacity: tpm, refillPerSecond: tpm / 60 };
+      const taken = await options.store.shared.rateLimiter.take(`tpm:${id}`, {
+        ...bucket,
+        cost: Math.min(tokens, tpm),
+      });
+      // More than is left: empty the bucket (a token bucket takes all of a cost or nothing).
+      if (!taken.allowed && taken.remaining > 0)
+        await options.store.shared.rateLimiter.take(`tpm:${id}`, { ...bucket, cost: taken.remaining });
     },
   };
 }

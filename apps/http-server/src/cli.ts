@@ -1,11 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ConfigError, installProcessGuard, loadConfig } from '@exai/core';
+import { keysUsage, runKeys } from './keys-cli.js';
 import { SERVER_VERSION, StartupError, startServer } from './server.js';
 import { readSettings } from './settings.js';
 import { isWorker, joinPrimary, parseWorkers, runPrimary } from './workers.js';
 
 const usage = `Usage: exai-http [--port 8080] [--host 127.0.0.1] [--config gateway.yaml] [--workers 1]
+       exai-http keys create|list|show|revoke ...   (exai-http keys --help)
 
   --port     port to listen on (PORT, default 8080)
   --host     interface to bind (HOST; default 127.0.0.1; the Docker image sets HOST=0.0.0.0)
@@ -26,7 +28,30 @@ function defaultHost(env: NodeJS.ProcessEnv): string {
   return env.HOST?.trim() || '127.0.0.1';
 }
 
+/** `exai-http keys ...`: key management on the configured store, no server started. */
+async function keys(args: string[]): Promise<void> {
+  if (args.length === 0 || args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(keysUsage);
+    return;
+  }
+  const configIndex = args.findIndex((arg) => arg === '--config' || arg === '-c');
+  const file = configIndex >= 0 ? args[configIndex + 1] : undefined;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ env: process.env, ...(file ? { file } : {}) });
+  } catch (error) {
+    if (error instanceof ConfigError) refuse(error.message);
+    throw error;
+  }
+  try {
+    process.exitCode = await runKeys(args, config, (text) => process.stdout.write(text));
+  } catch (error) {
+    refuse((error as Error).message);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === 'keys') return keys(process.argv.slice(3));
   let values: { port?: string; host?: string; config?: string; workers?: string; help?: boolean; version?: boolean };
   try {
     ({ values } = parseArgs({

@@ -106,6 +106,25 @@ const script = `
         '</td><td class="' + cls + '">' + r.status + '</td><td>' + fmtMs(r.latencyMs) + '</td></tr>';
     }).join('');
     $('updated').textContent = new Date(snap.time).toLocaleTimeString();
+    renderSpend(snap.spend || { today: [], month: [], budgets: [], cacheHitRate: 0, failovers: {}, streamRescues: {} });
+  }
+
+  function usd(v) { return '$' + (v < 0.01 ? v.toFixed(6) : v.toFixed(2)); }
+  function spendRows(list) {
+    return list.map(function (l) { return '<tr><td>' + esc(l.apiKeyId || '-') + '</td><td>' + esc(l.provider) + '/' + esc(l.model) + '</td><td>' + usd(l.cost) + '</td></tr>'; }).join('');
+  }
+  function renderSpend(sp) {
+    $('spend-today').innerHTML = spendRows(sp.today);
+    $('spend-month').innerHTML = spendRows(sp.month);
+    $('budgets').innerHTML = sp.budgets.map(function (b) {
+      var used = b.limit ? Math.min(1, b.spent / b.limit) : 0;
+      var color = used >= 1 ? '#f25f5c' : b.alertAt !== null && used >= b.alertAt ? '#f5a524' : '#3ecf8e';
+      return '<div class="bar-row" data-key="' + esc(b.apiKeyId) + '"><span>' + esc(b.name) + ' (' + esc(b.period) + ')</span><div class="bar"><span style="width:' + used * 100 +
+        '%;background:' + color + '"></span></div><span>' + usd(b.spent) + ' / ' + usd(b.limit) + '</span></div>';
+    }).join('');
+    $('cache-hit-rate').textContent = pct(sp.cacheHitRate);
+    var ids = Object.keys(sp.failovers).concat(Object.keys(sp.streamRescues)).filter(function (id, i, all) { return all.indexOf(id) === i; });
+    $('rescues').innerHTML = ids.map(function (id) { return '<tr><td>' + esc(id) + '</td><td>' + (sp.failovers[id] || 0) + '</td><td>' + (sp.streamRescues[id] || 0) + '</td></tr>'; }).join('');
   }
 
   function setStatus(text, live) { var el = $('status'); el.textContent = text; el.className = live ? 'live' : 'down'; }
@@ -163,6 +182,11 @@ const body = `
   <section class="card wide"><h2>In flight / queued per provider</h2><div id="load"></div>
     <div class="legend"><span><i style="background:#6ea8fe"></i>in flight</span><span><i style="background:#f5a524"></i>queued</span></div></section>
   <section class="card wide"><h2>Error rate per provider</h2><div id="error-bars"></div></section>
+  <section class="card kpi"><div class="label">Cache hit rate</div><div class="value" id="cache-hit-rate">0.0%</div></section>
+  <section class="card wide"><h2>Spend today (UTC)</h2><table><thead><tr><th>key</th><th>model</th><th>cost</th></tr></thead><tbody id="spend-today"></tbody></table></section>
+  <section class="card wide"><h2>Spend this month</h2><table><thead><tr><th>key</th><th>model</th><th>cost</th></tr></thead><tbody id="spend-month"></tbody></table></section>
+  <section class="card wide"><h2>Budgets</h2><div id="budgets"></div></section>
+  <section class="card wide"><h2>Fail-overs and stream rescues</h2><table><thead><tr><th>provider</th><th>fail-overs from</th><th>streams rescued</th></tr></thead><tbody id="rescues"></tbody></table></section>
   <section class="card full"><h2>Recent requests &middot; updated <span id="updated">-</span></h2><table><thead><tr><th>time</th><th>route</th><th>provider</th><th>model</th><th>status</th><th>latency</th></tr></thead><tbody id="recent"></tbody></table></section>
 </main>`;
 

@@ -2,6 +2,7 @@ import { type BreakerState, percentile } from '@exai/core';
 import type { BreakerStatus, ModelBreakerStatus } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardPage } from './dashboard-page.js';
+import { type SpendFigures, SpendReader } from './dashboard-spend.js';
 import type { App, AppDeps, PeerSession, RecentRequest } from './deps.js';
 import './request-info.js';
 
@@ -66,6 +67,8 @@ export interface DashboardSnapshot {
   series: SeriesPoint[];
   /** Newest first. */
   recent: RecentRequest[];
+  /** Spend, budgets, cache hit rate, fail-overs and stream rescues (read from the store every few seconds). */
+  spend: SpendFigures;
 }
 
 /** 5xx and 429 count as errors (the gateway or a provider failed); 4xx are the caller's. */
@@ -107,9 +110,11 @@ export class DashboardFeed {
   readonly #onRequest = (request: RecentRequest) => this.record(request);
   readonly #onPeerSession = (session: PeerSession) => this.recordSession(session);
   readonly #offSession: () => void;
+  readonly spend: SpendReader;
 
   constructor(deps: AppDeps, options: DashboardOptions = {}) {
     this.#deps = deps;
+    this.spend = new SpendReader(deps);
     this.#window = options.window ?? 500;
     this.#seriesSeconds = options.seriesSeconds ?? 60;
     for (const request of deps.metrics.recent.toArray()) this.record(request);
@@ -216,6 +221,7 @@ export class DashboardFeed {
         .filter((request) => !isOwnRoute(request))
         .slice(-25)
         .reverse(),
+      spend: this.spend.current(),
     };
   }
 
@@ -328,6 +334,7 @@ export function mountDashboard(app: App, deps: AppDeps, options: DashboardOption
 
   app.get('/dashboard/snapshot', { config: { admin: true } }, async (request, reply) => {
     if (!(await admin(request, reply))) return reply;
+    await feed.spend.read();
     return reply.header('cache-control', 'no-store').send(feed.snapshot());
   });
 

@@ -21,13 +21,21 @@ export type HeadersLike = Headers | Record<string, string | string[] | undefined
 export interface AuthCheckOptions {
   /** Require an admin key (`EXAI_ADMIN_KEYS`); a loopback client passes only with `EXAI_LOOPBACK_ADMIN=1`. */
   admin?: boolean;
+  /** With `admin`: a stored key with admin rights passes too, confined to its tenant (`tenant` in the result). */
+  keyAdmin?: boolean;
   /** The client's address (`socket.remoteAddress`), for the loopback exemptions. */
   remoteAddress?: string;
 }
 
 export type AuthResult =
   /** `scope`: the tenant the caller's threads and files belong to (see `callerScope` in auth.ts). */
-  | { ok: true; keyId: string; scope: OwnerScope }
+  | {
+      ok: true;
+      keyId: string;
+      scope: OwnerScope;
+      /** Key management confined to this tenant (a stored admin key); undefined for the gateway's admin keys. */
+      tenant?: string;
+    }
   | { ok: false; status: number; body: OpenAIErrorBody; headers?: Record<string, string> };
 
 export interface Auth {
@@ -35,6 +43,8 @@ export interface Auth {
   check(headers: HeadersLike, options?: AuthCheckOptions): Promise<AuthResult>;
   /** Takes one token from the key's bucket (`EXAI_RATE_LIMIT_RPM`, shared through Redis when configured). */
   limit(keyId: string): Promise<RateLimitDecision>;
+  /** Drains the key's tokens-per-minute bucket by what a finished call used (keys with `tokensPerMinute`). */
+  countTokens?(keyId: string, tokens: number): Promise<void>;
   /** True when no key of any kind is configured (first-run mode). */
   readonly open: boolean;
 }
@@ -58,6 +68,10 @@ export interface RecordedRequest extends RecentRequest {
   fellBack?: boolean;
   /** The response cache's verdict when it applied. */
   cache?: 'hit' | 'miss';
+  /** A streamed answer (a fall-back that answered it is a stream rescue). */
+  stream?: boolean;
+  /** What the request cost (USD). */
+  cost?: number;
 }
 
 export interface RecentRequests {

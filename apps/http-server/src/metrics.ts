@@ -71,6 +71,24 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     labelNames: ['route'],
     registers: [registry],
   });
+  const failovers = new Counter({
+    name: 'exai_failovers_total',
+    help: 'Requests that left a provider for another target (by the provider left)',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
+  const rescues = new Counter({
+    name: 'exai_stream_rescues_total',
+    help: 'Streams answered by another target after theirs failed (by the provider that answered)',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
+  const cost = new Counter({
+    name: 'exai_cost_total',
+    help: 'What answered requests cost (USD, provider-reported usage at catalog prices) by provider and model',
+    labelNames: ['provider', 'model'],
+    registers: [registry],
+  });
   const tokens = new Counter({
     name: 'exai_tokens_total',
     help: 'Tokens by provider, model and kind (prompt, completion)',
@@ -182,9 +200,15 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       latency.observe(labels, request.latencyMs / 1000);
       for (const attempt of request.attempts ?? [])
         attempts.inc({ provider: label.provider(attempt.provider), outcome: attempt.outcome });
-      if (request.fellBack) fallbacks.inc({ route: request.route });
       if (request.cache === 'hit') cacheHits.inc({ route: request.route });
       else if (request.cache === 'miss') cacheMisses.inc({ route: request.route });
+      if (request.fellBack) {
+        fallbacks.inc({ route: request.route });
+        const left = request.attempts?.[0]?.provider;
+        if (left) failovers.inc({ provider: label.provider(left) });
+        if (request.stream) rescues.inc({ provider });
+      }
+      if (request.cost && request.provider) cost.inc({ provider, model }, request.cost);
       if (request.tokens && request.provider) {
         tokens.inc({ provider, model, kind: 'prompt' }, request.tokens.prompt);
         tokens.inc({ provider, model, kind: 'completion' }, request.tokens.completion);

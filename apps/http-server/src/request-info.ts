@@ -8,6 +8,8 @@ export interface RequestInfo {
   keyId?: string;
   /** The caller's tenant, set with `keyId` once the key is verified. */
   scope?: OwnerScope;
+  /** Key management confined to this tenant (a stored key with admin rights); unset for the gateway's admin keys. */
+  tenant?: string;
   model?: string;
   provider?: string;
   /** The status to record when it differs from the HTTP status (an in-band stream error). */
@@ -21,6 +23,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Only admin keys may call this route (`EXAI_ADMIN_KEYS`; loopback too with `EXAI_LOOPBACK_ADMIN=1`). */
     admin?: boolean;
+    /** Key management: admin keys, and stored keys with admin rights for their own tenant's keys. */
+    keyAdmin?: boolean;
     /** Served without a key (a page that holds no data); `Host` and `Origin` are still checked. */
     public?: boolean;
   }

@@ -34,6 +34,10 @@ export function metaHeaders(meta: EngineMeta): Record<string, string> {
     ...(meta.simulated ? { 'x-exai-simulated': 'true' } : {}),
     ...(meta.continuationId ? { 'x-exai-continuation-id': meta.continuationId } : {}),
     ...(meta.cache ? { 'x-exai-cache': meta.cache } : {}),
+    // Known once the call ended: on JSON answers of every format (Anthropic's and Responses' included).
+    ...(meta.cost
+      ? { 'x-exai-cost': `${meta.cost.amount} ${meta.cost.currency}${meta.cost.estimated ? ' estimated' : ''}` }
+      : {}),
   };
 }
 

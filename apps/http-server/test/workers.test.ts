@@ -21,10 +21,12 @@ let sim: Simulator;
 let app: AppProcess;
 
 /** One request on a connection of its own (no keep-alive), JSON in and out. */
+// biome-ignore lint/suspicious/noExplicitAny: the assertions are the type check
+type Body = any;
 function call(
   path: string,
   options: { method?: string; body?: unknown; key?: string } = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any }> {
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Body }> {
   const url = new URL(path, app.url);
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {

@@ -31,6 +31,18 @@ const modelOverrideSchema = z.object({
     })
     .partial()
     .optional(),
+  /** Prices per million tokens; replaces the catalog's for this model. */
+  pricing: z
+    .object({
+      input: z.number().min(0),
+      cachedInput: z.number().min(0).optional(),
+      output: z.number().min(0),
+      currency: z
+        .string()
+        .regex(/^[A-Z]{3}$/)
+        .default('USD'),
+    })
+    .optional(),
 });
 
 export const providerConfigSchema = z.object({

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'circuit_open'
   | 'queue_full'
   | 'store_unavailable'
+  | 'budget_exceeded'
   | 'cancelled';
 
 export interface GatewayErrorOptions {
@@ -82,6 +83,13 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, CodeInfo>> = {
     retryable: true,
     providerFault: false,
     text: "The gateway's store is unavailable; retry shortly",
+  },
+  // The caller's key has spent its budget for the period: refused before any provider call.
+  budget_exceeded: {
+    status: 429,
+    retryable: false,
+    providerFault: false,
+    text: "This API key's budget is spent",
   },
   cancelled: { status: 499, retryable: false, providerFault: false, text: 'Cancelled' },
 };
@@ -184,6 +192,7 @@ export const CircuitOpenError = define('circuit_open');
 export const QueueFullError = define('queue_full');
 export const StoreUnavailableError = define('store_unavailable');
 export const CancelledError = define('cancelled');
+export const BudgetExceededError = define('budget_exceeded');
 
 /** Wrap anything thrown into a GatewayError (unknown failures become `server`, aborts `cancelled`). */
 export function toGatewayError(error: unknown, context: { provider?: string; model?: string } = {}): GatewayError {

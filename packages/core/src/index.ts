@@ -25,9 +25,11 @@ export {
   readEnv,
   splitKeys,
 } from './config.js';
+export { type Cost, costOf, DEFAULT_CURRENCY, sumCosts, zeroCost } from './cost.js';
 export {
   AuthError,
   BadRequestError,
+  BudgetExceededError,
   CancelledError,
   CircuitOpenError,
   ContentFilterError,
@@ -128,6 +130,7 @@ export type {
   ImagePart,
   ModelCapabilities,
   ModelInfo,
+  ModelPricing,
   ProviderId,
   Role,
   TextPart,

@@ -13,6 +13,7 @@ const typeByCode: Record<string, string> = {
   content_filter: 'invalid_request_error',
   rate_limited: 'rate_limit_error',
   queue_full: 'rate_limit_error',
+  budget_exceeded: 'insufficient_quota',
   cancelled: 'cancelled',
 };
 

@@ -194,6 +194,20 @@ export interface ModelInfo {
   /** True when the model is served by the built-in simulator. */
   simulated?: boolean;
   description?: string;
+  /** Prices per million tokens (catalog, overridable per model in the configuration). */
+  pricing?: ModelPricing;
+}
+
+/** What a model costs, per million tokens. */
+export interface ModelPricing {
+  input: number;
+  /** Prompt tokens the provider served from its own context cache; default: the input price. */
+  cachedInput?: number;
+  output: number;
+  /** ISO 4217 code. Default `USD`. */
+  currency?: string;
+  /** True when the figures are the project's estimate, not taken from the provider's price list. */
+  estimate?: boolean;
 }
 
 export interface FileObject {

@@ -2,6 +2,16 @@ import { type ChatRequest, type GatewayConfig, type Logger, ownValue } from '@ex
 import type { AutoRequirements, ModelResolver, Target } from './resolve.js';
 
 /**
+ * Where a thread would rather go: the provider that served it and, while that provider's context
+ * cache makes the thread cheaper there (`cached`), the very model (the cache is per model).
+ */
+export interface Affinity {
+  provider: string;
+  model?: string | null;
+  cached?: boolean;
+}
+
+/**
  * The ordered targets a request tries: its model's targets, then its `models: [...]` list (the first
  * target of each), then the configuration's `fallbacks` for the model; each target once.
  */
@@ -11,8 +21,9 @@ export function buildChain(
   logger: Logger,
   request: Pick<ChatRequest, 'model' | 'models'>,
   auto: AutoRequirements | undefined,
-  preferProvider?: string | null,
+  prefer?: string | Affinity | null,
 ): Target[] {
+  const affinity = typeof prefer === 'string' ? { provider: prefer } : (prefer ?? undefined);
   const names = [request.model || config.defaultModel, ...(request.models ?? [])];
   const seen = new Set<string>();
   const chain: Target[] = [];
@@ -30,11 +41,13 @@ export function buildChain(
     // Affinity: when the caller left the choice to us (`auto`, or a model several providers
     // serve), a thread goes back to the provider that served it. Its breaker decides whether
     // that provider takes the call; when it is open the next target answers.
-    if (index === 0 && preferProvider && targets.length > 1) {
-      targets = [
-        ...targets.filter((target) => target.provider === preferProvider),
-        ...targets.filter((target) => target.provider !== preferProvider),
-      ];
+    // With a warm prompt cache the thread's own model goes first: another model of the same provider
+    // would pay the full input price again. An open breaker still sends the call down the chain.
+    if (index === 0 && affinity && targets.length > 1) {
+      const home = (target: Target) =>
+        affinity.cached === true && target.provider === affinity.provider && target.model === affinity.model;
+      const rank = (target: Target) => (home(target) ? 0 : target.provider === affinity.provider ? 1 : 2);
+      targets = [...targets].sort((left, right) => rank(left) - rank(right));
     }
     add(index === 0 ? targets : targets.slice(0, 1));
   }

@@ -2,6 +2,7 @@ import type {
   BreakerState,
   ChatChunk,
   ChatResponse,
+  Cost,
   GatewayConfig,
   Logger,
   ModelInfo,
@@ -14,6 +15,7 @@ import type { OwnerScope, Store } from '@exai/store';
 import type { CredentialHold } from './credential-holds.js';
 import type { AutoRequirements } from './resolve.js';
 import type { RouteAttempt } from './route-types.js';
+import type { BudgetMeta } from './spend.js';
 
 export interface EngineCallOptions {
   signal?: AbortSignal;
@@ -75,6 +77,10 @@ export interface EngineMeta {
   usage?: Usage;
   /** Set when the response cache applied to the call: `hit` (no upstream attempt, nothing spent) or `miss`. */
   cache?: 'hit' | 'miss';
+  /** What the call cost over all its attempts (set when it ends). */
+  cost?: Cost;
+  /** The caller's budget after the call, when its key has one. */
+  budget?: BudgetMeta;
 }
 
 export interface EngineChatResult extends ChatResponse {

@@ -16,7 +16,7 @@ import { createSessionManager, type SessionListener, type SessionManager } from 
 import type { OwnerScope, Store } from '@exai/store';
 import { type CacheSlot, CallCache, hitMeta } from './cache.js';
 import { traceCall } from './call-trace.js';
-import { buildChain } from './chain.js';
+import { type Affinity, buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
 import { CredentialHolds } from './credential-holds.js';
 import type {
@@ -37,6 +37,7 @@ import { ModelResolver, type Target } from './resolve.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
+import { type Admission, affinityOf, priceCall, SpendGuard } from './spend.js';
 import { engineStatus } from './status.js';
 import { routeStream } from './stream-router.js';
 
@@ -63,6 +64,7 @@ export class Engine {
   readonly #requestLog: RequestLog;
   readonly #cache: CallCache;
   readonly #tracer: Tracer | undefined;
+  readonly #spend: SpendGuard;
 
   constructor(
     config: GatewayConfig,
@@ -77,6 +79,7 @@ export class Engine {
     this.#requestLog = new RequestLog(store, options.logger);
     this.#cache = new CallCache(config.cache, () => store.responseCache, options.logger);
     this.#tracer = options.tracer;
+    this.#spend = new SpendGuard(store, options.logger);
     this.resolver = new ModelResolver(adapters, config, options.random);
     this.breakers = createBreakerRegistry({
       defaults: config.breaker,
@@ -122,9 +125,9 @@ export class Engine {
   chain(
     request: Pick<ChatRequest, 'model' | 'models'>,
     options: EngineCallOptions = {},
-    preferProvider?: string | null,
+    prefer?: string | Affinity | null,
   ): Target[] {
-    return buildChain(this.resolver, this.config, this.logger, request, options.auto, preferProvider);
+    return buildChain(this.resolver, this.config, this.logger, request, options.auto, prefer);
   }
 
   #routeOptions(
@@ -150,7 +153,9 @@ export class Engine {
       store: this.store,
       maxTurns: this.config.store.maxTurns,
       cache: this.#cache,
-      chain: (request, options, preferProvider) => this.chain(request, options, preferProvider),
+      chain: (request, options, prefer) => this.chain(request, options, prefer),
+      affinity: (thread, turns) => affinityOf(thread, turns, this.resolver),
+      admit: (caller, chain, request) => this.#spend.admit(caller, chain, request),
     };
   }
 
@@ -184,7 +189,15 @@ export class Engine {
     return storeExchange(this.store, scope, exchange);
   }
 
-  #account(meta: EngineMeta, options: EngineCallOptions, status: number, startedAt: number): void {
+  /** Prices the attempts, settles the key's budget, and logs the call. */
+  async #account(
+    meta: EngineMeta,
+    options: EngineCallOptions,
+    status: number,
+    startedAt: number,
+    call: { chain: Target[]; request: ChatRequest; admission: Admission | undefined; answerChars: number },
+  ): Promise<void> {
+    await priceCall(meta, call, this.logger);
     this.#requestLog.record(meta, {
       status,
       startedAt,
@@ -203,13 +216,15 @@ export class Engine {
     const trace = traceCall(this.#tracer, request, options, false);
     let meta: EngineMeta | undefined;
     let failure: unknown;
+    let prepared: Awaited<ReturnType<typeof prepareCall>> | undefined;
     try {
-      const prepared = await prepareCall(this.#prepareParts(), request, options, 'json');
+      prepared = await prepareCall(this.#prepareParts(), request, options, 'json');
       const { cache } = prepared;
       const cached = cache ? await this.#cache.getChat(cache, options.signal) : undefined;
       if (cached) {
+        // A cached answer costs nothing: no attempt, the reservation settled to 0.
         meta = hitMeta(prepared.requestId, cached, this.simulated);
-        this.#account(meta, options, 200, startedAt);
+        await this.#account(meta, options, 200, startedAt, { ...prepared, answerChars: 0 });
         return { ...cached, exai: meta };
       }
       const state: RouteState = { attempts: [] };
@@ -233,11 +248,18 @@ export class Engine {
         );
       }
       if (cache) await this.#cache.put(cache, { kind: 'json', response });
-      this.#account(meta, options, 200, startedAt);
+      await this.#account(meta, options, 200, startedAt, {
+        ...prepared,
+        answerChars: textOf(response.choices[0]?.message).length,
+      });
       return { ...response, exai: meta };
     } catch (error) {
       failure = error;
-      if (meta) this.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+      if (meta && prepared)
+        await this.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt, {
+          ...prepared,
+          answerChars: 0,
+        });
       throw error;
     } finally {
       trace?.finish(meta ?? blankMeta(options.requestId ?? randomUUID(), this.simulated), failure);
@@ -265,7 +287,7 @@ export class Engine {
         if (cached) {
           Object.assign(meta, hitMeta(meta.requestId, cached[0] ?? meta, engine.simulated));
           yield* cached;
-          engine.#account(meta, options, 200, startedAt);
+          await engine.#account(meta, options, 200, startedAt, { ...prepared, answerChars: 0 });
           return;
         }
         if (cache) meta.cache = 'miss';
@@ -273,6 +295,8 @@ export class Engine {
         const remembering = remembers(prepared.thread, options);
         const refresh = () => Object.assign(meta, engine.#meta(meta.requestId, state, prepared.chain, cache));
         let answer = '';
+        let answerChars = 0;
+        let status = 499;
         // The chunks are kept for the cache until they pass its size cap.
         let kept: ChatChunk[] | undefined = cache ? [] : undefined;
         let keptBytes = 0;
@@ -284,8 +308,10 @@ export class Engine {
             engine.#routeOptions(meta.requestId, request, options, conversationId),
             state,
           )) {
-            // The answer is only kept when a thread will store it.
-            if (remembering) answer += chunk.choices[0]?.delta.content ?? '';
+            // The answer is only kept when a thread will store it; its length prices a call without usage.
+            const text = chunk.choices[0]?.delta.content ?? '';
+            answerChars += text.length;
+            if (remembering) answer += text;
             if (kept) {
               keptBytes += JSON.stringify(chunk).length;
               if (keptBytes > engine.#cache.maxEntryBytes) kept = undefined;
@@ -305,11 +331,17 @@ export class Engine {
               options,
             );
           if (cache && kept) await engine.#cache.put(cache, { kind: 'stream', chunks: kept });
-          engine.#account(meta, options, 200, startedAt);
+          status = 200;
+          await engine.#account(meta, options, 200, startedAt, { ...prepared, answerChars });
         } catch (error) {
-          refresh();
-          engine.#account(meta, options, (error as { statusCode?: number }).statusCode ?? 500, startedAt);
+          status = (error as { statusCode?: number }).statusCode ?? 500;
           throw error;
+        } finally {
+          // Also when the consumer stops early (the client went away): the reservation is settled either way.
+          if (status !== 200) {
+            refresh();
+            await engine.#account(meta, options, status, startedAt, { ...prepared, answerChars });
+          }
         }
       } catch (error) {
         failure = error;

@@ -45,3 +45,4 @@ export { buildAdapters, type SimulatedDialect, simulatedAdapters } from './provi
 export { type AutoRequirements, ModelResolver, type Target, type TaskCategory } from './resolve.js';
 export { RetryBudget } from './retry-budget.js';
 export type { RouteAttempt, RouteOptions, RouteTimeouts } from './route-types.js';
+export { type BudgetMeta, budgetPeriod, periodStart, priceAttempts, promptTokens } from './spend.js';

@@ -2,15 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { assertProviderOptions, type ChatRequest, NotFoundError, type Turn } from '@exai/core';
 import type { Store } from '@exai/store';
 import type { CallCache } from './cache.js';
+import type { Affinity } from './chain.js';
 import type { EngineCallOptions } from './engine-types.js';
 import { scopeOf, withHistory } from './memory.js';
 import type { Target } from './resolve.js';
+import type { Admission } from './spend.js';
 
 export interface PrepareParts {
   store: Store;
   maxTurns: number;
   cache: CallCache;
-  chain(request: ChatRequest, options: EngineCallOptions, preferProvider?: string | null): Target[];
+  chain(request: ChatRequest, options: EngineCallOptions, prefer?: string | Affinity | null): Target[];
+  /** Where a continued thread prefers to stay (its provider, or its model while the provider's cache makes it cheaper). */
+  affinity(
+    thread: { id: string; provider?: string | null; model?: string | null },
+    turns: Turn[],
+  ): Affinity | string | null;
+  /** The caller key's policy (allowed models, budget reservation); undefined when it has none. */
+  admit(caller: string | undefined, chain: Target[], request: ChatRequest): Promise<Admission | undefined>;
 }
 
 /**
@@ -25,7 +34,7 @@ export async function prepareCall(
 ) {
   const requestId = options.requestId ?? randomUUID();
   assertProviderOptions(request.provider_options);
-  let thread: { id: string; provider?: string | null } | undefined;
+  let thread: { id: string; provider?: string | null; model?: string | null } | undefined;
   let turns: Turn[] = [];
   // Checked before any provider call: an answer that cannot be remembered is not asked for.
   if (options.remember) scopeOf(options);
@@ -40,10 +49,13 @@ export async function prepareCall(
     }
     turns = await parts.store.listTurns(scope, thread.id, { limit: parts.maxTurns });
   }
-  const chain = parts.chain(request, options, thread?.provider);
-  const shaped = turns.length > 0 ? withHistory(request, turns, chain[0]!.info) : request;
+  const resolved = parts.chain(request, options, thread ? parts.affinity(thread, turns) : null);
+  const shaped = turns.length > 0 ? withHistory(request, turns, resolved[0]!.info) : request;
   const { models: _models, continuation_id: _continuation, ...clean } = shaped;
+  // The key's policy last, before any provider call: allowed models, then the budget's reservation.
+  const admission = await parts.admit(options.caller, resolved, clean as ChatRequest);
+  const chain = admission?.chain ?? resolved;
   const usesThread = thread !== undefined || options.remember === true;
   const cache = parts.cache.slotOf(clean as ChatRequest, chain, options, kind, usesThread);
-  return { requestId, thread, chain, request: clean as ChatRequest, cache };
+  return { requestId, thread, chain, request: clean as ChatRequest, cache, admission };
 }

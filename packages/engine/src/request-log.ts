@@ -44,6 +44,9 @@ export class RequestLog {
       latencyMs: attempt.latencyMs,
       ...(attempt.usage ? { tokens: attempt.usage.total_tokens } : {}),
       startedAt: attempt.startedAt,
+      ...(attempt.cost
+        ? { cost: attempt.cost.amount, cachedTokens: attempt.cost.cachedTokens, costEstimated: attempt.cost.estimated }
+        : {}),
     }));
     this.add(
       {
@@ -56,6 +59,7 @@ export class RequestLog {
         ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
         ...(call.caller ? { apiKeyId: call.caller } : {}),
         ...(meta.cache ? { cache: meta.cache } : {}),
+        ...(meta.cost ? { cost: meta.cost.amount, currency: meta.cost.currency } : {}),
       },
       attempts,
     );

@@ -1,4 +1,4 @@
-import type { ChatResponse, ErrorCode, Usage } from '@exai/core';
+import type { ChatResponse, Cost, ErrorCode, Usage } from '@exai/core';
 import type { Target } from './resolve.js';
 
 /* The types of the routing layer: the executor the router runs attempts through, route options and state. */
@@ -35,6 +35,8 @@ export interface RouteAttempt {
   latencyMs: number;
   startedAt: number;
   usage?: Usage;
+  /** What the attempt cost: from `usage`, or estimated (`cost.estimated`) when the provider reported none. */
+  cost?: Cost;
   /** Started by hedging rather than after a failure. */
   hedged?: boolean;
   message?: string;

@@ -40,10 +40,11 @@ export async function openEngine(
  * Scenarios are scripted per model id on the simulator.
  */
 export async function setup(
-  overrides: Partial<GatewayConfigInput> = {},
+  overridden: Partial<GatewayConfigInput> | ((baseURL: string) => Partial<GatewayConfigInput>) = {},
 ): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
   const sim = await startSimulator({ port: 0 });
   const base = sim.baseURL('openai');
+  const overrides = typeof overridden === 'function' ? overridden(base) : overridden;
   const config = loadConfig({
     env: {},
     input: {

@@ -1,4 +1,4 @@
-import type { ModelCapabilities, ModelInfo, ModelOverride, ProviderId } from '@exai/core';
+import type { ModelCapabilities, ModelInfo, ModelOverride, ModelPricing, ProviderId } from '@exai/core';
 
 /** A catalog entry as written in a JSON file: `provider` and most capabilities may be left out. */
 export interface ModelCatalogEntry {
@@ -11,6 +11,7 @@ export interface ModelCatalogEntry {
   tier?: ModelInfo['tier'];
   description?: string;
   simulated?: boolean;
+  pricing?: ModelPricing;
 }
 
 export interface ModelCatalogOptions {
@@ -59,6 +60,7 @@ function toModelInfo(entry: ModelCatalogEntry, provider: ProviderId): ModelInfo 
   if (entry.tier) info.tier = entry.tier;
   if (entry.description) info.description = entry.description;
   if (entry.simulated) info.simulated = true;
+  if (entry.pricing) info.pricing = { ...entry.pricing };
   return info;
 }
 
@@ -71,6 +73,7 @@ function applyOverride(entries: ModelCatalogEntry[], override: ModelOverride): M
     ...(override.maxOutput !== undefined ? { maxOutput: override.maxOutput } : {}),
     ...(override.tier !== undefined ? { tier: override.tier } : {}),
     ...(override.aliases !== undefined ? { aliases: override.aliases } : {}),
+    ...(override.pricing !== undefined ? { pricing: override.pricing } : {}),
     capabilities: { ...base.capabilities, ...override.capabilities },
   };
   if (index < 0) return [...entries, merged];

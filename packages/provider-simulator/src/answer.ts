@@ -13,6 +13,8 @@ export interface Answer {
   toolCalls: ToolCall[];
   finishReason: 'stop' | 'tool_calls';
   promptTokens: number;
+  /** Prompt tokens served from the simulated context cache (a prefix seen before); part of `promptTokens`. */
+  cachedTokens: number;
   completionTokens: number;
   reasoningTokens: number;
   /** The last user text (first 200 characters). */
@@ -129,6 +131,7 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
     toolCalls,
     finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
     promptTokens: Math.max(1, Math.ceil(promptChars / 4)),
+    cachedTokens: 0,
     completionTokens,
     reasoningTokens,
     userText,

@@ -69,6 +69,8 @@ export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void>
           : undefined,
       ...(long ? { fillerBytes: numberParam(scenario, 'bytes', 0) } : {}),
     });
+    const cached = exchange.state.cachedPromptTokens(`${exchange.spec.name}\u0000${model}`, body.messages);
+    answer.cachedTokens = Math.min(answer.promptTokens, cached);
     const context = { id: `chatcmpl-sim-${attempt.seq}`, created: Math.floor(Date.now() / 1000), model, request: body };
     if (attempt.stream) return { kind: 'stream', events: exchange.spec.chunks(answer, context) };
     return { kind: 'json', status: 200, body: exchange.spec.completion(answer, context) };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Attempt, Dialect, StoredFile } from './types.js';
 
 /** Everything the simulator remembers between requests; `reset()` forgets it. */
@@ -6,6 +7,8 @@ export class SimulatorState {
   readonly scripts = new Map<string, string>();
   readonly counters = new Map<string, number>();
   readonly files = new Map<string, StoredFile>();
+  /** A provider's context cache: digests of the message prefixes each model has seen. */
+  readonly promptCache = new Set<string>();
   private sequence = 0;
   private fileSequence = 0;
 
@@ -41,6 +44,27 @@ export class SimulatorState {
     return seen;
   }
 
+  /**
+   * Prompt tokens a provider would serve from its context cache: those of the longest prefix of
+   * `messages` (whole messages) this dialect and model saw before. Remembers every prefix of this one.
+   */
+  cachedPromptTokens(cacheKey: string, messages: readonly unknown[]): number {
+    const hash = createHash('sha256').update(cacheKey);
+    let chars = 0;
+    let cached = 0;
+    for (const [index, message] of messages.entries()) {
+      const text = JSON.stringify(message);
+      hash.update(text);
+      chars += text.length;
+      const digest = hash.copy().digest('hex');
+      // The last message is the new turn: a prefix of history only counts when something follows it.
+      if (index < messages.length - 1 && this.promptCache.has(digest)) cached = Math.ceil(chars / 4);
+      if (this.promptCache.size > 100_000) this.promptCache.clear();
+      this.promptCache.add(digest);
+    }
+    return cached;
+  }
+
   nextFileId(): string {
     this.fileSequence += 1;
     return `file-sim-${this.fileSequence.toString().padStart(6, '0')}`;
@@ -51,5 +75,6 @@ export class SimulatorState {
     this.scripts.clear();
     this.counters.clear();
     this.files.clear();
+    this.promptCache.clear();
   }
 }

@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
 import { clampLimit, withSignal } from './run.js';
 import type { ApiKeysTable } from './schema.js';
-import type { ApiKeyRecord, CreatedApiKey, ListOptions, SignalOption } from './types.js';
+import type { ApiKeyPolicy, ApiKeyRecord, BudgetPeriod, CreatedApiKey, ListOptions, SignalOption } from './types.js';
 
 /**
  * Gateway API keys look like `sk-exai-<16 hex id>-<43 base64url secret>`. Only the SHA-256 of the
@@ -24,6 +24,18 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKeyRecord {
     createdAt: Number(row.created_at),
     revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
     rateLimit: row.rate_limit === null ? null : Number(row.rate_limit),
+    owner: row.owner ?? null,
+    models: row.models ? (JSON.parse(row.models) as string[]) : null,
+    tokensPerMinute: row.tokens_per_minute === null ? null : Number(row.tokens_per_minute),
+    budget:
+      row.budget_amount === null || row.budget_amount === undefined
+        ? null
+        : {
+            amount: Number(row.budget_amount),
+            period: (row.budget_period ?? 'total') as BudgetPeriod,
+            ...(row.budget_alert === null ? {} : { alertAt: Number(row.budget_alert) }),
+          },
+    admin: Number(row.admin ?? 0) === 1,
   };
 }
 
@@ -31,7 +43,7 @@ const what = 'the API key store';
 
 export function createApiKeyRepository(context: StoreContext) {
   return {
-    createApiKey(name: string, options: SignalOption & { rateLimit?: number } = {}): Promise<CreatedApiKey> {
+    createApiKey(name: string, options: SignalOption & ApiKeyPolicy = {}): Promise<CreatedApiKey> {
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
         const idPart = randomBytes(8).toString('hex');
@@ -46,6 +58,13 @@ export function createApiKeyRepository(context: StoreContext) {
             created_at: context.now(),
             revoked_at: null,
             rate_limit: options.rateLimit ?? null,
+            owner: options.owner ?? null,
+            models: options.models ? JSON.stringify(options.models) : null,
+            tokens_per_minute: options.tokensPerMinute ?? null,
+            budget_amount: options.budget?.amount ?? null,
+            budget_period: options.budget?.period ?? null,
+            budget_alert: options.budget?.alertAt ?? null,
+            admin: options.admin ? 1 : 0,
           })
           .execute();
         return { id, key };
@@ -66,25 +85,36 @@ export function createApiKeyRepository(context: StoreContext) {
       });
     },
 
-    revokeApiKey(id: string, options: SignalOption = {}): Promise<boolean> {
+    revokeApiKey(id: string, options: SignalOption & { owner?: string } = {}): Promise<boolean> {
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
-        const result = await db
+        let query = db
           .updateTable('api_keys')
           .set({ revoked_at: context.now() })
           .where('id', '=', id)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst();
+          .where('revoked_at', 'is', null);
+        if (options.owner !== undefined) query = query.where('owner', '=', options.owner);
+        const result = await query.executeTakeFirst();
         return Number(result.numUpdatedRows) > 0;
       });
     },
 
-    listApiKeys(options: ListOptions = {}): Promise<ApiKeyRecord[]> {
+    getApiKey(id: string, options: SignalOption & { owner?: string } = {}): Promise<ApiKeyRecord | undefined> {
       return withSignal(options.signal, what, async () => {
         const db = await context.database();
-        const rows = await db
-          .selectFrom('api_keys')
-          .selectAll()
+        let query = db.selectFrom('api_keys').selectAll().where('id', '=', id);
+        if (options.owner !== undefined) query = query.where('owner', '=', options.owner);
+        const row = await query.executeTakeFirst();
+        return row ? toApiKey(row) : undefined;
+      });
+    },
+
+    listApiKeys(options: ListOptions & { owner?: string } = {}): Promise<ApiKeyRecord[]> {
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        let query = db.selectFrom('api_keys').selectAll();
+        if (options.owner !== undefined) query = query.where('owner', '=', options.owner);
+        const rows = await query
           .orderBy('created_at', 'desc')
           .orderBy('id')
           .limit(clampLimit(options.limit, 100))

@@ -27,13 +27,16 @@ export { createDatabaseResponseCache, createRedisResponseCache } from './respons
 export { createSharedState, type SharedStateOptions } from './shared-state.js';
 export { createStore, defaultDataDir, storeDefaults } from './store.js';
 export type {
+  ApiKeyPolicy,
   ApiKeyRecord,
   AttemptRecord,
+  BudgetPeriod,
   CreatedApiKey,
   FileRecord,
   FileStorage,
   JsonObject,
   JsonValue,
+  KeyBudget,
   ListOptions,
   NewAttempt,
   NewFile,
@@ -48,6 +51,8 @@ export type {
   ResponseCache,
   SharedState,
   SignalOption,
+  SpendReservation,
+  SpendRow,
   Store,
   StoreDialect,
   StoredResponseRecord,

@@ -187,6 +187,44 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Keys as a product (owner, allowed models, tokens per minute, budget) and money in the request
+    // log; `key_spend` holds each key's spend per budget period, durable across restarts.
+    '0004_keys_spend': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        const money = 'double precision';
+        await db.schema.alterTable('api_keys').addColumn('owner', 'text').execute();
+        await db.schema.alterTable('api_keys').addColumn('models', 'text').execute();
+        await db.schema.alterTable('api_keys').addColumn('tokens_per_minute', 'integer').execute();
+        await db.schema.alterTable('api_keys').addColumn('budget_amount', money).execute();
+        await db.schema.alterTable('api_keys').addColumn('budget_period', 'text').execute();
+        await db.schema.alterTable('api_keys').addColumn('budget_alert', money).execute();
+        await db.schema
+          .alterTable('api_keys')
+          .addColumn('admin', 'integer', (column) => column.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex('api_keys_owner').ifNotExists().on('api_keys').column('owner').execute();
+        await db.schema.alterTable('requests').addColumn('cost', money).execute();
+        await db.schema.alterTable('requests').addColumn('currency', 'text').execute();
+        await db.schema.alterTable('attempts').addColumn('cost', money).execute();
+        await db.schema.alterTable('attempts').addColumn('cached_tokens', 'integer').execute();
+        await db.schema.alterTable('attempts').addColumn('cost_estimated', 'integer').execute();
+        await db.schema
+          .createIndex('requests_api_key_created_at')
+          .ifNotExists()
+          .on('requests')
+          .columns(['api_key_id', 'created_at'])
+          .execute();
+        await db.schema
+          .createTable('key_spend')
+          .ifNotExists()
+          .addColumn('key_id', 'text', (column) => column.notNull())
+          .addColumn('period', 'text', (column) => column.notNull())
+          .addColumn('amount', money, (column) => column.notNull())
+          .addColumn('updated_at', 'bigint', (column) => column.notNull())
+          .addPrimaryKeyConstraint('key_spend_primary_key', ['key_id', 'period'])
+          .execute();
+      },
+    },
     // The exact response cache (when no Redis holds it), keyed by owner and request digest; and the
     // cache's verdict in the request log.
     '0005_response_cache': {

@@ -104,7 +104,39 @@ end
 return 0
 `;
 
+/**
+ * KEYS[1] spend counter; ARGV limit, amount, TTL ms, seed ('' for none). Adds `amount` only while the
+ * counter is under `limit`. An absent counter is created from `seed`; without one the answer is
+ * {-1, '0'} (the caller reads the database and asks again). Returns {allowed, spent} (spent as text).
+ */
+export const reserveSpendScript = `
+local current = redis.call('GET', KEYS[1])
+if not current then
+  if ARGV[4] == '' then
+    return { -1, '0' }
+  end
+  redis.call('SET', KEYS[1], ARGV[4], 'PX', tonumber(ARGV[3]))
+  current = ARGV[4]
+end
+if tonumber(current) >= tonumber(ARGV[1]) then
+  return { 0, current }
+end
+local spent = redis.call('INCRBYFLOAT', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[3]))
+return { 1, spent }
+`;
+
+/** KEYS[1] spend counter; ARGV delta. Adds to a counter that exists (an absent one is seeded on next use). */
+export const addSpendScript = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+end
+return false
+`;
+
 export interface ScriptedRedis {
+  exaiReserveSpend(key: string, limit: string, amount: string, ttlMs: number, seed: string): Promise<[number, string]>;
+  exaiAddSpend(key: string, delta: string): Promise<string | null>;
   exaiTakeTokens(key: string, capacity: number, refillPerMs: number, cost: number): Promise<[number, number, number]>;
   exaiAcquireSlot(key: string, limit: number, ttlMs: number, token: string): Promise<number>;
   exaiPublishBreaker(
@@ -126,6 +158,8 @@ const scripts: Record<keyof ScriptedRedis, { numberOfKeys: number; lua: string }
   exaiPublishBreaker: { numberOfKeys: 1, lua: publishBreakerScript },
   exaiClaimProbe: { numberOfKeys: 2, lua: claimProbeScript },
   exaiReleaseProbe: { numberOfKeys: 1, lua: releaseProbeScript },
+  exaiReserveSpend: { numberOfKeys: 1, lua: reserveSpendScript },
+  exaiAddSpend: { numberOfKeys: 1, lua: addSpendScript },
 };
 
 /** Registers the scripts once per client; ioredis sends EVALSHA and falls back to EVAL. */

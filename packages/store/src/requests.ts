@@ -17,6 +17,9 @@ function toAttempt(row: Selectable<AttemptsTable>): AttemptRecord {
     latencyMs: Number(row.latency_ms),
     tokens: row.tokens === null ? null : Number(row.tokens),
     startedAt: Number(row.started_at),
+    cost: row.cost === null || row.cost === undefined ? null : Number(row.cost),
+    cachedTokens: row.cached_tokens === null || row.cached_tokens === undefined ? null : Number(row.cached_tokens),
+    costEstimated: Number(row.cost_estimated ?? 0) === 1,
   };
 }
 
@@ -32,6 +35,8 @@ function toRequest(row: Selectable<RequestsTable>, attempts: AttemptRecord[]): R
     tokens: row.tokens === null ? null : Number(row.tokens),
     apiKeyId: row.api_key_id,
     cache: row.cache === 'hit' || row.cache === 'miss' ? row.cache : null,
+    cost: row.cost === null || row.cost === undefined ? null : Number(row.cost),
+    currency: row.currency ?? null,
     attempts,
   };
 }
@@ -40,8 +45,8 @@ const what = 'the request log';
 
 type Database = Awaited<ReturnType<StoreContext['database']>>;
 
-/** Rows per statement: well under SQLite's bound-parameter limit (at most 11 columns each). */
-const ROWS_PER_STATEMENT = 80;
+/** Rows per statement: well under SQLite's bound-parameter limit (at most 14 columns each). */
+const ROWS_PER_STATEMENT = 60;
 
 /** Requests deleted per transaction by `purgeRequests`. */
 const PURGE_BATCH = 1_000;
@@ -66,6 +71,8 @@ async function insertBatch(
       tokens: request.tokens ?? null,
       api_key_id: request.apiKeyId ?? null,
       cache: request.cache ?? null,
+      cost: request.cost ?? null,
+      currency: request.currency ?? null,
     };
     const rows = attempts.map((attempt, index) => ({
       request_id: row.id,
@@ -77,6 +84,9 @@ async function insertBatch(
       latency_ms: Math.round(attempt.latencyMs),
       tokens: attempt.tokens ?? null,
       started_at: attempt.startedAt,
+      cost: attempt.cost ?? null,
+      cached_tokens: attempt.cachedTokens ?? null,
+      cost_estimated: attempt.costEstimated === undefined ? null : attempt.costEstimated ? 1 : 0,
     }));
     requestRows.push(row);
     attemptRows.push(...rows);

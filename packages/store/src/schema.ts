@@ -62,6 +62,8 @@ export interface RequestsTable {
   tokens: number | null;
   api_key_id: string | null;
   cache: string | null;
+  cost: number | null;
+  currency: string | null;
 }
 
 export interface AttemptsTable {
@@ -74,6 +76,9 @@ export interface AttemptsTable {
   latency_ms: number;
   tokens: number | null;
   started_at: number;
+  cost: number | null;
+  cached_tokens: number | null;
+  cost_estimated: number | null;
 }
 
 export interface ApiKeysTable {
@@ -83,6 +88,22 @@ export interface ApiKeysTable {
   created_at: number;
   revoked_at: number | null;
   rate_limit: number | null;
+  owner: string | null;
+  /** JSON array of model names, or null for every model. */
+  models: string | null;
+  tokens_per_minute: number | null;
+  budget_amount: number | null;
+  budget_period: string | null;
+  budget_alert: number | null;
+  admin: number;
+}
+
+/** Spend per key and budget period (`day:2026-12-02`, `month:2026-12`, `total`). */
+export interface KeySpendTable {
+  key_id: string;
+  period: string;
+  amount: number;
+  updated_at: number;
 }
 
 export interface ResponsesTable {
@@ -115,4 +136,5 @@ export interface Database {
   api_keys: ApiKeysTable;
   responses: ResponsesTable;
   response_cache: ResponseCacheTable;
+  key_spend: KeySpendTable;
 }

@@ -14,6 +14,7 @@ import { createResponseRepository } from './responses.js';
 import { toStoreError, unavailableMessage, withSignal } from './run.js';
 import type { Database } from './schema.js';
 import { createSharedState } from './shared-state.js';
+import { createRedisSpend, createSpendRepository, type RedisSpend } from './spend.js';
 import { createThreadRepository } from './threads.js';
 import type { ResponseCache, SharedState, Store, StoreOptions } from './types.js';
 
@@ -43,6 +44,7 @@ export function createStore(options: StoreOptions = {}): Store {
   let opening: Promise<OpenedDatabase> | undefined;
   let shared: SharedState | undefined = options.sharedState;
   let cache: ResponseCache | undefined;
+  let redisSpend: RedisSpend | undefined;
   let closed = false;
   let maintenance: { stop(): Promise<void> } | undefined;
 
@@ -100,6 +102,14 @@ export function createStore(options: StoreOptions = {}): Store {
       : createDatabaseResponseCache(context);
     return cache;
   };
+  const spendCounter = (): RedisSpend | undefined => {
+    if (!options.redisUrl || closed) return undefined;
+    redisSpend ??= createRedisSpend(options.redisUrl, {
+      prefix: options.redisPrefix ?? storeDefaults.redisPrefix,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return redisSpend;
+  };
   const threads = createThreadRepository(context);
   const requests = createRequestRepository(context);
   const responses = createResponseRepository(context);
@@ -134,6 +144,8 @@ export function createStore(options: StoreOptions = {}): Store {
       opening = undefined;
       await shared?.close();
       shared = undefined;
+      await redisSpend?.close();
+      redisSpend = undefined;
       await cache?.close();
       cache = undefined;
       if (pending) await pending.then((opened) => opened.db.destroy()).catch(() => undefined);
@@ -150,6 +162,7 @@ export function createStore(options: StoreOptions = {}): Store {
       ...createProviderUploadRepository(context),
       ...requests,
       ...createApiKeyRepository(context),
+      ...createSpendRepository(context, spendCounter),
       ...responses,
     }),
   };

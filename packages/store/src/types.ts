@@ -144,6 +144,9 @@ export interface RequestRecord {
   apiKeyId: string | null;
   /** `hit` or `miss` when the request was cacheable, else null. */
   cache: 'hit' | 'miss' | null;
+  /** What the request cost (every attempt), in `currency`; null when not known. */
+  cost: number | null;
+  currency: string | null;
   attempts: AttemptRecord[];
 }
 
@@ -159,6 +162,8 @@ export interface NewRequest {
   apiKeyId?: string;
   /** The exact response cache's verdict when the call was cacheable: `hit` (no upstream call) or `miss`. */
   cache?: 'hit' | 'miss';
+  cost?: number;
+  currency?: string;
 }
 
 export interface AttemptRecord {
@@ -173,6 +178,11 @@ export interface AttemptRecord {
   latencyMs: number;
   tokens: number | null;
   startedAt: number;
+  cost: number | null;
+  /** Prompt tokens served from the provider's context cache (billed at the cached price). */
+  cachedTokens: number | null;
+  /** True when the cost is the gateway's estimate (the provider reported no usage). */
+  costEstimated: boolean;
 }
 
 export interface NewAttempt {
@@ -183,6 +193,33 @@ export interface NewAttempt {
   latencyMs: number;
   tokens?: number;
   startedAt: number;
+  cost?: number;
+  cachedTokens?: number;
+  costEstimated?: boolean;
+}
+
+export type BudgetPeriod = 'day' | 'month' | 'total';
+
+/** A spending cap: `amount` (USD) per UTC day, per UTC month, or in total. */
+export interface KeyBudget {
+  amount: number;
+  period: BudgetPeriod;
+  /** Fraction of `amount` (0..1) past which the gateway warns (log line, `exai.budget.alert`). */
+  alertAt?: number;
+}
+
+/** What a key may do, beyond being valid. Every field optional: left out, the gateway default holds. */
+export interface ApiKeyPolicy {
+  /** The tenant the key belongs to: its threads, files and keys. Default: the key's own id. */
+  owner?: string;
+  /** Requests per minute allowed for this key; the gateway default when left out. */
+  rateLimit?: number;
+  tokensPerMinute?: number;
+  /** Model names (as requested, or the catalog ids they resolve to) this key may call; every model when left out. */
+  models?: string[];
+  budget?: KeyBudget;
+  /** May manage the keys of its own tenant (`/v1/admin/keys`); nothing else admin. */
+  admin?: boolean;
 }
 
 export interface ApiKeyRecord {
@@ -192,6 +229,29 @@ export interface ApiKeyRecord {
   revokedAt: number | null;
   /** Requests per minute allowed for this key; null for the gateway default. */
   rateLimit: number | null;
+  owner: string | null;
+  models: string[] | null;
+  tokensPerMinute: number | null;
+  budget: KeyBudget | null;
+  admin: boolean;
+}
+
+/** A key's spend in one budget period (`day:2026-12-02`, `month:2026-12`, `total`). */
+export interface SpendReservation {
+  allowed: boolean;
+  /** Spent (and reserved by calls in flight) so far in the period, after this reservation when allowed. */
+  spent: number;
+}
+
+/** Cost summed per key, provider and model over a time window (from the request log). */
+export interface SpendRow {
+  apiKeyId: string | null;
+  provider: string;
+  model: string;
+  cost: number;
+  attempts: number;
+  /** Cached prompt tokens over the window. */
+  cachedTokens: number;
 }
 
 export interface CreatedApiKey {
@@ -337,11 +397,33 @@ export interface Store {
   /** Deletes requests created before `before` (epoch ms) with their attempts; returns how many requests. */
   purgeRequests(before: number, options?: SignalOption): Promise<number>;
 
-  createApiKey(name: string, options?: SignalOption & { rateLimit?: number }): Promise<CreatedApiKey>;
+  createApiKey(name: string, options?: SignalOption & ApiKeyPolicy): Promise<CreatedApiKey>;
   /** The key's record when the key is known and not revoked, otherwise undefined. */
   verifyApiKey(key: string, options?: SignalOption): Promise<ApiKeyRecord | undefined>;
-  revokeApiKey(id: string, options?: SignalOption): Promise<boolean>;
-  listApiKeys(options?: ListOptions): Promise<ApiKeyRecord[]>;
+  /** With `owner`, only a key of that owner is revoked. */
+  revokeApiKey(id: string, options?: SignalOption & { owner?: string }): Promise<boolean>;
+  /** With `owner`, only that owner's keys. */
+  listApiKeys(options?: ListOptions & { owner?: string }): Promise<ApiKeyRecord[]>;
+  /** A key's record by id (revoked ones too); with `owner`, undefined for another owner's key. */
+  getApiKey(id: string, options?: SignalOption & { owner?: string }): Promise<ApiKeyRecord | undefined>;
+
+  /**
+   * Adds `amount` to the key's spend in `period` only while the spend so far is under `limit`, atomically
+   * (Redis with `redisUrl`, the database otherwise). A call reserves its estimated cost this way before it runs.
+   */
+  reserveSpend(
+    keyId: string,
+    period: string,
+    limit: number,
+    amount: number,
+    options?: SignalOption,
+  ): Promise<SpendReservation>;
+  /** Replaces a reservation by what the call cost (`actual`, durable in the database). */
+  settleSpend(keyId: string, period: string, reserved: number, actual: number, options?: SignalOption): Promise<void>;
+  /** The key's spend in `period` (durable record; includes reservations in flight without Redis). */
+  getSpend(keyId: string, period: string, options?: SignalOption): Promise<number>;
+  /** Attempt costs summed per key, provider and model for requests created in [since, until). */
+  spendSummary(options: SignalOption & { since: number; until?: number; apiKeyIds?: string[] }): Promise<SpendRow[]>;
 
   /** Stores a response (or replaces the scope's own response of that id); it lives as long as a thread. */
   putResponse(scope: OwnerScope, record: NewStoredResponse, options?: SignalOption): Promise<StoredResponseRecord>;

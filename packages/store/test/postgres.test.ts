@@ -7,6 +7,7 @@ import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { defineResponseSuite } from './response-suite.js';
 import { postgresBackend, postgresUrl, schemaUrl, uniqueName } from './services.js';
+import { defineSpendSuite } from './spend-suite.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
@@ -15,6 +16,7 @@ defineRecordSuite(postgresBackend());
 defineMaintenanceSuite(postgresBackend());
 defineTenancySuite(postgresBackend());
 defineResponseSuite(postgresBackend());
+defineSpendSuite(postgresBackend());
 
 describe('postgres store', () => {
   const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5_000 });
@@ -51,6 +53,7 @@ describe('postgres store', () => {
         '0001_initial',
         '0002_owners',
         '0003_responses',
+        '0004_keys_spend',
         '0005_response_cache',
       ]);
       const thread = await stores[0]!.createThread(me, { title: 'after a race' });

@@ -13,6 +13,7 @@ import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { defineResponseSuite } from './response-suite.js';
 import { sqliteBackend } from './services.js';
+import { defineSpendSuite } from './spend-suite.js';
 import { defineTenancySuite } from './tenancy-suite.js';
 import { defineThreadSuite } from './thread-suite.js';
 
@@ -21,6 +22,7 @@ defineRecordSuite(sqliteBackend());
 defineMaintenanceSuite(sqliteBackend());
 defineTenancySuite(sqliteBackend());
 defineResponseSuite(sqliteBackend());
+defineSpendSuite(sqliteBackend());
 
 describe('sqlite store', () => {
   const directories: string[] = [];
@@ -49,6 +51,7 @@ describe('sqlite store', () => {
       '0001_initial',
       '0002_owners',
       '0003_responses',
+      '0004_keys_spend',
       '0005_response_cache',
     ]);
   });

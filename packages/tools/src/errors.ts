@@ -125,6 +125,12 @@ export function fromError(error: unknown, context: HintContext): ToolResult {
         'the gateway cannot reach its own database right now; retry in a few seconds, and tell the user if it persists',
         { error: error.code },
       );
+    case 'budget_exceeded':
+      return failure(
+        error.message,
+        "this API key's budget is spent until the reset time in the message; tell the user, do not retry",
+        structured,
+      );
     case 'cancelled':
       return failure('cancelled', 'the call was aborted by the client; call again if still needed', structured);
     case 'bad_request':

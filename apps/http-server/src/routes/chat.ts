@@ -1,4 +1,4 @@
-import type { ChatChunk, ChatRequest } from '@exai/core';
+import type { ChatChunk, ChatRequest, Cost } from '@exai/core';
 import { toOpenAIError } from '@exai/core';
 import type { EngineMeta } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,13 +17,36 @@ export function exaiField(meta: EngineMeta) {
     simulated: meta.simulated,
     ...(meta.cache ? { cache: meta.cache } : {}),
     ...(meta.continuationId ? { continuation_id: meta.continuationId } : {}),
+    ...(meta.cost ? { cost: costField(meta.cost) } : {}),
+    ...(meta.budget
+      ? {
+          budget: {
+            limit: meta.budget.limit,
+            period: meta.budget.period,
+            spent: meta.budget.spent,
+            reset_at: meta.budget.resetAt === null ? null : new Date(meta.budget.resetAt).toISOString(),
+            alert: meta.budget.alert,
+          },
+        }
+      : {}),
     attempts: meta.attempts.map((attempt) => ({
       provider: attempt.provider,
       model: attempt.model,
       outcome: attempt.outcome,
       latency_ms: attempt.latencyMs,
+      ...(attempt.cost ? { cost: costField(attempt.cost) } : {}),
     })),
   };
+}
+
+/** `exai.cost`: the amount, its currency, and whether it is our estimate. */
+export function costField(cost: Cost) {
+  return { amount: cost.amount, currency: cost.currency, estimated: cost.estimated, cached_tokens: cost.cachedTokens };
+}
+
+/** OpenAI's `usage` with the call's cost beside the token counts (`usage.cost`, as OpenRouter reports it). */
+export function usageWithCost<U extends object>(usage: U, meta: EngineMeta): U & { cost?: number } {
+  return meta.cost ? { ...usage, cost: meta.cost.amount } : usage;
 }
 
 export function mountChat(app: App, deps: AppDeps): void {
@@ -42,7 +65,8 @@ export function mountChat(app: App, deps: AppDeps): void {
     const answer = await deps.engine.chat(chat, options);
     describeMeta(request, answer.exai);
     const { exai, ...response } = answer;
-    return reply.headers(metaHeaders(exai)).send({ ...response, exai: exaiField(exai) });
+    const usage = response.usage ? { usage: usageWithCost(response.usage, exai) } : {};
+    return reply.headers(metaHeaders(exai)).send({ ...response, ...usage, exai: exaiField(exai) });
   });
 }
 
@@ -77,7 +101,8 @@ async function streamChat(
     if (!first.done) await send(first.value);
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) await send(next.value);
     describeMeta(request, stream.meta);
-    const usage = includeUsage && !sawUsage && stream.meta.usage ? { usage: stream.meta.usage } : {};
+    const usage =
+      includeUsage && !sawUsage && stream.meta.usage ? { usage: usageWithCost(stream.meta.usage, stream.meta) } : {};
     await write(
       JSON.stringify({
         id: last?.id ?? `chatcmpl-${stream.meta.requestId}`,

@@ -31,7 +31,7 @@ function usage(answer: Answer): Record<string, unknown> {
     prompt_tokens: answer.promptTokens,
     completion_tokens: answer.completionTokens,
     total_tokens: answer.promptTokens + answer.completionTokens,
-    prompt_tokens_details: { cached_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: answer.cachedTokens },
   };
 }
 

@@ -30,7 +30,7 @@ function usage(answer: Answer): Record<string, unknown> {
     prompt_tokens: answer.promptTokens,
     completion_tokens: answer.completionTokens,
     total_tokens: answer.promptTokens + answer.completionTokens,
-    cached_tokens: 0,
+    cached_tokens: answer.cachedTokens,
   };
 }
 

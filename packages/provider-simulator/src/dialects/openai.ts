@@ -39,7 +39,7 @@ function openaiUsage(answer: Answer): Record<string, unknown> {
     prompt_tokens: answer.promptTokens,
     completion_tokens: answer.completionTokens,
     total_tokens: answer.promptTokens + answer.completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: answer.cachedTokens, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: answer.reasoningTokens,
       audio_tokens: 0,
