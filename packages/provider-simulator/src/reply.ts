@@ -8,10 +8,13 @@ import { numberParam, type Scenario } from './scenario.js';
 /** What an endpoint answers when nothing goes wrong. */
 export type Reply =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'stream'; events: unknown[] }
+  /** `cutAfter`: the events a partial scenario sends (a cut at a character, `chars=N`), instead of `after`. */
+  | { kind: 'stream'; events: unknown[]; cutAfter?: number }
   | { kind: 'raw'; status: number; contentType: string; data: Buffer | string };
 
 export const contentFilterMessage = 'Simulated content filter: unsafe content';
+export const prefillRefusalMessage =
+  'Simulated refusal: the last message must be a user message (no assistant prefill)';
 const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
 const done = 'data: [DONE]\n\n';
 
@@ -77,7 +80,8 @@ function playPartial(
 ) {
   const { response } = exchange;
   if (reply.kind === 'stream') {
-    const limit = ending === 'no-done' ? reply.events.length : Math.min(after, reply.events.length - 1);
+    const sent = reply.cutAfter ?? after;
+    const limit = Math.min(sent, ending === 'no-done' ? reply.events.length : reply.events.length - 1);
     if (!response.headersSent) {
       response.writeHead(200, streamHeaders);
       response.flushHeaders();
@@ -177,11 +181,18 @@ export async function play(exchange: Exchange, scenario: Scenario, counterKey: s
     case 'malformed-chunk':
       return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'malformed');
     case 'missing-done':
-      return playPartial(exchange, produce(), 0, 'no-done');
+      return playPartial(exchange, produce(), numberParam(scenario, 'after', Number.POSITIVE_INFINITY), 'no-done');
     case 'long-stream':
       return playPaced(exchange, produce());
     case 'context-length':
       return send(exchange, errorReply(exchange, 400, 'context_length'));
+    case 'refuse-prefill': {
+      const messages = (exchange.attempt.body as { messages?: unknown } | undefined)?.messages;
+      const last = Array.isArray(messages) ? (messages.at(-1) as { role?: unknown } | undefined) : undefined;
+      if (last?.role === 'assistant')
+        return send(exchange, errorReply(exchange, 400, 'bad_request', prefillRefusalMessage));
+      return send(exchange, produce());
+    }
     case 'content-filter':
       return send(exchange, errorReply(exchange, 400, 'content_filter', contentFilterMessage));
     case 'key-invalid':

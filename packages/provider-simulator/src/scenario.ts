@@ -27,6 +27,7 @@ export const scenarioNames: readonly string[] = [
   'missing-done',
   'long-stream',
   'context-length',
+  'refuse-prefill',
   'content-filter',
   'key-invalid',
   'key-invalid-200',
