@@ -6,6 +6,7 @@ import type {
   Logger,
   ModelInfo,
   ProviderAdapter,
+  ResumePoint,
   Usage,
 } from '@exai/core';
 import type { OwnerScope, Store } from '@exai/store';
@@ -69,6 +70,8 @@ export interface EngineMeta {
   /** True when the answer came from the built-in simulator (no provider key configured). */
   simulated: boolean;
   usage?: Usage;
+  /** A stream that broke after it started and was continued: who continued it, from which content character. */
+  resumed?: ResumePoint[];
 }
 
 export interface EngineChatResult extends ChatResponse {

@@ -33,6 +33,7 @@ import { scopeOf, storeExchange, textOf, withHistory } from './memory.js';
 import { metaOf } from './meta.js';
 import { RequestLog } from './request-log.js';
 import { ModelResolver, type Target } from './resolve.js';
+import { PrefillMemory } from './resume.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
@@ -108,7 +109,11 @@ export class Engine {
       slots: config.store.redisUrl ? store.shared.semaphore : undefined,
       logger: options.logger,
     });
-    this.#deps = { executor, budget: new RetryBudget({ ratio: config.retry.budgetRatio }) };
+    this.#deps = {
+      executor,
+      budget: new RetryBudget({ ratio: config.retry.budgetRatio }),
+      prefill: new PrefillMemory(),
+    };
   }
 
   /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
@@ -127,7 +132,15 @@ export class Engine {
     conversationId?: string,
   ): RouteOptions {
     const hedgeMs = ownValue(this.config.hedging, request.model);
+    const route = ownValue(this.config.routes, request.model);
+    const timeouts = this.config.timeouts;
     return {
+      firstTokenMsOf: (target) =>
+        route?.firstTokenMs ??
+        target.info.firstTokenMs ??
+        timeouts.firstTokenMs ??
+        timeouts.firstTokenByTierMs[target.info.tier ?? 'balanced'],
+      resume: request.exai?.resume ?? route?.resume ?? true,
       requestId,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(conversationId ? { conversationId } : {}),
@@ -158,7 +171,7 @@ export class Engine {
     }
     const chain = this.chain(request, options, thread?.provider);
     const shaped = turns.length > 0 ? withHistory(request, turns, chain[0]!.info) : request;
-    const { models: _models, continuation_id: _continuation, ...clean } = shaped;
+    const { models: _models, continuation_id: _continuation, exai: _exai, ...clean } = shaped;
     return { requestId, thread, chain, request: clean as ChatRequest };
   }
 

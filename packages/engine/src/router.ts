@@ -11,6 +11,7 @@ import {
 } from '@exai/core';
 import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
+import type { PrefillMemory } from './resume.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { Executor, RouteAttempt, RouteOptions, RouteState } from './route-types.js';
 
@@ -20,6 +21,8 @@ export interface RouterDeps {
   /** Random source in [0, 1) for the backoff jitter (tests). Default Math.random. */
   random?: () => number;
   now?: () => number;
+  /** Which targets refused a prefill (a continuation asks them in words). */
+  prefill?: PrefillMemory;
 }
 
 /** Failures that go to the next target at once when there is one: waiting on the same target would not help. */

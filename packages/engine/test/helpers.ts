@@ -37,10 +37,11 @@ export async function openEngine(
 /**
  * An engine over two OpenAI-compatible providers on one simulator: `primary` serving
  * `model-a` (32k context) and `backup` serving `model-b` (also `model-big`, 200k context).
- * Scenarios are scripted per model id on the simulator.
+ * Scenarios are scripted per model id on the simulator. `backupPrefill`: model-b takes an assistant prefill.
  */
 export async function setup(
   overrides: Partial<GatewayConfigInput> = {},
+  options: { backupPrefill?: boolean } = {},
 ): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
   const sim = await startSimulator({ port: 0 });
   const base = sim.baseURL('openai');
@@ -59,7 +60,7 @@ export async function setup(
           baseURL: base,
           apiKey: 'test-key-backup',
           models: [
-            { id: 'model-b', contextWindow: 32_000 },
+            { id: 'model-b', contextWindow: 32_000, ...(options.backupPrefill ? { prefill: true } : {}) },
             { id: 'model-big', contextWindow: 200_000 },
           ],
         },
