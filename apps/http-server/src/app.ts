@@ -80,6 +80,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
           ? {
               attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
               fellBack: meta.fellBack,
+              ...(meta.resumed ? { resumptions: meta.resumed.map((point) => ({ provider: point.provider })) } : {}),
             }
           : {}),
       });

@@ -96,6 +96,8 @@ export const chatBodySchema = z.object({
   provider_options: z.record(z.string(), z.unknown()).optional(),
   /** Gateway extension: store this exchange in a new thread and return its `continuation_id`. */
   remember: z.boolean().optional(),
+  /** Gateway extension: per-request options (`resume: false`: a broken stream ends with the in-band error, not continued). */
+  exai: z.object({ resume: z.boolean().optional() }).optional(),
 });
 
 export type ChatBody = z.infer<typeof chatBodySchema>;

@@ -47,6 +47,8 @@ export interface RecentRequest {
   provider: string | null;
   status: number;
   latencyMs: number;
+  /** Times a broken stream of this request was continued by another target (absent: none). */
+  resumed?: number;
 }
 
 /** What the app records for a finished request, beyond what the dashboard shows. */
@@ -55,6 +57,8 @@ export interface RecordedRequest extends RecentRequest {
   /** Upstream attempts of this request: provider and outcome (`ok`, `timeout`, ...). */
   attempts?: Array<{ provider: string; outcome: string }>;
   fellBack?: boolean;
+  /** The targets that continued a broken stream of this request, in order. */
+  resumptions?: Array<{ provider: string }>;
 }
 
 export interface RecentRequests {

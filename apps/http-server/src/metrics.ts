@@ -63,6 +63,12 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     labelNames: ['route'],
     registers: [registry],
   });
+  const resumptions = new Counter({
+    name: 'exai_stream_resumptions_total',
+    help: 'Broken streams continued by another target, by route and the provider that continued',
+    labelNames: ['route', 'provider'],
+    registers: [registry],
+  });
   const tokens = new Counter({
     name: 'exai_tokens_total',
     help: 'Tokens by provider, model and kind (prompt, completion)',
@@ -130,6 +136,8 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       for (const attempt of request.attempts ?? [])
         attempts.inc({ provider: label.provider(attempt.provider), outcome: attempt.outcome });
       if (request.fellBack) fallbacks.inc({ route: request.route });
+      for (const resumption of request.resumptions ?? [])
+        resumptions.inc({ route: request.route, provider: label.provider(resumption.provider) });
       if (request.tokens && request.provider) {
         tokens.inc({ provider, model, kind: 'prompt' }, request.tokens.prompt);
         tokens.inc({ provider, model, kind: 'completion' }, request.tokens.completion);
@@ -141,6 +149,7 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
         provider: request.provider,
         status: request.status,
         latencyMs: request.latencyMs,
+        ...(request.resumptions?.length ? { resumed: request.resumptions.length } : {}),
       };
       recent.push(entry);
       events.emit('request', entry);

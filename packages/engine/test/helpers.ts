@@ -37,11 +37,12 @@ export async function openEngine(
 /**
  * An engine over two OpenAI-compatible providers on one simulator: `primary` serving
  * `model-a` (32k context) and `backup` serving `model-b` (also `model-big`, 200k context).
- * Scenarios are scripted per model id on the simulator. `backupPrefill`: model-b takes an assistant prefill.
+ * Scenarios are scripted per model id on the simulator. `backupPrefill`: model-b takes an assistant prefill;
+ * `primaryTier`: model-a's catalog tier.
  */
 export async function setup(
   overrides: Partial<GatewayConfigInput> = {},
-  options: { backupPrefill?: boolean } = {},
+  options: { backupPrefill?: boolean; primaryTier?: 'fast' | 'balanced' | 'deep' } = {},
 ): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
   const sim = await startSimulator({ port: 0 });
   const base = sim.baseURL('openai');
@@ -53,7 +54,9 @@ export async function setup(
           kind: 'openai-compatible',
           baseURL: base,
           apiKey: 'test-key-primary',
-          models: [{ id: 'model-a', contextWindow: 32_000 }],
+          models: [
+            { id: 'model-a', contextWindow: 32_000, ...(options.primaryTier ? { tier: options.primaryTier } : {}) },
+          ],
         },
         backup: {
           kind: 'openai-compatible',

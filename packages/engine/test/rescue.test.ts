@@ -65,6 +65,24 @@ describe('a stream that breaks after it started is finished by the fallback', ()
     expect(body.messages.at(-1)).toMatchObject({ role: 'assistant', content: 'Simulated answer to:' });
   });
 
+  it('accounting after a continuation: the request log records both attempts, the seam as `resumed`', async () => {
+    env = await setup();
+    env.sim.script('model-a', 'stream-stall?after=3');
+    const stream = env.engine.stream(ask('model-a'), { route: '/test' });
+    expect((await collect(stream)).text).toBe(whole);
+    await env.engine.close(1_000);
+    const { createStore } = await import('@exai/store');
+    const reopened = createStore({ dataDir: env.engine.config.store.dataDir });
+    const [logged] = await reopened.listRequests({ limit: 1 });
+    expect(logged).toMatchObject({ id: stream.meta.requestId, provider: 'backup', model: 'model-b', status: 200 });
+    expect(logged?.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
+      ['primary', 'error'],
+      ['backup', 'resumed'],
+    ]);
+    expect(logged?.tokens).toBeGreaterThan(0);
+    await reopened.close();
+  });
+
   it('a stream that breaks inside a tool call ends with the in-band error', async () => {
     env = await setup();
     env.sim.script('model-a', 'stream-cut?after=1');

@@ -16,6 +16,8 @@ export function exaiField(meta: EngineMeta) {
     fell_back: meta.fellBack,
     simulated: meta.simulated,
     ...(meta.continuationId ? { continuation_id: meta.continuationId } : {}),
+    // A stream that broke and was continued: who continued it, from which content character.
+    ...(meta.resumed ? { resumed: meta.resumed } : {}),
     attempts: meta.attempts.map((attempt) => ({
       provider: attempt.provider,
       model: attempt.model,
