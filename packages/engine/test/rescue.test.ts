@@ -23,6 +23,7 @@ describe('a stream that breaks after it started is finished by the fallback', ()
     ['a stall mid-answer', 'stream-stall?after=3'],
     ['a malformed chunk', 'malformed-chunk?after=3'],
     ['no [DONE] and no finish', 'missing-done?after=3'],
+    ['an upstream error event', 'stream-error?after=3&kind=unavailable'],
   ])('%s: the complete answer, the seam in the metadata', async (_name, scenario) => {
     const { text, error, meta } = await streamed(scenario);
     expect(error).toBeUndefined();
@@ -81,6 +82,14 @@ describe('a stream that breaks after it started is finished by the fallback', ()
     ]);
     expect(logged?.tokens).toBeGreaterThan(0);
     await reopened.close();
+  });
+
+  it('a content filter event mid-stream is not continued elsewhere: its reason reaches the caller', async () => {
+    const { text, error } = await streamed('stream-error?after=3&kind=content_filter');
+    expect(text).toBe('Simulated answer to:');
+    expect(GatewayError.isInstance(error) && error.code).toBe('stream_interrupted');
+    expect((error as Error).message).toContain('Simulated content filter');
+    expect(hits(env.sim, 'model-b')).toHaveLength(0);
   });
 
   it('a stream that breaks inside a tool call ends with the in-band error', async () => {

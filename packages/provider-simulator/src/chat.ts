@@ -3,7 +3,7 @@ import type { Exchange } from './exchange.js';
 import { errorReply, play, type Reply, send } from './reply.js';
 import { numberParam, parseScenario, splitModel } from './scenario.js';
 
-const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk', 'missing-done']);
+const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk', 'stream-error', 'missing-done']);
 
 function thinkingWanted(exchange: Exchange, body: Record<string, unknown>, model: string): boolean {
   const thinking = body.thinking as { type?: unknown } | undefined;

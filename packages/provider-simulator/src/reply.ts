@@ -46,6 +46,21 @@ function bodyOf(reply: Reply & { kind: 'json' | 'raw' }): { bytes: Buffer; heade
   return { bytes, headers: { 'content-type': reply.contentType } };
 }
 
+const errorKinds: readonly ErrorKind[] = [
+  'bad_request',
+  'auth',
+  'billing',
+  'not_found',
+  'rate_limit',
+  'server',
+  'bad_gateway',
+  'unavailable',
+  'context_length',
+  'content_filter',
+];
+const errorKindOf = (kind: string): ErrorKind =>
+  errorKinds.includes(kind as ErrorKind) ? (kind as ErrorKind) : 'server';
+
 /** Sends a reply whole. */
 export function send(exchange: Exchange, reply: Reply): void {
   const { response } = exchange;
@@ -76,7 +91,7 @@ function playPartial(
   exchange: Exchange,
   reply: Reply,
   after: number,
-  ending: 'cut' | 'stall' | 'malformed' | 'no-done',
+  ending: 'cut' | 'stall' | 'malformed' | 'no-done' | ErrorKind,
 ) {
   const { response } = exchange;
   if (reply.kind === 'stream') {
@@ -89,10 +104,20 @@ function playPartial(
     const text = reply.events.slice(0, Math.max(0, limit)).map(sseEvent).join('');
     if (ending === 'cut') response.write(text, () => destroyConnection(exchange));
     else if (ending === 'stall') response.write(text);
-    else response.end(ending === 'malformed' ? `${text}data: {not json\n\n` : text);
+    else if (ending === 'malformed') response.end(`${text}data: {not json\n\n`);
+    else if (ending === 'no-done') response.end(text);
+    else {
+      const message = ending === 'content_filter' ? contentFilterMessage : undefined;
+      response.end(text + sseEvent(exchange.spec.error(ending, message)));
+    }
     return;
   }
   if (reply.status !== 200 || ending === 'no-done') return send(exchange, reply);
+  // `stream-error` without a stream: the error as a status (a filter is a 400, the rest a 500).
+  if (ending !== 'cut' && ending !== 'stall' && ending !== 'malformed') {
+    const message = ending === 'content_filter' ? contentFilterMessage : undefined;
+    return send(exchange, errorReply(exchange, ending === 'content_filter' ? 400 : 500, ending, message));
+  }
   const { bytes, headers } = bodyOf(reply);
   if (ending === 'malformed') {
     response.writeHead(200, { ...headers, 'content-length': 9 });
@@ -180,6 +205,14 @@ export async function play(exchange: Exchange, scenario: Scenario, counterKey: s
       return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'stall');
     case 'malformed-chunk':
       return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'malformed');
+    case 'stream-error': {
+      return playPartial(
+        exchange,
+        produce(),
+        numberParam(scenario, 'after', 3),
+        errorKindOf(scenario.params.get('kind') ?? 'server'),
+      );
+    }
     case 'missing-done':
       return playPartial(exchange, produce(), numberParam(scenario, 'after', Number.POSITIVE_INFINITY), 'no-done');
     case 'long-stream':

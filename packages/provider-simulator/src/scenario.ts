@@ -24,6 +24,7 @@ export const scenarioNames: readonly string[] = [
   'stream-cut',
   'stream-stall',
   'malformed-chunk',
+  'stream-error',
   'missing-done',
   'long-stream',
   'context-length',

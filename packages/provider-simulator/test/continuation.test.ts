@@ -43,6 +43,18 @@ describe('cuts at a character', () => {
   });
 });
 
+describe('stream-error', () => {
+  it('streams N events, then an error event in the dialect shape, then ends without [DONE]', async () => {
+    const { text } = await readAll(
+      await chat(sim, 'glm', ask('glm-4.6~stream-error?after=3&kind=unavailable', question, { stream: true })),
+    );
+    const { events, done } = parseSse(text);
+    expect(done).toBe(false);
+    expect(events).toHaveLength(4);
+    expect((events.at(-1) as Loose).error.code).toBe('1312');
+  });
+});
+
 describe('continuations', () => {
   const partial = full.slice(0, 27);
 
