@@ -11,6 +11,8 @@ let env: Awaited<ReturnType<typeof setup>>;
 afterEach(async () => env?.close());
 
 const whole = 'Simulated answer to: hello there';
+// Limits with room for a loaded machine (the scripted silences are longer still).
+const generous = { requestMs: 20_000, attemptMs: 2_500, firstTokenMs: 2_000, idleMs: 1_500 };
 
 type Mode = 'streaming' | 'non-streaming';
 
@@ -34,7 +36,7 @@ const scenarios: Array<[name: string, script: string, answeredBy: 'primary' | 'b
   ['503 forever', 'http-503', 'backup'],
   ['reset before headers', 'reset-before-headers', 'backup'],
   ['no response at all', 'no-response', 'backup'],
-  ['a slow first token', 'slow-first-token?ms=3000', 'backup'],
+  ['a slow first token', 'slow-first-token?ms=6000', 'backup'],
   ['a cut mid-answer', 'stream-cut?after=3', 'backup'],
   ['a stall mid-answer', 'stream-stall?after=3', 'backup'],
   ['a malformed chunk', 'malformed-chunk?after=3', 'backup'],
@@ -42,7 +44,7 @@ const scenarios: Array<[name: string, script: string, answeredBy: 'primary' | 'b
 
 describe.each<Mode>(['streaming', 'non-streaming'])('the fail-over catalogue, %s', (mode) => {
   it.each(scenarios)('%s: the complete answer', async (_name, script, answeredBy) => {
-    env = await setup();
+    env = await setup({ timeouts: generous });
     env.sim.script('model-a', script);
     const { text, error, meta } = await run(mode, ask('model-a'));
     expect(error).toBeUndefined();
@@ -53,7 +55,7 @@ describe.each<Mode>(['streaming', 'non-streaming'])('the fail-over catalogue, %s
   });
 
   it('no [DONE]: the complete answer from the primary (the stream was whole)', async () => {
-    env = await setup();
+    env = await setup({ timeouts: generous });
     env.sim.script('model-a', 'missing-done');
     const { text, error, meta } = await run(mode, ask('model-a'));
     expect(error).toBeUndefined();
@@ -62,7 +64,7 @@ describe.each<Mode>(['streaming', 'non-streaming'])('the fail-over catalogue, %s
   });
 
   it('content filter: no retry, no fail-over, the reason reaches the caller', async () => {
-    env = await setup();
+    env = await setup({ timeouts: generous });
     env.sim.script('model-a', 'content-filter');
     const { error } = await run(mode, ask('model-a'));
     expect(GatewayError.isInstance(error) && error.code).toBe('content_filter');
@@ -73,7 +75,7 @@ describe.each<Mode>(['streaming', 'non-streaming'])('the fail-over catalogue, %s
 
   describe('context length with an explicit `models` list', () => {
     it('tries the next listed model with a larger window, never the same model or a smaller one', async () => {
-      env = await setup({ fallbacks: {} });
+      env = await setup({ fallbacks: {}, timeouts: generous });
       env.sim.script('model-a', 'context-length');
       const { text, meta } = await run(mode, {
         ...ask('model-a'),
@@ -86,7 +88,7 @@ describe.each<Mode>(['streaming', 'non-streaming'])('the fail-over catalogue, %s
     });
 
     it('a listed model of unknown window is tried', async () => {
-      env = await setup({ fallbacks: {} });
+      env = await setup({ fallbacks: {}, timeouts: generous });
       env.sim.script('model-big', 'context-length');
       const { text, meta } = await run(mode, {
         ...ask('backup/model-big'),
@@ -98,7 +100,7 @@ describe.each<Mode>(['streaming', 'non-streaming'])('the fail-over catalogue, %s
     });
 
     it("with no larger candidate, the provider's reason reaches the caller", async () => {
-      env = await setup({ fallbacks: {} });
+      env = await setup({ fallbacks: {}, timeouts: generous });
       env.sim.script('model-big', 'context-length');
       const { error } = await run(mode, { ...ask('backup/model-big'), models: ['backup/model-b', 'model-a'] });
       expect(GatewayError.isInstance(error) && error.code).toBe('context_length');
