@@ -93,8 +93,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
               attempts: meta.attempts.map((attempt) => ({ provider: attempt.provider, outcome: attempt.outcome })),
               fellBack: meta.fellBack,
               ...(meta.cache ? { cache: meta.cache } : {}),
-              stream: (request.body as { stream?: unknown } | undefined)?.stream === true,
               ...(meta.cost ? { cost: meta.cost.amount } : {}),
+              ...(meta.resumed ? { resumptions: meta.resumed.map((point) => ({ provider: point.provider })) } : {}),
             }
           : {}),
       });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 /**
  * The body of `POST /v1/chat/completions`: OpenAI's fields plus the gateway's extensions
- * (`models`, `continuation_id`, `provider_options`, `thinking`, `remember`). Unknown fields are dropped.
+ * (`models`, `continuation_id`, `provider_options`, `thinking`, `remember`, `exai`). Unknown fields are dropped.
  * The request itself is declared once, `ChatRequest` in @exai/core; this schema adds the limits and the
  * wire's leniencies (`developer` role, absent `content`, `stream_options: null`), and `parseChatBody`
  * maps its output to a `ChatRequest` without a cast (chat-schema.test.ts holds the two in step).
@@ -96,6 +96,8 @@ export const chatBodySchema = z.object({
   provider_options: z.record(z.string(), z.unknown()).optional(),
   /** Gateway extension: store this exchange in a new thread and return its `continuation_id`. */
   remember: z.boolean().optional(),
+  /** Gateway extension: per-request options (`resume: false`: a broken stream ends with the in-band error, not continued). */
+  exai: z.object({ resume: z.boolean().optional() }).optional(),
 });
 
 export type ChatBody = z.infer<typeof chatBodySchema>;

@@ -73,6 +73,7 @@ const script = `
     document.body.dataset.updates = String(updates);
     var t = snap.totals;
     $('total-requests').textContent = String(t.requests);
+    $('total-resumed').textContent = String(t.resumed);
     $('total-errors').textContent = String(t.errors);
     $('error-rate').textContent = pct(t.errorRate);
     $('p50').textContent = fmtMs(t.p50);
@@ -170,6 +171,7 @@ const body = `
   <section id="login" class="card"><h2>Admin key</h2><p style="color:#8b96ad">A key from EXAI_ADMIN_KEYS, or start the server with EXAI_LOOPBACK_ADMIN=1 to watch it from this machine.</p><form id="login-form"><input id="admin-key" type="password" placeholder="admin API key" autocomplete="off"> <button type="submit">Connect</button></form></section>
   <section class="card kpi"><div class="label">Requests</div><div class="value" id="total-requests">0</div></section>
   <section class="card kpi"><div class="label">Errors (5xx/429)</div><div class="value" id="total-errors">0</div></section>
+  <section class="card kpi"><div class="label">Streams resumed</div><div class="value" id="total-resumed">0</div></section>
   <section class="card kpi"><div class="label">Error rate</div><div class="value" id="error-rate">0.0%</div></section>
   <section class="card kpi"><div class="label">Latency p50</div><div class="value" id="p50">0 ms</div></section>
   <section class="card kpi"><div class="label">Latency p95</div><div class="value" id="p95">0 ms</div></section>

@@ -31,7 +31,7 @@ export interface SpendFigures {
   budgets: BudgetBar[];
   /** Response-cache hits / (hits + misses); 0 while no cache answers (`exai_cache_hits_total`, `exai_cache_misses_total`). */
   cacheHitRate: number;
-  /** Per provider: requests that left it (`exai_failovers_total`), streams another target rescued (`exai_stream_rescues_total`). */
+  /** Per provider: requests that left it (`exai_failovers_total`), broken streams another target continued (`exai_stream_resumptions_total`). */
   failovers: Record<string, number>;
   streamRescues: Record<string, number>;
 }
@@ -100,7 +100,7 @@ export class SpendReader {
         byLabel(metrics.registry, 'exai_cache_hits_total', 'route'),
         byLabel(metrics.registry, 'exai_cache_misses_total', 'route'),
         byLabel(metrics.registry, 'exai_failovers_total', 'provider'),
-        byLabel(metrics.registry, 'exai_stream_rescues_total', 'provider'),
+        byLabel(metrics.registry, 'exai_stream_resumptions_total', 'provider'),
       ]);
       const budgets: BudgetBar[] = [];
       for (const key of keys) {

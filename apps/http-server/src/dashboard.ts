@@ -56,6 +56,8 @@ export interface DashboardSnapshot {
     requests: number;
     errors: number;
     errorRate: number;
+    /** Broken streams continued by another target, since start. */
+    resumed: number;
     inFlight: number;
     queued: number;
     p50: number;
@@ -107,6 +109,7 @@ export class DashboardFeed {
   readonly #buckets: Bucket[] = [];
   #requests = 0;
   #errors = 0;
+  #resumed = 0;
   readonly #onRequest = (request: RecentRequest) => this.record(request);
   readonly #onPeerSession = (session: PeerSession) => this.recordSession(session);
   readonly #offSession: () => void;
@@ -129,6 +132,7 @@ export class DashboardFeed {
     const failed = isError(request.status);
     this.#requests += 1;
     if (failed) this.#errors += 1;
+    this.#resumed += request.resumed ?? 0;
     this.#latencies.push(request.latencyMs);
     if (this.#latencies.length > this.#window) this.#latencies.shift();
     const second = Math.floor(request.time / 1000);
@@ -208,6 +212,7 @@ export class DashboardFeed {
         requests: this.#requests,
         errors: this.#errors,
         errorRate: windowRequests ? windowErrors / windowRequests : 0,
+        resumed: this.#resumed,
         inFlight: status.sessions.inFlight,
         queued: status.sessions.queued,
         p50: percentile(latencies, 0.5),

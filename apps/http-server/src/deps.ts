@@ -58,6 +58,8 @@ export interface RecentRequest {
   provider: string | null;
   status: number;
   latencyMs: number;
+  /** Times a broken stream of this request was continued by another target (absent: none). */
+  resumed?: number;
 }
 
 /** What the app records for a finished request, beyond what the dashboard shows. */
@@ -68,10 +70,10 @@ export interface RecordedRequest extends RecentRequest {
   fellBack?: boolean;
   /** The response cache's verdict when it applied. */
   cache?: 'hit' | 'miss';
-  /** A streamed answer (a fall-back that answered it is a stream rescue). */
-  stream?: boolean;
   /** What the request cost (USD). */
   cost?: number;
+  /** The targets that continued a broken stream of this request, in order. */
+  resumptions?: Array<{ provider: string }>;
 }
 
 export interface RecentRequests {

@@ -77,16 +77,16 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     labelNames: ['provider'],
     registers: [registry],
   });
-  const rescues = new Counter({
-    name: 'exai_stream_rescues_total',
-    help: 'Streams answered by another target after theirs failed (by the provider that answered)',
-    labelNames: ['provider'],
-    registers: [registry],
-  });
   const cost = new Counter({
     name: 'exai_cost_total',
     help: 'What answered requests cost (USD, provider-reported usage at catalog prices) by provider and model',
     labelNames: ['provider', 'model'],
+    registers: [registry],
+  });
+  const resumptions = new Counter({
+    name: 'exai_stream_resumptions_total',
+    help: 'Broken streams continued by another target, by route and the provider that continued',
+    labelNames: ['route', 'provider'],
     registers: [registry],
   });
   const tokens = new Counter({
@@ -206,9 +206,10 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
         fallbacks.inc({ route: request.route });
         const left = request.attempts?.[0]?.provider;
         if (left) failovers.inc({ provider: label.provider(left) });
-        if (request.stream) rescues.inc({ provider });
       }
       if (request.cost && request.provider) cost.inc({ provider, model }, request.cost);
+      for (const resumption of request.resumptions ?? [])
+        resumptions.inc({ route: request.route, provider: label.provider(resumption.provider) });
       if (request.tokens && request.provider) {
         tokens.inc({ provider, model, kind: 'prompt' }, request.tokens.prompt);
         tokens.inc({ provider, model, kind: 'completion' }, request.tokens.completion);
@@ -220,6 +221,7 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
         provider: request.provider,
         status: request.status,
         latencyMs: request.latencyMs,
+        ...(request.resumptions?.length ? { resumed: request.resumptions.length } : {}),
       };
       recent.push(entry);
       events.emit('request', entry);

@@ -1,5 +1,5 @@
 import { CancelledError, type ChatRequest, GatewayError, toOpenAIError } from '@exai/core';
-import type { OwnerScope } from '@exai/engine';
+import type { EngineMeta, OwnerScope } from '@exai/engine';
 import { parseChatBody } from './chat-schema.js';
 import type { AppDeps } from './deps.js';
 import { checkArguments, toolsOf } from './tools-routes.js';
@@ -27,7 +27,14 @@ function cancelled(): WsErrorBody {
   return errorBody(new CancelledError({ message: 'Cancelled by the client' }));
 }
 
-function record(deps: AppDeps, startedAt: number, status: number, model: string | null, provider: string | null): void {
+function record(
+  deps: AppDeps,
+  startedAt: number,
+  status: number,
+  model: string | null,
+  provider: string | null,
+  meta?: EngineMeta,
+): void {
   deps.metrics.recordRequest({
     time: Date.now(),
     route: ROUTE,
@@ -35,6 +42,7 @@ function record(deps: AppDeps, startedAt: number, status: number, model: string 
     provider: provider || null,
     status,
     latencyMs: Date.now() - startedAt,
+    ...(meta?.resumed ? { resumptions: meta.resumed.map((point) => ({ provider: point.provider })) } : {}),
   });
 }
 
@@ -144,7 +152,7 @@ async function chat(deps: AppDeps, frame: Extract<ClientFrame, { type: 'chat' }>
     return sink.send({ type: 'error', request_id: id, error: body });
   }
   const meta = stream.meta;
-  record(deps, startedAt, 200, meta.model, meta.provider);
+  record(deps, startedAt, 200, meta.model, meta.provider, meta);
   return sink.send({
     type: 'result',
     request_id: id,
@@ -158,6 +166,7 @@ async function chat(deps: AppDeps, frame: Extract<ClientFrame, { type: 'chat' }>
       fell_back: meta.fellBack,
       simulated: meta.simulated,
       attempts: meta.attempts.length,
+      ...(meta.resumed ? { resumed: meta.resumed } : {}),
     },
   });
 }

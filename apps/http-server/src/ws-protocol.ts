@@ -91,6 +91,10 @@ const result = z.object({
   content: z.string(),
   structured: z.unknown().optional(),
   is_error: z.boolean(),
+  /**
+   * Provider, model, attempts...; for a `chat` whose stream broke and was continued by another target,
+   * `resumed: [{provider, model, at_char}]` (who continued, from which content character).
+   */
   meta: z.record(z.string(), z.unknown()).optional(),
 });
 const error = z.object({ type: z.literal('error'), request_id: requestId.optional(), error: errorBody });

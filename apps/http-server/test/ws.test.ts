@@ -167,6 +167,32 @@ describe('chat streaming', () => {
   });
 });
 
+describe('a rescued stream', () => {
+  it('a stream cut after content and continued by a listed fallback is one result naming the seam', async () => {
+    harness.sim.script('glm-4.6', 'stream-cut?chars=20');
+    const client = await connect(harness.wsURL);
+    client.send({
+      type: 'chat',
+      request_id: 'saved',
+      request: {
+        model: GLM,
+        models: ['kimi/kimi-k2-0905-preview'],
+        messages: [{ role: 'user', content: 'finish me' }],
+      },
+    });
+    const end = await client.end('saved');
+    expect(end.type).toBe('result');
+    if (end.type === 'result') {
+      expect(end.content).toBe('Simulated answer to: finish me');
+      expect(end.meta?.resumed).toEqual([
+        { provider: 'kimi', model: 'kimi-k2-0905-preview', at_char: 'Simulated answer to:'.length },
+      ]);
+    }
+    client.close();
+    harness.sim.script('glm-4.6', null);
+  });
+});
+
 describe('frames and limits', () => {
   it('answers malformed frames with error frames and keeps the socket open', async () => {
     const client = await connect(harness.wsURL);

@@ -20,6 +20,10 @@ const modelOverrideSchema = z.object({
   maxOutput: z.number().int().positive().optional(),
   aliases: z.array(z.string()).optional(),
   tier: z.enum(['fast', 'balanced', 'deep']).optional(),
+  /** The model continues a final assistant message (prefill); see `ModelInfo.prefill`. */
+  prefill: z.boolean().optional(),
+  /** This model's first-token limit for streams, overriding its tier's. */
+  firstTokenMs: z.number().int().positive().optional(),
   capabilities: z
     .object({
       tools: z.boolean(),
@@ -72,7 +76,19 @@ const timeoutsSchema = z.object({
   requestMs: z.number().int().positive().default(120_000),
   /** One non-streaming attempt; streams are bounded by firstTokenMs and idleMs instead. */
   attemptMs: z.number().int().positive().default(60_000),
-  firstTokenMs: z.number().int().positive().default(30_000),
+  /**
+   * A stream's first content, for every model. Unset by default: then a route's or model's own
+   * `firstTokenMs` applies, else the model's tier (`firstTokenByTierMs`).
+   */
+  firstTokenMs: z.number().int().positive().optional(),
+  /** The first-token limit by catalog tier: fast models fail over soon, deep-reasoning ones may think long. */
+  firstTokenByTierMs: z
+    .object({
+      fast: z.number().int().positive().default(10_000),
+      balanced: z.number().int().positive().default(30_000),
+      deep: z.number().int().positive().default(120_000),
+    })
+    .default({ fast: 10_000, balanced: 30_000, deep: 120_000 }),
   idleMs: z.number().int().positive().default(30_000),
   toolMs: z.number().int().positive().default(60_000),
 });
@@ -173,6 +189,17 @@ export const configSchema = z.object({
     .default(() => ({ ...defaultModelMap })),
   /** Hedging per model or alias: start the next target after this many ms without a first token. Off by default. */
   hedging: z.record(z.string(), z.number().int().positive()).default({}),
+  /**
+   * Per route: options for requests naming this model or alias (`provider/model` too). `resume: false`
+   * ends a broken text stream with the in-band error instead of continuing it on the next target;
+   * `firstTokenMs` is the first-token limit of its streams (over the model's and the tier's).
+   */
+  routes: z
+    .record(
+      z.string(),
+      z.object({ resume: z.boolean().optional(), firstTokenMs: z.number().int().positive().optional() }).strict(),
+    )
+    .default({}),
   allowedModels: z.array(z.string()).optional(),
   defaultModel: z.string().default('auto'),
   timeouts: timeoutsSchema.default(timeoutsSchema.parse({})),

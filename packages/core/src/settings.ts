@@ -291,8 +291,9 @@ const shape = {
     overrides: 'timeouts.requestMs',
   }),
   EXAI_FIRST_TOKEN_TIMEOUT_MS: doc(override(1), {
-    description: 'a stream must send its first token within this time',
-    default: '30000',
+    description:
+      "a stream must send its first token within this time (every model; unset: the model's tier decides, fast 10 s, balanced 30 s, deep 120 s)",
+    default: '',
     apps: both,
     overrides: 'timeouts.firstTokenMs',
   }),

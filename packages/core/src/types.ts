@@ -106,6 +106,22 @@ export interface ChatRequest {
   continuation_id?: string;
   /** Provider-specific fields passed through after shaping. */
   provider_options?: Record<string, unknown>;
+  /** Gateway extension: per-request options of the gateway itself. */
+  exai?: ExaiRequestOptions;
+}
+
+/** `exai: {...}` on a chat request: what the gateway does for this request. */
+export interface ExaiRequestOptions {
+  /** Continue a text stream that broke after it started on the next target (default true). */
+  resume?: boolean;
+}
+
+/** Where a continued answer changed hands: who continued it, from which character of the content. */
+export interface ResumePoint {
+  provider: ProviderId;
+  model: string;
+  /** Characters (code points) of content the caller had before this target's text. */
+  at_char: number;
 }
 
 export interface Usage {
@@ -187,8 +203,15 @@ export interface ModelInfo {
   maxOutput: number;
   capabilities: ModelCapabilities;
   aliases?: string[];
-  /** Task category used by `auto` routing. */
+  /** Task category used by `auto` routing; also sets the default first-token limit of a stream. */
   tier?: 'fast' | 'balanced' | 'deep';
+  /**
+   * True when the model continues a final assistant message (prefill; Kimi's partial mode), which is
+   * how a broken stream is continued on it; otherwise a continuation is asked for in words.
+   */
+  prefill?: boolean;
+  /** The first-token limit of a stream on this model, overriding the tier's default. */
+  firstTokenMs?: number;
   /** True when the id is not in the catalog and conservative defaults were applied. */
   inferred?: boolean;
   /** True when the model is served by the built-in simulator. */

@@ -7,6 +7,7 @@ import type {
   Logger,
   ModelInfo,
   ProviderAdapter,
+  ResumePoint,
   Tracer,
   TraceSpan,
   Usage,
@@ -81,6 +82,8 @@ export interface EngineMeta {
   cost?: Cost;
   /** The caller's budget after the call, when its key has one. */
   budget?: BudgetMeta;
+  /** A stream that broke after it started and was continued: who continued it, from which content character. */
+  resumed?: ResumePoint[];
 }
 
 export interface EngineChatResult extends ChatResponse {

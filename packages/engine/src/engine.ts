@@ -34,6 +34,7 @@ import { blankMeta, metaOf } from './meta.js';
 import { type PrepareParts, prepareCall } from './prepare.js';
 import { RequestLog } from './request-log.js';
 import { ModelResolver, type Target } from './resolve.js';
+import { PrefillMemory } from './resume.js';
 import { RetryBudget } from './retry-budget.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
@@ -118,7 +119,11 @@ export class Engine {
       slots: config.store.redisUrl ? store.shared.semaphore : undefined,
       logger: options.logger,
     });
-    this.#deps = { executor, budget: new RetryBudget({ ratio: config.retry.budgetRatio }) };
+    this.#deps = {
+      executor,
+      budget: new RetryBudget({ ratio: config.retry.budgetRatio }),
+      prefill: new PrefillMemory(),
+    };
   }
 
   /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
@@ -137,7 +142,15 @@ export class Engine {
     conversationId?: string,
   ): RouteOptions {
     const hedgeMs = ownValue(this.config.hedging, request.model);
+    const route = ownValue(this.config.routes, request.model);
+    const timeouts = this.config.timeouts;
     return {
+      firstTokenMsOf: (target) =>
+        route?.firstTokenMs ??
+        target.info.firstTokenMs ??
+        timeouts.firstTokenMs ??
+        timeouts.firstTokenByTierMs[target.info.tier ?? 'balanced'],
+      resume: request.exai?.resume ?? route?.resume ?? true,
       requestId,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(conversationId ? { conversationId } : {}),

@@ -21,6 +21,7 @@ export function metaOf(requestId: string, state: RouteState, chain: readonly Tar
     fellBack: answered !== undefined && answered !== (first ? `${first.provider}/${first.model}` : undefined),
     simulated,
     ...(state.usage ? { usage: state.usage } : {}),
+    ...(state.resumed?.length ? { resumed: state.resumed } : {}),
   };
 }
 

@@ -51,7 +51,7 @@ export async function prepareCall(
   }
   const resolved = parts.chain(request, options, thread ? parts.affinity(thread, turns) : null);
   const shaped = turns.length > 0 ? withHistory(request, turns, resolved[0]!.info) : request;
-  const { models: _models, continuation_id: _continuation, ...clean } = shaped;
+  const { models: _models, continuation_id: _continuation, exai: _exai, ...clean } = shaped;
   // The key's policy last, before any provider call: allowed models, then the budget's reservation.
   const admission = await parts.admit(options.caller, resolved, clean as ChatRequest);
   const chain = admission?.chain ?? resolved;

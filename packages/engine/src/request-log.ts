@@ -39,7 +39,8 @@ export class RequestLog {
     const attempts: NewAttempt[] = meta.attempts.map((attempt) => ({
       provider: attempt.provider,
       model: attempt.model,
-      outcome: attempt.outcome === 'ok' ? 'success' : 'error',
+      // `resumed`: a continuation that finished a broken stream (the attempt before it is an `error`).
+      outcome: attempt.outcome !== 'ok' ? 'error' : attempt.resumedAt !== undefined ? 'resumed' : 'success',
       ...(attempt.outcome === 'ok' ? {} : { errorCode: attempt.outcome }),
       latencyMs: attempt.latencyMs,
       ...(attempt.usage ? { tokens: attempt.usage.total_tokens } : {}),

@@ -1,4 +1,4 @@
-import type { ChatResponse, Cost, ErrorCode, Usage } from '@exai/core';
+import type { ChatResponse, Cost, ErrorCode, ResumePoint, Usage } from '@exai/core';
 import type { Target } from './resolve.js';
 
 /* The types of the routing layer: the executor the router runs attempts through, route options and state. */
@@ -39,6 +39,8 @@ export interface RouteAttempt {
   cost?: Cost;
   /** Started by hedging rather than after a failure. */
   hedged?: boolean;
+  /** A continuation of a broken stream: the content character its text starts at. */
+  resumedAt?: number;
   message?: string;
 }
 
@@ -47,8 +49,8 @@ export interface RouteTimeouts {
   requestMs: number;
   /** One non-streaming attempt. */
   attemptMs: number;
-  /** A streaming attempt's first content. */
-  firstTokenMs: number;
+  /** A streaming attempt's first content, for every target (else `RouteOptions.firstTokenMsOf`). */
+  firstTokenMs?: number;
   /** The longest silence between chunks once a stream has started. */
   idleMs: number;
 }
@@ -74,6 +76,10 @@ export interface RouteOptions {
   streamBufferLimit?: number;
   /** A same-target wait longer than this goes to the next target instead, when there is one. */
   failoverAfterMs?: number;
+  /** The first-token limit of a stream on this target (the route's, the model's or its tier's). */
+  firstTokenMsOf?: (target: Target) => number;
+  /** Continue a text stream that broke after it started on the next target (default true). */
+  resume?: boolean;
 }
 
 export interface RouteState {
@@ -82,4 +88,6 @@ export interface RouteState {
   model?: string;
   usage?: Usage;
   response?: ChatResponse;
+  /** Where a broken stream was continued, and by whom. */
+  resumed?: ResumePoint[];
 }

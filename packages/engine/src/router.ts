@@ -11,6 +11,7 @@ import {
 } from '@exai/core';
 import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
+import type { PrefillMemory } from './resume.js';
 import type { RetryBudget } from './retry-budget.js';
 import type { Executor, RouteAttempt, RouteOptions, RouteState } from './route-types.js';
 
@@ -20,6 +21,8 @@ export interface RouterDeps {
   /** Random source in [0, 1) for the backoff jitter (tests). Default Math.random. */
   random?: () => number;
   now?: () => number;
+  /** Which targets refused a prefill (a continuation asks them in words). */
+  prefill?: PrefillMemory;
 }
 
 /** Failures that go to the next target at once when there is one: waiting on the same target would not help. */
@@ -43,10 +46,15 @@ export async function walkChain<T>(
   const requestSignal = linkDeadline(options.signal, options.timeouts.requestMs);
   let lastError: GatewayError | undefined;
   let contextFloor = 0;
+  // After a context-length failure: only a model with a larger (or unknown) window, never one that already refused.
+  const tooLong = new Set<string>();
+  const mayFit = (target: Target) =>
+    contextFloor === 0 ||
+    (!tooLong.has(target.model) && (target.info.inferred === true || target.info.contextWindow > contextFloor));
   for (let index = 0; index < chain.length; index++) {
     const target = chain[index]!;
-    if (contextFloor > 0 && target.info.contextWindow <= contextFloor) continue;
-    const hasNext = chain.slice(index + 1).some((next) => contextFloor === 0 || next.info.contextWindow > contextFloor);
+    if (!mayFit(target)) continue;
+    const hasNext = chain.slice(index + 1).some(mayFit);
     if (state.attempts.length >= options.maxAttemptsPerRequest) throw lastError ?? budgetError(options);
     deps.budget.request(target.provider);
     // Whether a failure is worth a wait on this target, or goes to the next one now.
@@ -101,8 +109,10 @@ export async function walkChain<T>(
       }
       // A context-length failure skips to a larger model. A refused key or account goes to another
       // provider (the executor already tried the provider's other keys). Other client errors end here.
-      if (failure.code === 'context_length') contextFloor = Math.max(contextFloor, target.info.contextWindow);
-      else if (!isCredentialFailure(failure) && !failure.isRetryable) throw failure;
+      if (failure.code === 'context_length') {
+        contextFloor = Math.max(contextFloor, target.info.contextWindow);
+        tooLong.add(target.model);
+      } else if (!isCredentialFailure(failure) && !failure.isRetryable) throw failure;
       lastError = failure;
     }
   }

@@ -10,6 +10,7 @@ import {
 import { Channel } from './channel.js';
 import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
+import { continuationRequest, Splice } from './resume.js';
 import type { RouteOptions, RouteState } from './route-types.js';
 import { type RouterDeps, record, walkChain } from './router.js';
 
@@ -113,11 +114,56 @@ class StreamAttempt {
   }
 }
 
+type Opened = { attempt: StreamAttempt; held: ChatChunk[]; done: boolean };
+
+/** The first-token limit for `target`: the route's, else the model's, else the engine's. */
+function firstTokenMs(options: RouteOptions, target: Target, remainingMs: number): number {
+  return Math.min(options.firstTokenMsOf?.(target) ?? options.timeouts.firstTokenMs ?? 30_000, remainingMs);
+}
+
+/** Failures after the start that another target may not finish for it: the caller left, or a filter stopped it. */
+const NOT_RESUMED = new Set(['cancelled', 'content_filter']);
+
+/**
+ * Passes one attempt's chunks through the splice to the caller; returns its failure, or undefined
+ * when it ended cleanly. A stall past the idle limit is a failure.
+ */
+async function* pump(
+  opened: Opened,
+  splice: Splice,
+  idleMs: number,
+): AsyncGenerator<ChatChunk, GatewayError | undefined> {
+  const { attempt } = opened;
+  for (const chunk of opened.held) yield* splice.take(chunk);
+  if (opened.done) return undefined;
+  for (;;) {
+    let next: Awaited<ReturnType<Channel<ChatChunk>['next']>>;
+    try {
+      next = await attempt.channel.next(idleMs, () => {
+        const stall = new TimeoutError({
+          provider: attempt.target.provider,
+          model: attempt.target.model,
+          message: `The stream stalled: no data for ${idleMs} ms`,
+        });
+        attempt.abort(stall);
+        return stall;
+      });
+    } catch (error) {
+      return toGatewayError(error, { provider: attempt.target.provider, model: attempt.target.model });
+    }
+    if (next.done) return undefined;
+    yield* splice.take(next.value);
+  }
+}
+
 /**
  * A streaming request over the chain. The stream is held until its first content: a failure
- * before anything reached the caller fails over transparently; a failure after that ends the
- * stream with a thrown `stream_interrupted` (the apps turn it into an in-band error event and
- * never send `[DONE]`). A silent provider (first token, idle) is a failure like an error status.
+ * before anything reached the caller fails over transparently. A text answer that breaks after
+ * that (cut, stall, malformed chunk, error event, no finish) is continued by the next target of
+ * the chain and spliced into one answer (`resume.ts`), unless `options.resume` is false, the
+ * answer holds a tool call, or no target can continue it; then the stream ends with a thrown
+ * `stream_interrupted` (the apps turn it into an in-band error event and never send `[DONE]`).
+ * A silent provider (first token, idle) is a failure like an error status.
  */
 export async function* routeStream(
   chain: readonly Target[],
@@ -128,19 +174,15 @@ export async function* routeStream(
 ): AsyncGenerator<ChatChunk, void, undefined> {
   const now = deps.now ?? Date.now;
   const limit = options.streamBufferLimit ?? 64;
-  let committed: StreamAttempt | undefined;
-  let held: ChatChunk[] = [];
-  let ended = false;
+  const deadline = now() + options.timeouts.requestMs;
+  let current: StreamAttempt | undefined;
   try {
-    const winner = await walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
+    let opened: Opened = await walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
       const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
-      const ttft = Math.min(options.timeouts.firstTokenMs, remainingMs);
+      const ttft = firstTokenMs(options, target, remainingMs);
       if (!backup) {
         const attempt = new StreamAttempt(target, request, deps, options, signal, remainingMs, now);
-        const first = await attempt.first(ttft, limit);
-        held = first.held;
-        ended = first.done;
-        return attempt;
+        return { attempt, ...(await attempt.first(ttft, limit)) };
       }
       // The hedge races the first content; the winner's stream goes on, the loser's is aborted.
       const hedgeMs = options.hedgeMs!;
@@ -156,53 +198,102 @@ export async function* routeStream(
             remainingMs - late,
             now,
           );
-          return { attempt, first: await attempt.first(Math.max(1, ttft - late), limit) };
+          return { attempt, ...(await attempt.first(Math.max(1, ttft - late), limit)) };
         },
         { delayMs: hedgeMs, signal },
       );
-      held = value.first.held;
-      ended = value.first.done;
-      return value.attempt;
+      return value;
     });
-    committed = winner;
-    state.provider = winner.target.provider;
-    state.model = winner.target.model;
-    for (const chunk of held) {
-      if (chunk.usage) state.usage = chunk.usage;
-      yield chunk;
-    }
-    if (!ended) {
-      for (;;) {
-        let next: Awaited<ReturnType<Channel<ChatChunk>['next']>>;
-        try {
-          next = await winner.channel.next(options.timeouts.idleMs, () => {
-            const stall = new TimeoutError({
-              provider: winner.target.provider,
-              model: winner.target.model,
-              message: `The stream stalled: no data for ${options.timeouts.idleMs} ms`,
-            });
-            winner.abort(stall);
-            return stall;
-          });
-        } catch (error) {
-          const failure = toGatewayError(error, { provider: winner.target.provider, model: winner.target.model });
-          record(state, winner.target, failure, winner.startedAt, now());
-          if (failure.code === 'cancelled') throw failure;
-          throw new StreamInterruptedError({
-            provider: winner.target.provider,
-            model: winner.target.model,
-            message: `The answer was cut off after it started: ${failure.message}`,
-            cause: failure,
-          });
-        }
-        if (next.done) break;
-        if (next.value.usage) state.usage = next.value.usage;
-        yield next.value;
+    const splice = new Splice(request);
+    // Set on a continuation's attempt: where in the content it took over.
+    let seam: { resumedAt?: number } = {};
+    for (;;) {
+      const { attempt } = opened;
+      current = attempt;
+      state.provider = attempt.target.provider;
+      state.model = attempt.target.model;
+      const failure = yield* pump(opened, splice, options.timeouts.idleMs);
+      // A stream that broke after its finish chunk still gave the whole answer.
+      if (!failure || splice.finished) {
+        record(state, attempt.target, undefined, attempt.startedAt, now(), {
+          ...(splice.usage ? { usage: splice.usage } : {}),
+          ...seam,
+        });
+        break;
       }
+      record(state, attempt.target, failure, attempt.startedAt, now(), seam);
+      if (failure.code === 'cancelled') throw failure;
+      const resumable =
+        options.resume !== false &&
+        !splice.toolCalls &&
+        !NOT_RESUMED.has(failure.code) &&
+        (splice.content !== '' || splice.reasoning !== '') &&
+        now() < deadline;
+      const next = resumable
+        ? await continueOn(chain, attempt.target, request, deps, options, state, splice, deadline)
+        : undefined;
+      if (!next) {
+        throw new StreamInterruptedError({
+          provider: attempt.target.provider,
+          model: attempt.target.model,
+          message: `The answer was cut off after it started: ${failure.message}`,
+          cause: failure,
+        });
+      }
+      yield* splice.resume(next.attempt.target);
+      state.resumed = splice.resumed;
+      seam = { resumedAt: splice.resumed.at(-1)!.at_char };
+      opened = next;
     }
-    record(state, winner.target, undefined, winner.startedAt, now(), state.usage ? { usage: state.usage } : {});
+    yield* splice.end();
+    if (splice.usage) state.usage = splice.usage;
   } finally {
     // A caller that stops reading (or fails) must not leave the upstream request running.
-    committed?.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
+    current?.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
+  }
+}
+
+/**
+ * Opens the continuation of a broken answer on the targets after `failed`: a prefill where the
+ * target takes one (a 400 to it is learned, and the same target is asked in words), else the
+ * instruction. Undefined when none of them starts answering.
+ */
+async function continueOn(
+  chain: readonly Target[],
+  failed: Target,
+  request: ChatRequest,
+  deps: RouterDeps,
+  options: RouteOptions,
+  state: RouteState,
+  splice: Splice,
+  deadline: number,
+): Promise<Opened | undefined> {
+  const now = deps.now ?? Date.now;
+  const rest = chain.slice(chain.indexOf(failed) + 1);
+  if (rest.length === 0) return undefined;
+  const given = { content: splice.content, reasoning: splice.reasoning };
+  const limit = options.streamBufferLimit ?? 64;
+  const remaining = { ...options, timeouts: { ...options.timeouts, requestMs: Math.max(1, deadline - now()) } };
+  try {
+    return await walkChain(rest, deps, remaining, state, async (target, signal, remainingMs) => {
+      const open = async (prefill: boolean): Promise<Opened> => {
+        const body = continuationRequest(request, given, prefill);
+        const attempt = new StreamAttempt(target, body, deps, options, signal, remainingMs, now);
+        return { attempt, ...(await attempt.first(firstTokenMs(options, target, remainingMs), limit)) };
+      };
+      if (!(deps.prefill?.takes(target) ?? target.info.prefill === true)) return open(false);
+      const startedAt = now();
+      try {
+        return await open(true);
+      } catch (error) {
+        const failure = toGatewayError(error, { provider: target.provider, model: target.model });
+        if (failure.code !== 'bad_request') throw error;
+        deps.prefill?.refused(target);
+        record(state, target, failure, startedAt, now());
+        return open(false);
+      }
+    });
+  } catch {
+    return undefined;
   }
 }

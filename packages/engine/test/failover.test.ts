@@ -147,16 +147,16 @@ describe('fail-over matrix (streaming)', () => {
     expect(stream.meta.provider).toBe('backup');
   });
 
-  it('a stream cut mid-answer ends with stream_interrupted, never as a success', async () => {
+  it('a stream cut mid-answer, with `exai.resume: false`, ends with stream_interrupted, never as a success', async () => {
     env = await setup();
     env.sim.script('model-a', 'stream-cut?after=3');
-    const { text, error } = await collect(env.engine.stream(ask('model-a')));
+    const { text, error } = await collect(env.engine.stream({ ...ask('model-a'), exai: { resume: false } }));
     expect(text.length).toBeGreaterThan(0);
     expect(GatewayError.isInstance(error) && error.code).toBe('stream_interrupted');
   });
 
-  it('a stream stall ends with stream_interrupted after the idle limit', async () => {
-    env = await setup();
+  it('a stream stall, with resume off for the route, ends with stream_interrupted after the idle limit', async () => {
+    env = await setup({ routes: { 'model-a': { resume: false } } });
     env.sim.script('model-a', 'stream-stall?after=2');
     const started = Date.now();
     const { error } = await collect(env.engine.stream(ask('model-a')));

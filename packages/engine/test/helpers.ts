@@ -37,10 +37,12 @@ export async function openEngine(
 /**
  * An engine over two OpenAI-compatible providers on one simulator: `primary` serving
  * `model-a` (32k context) and `backup` serving `model-b` (also `model-big`, 200k context).
- * Scenarios are scripted per model id on the simulator.
+ * Scenarios are scripted per model id on the simulator. `backupPrefill`: model-b takes an assistant prefill;
+ * `primaryTier`: model-a's catalog tier.
  */
 export async function setup(
   overridden: Partial<GatewayConfigInput> | ((baseURL: string) => Partial<GatewayConfigInput>) = {},
+  options: { backupPrefill?: boolean; primaryTier?: 'fast' | 'balanced' | 'deep' } = {},
 ): Promise<{ sim: Simulator; engine: Engine; store: Store; close: () => Promise<void> }> {
   const sim = await startSimulator({ port: 0 });
   const base = sim.baseURL('openai');
@@ -53,14 +55,16 @@ export async function setup(
           kind: 'openai-compatible',
           baseURL: base,
           apiKey: 'test-key-primary',
-          models: [{ id: 'model-a', contextWindow: 32_000 }],
+          models: [
+            { id: 'model-a', contextWindow: 32_000, ...(options.primaryTier ? { tier: options.primaryTier } : {}) },
+          ],
         },
         backup: {
           kind: 'openai-compatible',
           baseURL: base,
           apiKey: 'test-key-backup',
           models: [
-            { id: 'model-b', contextWindow: 32_000 },
+            { id: 'model-b', contextWindow: 32_000, ...(options.backupPrefill ? { prefill: true } : {}) },
             { id: 'model-big', contextWindow: 200_000 },
           ],
         },

@@ -9,6 +9,8 @@ export interface ModelCatalogEntry {
   capabilities?: Partial<ModelCapabilities>;
   aliases?: string[];
   tier?: ModelInfo['tier'];
+  prefill?: boolean;
+  firstTokenMs?: number;
   description?: string;
   simulated?: boolean;
   pricing?: ModelPricing;
@@ -58,6 +60,8 @@ function toModelInfo(entry: ModelCatalogEntry, provider: ProviderId): ModelInfo 
   };
   if (entry.aliases?.length) info.aliases = [...entry.aliases];
   if (entry.tier) info.tier = entry.tier;
+  if (entry.prefill !== undefined) info.prefill = entry.prefill;
+  if (entry.firstTokenMs !== undefined) info.firstTokenMs = entry.firstTokenMs;
   if (entry.description) info.description = entry.description;
   if (entry.simulated) info.simulated = true;
   if (entry.pricing) info.pricing = { ...entry.pricing };
@@ -72,6 +76,8 @@ function applyOverride(entries: ModelCatalogEntry[], override: ModelOverride): M
     ...(override.contextWindow !== undefined ? { contextWindow: override.contextWindow } : {}),
     ...(override.maxOutput !== undefined ? { maxOutput: override.maxOutput } : {}),
     ...(override.tier !== undefined ? { tier: override.tier } : {}),
+    ...(override.prefill !== undefined ? { prefill: override.prefill } : {}),
+    ...(override.firstTokenMs !== undefined ? { firstTokenMs: override.firstTokenMs } : {}),
     ...(override.aliases !== undefined ? { aliases: override.aliases } : {}),
     ...(override.pricing !== undefined ? { pricing: override.pricing } : {}),
     capabilities: { ...base.capabilities, ...override.capabilities },

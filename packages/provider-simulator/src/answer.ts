@@ -21,6 +21,58 @@ export interface Answer {
   userText: string;
   /** True when GLM's `web_search` tool was enabled. */
   webSearch: boolean;
+  /** A stream piece also ends at this content character (a cut inside a word, `chars=N`). */
+  splitAt?: number;
+}
+
+/** What a request asks to be continued: the partial answer and the conversation it answers. */
+interface Continuation {
+  base: ChatMessage[];
+  content: string;
+  reasoning: string;
+}
+
+/**
+ * A request to continue a partial answer: a final assistant message (prefill), or an assistant
+ * message followed by a user message asking to continue it (the instruction form).
+ */
+function continuationOf(messages: ChatMessage[]): Continuation | undefined {
+  const last = messages.at(-1);
+  const reasoningOf = (message: ChatMessage) =>
+    typeof message.reasoning_content === 'string' ? message.reasoning_content : '';
+  if (last?.role === 'assistant') {
+    return { base: messages.slice(0, -1), content: contentText(last.content), reasoning: reasoningOf(last) };
+  }
+  const before = messages.at(-2);
+  if (last?.role === 'user' && before?.role === 'assistant' && /\bcontinue\b/i.test(contentText(last.content))) {
+    return { base: messages.slice(0, -2), content: contentText(before.content), reasoning: reasoningOf(before) };
+  }
+  return undefined;
+}
+
+/**
+ * A continuation behaves like an ideal model: it answers with exactly the rest of the answer the
+ * conversation would have got (less `overlap` characters repeated), so a spliced answer can be
+ * compared byte for byte with an uninterrupted one. Undefined when the partial text is not a
+ * start of that answer (then the request is an ordinary one).
+ */
+function continueAnswer(body: Record<string, unknown>, options: AnswerOptions, messages: ChatMessage[]) {
+  const continuation = continuationOf(messages);
+  if (!continuation || continuation.base.length === 0) return undefined;
+  const full = buildAnswer({ ...body, messages: continuation.base }, { ...options, overlap: 0 });
+  if (full.toolCalls.length > 0) return undefined;
+  const back = options.overlap ?? 0;
+  const rest = (whole: string, given: string) => whole.slice(Math.max(0, given.length - back));
+  if (continuation.content !== '') {
+    if (!full.content.startsWith(continuation.content) || continuation.content.length >= full.content.length) {
+      return undefined;
+    }
+    return { ...full, content: rest(full.content, continuation.content), reasoning: undefined };
+  }
+  if (continuation.reasoning !== '' && full.reasoning?.startsWith(continuation.reasoning)) {
+    return { ...full, reasoning: rest(full.reasoning, continuation.reasoning) };
+  }
+  return undefined;
 }
 
 export interface ChatMessage {
@@ -28,6 +80,7 @@ export interface ChatMessage {
   content?: unknown;
   name?: unknown;
   tool_call_id?: unknown;
+  reasoning_content?: unknown;
 }
 
 interface FunctionTool {
@@ -41,6 +94,10 @@ export interface AnswerOptions {
   minimumWords?: number;
   /** Pads each filler word to this many characters (for long streams of big chunks). */
   fillerBytes?: number;
+  /** Pads the content to more than this many characters (for cuts at a character, `chars=N`). */
+  minimumChars?: number;
+  /** A continuation repeats this many characters of the text it was given before the rest (`overlap=N`). */
+  overlap?: number;
 }
 
 /** Joins a message's content, whether a string or an array of parts. */
@@ -76,6 +133,18 @@ function argumentsFor(tool: FunctionTool, userText: string): string {
 
 export function buildAnswer(body: Record<string, unknown>, options: AnswerOptions): Answer {
   const messages = Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : [];
+  const continued = continueAnswer(body, options, messages);
+  if (continued) {
+    let promptChars = 0;
+    for (const message of messages) promptChars += contentText(message?.content).length;
+    const reasoningTokens = continued.reasoning ? estimateTokens(continued.reasoning) : 0;
+    return {
+      ...continued,
+      promptTokens: Math.max(1, Math.ceil(promptChars / 4)),
+      completionTokens: estimateTokens(continued.content) + reasoningTokens,
+      reasoningTokens,
+    };
+  }
   let promptChars = 0;
   let userText = '';
   for (const message of messages) {
@@ -121,6 +190,10 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
     const size = options.fillerBytes ?? 0;
     while (words < options.minimumWords) content += ` ${`filler-${words++}-`.padEnd(size, 'x')}`;
   }
+  if (options.minimumChars !== undefined && toolCalls.length === 0) {
+    let words = content.split(' ').length;
+    while (content.length <= options.minimumChars) content += ` filler-${words++}`;
+  }
   const reasoning = options.thinking ? `Thinking about: ${userText}` : undefined;
   const reasoningTokens = reasoning ? estimateTokens(reasoning) : 0;
   let completionTokens = estimateTokens(content) + reasoningTokens;
@@ -136,16 +209,17 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
     reasoningTokens,
     userText,
     webSearch,
+    ...(options.minimumChars !== undefined ? { splitAt: options.minimumChars } : {}),
   };
 }
 
-/** Splits text into stream pieces: one word (with its leading space) each. */
-export function splitWords(text: string): string[] {
+/** Splits text into stream pieces: one word (with its leading space) each; a piece also ends at `splitAt`. */
+export function splitWords(text: string, splitAt?: number): string[] {
   if (text === '') return [];
   const pieces: string[] = [];
   let start = 0;
   for (let index = 1; index < text.length; index++) {
-    if (text.charCodeAt(index) === 32) {
+    if (text.charCodeAt(index) === 32 || index === splitAt) {
       pieces.push(text.slice(start, index));
       start = index;
     }

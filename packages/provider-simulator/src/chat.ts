@@ -3,13 +3,26 @@ import type { Exchange } from './exchange.js';
 import { errorReply, play, type Reply, send } from './reply.js';
 import { numberParam, parseScenario, splitModel } from './scenario.js';
 
-const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk']);
+const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk', 'stream-error', 'missing-done']);
 
 function thinkingWanted(exchange: Exchange, body: Record<string, unknown>, model: string): boolean {
   const thinking = body.thinking as { type?: unknown } | undefined;
   if (thinking?.type === 'enabled') return true;
   if (thinking?.type === 'disabled') return false;
   return model.includes('thinking') || model.includes('reasoner') || exchange.spec.thinksByDefault(model);
+}
+
+/** How many events carry the first `chars` characters of the answer's content (reasoning and `<think>` blocks not counted). */
+function eventsThrough(events: unknown[], chars: number): number {
+  let seen = '';
+  for (const [index, event] of events.entries()) {
+    const delta = (event as { choices?: Array<{ delta?: { content?: unknown } }> }).choices?.[0]?.delta;
+    if (typeof delta?.content === 'string') seen += delta.content;
+    const thinkEnd = seen.indexOf('</think>\n\n');
+    const visible = seen.startsWith('<think>') ? (thinkEnd < 0 ? '' : seen.slice(thinkEnd + 10)) : seen;
+    if (chars > 0 && visible.length >= chars) return index + 1;
+  }
+  return events.length;
 }
 
 /** Parses a JSON request body; undefined when it is not a JSON object. */
@@ -58,21 +71,29 @@ export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void>
     const rejection = exchange.spec.validate(body);
     if (rejection?.body !== undefined) return { kind: 'json', status: 400, body: rejection.body };
     if (rejection) return errorReply(exchange, 400, rejection.kind, rejection.message);
-    const after = Number(scenario.params.get('after') ?? 3);
+    // `missing-done` without `after` is a whole answer; the other partial scenarios stop after 3 by default.
+    const after = Number(scenario.params.get('after') ?? (scenario.name === 'missing-done' ? Number.NaN : 3));
     const long = scenario.name === 'long-stream';
+    const partial = partialScenarios.has(scenario.name);
+    const chars = partial ? numberParam(scenario, 'chars', Number.NaN) : Number.NaN;
     const answer = buildAnswer(body, {
       thinking: thinkingWanted(exchange, body, model),
       minimumWords: long
         ? numberParam(scenario, 'chunks', 1000)
-        : partialScenarios.has(scenario.name) && Number.isFinite(after)
+        : partial && Number.isFinite(after)
           ? after + 2
           : undefined,
       ...(long ? { fillerBytes: numberParam(scenario, 'bytes', 0) } : {}),
+      ...(Number.isNaN(chars) ? {} : { minimumChars: chars }),
+      overlap: numberParam(scenario, 'overlap', 0),
     });
     const cached = exchange.state.cachedPromptTokens(`${exchange.spec.name}\u0000${model}`, body.messages);
     answer.cachedTokens = Math.min(answer.promptTokens, cached);
     const context = { id: `chatcmpl-sim-${attempt.seq}`, created: Math.floor(Date.now() / 1000), model, request: body };
-    if (attempt.stream) return { kind: 'stream', events: exchange.spec.chunks(answer, context) };
+    if (attempt.stream) {
+      const events = exchange.spec.chunks(answer, context);
+      return { kind: 'stream', events, ...(Number.isNaN(chars) ? {} : { cutAfter: eventsThrough(events, chars) }) };
+    }
     return { kind: 'json', status: 200, body: exchange.spec.completion(answer, context) };
   };
   await play(exchange, scenario, `${exchange.spec.name}\u0000${model}\u0000${scenario.name}`, produce);

@@ -8,10 +8,13 @@ import { numberParam, type Scenario } from './scenario.js';
 /** What an endpoint answers when nothing goes wrong. */
 export type Reply =
   | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'stream'; events: unknown[] }
+  /** `cutAfter`: the events a partial scenario sends (a cut at a character, `chars=N`), instead of `after`. */
+  | { kind: 'stream'; events: unknown[]; cutAfter?: number }
   | { kind: 'raw'; status: number; contentType: string; data: Buffer | string };
 
 export const contentFilterMessage = 'Simulated content filter: unsafe content';
+export const prefillRefusalMessage =
+  'Simulated refusal: the last message must be a user message (no assistant prefill)';
 const streamHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
 const done = 'data: [DONE]\n\n';
 
@@ -43,6 +46,21 @@ function bodyOf(reply: Reply & { kind: 'json' | 'raw' }): { bytes: Buffer; heade
   return { bytes, headers: { 'content-type': reply.contentType } };
 }
 
+const errorKinds: readonly ErrorKind[] = [
+  'bad_request',
+  'auth',
+  'billing',
+  'not_found',
+  'rate_limit',
+  'server',
+  'bad_gateway',
+  'unavailable',
+  'context_length',
+  'content_filter',
+];
+const errorKindOf = (kind: string): ErrorKind =>
+  errorKinds.includes(kind as ErrorKind) ? (kind as ErrorKind) : 'server';
+
 /** Sends a reply whole. */
 export function send(exchange: Exchange, reply: Reply): void {
   const { response } = exchange;
@@ -73,11 +91,12 @@ function playPartial(
   exchange: Exchange,
   reply: Reply,
   after: number,
-  ending: 'cut' | 'stall' | 'malformed' | 'no-done',
+  ending: 'cut' | 'stall' | 'malformed' | 'no-done' | ErrorKind,
 ) {
   const { response } = exchange;
   if (reply.kind === 'stream') {
-    const limit = ending === 'no-done' ? reply.events.length : Math.min(after, reply.events.length - 1);
+    const sent = reply.cutAfter ?? after;
+    const limit = Math.min(sent, ending === 'no-done' ? reply.events.length : reply.events.length - 1);
     if (!response.headersSent) {
       response.writeHead(200, streamHeaders);
       response.flushHeaders();
@@ -85,10 +104,20 @@ function playPartial(
     const text = reply.events.slice(0, Math.max(0, limit)).map(sseEvent).join('');
     if (ending === 'cut') response.write(text, () => destroyConnection(exchange));
     else if (ending === 'stall') response.write(text);
-    else response.end(ending === 'malformed' ? `${text}data: {not json\n\n` : text);
+    else if (ending === 'malformed') response.end(`${text}data: {not json\n\n`);
+    else if (ending === 'no-done') response.end(text);
+    else {
+      const message = ending === 'content_filter' ? contentFilterMessage : undefined;
+      response.end(text + sseEvent(exchange.spec.error(ending, message)));
+    }
     return;
   }
   if (reply.status !== 200 || ending === 'no-done') return send(exchange, reply);
+  // `stream-error` without a stream: the error as a status (a filter is a 400, the rest a 500).
+  if (ending !== 'cut' && ending !== 'stall' && ending !== 'malformed') {
+    const message = ending === 'content_filter' ? contentFilterMessage : undefined;
+    return send(exchange, errorReply(exchange, ending === 'content_filter' ? 400 : 500, ending, message));
+  }
   const { bytes, headers } = bodyOf(reply);
   if (ending === 'malformed') {
     response.writeHead(200, { ...headers, 'content-length': 9 });
@@ -176,12 +205,27 @@ export async function play(exchange: Exchange, scenario: Scenario, counterKey: s
       return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'stall');
     case 'malformed-chunk':
       return playPartial(exchange, produce(), numberParam(scenario, 'after', 3), 'malformed');
+    case 'stream-error': {
+      return playPartial(
+        exchange,
+        produce(),
+        numberParam(scenario, 'after', 3),
+        errorKindOf(scenario.params.get('kind') ?? 'server'),
+      );
+    }
     case 'missing-done':
-      return playPartial(exchange, produce(), 0, 'no-done');
+      return playPartial(exchange, produce(), numberParam(scenario, 'after', Number.POSITIVE_INFINITY), 'no-done');
     case 'long-stream':
       return playPaced(exchange, produce());
     case 'context-length':
       return send(exchange, errorReply(exchange, 400, 'context_length'));
+    case 'refuse-prefill': {
+      const messages = (exchange.attempt.body as { messages?: unknown } | undefined)?.messages;
+      const last = Array.isArray(messages) ? (messages.at(-1) as { role?: unknown } | undefined) : undefined;
+      if (last?.role === 'assistant')
+        return send(exchange, errorReply(exchange, 400, 'bad_request', prefillRefusalMessage));
+      return send(exchange, produce());
+    }
     case 'content-filter':
       return send(exchange, errorReply(exchange, 400, 'content_filter', contentFilterMessage));
     case 'key-invalid':

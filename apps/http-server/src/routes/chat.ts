@@ -29,6 +29,8 @@ export function exaiField(meta: EngineMeta) {
           },
         }
       : {}),
+    // A stream that broke and was continued: who continued it, from which content character.
+    ...(meta.resumed ? { resumed: meta.resumed } : {}),
     attempts: meta.attempts.map((attempt) => ({
       provider: attempt.provider,
       model: attempt.model,

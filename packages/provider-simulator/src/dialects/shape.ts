@@ -72,7 +72,7 @@ export function buildChunks(answer: Answer, context: ReplyContext, shape: ShapeO
       }
     }
   }
-  for (const piece of splitWords(answer.content)) deltas.push({ content: piece });
+  for (const piece of splitWords(answer.content, answer.splitAt)) deltas.push({ content: piece });
   for (const call of answer.toolCalls) {
     const id = shape.toolCallId(call, context);
     const name = { name: call.name, arguments: '' };

@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ask, collect, setup } from './helpers.js';
+
+// The first-token limit of a stream comes from the model's tier unless the route, the model or
+// `timeouts.firstTokenMs` sets it: a fast model fails over soon, a deep one may think long.
+
+let env: Awaited<ReturnType<typeof setup>>;
+afterEach(async () => env?.close());
+
+const timeouts = (extra: Record<string, unknown> = {}) => ({
+  requestMs: 10_000,
+  attemptMs: 4_000,
+  idleMs: 2_000,
+  firstTokenByTierMs: { fast: 400, balanced: 30_000, deep: 6_000 },
+  ...extra,
+});
+
+describe('first-token limit by tier', () => {
+  it('a fast model silent past its tier limit: the fallback streams', async () => {
+    env = await setup({ timeouts: timeouts() }, { primaryTier: 'fast' });
+    env.sim.script('model-a', 'slow-first-token?ms=1500');
+    const stream = env.engine.stream(ask('model-a'));
+    expect((await collect(stream)).error).toBeUndefined();
+    expect(stream.meta.provider).toBe('backup');
+    expect(stream.meta.attempts[0]?.outcome).toBe('timeout');
+  });
+
+  it('a deep model is waited for as long as its tier allows', async () => {
+    env = await setup({ timeouts: timeouts() }, { primaryTier: 'deep' });
+    env.sim.script('model-a', 'slow-first-token?ms=1500');
+    const stream = env.engine.stream(ask('model-a'));
+    expect((await collect(stream)).error).toBeUndefined();
+    expect(stream.meta.provider).toBe('primary');
+  });
+
+  it('the route overrides the tier', async () => {
+    env = await setup(
+      { timeouts: timeouts(), routes: { 'model-a': { firstTokenMs: 5_000 } } },
+      { primaryTier: 'fast' },
+    );
+    env.sim.script('model-a', 'slow-first-token?ms=1500');
+    const stream = env.engine.stream(ask('model-a'));
+    await collect(stream);
+    expect(stream.meta.provider).toBe('primary');
+  });
+});
