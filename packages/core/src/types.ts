@@ -130,6 +130,8 @@ export interface ChatChoice {
   index: number;
   message: ChatMessage;
   finish_reason: FinishReason | null;
+  /** The request's stop sequence that ended the answer, when the provider says which (vLLM's `stop_reason`). */
+  stop_sequence?: string;
 }
 
 export interface ChatResponse {
@@ -165,7 +167,7 @@ export interface ChatChunk {
   created: number;
   model: string;
   provider: ProviderId;
-  choices: Array<{ index: number; delta: ChatChunkDelta; finish_reason: FinishReason | null }>;
+  choices: Array<{ index: number; delta: ChatChunkDelta; finish_reason: FinishReason | null; stop_sequence?: string }>;
   /** Present on the final chunk when the provider reports usage. */
   usage?: Usage;
   citations?: Citation[];
