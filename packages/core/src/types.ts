@@ -180,6 +180,31 @@ export interface ModelCapabilities {
   streaming: boolean;
   webSearch: boolean;
   files: boolean;
+  /** An embedding model: served by `embed` (`POST /v1/embeddings`), never chosen for chat by `auto`. */
+  embeddings?: boolean;
+}
+
+/** `POST /embeddings` as the gateway sends it: text (or token ids) in, float vectors out. */
+export interface EmbeddingRequest {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  dimensions?: number;
+  user?: string;
+}
+
+export interface Embedding {
+  object: 'embedding';
+  index: number;
+  embedding: number[];
+}
+
+export interface EmbeddingResponse {
+  object: 'list';
+  data: Embedding[];
+  /** The model that answered. */
+  model: string;
+  provider: ProviderId;
+  usage: { prompt_tokens: number; total_tokens: number };
 }
 
 export interface ModelInfo {

@@ -2,6 +2,7 @@ import type {
   BreakerState,
   ChatChunk,
   ChatResponse,
+  EmbeddingResponse,
   GatewayConfig,
   Logger,
   ModelInfo,
@@ -72,6 +73,10 @@ export interface EngineMeta {
 }
 
 export interface EngineChatResult extends ChatResponse {
+  exai: EngineMeta;
+}
+
+export interface EngineEmbeddingResult extends EmbeddingResponse {
   exai: EngineMeta;
 }
 

@@ -5,6 +5,7 @@ import {
   type ChatChunk,
   type ChatRequest,
   createLogger,
+  type EmbeddingRequest,
   type GatewayConfig,
   type Logger,
   type ModelInfo,
@@ -19,9 +20,11 @@ import type { OwnerScope, Store } from '@exai/store';
 import { buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
 import { CredentialHolds } from './credential-holds.js';
+import { embeddingTargets, routeEmbeddings } from './embeddings.js';
 import type {
   EngineCallOptions,
   EngineChatResult,
+  EngineEmbeddingResult,
   EngineMeta,
   EngineOptions,
   EngineStatus,
@@ -122,7 +125,7 @@ export class Engine {
 
   #routeOptions(
     requestId: string,
-    request: ChatRequest,
+    request: Pick<ChatRequest, 'model'>,
     options: EngineCallOptions,
     conversationId?: string,
   ): RouteOptions {
@@ -251,6 +254,25 @@ export class Engine {
         (error as { statusCode?: number }).statusCode ?? 500,
         startedAt,
       );
+      throw error;
+    }
+  }
+
+  /** Embeddings over the chain's targets that can embed (fallbacks included), logged and accounted like a chat. */
+  async embed(request: EmbeddingRequest, options: EngineCallOptions = {}): Promise<EngineEmbeddingResult> {
+    const startedAt = Date.now();
+    const requestId = options.requestId ?? randomUUID();
+    const chain = embeddingTargets(this.chain(request, options), request.model, this.catalog());
+    const state: RouteState = { attempts: [] };
+    try {
+      const routeOptions = this.#routeOptions(requestId, request, options);
+      const response = await routeEmbeddings(chain, request, this.#deps, routeOptions, state);
+      const meta = this.#meta(requestId, state, chain);
+      this.#account(meta, options, 200, startedAt);
+      return { ...response, exai: meta };
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode ?? 500;
+      this.#account(this.#meta(requestId, state, chain), options, status, startedAt);
       throw error;
     }
   }

@@ -19,6 +19,7 @@ export { type ConsensusInput, createEngine, Engine } from './engine.js';
 export type {
   EngineCallOptions,
   EngineChatResult,
+  EngineEmbeddingResult,
   EngineMeta,
   EngineOptions,
   EngineStatus,
