@@ -35,6 +35,7 @@ export type {
   OwnerScope,
   ProviderUploadRecord,
   RequestRecord,
+  ResponseTransition,
   SharedState,
   SignalOption,
   Store,

@@ -51,6 +51,7 @@ describe('postgres store', () => {
         '0001_initial',
         '0002_owners',
         '0003_responses',
+        '0006_background_responses',
       ]);
       const thread = await stores[0]!.createThread(me, { title: 'after a race' });
       expect(await stores[2]!.getThread(me, thread.id)).toMatchObject({ title: 'after a race' });

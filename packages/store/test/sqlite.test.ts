@@ -45,7 +45,12 @@ describe('sqlite store', () => {
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     const versions = database.prepare('select name from exai_schema_version').all() as Array<{ name: string }>;
     database.close();
-    expect(versions.map((row) => row.name)).toEqual(['0001_initial', '0002_owners', '0003_responses']);
+    expect(versions.map((row) => row.name)).toEqual([
+      '0001_initial',
+      '0002_owners',
+      '0003_responses',
+      '0006_background_responses',
+    ]);
   });
 
   it('keeps file contents on disk under dataDir/files/<sha256>', async () => {
