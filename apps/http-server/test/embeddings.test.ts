@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, post, startGateway, type TestGateway } from './helpers.js';
+import { json, post, simulatorProviders, startGateway, type TestGateway } from './helpers.js';
 
 /** `POST /v1/embeddings` with the official openai SDK: OpenAI and GLM embed, others get a 400 naming who can. */
 let gateway: TestGateway;
@@ -9,11 +9,7 @@ let client: OpenAI;
 beforeAll(async () => {
   gateway = await startGateway({
     config: (sim) => ({
-      providers: {
-        openai: { kind: 'openai', baseURL: sim.baseURL('openai'), apiKey: 'sim-key' },
-        glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'sim-key' },
-        kimi: { kind: 'kimi', baseURL: sim.baseURL('kimi'), apiKey: 'sim-key' },
-      },
+      providers: simulatorProviders(sim, ['openai', 'glm', 'kimi']),
       fallbacks: { 'text-embedding-3-small': ['embedding-3'] },
       breaker: { volumeThreshold: 1_000 },
     }),

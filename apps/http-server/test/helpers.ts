@@ -26,6 +26,14 @@ export function simulatorConfig(sim: Simulator, extra: GatewayConfigInput = {}):
   };
 }
 
+/** Providers of these kinds on the simulator's dialects, by their kind's name. */
+export function simulatorProviders(
+  sim: Simulator,
+  kinds: ReadonlyArray<'glm' | 'kimi' | 'minimax' | 'openai'>,
+): NonNullable<GatewayConfigInput['providers']> {
+  return Object.fromEntries(kinds.map((kind) => [kind, { kind, baseURL: sim.baseURL(kind), apiKey: 'sim-key' }]));
+}
+
 export interface TestGateway {
   sim: Simulator;
   server: RunningServer;

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from './helpers.js';
+import { simulatorProviders, startGateway, type TestGateway } from './helpers.js';
 
 /** `stop_sequences` and `cache_control` on `/v1/messages`, with the official SDK, on each provider. */
 let gateway: TestGateway;
@@ -9,11 +9,7 @@ let client: Anthropic;
 beforeAll(async () => {
   gateway = await startGateway({
     config: (sim) => ({
-      providers: {
-        glm: { kind: 'glm', baseURL: sim.baseURL('glm'), apiKey: 'sim-key' },
-        kimi: { kind: 'kimi', baseURL: sim.baseURL('kimi'), apiKey: 'sim-key' },
-        minimax: { kind: 'minimax', baseURL: sim.baseURL('minimax'), apiKey: 'sim-key' },
-      },
+      providers: simulatorProviders(sim, ['glm', 'kimi', 'minimax']),
     }),
   });
   client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused-in-open-mode', maxRetries: 0 });

@@ -1,4 +1,5 @@
 export { localOwner, type OwnerScope, type Store } from '@exai/store';
+export { builtinSearchResults } from './builtin-search.js';
 export {
   type ConsensusAnswer,
   type ConsensusAsk,

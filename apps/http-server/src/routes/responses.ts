@@ -19,6 +19,7 @@ import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js'
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { type ResponseEvent, ResponseEventMapper } from '../responses/stream-events.js';
 import type { ResponseObject } from '../responses/types.js';
+import { searchFirst, webSearchProvider } from '../responses/web-search.js';
 import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 import { exaiField } from './chat.js';
 
@@ -42,6 +43,8 @@ interface Call {
   namespaces: ReadonlyMap<string, string>;
   scope: OwnerScope;
   options: Parameters<AppDeps['engine']['chat']>[1] & object;
+  /** Kimi serves the built-in web search: `$web_search` is resolved before the answer. */
+  kimiSearch: boolean;
 }
 
 const unknownResponse = (id: string, param = 'response_id') =>
@@ -95,7 +98,10 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
         ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
         scope,
       },
+      kimiSearch: false,
     };
+    if (mapped.webSearch)
+      call.kimiSearch = webSearchProvider(deps.engine, call.chat, mapped.webSearch, call.options) === 'kimi';
     if (body.stream) return streamResponse(deps, state, call, request, reply);
     if (background) {
       const queued: ResponseObject = { ...shell, status: 'queued' };
@@ -152,7 +158,8 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
 
 /** One non-streamed answer: the engine's chat mapped to the response and the conversation it ends. */
 async function answerOnce(deps: AppDeps, call: Call): Promise<{ finished: Finished; meta: EngineMeta }> {
-  const answer = await deps.engine.chat(call.chat, call.options);
+  const searched = call.kimiSearch ? await searchFirst(deps.engine, call.chat, call.options) : undefined;
+  const answer = searched?.answer ?? (await deps.engine.chat(searched?.request ?? call.chat, call.options));
   const parts = answerParts(answer);
   const output = outputItems(
     parts,
@@ -170,7 +177,9 @@ async function streamResponse(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const stream = deps.engine.stream({ ...call.chat, stream: true }, call.options);
+  // Kimi's search round is not streamed; the answer from its results is (re-asked when the model did not search).
+  const chat = call.kimiSearch ? (await searchFirst(deps.engine, call.chat, call.options)).request : call.chat;
+  const stream = deps.engine.stream({ ...chat, stream: true }, call.options);
   const { first, iterator, raw } = await openEventStream(stream, request, reply);
   const mapper = new ResponseEventMapper(call.shell, call.namespaces);
   const send = async (events: ResponseEvent[]) => {
