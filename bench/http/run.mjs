@@ -1,6 +1,7 @@
 // Drives exai-http at fixed concurrency against the simulator, and the simulator directly in the
-// same run, so the gateway's cost shows as a ratio. Build first: pnpm --filter @exai/http-server build
-// Usage: node bench/http/run.mjs [--duration 5] [--connections 1,16,64] [--latencies 0,50]
+// same run, so the gateway's cost shows as a ratio; the Responses API (`store: false`) is measured
+// beside chat completions, its `vs chat` column the ratio of the two routes' throughput. Build first: pnpm --filter @exai/http-server build
+// Usage: node bench/http/run.mjs [--duration 5] [--connections 1,16,64] [--latencies 0,50] [--targets exai-http,responses]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -47,16 +48,24 @@ const [data] = await once(app.stdout, 'data');
 const appUrl = String(data).trim();
 
 const body = JSON.stringify({ model: 'glm-4.6', messages: [{ role: 'user', content: 'benchmark' }] });
+const json = { 'content-type': 'application/json' };
 const targets = {
   simulator: {
     url: `${sim.baseURL('glm')}/chat/completions`,
-    headers: { 'content-type': 'application/json', authorization: 'Bearer sim-key' },
+    headers: { ...json, authorization: 'Bearer sim-key' },
+    body,
   },
-  'exai-http': { url: `${appUrl}/v1/chat/completions`, headers: { 'content-type': 'application/json' } },
+  'exai-http': { url: `${appUrl}/v1/chat/completions`, headers: json, body },
+  responses: {
+    url: `${appUrl}/v1/responses`,
+    headers: json,
+    body: JSON.stringify({ model: 'glm-4.6', input: 'benchmark', store: false }),
+  },
 };
+const only = option('targets', Object.keys(targets).join(',')).split(',');
 
 async function measure(target, connections) {
-  const options = { ...targets[target], method: 'POST', body, connections };
+  const options = { ...targets[target], method: 'POST', connections };
   await autocannon({ ...options, duration: 1 });
   const result = await autocannon({ ...options, duration });
   return {
@@ -67,20 +76,21 @@ async function measure(target, connections) {
   };
 }
 
-console.log(`exai-http ${appUrl} vs simulator ${sim.url}; ${duration}s per cell; non-streaming chat`);
-console.log('added-latency conns target       req/s     p50ms  p99ms  ratio  errors');
+console.log(`exai-http ${appUrl} vs simulator ${sim.url}; ${duration}s per cell; non-streaming chat and responses`);
+console.log('added-latency conns target       req/s     p50ms  p99ms  ratio  vs chat  errors');
 for (const latency of latencies) {
   sim.script('glm-4.6', latency > 0 ? `latency?ms=${latency}` : null);
   for (const connections of connectionsList) {
-    const direct = await measure('simulator', connections);
-    const gateway = await measure('exai-http', connections);
-    for (const [name, row] of [
-      ['simulator', direct],
-      ['exai-http', gateway],
-    ]) {
+    const rows = [];
+    for (const name of ['simulator', 'exai-http', 'responses'])
+      if (only.includes(name) || name === 'simulator') rows.push([name, await measure(name, connections)]);
+    const direct = rows[0][1];
+    const chat = rows.find(([name]) => name === 'exai-http')?.[1];
+    for (const [name, row] of rows) {
       const ratio = (row.rps / direct.rps).toFixed(2);
+      const vsChat = chat && name !== 'simulator' ? (row.rps / chat.rps).toFixed(2) : '';
       console.log(
-        `${String(latency).padStart(9)} ms ${String(connections).padStart(5)} ${name.padEnd(10)} ${row.rps.toFixed(0).padStart(9)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(6)} ${ratio.padStart(6)} ${String(row.errors).padStart(7)}`,
+        `${String(latency).padStart(9)} ms ${String(connections).padStart(5)} ${name.padEnd(10)} ${row.rps.toFixed(0).padStart(9)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(6)} ${ratio.padStart(6)} ${vsChat.padStart(8)} ${String(row.errors).padStart(7)}`,
       );
     }
   }

@@ -6,6 +6,9 @@ import { simulatedGatewayEnv } from './support/gateway-env.js';
 //#region anthropic
 import Anthropic from '@anthropic-ai/sdk';
 //#endregion anthropic
+//#region agents
+import { Agent, OpenAIProvider, Runner, setTracingDisabled } from '@openai/agents';
+//#endregion agents
 //#region client
 import OpenAI from 'openai';
 //#endregion client
@@ -43,6 +46,15 @@ export async function main(): Promise<void> {
     console.log(response.output_text);
     //#endregion responses
     assert.match(response.output_text, /Simulated answer/);
+
+    //#region agents
+    setTracingDisabled(true); // traces would go to OpenAI's platform, not to the gateway
+    const modelProvider = new OpenAIProvider({ baseURL: `${server.url}/v1`, apiKey: process.env.EXAI_KEY });
+    const agent = new Agent({ name: 'helper', instructions: 'Answer briefly.', model: 'glm-4.6' });
+    const result = await new Runner({ modelProvider }).run(agent, 'Say hello');
+    console.log(result.finalOutput);
+    //#endregion agents
+    assert.match(String(result.finalOutput), /Say hello/);
 
     //#region anthropic
     const anthropic = new Anthropic({ baseURL: server.url, apiKey: process.env.EXAI_KEY }); // http://127.0.0.1:8080

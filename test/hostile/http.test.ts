@@ -242,6 +242,37 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
     });
   });
 
+  describe('POST /v1/embeddings', () => {
+    const embeddingsRequest = (body: string, extra = '') =>
+      chatRequest(body, extra).replace('POST /v1/chat/completions ', 'POST /v1/embeddings ');
+
+    it("garbage, bad input and a chat model are 400s in OpenAI's shape; a good one is served", async () => {
+      for (const body of [
+        '{"model":',
+        '\u0000\u0001garbage',
+        JSON.stringify({ model: 'text-embedding-3-small', input: [] }),
+        JSON.stringify({ model: 'text-embedding-3-small', input: [{ nested: ['x'] }] }),
+        JSON.stringify({ model: 'kimi-k2-0905-preview', input: 'x' }),
+      ]) {
+        const { answer } = await hit(port, [embeddingsRequest(body, 'connection: close\r\n')], { wait: 'close' });
+        expect(statusOf(answer), answer).toBe(400);
+        expect(JSON.parse(bodyOf(answer))).toMatchObject({ error: { type: 'invalid_request_error' } });
+      }
+      const good = JSON.stringify({ model: 'text-embedding-3-small', input: ['a', 'b'], dimensions: 8 });
+      const { answer } = await hit(port, [embeddingsRequest(good, 'connection: close\r\n')], { wait: 'close' });
+      expect(statusOf(answer), answer).toBe(200);
+      expect(JSON.parse(bodyOf(answer)).data).toHaveLength(2);
+      await expectServing();
+    });
+
+    it('a half-sent body, then a reset', async () => {
+      const body = JSON.stringify({ model: 'embedding-3', input: 'x'.repeat(10_000) });
+      await hit(port, [embeddingsRequest(body).slice(0, -body.length + 100)], { wait: 'nothing', gapMs: 100 });
+      await hit(port, [embeddingsRequest(body)], { wait: 'nothing' });
+      await expectServing();
+    });
+  });
+
   it('60 slowloris sockets are cut by the headers timeout, and others are served meanwhile', async () => {
     expect(await slowlorisAreCut(port, HEADERS_TIMEOUT_MS, expectServing)).toHaveLength(60);
     await expectServing();

@@ -8,6 +8,7 @@ import './request-info.js';
 import { storeResponseState } from './responses/state.js';
 import { mountAdminKeys } from './routes/admin-keys.js';
 import { mountChat } from './routes/chat.js';
+import { mountEmbeddings } from './routes/embeddings.js';
 import { mountFiles } from './routes/files.js';
 import { type HealthState, mountHealth } from './routes/health.js';
 import { mountMessages } from './routes/messages.js';
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions): Promise
   mountChat(app, deps);
   mountResponses(app, deps, storeResponseState(deps.store));
   mountMessages(app, deps);
+  mountEmbeddings(app, deps);
   mountModels(app, deps, settings.modelsCacheMs);
   mountFiles(app, deps, settings.maxFileBytes);
   mountTools(app, deps);

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GatewayConfigInput, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import pg from 'pg';
 import { type RunningServer, readSettings, type ServerSettings, startServer } from '../src/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -22,6 +24,14 @@ export function simulatorConfig(sim: Simulator, extra: GatewayConfigInput = {}):
     ...extra,
     store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-http-')), ...(extra.store ?? {}) },
   };
+}
+
+/** Providers of these kinds on the simulator's dialects, by their kind's name. */
+export function simulatorProviders(
+  sim: Simulator,
+  kinds: ReadonlyArray<'glm' | 'kimi' | 'minimax' | 'openai'>,
+): NonNullable<GatewayConfigInput['providers']> {
+  return Object.fromEntries(kinds.map((kind) => [kind, { kind, baseURL: sim.baseURL(kind), apiKey: 'sim-key' }]));
 }
 
 export interface TestGateway {
@@ -50,6 +60,35 @@ export async function startGateway(
     async close() {
       await server.close(1_000);
       await sim.close();
+    },
+  };
+}
+
+const POSTGRES = process.env.EXAI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Two gateways (each with its own simulator) sharing one fresh Postgres schema; `close` drops it. */
+export async function startTwoOnPostgres(
+  prefix: string,
+): Promise<{ one: TestGateway; two: TestGateway; close(): Promise<void> }> {
+  const schema = `${prefix}_${randomUUID().slice(0, 8)}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: POSTGRES });
+    await client.connect();
+    await client.query(sql);
+    await client.end();
+  };
+  await admin(`CREATE SCHEMA ${schema}`);
+  const databaseUrl = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
+  const [one, two] = await Promise.all([
+    startGateway({ config: { store: { databaseUrl } } }),
+    startGateway({ config: { store: { databaseUrl } } }),
+  ]);
+  return {
+    one,
+    two,
+    async close() {
+      await Promise.all([one.close(), two.close()]);
+      await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
 }

@@ -3,15 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startGateway, type TestGateway } from './helpers.js';
+import { json, startGateway, startTwoOnPostgres, type TestGateway } from './helpers.js';
 
 /** Stored responses: `store`, `previous_response_id`, GET/DELETE/input_items, tenancy, restarts and two instances. */
 
 const A = `sk-resp-a-${randomUUID()}`;
 const B = `sk-resp-b-${randomUUID()}`;
-const POSTGRES = process.env.EXAI_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const sdk = (gateway: TestGateway, key = A) => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
 const upstreamText = (gateway: TestGateway) =>
   JSON.stringify(gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).at(-1)?.body);
@@ -144,27 +142,13 @@ describe('previous_response_id across a restart (SQLite)', () => {
 });
 
 describe('previous_response_id across two instances (Postgres)', () => {
-  const schema = `responses_${randomUUID().slice(0, 8)}`;
   let one: TestGateway;
   let two: TestGateway;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: POSTGRES });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const databaseUrl = `${POSTGRES}?options=-c%20search_path%3D${schema}`;
-    [one, two] = await Promise.all([
-      startGateway({ config: { store: { databaseUrl } } }),
-      startGateway({ config: { store: { databaseUrl } } }),
-    ]);
+    ({ one, two, close } = await startTwoOnPostgres('responses'));
   });
-  afterAll(async () => {
-    await Promise.all([one?.close(), two?.close()]);
-    const admin = new pg.Client({ connectionString: POSTGRES });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
-  });
+  afterAll(() => close?.());
 
   it('a response stored by one instance is read and continued by the other', async () => {
     const first = await sdk(one).responses.create({ model: 'glm-4.6', input: 'Remember the word quokka' });

@@ -1,5 +1,15 @@
 import type { ProviderKind } from './config.js';
-import type { ChatChunk, ChatRequest, ChatResponse, Citation, FileObject, ModelInfo, ProviderId } from './types.js';
+import type {
+  ChatChunk,
+  ChatRequest,
+  ChatResponse,
+  Citation,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  FileObject,
+  ModelInfo,
+  ProviderId,
+} from './types.js';
 
 /** Per-call options every adapter accepts. */
 export interface CallOptions {
@@ -55,4 +65,6 @@ export interface ProviderAdapter {
   catalog(): ModelInfo[];
   readonly files?: FilesApi;
   webSearch?(query: string, options?: WebSearchOptions): Promise<Citation[]>;
+  /** Float embeddings, where the provider has an embeddings API (OpenAI, GLM). */
+  embed?(request: EmbeddingRequest, options?: CallOptions): Promise<EmbeddingResponse>;
 }

@@ -146,6 +146,8 @@ export interface ChatChoice {
   index: number;
   message: ChatMessage;
   finish_reason: FinishReason | null;
+  /** The request's stop sequence that ended the answer, when the provider says which (vLLM's `stop_reason`). */
+  stop_sequence?: string;
 }
 
 export interface ChatResponse {
@@ -181,7 +183,7 @@ export interface ChatChunk {
   created: number;
   model: string;
   provider: ProviderId;
-  choices: Array<{ index: number; delta: ChatChunkDelta; finish_reason: FinishReason | null }>;
+  choices: Array<{ index: number; delta: ChatChunkDelta; finish_reason: FinishReason | null; stop_sequence?: string }>;
   /** Present on the final chunk when the provider reports usage. */
   usage?: Usage;
   citations?: Citation[];
@@ -194,6 +196,31 @@ export interface ModelCapabilities {
   streaming: boolean;
   webSearch: boolean;
   files: boolean;
+  /** An embedding model: served by `embed` (`POST /v1/embeddings`), never chosen for chat by `auto`. */
+  embeddings?: boolean;
+}
+
+/** `POST /embeddings` as the gateway sends it: text (or token ids) in, float vectors out. */
+export interface EmbeddingRequest {
+  model: string;
+  input: string | string[] | number[] | number[][];
+  dimensions?: number;
+  user?: string;
+}
+
+export interface Embedding {
+  object: 'embedding';
+  index: number;
+  embedding: number[];
+}
+
+export interface EmbeddingResponse {
+  object: 'list';
+  data: Embedding[];
+  /** The model that answered. */
+  model: string;
+  provider: ProviderId;
+  usage: { prompt_tokens: number; total_tokens: number };
 }
 
 export interface ModelInfo {

@@ -3,6 +3,7 @@ import type {
   ChatChunk,
   ChatResponse,
   Cost,
+  EmbeddingResponse,
   GatewayConfig,
   Logger,
   ModelInfo,
@@ -87,6 +88,10 @@ export interface EngineMeta {
 }
 
 export interface EngineChatResult extends ChatResponse {
+  exai: EngineMeta;
+}
+
+export interface EngineEmbeddingResult extends EmbeddingResponse {
   exai: EngineMeta;
 }
 

@@ -4,6 +4,7 @@ import {
   type ChatChunk,
   type ChatRequest,
   createLogger,
+  type EmbeddingRequest,
   type GatewayConfig,
   type Logger,
   type ModelInfo,
@@ -19,9 +20,11 @@ import { traceCall } from './call-trace.js';
 import { type Affinity, buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
 import { CredentialHolds } from './credential-holds.js';
+import { embeddingTargets, routeEmbeddings } from './embeddings.js';
 import type {
   EngineCallOptions,
   EngineChatResult,
+  EngineEmbeddingResult,
   EngineMeta,
   EngineOptions,
   EngineStatus,
@@ -137,7 +140,7 @@ export class Engine {
 
   #routeOptions(
     requestId: string,
-    request: ChatRequest,
+    request: Pick<ChatRequest, 'model' | 'exai'>,
     options: EngineCallOptions,
     conversationId?: string,
   ): RouteOptions {
@@ -276,6 +279,27 @@ export class Engine {
       throw error;
     } finally {
       trace?.finish(meta ?? blankMeta(options.requestId ?? randomUUID(), this.simulated), failure);
+    }
+  }
+
+  /** Embeddings over the chain's targets that can embed (fallbacks included), logged and accounted like a chat. */
+  async embed(request: EmbeddingRequest, options: EngineCallOptions = {}): Promise<EngineEmbeddingResult> {
+    const startedAt = Date.now();
+    const requestId = options.requestId ?? randomUUID();
+    const chain = embeddingTargets(this.chain(request, options), request.model, this.catalog());
+    const state: RouteState = { attempts: [] };
+    // Priced from the usage the provider reports (input tokens); a key's budget is not reserved for embeddings.
+    const call = { chain, request: { model: request.model, messages: [] }, admission: undefined, answerChars: 0 };
+    try {
+      const routeOptions = this.#routeOptions(requestId, request, options);
+      const response = await routeEmbeddings(chain, request, this.#deps, routeOptions, state);
+      const meta = this.#meta(requestId, state, chain);
+      await this.#account(meta, options, 200, startedAt, call);
+      return { ...response, exai: meta };
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode ?? 500;
+      await this.#account(this.#meta(requestId, state, chain), options, status, startedAt, call);
+      throw error;
     }
   }
 

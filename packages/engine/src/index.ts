@@ -1,4 +1,5 @@
 export { localOwner, type OwnerScope, type SharedState, type Store } from '@exai/store';
+export { builtinSearchResults } from './builtin-search.js';
 export {
   type ConsensusAnswer,
   type ConsensusAsk,
@@ -20,6 +21,7 @@ export type {
   BreakerStatus,
   EngineCallOptions,
   EngineChatResult,
+  EngineEmbeddingResult,
   EngineMeta,
   EngineOptions,
   EngineStatus,

@@ -150,6 +150,7 @@ export class ModelResolver {
 
 function meets(info: ModelInfo, requirements: AutoRequirements): boolean {
   const capabilities = info.capabilities;
+  if (capabilities.embeddings) return false; // an embedding model never answers a chat
   if (requirements.tools && !capabilities.tools) return false;
   if (requirements.vision && !capabilities.vision) return false;
   if (requirements.thinking && !capabilities.thinking) return false;

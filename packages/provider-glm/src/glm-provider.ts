@@ -44,6 +44,7 @@ const glmDefinition: ProviderDefinition<GlmRegion> = {
   hooks: {
     includeStreamUsage: false, // GLM rejects stream_options and always reports usage on the last chunk
     files: true,
+    embeddings: true,
     filePurpose: 'agent',
     transformRequest: (body) => shapeGlmRequest(body) as typeof body,
     transformResponse: normalizeGlmResponse,

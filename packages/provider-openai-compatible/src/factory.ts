@@ -59,6 +59,7 @@ export type ProviderHooks = Pick<
   | 'errorStructure'
   | 'includeStreamUsage'
   | 'files'
+  | 'embeddings'
   | 'filePurpose'
   | 'providerOptionsLast'
 >;
@@ -85,7 +86,12 @@ export interface ProviderDefinition<Region extends string> {
  * instance) reads no environment variable and opens nothing. A plain object of delegating members (no
  * Proxy): `id` and `kind` are known up front, everything else asks the built adapter.
  */
-export function deferredAdapter(id: ProviderId, kind: ProviderKind, build: () => ProviderAdapter): ProviderAdapter {
+export function deferredAdapter(
+  id: ProviderId,
+  kind: ProviderKind,
+  build: () => ProviderAdapter,
+  members: { embeddings?: boolean | undefined } = {},
+): ProviderAdapter {
   let built: ProviderAdapter | undefined;
   const adapter = (): ProviderAdapter => {
     built ??= build();
@@ -108,7 +114,9 @@ export function deferredAdapter(id: ProviderId, kind: ProviderKind, build: () =>
     listModels: (options) => adapter().listModels(options),
     resolveModel: (modelId) => adapter().resolveModel(modelId),
     catalog: () => adapter().catalog(),
-  };
+    // Known up front (the engine asks whether a provider embeds before it builds anything).
+    ...(members.embeddings ? { embed: (request, options) => adapter().embed!(request, options) } : {}),
+  } satisfies ProviderAdapter;
 }
 
 /**
@@ -144,7 +152,9 @@ export function createProvider<Region extends string, Extra extends object = obj
     built = { adapter, id, baseURL: adapter.baseURL, keys };
     return built;
   };
-  const adapter = deferredAdapter(id, definition.kind, () => build().adapter);
+  const adapter = deferredAdapter(id, definition.kind, () => build().adapter, {
+    embeddings: definition.hooks.embeddings,
+  });
   // Descriptors, not values: an extension's getters stay getters (nothing is built before first use).
   return Object.defineProperties(adapter, Object.getOwnPropertyDescriptors(extend?.(build) ?? {})) as ProviderAdapter &
     Extra;

@@ -67,6 +67,12 @@ function normalizeMessage(message: RawMessage = {}): ChatMessage {
   return result;
 }
 
+/** `{ stop_sequence }` when the provider named the stop sequence that ended the answer, else nothing. */
+function stopSequence(choice: { stop_reason?: string | number | null; matched_stop?: string | number | null }) {
+  const matched = typeof choice.stop_reason === 'string' ? choice.stop_reason : choice.matched_stop;
+  return typeof matched === 'string' && matched !== '' ? { stop_sequence: matched } : {};
+}
+
 /** A parsed chat completion to the gateway's ChatResponse (`provider` and answering `model` stamped). */
 export function normalizeCompletion(raw: RawCompletion, provider: ProviderId, requestedModel: string): ChatResponse {
   const response: ChatResponse = {
@@ -79,6 +85,7 @@ export function normalizeCompletion(raw: RawCompletion, provider: ProviderId, re
       index: choice.index ?? position,
       message: normalizeMessage(choice.message),
       finish_reason: choice.finish_reason ?? null,
+      ...stopSequence(choice),
     })),
   };
   if (raw.usage) response.usage = toUsage(raw.usage);
@@ -123,6 +130,7 @@ export function normalizeChunk(raw: RawChunk, provider: ProviderId, requestedMod
       index: choice.index ?? position,
       delta: normalizeDelta(choice.delta),
       finish_reason: choice.finish_reason ?? null,
+      ...stopSequence(choice),
     })),
   };
   if (raw.usage) chunk.usage = toUsage(raw.usage);

@@ -11,6 +11,7 @@ import {
 } from '@exai/core';
 import type OpenAI from 'openai';
 import { createClient } from './client.js';
+import { embedWith } from './embeddings.js';
 import { type MappingContext, mapUpstreamFailure, toProviderError } from './error-mapping.js';
 import { createFilesApi } from './files.js';
 import { createModelCatalog } from './model-catalog.js';
@@ -116,16 +117,17 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const keyHeaders = keys.length > 0 ? keys.map(headersFor) : [headersFor(undefined)];
   const headersAt = (index: number | undefined): Record<string, string> => keyHeaders[index ?? 0] ?? keyHeaders[0]!;
 
-  /** POSTs the shaped body; a non-2xx answer becomes the provider's typed error. */
+  /** POSTs the shaped body (to `/chat/completions` unless `url` says); a non-2xx answer becomes the provider's typed error. */
   async function post(
     body: string,
     options: CallOptions,
     signal: AbortSignal | undefined,
     mapping: MappingContext,
+    url = completionsURL,
   ): Promise<UpstreamResponse> {
     let response: UpstreamResponse;
     try {
-      response = await transport(completionsURL, {
+      response = await transport(url, {
         method: 'POST',
         headers: options.headers ? { ...headersAt(options.keyIndex), ...options.headers } : headersAt(options.keyIndex),
         body,
@@ -234,6 +236,18 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
             { provider: id, apiKey: keys[0], errorStructure: settings.errorStructure },
             settings.filePurpose ?? 'assistants',
           ),
+        }
+      : {}),
+    ...(settings.embeddings
+      ? {
+          embed: (request, options = {}) =>
+            embedWith(request, options, {
+              provider: id,
+              resolve: (modelId) => catalog.resolve(modelId),
+              mapping: (model, signal, keyIndex) => mappingFor(model, signal, keyIndex),
+              post: (body, callOptions, mapping) =>
+                post(body, callOptions, callOptions.signal, mapping, `${baseURL}/embeddings`),
+            }),
         }
       : {}),
   };

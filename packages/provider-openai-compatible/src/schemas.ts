@@ -44,6 +44,14 @@ export const messageSchema = z.looseObject({
 const usage = usageSchema.nullish().catch(undefined);
 const message = messageSchema.optional().catch(undefined);
 const finishReason = z.string().nullish().catch(undefined);
+/**
+ * Which stop sequence ended the answer: vLLM's `stop_reason` (a string, or a token id we ignore) or SGLang's
+ * `matched_stop`. OpenAI itself does not say.
+ */
+const matchedStop = {
+  stop_reason: z.union([z.string(), z.number()]).nullish().catch(undefined),
+  matched_stop: z.union([z.string(), z.number()]).nullish().catch(undefined),
+};
 
 /** A chat completion (`POST /chat/completions` without `stream`). No `choices` means a failure in a 200 body. */
 export const completionSchema = z.looseObject({
@@ -51,7 +59,7 @@ export const completionSchema = z.looseObject({
   created: optionalNumber,
   model: optionalString,
   choices: z
-    .array(z.looseObject({ index: optionalNumber, message, finish_reason: finishReason }).catch({}))
+    .array(z.looseObject({ index: optionalNumber, message, finish_reason: finishReason, ...matchedStop }).catch({}))
     .nullish()
     .catch(undefined),
   usage,
@@ -63,7 +71,9 @@ export const chunkSchema = z.looseObject({
   created: optionalNumber,
   model: optionalString,
   choices: z
-    .array(z.looseObject({ index: optionalNumber, delta: message, finish_reason: finishReason }).catch({}))
+    .array(
+      z.looseObject({ index: optionalNumber, delta: message, finish_reason: finishReason, ...matchedStop }).catch({}),
+    )
     .nullish()
     .catch(undefined),
   usage,

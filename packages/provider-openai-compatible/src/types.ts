@@ -69,6 +69,8 @@ export interface OpenAICompatibleSettings {
   errorStructure?: ProviderErrorStructure<unknown>;
   /** Whether the provider has the OpenAI files API (`/files`). Default false. */
   files?: boolean;
+  /** Whether the provider has the OpenAI embeddings API (`POST /embeddings`). Default false. */
+  embeddings?: boolean;
   /** The `purpose` of uploads that name none. Default `assistants`. */
   filePurpose?: string;
   /**

@@ -59,6 +59,7 @@ export function createOpenAI(options: OpenAIOptions = {}): ProviderAdapter {
     catalog,
     transformRequest: transformOpenAIRequest,
     files: true,
+    embeddings: true,
   });
 }
 
@@ -86,4 +87,4 @@ export function createOpenAICompatible(options: OpenAICompatibleOptions): Provid
 }
 
 /** The default OpenAI adapter: reads `OPENAI_API_KEY` and `OPENAI_BASE_URL` on first use. */
-export const openai: ProviderAdapter = deferredAdapter('openai', 'openai', () => createOpenAI());
+export const openai: ProviderAdapter = deferredAdapter('openai', 'openai', () => createOpenAI(), { embeddings: true });

@@ -12,6 +12,8 @@ export interface Answer {
   reasoning: string | undefined;
   toolCalls: ToolCall[];
   finishReason: 'stop' | 'tool_calls';
+  /** The request's `stop` sequence the content was cut at; reported as vLLM's `stop_reason` on the choice. */
+  stopSequence?: string;
   promptTokens: number;
   /** Prompt tokens served from the simulated context cache (a prefix seen before); part of `promptTokens`. */
   cachedTokens: number;
@@ -98,6 +100,19 @@ export interface AnswerOptions {
   minimumChars?: number;
   /** A continuation repeats this many characters of the text it was given before the rest (`overlap=N`). */
   overlap?: number;
+}
+
+/** The content cut before the earliest of the request's `stop` sequences, and the sequence that matched. */
+function applyStop(content: string, stop: unknown): { content: string; stopSequence?: string } {
+  const sequences = (Array.isArray(stop) ? stop : [stop]).filter(
+    (item): item is string => typeof item === 'string' && item !== '',
+  );
+  let best: { at: number; sequence: string } | undefined;
+  for (const sequence of sequences) {
+    const at = content.indexOf(sequence);
+    if (at !== -1 && (best === undefined || at < best.at)) best = { at, sequence };
+  }
+  return best ? { content: content.slice(0, best.at), stopSequence: best.sequence } : { content };
 }
 
 /** Joins a message's content, whether a string or an array of parts. */
@@ -194,6 +209,8 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
     let words = content.split(' ').length;
     while (content.length <= options.minimumChars) content += ` filler-${words++}`;
   }
+  const stopped = applyStop(content, body.stop);
+  content = stopped.content;
   const reasoning = options.thinking ? `Thinking about: ${userText}` : undefined;
   const reasoningTokens = reasoning ? estimateTokens(reasoning) : 0;
   let completionTokens = estimateTokens(content) + reasoningTokens;
@@ -203,6 +220,7 @@ export function buildAnswer(body: Record<string, unknown>, options: AnswerOption
     reasoning,
     toolCalls,
     finishReason: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+    ...(stopped.stopSequence === undefined ? {} : { stopSequence: stopped.stopSequence }),
     promptTokens: Math.max(1, Math.ceil(promptChars / 4)),
     cachedTokens: 0,
     completionTokens,

@@ -1,7 +1,7 @@
 import { buildAnswer } from './answer.js';
 import type { Exchange } from './exchange.js';
 import { errorReply, play, type Reply, send } from './reply.js';
-import { numberParam, parseScenario, splitModel } from './scenario.js';
+import { numberParam, parseScenario, type Scenario, splitModel } from './scenario.js';
 
 const partialScenarios = new Set(['stream-cut', 'stream-stall', 'malformed-chunk', 'stream-error', 'missing-done']);
 
@@ -46,13 +46,20 @@ export function chooseScenario(exchange: Exchange, suffix: string | undefined, m
   return 'ok';
 }
 
-/** `POST {base}/chat/completions` */
-export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void> {
+/**
+ * Reads a model request (chat, embeddings) into the attempt: its body, model and scenario. Undefined, with a
+ * 400 sent, when the body is not a JSON object.
+ */
+export function openModelRequest(
+  exchange: Exchange,
+  raw: Buffer,
+): { body: Record<string, unknown>; model: string; scenario: Scenario } | undefined {
   const body = parseJsonObject(raw);
   const { attempt } = exchange;
   if (body === undefined) {
     attempt.scenario = chooseScenario(exchange, undefined, null);
-    return send(exchange, errorReply(exchange, 400, 'bad_request', 'Request body is not a JSON object.'));
+    send(exchange, errorReply(exchange, 400, 'bad_request', 'Request body is not a JSON object.'));
+    return undefined;
   }
   attempt.body = body;
   attempt.stream = body.stream === true;
@@ -61,7 +68,15 @@ export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void>
   attempt.model = model;
   const scenarioText = chooseScenario(exchange, suffix, model);
   attempt.scenario = scenarioText;
-  const scenario = parseScenario(scenarioText);
+  return { body, model, scenario: parseScenario(scenarioText) };
+}
+
+/** `POST {base}/chat/completions` */
+export async function handleChat(exchange: Exchange, raw: Buffer): Promise<void> {
+  const opened = openModelRequest(exchange, raw);
+  if (!opened) return;
+  const { body, model, scenario } = opened;
+  const { attempt } = exchange;
 
   const produce = (): Reply => {
     if (model === '') return errorReply(exchange, 400, 'bad_request', 'Missing required parameter: model.');

@@ -1,4 +1,5 @@
 import { chooseScenario, handleChat, parseJsonObject } from './chat.js';
+import { EMBEDDING_DIALECTS, handleEmbeddings } from './embeddings.js';
 import type { Exchange } from './exchange.js';
 import { deleteFile, fileContent, getFile, listFiles, uploadFile } from './files.js';
 import { readBody } from './http-util.js';
@@ -36,6 +37,9 @@ export async function route(exchange: Exchange, rest: string): Promise<void> {
   }
   if (key === 'broke') return send(exchange, billingReply(exchange));
   if (rest === '/chat/completions' && method === 'POST') return handleChat(exchange, raw!);
+  if (rest === '/embeddings' && method === 'POST' && EMBEDDING_DIALECTS.has(exchange.spec.name)) {
+    return handleEmbeddings(exchange, raw!);
+  }
   if (rest === '/models' && method === 'GET') {
     return answer(exchange, () => ({ kind: 'json', status: 200, body: exchange.spec.modelList() }));
   }

@@ -49,6 +49,7 @@ export type {
   ProviderUploadRecord,
   RequestRecord,
   ResponseCache,
+  ResponseTransition,
   SharedState,
   SignalOption,
   SpendReservation,

@@ -249,6 +249,16 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema.alterTable('requests').addColumn('cache', 'text').execute();
       },
     },
+    // Background responses: a status column, so finishing and cancelling are one compare-and-set each
+    // (a response cancelled on one instance is never overwritten by its task finishing on another).
+    '0006_background_responses': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .alterTable('responses')
+          .addColumn('status', 'text', (column) => column.notNull().defaultTo('completed'))
+          .execute();
+      },
+    },
   };
 }
 

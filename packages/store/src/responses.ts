@@ -8,6 +8,7 @@ import type {
   JsonValue,
   NewStoredResponse,
   OwnerScope,
+  ResponseTransition,
   SignalOption,
   StoredResponseRecord,
 } from './types.js';
@@ -27,6 +28,7 @@ function toRecord(row: Selectable<ResponsesTable>): StoredResponseRecord {
     response: parseJson<JsonObject>(row.response) ?? {},
     conversation: parseJson<JsonValue[]>(row.conversation) ?? [],
     inputItems: parseJson<JsonValue[]>(row.input_items) ?? [],
+    status: row.status,
   };
 }
 
@@ -52,6 +54,7 @@ export function createResponseRepository(context: StoreContext) {
           response: JSON.stringify(record.response),
           conversation: JSON.stringify(record.conversation),
           input_items: JSON.stringify(record.inputItems),
+          status: record.status ?? 'completed',
         };
         await db
           .insertInto('responses')
@@ -59,7 +62,12 @@ export function createResponseRepository(context: StoreContext) {
           .onConflict((conflict) =>
             conflict
               .column('id')
-              .doUpdateSet({ response: row.response, conversation: row.conversation, input_items: row.input_items })
+              .doUpdateSet({
+                response: row.response,
+                conversation: row.conversation,
+                input_items: row.input_items,
+                status: row.status,
+              })
               .where('responses.owner', '=', scope.owner),
           )
           .execute();
@@ -94,6 +102,32 @@ export function createResponseRepository(context: StoreContext) {
           .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .executeTakeFirst();
         return Number(result.numDeletedRows) > 0;
+      });
+    },
+
+    /** Compare-and-set of a background response's status (see `Store.transitionResponse`). */
+    transitionResponse(
+      scope: OwnerScope,
+      id: string,
+      transition: ResponseTransition,
+      options: SignalOption = {},
+    ): Promise<boolean> {
+      const owner = ownerFilter(scope);
+      if (transition.from.length === 0) return Promise.resolve(false);
+      return withSignal(options.signal, what, async () => {
+        const db = await context.database();
+        const result = await db
+          .updateTable('responses')
+          .set({
+            status: transition.status,
+            response: JSON.stringify(transition.response),
+            ...(transition.conversation ? { conversation: JSON.stringify(transition.conversation) } : {}),
+          })
+          .where('id', '=', id)
+          .where('status', 'in', [...transition.from])
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
       });
     },
 

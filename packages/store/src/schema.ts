@@ -114,6 +114,8 @@ export interface ResponsesTable {
   response: string;
   conversation: string;
   input_items: string;
+  /** `queued`, `in_progress`, `completed`, `failed`, `cancelled` (0006); `completed` for answered responses. */
+  status: string;
 }
 
 export interface ResponseCacheTable {

@@ -291,6 +291,8 @@ export interface StoredResponseRecord {
   response: JsonObject;
   conversation: JsonValue[];
   inputItems: JsonValue[];
+  /** `completed` unless the response runs in the background: `queued`, `in_progress`, `failed`, `cancelled`. */
+  status: string;
 }
 
 export interface NewStoredResponse {
@@ -298,6 +300,16 @@ export interface NewStoredResponse {
   response: JsonObject;
   conversation: JsonValue[];
   inputItems: JsonValue[];
+  /** Default `completed`. */
+  status?: string;
+}
+
+/** A background response's next state, written only while its status is one of `from`. */
+export interface ResponseTransition {
+  from: readonly string[];
+  status: string;
+  response: JsonObject;
+  conversation?: JsonValue[];
 }
 
 /**
@@ -431,6 +443,16 @@ export interface Store {
   getResponse(scope: OwnerScope, id: string, options?: SignalOption): Promise<StoredResponseRecord | undefined>;
   /** False when missing or another owner's. */
   deleteResponse(scope: OwnerScope, id: string, options?: SignalOption): Promise<boolean>;
+  /**
+   * Moves the caller's response to `transition.status` if its status is one of `transition.from`
+   * (compare-and-set); false when it was not (cancelled meanwhile, finished, missing, another owner's).
+   */
+  transitionResponse(
+    scope: OwnerScope,
+    id: string,
+    transition: ResponseTransition,
+    options?: SignalOption,
+  ): Promise<boolean>;
   /** Deletes expired responses (of every owner); maintenance runs it with `purgeExpired`. */
   purgeExpiredResponses(options?: SignalOption): Promise<number>;
 }

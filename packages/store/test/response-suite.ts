@@ -47,6 +47,22 @@ export function defineResponseSuite(backend: Backend): void {
       expect((await store.getResponse(alice, 'resp_b'))?.response.status).toBe('completed');
     });
 
+    it('moves a background response only from the statuses it names, for its owner only', async () => {
+      const { store } = await stores.fresh();
+      await store.putResponse(alice, { ...record('resp_t', 'queued'), status: 'queued' });
+      const to = (status: string, from: string[]) => ({ from, status, response: { id: 'resp_t', status } });
+      expect(await store.transitionResponse(bob, 'resp_t', to('cancelled', ['queued']))).toBe(false);
+      expect(await store.transitionResponse(alice, 'resp_t', to('in_progress', ['queued']))).toBe(true);
+      expect(await store.transitionResponse(alice, 'resp_t', to('cancelled', ['queued', 'in_progress']))).toBe(true);
+      // The task finishing after the cancel does not overwrite it.
+      const finished = { ...to('completed', ['in_progress']), conversation: [{ role: 'assistant', content: 'x' }] };
+      expect(await store.transitionResponse(alice, 'resp_t', finished)).toBe(false);
+      const found = await store.getResponse(alice, 'resp_t');
+      expect(found).toMatchObject({ status: 'cancelled', response: { status: 'cancelled' } });
+      expect(found?.conversation).toHaveLength(2);
+      expect((await store.getResponse(alice, 'resp_a'))?.status).toBeUndefined();
+    });
+
     it('expired responses are not found and are purged', async () => {
       let now = 1_000_000;
       const { store } = await stores.fresh({ now: () => now, threadTtlMs: 1_000 });

@@ -53,6 +53,7 @@ describe('sqlite store', () => {
       '0003_responses',
       '0004_keys_spend',
       '0005_response_cache',
+      '0006_background_responses',
     ]);
   });
 

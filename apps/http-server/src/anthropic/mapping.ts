@@ -248,6 +248,21 @@ export function stopReason(finish: FinishReason | null | undefined, usedTools: b
   return 'end_turn';
 }
 
+/**
+ * `stop_reason` and `stop_sequence` of an answer: `stop_sequence` when the provider named the request's stop
+ * sequence that ended it (chat providers end such an answer with `finish_reason: "stop"`).
+ */
+export function stopFields(
+  finish: FinishReason | null | undefined,
+  usedTools: boolean,
+  sequence: string | undefined,
+): { stop_reason: StopReason; stop_sequence: string | null } {
+  const reason = stopReason(finish, usedTools);
+  return sequence !== undefined && reason === 'end_turn'
+    ? { stop_reason: 'stop_sequence', stop_sequence: sequence }
+    : { stop_reason: reason, stop_sequence: null };
+}
+
 /** Anthropic counts cache reads apart from `input_tokens`; chat providers include them in `prompt_tokens`. */
 export function toUsage(usage: Usage | undefined): AnthropicUsage {
   const prompt = usage?.prompt_tokens ?? 0;
@@ -299,8 +314,7 @@ export function toAnthropicMessage(response: ChatResponse, requestId: string): A
     role: 'assistant',
     model: response.model,
     content,
-    stop_reason: stopReason(choice?.finish_reason, (message?.tool_calls?.length ?? 0) > 0),
-    stop_sequence: null,
+    ...stopFields(choice?.finish_reason, (message?.tool_calls?.length ?? 0) > 0, choice?.stop_sequence),
     usage: toUsage(response.usage),
   };
 }

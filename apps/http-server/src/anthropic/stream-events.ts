@@ -1,5 +1,5 @@
 import type { ChatChunk, FinishReason, Usage } from '@exai/core';
-import { type AnthropicEvent, stopReason, toolUseId, toUsage } from './mapping.js';
+import { type AnthropicEvent, stopFields, toolUseId, toUsage } from './mapping.js';
 
 /**
  * Turns the engine's chunks into Anthropic's events: `message_start` and `ping`, then one content
@@ -12,6 +12,7 @@ export class AnthropicStreamMapper {
   readonly #tools = new Map<number, number>();
   #finish: FinishReason | null = null;
   #usedTools = false;
+  #stopSequence: string | undefined;
   #usage: Usage | undefined;
 
   start(id: string, model: string): AnthropicEvent[] {
@@ -62,6 +63,7 @@ export class AnthropicStreamMapper {
         events.push(this.#delta({ type: 'input_json_delta', partial_json: call.function.arguments }, index));
     }
     if (choice.finish_reason) this.#finish = choice.finish_reason;
+    if (choice.stop_sequence) this.#stopSequence = choice.stop_sequence;
     return events;
   }
 
@@ -74,7 +76,7 @@ export class AnthropicStreamMapper {
       event: 'message_delta',
       data: {
         type: 'message_delta',
-        delta: { stop_reason: stopReason(this.#finish, this.#usedTools), stop_sequence: null },
+        delta: stopFields(this.#finish, this.#usedTools, this.#stopSequence),
         usage: counts,
       },
     });

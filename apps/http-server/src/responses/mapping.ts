@@ -20,7 +20,8 @@ import { HINT_FIELDS, type InputItem, parseInputItem, REFUSED_FIELDS, type Respo
 
 import type { AnswerParts, ItemStatus, MappedRequest, OutputItem, ResponseObject, ResponseUsage } from './types.js';
 
-const BUILTIN_TOOL_NOTE = 'only function tools (and namespaces of them) are served through the gateway';
+const BUILTIN_TOOL_NOTE =
+  'only function tools (and namespaces of them), and web_search on GLM and Kimi models, are served through the gateway';
 
 export const newId = (prefix: string) => `${prefix}_${crypto.randomUUID().replaceAll('-', '')}`;
 
@@ -126,8 +127,8 @@ export function itemsToMessages(items: InputItem[], messages: ChatMessage[]): vo
   });
 }
 
-/** Built-in tools a client may offer that the gateway accepts and leaves out (the model answers without them). */
-const DROPPED_TOOLS = new Set(['web_search', 'web_search_preview']);
+/** OpenAI's built-in web search, served by the providers' own (GLM `web_search`, Kimi `$web_search`). */
+const WEB_SEARCH_TOOLS = new Set(['web_search', 'web_search_preview']);
 
 interface ToolInput {
   type: string;
@@ -136,6 +137,7 @@ interface ToolInput {
   parameters?: unknown;
   strict?: unknown;
   tools?: unknown;
+  external_web_access?: unknown;
 }
 
 function functionTool(tool: ToolInput, param: string): Tool {
@@ -159,15 +161,18 @@ function functionTool(tool: ToolInput, param: string): Tool {
 /**
  * Responses tools → chat tools. A `namespace` (Codex groups its sub-agent tools so) is flattened
  * into its function tools, and `namespaces` remembers each one's namespace for the output items;
- * `web_search` is accepted and left out (listed in `ignored`); other built-in tools are refused.
+ * `web_search` becomes the chat path's `{type: 'web_search'}` (the route checks the provider has one), except
+ * with `external_web_access: false` (Codex's cached mode: no live search wanted), which is left out and listed
+ * in `ignored`; other built-in tools are refused.
  */
 function mapTools(
   tools: ResponsesBody['tools'],
   ignored: string[],
-): { tools: Tool[] | undefined; namespaces: Map<string, string> } {
+): { tools: Tool[] | undefined; namespaces: Map<string, string>; webSearch?: string } {
   const namespaces = new Map<string, string>();
   if (!tools || tools.length === 0) return { tools: undefined, namespaces };
   const mapped: Tool[] = [];
+  let webSearch: string | undefined;
   tools.forEach((tool: ToolInput, index) => {
     const param = `tools[${index}]`;
     if (tool.type === 'function') mapped.push(functionTool(tool, param));
@@ -182,14 +187,18 @@ function mapTools(
         if (chatTool.type === 'function') namespaces.set(chatTool.function.name, tool.name as string);
         mapped.push(chatTool);
       });
-    } else if (DROPPED_TOOLS.has(tool.type)) ignored.push(`${param} (${tool.type})`);
-    else
+    } else if (WEB_SEARCH_TOOLS.has(tool.type) && tool.external_web_access === false)
+      ignored.push(`${param} (${tool.type})`);
+    else if (WEB_SEARCH_TOOLS.has(tool.type) && webSearch === undefined) {
+      webSearch = `${param}.type`;
+      mapped.push({ type: 'web_search' });
+    } else
       throw new BadRequestError({
         message: `Tool type '${String(tool.type).slice(0, 100)}' is not supported: ${BUILTIN_TOOL_NOTE}`,
         param: `${param}.type`,
       });
   });
-  return { tools: mapped.length > 0 ? mapped : undefined, namespaces };
+  return { tools: mapped.length > 0 ? mapped : undefined, namespaces, ...(webSearch ? { webSearch } : {}) };
 }
 
 function mapToolChoice(choice: ResponsesBody['tool_choice']): ToolChoice | undefined {
@@ -228,7 +237,7 @@ export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = [])
     : [...conversation];
   const effort = body.reasoning?.effort;
   const format = body.text?.format;
-  const { tools, namespaces } = mapTools(body.tools, ignored);
+  const { tools, namespaces, webSearch } = mapTools(body.tools, ignored);
   const toolChoice = mapToolChoice(body.tool_choice);
   const request: ChatRequest = {
     model: body.model,
@@ -260,7 +269,7 @@ export function toChatRequest(body: ResponsesBody, previous: ChatMessage[] = [])
         }
       : {}),
   };
-  return { request, conversation, inputItems, ignored, namespaces };
+  return { request, conversation, inputItems, ignored, namespaces, ...(webSearch ? { webSearch } : {}) };
 }
 
 /** An input item as `GET /v1/responses/{id}/input_items` lists it: with an id and a type, message content as parts. */

@@ -84,4 +84,6 @@ export interface MappedRequest {
   ignored: string[];
   /** Function tool name → the `namespace` tool it came from (echoed on `function_call` items). */
   namespaces: Map<string, string>;
+  /** Where the built-in web search tool was asked for (`tools[1].type`), when it was. */
+  webSearch?: string;
 }

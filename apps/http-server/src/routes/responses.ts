@@ -1,9 +1,10 @@
 import { BadRequestError, type ChatMessage, type ChatRequest, NotFoundError, toOpenAIError } from '@exai/core';
-import type { OwnerScope } from '@exai/engine';
+import type { EngineMeta, OwnerScope } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope, traceParent } from '../request-info.js';
+import { BackgroundResponses, type Finished } from '../responses/background.js';
 import {
   answerMessage,
   answerParts,
@@ -18,6 +19,7 @@ import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js'
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { type ResponseEvent, ResponseEventMapper } from '../responses/stream-events.js';
 import type { ResponseObject } from '../responses/types.js';
+import { searchFirst, webSearchProvider } from '../responses/web-search.js';
 import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 import { exaiField } from './chat.js';
 
@@ -41,18 +43,28 @@ interface Call {
   namespaces: ReadonlyMap<string, string>;
   scope: OwnerScope;
   options: Parameters<AppDeps['engine']['chat']>[1] & object;
+  /** Kimi serves the built-in web search: `$web_search` is resolved before the answer. */
+  kimiSearch: boolean;
 }
 
 const unknownResponse = (id: string, param = 'response_id') =>
   new NotFoundError({ message: `No response found with id '${id.slice(0, 200)}'`, param });
 
 export function mountResponses(app: App, deps: AppDeps, state: ResponseState): void {
+  const tasks = new BackgroundResponses(state, deps.logger);
+  app.addHook('onClose', () => tasks.close());
   app.post(ROUTE, async (request, reply) => {
     const body = validateBody(responsesBodySchema, request.body);
-    if (body.background === true)
+    const background = body.background === true;
+    if (background && body.stream)
       throw new BadRequestError({
-        message: "'background' responses are not served by the gateway yet; send the request without it (or stream it)",
-        param: 'background',
+        message: "'stream' cannot be used with 'background' here: poll GET /v1/responses/{id} instead",
+        param: 'stream',
+      });
+    if (background && body.store === false)
+      throw new BadRequestError({
+        message: "'background' responses are stored; 'store' cannot be false",
+        param: 'store',
       });
     const scope = requestScope(request);
     const store = body.store !== false;
@@ -60,6 +72,11 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
     if (body.previous_response_id) {
       const found = await state.get(scope, body.previous_response_id, request.exaiSignal);
       if (!found) throw unknownResponse(body.previous_response_id, 'previous_response_id');
+      if (found.status !== undefined && found.status !== 'completed' && found.status !== 'incomplete')
+        throw new BadRequestError({
+          message: `Response '${found.response.id}' is ${found.status}; only a finished response can be continued`,
+          param: 'previous_response_id',
+        });
       previous = found.conversation;
     }
     const mapped = toChatRequest(body, previous);
@@ -82,24 +99,29 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
         scope,
         ...traceParent(request),
       },
+      kimiSearch: false,
     };
+    if (mapped.webSearch)
+      call.kimiSearch = webSearchProvider(deps.engine, call.chat, mapped.webSearch, call.options) === 'kimi';
     if (body.stream) return streamResponse(deps, state, call, request, reply);
-    const answer = await deps.engine.chat(call.chat, call.options);
-    describeMeta(request, answer.exai);
-    const parts = answerParts(answer);
-    const output = outputItems(
-      parts,
-      { reasoning: newId('rs'), message: newId('msg'), call: () => newId('fc') },
-      call.namespaces,
-    );
-    const response = buildResponse(shell, parts, output);
-    if (store)
-      await state.put(
-        scope,
-        { response, conversation: [...call.conversation, answerMessage(parts)], ...call.stored },
-        request.exaiSignal,
-      );
-    return reply.headers(metaHeaders(answer.exai)).send({ ...response, exai: { ...exaiField(answer.exai), ignored } });
+    if (background) {
+      const queued: ResponseObject = { ...shell, status: 'queued' };
+      await tasks.start(scope, { response: queued, conversation: [], ...call.stored }, async (signal) => {
+        const { finished } = await answerOnce(deps, { ...call, options: { ...call.options, signal } });
+        return finished;
+      });
+      return reply.send({ ...queued, exai: { request_id: request.id, ignored } });
+    }
+    const { finished, meta } = await answerOnce(deps, call);
+    describeMeta(request, meta);
+    if (store) await state.put(scope, { ...finished, ...call.stored }, request.exaiSignal);
+    return reply.headers(metaHeaders(meta)).send({ ...finished.response, exai: { ...exaiField(meta), ignored } });
+  });
+
+  app.post<{ Params: { id: string } }>(`${ROUTE}/:id/cancel`, async (request) => {
+    const cancelled = await tasks.cancel(requestScope(request), request.params.id, request.exaiSignal);
+    if (!cancelled) throw unknownResponse(request.params.id);
+    return cancelled;
   });
 
   app.get<{ Params: { id: string } }>(`${ROUTE}/:id`, async (request) => {
@@ -135,6 +157,20 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
   );
 }
 
+/** One non-streamed answer: the engine's chat mapped to the response and the conversation it ends. */
+async function answerOnce(deps: AppDeps, call: Call): Promise<{ finished: Finished; meta: EngineMeta }> {
+  const searched = call.kimiSearch ? await searchFirst(deps.engine, call.chat, call.options) : undefined;
+  const answer = searched?.answer ?? (await deps.engine.chat(searched?.request ?? call.chat, call.options));
+  const parts = answerParts(answer);
+  const output = outputItems(
+    parts,
+    { reasoning: newId('rs'), message: newId('msg'), call: () => newId('fc') },
+    call.namespaces,
+  );
+  const response = buildResponse(call.shell, parts, output);
+  return { finished: { response, conversation: [...call.conversation, answerMessage(parts)] }, meta: answer.exai };
+}
+
 async function streamResponse(
   deps: AppDeps,
   state: ResponseState,
@@ -142,7 +178,9 @@ async function streamResponse(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const stream = deps.engine.stream({ ...call.chat, stream: true }, call.options);
+  // Kimi's search round is not streamed; the answer from its results is (re-asked when the model did not search).
+  const chat = call.kimiSearch ? (await searchFirst(deps.engine, call.chat, call.options)).request : call.chat;
+  const stream = deps.engine.stream({ ...chat, stream: true }, call.options);
   const { first, iterator, raw } = await openEventStream(stream, request, reply);
   const mapper = new ResponseEventMapper(call.shell, call.namespaces);
   const send = async (events: ResponseEvent[]) => {

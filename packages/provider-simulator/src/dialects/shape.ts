@@ -26,6 +26,9 @@ function reasoningDetail(text: string): Record<string, unknown> {
   return { type: 'reasoning.text', id: 'reasoning-text-1', format: 'MiniMax-response-v1', index: 0, text };
 }
 
+/** vLLM's `stop_reason`: the stop sequence that ended the answer. */
+const stopReason = (answer: Answer) => (answer.stopSequence === undefined ? {} : { stop_reason: answer.stopSequence });
+
 export function buildCompletion(answer: Answer, context: ReplyContext, shape: ShapeOptions): Record<string, unknown> {
   const placement = shape.reasoning(context);
   const message: Record<string, unknown> = {
@@ -49,7 +52,7 @@ export function buildCompletion(answer: Answer, context: ReplyContext, shape: Sh
     object: 'chat.completion',
     created: context.created,
     model: context.model,
-    choices: [{ index: 0, message, finish_reason: answer.finishReason }],
+    choices: [{ index: 0, message, finish_reason: answer.finishReason, ...stopReason(answer) }],
     usage: shape.usage(answer),
     ...shape.completionExtras,
     ...shape.annotations?.(answer, context),
@@ -89,7 +92,7 @@ export function buildChunks(answer: Answer, context: ReplyContext, shape: ShapeO
   }));
   const annotations = shape.annotations?.(answer, context);
   if (annotations) Object.assign(chunks[0]!, annotations);
-  const finalChoice = { index: 0, delta: {}, finish_reason: answer.finishReason };
+  const finalChoice = { index: 0, delta: {}, finish_reason: answer.finishReason, ...stopReason(answer) };
   for (const extra of shape.finalChunk(answer, context, finalChoice)) {
     chunks.push({ ...envelope, ...shape.chunkExtras, ...extra });
   }

@@ -1,5 +1,5 @@
 import type { ChatMessage, Citation, ProviderAdapter } from '@exai/core';
-import { textOf } from '@exai/engine';
+import { builtinSearchResults, textOf } from '@exai/engine';
 import { z } from 'zod';
 import { metaOf } from '../ask.js';
 import { failure, fromError } from '../errors.js';
@@ -93,19 +93,10 @@ async function kimiSearch(
   const first = await context.engine.chat({ model, messages, tools: [{ type: 'web_search' }] }, options);
   let final = first;
   const message = first.choices[0]?.message;
-  const calls = message?.tool_calls?.filter((call) => call.function.name === '$web_search') ?? [];
-  if (message && calls.length > 0) {
+  const results = builtinSearchResults(message);
+  if (message && results.length > 0) {
     context.progress?.({ progress: 1, message: 'kimi: reading results' });
-    const followUp: ChatMessage[] = [
-      ...messages,
-      message,
-      ...calls.map((call) => ({
-        role: 'tool' as const,
-        tool_call_id: call.id,
-        name: '$web_search',
-        content: call.function.arguments,
-      })),
-    ];
+    const followUp: ChatMessage[] = [...messages, message, ...results];
     final = await context.engine.chat(
       { model: `${first.provider}/${first.model}`, messages: followUp, tools: [{ type: 'web_search' }] },
       options,

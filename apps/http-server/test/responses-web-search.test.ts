@@ -1,0 +1,90 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { json, post, simulatorProviders, startGateway, type TestGateway } from './helpers.js';
+
+/** The built-in web search tool of the Responses API on each provider's own search (GLM, Kimi); refused elsewhere. */
+let gateway: TestGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  gateway = await startGateway({
+    config: (sim) => ({
+      providers: simulatorProviders(sim, ['glm', 'kimi', 'openai']),
+    }),
+  });
+  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 });
+});
+afterAll(() => gateway.close());
+beforeEach(() => gateway.sim.reset());
+
+type Sent = { tools?: unknown[]; messages: Array<{ role: string; name?: string; content: unknown }> };
+const chatBodies = () =>
+  gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).map((row) => row.body as Sent);
+
+describe('tools: [{type: "web_search"}] in /v1/responses', () => {
+  it("GLM: sent as GLM's web_search tool with its defaults", async () => {
+    const answer = await client.responses.create({
+      model: 'glm-4.6',
+      input: 'latest news',
+      tools: [{ type: 'web_search' }],
+    });
+    expect(answer.status).toBe('completed');
+    expect(answer.output_text).toContain('latest news');
+    expect(chatBodies()).toHaveLength(1);
+    expect(chatBodies()[0]!.tools).toEqual([
+      { type: 'web_search', web_search: expect.objectContaining({ enable: true, search_engine: expect.any(String) }) },
+    ]);
+  });
+
+  it('Kimi: web_search_preview becomes $web_search; the search round goes back to Kimi, streamed or not', async () => {
+    const answer = await client.responses.create({
+      model: 'kimi-k2-0905-preview',
+      input: 'weather in Paris',
+      tools: [{ type: 'web_search_preview' }],
+    });
+    expect(answer.status).toBe('completed');
+    expect(answer.output_text).toContain('Tool results');
+    expect(answer.output.some((item) => item.type === 'function_call')).toBe(false);
+    const [first, second] = chatBodies();
+    expect(first!.tools).toEqual([{ type: 'builtin_function', function: { name: '$web_search' } }]);
+    expect(second!.messages.at(-1)).toMatchObject({ role: 'tool', name: '$web_search' });
+
+    gateway.sim.reset();
+    const stream = client.responses.stream({
+      model: 'kimi-k2-0905-preview',
+      input: 'weather in Paris',
+      tools: [{ type: 'web_search' }],
+    });
+    const types: string[] = [];
+    stream.on('event', (event) => types.push(event.type));
+    const final = await stream.finalResponse();
+    expect(final.output_text).toContain('Tool results');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(chatBodies()).toHaveLength(2);
+  });
+
+  it('another provider is a 400 naming the tool, before any upstream call', async () => {
+    const response = await post(`${gateway.url}/v1/responses`, {
+      model: 'gpt-5.4',
+      input: 'x',
+      tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }, { type: 'web_search' }],
+    });
+    expect(response.status).toBe(400);
+    const error = (await json(response)).error;
+    expect(error).toMatchObject({ type: 'invalid_request_error', param: 'tools[1].type' });
+    expect(error.message).toContain('GLM and Kimi');
+    expect(gateway.sim.log).toHaveLength(0);
+  });
+
+  it("Codex's cached mode (external_web_access: false) is left out on any provider, listed in exai.ignored", async () => {
+    const answer = await json(
+      await post(`${gateway.url}/v1/responses`, {
+        model: 'gpt-5.4',
+        input: 'x',
+        tools: [{ type: 'web_search', external_web_access: false }],
+      }),
+    );
+    expect(answer.status).toBe('completed');
+    expect(answer.exai.ignored).toContain('tools[0] (web_search)');
+  });
+});

@@ -1,0 +1,55 @@
+import { BadRequestError, type EmbeddingRequest, type EmbeddingResponse, type ModelInfo } from '@exai/core';
+import type { Target } from './resolve.js';
+import type { RouteOptions, RouteState } from './route-types.js';
+import { type RouterDeps, record, walkChain } from './router.js';
+
+/** A target that can embed: its provider has an embeddings API and the model is not a known chat model. */
+const embeds = (target: Target): boolean =>
+  target.adapter.embed !== undefined && (target.info.inferred === true || target.info.capabilities.embeddings === true);
+
+/**
+ * The targets of the chain that can embed. None is the caller's mistake: a 400 naming the models that can,
+ * so the answer says what to ask for instead.
+ */
+export function embeddingTargets(chain: readonly Target[], model: string, catalog: readonly ModelInfo[]): Target[] {
+  const targets = chain.filter(embeds);
+  if (targets.length > 0) return targets;
+  const embedding = catalog.filter((info) => info.capabilities.embeddings === true);
+  const names = embedding.map((info) => `${info.id} (${info.provider})`).join(', ');
+  throw new BadRequestError({
+    message: `Model '${model.slice(0, 200)}' cannot embed; ${
+      names ? `models that can: ${names}` : 'no configured provider has an embeddings API (OpenAI and GLM do)'
+    }`,
+    param: 'model',
+  });
+}
+
+/** An embeddings request over the chain: the chat path's retries, fail-over, breakers and sessions. */
+export function routeEmbeddings(
+  chain: readonly Target[],
+  request: EmbeddingRequest,
+  deps: RouterDeps,
+  options: RouteOptions,
+  state: RouteState,
+): Promise<EmbeddingResponse> {
+  const now = deps.now ?? Date.now;
+  return walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
+    const startedAt = now();
+    const response = await deps.executor.run(
+      target,
+      (attemptSignal, call) =>
+        target.adapter.embed!({ ...request, model: target.model }, { signal: attemptSignal, keyIndex: call.keyIndex }),
+      {
+        requestId: options.requestId,
+        timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
+        signal,
+      },
+    );
+    const usage = { ...response.usage, completion_tokens: 0 };
+    record(state, target, undefined, startedAt, now(), { usage });
+    state.provider = response.provider;
+    state.model = response.model;
+    state.usage = usage;
+    return response;
+  });
+}
