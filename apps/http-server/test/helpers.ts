@@ -31,18 +31,21 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput);
+  /** The app's settings variables (`EXAI_*` read by `readSettings`). */
+  env?: Record<string, string>;
+  /** The environment the engine and its tools see (e.g. `EXAI_ALLOWED_ROOTS`). Default none. */
+  serverEnv?: Record<string, string>;
+}
+
 /** The app in-process on 127.0.0.1:0, over real adapters and a simulator it owns. */
-export async function startGateway(
-  options: {
-    config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput);
-    env?: Record<string, string>;
-  } = {},
-): Promise<TestGateway> {
+export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
   const sim = await startSimulator({ port: 0 });
   const extra = typeof options.config === 'function' ? options.config(sim) : options.config;
   const config = loadConfig({ env: {}, input: simulatorConfig(sim, extra) });
   const settings: ServerSettings = readSettings(options.env ?? {}).settings;
-  const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: {} });
+  const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: options.serverEnv ?? {} });
   return {
     sim,
     server,
