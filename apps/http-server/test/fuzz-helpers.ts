@@ -161,6 +161,37 @@ export function useFuzzRoute(
   };
 }
 
+/** Values of the wrong JSON type for almost any field. */
+export const wrongJsonType = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+  fc.array(fc.integer(), { maxLength: 2 }),
+);
+
+/**
+ * Property: every valid body answers 200 without a leak; a streamed answer's text goes to `stream`,
+ * a JSON answer must match `json` (`toMatchObject`).
+ */
+export function assertValidAnswered(
+  route: Pick<FuzzRoute, 'post'>,
+  validBody: fc.Arbitrary<{ stream?: boolean }>,
+  expected: { stream: (text: string) => void; json: object },
+  numRuns = FUZZ_RUNS,
+): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(validBody, async (body) => {
+      const answer = await route.post(JSON.stringify(body));
+      expectNoLeak(answer.text);
+      expect(answer.status, answer.text.slice(0, 500)).toBe(200);
+      if (body.stream) expected.stream(answer.text);
+      else expect(JSON.parse(answer.text)).toMatchObject(expected.json);
+    }),
+    { numRuns },
+  );
+}
+
 /** Property: a valid body with one field set to a value the schema refuses is a 400 naming that field. */
 export function assertBrokenFieldNamed(
   route: Pick<FuzzRoute, 'post'>,
