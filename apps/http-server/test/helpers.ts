@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GatewayConfigInput, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import type OpenAI from 'openai';
+import { expect } from 'vitest';
 import { type RunningServer, readSettings, type ServerSettings, startServer } from '../src/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -78,6 +80,17 @@ export const post = (url: string, body: unknown, headers: Record<string, string>
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...(signal ? { signal } : {}),
   });
+
+/** Asks `model` with `fallback` listed, through the OpenAI SDK: the fallback answers and the gateway says it fell back. */
+export async function expectFallbackAnswers(
+  client: OpenAI,
+  request: { model: string; messages: Array<{ role: 'user'; content: string }> },
+  fallback: string,
+): Promise<void> {
+  const answer = await client.chat.completions.create({ ...request, models: [fallback] } as never);
+  expect(answer.model).toBe(fallback);
+  expect((answer as unknown as { exai: { fell_back: boolean } }).exai.fell_back).toBe(true);
+}
 
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,
