@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/testing.ts'],
+  // The `./test` contract uses the test runner of the package under test.
+  external: ['vitest'],
   format: ['esm'],
   dts: true,
   clean: true,
