@@ -16,7 +16,7 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BreakerRegistry } from '../src/index.js';
 import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, rejection } from './helpers.js';
+import { FAST, failingTask, rejection, trip } from './helpers.js';
 
 let registry: BreakerRegistry;
 afterEach(async () => {
@@ -59,7 +59,7 @@ describe('error filter: only provider faults count', () => {
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     const task = failingTask(make);
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(task));
+    await trip(breaker, task);
     expect(breaker.state).toBe('open');
     expect(registry.snapshot()[0]?.failures).toBe(FAST.volumeThreshold);
   });
@@ -68,7 +68,7 @@ describe('error filter: only provider faults count', () => {
     vi.useFakeTimers(); // the reset timer: advanced, not waited for
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
+    await trip(breaker);
     await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
     const error = new ContextLengthError();
     expect(await rejection(breaker.execute(() => Promise.reject(error)))).toBe(error);
@@ -79,7 +79,7 @@ describe('error filter: only provider faults count', () => {
     vi.useFakeTimers(); // the reset timer: advanced, not waited for
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
+    await trip(breaker);
     await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
     await rejection(breaker.execute(() => Promise.reject(new CancelledError())));
     expect(breaker.state).toBe('open');
