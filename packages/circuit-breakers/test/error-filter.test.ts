@@ -43,6 +43,16 @@ const providerFaults: Array<[string, () => unknown]> = [
   ['a plain Error', () => new Error('socket hang up')],
 ];
 
+/** A breaker opened by failures and past its reset time: the next call is the probe. */
+async function awaitingProbe() {
+  vi.useFakeTimers(); // the reset timer: advanced, not waited for
+  registry = createBreakerRegistry({ defaults: FAST });
+  const breaker = registry.get('glm');
+  await trip(breaker);
+  await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
+  return breaker;
+}
+
 describe('error filter: only provider faults count', () => {
   it.each(clientErrors)('%s never trips the breaker and is passed through unchanged', async (_code, make) => {
     registry = createBreakerRegistry({ defaults: FAST });
@@ -65,22 +75,14 @@ describe('error filter: only provider faults count', () => {
   });
 
   it('closes when the probe gets a client error (the provider answered)', async () => {
-    vi.useFakeTimers(); // the reset timer: advanced, not waited for
-    registry = createBreakerRegistry({ defaults: FAST });
-    const breaker = registry.get('glm');
-    await trip(breaker);
-    await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
+    const breaker = await awaitingProbe();
     const error = new ContextLengthError();
     expect(await rejection(breaker.execute(() => Promise.reject(error)))).toBe(error);
     expect(breaker.state).toBe('closed');
   });
 
   it('re-opens when the probe is cancelled (no evidence the provider is back)', async () => {
-    vi.useFakeTimers(); // the reset timer: advanced, not waited for
-    registry = createBreakerRegistry({ defaults: FAST });
-    const breaker = registry.get('glm');
-    await trip(breaker);
-    await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
+    const breaker = await awaitingProbe();
     await rejection(breaker.execute(() => Promise.reject(new CancelledError())));
     expect(breaker.state).toBe('open');
   });
