@@ -1,6 +1,6 @@
 import type { ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { describeThinProviderContract, failureOf } from '@exai/provider-openai-compatible/test';
+import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
 import { chatRequestBodies, collect, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGlm, glm as defaultInstance, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL } from '../src/index.js';
@@ -47,13 +47,7 @@ describe('GLM adapter against the simulator', () => {
         messages: [{ role: 'user', content: 'Paris' }],
         tool_choice: { type: 'function', function: { name: 'weather' } },
       },
-      tools: [
-        {
-          name: 'weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          handler: ({ city }) => `sunny in ${String(city)}`,
-        },
-      ],
+      tools: [weatherTool('sunny')],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: sunny in Paris');
     expect(result.steps).toBe(2);

@@ -1,6 +1,6 @@
 import type { ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { describeThinProviderContract, failureOf } from '@exai/provider-openai-compatible/test';
+import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
 import { chatRequestBodies, collect, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -57,13 +57,7 @@ describe('Kimi adapter against the simulator', () => {
     const result = await runToolLoop({
       adapter: kimi,
       request: { ...hello, messages: [{ role: 'user', content: 'Oslo' }] },
-      tools: [
-        {
-          name: 'weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          handler: ({ city }) => `rain in ${String(city)}`,
-        },
-      ],
+      tools: [weatherTool('rain')],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: rain in Oslo');
   });

@@ -1,6 +1,6 @@
 import type { ChatChunk, ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { describeThinProviderContract, failureOf } from '@exai/provider-openai-compatible/test';
+import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
 import { chatRequestBodies, collect as collectAll, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -92,13 +92,7 @@ describe('MiniMax adapter against the simulator', () => {
     const result = await runToolLoop({
       adapter: minimax,
       request: { ...hello, messages: [{ role: 'user', content: 'Rome' }] },
-      tools: [
-        {
-          name: 'weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          handler: ({ city }) => `warm in ${String(city)}`,
-        },
-      ],
+      tools: [weatherTool('warm')],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: warm in Rome');
     const assistant = (chatBodies()[1]!.messages as Array<Record<string, unknown>>).find(

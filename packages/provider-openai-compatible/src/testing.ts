@@ -6,6 +6,7 @@
 import { type ChatRequest, GatewayError, type ProviderAdapter } from '@exai/core';
 import { describe, expect, it } from 'vitest';
 import type { ProviderSettings } from './factory.js';
+import type { ToolLoopTool } from './tool-loop.js';
 
 export interface ThinProviderContract {
   create(settings: ProviderSettings<never>): ProviderAdapter;
@@ -32,6 +33,15 @@ export async function failureOf(run: () => Promise<unknown>): Promise<GatewayErr
     throw error;
   }
   throw new Error('expected the call to fail');
+}
+
+/** A `weather(city)` tool for tool-loop tests; it answers `<weather> in <city>`. */
+export function weatherTool(weather: string): ToolLoopTool {
+  return {
+    name: 'weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    handler: ({ city }) => `${weather} in ${String(city)}`,
+  };
 }
 
 async function drain(stream: AsyncIterable<unknown>): Promise<void> {
