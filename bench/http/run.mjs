@@ -5,21 +5,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appCli, appRequire, importSimulator, option } from '../http-app.mjs';
 
-const appDir = new URL('../../apps/http-server/', import.meta.url);
-const require = createRequire(new URL('package.json', appDir));
-const { default: autocannon } = await import(require.resolve('autocannon'));
-const simulatorDir = require.resolve('@exai/provider-simulator/package.json').replace(/package\.json$/, '');
-const { startSimulator } = await import(`${simulatorDir}dist/index.js`);
+const { default: autocannon } = await import(appRequire.resolve('autocannon'));
+const { startSimulator } = await importSimulator();
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const duration = Number(option('duration', '5'));
 const connectionsList = option('connections', '1,16,64').split(',').map(Number);
 const latencies = option('latencies', '0,50').split(',').map(Number);
@@ -36,14 +28,10 @@ writeFileSync(
     logLevel: 'error',
   }),
 );
-const app = spawn(
-  process.execPath,
-  [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile],
-  {
-    env: { ...process.env, EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_API_KEYS: '' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
+const app = spawn(process.execPath, [appCli, '--port', '0', '--config', configFile], {
+  env: { ...process.env, EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_API_KEYS: '' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const [data] = await once(app.stdout, 'data');
 const appUrl = String(data).trim();
 

@@ -6,20 +6,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { appCli, importSimulator, option } from '../http-app.mjs';
 
-const appDir = new URL('../../apps/http-server/', import.meta.url);
-const require = createRequire(new URL('package.json', appDir));
-const simulatorDir = require.resolve('@exai/provider-simulator/package.json').replace(/package\.json$/, '');
-const { startSimulator } = await import(`${simulatorDir}dist/index.js`);
+const { startSimulator } = await importSimulator();
 
-const option = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : process.argv[index + 1];
-};
 const total = Number(option('requests', '100000'));
 const concurrency = Number(option('concurrency', '48'));
 const timeoutMs = Number(option('timeout-ms', '15000'));
@@ -110,15 +102,11 @@ writeFileSync(
     logLevel: 'error',
   }),
 );
-const app = spawn(
-  process.execPath,
-  [fileURLToPath(new URL('dist/cli.js', appDir)), '--port', '0', '--config', configFile],
-  {
-    // The soak scrapes /metrics from loopback without a key: say so (admin needs a key by default).
-    env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_LOOPBACK_ADMIN: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  },
-);
+const app = spawn(process.execPath, [appCli, '--port', '0', '--config', configFile], {
+  // The soak scrapes /metrics from loopback without a key: say so (admin needs a key by default).
+  env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, EXAI_RATE_LIMIT_RPM: '0', EXAI_LOOPBACK_ADMIN: '1' },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 let appErrors = '';
 app.stderr.on('data', (data) => {
   appErrors += String(data);

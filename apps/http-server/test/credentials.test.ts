@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, post, startGateway, type TestGateway } from './helpers.js';
+import { expectFallbackAnswers, json, post, startGateway, type TestGateway } from './helpers.js';
 
 // The provider rejecting the gateway's own key is the provider's fault: the caller gets a fail-over,
 // or a 502/503 with a code of its own; 401 stays the answer to the caller's own bad gateway key.
@@ -24,13 +24,7 @@ beforeEach(() => gateway.sim.reset());
 describe('provider credential failures over HTTP', () => {
   it('GLM out of balance (429, code 1113): the listed Kimi fallback answers, fell_back true', async () => {
     gateway.sim.script('glm-4.6', 'billing');
-    const answer = await client.chat.completions.create({
-      model: 'glm-4.6',
-      messages,
-      models: ['kimi-k2-0905-preview'],
-    } as never);
-    expect(answer.model).toBe('kimi-k2-0905-preview');
-    expect((answer as unknown as { exai: { fell_back: boolean } }).exai.fell_back).toBe(true);
+    await expectFallbackAnswers(client, { model: 'glm-4.6', messages }, 'kimi-k2-0905-preview');
   });
 
   it('with no fallback: 502 upstream_auth in OpenAI shape, then 503 while held; readyz and metrics name the provider, never the key', async () => {

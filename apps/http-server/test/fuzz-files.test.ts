@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   expectNames,
   expectNoLeak,
@@ -7,9 +7,8 @@ import {
   FUZZ_RUNS,
   FUZZ_TEST_TIMEOUT_MS,
   send,
-  watchProcess,
+  useFuzzRoute,
 } from './fuzz-helpers.js';
-import { startGateway, type TestGateway } from './helpers.js';
 
 /**
  * `POST /v1/files` under generated uploads: names with path separators, unicode, NUL and great
@@ -19,18 +18,7 @@ import { startGateway, type TestGateway } from './helpers.js';
  */
 
 const MAX_FILE_BYTES = 2_048;
-let gateway: TestGateway;
-let url: string;
-const watcher = watchProcess();
-
-beforeAll(async () => {
-  gateway = await startGateway({ env: { EXAI_MAX_FILE_BYTES: String(MAX_FILE_BYTES) } });
-  url = `${gateway.url}/v1/files`;
-});
-afterAll(async () => {
-  watcher.stop();
-  await gateway?.close();
-});
+const route = useFuzzRoute('/v1/files', { env: { EXAI_MAX_FILE_BYTES: String(MAX_FILE_BYTES) } });
 
 const fileName = fc.oneof(
   fc.string(),
@@ -98,7 +86,7 @@ describe('file upload fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
           const form = new FormData();
           if (withPurpose) form.append('purpose', purposeValue);
           form.append('file', new Blob([data], type ? { type } : {}), name);
-          const answer = await send(url, { method: 'POST', body: form });
+          const answer = await send(route.url, { method: 'POST', body: form });
           expectNoLeak(answer.text);
           if (answer.status !== 200) {
             const error = expectOpenAIError(answer.status, answer.text);
@@ -119,7 +107,7 @@ describe('file upload fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
           const file = JSON.parse(answer.text) as { id: string; bytes: number; filename: string; purpose: string };
           expect(file.bytes).toBe(length);
           expect(typeof file.filename).toBe('string');
-          const content = await fetch(`${url}/${encodeURIComponent(file.id)}/content`, {
+          const content = await fetch(`${route.url}/${encodeURIComponent(file.id)}/content`, {
             signal: AbortSignal.timeout(5_000),
           });
           expect(content.status, await content.clone().text()).toBe(200);
@@ -128,7 +116,7 @@ describe('file upload fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
           expect(disposition).toMatch(/^attachment; filename="[\x20-\x7e]*"; filename\*=UTF-8''[\x21-\x7e]*$/);
           if (!/[\uD800-\uDFFF]/.test(file.filename))
             expect(decodeURIComponent(disposition.split("''")[1]!)).toBe(file.filename);
-          const listing = await send(`${url}/${encodeURIComponent(file.id)}`, { method: 'GET' });
+          const listing = await send(`${route.url}/${encodeURIComponent(file.id)}`, { method: 'GET' });
           expect(listing.status).toBe(200);
           expect(JSON.parse(listing.text)).toMatchObject({ id: file.id, bytes: length });
         },
@@ -192,7 +180,7 @@ describe('file upload fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     );
     await fc.assert(
       fc.asyncProperty(raw, async ([type, body, named]) => {
-        const answer = await send(url, { method: 'POST', headers: { 'content-type': type }, body });
+        const answer = await send(route.url, { method: 'POST', headers: { 'content-type': type }, body });
         expectNoLeak(answer.text);
         const error = expectOpenAIError(answer.status, answer.text);
         expectNames(error, named);
@@ -205,9 +193,9 @@ describe('file upload fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     const form = new FormData();
     form.append('purpose', 'assistants');
     form.append('file', new Blob(['hello']), 'hello.txt');
-    const answer = await send(url, { method: 'POST', body: form });
+    const answer = await send(route.url, { method: 'POST', body: form });
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.text)).toMatchObject({ bytes: 5, filename: 'hello.txt', purpose: 'assistants' });
-    expect(watcher.problems).toEqual([]);
+    expect(route.problems).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import { expect } from 'vitest';
+import fc from 'fast-check';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { type GatewayOptions, startGateway, type TestGateway } from './helpers.js';
 
 /**
  * Shared checks of the fuzz suites: every answer is bounded in time, never a 5xx, never a stack
@@ -49,7 +51,10 @@ export function expectOpenAIError(status: number, text: string): OpenAIErrorShap
 
 /** The rejection names `field` in `param` or in the message. */
 export function expectNames(body: OpenAIErrorShape, field: string | RegExp): void {
-  const where = `${body.error.param ?? ''} ${body.error.message}`;
+  expectMentions(`${body.error.param ?? ''} ${body.error.message}`, field);
+}
+
+function expectMentions(where: string, field: string | RegExp): void {
   if (typeof field === 'string') expect(where, `the error does not name '${field}'`).toContain(field);
   else expect(where, `the error does not name ${field}`).toMatch(field);
 }
@@ -89,4 +94,137 @@ export function watchProcess(): { problems: unknown[]; stop: () => void } {
       process.off('uncaughtException', onProblem);
     },
   };
+}
+
+/**
+ * Checks that an answer is a 4xx in the route's error shape and returns the text in which a refusal
+ * names what was wrong. `openAIRefusal` by default; the Anthropic route passes its own.
+ */
+export type Refusal = (answer: Answer) => string;
+
+/** OpenAI's shape: the field is named in `param` or in the message. */
+export const openAIRefusal: Refusal = (answer) => {
+  const body = expectOpenAIError(answer.status, answer.text);
+  return `${body.error.param ?? ''} ${body.error.message}`;
+};
+
+/** No leak, and a 400 in the route's shape that names `field`. */
+export function expectFieldRefused(answer: Answer, field: string, refusal: Refusal = openAIRefusal): void {
+  expectNoLeak(answer.text);
+  const where = refusal(answer);
+  expect(answer.status, answer.text).toBe(400);
+  expectMentions(where, field);
+}
+
+/** One route of the gateway, as a fuzz suite sees it. */
+export interface FuzzRoute {
+  readonly gateway: TestGateway;
+  readonly url: string;
+  /** Unhandled rejections and uncaught exceptions seen while the suite runs. */
+  readonly problems: unknown[];
+  /** A bounded POST of `body` to the route (`content-type: application/json` unless `headers` are given). */
+  post(body: string, headers?: Record<string, string>): Promise<Answer>;
+}
+
+/**
+ * The fuzz suites' one setup: a gateway started before the file's tests and closed after them, the
+ * process watched for stray rejections meanwhile. `headers` go on every POST (under the call's own).
+ */
+export function useFuzzRoute(
+  path: string,
+  options: GatewayOptions & { headers?: Record<string, string> } = {},
+): FuzzRoute {
+  const watcher = watchProcess();
+  let gateway: TestGateway | undefined;
+  beforeAll(async () => {
+    gateway = await startGateway(options);
+  });
+  afterAll(async () => {
+    watcher.stop();
+    await gateway?.close();
+  });
+  const started = (): TestGateway => {
+    if (!gateway) throw new Error('useFuzzRoute: the gateway starts in beforeAll');
+    return gateway;
+  };
+  return {
+    get gateway() {
+      return started();
+    },
+    get url() {
+      return `${started().url}${path}`;
+    },
+    problems: watcher.problems,
+    post(body, headers = { 'content-type': 'application/json' }) {
+      return send(`${started().url}${path}`, { method: 'POST', headers: { ...options.headers, ...headers }, body });
+    },
+  };
+}
+
+/** Values of the wrong JSON type for almost any field. */
+export const wrongJsonType = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }),
+  fc.array(fc.integer(), { maxLength: 2 }),
+);
+
+/**
+ * Property: every valid body answers 200 without a leak; a streamed answer's text goes to `stream`,
+ * a JSON answer must match `json` (`toMatchObject`).
+ */
+export function assertValidAnswered(
+  route: Pick<FuzzRoute, 'post'>,
+  validBody: fc.Arbitrary<{ stream?: boolean }>,
+  expected: { stream: (text: string) => void; json: object },
+  numRuns = FUZZ_RUNS,
+): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(validBody, async (body) => {
+      const answer = await route.post(JSON.stringify(body));
+      expectNoLeak(answer.text);
+      expect(answer.status, answer.text.slice(0, 500)).toBe(200);
+      if (body.stream) expected.stream(answer.text);
+      else expect(JSON.parse(answer.text)).toMatchObject(expected.json);
+    }),
+    { numRuns },
+  );
+}
+
+/** Property: a valid body with one field set to a value the schema refuses is a 400 naming that field. */
+export function assertBrokenFieldNamed(
+  route: Pick<FuzzRoute, 'post'>,
+  validBody: fc.Arbitrary<object>,
+  corruption: fc.Arbitrary<[string, unknown]>,
+  { numRuns = FUZZ_RUNS, refusal = openAIRefusal }: { numRuns?: number; refusal?: Refusal } = {},
+): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(validBody, corruption, async (body, [field, value]) => {
+      expectFieldRefused(await route.post(JSON.stringify({ ...body, [field]: value })), field, refusal);
+    }),
+    { numRuns },
+  );
+}
+
+/**
+ * Property: a huge or deeply nested body (`[field, body]`) is a 400 naming the field or a 413 naming
+ * the body; with `mayPass`, a 200 too (what the route accepts within its limits).
+ */
+export function assertHugeRefused(
+  route: Pick<FuzzRoute, 'post'>,
+  shape: fc.Arbitrary<readonly [string, string]>,
+  { numRuns, mayPass, refusal = openAIRefusal }: { numRuns: number; mayPass: boolean; refusal?: Refusal },
+): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(shape, async ([field, body]) => {
+      const answer = await route.post(body);
+      expectNoLeak(answer.text);
+      if (mayPass && answer.status === 200) return;
+      const where = refusal(answer);
+      expect([400, 413], answer.text.slice(0, 300)).toContain(answer.status);
+      expectMentions(where, answer.status === 413 ? 'body' : field);
+    }),
+    { numRuns },
+  );
 }

@@ -8,9 +8,8 @@ import {
   FUZZ_TEST_TIMEOUT_MS,
   REQUEST_TIMEOUT_MS,
   send,
-  watchProcess,
+  useFuzzRoute,
 } from './fuzz-helpers.js';
-import { startGateway, type TestGateway } from './helpers.js';
 
 /**
  * `/v1/ws` under generated frames: arbitrary text and binary, JSON of every shape, frames of every
@@ -19,9 +18,10 @@ import { startGateway, type TestGateway } from './helpers.js';
  * the socket stays open, nothing leaks a stack, nothing hangs; a normal call works afterwards.
  */
 
-let gateway: TestGateway;
-let wsURL: string;
-const watcher = watchProcess();
+const route = useFuzzRoute('/v1/ws', {
+  config: { timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
+});
+const wsURL = () => route.url.replace('http', 'ws');
 
 /** One socket whose frames are checked against the schema as they arrive. */
 class Peer {
@@ -94,17 +94,11 @@ let sequence = 0;
 const nextId = () => `fz-${++sequence}`;
 
 beforeAll(async () => {
-  gateway = await startGateway({
-    config: { timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
-  });
-  wsURL = `${gateway.url.replace('http', 'ws')}/v1/ws`;
-  peer = new Peer(wsURL);
+  peer = new Peer(wsURL());
   await peer.open();
 });
-afterAll(async () => {
-  watcher.stop();
+afterAll(() => {
   peer?.socket.close();
-  await gateway?.close();
 });
 
 const errorsOf = (frames: ServerFrame[]) =>
@@ -273,7 +267,7 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
   });
 
   it('a frame over the size limit closes only that socket, with 1009 and a reason', async () => {
-    const big = new Peer(wsURL);
+    const big = new Peer(wsURL());
     await big.open();
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       big.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -295,12 +289,12 @@ describe('WebSocket frame fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     const end = await peer.until((frame) => frame.type === 'result' && frame.request_id === id);
     if (end.type !== 'result') throw new Error('expected a result frame');
     expect(end).toMatchObject({ type: 'result', content: expect.stringContaining('after the storm'), is_error: false });
-    const answer = await send(`${gateway.url}/v1/chat/completions`, {
+    const answer = await send(`${route.gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'glm', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(answer.status).toBe(200);
-    expect(watcher.problems).toEqual([]);
+    expect(route.problems).toEqual([]);
   });
 });

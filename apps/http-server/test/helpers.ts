@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type GatewayConfigInput, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
+import type OpenAI from 'openai';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { type RunningServer, readSettings, type ServerSettings, startServer } from '../src/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -41,18 +43,21 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput);
+  /** The app's settings variables (`EXAI_*` read by `readSettings`). */
+  env?: Record<string, string>;
+  /** The environment the engine and its tools see (e.g. `EXAI_ALLOWED_ROOTS`). Default none. */
+  serverEnv?: Record<string, string>;
+}
+
 /** The app in-process on 127.0.0.1:0, over real adapters and a simulator it owns. */
-export async function startGateway(
-  options: {
-    config?: GatewayConfigInput | ((sim: Simulator) => GatewayConfigInput);
-    env?: Record<string, string>;
-  } = {},
-): Promise<TestGateway> {
+export async function startGateway(options: GatewayOptions = {}): Promise<TestGateway> {
   const sim = await startSimulator({ port: 0 });
   const extra = typeof options.config === 'function' ? options.config(sim) : options.config;
   const config = loadConfig({ env: {}, input: simulatorConfig(sim, extra) });
   const settings: ServerSettings = readSettings(options.env ?? {}).settings;
-  const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: {} });
+  const server = await startServer({ config, settings, host: '127.0.0.1', port: 0, env: options.serverEnv ?? {} });
   return {
     sim,
     server,
@@ -114,6 +119,17 @@ export const post = (url: string, body: unknown, headers: Record<string, string>
     body: typeof body === 'string' ? body : JSON.stringify(body),
     ...(signal ? { signal } : {}),
   });
+
+/** Asks `model` with `fallback` listed, through the OpenAI SDK: the fallback answers and the gateway says it fell back. */
+export async function expectFallbackAnswers(
+  client: OpenAI,
+  request: { model: string; messages: Array<{ role: 'user'; content: string }> },
+  fallback: string,
+): Promise<void> {
+  const answer = await client.chat.completions.create({ ...request, models: [fallback] } as never);
+  expect(answer.model).toBe(fallback);
+  expect((answer as unknown as { exai: { fell_back: boolean } }).exai.fell_back).toBe(true);
+}
 
 export async function waitFor(
   condition: () => boolean | Promise<boolean>,

@@ -137,6 +137,11 @@ export class TestClient {
     this.socket.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
+  /** A `call_tool` frame for the chat tool. */
+  callChat(requestId: string, prompt: string, model: string): void {
+    this.send({ type: 'call_tool', request_id: requestId, name: 'chat', arguments: { prompt, model } });
+  }
+
   /** Waits until `predicate` holds over the frames received so far. */
   async until<T>(predicate: (frames: ServerFrame[]) => T | undefined | false, timeoutMs = 5_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

@@ -26,13 +26,7 @@ describe('calls on one socket', () => {
     const client = await connect(harness.wsURL);
     await client.frame('welcome');
     const ids = Array.from({ length: 20 }, (_, index) => `call-${index}`);
-    for (const id of ids)
-      client.send({
-        type: 'call_tool',
-        request_id: id,
-        name: 'chat',
-        arguments: { prompt: `question number ${id}`, model: GLM },
-      });
+    for (const id of ids) client.callChat(id, `question number ${id}`, GLM);
     const ends = await Promise.all(ids.map((id) => client.end(id, 15_000)));
     for (const [index, end] of ends.entries()) {
       expect(end.type, JSON.stringify(end)).toBe('result');
@@ -57,18 +51,8 @@ describe('calls on one socket', () => {
     harness.sim.script('kimi-k2-0905-preview', 'no-response');
     const client = await connect(harness.wsURL);
     await client.frame('welcome');
-    client.send({
-      type: 'call_tool',
-      request_id: 'hang',
-      name: 'chat',
-      arguments: { prompt: 'this one hangs', model: KIMI },
-    });
-    client.send({
-      type: 'call_tool',
-      request_id: 'fine',
-      name: 'chat',
-      arguments: { prompt: 'this one answers', model: GLM },
-    });
+    client.callChat('hang', 'this one hangs', KIMI);
+    client.callChat('fine', 'this one answers', GLM);
     await vi.waitFor(
       () => expect(harness.sim.log.some((attempt) => attempt.model === 'kimi-k2-0905-preview')).toBe(true),
       { timeout: 5_000 },
@@ -96,9 +80,8 @@ describe('calls on one socket', () => {
     harness.sim.script('glm-4.6', 'latency?ms=300');
     const client = await connect(harness.wsURL);
     await client.frame('welcome');
-    for (let index = 0; index < 25; index += 1)
-      client.send({ type: 'call_tool', request_id: `n${index}`, name: 'chat', arguments: { prompt: 'x', model: GLM } });
-    client.send({ type: 'call_tool', request_id: 'n0', name: 'chat', arguments: { prompt: 'x', model: GLM } });
+    for (let index = 0; index < 25; index += 1) client.callChat(`n${index}`, 'x', GLM);
+    client.callChat('n0', 'x', GLM);
     const refused = await client.end('n24');
     expect(refused).toMatchObject({ type: 'error', error: { code: 'queue_full' } });
     expect(
@@ -239,11 +222,11 @@ describe('authentication', () => {
 
   it('answers calls before hello with an auth error, then accepts hello with the key', async () => {
     const client = await connect(harness.wsURL, {});
-    client.send({ type: 'call_tool', request_id: 'early', name: 'chat', arguments: { prompt: 'hi', model: GLM } });
+    client.callChat('early', 'hi', GLM);
     expect(await client.end('early')).toMatchObject({ type: 'error', error: { code: 'auth' } });
     client.send({ type: 'hello', api_key: API_KEY });
     expect((await client.frame('welcome')).limits.max_frame_bytes).toBe(1024 * 1024);
-    client.send({ type: 'call_tool', request_id: 'late', name: 'chat', arguments: { prompt: 'hi', model: GLM } });
+    client.callChat('late', 'hi', GLM);
     expect(await client.end('late')).toMatchObject({ type: 'result', is_error: false });
     client.close();
   });

@@ -16,7 +16,7 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BreakerRegistry } from '../src/index.js';
 import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, rejection } from './helpers.js';
+import { FAST, failingTask, rejection, trip } from './helpers.js';
 
 let registry: BreakerRegistry;
 afterEach(async () => {
@@ -43,6 +43,16 @@ const providerFaults: Array<[string, () => unknown]> = [
   ['a plain Error', () => new Error('socket hang up')],
 ];
 
+/** A breaker opened by failures and past its reset time: the next call is the probe. */
+async function awaitingProbe() {
+  vi.useFakeTimers(); // the reset timer: advanced, not waited for
+  registry = createBreakerRegistry({ defaults: FAST });
+  const breaker = registry.get('glm');
+  await trip(breaker);
+  await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
+  return breaker;
+}
+
 describe('error filter: only provider faults count', () => {
   it.each(clientErrors)('%s never trips the breaker and is passed through unchanged', async (_code, make) => {
     registry = createBreakerRegistry({ defaults: FAST });
@@ -59,28 +69,20 @@ describe('error filter: only provider faults count', () => {
     registry = createBreakerRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     const task = failingTask(make);
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(task));
+    await trip(breaker, task);
     expect(breaker.state).toBe('open');
     expect(registry.snapshot()[0]?.failures).toBe(FAST.volumeThreshold);
   });
 
   it('closes when the probe gets a client error (the provider answered)', async () => {
-    vi.useFakeTimers(); // the reset timer: advanced, not waited for
-    registry = createBreakerRegistry({ defaults: FAST });
-    const breaker = registry.get('glm');
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
-    await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
+    const breaker = await awaitingProbe();
     const error = new ContextLengthError();
     expect(await rejection(breaker.execute(() => Promise.reject(error)))).toBe(error);
     expect(breaker.state).toBe('closed');
   });
 
   it('re-opens when the probe is cancelled (no evidence the provider is back)', async () => {
-    vi.useFakeTimers(); // the reset timer: advanced, not waited for
-    registry = createBreakerRegistry({ defaults: FAST });
-    const breaker = registry.get('glm');
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(failingTask()));
-    await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
+    const breaker = await awaitingProbe();
     await rejection(breaker.execute(() => Promise.reject(new CancelledError())));
     expect(breaker.state).toBe('open');
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BreakerRegistry } from '../src/index.js';
 import { createBreakerRegistry, createMemorySharedBreakerState } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep } from './helpers.js';
+import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep, trip } from './helpers.js';
 
 const registries: BreakerRegistry[] = [];
 afterEach(async () => {
@@ -22,7 +22,7 @@ describe('one half-open probe across the fleet', () => {
     const [a, b, c] = fleet(3);
     for (const registry of [b!, c!]) await registry.get('glm').execute(async () => 'warm');
     const failing = failingTask();
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(a!.get('glm').execute(failing));
+    await trip(a!.get('glm'), failing);
     await sleep(FAST.resetTimeoutMs + 50); // the hold has ended everywhere
     const probe = deferred<string>();
     let upstream = 0;
@@ -46,7 +46,7 @@ describe('one half-open probe across the fleet', () => {
     const [a, b] = fleet(2);
     await b!.get('glm').execute(async () => 'warm');
     const failing = failingTask();
-    for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(a!.get('glm').execute(failing));
+    await trip(a!.get('glm'), failing);
     await sleep(FAST.resetTimeoutMs + 50);
     const probes = failingTask();
     const started = Date.now();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BreakerRegistry, BreakerStateEvent } from '../src/index.js';
 import { createBreakerRegistry } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection } from './helpers.js';
+import { deferred, FAST, failingTask, isCircuitOpen, rejection, trip } from './helpers.js';
 
 // The reset timer under fake timers: time moves only when the test advances it, so a loaded machine
 // cannot make the breaker half-open early or late.
@@ -17,8 +17,7 @@ const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 async function openBreaker(key: string) {
   const breaker = registry.get(key);
-  const task = failingTask();
-  for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(task));
+  await trip(breaker);
   expect(breaker.state).toBe('open');
   return breaker;
 }

@@ -46,3 +46,11 @@ export function isCircuitOpen(error: unknown): error is GatewayError {
 
 /** Options small enough for fast tests. */
 export const FAST = { rollingWindowMs: 2_000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 200 };
+
+/** Fails `task` through the breaker `FAST.volumeThreshold` times: enough to open it under `FAST`. */
+export async function trip(
+  breaker: { execute(task: () => Promise<unknown>): Promise<unknown> },
+  task: () => Promise<unknown> = failingTask(),
+): Promise<void> {
+  for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(task));
+}

@@ -2,7 +2,7 @@ import type { SharedBreakerState } from '@exai/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BreakerRegistry, BreakerStateEvent } from '../src/index.js';
 import { createBreakerRegistry, createMemorySharedBreakerState } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep } from './helpers.js';
+import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep, trip } from './helpers.js';
 
 const registries: BreakerRegistry[] = [];
 afterEach(async () => {
@@ -17,8 +17,7 @@ function pair(shared: SharedBreakerState, options: { sharedRefreshMs?: number } 
 }
 
 async function open(registry: BreakerRegistry, key: string) {
-  const task = failingTask();
-  for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(registry.get(key).execute(task));
+  await trip(registry.get(key));
   expect(registry.get(key).state).toBe('open');
 }
 

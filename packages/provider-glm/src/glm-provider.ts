@@ -1,26 +1,13 @@
-import { type Citation, type ProviderAdapter, providerBaseUrlEnv } from '@exai/core';
-import {
-  createProvider,
-  eachChunk,
-  type ModelCatalogEntry,
-  type ProviderDefinition,
-  type ProviderSettings,
-  resolveBaseURL,
-} from '@exai/provider-openai-compatible';
+import type { Citation, ProviderAdapter } from '@exai/core';
+import type { ModelCatalogEntry, ProviderSettings } from '@exai/provider-openai-compatible';
+import { defineProvider, eachChunk } from '@exai/provider-openai-compatible';
 import { glmErrorStructure } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
 import { normalizeGlmChunk, normalizeGlmResponse } from './normalize.js';
 import { shapeGlmRequest } from './request-shaping.js';
 import { type GlmWebSearchCallOptions, glmWebSearch } from './web-search.js';
 
-export type GlmRegion = 'international' | 'mainland' | 'coding';
-
-/** Default base URL of each GLM region. */
-export const GLM_BASE_URLS: Readonly<Record<GlmRegion, string>> = {
-  international: 'https://api.z.ai/api/paas/v4',
-  mainland: 'https://open.bigmodel.cn/api/paas/v4',
-  coding: 'https://api.z.ai/api/coding/paas/v4',
-};
+export type GlmRegion = keyof typeof GLM_BASE_URLS;
 
 /** `createGlm` settings; keys default to `GLM_API_KEY`, then `ZAI_API_KEY`, then `ZHIPUAI_API_KEY`. */
 export type GlmSettings = ProviderSettings<GlmRegion>;
@@ -30,17 +17,14 @@ export interface GlmProvider extends ProviderAdapter {
   webSearch(query: string, options?: GlmWebSearchCallOptions): Promise<Citation[]>;
 }
 
-/** The GLM catalog as data (no network). */
-export const glmModels: readonly ModelCatalogEntry[] = catalogEntries as ModelCatalogEntry[];
-
-export function resolveGlmBaseURL(settings: Pick<GlmSettings, 'baseURL' | 'region' | 'env'> = {}): string {
-  return resolveBaseURL(settings, GLM_BASE_URLS, providerBaseUrlEnv.glm);
-}
-
-const glmDefinition: ProviderDefinition<GlmRegion> = {
+const glmDefinition = defineProvider({
   kind: 'glm',
-  baseURLs: GLM_BASE_URLS,
-  models: glmModels,
+  baseURLs: {
+    international: 'https://api.z.ai/api/paas/v4',
+    mainland: 'https://open.bigmodel.cn/api/paas/v4',
+    coding: 'https://api.z.ai/api/coding/paas/v4',
+  },
+  models: catalogEntries as ModelCatalogEntry[],
   hooks: {
     includeStreamUsage: false, // GLM rejects stream_options and always reports usage on the last chunk
     files: true,
@@ -51,11 +35,14 @@ const glmDefinition: ProviderDefinition<GlmRegion> = {
     createChunkTransformer: eachChunk(normalizeGlmChunk),
     errorStructure: glmErrorStructure,
   },
-};
+});
+
+/** Each region's base URL, the catalog as data (no network), and the base URL a settings object resolves to. */
+export const { baseURLs: GLM_BASE_URLS, models: glmModels, resolveBaseURL: resolveGlmBaseURL } = glmDefinition;
 
 /** A GLM (Z.ai / Zhipu BigModel) adapter; keys and base URL are read on first use. */
 export function createGlm(settings: GlmSettings = {}): GlmProvider {
-  return createProvider(glmDefinition, settings, (built) => ({
+  return glmDefinition.create(settings, (built) => ({
     webSearch: (query: string, options?: GlmWebSearchCallOptions) => {
       const { baseURL, keys, id } = built();
       return glmWebSearch(

@@ -1,6 +1,7 @@
-import { type ChatRequest, GatewayError } from '@exai/core';
+import type { ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
+import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
+import { chatRequestBodies, collect, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createGlm, glm as defaultInstance, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL } from '../src/index.js';
 
@@ -14,29 +15,10 @@ beforeAll(() => {
 const hello: ChatRequest = { model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] };
 
 const chatBodies = () => chatRequestBodies(simulator.sim);
-const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
+
+describeThinProviderContract({ create: createGlm, defaultInstance, hello, simulator, chatBodies, withEnv });
 
 describe('GLM adapter against the simulator', () => {
-  it('merges provider_options but never over model, messages, stream or the token limits', async () => {
-    await glm.chat({
-      ...hello,
-      max_tokens: 40,
-      provider_options: {
-        model: 'other-model',
-        messages: [],
-        stream: true,
-        max_tokens: 999_999,
-        n: 8,
-        user_tag: 'kept',
-      },
-    });
-    const body = chatBodies().at(-1)!;
-    expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 40, user_tag: 'kept' });
-    expect(body.model).not.toBe('other-model');
-    expect(body).not.toHaveProperty('stream');
-    expect(body).not.toHaveProperty('n');
-  });
-
   it('chats, resolving the glm alias to the flagship id', async () => {
     const response = await glm.chat({ ...hello, model: 'glm-4.6' });
     expect(response.provider).toBe('glm');
@@ -65,13 +47,7 @@ describe('GLM adapter against the simulator', () => {
         messages: [{ role: 'user', content: 'Paris' }],
         tool_choice: { type: 'function', function: { name: 'weather' } },
       },
-      tools: [
-        {
-          name: 'weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          handler: ({ city }) => `sunny in ${String(city)}`,
-        },
-      ],
+      tools: [weatherTool('sunny')],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: sunny in Paris');
     expect(result.steps).toBe(2);
@@ -142,41 +118,6 @@ describe('GLM adapter against the simulator', () => {
   });
 });
 
-describe('GLM error mapping against the simulator', () => {
-  it('maps a bad key to auth', async () => {
-    const bad = createGlm({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('glm'), env: {} });
-    const error = await failureOf(() => bad.chat(hello));
-    expect(error.code).toBe('upstream_auth');
-    expect(error.message).not.toContain('bad-key');
-  });
-
-  it.each([
-    ['context-length', 'context_length', false],
-    ['content-filter', 'content_filter', false],
-    ['http-500', 'server', true],
-    ['http-503', 'overloaded', true],
-  ])('maps scenario %s to %s', async (scenario, code, retryable) => {
-    const error = await failureOf(() => glm.chat(hello, { headers: { 'x-sim-scenario': scenario } }));
-    expect(error.code).toBe(code);
-    expect(error.isRetryable).toBe(retryable);
-    expect(error.provider).toBe('glm');
-  });
-
-  it('maps 429 with its Retry-After (model suffix scenario)', async () => {
-    const error = await failureOf(() => glm.chat({ ...hello, model: 'glm-4.6~http-429?retry_after=2' }));
-    expect(error.code).toBe('rate_limited');
-    expect(error.retryAfterMs).toBe(2000);
-  });
-
-  it('reaches the simulator exactly once for an upstream 500 (no hidden retries)', async () => {
-    await failureOf(() => glm.chat(hello, { headers: { 'x-sim-scenario': 'http-500' } }));
-    expect(chatBodies()).toHaveLength(1);
-    simulator.sim.reset();
-    await failureOf(() => collect(glm.stream(hello, { headers: { 'x-sim-scenario': 'http-500' } })));
-    expect(chatBodies()).toHaveLength(1);
-  });
-});
-
 describe('GLM configuration', () => {
   it('reads the key from GLM_API_KEY, ZAI_API_KEY or ZHIPUAI_API_KEY and the URL from GLM_BASE_URL', async () => {
     for (const name of ['GLM_API_KEY', 'ZAI_API_KEY', 'ZHIPUAI_API_KEY']) {
@@ -199,17 +140,5 @@ describe('GLM configuration', () => {
   it('serves the coding-plan URL of the simulator too', async () => {
     const coding = createGlm({ apiKey: 'k', baseURL: simulator.sim.baseURL('glm', { codingPlan: true }), env: {} });
     expect((await coding.chat(hello)).choices[0]!.message.content).toBe('Simulated answer to: hello');
-  });
-});
-
-describe('the default instance', () => {
-  it('is created on first use from process.env', async () => {
-    const baseURL = simulator.sim.baseURL('glm');
-    const response = await withEnv({ GLM_API_KEY: 'test-key', GLM_BASE_URL: baseURL }, () =>
-      defaultInstance.chat(hello),
-    );
-    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-    expect(defaultInstance.id).toBe('glm');
-    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

@@ -1,26 +1,13 @@
-import { type FilesApi, type ProviderAdapter, providerBaseUrlEnv } from '@exai/core';
-import {
-  createProvider,
-  eachChunk,
-  type ModelCatalogEntry,
-  type ProviderDefinition,
-  type ProviderSettings,
-  resolveBaseURL,
-} from '@exai/provider-openai-compatible';
+import type { ProviderAdapter } from '@exai/core';
+import type { ModelCatalogEntry, ProviderSettings } from '@exai/provider-openai-compatible';
+import { defineProvider, eachChunk } from '@exai/provider-openai-compatible';
 import { kimiErrorStructure } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
 import { normalizeKimiChunk, normalizeKimiResponse } from './normalize.js';
 import { shapeKimiRequest } from './request-shaping.js';
 
 /** `coding` is accepted (the shared config allows it) and means `international`. */
-export type KimiRegion = 'international' | 'mainland' | 'coding';
-
-/** Default base URL of each Kimi region. */
-export const KIMI_BASE_URLS: Readonly<Record<KimiRegion, string>> = {
-  international: 'https://api.moonshot.ai/v1',
-  mainland: 'https://api.moonshot.cn/v1',
-  coding: 'https://api.moonshot.ai/v1',
-};
+export type KimiRegion = keyof typeof KIMI_BASE_URLS;
 
 /** `createKimi` settings; keys default to `KIMI_API_KEY`, then `MOONSHOT_API_KEY`. */
 export type KimiSettings = ProviderSettings<KimiRegion>;
@@ -30,17 +17,14 @@ export interface KimiProvider extends ProviderAdapter {
   readonly files: NonNullable<ProviderAdapter['files']>;
 }
 
-/** The Kimi catalog as data (no network). */
-export const kimiModels: readonly ModelCatalogEntry[] = catalogEntries as ModelCatalogEntry[];
-
-export function resolveKimiBaseURL(settings: Pick<KimiSettings, 'baseURL' | 'region' | 'env'> = {}): string {
-  return resolveBaseURL(settings, KIMI_BASE_URLS, providerBaseUrlEnv.kimi);
-}
-
-const kimiDefinition: ProviderDefinition<KimiRegion> = {
+const kimiDefinition = defineProvider({
   kind: 'kimi',
-  baseURLs: KIMI_BASE_URLS,
-  models: kimiModels,
+  baseURLs: {
+    international: 'https://api.moonshot.ai/v1',
+    mainland: 'https://api.moonshot.cn/v1',
+    coding: 'https://api.moonshot.ai/v1',
+  },
+  models: catalogEntries as ModelCatalogEntry[],
   hooks: {
     includeStreamUsage: false, // Kimi reports usage in the last chunk's choice; lifted by normalizeKimiChunk
     files: true,
@@ -50,12 +34,15 @@ const kimiDefinition: ProviderDefinition<KimiRegion> = {
     createChunkTransformer: eachChunk(normalizeKimiChunk),
     errorStructure: kimiErrorStructure,
   },
-};
+});
+
+/** Each region's base URL, the catalog as data (no network), and the base URL a settings object resolves to. */
+export const { baseURLs: KIMI_BASE_URLS, models: kimiModels, resolveBaseURL: resolveKimiBaseURL } = kimiDefinition;
 
 /** A Kimi (Moonshot AI) adapter; keys and base URL are read on first use. */
 export function createKimi(settings: KimiSettings = {}): KimiProvider {
-  return createProvider(kimiDefinition, settings, (built) => ({
-    get files(): FilesApi {
+  return kimiDefinition.create(settings, (built) => ({
+    get files() {
       const files = built().adapter.files;
       if (!files) throw new TypeError('provider-kimi: the base adapter did not create a files API');
       return files;

@@ -1,6 +1,7 @@
-import { type ChatRequest, GatewayError } from '@exai/core';
+import type { ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { chatRequestBodies, collect, rejectionOf, useSimulator, withEnv } from '@exai/provider-simulator/test';
+import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
+import { chatRequestBodies, collect, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createKimi,
@@ -22,29 +23,10 @@ beforeAll(() => {
 const hello: ChatRequest = { model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] };
 
 const chatBodies = () => chatRequestBodies(simulator.sim);
-const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
+
+describeThinProviderContract({ create: createKimi, defaultInstance, hello, simulator, chatBodies, withEnv });
 
 describe('Kimi adapter against the simulator', () => {
-  it('merges provider_options but never over model, messages, stream or the token limits', async () => {
-    await kimi.chat({
-      ...hello,
-      max_tokens: 40,
-      provider_options: {
-        model: 'other-model',
-        messages: [],
-        stream: true,
-        max_tokens: 999_999,
-        n: 8,
-        user_tag: 'kept',
-      },
-    });
-    const body = chatBodies().at(-1)!;
-    expect(body).toMatchObject({ messages: [{ role: 'user', content: 'hello' }], max_tokens: 40, user_tag: 'kept' });
-    expect(body.model).not.toBe('other-model');
-    expect(body).not.toHaveProperty('stream');
-    expect(body).not.toHaveProperty('n');
-  });
-
   it('chats, and the kimi alias names the flagship', async () => {
     const response = await kimi.chat(hello);
     expect(response.provider).toBe('kimi');
@@ -75,13 +57,7 @@ describe('Kimi adapter against the simulator', () => {
     const result = await runToolLoop({
       adapter: kimi,
       request: { ...hello, messages: [{ role: 'user', content: 'Oslo' }] },
-      tools: [
-        {
-          name: 'weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          handler: ({ city }) => `rain in ${String(city)}`,
-        },
-      ],
+      tools: [weatherTool('rain')],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: rain in Oslo');
   });
@@ -133,36 +109,6 @@ describe('Kimi adapter against the simulator', () => {
   });
 });
 
-describe('Kimi error mapping against the simulator', () => {
-  it('maps a bad key to auth', async () => {
-    const bad = createKimi({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('kimi'), env: {} });
-    expect((await failureOf(() => bad.chat(hello))).code).toBe('upstream_auth');
-  });
-
-  it.each([
-    ['context-length', 'context_length'],
-    ['content-filter', 'content_filter'],
-    ['http-500', 'server'],
-    ['http-503', 'overloaded'],
-  ])('maps scenario %s to %s', async (scenario, code) => {
-    const error = await failureOf(() => kimi.chat(hello, { headers: { 'x-sim-scenario': scenario } }));
-    expect(error.code).toBe(code);
-    expect(error.provider).toBe('kimi');
-  });
-
-  it('maps 429 with its Retry-After', async () => {
-    const error = await failureOf(() => kimi.chat({ ...hello, model: 'kimi-k2-0905-preview~http-429?retry_after=3' }));
-    expect(error.code).toBe('rate_limited');
-    expect(error.retryAfterMs).toBe(3000);
-  });
-
-  it('reaches the simulator exactly once for an upstream 500', async () => {
-    await failureOf(() => kimi.chat(hello, { headers: { 'x-sim-scenario': 'http-500' } }));
-    await failureOf(() => collect(kimi.stream(hello, { headers: { 'x-sim-scenario': 'http-500' } })));
-    expect(chatBodies()).toHaveLength(2);
-  });
-});
-
 describe('Kimi configuration', () => {
   it('reads KIMI_API_KEY or MOONSHOT_API_KEY and KIMI_BASE_URL', async () => {
     for (const name of ['KIMI_API_KEY', 'MOONSHOT_API_KEY']) {
@@ -171,17 +117,5 @@ describe('Kimi configuration', () => {
     }
     expect(resolveKimiBaseURL({ env: {} })).toBe(KIMI_BASE_URLS.international);
     expect(resolveKimiBaseURL({ region: 'mainland', env: {} })).toBe('https://api.moonshot.cn/v1');
-  });
-});
-
-describe('the default instance', () => {
-  it('is created on first use from process.env', async () => {
-    const baseURL = simulator.sim.baseURL('kimi');
-    const response = await withEnv({ KIMI_API_KEY: 'test-key', KIMI_BASE_URL: baseURL }, () =>
-      defaultInstance.chat(hello),
-    );
-    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-    expect(defaultInstance.id).toBe('kimi');
-    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

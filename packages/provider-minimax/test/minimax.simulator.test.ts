@@ -1,12 +1,7 @@
-import { type ChatChunk, type ChatRequest, GatewayError } from '@exai/core';
+import type { ChatChunk, ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import {
-  chatRequestBodies,
-  collect as collectAll,
-  rejectionOf,
-  useSimulator,
-  withEnv,
-} from '@exai/provider-simulator/test';
+import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
+import { chatRequestBodies, collect as collectAll, useSimulator, withEnv } from '@exai/provider-simulator/test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createMinimax,
@@ -27,7 +22,16 @@ const hello: ChatRequest = { model: 'MiniMax-M2.5', messages: [{ role: 'user', c
 const noThinking: ChatRequest = { ...hello, thinking: { type: 'disabled' } };
 
 const chatBodies = () => chatRequestBodies(simulator.sim);
-const failureOf = (run: () => Promise<unknown>) => rejectionOf(run, GatewayError.isInstance);
+
+describeThinProviderContract({
+  create: createMinimax,
+  defaultInstance,
+  hello,
+  tokenLimitField: 'max_completion_tokens',
+  simulator,
+  chatBodies,
+  withEnv,
+});
 
 async function collect(
   stream: AsyncIterable<ChatChunk>,
@@ -41,31 +45,6 @@ async function collect(
 }
 
 describe('MiniMax adapter against the simulator', () => {
-  it('merges provider_options but never over model, messages, stream or the token limits', async () => {
-    await minimax.chat({
-      ...hello,
-      max_tokens: 40,
-      provider_options: {
-        model: 'other-model',
-        messages: [],
-        stream: true,
-        max_tokens: 999_999,
-        n: 8,
-        user_tag: 'kept',
-      },
-    });
-    const body = chatBodies().at(-1)!;
-    expect(body).toMatchObject({
-      messages: [{ role: 'user', content: 'hello' }],
-      max_completion_tokens: 40,
-      user_tag: 'kept',
-    });
-    expect(body).not.toHaveProperty('max_tokens');
-    expect(body.model).not.toBe('other-model');
-    expect(body).not.toHaveProperty('stream');
-    expect(body).not.toHaveProperty('n');
-  });
-
   it('chats with reasoning_split on by default: reasoning separate, content clean', async () => {
     const response = await minimax.chat(hello);
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
@@ -113,13 +92,7 @@ describe('MiniMax adapter against the simulator', () => {
     const result = await runToolLoop({
       adapter: minimax,
       request: { ...hello, messages: [{ role: 'user', content: 'Rome' }] },
-      tools: [
-        {
-          name: 'weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          handler: ({ city }) => `warm in ${String(city)}`,
-        },
-      ],
+      tools: [weatherTool('warm')],
     });
     expect(result.response.choices[0]!.message.content).toBe('Tool results: warm in Rome');
     const assistant = (chatBodies()[1]!.messages as Array<Record<string, unknown>>).find(
@@ -131,36 +104,6 @@ describe('MiniMax adapter against the simulator', () => {
   });
 });
 
-describe('MiniMax error mapping against the simulator', () => {
-  it('maps a bad key to auth', async () => {
-    const bad = createMinimax({ apiKey: 'bad-key', baseURL: simulator.sim.baseURL('minimax'), env: {} });
-    expect((await failureOf(() => bad.chat(hello))).code).toBe('upstream_auth');
-  });
-
-  it.each([
-    ['context-length', 'context_length'],
-    ['content-filter', 'content_filter'],
-    ['http-500', 'server'],
-    ['http-503', 'overloaded'],
-  ])('maps scenario %s to %s, in chat and in streams', async (scenario, code) => {
-    const options = { headers: { 'x-sim-scenario': scenario } };
-    expect((await failureOf(() => minimax.chat(hello, options))).code).toBe(code);
-    expect((await failureOf(() => collect(minimax.stream(hello, options)))).code).toBe(code);
-  });
-
-  it('maps 429 with its Retry-After', async () => {
-    const error = await failureOf(() => minimax.chat({ ...hello, model: 'MiniMax-M2.5~http-429?retry_after=2' }));
-    expect(error.code).toBe('rate_limited');
-    expect(error.retryAfterMs).toBe(2000);
-  });
-
-  it('reaches the simulator exactly once for an upstream 500', async () => {
-    await failureOf(() => minimax.chat(hello, { headers: { 'x-sim-scenario': 'http-500' } }));
-    await failureOf(() => collect(minimax.stream(hello, { headers: { 'x-sim-scenario': 'http-500' } })));
-    expect(chatBodies()).toHaveLength(2);
-  });
-});
-
 describe('MiniMax configuration', () => {
   it('reads MINIMAX_API_KEY and MINIMAX_BASE_URL', async () => {
     const fromEnv = createMinimax({
@@ -169,17 +112,5 @@ describe('MiniMax configuration', () => {
     expect((await failureOf(() => fromEnv.chat(hello))).code).toBe('upstream_auth');
     expect(resolveMinimaxBaseURL({ env: {} })).toBe(MINIMAX_BASE_URLS.international);
     expect(resolveMinimaxBaseURL({ region: 'mainland', env: {} })).toBe('https://api.minimaxi.com/v1');
-  });
-});
-
-describe('the default instance', () => {
-  it('is created on first use from process.env', async () => {
-    const baseURL = simulator.sim.baseURL('minimax');
-    const response = await withEnv({ MINIMAX_API_KEY: 'test-key', MINIMAX_BASE_URL: baseURL }, () =>
-      defaultInstance.chat(hello),
-    );
-    expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-    expect(defaultInstance.id).toBe('minimax');
-    expect(defaultInstance.baseURL).toBe(baseURL);
   });
 });

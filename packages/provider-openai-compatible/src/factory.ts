@@ -160,6 +160,32 @@ export function createProvider<Region extends string, Extra extends object = obj
     Extra;
 }
 
+/** A thin provider defined once: its data, the base-URL rule bound to it, and its factory. */
+export interface ThinProvider<Region extends string> {
+  /** Default base URL of each region. */
+  readonly baseURLs: ProviderDefinition<Region>['baseURLs'];
+  /** The catalog as data (no network). */
+  readonly models: readonly ModelCatalogEntry[];
+  /** `resolveBaseURL` with this provider's URLs and `*_BASE_URL` variable. */
+  resolveBaseURL(settings?: Pick<ProviderSettings<Region>, 'baseURL' | 'region' | 'env'>): string;
+  /** `createProvider` with this definition. */
+  create<Extra extends object = object>(
+    settings: ProviderSettings<Region>,
+    extend?: (built: () => BuiltProvider) => Extra,
+  ): ProviderAdapter & Extra;
+}
+
+/** The one shape of `createGlm`, `createKimi` and `createMinimax`: a definition, and what follows from it. */
+export function defineProvider<Region extends string>(definition: ProviderDefinition<Region>): ThinProvider<Region> {
+  return {
+    baseURLs: definition.baseURLs,
+    models: definition.models,
+    resolveBaseURL: (settings = {}) =>
+      resolveBaseURL(settings, definition.baseURLs, providerBaseUrlEnv[definition.kind]),
+    create: (settings, extend) => createProvider(definition, settings, extend),
+  };
+}
+
 /** A chunk transformer factory for a stateless per-chunk normalizer (one chunk in, one out). */
 export function eachChunk(normalize: (raw: RawChunk, chunk: ChatChunk) => ChatChunk): () => ChunkTransformer {
   return () => (raw, chunk) => [normalize(raw, chunk)];

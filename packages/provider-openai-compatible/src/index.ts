@@ -4,11 +4,13 @@ export {
   type BuiltProvider,
   createProvider,
   deferredAdapter,
+  defineProvider,
   eachChunk,
   loadApiKeys,
   type ProviderDefinition,
   type ProviderHooks,
   type ProviderSettings,
+  type ThinProvider,
 } from './factory.js';
 export {
   CONSERVATIVE_DEFAULTS,

@@ -2,7 +2,7 @@ import { GatewayError, RateLimitedError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ProviderErrorStructure } from '../src/index.js';
-import { adapterFor, settled, TEST_KEY, useSimulator } from './setup.js';
+import { adapterFor, collect, settled, TEST_KEY, useSimulator } from './setup.js';
 
 const context = useSimulator();
 const ask = (model: string) => ({ model, messages: [{ role: 'user' as const, content: 'hi' }] });
@@ -50,13 +50,7 @@ describe('error mapping against the simulator', () => {
 
   it('maps a streamed request error the same way', async () => {
     const adapter = adapterFor(context.sim);
-    const error = await failure(
-      (async () => {
-        for await (const _chunk of adapter.stream(ask('gpt-test~context-length'))) {
-          // drain
-        }
-      })(),
-    );
+    const error = await failure(collect(adapter.stream(ask('gpt-test~context-length'))));
     expect(error.code).toBe('context_length');
   });
 
@@ -104,13 +98,7 @@ describe('error mapping against the simulator', () => {
       code: 'network',
       provider: 'testprov',
     });
-    const streamed = await failure(
-      (async () => {
-        for await (const _chunk of adapter.stream(ask('gpt-test~reset-before-headers'))) {
-          // drain
-        }
-      })(),
-    );
+    const streamed = await failure(collect(adapter.stream(ask('gpt-test~reset-before-headers'))));
     expect(streamed.code).toBe('network');
   });
 

@@ -1,7 +1,7 @@
 import type { Simulator } from '@exai/provider-simulator';
 import { createModelCatalog, createOpenAICompatibleProvider, type OpenAICompatibleSettings } from '../src/index.js';
 
-export { settled, useSimulator } from '@exai/provider-simulator/test';
+export { collect, settled, useSimulator } from '@exai/provider-simulator/test';
 
 export const TEST_KEY = 'sk-test-secret-0123456789';
 

@@ -1,18 +1,4 @@
 export { defaults as sessionManagerDefaults } from './options.js';
 export { createSessionManager } from './session-manager.js';
-export type {
-  LoadCounts,
-  Percentiles,
-  ProviderLimits,
-  RunOptions,
-  SessionFunction,
-  SessionListener,
-  SessionListOptions,
-  SessionManager,
-  SessionManagerOptions,
-  SessionMetrics,
-  SessionRecord,
-  SessionRunContext,
-  SessionStatus,
-  SettledResult,
-} from './types.js';
+/** Every type of the public surface (types.ts holds only these). */
+export type * from './types.js';

@@ -1,16 +1,10 @@
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '@exai/provider-simulator/test';
+import { describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, maxServerOverlap, userText } from './simulator-helpers.js';
 
 describe('per-conversation order against the provider simulator', () => {
-  let sim: Simulator;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0 });
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const simulator = useSimulator();
 
   it('calls of one conversation reach the simulator in submission order, one at a time', async () => {
     const manager = createSessionManager({ perProvider: 8, defaultTimeoutMs: 10_000 });
@@ -20,7 +14,7 @@ describe('per-conversation order against the provider simulator', () => {
         // Uneven latencies: a later call would overtake an earlier one if order were not kept.
         const scenario = `latency?ms=${((turn * 13) % 5) * 6 + 5}`;
         calls.push(
-          manager.run(({ signal }) => chat(sim, { signal, scenario, content: `${conversation}:${turn}` }), {
+          manager.run(({ signal }) => chat(simulator, { signal, scenario, content: `${conversation}:${turn}` }), {
             provider: 'openai',
             conversationId: conversation,
           }),
@@ -28,7 +22,7 @@ describe('per-conversation order against the provider simulator', () => {
       }
     }
     await Promise.all(calls);
-    const attempts = await sim.attempts();
+    const attempts = await simulator.sim.attempts();
     expect(attempts).toHaveLength(24);
     for (const conversation of ['a', 'b', 'c']) {
       const mine = attempts.filter((attempt) => userText(attempt)?.startsWith(`${conversation}:`));

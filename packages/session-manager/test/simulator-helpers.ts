@@ -1,8 +1,8 @@
 import type { Attempt, Simulator } from '@exai/provider-simulator';
 
-/** One chat completion against the simulator with plain fetch; resolves with the parsed body. */
+/** One chat completion against the simulator (`useSimulator()`) with plain fetch; resolves with the parsed body. */
 export async function chat(
-  sim: Simulator,
+  { sim }: { readonly sim: Simulator },
   options: { signal: AbortSignal; scenario?: string; content?: string; model?: string },
 ): Promise<unknown> {
   const response = await fetch(`${sim.baseURL('openai')}/chat/completions`, {

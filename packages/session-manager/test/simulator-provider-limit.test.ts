@@ -1,16 +1,10 @@
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '@exai/provider-simulator/test';
+import { describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, maxServerOverlap } from './simulator-helpers.js';
 
 describe('provider limit against the provider simulator', () => {
-  let sim: Simulator;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0 });
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const simulator = useSimulator();
 
   it('fifty calls with a provider limit of 4 never have more than 4 in flight at the simulator', async () => {
     const manager = createSessionManager({ perProvider: { default: 16, openai: 4 }, defaultTimeoutMs: 10_000 });
@@ -22,7 +16,7 @@ describe('provider limit against the provider simulator', () => {
           inFlight++;
           maxInFlight = Math.max(maxInFlight, inFlight);
           try {
-            return await chat(sim, { signal, scenario: 'latency?ms=40', content: `call ${index}` });
+            return await chat(simulator, { signal, scenario: 'latency?ms=40', content: `call ${index}` });
           } finally {
             inFlight--;
           }
@@ -34,7 +28,7 @@ describe('provider limit against the provider simulator', () => {
     const answers = await Promise.all(calls);
     expect(answers).toHaveLength(50);
     expect(maxInFlight).toBe(4);
-    const attempts = await sim.attempts();
+    const attempts = await simulator.sim.attempts();
     expect(attempts.filter((attempt) => attempt.scenario?.startsWith('latency'))).toHaveLength(50);
     expect(attempts.every((attempt) => attempt.status === 200 && !attempt.clientHungUp)).toBe(true);
     // Four at once, never five: the limit is reached and held.

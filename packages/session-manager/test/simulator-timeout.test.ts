@@ -1,23 +1,17 @@
 import { GatewayError } from '@exai/core';
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useSimulator } from '@exai/provider-simulator/test';
+import { describe, expect, it } from 'vitest';
 import { createSessionManager } from '../src/index.js';
 import { chat, waitFor } from './simulator-helpers.js';
 
 describe('timeout against the provider simulator', () => {
-  let sim: Simulator;
-  beforeAll(async () => {
-    sim = await startSimulator({ port: 0 });
-  });
-  afterAll(async () => {
-    await sim.close();
-  });
+  const simulator = useSimulator();
 
   it('a provider that never answers ends with timeout at the configured time, and the upstream request is torn down', async () => {
     const manager = createSessionManager({ defaultTimeoutMs: 300 });
     const started = performance.now();
     const error = await manager
-      .run(({ signal }) => chat(sim, { signal, scenario: 'no-response' }), {
+      .run(({ signal }) => chat(simulator, { signal, scenario: 'no-response' }), {
         provider: 'openai',
         model: 'gpt-4o-mini',
         requestId: 'hang',
@@ -29,7 +23,7 @@ describe('timeout against the provider simulator', () => {
     expect(elapsed).toBeLessThan(2_000); // no-response: only the timeout ends it
     expect(manager.get('hang')).toMatchObject({ status: 'timed_out', error: 'timeout' });
     const attempt = await waitFor(() =>
-      sim.log.find((row) => row.scenario === 'no-response' && row.durationMs !== null),
+      simulator.sim.log.find((row) => row.scenario === 'no-response' && row.durationMs !== null),
     );
     expect(attempt.clientHungUp).toBe(true);
     expect(attempt.status).toBeNull();

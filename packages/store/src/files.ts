@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { NotFoundError } from '@exai/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
-import { ownerFilter } from './owner.js';
-import { clampLimit, withSignal } from './run.js';
+import { scopedRunner } from './repository.js';
+import { clampLimit } from './run.js';
 import type { Database, FilesTable } from './schema.js';
 import type { FileRecord, FileStorage, ListOptions, NewFile, OwnerScope, SignalOption } from './types.js';
 
@@ -31,6 +31,7 @@ function toFile(row: Selectable<FilesTable>): FileRecord {
 const what = 'the file store';
 
 export function createFileRepository(context: StoreContext) {
+  const scoped = scopedRunner(context, what);
   const storage: FileStorage = context.dialect === 'postgres' ? 'database' : 'disk';
   const directory = join(context.dataDir, 'files');
   const pathOf = (sha256: string) => join(directory, sha256);
@@ -71,9 +72,7 @@ export function createFileRepository(context: StoreContext) {
 
   return {
     putFile(scope: OwnerScope, file: NewFile, options: SignalOption = {}): Promise<FileRecord> {
-      ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db) => {
         const data =
           typeof file.data === 'string'
             ? Buffer.from(file.data, 'utf8')
@@ -96,9 +95,7 @@ export function createFileRepository(context: StoreContext) {
     },
 
     getFile(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<FileRecord | undefined> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const row = await db
           .selectFrom('files')
           .selectAll()
@@ -110,9 +107,7 @@ export function createFileRepository(context: StoreContext) {
     },
 
     readFileContent(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<Buffer> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const row = await db
           .selectFrom('files')
           .select(['sha256', 'storage'])
@@ -145,9 +140,7 @@ export function createFileRepository(context: StoreContext) {
     },
 
     listFiles(scope: OwnerScope, options: ListOptions = {}): Promise<FileRecord[]> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const rows = await db
           .selectFrom('files')
           .selectAll()
@@ -162,9 +155,7 @@ export function createFileRepository(context: StoreContext) {
     },
 
     deleteFile(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<boolean> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const outcome = await db.transaction().execute(async (transaction) => {
           const row = await transaction
             .selectFrom('files')

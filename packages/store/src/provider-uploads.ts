@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
-import { ownerFilter } from './owner.js';
-import { clampLimit, withSignal } from './run.js';
+import { scopedRunner } from './repository.js';
+import { clampLimit } from './run.js';
 import type { ProviderUploadsTable } from './schema.js';
 import type { ListOptions, NewProviderUpload, OwnerScope, ProviderUploadRecord, SignalOption } from './types.js';
 
@@ -25,15 +25,14 @@ function toUpload(row: Selectable<ProviderUploadsTable>): ProviderUploadRecord {
 const what = 'the provider upload store';
 
 export function createProviderUploadRepository(context: StoreContext) {
+  const scoped = scopedRunner(context, what);
   return {
     recordProviderUpload(
       scope: OwnerScope,
       upload: NewProviderUpload,
       options: SignalOption = {},
     ): Promise<ProviderUploadRecord> {
-      ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db) => {
         const row = {
           owner: scope.owner,
           provider: upload.provider,
@@ -69,9 +68,7 @@ export function createProviderUploadRepository(context: StoreContext) {
       sha256: string,
       options: SignalOption = {},
     ): Promise<ProviderUploadRecord | undefined> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const row = await db
           .selectFrom('provider_uploads')
           .selectAll()
@@ -89,9 +86,7 @@ export function createProviderUploadRepository(context: StoreContext) {
       scope: OwnerScope,
       options: ListOptions & { provider?: string } = {},
     ): Promise<ProviderUploadRecord[]> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const rows = await db
           .selectFrom('provider_uploads')
           .selectAll()
@@ -112,9 +107,7 @@ export function createProviderUploadRepository(context: StoreContext) {
       providerFileId: string,
       options: SignalOption = {},
     ): Promise<boolean> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const result = await db
           .deleteFrom('provider_uploads')
           .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))

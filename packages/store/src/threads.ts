@@ -1,7 +1,7 @@
 import { BadRequestError, NotFoundError, type Role } from '@exai/core';
 import type { Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
-import { ownerFilter } from './owner.js';
+import { scopedRunner } from './repository.js';
 import { clampLimit, parseJson, withSignal } from './run.js';
 import type { ThreadsTable, TurnsTable } from './schema.js';
 import type {
@@ -47,11 +47,10 @@ function toTurn(row: Selectable<TurnsTable>): TurnRecord {
 const what = 'the thread store';
 
 export function createThreadRepository(context: StoreContext) {
+  const scoped = scopedRunner(context, what);
   const repository = {
     createThread(scope: OwnerScope, thread: NewThread = {}, options: SignalOption = {}): Promise<ThreadRecord> {
-      ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db) => {
         const now = context.now();
         const row = {
           id: thread.id ?? randomId('thr'),
@@ -70,9 +69,7 @@ export function createThreadRepository(context: StoreContext) {
     },
 
     getThread(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<ThreadRecord | undefined> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const row = await db
           .selectFrom('threads')
           .selectAll()
@@ -95,9 +92,7 @@ export function createThreadRepository(context: StoreContext) {
       turns: readonly NewTurn[],
       options: SignalOption = {},
     ): Promise<TurnRecord[]> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         return db.transaction().execute(async (transaction) => {
           const now = context.now();
           // Locks the thread row on Postgres so concurrent appends to one thread take turns.
@@ -155,9 +150,7 @@ export function createThreadRepository(context: StoreContext) {
       threadId: string,
       options: { limit?: number; signal?: AbortSignal } = {},
     ): Promise<TurnRecord[]> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const rows = await db
           .selectFrom('turns')
           .selectAll()
@@ -176,9 +169,7 @@ export function createThreadRepository(context: StoreContext) {
     },
 
     listThreads(scope: OwnerScope, options: ListOptions = {}): Promise<ThreadRecord[]> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         const rows = await db
           .selectFrom('threads')
           .selectAll()
@@ -194,9 +185,7 @@ export function createThreadRepository(context: StoreContext) {
     },
 
     deleteThread(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<boolean> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db, owner) => {
         return db.transaction().execute(async (transaction) => {
           // The thread first, filtered by owner: another owner's turns are never touched.
           const result = await transaction

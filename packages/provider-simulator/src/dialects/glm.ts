@@ -9,7 +9,8 @@ import fileFixture from '../__fixtures__/glm/file.json' with { type: 'json' };
 import modelsFixture from '../__fixtures__/glm/models.json' with { type: 'json' };
 import type { Answer } from '../answer.js';
 import { searchResult } from '../web-search.js';
-import { buildChunks, buildCompletion, extrasFrom, type ShapeOptions } from './shape.js';
+import type { ShapeOptions } from './shape.js';
+import { extrasFrom, fileObject, listedModels, shapedReplies, storedContent, tokenCounts } from './shape.js';
 import type { DialectSpec, ErrorKind } from './types.js';
 
 /** GLM errors: `{"error": {"code": "1261", "message": "..."}}` with Zhipu's business codes. */
@@ -27,12 +28,7 @@ const templates: Record<ErrorKind, { code: string; message: string }> = {
 };
 
 function usage(answer: Answer): Record<string, unknown> {
-  return {
-    prompt_tokens: answer.promptTokens,
-    completion_tokens: answer.completionTokens,
-    total_tokens: answer.promptTokens + answer.completionTokens,
-    prompt_tokens_details: { cached_tokens: answer.cachedTokens },
-  };
+  return { ...tokenCounts(answer), prompt_tokens_details: { cached_tokens: answer.cachedTokens } };
 }
 
 const shape: ShapeOptions = {
@@ -51,7 +47,7 @@ const shape: ShapeOptions = {
 
 export const glmDialect: DialectSpec = {
   name: 'glm',
-  models: modelsFixture.data.map((model) => model.id),
+  ...listedModels(modelsFixture),
   // Recent GLM models think unless `thinking: {type: "disabled"}`.
   thinksByDefault: () => true,
   billingStatus: 429,
@@ -65,16 +61,7 @@ export const glmDialect: DialectSpec = {
     const template = templates[kind];
     return { error: { code: template.code, message: message ?? template.message } };
   },
-  modelList: () => modelsFixture,
-  completion: (answer, context) => buildCompletion(answer, context, shape),
-  chunks: (answer, context) => buildChunks(answer, context, shape),
-  file: (file) => ({
-    ...fileFixture,
-    id: file.id,
-    bytes: file.bytes,
-    created_at: file.createdAt,
-    filename: file.filename,
-    purpose: file.purpose,
-  }),
-  fileContent: (file) => ({ contentType: file.contentType, data: file.data }),
+  ...shapedReplies(shape),
+  file: (file) => fileObject(fileFixture, file),
+  fileContent: storedContent,
 };

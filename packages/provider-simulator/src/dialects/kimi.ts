@@ -8,8 +8,9 @@ import lengthFixture from '../__fixtures__/kimi/error-token-limit.json' with { t
 import fileFixture from '../__fixtures__/kimi/file.json' with { type: 'json' };
 import modelsFixture from '../__fixtures__/kimi/models.json' with { type: 'json' };
 import type { Answer } from '../answer.js';
-import { buildChunks, buildCompletion, extrasFrom, type ShapeOptions } from './shape.js';
-import type { DialectSpec, ErrorKind } from './types.js';
+import type { ShapeOptions } from './shape.js';
+import { extrasFrom, fileObject, listedModels, shapedReplies, storedContent, tokenCounts } from './shape.js';
+import { type DialectSpec, type ErrorKind, temperatureOutside } from './types.js';
 
 /** Kimi errors: `{"error": {"message": "...", "type": "rate_limit_reached_error"}}`. */
 const templates: Record<ErrorKind, { message: string; type: string }> = {
@@ -26,12 +27,7 @@ const templates: Record<ErrorKind, { message: string; type: string }> = {
 };
 
 function usage(answer: Answer): Record<string, unknown> {
-  return {
-    prompt_tokens: answer.promptTokens,
-    completion_tokens: answer.completionTokens,
-    total_tokens: answer.promptTokens + answer.completionTokens,
-    cached_tokens: answer.cachedTokens,
-  };
+  return { ...tokenCounts(answer), cached_tokens: answer.cachedTokens };
 }
 
 const shape: ShapeOptions = {
@@ -53,19 +49,14 @@ function mimeTypeOf(filename: string, fallback: string): string {
 
 export const kimiDialect: DialectSpec = {
   name: 'kimi',
-  models: modelsFixture.data.map((model) => model.id),
+  ...listedModels(modelsFixture),
   thinksByDefault: () => false,
   billingStatus: 429,
   validate(request) {
-    const temperature = request.temperature;
-    if (
-      temperature !== undefined &&
-      temperature !== null &&
-      (typeof temperature !== 'number' || temperature < 0 || temperature > 1)
-    ) {
+    if (temperatureOutside(request.temperature, '[0, 1]')) {
       return {
         kind: 'bad_request',
-        message: `Invalid request: temperature must be in [0, 1], got ${String(temperature)}`,
+        message: `Invalid request: temperature must be in [0, 1], got ${String(request.temperature)}`,
       };
     }
     return undefined;
@@ -74,19 +65,10 @@ export const kimiDialect: DialectSpec = {
     const template = templates[kind];
     return { error: { message: message ?? template.message, type: template.type } };
   },
-  modelList: () => modelsFixture,
-  completion: (answer, context) => buildCompletion(answer, context, shape),
-  chunks: (answer, context) => buildChunks(answer, context, shape),
-  file: (file) => ({
-    ...fileFixture,
-    id: file.id,
-    bytes: file.bytes,
-    created_at: file.createdAt,
-    filename: file.filename,
-    purpose: file.purpose,
-  }),
+  ...shapedReplies(shape),
+  file: (file) => fileObject(fileFixture, file),
   fileContent(file) {
-    if (file.purpose !== 'file-extract') return { contentType: file.contentType, data: file.data };
+    if (file.purpose !== 'file-extract') return storedContent(file);
     const extracted = {
       content: file.data.toString('utf8'),
       file_type: mimeTypeOf(file.filename, file.contentType),

@@ -8,8 +8,9 @@ import lengthFixture from '../__fixtures__/minimax/error-token-limit.json' with 
 import fileFixture from '../__fixtures__/minimax/file.json' with { type: 'json' };
 import modelsFixture from '../__fixtures__/minimax/models.json' with { type: 'json' };
 import type { Answer } from '../answer.js';
-import { buildChunks, buildCompletion, extrasFrom, type ShapeOptions } from './shape.js';
-import type { DialectSpec, ErrorKind } from './types.js';
+import type { ShapeOptions } from './shape.js';
+import { extrasFrom, listedModels, shapedReplies, storedContent } from './shape.js';
+import { type DialectSpec, type ErrorKind, temperatureOutside } from './types.js';
 
 /** MiniMax errors: `{"base_resp": {"status_code": 1002, "status_msg": "..."}}`. */
 const templates: Record<ErrorKind, { status_code: number; status_msg: string }> = {
@@ -48,17 +49,12 @@ const shape: ShapeOptions = {
 
 export const minimaxDialect: DialectSpec = {
   name: 'minimax',
-  models: modelsFixture.data.map((model) => model.id),
+  ...listedModels(modelsFixture),
   // MiniMax M-series models always interleave thinking.
   thinksByDefault: () => true,
   billingStatus: 200,
   validate(request) {
-    const temperature = request.temperature;
-    if (
-      temperature !== undefined &&
-      temperature !== null &&
-      (typeof temperature !== 'number' || temperature <= 0 || temperature > 1)
-    ) {
+    if (temperatureOutside(request.temperature, '(0, 1]')) {
       return { kind: 'bad_request', message: parameterFixture.base_resp.status_msg };
     }
     return undefined;
@@ -67,9 +63,7 @@ export const minimaxDialect: DialectSpec = {
     const template = templates[kind];
     return { base_resp: { status_code: template.status_code, status_msg: message ?? template.status_msg } };
   },
-  modelList: () => modelsFixture,
-  completion: (answer, context) => buildCompletion(answer, context, shape),
-  chunks: (answer, context) => buildChunks(answer, context, shape),
+  ...shapedReplies(shape),
   file: (file) => {
     const entry = {
       ...fileFixture.file,
@@ -82,5 +76,5 @@ export const minimaxDialect: DialectSpec = {
     // `id`/`object` alongside MiniMax's own `file`/`file_id` so OpenAI-style clients find the id too.
     return { id: file.id, object: 'file', ...entry, file: entry, base_resp: fileFixture.base_resp };
   },
-  fileContent: (file) => ({ contentType: file.contentType, data: file.data }),
+  fileContent: storedContent,
 };

@@ -8,7 +8,16 @@ import fileFixture from '../__fixtures__/openai/file.json' with { type: 'json' }
 import modelsFixture from '../__fixtures__/openai/models.json' with { type: 'json' };
 import type { Answer } from '../answer.js';
 import type { StoredFile } from '../types.js';
-import { buildChunks, buildCompletion, extrasFrom, type ShapeOptions } from './shape.js';
+import {
+  buildChunks,
+  buildCompletion,
+  extrasFrom,
+  fileObject,
+  listedModels,
+  type ShapeOptions,
+  storedContent,
+  tokenCounts,
+} from './shape.js';
 import type { DialectSpec, ErrorKind } from './types.js';
 
 const templates: Record<ErrorKind, { message: string; type: string; param: string | null; code: string | null }> = {
@@ -36,9 +45,7 @@ const templates: Record<ErrorKind, { message: string; type: string; param: strin
 
 function openaiUsage(answer: Answer): Record<string, unknown> {
   return {
-    prompt_tokens: answer.promptTokens,
-    completion_tokens: answer.completionTokens,
-    total_tokens: answer.promptTokens + answer.completionTokens,
+    ...tokenCounts(answer),
     prompt_tokens_details: { cached_tokens: answer.cachedTokens, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: answer.reasoningTokens,
@@ -73,23 +80,15 @@ const shape: ShapeOptions = {
 
 /** A generic OpenAI file object, the shape the other dialects start from. */
 export function openaiFile(file: StoredFile): Record<string, unknown> {
-  return {
-    ...fileFixture,
-    id: file.id,
-    bytes: file.bytes,
-    created_at: file.createdAt,
-    filename: file.filename,
-    purpose: file.purpose,
-  };
+  return fileObject(fileFixture, file);
 }
 
 export const openaiDialect: DialectSpec = {
   name: 'openai',
-  models: modelsFixture.data.map((model) => model.id),
+  ...listedModels(modelsFixture),
   thinksByDefault: (model) => model.includes('thinking') || model.includes('reasoner'),
   billingStatus: 429,
   validate: () => undefined,
-  modelList: () => modelsFixture,
   error(kind, message) {
     const template = templates[kind];
     return { error: { ...template, message: message ?? template.message } };
@@ -103,5 +102,5 @@ export const openaiDialect: DialectSpec = {
     return chunks;
   },
   file: openaiFile,
-  fileContent: (file) => ({ contentType: file.contentType, data: file.data }),
+  fileContent: storedContent,
 };

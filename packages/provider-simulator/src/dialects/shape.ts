@@ -1,5 +1,6 @@
 import { type Answer, splitWords, type ToolCall } from '../answer.js';
-import type { ReplyContext } from './types.js';
+import type { StoredFile } from '../types.js';
+import type { DialectSpec, ReplyContext } from './types.js';
 
 /** How a dialect dresses the neutral answer in the OpenAI chat-completion envelope. */
 export interface ShapeOptions {
@@ -109,4 +110,47 @@ export function extrasFrom(fixture: Record<string, unknown>): Record<string, unk
   void choices;
   void usage;
   return extras;
+}
+
+/** The three token counts every dialect's usage starts with. */
+export function tokenCounts(answer: Answer): {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+} {
+  return {
+    prompt_tokens: answer.promptTokens,
+    completion_tokens: answer.completionTokens,
+    total_tokens: answer.promptTokens + answer.completionTokens,
+  };
+}
+
+/** A dialect's completion and chunks: the neutral answer dressed by `shape`. */
+export function shapedReplies(shape: ShapeOptions): Pick<DialectSpec, 'completion' | 'chunks'> {
+  return {
+    completion: (answer, context) => buildCompletion(answer, context, shape),
+    chunks: (answer, context) => buildChunks(answer, context, shape),
+  };
+}
+
+/** A provider's documented file object with the stored file's id, size, time, name and purpose. */
+export function fileObject(fixture: Record<string, unknown>, file: StoredFile): Record<string, unknown> {
+  return {
+    ...fixture,
+    id: file.id,
+    bytes: file.bytes,
+    created_at: file.createdAt,
+    filename: file.filename,
+    purpose: file.purpose,
+  };
+}
+
+/** A stored file's bytes as uploaded. */
+export function storedContent(file: StoredFile): { contentType: string; data: Buffer | string } {
+  return { contentType: file.contentType, data: file.data };
+}
+
+/** A dialect's model ids and its `GET /models` answer, both from the provider's documented list. */
+export function listedModels(fixture: { data: readonly { id: string }[] }): Pick<DialectSpec, 'models' | 'modelList'> {
+  return { models: fixture.data.map((model) => model.id), modelList: () => fixture };
 }

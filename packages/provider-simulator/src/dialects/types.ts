@@ -58,3 +58,10 @@ export function errorKindForStatus(status: number): ErrorKind {
   if (status >= 500) return 'server';
   return 'bad_request';
 }
+
+/** Whether a given `temperature` falls outside the provider's range: Kimi's `[0, 1]` or MiniMax's `(0, 1]`. */
+export function temperatureOutside(temperature: unknown, range: '[0, 1]' | '(0, 1]'): boolean {
+  if (temperature === undefined || temperature === null) return false;
+  if (typeof temperature !== 'number') return true;
+  return temperature > 1 || (range === '[0, 1]' ? temperature < 0 : temperature <= 0);
+}
