@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './vitest.sequencer.js';
 
 // One vitest run over the whole workspace, so CI prints one pair of totals.
 export default defineConfig({
@@ -15,6 +16,10 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time (vitest's default on two cores is one): the container build and the packaging
+    // install wait on buildah and npm most of the time, and start first (vitest.sequencer.ts).
+    maxWorkers: 2,
+    sequence: { sequencer: SlowFirst },
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

@@ -133,8 +133,8 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
       for (const breaker of engine.status().breakers) {
         const labels = {
           scope: breaker.scope,
-          provider: breaker.provider,
-          model: breaker.model ?? '',
+          provider: label.provider(breaker.provider),
+          model: label.model(breaker.model),
           key: breaker.keyIndex ?? '',
         };
         this.set(labels, breakerValue[breaker.state]);

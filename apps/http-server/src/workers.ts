@@ -50,11 +50,14 @@ type ToWorker =
 const isMessage = (message: unknown): message is { exai: string } =>
   typeof message === 'object' && message !== null && typeof (message as { exai?: unknown }).exai === 'string';
 
+// A send can race the other side's exit (EPIPE): with a callback the error is passed there, not thrown
+// as an 'error' event that would take the process down. Such a message has nobody to reach anyway.
+const dropped = () => undefined;
 const send = (worker: Worker, message: ToWorker) => {
-  if (worker.isConnected()) worker.send(message);
+  if (worker.isConnected()) worker.send(message, undefined, dropped);
 };
 const sendUp = (message: ToPrimary) => {
-  if (process.connected) process.send?.(message);
+  if (process.connected) process.send?.(message, undefined, undefined, dropped);
 };
 
 /** In a worker: the group link, its shared state and the primary's stop request. */
@@ -180,7 +183,7 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
     };
     cluster.on('message', onMessage);
     const start = () => {
-      if (!stopping) cluster.fork();
+      if (!stopping) cluster.fork().on('error', dropped);
     };
     cluster.on('exit', (exited, code, signal) => {
       listening.delete(exited.id);

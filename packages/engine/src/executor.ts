@@ -67,11 +67,27 @@ export function createExecutor(parts: ExecutorParts): Executor {
   };
 }
 
-/** The target model's breaker on each of the provider's keys (`glm/glm-4.6`, or `glm/glm-4.6#1`, `#2`, ...). */
+/** Each adapter's catalog ids, read once (an adapter's catalog is fixed by its configuration). */
+const catalogs = new WeakMap<Target['adapter'], Set<string>>();
+function catalogIds(adapter: Target['adapter']): Set<string> {
+  let ids = catalogs.get(adapter);
+  if (!ids) {
+    ids = new Set(adapter.catalog().map((info) => info.id));
+    catalogs.set(adapter, ids);
+  }
+  return ids;
+}
+
+/**
+ * The target model's breaker on each of the provider's keys (`glm/glm-4.6`, or `glm/glm-4.6#1`, `#2`, ...).
+ * Models outside the provider's catalog (names passed through) share one breaker, `glm/*`: a client's
+ * made-up names must not mint a breaker each.
+ */
 function modelBreakers(breakers: BreakerRegistry, target: Target): Breaker[] {
   const keyCount = target.adapter.keyCount ?? 1;
+  const model = catalogIds(target.adapter).has(target.model) ? target.model : '*';
   return Array.from({ length: keyCount }, (_, index) =>
-    breakers.get(modelBreakerKey(target.provider, target.model, index, keyCount)),
+    breakers.get(modelBreakerKey(target.provider, model, index, keyCount)),
   );
 }
 

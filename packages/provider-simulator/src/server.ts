@@ -77,7 +77,9 @@ export function startSimulator(options: SimulatorOptions = {}): Promise<Simulato
   const host = options.host ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    // `exclusive`: in a cluster worker (exai-http --workers N, first-run mode) each worker's simulator keeps
+    // its own port and state instead of sharing one socket through the primary.
+    server.listen({ port: options.port ?? 0, host, exclusive: true }, () => {
       server.off('error', reject);
       const port = (server.address() as AddressInfo).port;
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
