@@ -85,11 +85,13 @@ export class Engine {
     this.#tracer = options.tracer;
     this.#spend = new SpendGuard(store, options.logger);
     this.resolver = new ModelResolver(adapters, config, options.random);
+    // State shared beyond this process (Redis, or the primary of `--workers N`); in-process state needs no sharing.
+    const fleet = store.shared.kind !== 'memory';
     this.breakers = createBreakerRegistry({
       defaults: config.breaker,
       // Breakers where the fault is: the provider's for provider-wide faults, one per model (and key) for the rest.
       scoped: true,
-      ...(config.store.redisUrl ? { shared: store.shared.breakers } : {}),
+      ...(fleet ? { shared: store.shared.breakers } : {}),
       ...(options.instanceId ? { instanceId: options.instanceId } : {}),
       // Redis being unavailable is logged once per outage by the store; breakers then decide locally.
       onError: (error, context) => {
@@ -119,7 +121,7 @@ export class Engine {
       sessions: this.sessions,
       breakers: this.breakers,
       credentials: this.credentials,
-      slots: config.store.redisUrl ? store.shared.semaphore : undefined,
+      slots: fleet ? store.shared.semaphore : undefined,
       logger: options.logger,
     });
     this.#deps = {
