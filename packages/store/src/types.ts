@@ -1,5 +1,18 @@
 import type { Logger, Role, SharedBreakerState, SharedRateLimiter, SharedSemaphore, Turn } from '@exai/core';
+import type {
+  ApiKeyPolicy,
+  ApiKeyRecord,
+  BudgetPeriod,
+  CreatedApiKey,
+  KeyBudget,
+  SpendReservation,
+  SpendRow,
+} from './key-types.js';
 import type { MaintenanceResult } from './maintenance.js';
+import type { NewStoredResponse, ResponseCache, ResponseTransition, StoredResponseRecord } from './response-types.js';
+
+export type * from './key-types.js';
+export type * from './response-types.js';
 
 /** JSON values stored in `metadata`, `files` and `usage` columns. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -198,68 +211,6 @@ export interface NewAttempt {
   costEstimated?: boolean;
 }
 
-export type BudgetPeriod = 'day' | 'month' | 'total';
-
-/** A spending cap: `amount` (USD) per UTC day, per UTC month, or in total. */
-export interface KeyBudget {
-  amount: number;
-  period: BudgetPeriod;
-  /** Fraction of `amount` (0..1) past which the gateway warns (log line, `exai.budget.alert`). */
-  alertAt?: number;
-}
-
-/** What a key may do, beyond being valid. Every field optional: left out, the gateway default holds. */
-export interface ApiKeyPolicy {
-  /** The tenant the key belongs to: its threads, files and keys. Default: the key's own id. */
-  owner?: string;
-  /** Requests per minute allowed for this key; the gateway default when left out. */
-  rateLimit?: number;
-  tokensPerMinute?: number;
-  /** Model names (as requested, or the catalog ids they resolve to) this key may call; every model when left out. */
-  models?: string[];
-  budget?: KeyBudget;
-  /** May manage the keys of its own tenant (`/v1/admin/keys`); nothing else admin. */
-  admin?: boolean;
-}
-
-export interface ApiKeyRecord {
-  id: string;
-  name: string;
-  createdAt: number;
-  revokedAt: number | null;
-  /** Requests per minute allowed for this key; null for the gateway default. */
-  rateLimit: number | null;
-  owner: string | null;
-  models: string[] | null;
-  tokensPerMinute: number | null;
-  budget: KeyBudget | null;
-  admin: boolean;
-}
-
-/** A key's spend in one budget period (`day:2026-12-02`, `month:2026-12`, `total`). */
-export interface SpendReservation {
-  allowed: boolean;
-  /** Spent (and reserved by calls in flight) so far in the period, after this reservation when allowed. */
-  spent: number;
-}
-
-/** Cost summed per key, provider and model over a time window (from the request log). */
-export interface SpendRow {
-  apiKeyId: string | null;
-  provider: string;
-  model: string;
-  cost: number;
-  attempts: number;
-  /** Cached prompt tokens over the window. */
-  cachedTokens: number;
-}
-
-export interface CreatedApiKey {
-  id: string;
-  /** The secret: returned once, stored only as a SHA-256 hash. */
-  key: string;
-}
-
 export interface ListOptions {
   limit?: number;
   offset?: number;
@@ -279,51 +230,6 @@ export interface SharedState {
   breakers: SharedBreakerState;
   rateLimiter: SharedRateLimiter;
   semaphore: SharedSemaphore;
-  close(): Promise<void>;
-}
-
-/** A stored Responses API answer: the response object, the conversation it ends, its input items (opaque JSON). */
-export interface StoredResponseRecord {
-  id: string;
-  owner: string;
-  createdAt: number;
-  expiresAt: number;
-  response: JsonObject;
-  conversation: JsonValue[];
-  inputItems: JsonValue[];
-  /** `completed` unless the response runs in the background: `queued`, `in_progress`, `failed`, `cancelled`. */
-  status: string;
-}
-
-export interface NewStoredResponse {
-  id: string;
-  response: JsonObject;
-  conversation: JsonValue[];
-  inputItems: JsonValue[];
-  /** Default `completed`. */
-  status?: string;
-}
-
-/** A background response's next state, written only while its status is one of `from`. */
-export interface ResponseTransition {
-  from: readonly string[];
-  status: string;
-  response: JsonObject;
-  conversation?: JsonValue[];
-}
-
-/**
- * Storage of the exact response cache: opaque text under a request digest, per owner, with an expiry
- * (`response-cache.ts`). Redis when the store has a Redis URL, the database otherwise.
- */
-export interface ResponseCache {
-  readonly kind: 'redis' | 'database';
-  /** The live entry of this owner under `key`, or undefined (missing, expired, or written by another owner). */
-  get(owner: string, key: string, options?: SignalOption): Promise<string | undefined>;
-  /** Stores (or replaces) this owner's entry under `key` for `ttlMs`. */
-  set(owner: string, key: string, value: string, ttlMs: number, options?: SignalOption): Promise<void>;
-  /** Deletes expired entries of every owner (the database backend; Redis expires them itself). */
-  purgeExpired(options?: SignalOption): Promise<number>;
   close(): Promise<void>;
 }
 
