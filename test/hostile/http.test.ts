@@ -16,6 +16,7 @@ import {
 // alive and a normal request (GET /healthz and a chat completion on the simulator) is answered within 1 s.
 
 const KEY = 'sk-hostile-suite-key-0001';
+const ADMIN = 'sk-hostile-suite-admin-0001';
 const HEADERS_TIMEOUT_MS = 2_000;
 /** The whole request must be in within this time; an answer streamed for longer is not cut. */
 const RECEIVE_TIMEOUT_MS = 2_000;
@@ -23,7 +24,7 @@ const modes = [
   { name: 'open mode', env: {} as Record<string, string>, auth: {} as Record<string, string> },
   {
     name: 'with keys',
-    env: { EXAI_API_KEYS: KEY } as Record<string, string>,
+    env: { EXAI_API_KEYS: KEY, EXAI_ADMIN_KEYS: ADMIN } as Record<string, string>,
     auth: { authorization: `Bearer ${KEY}` } as Record<string, string>,
   },
 ];
@@ -269,6 +270,46 @@ describe.each(modes)('exai-http ($name) under hostile clients', (mode) => {
       const body = JSON.stringify({ model: 'embedding-3', input: 'x'.repeat(10_000) });
       await hit(port, [embeddingsRequest(body).slice(0, -body.length + 100)], { wait: 'nothing', gapMs: 100 });
       await hit(port, [embeddingsRequest(body)], { wait: 'nothing' });
+      await expectServing();
+    });
+  });
+
+  describe('the admin key API and response cancellation', () => {
+    const request = (method: string, path: string, body: string, headers: string) =>
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${headers}connection: close\r\n\r\n${body}`;
+    // Open mode has no admin key: every admin call is refused before its body is read.
+    const adminLine = mode.name === 'open mode' ? '' : `authorization: Bearer ${ADMIN}\r\n`;
+    const garbage = ['{"name":', '\u0000\u0001garbage', '{"name":5}', '{"name":"x","budget":{"amount":"lots"}}', '[]'];
+
+    it("garbage to /v1/admin/keys is a 4xx in OpenAI's shape, and the process serves on", async () => {
+      for (const body of garbage) {
+        const { answer } = await hit(port, [request('POST', '/v1/admin/keys', body, adminLine)], { wait: 'close' });
+        expect(statusOf(answer), answer).toBeGreaterThanOrEqual(400);
+        expect(statusOf(answer), answer).toBeLessThan(500);
+        expect(JSON.parse(bodyOf(answer))).toMatchObject({ error: { message: expect.any(String) } });
+      }
+      for (const path of ['/v1/admin/keys/%00', '/v1/admin/keys/../../etc', '/v1/admin/spend?since=yesterday']) {
+        const { answer } = await hit(port, [request('GET', path, '', adminLine)], { wait: 'close' });
+        expect(statusOf(answer), answer).toBeLessThan(500);
+      }
+      await expectServing();
+    });
+
+    it("garbage to /v1/responses/{id}/cancel is a 4xx in OpenAI's shape; a half-sent body, then a reset", async () => {
+      for (const body of garbage) {
+        const { answer } = await hit(port, [request('POST', '/v1/responses/resp_unknown/cancel', body, authLine)], {
+          wait: 'close',
+        });
+        expect(statusOf(answer), answer).toBeGreaterThanOrEqual(400);
+        expect(statusOf(answer), answer).toBeLessThan(500);
+        expect(JSON.parse(bodyOf(answer))).toMatchObject({ error: { message: expect.any(String) } });
+      }
+      const body = JSON.stringify({ name: 'x'.repeat(10_000) });
+      const half = request('POST', '/v1/admin/keys', body, adminLine).slice(0, -body.length + 100);
+      await hit(port, [half], { wait: 'nothing', gapMs: 100 });
+      await hit(port, [request('POST', '/v1/responses/resp_unknown/cancel', body, authLine).slice(0, -9_000)], {
+        wait: 'nothing',
+      });
       await expectServing();
     });
   });
