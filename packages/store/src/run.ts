@@ -27,7 +27,7 @@ function cancelled(signal: AbortSignal): GatewayError {
  */
 export async function withSignal<T>(signal: AbortSignal | undefined, what: string, work: () => Promise<T>): Promise<T> {
   if (signal?.aborted) throw cancelled(signal);
-  const running = work().catch((error: unknown) => {
+  const running = retryBusy(work).catch((error: unknown) => {
     throw toStoreError(error, what);
   });
   if (!signal) return running;
@@ -41,6 +41,23 @@ export async function withSignal<T>(signal: AbortSignal | undefined, what: strin
   } finally {
     if (onAbort) signal.removeEventListener('abort', onAbort);
     running.catch(() => undefined);
+  }
+}
+
+/**
+ * SQLite shared by several processes (the workers of `exai-http --workers N`): a transaction that could not
+ * take the write lock (`SQLITE_BUSY`, `SQLITE_BUSY_SNAPSHOT` past the busy timeout's reach) was rolled back
+ * and is run again, a few times, after a short pause.
+ */
+async function retryBusy<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 4 || typeof code !== 'string' || !code.startsWith('SQLITE_BUSY')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * (attempt + 1)));
+    }
   }
 }
 
