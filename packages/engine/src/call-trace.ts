@@ -1,4 +1,4 @@
-import type { ChatRequest, Tracer, TraceSpan } from '@exai/core';
+import type { ChatRequest, Cost, Tracer, TraceSpan } from '@exai/core';
 import type { EngineCallOptions, EngineMeta } from './engine-types.js';
 import type { RouteAttempt } from './route-types.js';
 
@@ -22,6 +22,10 @@ const failureOf = (error: unknown): { type: string; message: string } => {
   };
 };
 
+/** A cost as span attributes: the amount, its currency, and whether it is our estimate. */
+const costAttributes = (cost: Cost | undefined) =>
+  cost ? { 'exai.cost': cost.amount, 'exai.cost.currency': cost.currency, 'exai.cost.estimated': cost.estimated } : {};
+
 /** Why the attempt after `previous` was made: a fail-over to another target, or a retry of the same one. */
 function movedOn(previous: RouteAttempt | undefined, attempt: RouteAttempt) {
   if (!previous || previous.outcome === 'ok') return {};
@@ -30,7 +34,6 @@ function movedOn(previous: RouteAttempt | undefined, attempt: RouteAttempt) {
 }
 
 function attemptSpan(tracer: Tracer, parent: TraceSpan, attempt: RouteAttempt, index: number, previous?: RouteAttempt) {
-  const cost = (attempt as { cost?: unknown }).cost;
   const span = tracer.startSpan(`chat ${attempt.model}`, {
     parent,
     kind: 'client',
@@ -44,7 +47,7 @@ function attemptSpan(tracer: Tracer, parent: TraceSpan, attempt: RouteAttempt, i
       'exai.attempt.index': index,
       'exai.attempt.outcome': attempt.outcome,
       'exai.attempt.hedged': attempt.hedged,
-      'exai.cost': typeof cost === 'number' ? cost : undefined,
+      ...costAttributes(attempt.cost),
       ...movedOn(previous, attempt),
     },
   });
@@ -84,7 +87,6 @@ export function traceCall(
         attemptSpan(tracer, span, attempt, index, previous);
         previous = attempt;
       }
-      const cost = (meta as { cost?: { amount?: unknown } }).cost?.amount;
       span.setAttributes({
         'exai.request_id': meta.requestId,
         'gen_ai.provider.name': meta.provider || undefined,
@@ -95,7 +97,7 @@ export function traceCall(
         'exai.attempts': meta.attempts.length,
         'exai.fell_back': meta.fellBack,
         'exai.cache': meta.cache,
-        'exai.cost': typeof cost === 'number' ? cost : undefined,
+        ...costAttributes(meta.cost),
       });
       if (error !== undefined) {
         const failure = failureOf(error);
