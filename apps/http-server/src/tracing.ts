@@ -5,7 +5,8 @@ import type { HeadersLike } from './deps.js';
  * OpenTelemetry for exai-http (docs/decisions/0024-response-cache-and-tracing.md): the engine's
  * `Tracer` seam implemented over the official SDK, spans exported over OTLP/HTTP (JSON), and the
  * gateway's request span, a child of the client's W3C `traceparent` when it sent one. Loaded only
- * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: with tracing off no @opentelemetry module is imported.
+ * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: with tracing off none of the SDK is imported (only
+ * `@opentelemetry/api`, a no-op facade, is loaded, by prom-client's default metrics).
  * No global provider or context manager is registered; parents are passed explicitly.
  */
 

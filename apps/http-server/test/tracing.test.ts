@@ -1,21 +1,52 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { startSimulator } from '@exai/provider-simulator';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+} from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, post, startGateway, type TestGateway, waitFor } from './helpers.js';
+import { json, post, simulatorConfig, spawnApp, startGateway, type TestGateway, waitFor } from './helpers.js';
 
-/** A span as the OTLP JSON encoding carries it, with its attributes read into a record. */
+/** A span as the receiver prints it (the OTLP JSON form), with its and its resource's attributes read into records. */
 interface ReceivedSpan {
   traceId: string;
   spanId: string;
-  parentSpanId?: string;
+  parentSpanId: string;
   name: string;
   kind: number;
   status?: { code?: number };
   startTimeUnixNano: string;
   endTimeUnixNano: string;
   attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+/** One export the receiver accepted: the encoding it came in and the request it decoded. */
+interface ReceivedExport {
+  encoding: 'json' | 'protobuf';
+  // biome-ignore lint/suspicious/noExplicitAny: compared whole, or read through `spansOf`
+  export: any;
 }
 
 const SERVER = 2;
@@ -23,15 +54,40 @@ const CLIENT = 3;
 const INTERNAL = 1;
 const ERROR = 2;
 
-type OtlpValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number };
-const attributeValue = (value: OtlpValue) =>
-  value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : (value.boolValue ?? value.doubleValue));
+type OtlpValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+  arrayValue?: { values?: OtlpValue[] };
+};
+const attributeValue = (value: OtlpValue): unknown =>
+  value.stringValue ??
+  (value.intValue !== undefined
+    ? Number(value.intValue)
+    : (value.boolValue ?? value.doubleValue ?? value.arrayValue?.values?.map(attributeValue)));
+const attributesOf = (list: Array<{ key: string; value: OtlpValue }> = []) =>
+  Object.fromEntries(list.map((item) => [item.key, attributeValue(item.value)]));
 
-/** The OTLP/HTTP receiver, a separate process, and every span it was sent. */
+// biome-ignore lint/suspicious/noExplicitAny: an ExportTraceServiceRequest in the OTLP JSON form
+function spansOf(request: any): ReceivedSpan[] {
+  const spans: ReceivedSpan[] = [];
+  for (const resource of request.resourceSpans ?? [])
+    for (const scope of resource.scopeSpans ?? [])
+      for (const span of scope.spans ?? [])
+        spans.push({
+          ...span,
+          attributes: attributesOf(span.attributes),
+          resource: attributesOf(resource.resource?.attributes),
+        });
+  return spans;
+}
+
+/** The OTLP/HTTP receiver (fixtures/otlp-receiver.mjs), a separate process, and every export it accepted. */
 async function startReceiver() {
   const script = fileURLToPath(new URL('./fixtures/otlp-receiver.mjs', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const spans: ReceivedSpan[] = [];
+  const exports: ReceivedExport[] = [];
   let buffered = '';
   let port: number | undefined;
   child.stdout!.on('data', (data) => {
@@ -40,29 +96,36 @@ async function startReceiver() {
       const line = JSON.parse(buffered.slice(0, newline));
       buffered = buffered.slice(newline + 1);
       if (line.port) port = line.port;
-      for (const resource of line.export?.resourceSpans ?? [])
-        for (const scope of resource.scopeSpans ?? [])
-          for (const span of scope.spans ?? [])
-            spans.push({
-              ...span,
-              attributes: Object.fromEntries(
-                (span.attributes ?? []).map((item: { key: string; value: OtlpValue }) => [
-                  item.key,
-                  attributeValue(item.value),
-                ]),
-              ),
-            });
+      if (line.export) exports.push(line);
     }
   });
   await waitFor(() => port !== undefined, 10_000, 'the OTLP receiver to listen');
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    spans,
+    exports,
+    spans: () => exports.flatMap((received) => spansOf(received.export)),
     async close() {
       child.kill('SIGTERM');
       await once(child, 'exit');
     },
   };
+}
+
+/**
+ * The chain of parents above a span, by name, up to the first parent not among `spans` (shown as
+ * `remote <span id>`, or `root`). A wrong or missing link anywhere changes the chain.
+ */
+function ancestry(spans: ReceivedSpan[], span: ReceivedSpan): string[] {
+  const chain: string[] = [];
+  for (let at: ReceivedSpan | undefined = span; at; ) {
+    const parent: ReceivedSpan | undefined = spans.find(
+      (candidate) => candidate.traceId === at!.traceId && candidate.spanId === at!.parentSpanId,
+    );
+    if (!parent) chain.push(at.parentSpanId ? `remote ${at.parentSpanId}` : 'root');
+    else chain.push(parent.name);
+    at = parent;
+  }
+  return chain;
 }
 
 describe('OpenTelemetry traces over OTLP/HTTP', () => {
@@ -107,77 +170,105 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     // Closing the server exports what its batch processor still holds.
     await gateway.close();
     // The receiver prints each export before answering it; its output may still be on the way.
-    await waitFor(() => receiver.spans.filter((span) => span.kind === SERVER).length >= 4, 10_000, 'four traces');
+    await waitFor(() => receiver.spans().filter((span) => span.kind === SERVER).length >= 4, 10_000, 'four traces');
   }, 60_000);
   afterAll(async () => {
     await receiver?.close();
   });
 
   const byRequest = (requestId: string) => {
-    const gatewaySpan = receiver.spans.find(
-      (span) => span.kind === SERVER && span.attributes['exai.request_id'] === requestId,
-    );
+    const gatewaySpan = receiver
+      .spans()
+      .find((span) => span.kind === SERVER && span.attributes['exai.request_id'] === requestId);
     expect(gatewaySpan).toBeDefined();
-    return receiver.spans.filter((span) => span.traceId === gatewaySpan!.traceId);
+    return receiver.spans().filter((span) => span.traceId === gatewaySpan!.traceId);
   };
 
-  it('a failed-over request: gateway span, engine span, one client span per attempt, parents linked', () => {
+  it('a failed-over request: gateway, engine and attempt spans with GenAI attributes, cost, reason and parent links', () => {
     expect(answer.exai.fell_back).toBe(true);
+    // What the gateway's exporter (@opentelemetry/exporter-trace-otlp-http) sends.
+    expect(new Set(receiver.exports.map((received) => received.encoding))).toEqual(new Set(['json']));
     const spans = byRequest(answer.exai.request_id);
+    expect(spans).toHaveLength(4);
+    for (const span of spans) expect(span.resource).toMatchObject({ 'service.name': 'exai-http' });
     const gatewaySpan = spans.find((span) => span.kind === SERVER)!;
     expect(gatewaySpan).toMatchObject({
       name: 'POST /v1/chat/completions',
       traceId: clientTrace,
       parentSpanId: clientSpan,
       attributes: {
-        'http.request.method': 'POST',
-        'http.route': '/v1/chat/completions',
-        'http.response.status_code': 200,
+        [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+        [ATTR_HTTP_ROUTE]: '/v1/chat/completions',
+        [ATTR_HTTP_RESPONSE_STATUS_CODE]: 200,
       },
     });
-    const engineSpan = spans.find((span) => span.kind === INTERNAL)!;
+    const engineSpans = spans.filter((span) => span.kind === INTERNAL);
+    expect(engineSpans).toHaveLength(1);
+    const engineSpan = engineSpans[0]!;
     expect(engineSpan).toMatchObject({
       name: 'chat glm-4.6',
       parentSpanId: gatewaySpan.spanId,
       attributes: {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.request.model': 'glm-4.6',
-        'gen_ai.request.temperature': 0,
-        'gen_ai.provider.name': 'kimi',
-        'gen_ai.response.model': 'kimi-k2-0905-preview',
+        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+        [ATTR_GEN_AI_REQUEST_MODEL]: 'glm-4.6',
+        [ATTR_GEN_AI_REQUEST_TEMPERATURE]: 0,
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'kimi',
+        [ATTR_GEN_AI_RESPONSE_MODEL]: 'kimi-k2-0905-preview',
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: answer.usage.prompt_tokens,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: answer.usage.completion_tokens,
         'exai.fell_back': true,
         'exai.attempts': 2,
+        'exai.cost': answer.exai.cost.amount,
+        'exai.cost.currency': answer.exai.cost.currency,
+        'exai.cost.estimated': answer.exai.cost.estimated,
       },
     });
-    expect(engineSpan.attributes['gen_ai.usage.output_tokens']).toBe(answer.usage.completion_tokens);
+    // The deprecated name of gen_ai.provider.name is not written beside it.
+    expect(spans.some((span) => ATTR_GEN_AI_SYSTEM in span.attributes)).toBe(false);
     const attempts = spans
       .filter((span) => span.kind === CLIENT)
       .sort((a, b) => Number(BigInt(a.startTimeUnixNano) - BigInt(b.startTimeUnixNano)));
-    const failedOutcome = answer.exai.attempts[0].outcome;
-    expect(failedOutcome).not.toBe('ok');
+    const [failed, answered] = answer.exai.attempts;
+    expect(failed.outcome).not.toBe('ok');
     expect(attempts.map((span) => [span.name, span.parentSpanId])).toEqual([
       ['chat glm-4.6', engineSpan.spanId],
       ['chat kimi-k2-0905-preview', engineSpan.spanId],
     ]);
+    // Every link up to the client's span: attempt -> engine -> gateway -> the traceparent's span.
+    for (const attempt of attempts)
+      expect(ancestry(spans, attempt)).toEqual(['chat glm-4.6', 'POST /v1/chat/completions', `remote ${clientSpan}`]);
+    expect(new Set(spans.map((span) => span.traceId))).toEqual(new Set([clientTrace]));
     expect(attempts[0]).toMatchObject({
       status: { code: ERROR },
       attributes: {
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'glm',
-        'gen_ai.request.model': 'glm-4.6',
-        'exai.attempt.outcome': failedOutcome,
-        'error.type': failedOutcome,
+        [ATTR_GEN_AI_OPERATION_NAME]: 'chat',
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'glm',
+        [ATTR_GEN_AI_REQUEST_MODEL]: 'glm-4.6',
+        'exai.attempt.index': 0,
+        'exai.attempt.outcome': failed.outcome,
+        [ATTR_ERROR_TYPE]: failed.outcome,
       },
     });
+    expect(attempts[0]!.attributes).not.toHaveProperty('exai.failover.reason');
+    if (failed.cost) expect(attempts[0]!.attributes['exai.cost']).toBe(failed.cost.amount);
+    else expect(attempts[0]!.attributes).not.toHaveProperty('exai.cost');
+    expect(answered.cost.amount).toBeGreaterThan(0);
     expect(attempts[1]).toMatchObject({
       attributes: {
-        'gen_ai.provider.name': 'kimi',
-        'gen_ai.request.model': 'kimi-k2-0905-preview',
+        [ATTR_GEN_AI_PROVIDER_NAME]: 'kimi',
+        [ATTR_GEN_AI_REQUEST_MODEL]: 'kimi-k2-0905-preview',
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: answer.usage.prompt_tokens,
+        [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: answer.usage.completion_tokens,
+        'exai.attempt.index': 1,
         'exai.attempt.outcome': 'ok',
-        'exai.failover.reason': failedOutcome,
+        'exai.failover.reason': failed.outcome,
+        'exai.cost': answered.cost.amount,
+        'exai.cost.currency': answered.cost.currency,
+        'exai.cost.estimated': answered.cost.estimated,
       },
     });
-    expect(attempts[1]!.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    expect(attempts[1]!.status?.code ?? 0).not.toBe(ERROR);
+    expect(attempts[1]!.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBeGreaterThan(0);
     // Each attempt lies within the engine span, which lies within the gateway span.
     const nanos = (value: string) => BigInt(value);
     for (const attempt of attempts) {
@@ -185,6 +276,19 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       expect(nanos(attempt.endTimeUnixNano) <= nanos(engineSpan.endTimeUnixNano) + 1_000_000n).toBe(true);
     }
     expect(nanos(engineSpan.endTimeUnixNano) <= nanos(gatewaySpan.endTimeUnixNano)).toBe(true);
+  });
+
+  it('the parent-link check fails on a wrong link', () => {
+    const spans = byRequest(answer.exai.request_id);
+    const attempt = spans.find((span) => span.kind === CLIENT)!;
+    const engineSpan = spans.find((span) => span.kind === INTERNAL)!;
+    const correct = ancestry(spans, attempt);
+    // The engine span re-parented onto the client's span, and an attempt onto the gateway span.
+    const skipped = spans.map((span) => (span === engineSpan ? { ...span, parentSpanId: clientSpan } : span));
+    const gatewaySpan = spans.find((span) => span.kind === SERVER)!;
+    expect(ancestry(skipped, attempt)).not.toEqual(correct);
+    expect(ancestry(spans, { ...attempt, parentSpanId: gatewaySpan.spanId })).not.toEqual(correct);
+    expect(ancestry(spans, { ...attempt, traceId: '0'.repeat(32) })).not.toEqual(correct);
   });
 
   it('a streamed request: the engine span (exai.stream) and its attempt under the gateway span', () => {
@@ -208,7 +312,118 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   });
 });
 
+describe('the OTLP receiver', () => {
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  const send = (body: string | Uint8Array, headers: Record<string, string>, path = '/v1/traces') =>
+    fetch(`${receiver.endpoint}${path}`, { method: 'POST', headers, body });
+
+  it('decodes what the official JSON and protobuf exporters send into one request, and they accept its answers', async () => {
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+    const tracer = provider.getTracer('receiver-test');
+    const parent = tracer.startSpan('parent', { kind: SpanKind.SERVER });
+    const attributes = { text: 'x', count: 3, ratio: 1.5, flag: true, list: ['p', 'q'] };
+    tracer.startSpan('child', { kind: SpanKind.CLIENT, attributes }, trace.setSpan(ROOT_CONTEXT, parent)).end();
+    parent.end();
+    const finished = memory.getFinishedSpans();
+    const exported = (exporter: JsonExporter | ProtobufExporter) =>
+      new Promise<ExportResult>((resolve) => exporter.export(finished, resolve));
+    const url = `${receiver.endpoint}/v1/traces`;
+    expect((await exported(new JsonExporter({ url }))).code).toBe(ExportResultCode.SUCCESS);
+    expect((await exported(new ProtobufExporter({ url }))).code).toBe(ExportResultCode.SUCCESS);
+    await waitFor(() => receiver.exports.length >= 2, 5_000, 'two exports');
+    const [fromJson, fromProtobuf] = receiver.exports;
+    expect([fromJson!.encoding, fromProtobuf!.encoding]).toEqual(['json', 'protobuf']);
+    expect(fromJson!.export).toEqual(fromProtobuf!.export);
+    const spans = spansOf(fromProtobuf!.export);
+    const [child, root] = [spans.find((span) => span.name === 'child')!, spans.find((span) => span.name === 'parent')!];
+    expect(child).toMatchObject({ kind: CLIENT, parentSpanId: root.spanId, traceId: root.traceId, attributes });
+    expect(root).toMatchObject({ kind: SERVER, parentSpanId: '' });
+    expect(root.spanId).toBe(parent.spanContext().spanId);
+    await provider.shutdown();
+  });
+
+  it('answers as OTLP/HTTP says: 415 for another content type, 400 with a Status for a bad body', async () => {
+    const accepted = receiver.exports.length;
+    expect((await send('{}', { 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await send('{}', { 'content-type': 'application/json', 'content-encoding': 'br' })).status).toBe(415);
+    for (const body of ['not json', '{"resourceSpans":5}', '[]']) {
+      const answer = await send(body, { 'content-type': 'application/json' });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ code: 3, message: expect.any(String) });
+    }
+    const garbage = await send(new Uint8Array([0xff, 0xff, 0xff]), { 'content-type': 'application/x-protobuf' });
+    expect(garbage.status).toBe(400);
+    expect(garbage.headers.get('content-type')).toBe('application/x-protobuf');
+    expect(Buffer.from(await garbage.arrayBuffer())[0]).toBe(0x08); // Status.code, field 1 varint
+    // A span whose trace id is 4 bytes, not 16.
+    const short = {
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651a', spanId: 'b7ad6b7169203331' }] }] }],
+    };
+    expect((await send(JSON.stringify(short), { 'content-type': 'application/json' })).status).toBe(400);
+    expect((await send('{}', { 'content-type': 'application/json' }, '/v1/metrics')).status).toBe(404);
+    expect((await fetch(`${receiver.endpoint}/v1/traces`)).status).toBe(405);
+    expect(receiver.exports.length).toBe(accepted);
+    // An empty request, gzipped: accepted, answered with an empty ExportTraceServiceResponse.
+    const empty = await send(gzipSync('{"resourceSpans":[]}'), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
+    expect([empty.status, await empty.json()]).toEqual([200, {}]);
+  });
+});
+
 describe('tracing off', () => {
+  /** The modules a started `exai-http` process loaded while answering one chat request. */
+  async function modulesLoaded(env: Record<string, string>): Promise<string[]> {
+    const sim = await startSimulator({ port: 0 });
+    const log = join(mkdtempSync(join(tmpdir(), 'exai-modules-')), 'modules.txt');
+    const preload = new URL('./fixtures/record-modules.mjs', import.meta.url).href;
+    const app = await spawnApp({
+      config: simulatorConfig(sim),
+      env: { NODE_OPTIONS: `--import=${preload}`, EXAI_TEST_MODULE_LOG: log, ...env },
+    });
+    try {
+      const messages = [{ role: 'user', content: 'Say hello' }];
+      const response = await post(`${app.url}/v1/chat/completions`, { model: 'kimi-k2-0905-preview', messages });
+      expect(response.status).toBe(200);
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exit;
+      await sim.close();
+    }
+    return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  }
+
+  /** The @opentelemetry packages among loaded module paths or URLs. */
+  const otelPackages = (modules: string[]) =>
+    new Set(modules.flatMap((module) => /@opentelemetry[/+]([a-z-]+)/.exec(module)?.[1] ?? []));
+
+  it('a server started without OTEL_EXPORTER_OTLP_ENDPOINT loads none of the SDK; with it, it does', async () => {
+    const off = await modulesLoaded({});
+    expect(off.some((module) => module.includes('/fastify/'))).toBe(true); // the log does see packages
+    // Only the API facade, which prom-client's default process metrics require (for exemplars).
+    expect([...otelPackages(off)]).toEqual(['api']);
+    expect(off.filter((module) => /\/dist\/tracing-[^/]*\.js$/.test(module))).toEqual([]);
+    const receiver = await startReceiver();
+    try {
+      const on = await modulesLoaded({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+      const loaded = otelPackages(on);
+      for (const name of ['api', 'core', 'resources', 'sdk-trace-base', 'exporter-trace-otlp-http'])
+        expect(loaded.has(name), name).toBe(true);
+      expect(on.some((module) => /\/dist\/tracing-[^/]*\.js$/.test(module))).toBe(true);
+      await waitFor(() => receiver.spans().length > 0, 10_000, 'spans from the traced process');
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
   it('costs nothing to load: only the lazily imported tracing chunk of the build names @opentelemetry', () => {
     const dist = fileURLToPath(new URL('../dist/', import.meta.url));
     const naming = readdirSync(dist)
