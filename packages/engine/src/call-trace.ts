@@ -1,4 +1,4 @@
-import type { ChatRequest, Cost, Tracer, TraceSpan } from '@exai/core';
+import type { ChatRequest, Cost, Tracer, TraceSpan, Usage } from '@exai/core';
 import type { EngineCallOptions, EngineMeta } from './engine-types.js';
 import type { RouteAttempt } from './route-types.js';
 
@@ -26,6 +26,14 @@ const failureOf = (error: unknown): { type: string; message: string } => {
 const costAttributes = (cost: Cost | undefined) =>
   cost ? { 'exai.cost': cost.amount, 'exai.cost.currency': cost.currency, 'exai.cost.estimated': cost.estimated } : {};
 
+/**
+ * Prompt tokens the provider served from its context cache (`gen_ai.usage.cache_read.input_tokens`,
+ * part of `gen_ai.usage.input_tokens` as the GenAI conventions count them), when it reported the
+ * number (0 included: it said nothing was cached); absent when it did not say.
+ */
+const cachedAttributes = (usage: Usage | undefined) =>
+  usage?.cached_tokens !== undefined ? { 'gen_ai.usage.cache_read.input_tokens': usage.cached_tokens } : {};
+
 /** Why the attempt after `previous` was made: a fail-over to another target, or a retry of the same one. */
 function movedOn(previous: RouteAttempt | undefined, attempt: RouteAttempt) {
   if (!previous || previous.outcome === 'ok') return {};
@@ -44,6 +52,7 @@ function attemptSpan(tracer: Tracer, parent: TraceSpan, attempt: RouteAttempt, i
       'gen_ai.request.model': attempt.model,
       'gen_ai.usage.input_tokens': attempt.usage?.prompt_tokens,
       'gen_ai.usage.output_tokens': attempt.usage?.completion_tokens,
+      ...cachedAttributes(attempt.usage),
       'exai.attempt.index': index,
       'exai.attempt.outcome': attempt.outcome,
       'exai.attempt.hedged': attempt.hedged,
@@ -93,6 +102,7 @@ export function traceCall(
         'gen_ai.response.model': meta.model || undefined,
         'gen_ai.usage.input_tokens': meta.usage?.prompt_tokens,
         'gen_ai.usage.output_tokens': meta.usage?.completion_tokens,
+        ...cachedAttributes(meta.usage),
         'gen_ai.conversation.id': meta.continuationId,
         'exai.attempts': meta.attempts.length,
         'exai.fell_back': meta.fellBack,
