@@ -8,6 +8,7 @@ import {
   isLoopback,
   issuesOf,
   parseSettings,
+  type Settings,
 } from '@exai/core';
 import type { TracingSettings } from './tracing.js';
 
@@ -40,8 +41,30 @@ export interface ServerSettings {
   modelsCacheMs: number;
   /** Connection limits and timeouts (`EXAI_HEADERS_TIMEOUT_MS`, `EXAI_MAX_CONNECTIONS`, ...): see `HttpServerLimits` in @exai/core. */
   http: HttpServerLimits;
-  /** `OTEL_EXPORTER_OTLP_ENDPOINT` (and `OTEL_SERVICE_NAME`): traces exported over OTLP/HTTP; off when unset. */
+  /** The `OTEL_EXPORTER_OTLP_*` variables and `OTEL_SERVICE_NAME`: traces over OTLP/HTTP; off without an endpoint. */
   tracing?: TracingSettings;
+}
+
+/**
+ * Tracing from the standard OTLP exporter variables, the traces-specific ones winning: on when either
+ * endpoint is set; `http/protobuf` unless told (the spec's default); headers merged name by name.
+ */
+function tracingOf(all: Settings): { tracing?: TracingSettings } {
+  const url = all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? all.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (url === undefined) return {};
+  return {
+    tracing: {
+      url: all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? tracesUrl(url),
+      protocol: all.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? all.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+      headers: { ...all.OTEL_EXPORTER_OTLP_HEADERS, ...all.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+      serviceName: all.OTEL_SERVICE_NAME ?? 'exai-http',
+    },
+  };
+}
+
+/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base URL: the signal's path is appended (the OTLP exporter spec). */
+export function tracesUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
 }
 
 /**
@@ -63,9 +86,7 @@ export function readSettings(env: Env): { settings: ServerSettings; errors: stri
     maxFileBytes: all.EXAI_MAX_FILE_BYTES,
     modelsCacheMs: all.EXAI_MODELS_CACHE_MS,
     http: httpServerLimitsOf(all),
-    ...(all.OTEL_EXPORTER_OTLP_ENDPOINT
-      ? { tracing: { endpoint: all.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: all.OTEL_SERVICE_NAME ?? 'exai-http' } }
-      : {}),
+    ...tracingOf(all),
   };
   return { settings, errors: issuesOf(issues, 'exai-http').map(formatSettingsIssue) };
 }

@@ -1,18 +1,23 @@
-import type { SpanAttributes, StartSpanOptions, Tracer, TraceSpan } from '@exai/core';
+import type { OtlpProtocol, SpanAttributes, StartSpanOptions, Tracer, TraceSpan } from '@exai/core';
 import type { HeadersLike } from './deps.js';
 
 /**
  * OpenTelemetry for exai-http (docs/decisions/0024-response-cache-and-tracing.md): the engine's
- * `Tracer` seam implemented over the official SDK, spans exported over OTLP/HTTP (JSON), and the
- * gateway's request span, a child of the client's W3C `traceparent` when it sent one. Loaded only
- * when `OTEL_EXPORTER_OTLP_ENDPOINT` is set: with tracing off none of the SDK is imported (only
+ * `Tracer` seam implemented over the official SDK, spans exported over OTLP/HTTP (protobuf, or JSON
+ * when `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), and the gateway's request span, a child of the client's
+ * W3C `traceparent` when it sent one. Loaded only when an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT`
+ * or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): with tracing off none of the SDK is imported (only
  * `@opentelemetry/api`, a no-op facade, is loaded, by prom-client's default metrics).
  * No global provider or context manager is registered; parents are passed explicitly.
  */
 
 export interface TracingSettings {
-  /** `OTEL_EXPORTER_OTLP_ENDPOINT`: the collector's base URL; spans go to `<endpoint>/v1/traces`. */
-  endpoint: string;
+  /** Where spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, or `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+  url: string;
+  /** `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`: the exporter loaded. Default `http/protobuf`. */
+  protocol: OtlpProtocol;
+  /** `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`, sent with every export. Secrets: never logged. */
+  headers: Record<string, string>;
   /** `OTEL_SERVICE_NAME`. Default `exai-http`. */
   serviceName: string;
 }
@@ -26,9 +31,13 @@ export interface AppTracing {
   shutdown(): Promise<void>;
 }
 
-/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base URL: the signal's path is appended (the OTLP exporter spec). */
-export function tracesUrl(endpoint: string): string {
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+/** The official OTLP/HTTP exporter of `protocol`; only that one package is imported. */
+async function exporterOf(settings: TracingSettings) {
+  const { OTLPTraceExporter } =
+    settings.protocol === 'http/json'
+      ? await import('@opentelemetry/exporter-trace-otlp-http')
+      : await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter({ url: settings.url, headers: { ...settings.headers } });
 }
 
 function defined(attributes: SpanAttributes | undefined) {
@@ -49,21 +58,16 @@ function headerGetter(headers: HeadersLike) {
 }
 
 export async function openTracing(settings: TracingSettings, version: string): Promise<AppTracing> {
-  const [api, sdk, { OTLPTraceExporter }, { resourceFromAttributes }, { W3CTraceContextPropagator }] =
-    await Promise.all([
-      import('@opentelemetry/api'),
-      import('@opentelemetry/sdk-trace-base'),
-      import('@opentelemetry/exporter-trace-otlp-http'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/core'),
-    ]);
+  const [api, sdk, exporter, { resourceFromAttributes }, { W3CTraceContextPropagator }] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-trace-base'),
+    exporterOf(settings),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/core'),
+  ]);
   const provider = new sdk.BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': version }),
-    spanProcessors: [
-      new sdk.BatchSpanProcessor(new OTLPTraceExporter({ url: tracesUrl(settings.endpoint) }), {
-        scheduledDelayMillis: 1_000,
-      }),
-    ],
+    spanProcessors: [new sdk.BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 })],
   });
   const otel = provider.getTracer('exai-http', version);
   const propagator = new W3CTraceContextPropagator();

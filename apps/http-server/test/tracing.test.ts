@@ -19,6 +19,7 @@ import {
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_HTTP_REQUEST_METHOD,
@@ -42,9 +43,10 @@ interface ReceivedSpan {
   resource: Record<string, unknown>;
 }
 
-/** One export the receiver accepted: the encoding it came in and the request it decoded. */
+/** One export the receiver accepted: the encoding it came in, its HTTP headers and the request it decoded. */
 interface ReceivedExport {
   encoding: 'json' | 'protobuf';
+  headers: Record<string, string>;
   // biome-ignore lint/suspicious/noExplicitAny: compared whole, or read through `spansOf`
   export: any;
 }
@@ -138,10 +140,16 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   let plainId: string;
   let garbledId: string;
   let streamId: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the assertions are the type check
+  let cachedAnswer: any;
+  /** What OTEL_EXPORTER_OTLP_HEADERS sends, percent-encoded as the spec says. */
+  const headers = 'authorization=Bearer%20otlp-s3cret,x-exai-test=one';
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    gateway = await startGateway({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint } });
+    gateway = await startGateway({
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_EXPORTER_OTLP_HEADERS: headers },
+    });
     gateway.sim.script('glm-4.6', 'http-503');
     const messages = [{ role: 'user', content: 'Say hello' }];
     const body = { model: 'glm-4.6', models: ['kimi-k2-0905-preview'], messages, temperature: 0 };
@@ -167,10 +175,15 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     });
     streamId = streamed.headers.get('x-request-id')!;
     expect(await streamed.text()).toContain('[DONE]');
+    // A second turn of a thread whose first turn kimi saw: the simulator serves that prefix from its context cache.
+    const turn = [...messages, { role: 'assistant', content: 'Hello!' }, { role: 'user', content: 'Again' }];
+    const cached = await post(`${gateway.url}/v1/chat/completions`, { model: 'kimi-k2-0905-preview', messages: turn });
+    expect(cached.status).toBe(200);
+    cachedAnswer = await json(cached);
     // Closing the server exports what its batch processor still holds.
     await gateway.close();
     // The receiver prints each export before answering it; its output may still be on the way.
-    await waitFor(() => receiver.spans().filter((span) => span.kind === SERVER).length >= 4, 10_000, 'four traces');
+    await waitFor(() => receiver.spans().filter((span) => span.kind === SERVER).length >= 5, 10_000, 'five traces');
   }, 60_000);
   afterAll(async () => {
     await receiver?.close();
@@ -186,8 +199,8 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
 
   it('a failed-over request: gateway, engine and attempt spans with GenAI attributes, cost, reason and parent links', () => {
     expect(answer.exai.fell_back).toBe(true);
-    // What the gateway's exporter (@opentelemetry/exporter-trace-otlp-http) sends.
-    expect(new Set(receiver.exports.map((received) => received.encoding))).toEqual(new Set(['json']));
+    // The default exporter (@opentelemetry/exporter-trace-otlp-proto): OTLP/HTTP protobuf, the spec's default.
+    expect(new Set(receiver.exports.map((received) => received.encoding))).toEqual(new Set(['protobuf']));
     const spans = byRequest(answer.exai.request_id);
     expect(spans).toHaveLength(4);
     for (const span of spans) expect(span.resource).toMatchObject({ 'service.name': 'exai-http' });
@@ -250,6 +263,8 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       },
     });
     expect(attempts[0]!.attributes).not.toHaveProperty('exai.failover.reason');
+    // The failed attempt has no usage: no cached count is made up.
+    expect(attempts[0]!.attributes).not.toHaveProperty(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS);
     if (failed.cost) expect(attempts[0]!.attributes['exai.cost']).toBe(failed.cost.amount);
     else expect(attempts[0]!.attributes).not.toHaveProperty('exai.cost');
     expect(answered.cost.amount).toBeGreaterThan(0);
@@ -262,6 +277,8 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
         'exai.attempt.index': 1,
         'exai.attempt.outcome': 'ok',
         'exai.failover.reason': failed.outcome,
+        // kimi said none of this prompt was cached.
+        [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 0,
         'exai.cost': answered.cost.amount,
         'exai.cost.currency': answered.cost.currency,
         'exai.cost.estimated': answered.cost.estimated,
@@ -276,6 +293,32 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       expect(nanos(attempt.endTimeUnixNano) <= nanos(engineSpan.endTimeUnixNano) + 1_000_000n).toBe(true);
     }
     expect(nanos(engineSpan.endTimeUnixNano) <= nanos(gatewaySpan.endTimeUnixNano)).toBe(true);
+  });
+
+  it('every export carries the OTEL_EXPORTER_OTLP_HEADERS headers, percent-decoded', () => {
+    expect(receiver.exports.length).toBeGreaterThan(0);
+    for (const received of receiver.exports) {
+      expect(received.headers).toMatchObject({
+        authorization: 'Bearer otlp-s3cret',
+        'x-exai-test': 'one',
+        'content-type': 'application/x-protobuf',
+      });
+    }
+  });
+
+  it('cached input tokens the provider reported: gen_ai.usage.cache_read.input_tokens on attempt and engine', () => {
+    const cached = cachedAnswer.exai.cost.cached_tokens;
+    expect(cached).toBeGreaterThan(0);
+    expect(cached).toBeLessThanOrEqual(cachedAnswer.usage.prompt_tokens);
+    const spans = byRequest(cachedAnswer.exai.request_id);
+    const attempts = spans.filter((span) => span.kind === CLIENT);
+    expect(attempts).toHaveLength(1);
+    for (const span of [...attempts, spans.find((span) => span.kind === INTERNAL)!]) {
+      expect(span.attributes).toMatchObject({
+        [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: cached,
+        [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: cachedAnswer.usage.prompt_tokens,
+      });
+    }
   });
 
   it('the parent-link check fails on a wrong link', () => {
@@ -310,6 +353,69 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       expect(gatewaySpan.traceId).not.toBe(clientTrace);
     }
   });
+});
+
+describe('the standard OTLP exporter variables', () => {
+  it('OTEL_EXPORTER_OTLP_TRACES_*: JSON when asked, the URL as given, its headers winning; the service name', async () => {
+    const receiver = await startReceiver();
+    try {
+      const gateway = await startGateway({
+        env: {
+          // The generic ones point elsewhere: the traces-specific ones must win.
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${receiver.endpoint}/v1/traces`,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_HEADERS: 'x-exai-test=generic,x-only-generic=1',
+          OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-exai-test=traces',
+          OTEL_SERVICE_NAME: 'gateway-eu',
+        },
+      });
+      const messages = [{ role: 'user', content: 'Say hello' }];
+      const response = await post(`${gateway.url}/v1/chat/completions`, { model: 'kimi-k2-0905-preview', messages });
+      expect(response.status).toBe(200);
+      const requestId = response.headers.get('x-request-id');
+      await gateway.close();
+      await waitFor(() => receiver.spans().some((span) => span.kind === SERVER), 10_000, 'the trace');
+      expect(new Set(receiver.exports.map((received) => received.encoding))).toEqual(new Set(['json']));
+      for (const received of receiver.exports) {
+        expect(received.headers).toMatchObject({
+          'x-exai-test': 'traces',
+          'x-only-generic': '1',
+          'content-type': 'application/json',
+        });
+      }
+      const gatewaySpan = receiver.spans().find((span) => span.kind === SERVER)!;
+      expect(gatewaySpan.attributes['exai.request_id']).toBe(requestId);
+      expect(gatewaySpan.resource).toMatchObject({ 'service.name': 'gateway-eu' });
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+
+  it('grpc is refused at start naming the variable, and a bad header is refused without showing it', async () => {
+    const sim = await startSimulator({ port: 0 });
+    try {
+      const started = spawnApp({
+        config: simulatorConfig(sim),
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+          OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20otlp-s3cret,otlp-s3cret-too',
+        },
+      });
+      const error: Error = await started.then(
+        () => expect.unreachable('exai-http started'),
+        (failure) => failure,
+      );
+      expect(error.message).toMatch(/exited with 2/);
+      expect(error.message).toMatch(/OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported/);
+      expect(error.message).toMatch(/OTEL_EXPORTER_OTLP_HEADERS: entry 2 is not name=value/);
+      expect(error.message).not.toContain('s3cret');
+    } finally {
+      await sim.close();
+    }
+  }, 30_000);
 });
 
 describe('the OTLP receiver', () => {
@@ -380,8 +486,8 @@ describe('the OTLP receiver', () => {
 });
 
 describe('tracing off', () => {
-  /** The modules a started `exai-http` process loaded while answering one chat request. */
-  async function modulesLoaded(env: Record<string, string>): Promise<string[]> {
+  /** The modules a started `exai-http` process loaded while answering one chat request, and what it logged. */
+  async function modulesLoaded(env: Record<string, string>): Promise<{ modules: string[]; stderr: string }> {
     const sim = await startSimulator({ port: 0 });
     const log = join(mkdtempSync(join(tmpdir(), 'exai-modules-')), 'modules.txt');
     const preload = new URL('./fixtures/record-modules.mjs', import.meta.url).href;
@@ -398,7 +504,7 @@ describe('tracing off', () => {
       await app.exit;
       await sim.close();
     }
-    return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+    return { modules: readFileSync(log, 'utf8').split('\n').filter(Boolean), stderr: app.stderr() };
   }
 
   /** The @opentelemetry packages among loaded module paths or URLs. */
@@ -406,19 +512,29 @@ describe('tracing off', () => {
     new Set(modules.flatMap((module) => /@opentelemetry[/+]([a-z-]+)/.exec(module)?.[1] ?? []));
 
   it('a server started without OTEL_EXPORTER_OTLP_ENDPOINT loads none of the SDK; with it, it does', async () => {
-    const off = await modulesLoaded({});
+    const { modules: off } = await modulesLoaded({});
     expect(off.some((module) => module.includes('/fastify/'))).toBe(true); // the log does see packages
     // Only the API facade, which prom-client's default process metrics require (for exemplars).
     expect([...otelPackages(off)]).toEqual(['api']);
     expect(off.filter((module) => /\/dist\/tracing-[^/]*\.js$/.test(module))).toEqual([]);
     const receiver = await startReceiver();
     try {
-      const on = await modulesLoaded({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+      const { modules: on, stderr } = await modulesLoaded({
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20otlp-s3cret',
+        EXAI_LOG_LEVEL: 'trace',
+      });
       const loaded = otelPackages(on);
-      for (const name of ['api', 'core', 'resources', 'sdk-trace-base', 'exporter-trace-otlp-http'])
+      for (const name of ['api', 'core', 'resources', 'sdk-trace-base', 'exporter-trace-otlp-proto'])
         expect(loaded.has(name), name).toBe(true);
+      // Only the exporter of the protocol in use is loaded (http/protobuf by default).
+      expect(loaded.has('exporter-trace-otlp-http')).toBe(false);
       expect(on.some((module) => /\/dist\/tracing-[^/]*\.js$/.test(module))).toBe(true);
       await waitFor(() => receiver.spans().length > 0, 10_000, 'spans from the traced process');
+      expect(receiver.exports[0]!.headers.authorization).toBe('Bearer otlp-s3cret');
+      // Everything it logged, at the most verbose level: the header's secret is not in it.
+      expect(stderr.length).toBeGreaterThan(0);
+      expect(stderr).not.toContain('s3cret');
     } finally {
       await receiver.close();
     }

@@ -73,6 +73,8 @@ export {
   formatSettingsIssue,
   issuesOf,
   logLevels,
+  type OtlpProtocol,
+  otlpProtocols,
   parseSettings,
   type SettingDoc,
   type SettingName,

@@ -81,6 +81,32 @@ describe('parseSettings', () => {
     expect(parsed.error?.issues[0]?.path).toEqual(['EXAI_HEADERS_TIMEOUT_MS']);
   });
 
+  it('reads the OTLP exporter variables: protocols, headers percent-decoded; grpc and bad headers refused by name', () => {
+    const { settings, issues } = parseSettings({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: ' Authorization = Bearer%20s3cret , x-tenant=a%2Cb,',
+    });
+    expect(issues).toEqual([]);
+    expect(settings.OTEL_EXPORTER_OTLP_PROTOCOL).toBe('http/json');
+    expect(settings.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL).toBeUndefined();
+    expect(settings.OTEL_EXPORTER_OTLP_HEADERS).toEqual({ authorization: 'Bearer s3cret', 'x-tenant': 'a,b' });
+    expect(parseSettings({}).settings.OTEL_EXPORTER_OTLP_HEADERS).toEqual({});
+    const refused = parseSettings({
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http',
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20s3cret,broken-s3cret',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-key=%E0%A4%A-s3cret',
+    }).issues.map(formatSettingsIssue);
+    expect(refused).toEqual([
+      "OTEL_EXPORTER_OTLP_PROTOCOL: expected one of http/protobuf, http/json, got 'http'",
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: grpc is not supported: .*http\/protobuf/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_HEADERS: entry 2 is not name=value/),
+      expect.stringMatching(/^OTEL_EXPORTER_OTLP_TRACES_HEADERS: entry 1 is not name=value/),
+    ]);
+    // A header value is a secret: no message shows any of it.
+    for (const line of refused) expect(line).not.toMatch(/s3cret|Bearer/);
+  });
+
   it('makes a bad engine override a ConfigError naming the variable and its field', () => {
     try {
       loadConfig({ env: { EXAI_REQUEST_TIMEOUT_MS: 'abc' } });

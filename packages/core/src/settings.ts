@@ -90,6 +90,50 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
     return z.NEVER;
   });
 
+/** The OTLP protocols exai-http exports with (`OTEL_EXPORTER_OTLP_PROTOCOL`); `grpc` is refused by name. */
+export const otlpProtocols = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof otlpProtocols)[number];
+
+const otlpProtocol = () =>
+  raw().transform((value, context): OtlpProtocol | undefined => {
+    if (value === undefined || (otlpProtocols as readonly string[]).includes(value)) {
+      return value as OtlpProtocol | undefined;
+    }
+    const message =
+      value === 'grpc'
+        ? 'grpc is not supported: exai-http exports over OTLP/HTTP; set http/protobuf (the default) or http/json'
+        : `expected one of ${otlpProtocols.join(', ')}, got '${value}'`;
+    context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  });
+
+/**
+ * OTLP exporter headers, `key=value` pairs separated by commas, values percent-encoded (the OTel
+ * spec's format). They often carry secrets: an error says which entry is wrong, never what it holds.
+ */
+const otlpHeaders = () =>
+  raw().transform((value, context) => {
+    const headers: Record<string, string> = {};
+    for (const [index, entry] of (value ?? '').split(',').entries()) {
+      if (entry.trim() === '') continue;
+      const equals = entry.indexOf('=');
+      const name = equals > 0 ? entry.slice(0, equals).trim() : '';
+      let decoded: string | undefined;
+      try {
+        decoded = decodeURIComponent(entry.slice(equals + 1).trim());
+      } catch {}
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || decoded === undefined || /[\r\n\0]/.test(decoded)) {
+        context.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} is not name=value (a header name, then a percent-encoded value); not shown`,
+        });
+        return z.NEVER;
+      }
+      headers[name.toLowerCase()] = decoded;
+    }
+    return headers;
+  });
+
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const toolProfiles = ['lean', 'standard', 'full'] as const;
 
@@ -399,7 +443,38 @@ const shape = {
   // --- tracing (exai-http)
   OTEL_EXPORTER_OTLP_ENDPOINT: doc(text(), {
     description:
-      'OTLP/HTTP endpoint (`http://collector:4318`): traces of every request are exported there (GenAI conventions, W3C `traceparent` honoured); unset = tracing off, its packages never loaded',
+      'OTLP/HTTP base URL (`http://collector:4318`): traces of every request are exported to `<it>/v1/traces` ' +
+      '(GenAI conventions, W3C `traceparent` honoured); unset (and no `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) = ' +
+      'tracing off, its packages never loaded',
+    default: '',
+    apps: httpOnly,
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: doc(text(), {
+    description:
+      'the full URL traces are sent to, used as is (`http://collector:4318/v1/traces`); wins over ' +
+      '`OTEL_EXPORTER_OTLP_ENDPOINT`, and turns tracing on by itself',
+    default: '',
+    apps: httpOnly,
+  }),
+  OTEL_EXPORTER_OTLP_PROTOCOL: doc(otlpProtocol(), {
+    description: 'OTLP encoding: `http/protobuf` or `http/json`; `grpc` is refused at start',
+    default: 'http/protobuf',
+    apps: httpOnly,
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: doc(otlpProtocol(), {
+    description: 'the same for traces; wins over `OTEL_EXPORTER_OTLP_PROTOCOL`',
+    default: 'http/protobuf',
+    apps: httpOnly,
+  }),
+  OTEL_EXPORTER_OTLP_HEADERS: doc(otlpHeaders(), {
+    description:
+      'headers sent with every export, `name=value` pairs separated by commas, values percent-encoded ' +
+      '(`authorization=Bearer%20tok`); never logged',
+    default: '',
+    apps: httpOnly,
+  }),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: doc(otlpHeaders(), {
+    description: 'more headers for trace exports, winning over `OTEL_EXPORTER_OTLP_HEADERS` name by name; never logged',
     default: '',
     apps: httpOnly,
   }),
