@@ -221,6 +221,7 @@ export class Engine {
       startedAt,
       ...(options.route ? { route: options.route } : {}),
       ...(options.caller ? { caller: options.caller } : {}),
+      ...(options.scope ? { owner: options.scope.owner } : {}),
     });
   }
 
