@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { SharedBreakerState } from '@exai/core';
+import type { SharedBreakerRecord, SharedBreakerState } from '@exai/core';
 import { type BreakerHost, KeyedBreaker } from './breaker.js';
 import { parseKey, resolveBreakerOptions } from './options.js';
 import type {
@@ -21,6 +21,13 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
   return new Registry(options);
 }
 
+/**
+ * At most this many breakers are made from shared records for keys this instance never used. The
+ * fleet's keys are bounded already (a made-up model name shares its provider's `glm/*` breaker); the
+ * cap keeps a shared state holding junk keys from growing the registry without bound.
+ */
+const REMOTE_BREAKER_CAP = 1_000;
+
 interface RotationClock {
   emitter: EventEmitter;
   timer: NodeJS.Timeout;
@@ -39,6 +46,7 @@ class Registry implements BreakerRegistry, BreakerHost {
   /** One bucket-rotation timer per distinct bucket interval, instead of one per breaker. */
   private readonly clocks = new Map<number, RotationClock>();
   private readonly unsubscribe: (() => void) | undefined;
+  private remoteMade = 0;
   private closed = false;
 
   constructor(private readonly options: BreakerRegistryOptions) {
@@ -54,7 +62,26 @@ class Registry implements BreakerRegistry, BreakerHost {
     for (const provider of Object.keys(options.perProvider ?? {})) {
       resolveBreakerOptions(provider, options.defaults, options.perProvider);
     }
-    this.unsubscribe = options.shared?.subscribe((key, record) => this.breakers.get(key)?.applyRemote(record));
+    this.unsubscribe = options.shared?.subscribe((key, record) => this.applyRemote(key, record));
+  }
+
+  /**
+   * Another instance's record. A key this instance has no breaker for gets one when the record holds
+   * it open, so an instance that has not called the provider yet (a new worker) reports the fleet's
+   * state in its snapshot (`/readyz`, the dashboard) and refuses at once. A closed record needs no
+   * breaker: a new one is closed.
+   */
+  private applyRemote(key: string, record: SharedBreakerRecord): void {
+    const existing = this.breakers.get(key);
+    if (existing !== undefined) {
+      existing.applyRemote(record);
+      return;
+    }
+    if (this.closed || record.state !== 'open' || record.instance === this.instanceId) return;
+    if ((record.until ?? 0) <= Date.now() || this.remoteMade >= REMOTE_BREAKER_CAP) return;
+    this.remoteMade++;
+    this.get(key);
+    this.breakers.get(key)?.applyRemote(record);
   }
 
   get(key: string): Breaker {

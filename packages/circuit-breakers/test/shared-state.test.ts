@@ -81,6 +81,42 @@ describe('shared state across instances', () => {
     ]);
   });
 
+  it('an instance that never called the provider shows the key open as soon as another instance opens it', async () => {
+    const { a, b } = pair(createMemorySharedBreakerState());
+    const events: BreakerStateEvent[] = [];
+    b.on('state', (event) => events.push(event));
+    expect(b.snapshot()).toEqual([]);
+    await open(a, 'glm/glm-4.6');
+    await sleep(5); // pub/sub delivery
+    // b made no call and asked for no breaker: its status (what /readyz reads) shows the fleet's state.
+    expect(b.snapshot()).toMatchObject([{ key: 'glm/glm-4.6', state: 'open', openedBy: 'a', calls: 0 }]);
+    expect(events.map((event) => [event.key, event.to])).toEqual([['glm/glm-4.6', 'open']]);
+    expect(isCircuitOpen(await rejection(b.get('glm/glm-4.6').execute(async () => 'no')))).toBe(true);
+    // A closed record for a key b has no breaker for creates none (a new breaker is closed anyway).
+    await a.get('kimi').execute(async () => 'ok');
+    await sleep(5);
+    expect(b.snapshot().map((snapshot) => snapshot.key)).toEqual(['glm/glm-4.6']);
+  });
+
+  it('breakers made from shared records are bounded: 10,000 made-up keys do not make 10,000 breakers', async () => {
+    const shared = createMemorySharedBreakerState();
+    const { b } = pair(shared);
+    const until = Date.now() + 60_000;
+    for (let index = 0; index < 10_000; index++)
+      await shared.publish(`glm/made-up-${index}`, {
+        state: 'open',
+        until,
+        instance: 'elsewhere',
+        updatedAt: Date.now(),
+      });
+    await sleep(20);
+    const count = b.snapshot().length;
+    expect(count).toBeGreaterThan(0);
+    expect(count).toBeLessThanOrEqual(1_000);
+    // A key b uses itself is still created and works.
+    expect(await b.get('glm/glm-4.6').execute(async () => 'ok')).toBe('ok');
+  });
+
   it('reads the record before the first call, and at most once per refresh interval, when there is no push', async () => {
     const counter = { gets: 0 };
     const { a, b } = pair(withoutPush(createMemorySharedBreakerState(), counter), { sharedRefreshMs: 250 });

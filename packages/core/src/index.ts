@@ -62,6 +62,7 @@ export {
   LOOPBACK_NAMES,
 } from './host-guard.js';
 export { type CreateLoggerOptions, createLogger, type Logger, redactSecrets, registerSecret } from './logger.js';
+export { LruMap } from './lru-map.js';
 export { type OpenAIErrorBody, toOpenAIError } from './openai-error.js';
 export { ownValue } from './own.js';
 export { installProcessGuard, type ProcessGuardOptions } from './process-guard.js';

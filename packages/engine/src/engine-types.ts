@@ -35,7 +35,7 @@ export interface EngineCallOptions {
   tool?: string;
   /** Local files already read into the prompt, stored with the user turn. */
   files?: string[];
-  /** Who called (an API key id), for the request log. */
+  /** Who called (an API key id), for the request log; the log's rows belong to `scope`'s owner. */
   caller?: string;
   /**
    * The tenant the conversation belongs to: `continuation_id` finds only its threads (another

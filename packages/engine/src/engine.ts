@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type BreakerRegistry, type BreakerStateListener, createBreakerRegistry } from '@exai/circuit-breakers';
+import type { BreakerRegistry, BreakerStateListener } from '@exai/circuit-breakers';
 import {
   type ChatChunk,
   type ChatRequest,
@@ -8,19 +8,18 @@ import {
   type GatewayConfig,
   type Logger,
   type ModelInfo,
-  ownValue,
   type ProviderAdapter,
-  StoreUnavailableError,
   type Tracer,
 } from '@exai/core';
-import { createSessionManager, type SessionListener, type SessionManager } from '@exai/session-manager';
+import type { SessionListener, SessionManager } from '@exai/session-manager';
 import type { OwnerScope, Store } from '@exai/store';
 import { type CacheSlot, CallCache, hitMeta } from './cache.js';
 import { traceCall } from './call-trace.js';
 import { type Affinity, buildChain } from './chain.js';
 import { runConsensus } from './consensus.js';
-import { CredentialHolds } from './credential-holds.js';
+import type { CredentialHolds } from './credential-holds.js';
 import { embeddingTargets, routeEmbeddings } from './embeddings.js';
+import { routeOptionsOf, wireEngine } from './engine-parts.js';
 import type {
   EngineCallOptions,
   EngineChatResult,
@@ -31,15 +30,12 @@ import type {
   EngineStream,
   Exchange,
 } from './engine-types.js';
-import { createExecutor } from './executor.js';
 import { conversationOf, remembers, scopeOf, storeExchange, textOf } from './memory.js';
 import { blankMeta, metaOf } from './meta.js';
 import { type PrepareParts, prepareCall } from './prepare.js';
 import { RequestLog } from './request-log.js';
-import { ModelResolver, type Target } from './resolve.js';
-import { PrefillMemory } from './resume.js';
-import { RetryBudget } from './retry-budget.js';
-import type { RouteOptions, RouteState } from './route-types.js';
+import type { ModelResolver, Target } from './resolve.js';
+import type { RouteState } from './route-types.js';
 import { type RouterDeps, routeChat } from './router.js';
 import { type Admission, affinityOf, priceCall, SpendGuard } from './spend.js';
 import { engineStatus } from './status.js';
@@ -84,51 +80,12 @@ export class Engine {
     this.#cache = new CallCache(config.cache, () => store.responseCache, options.logger);
     this.#tracer = options.tracer;
     this.#spend = new SpendGuard(store, options.logger);
-    this.resolver = new ModelResolver(adapters, config, options.random);
-    // State shared beyond this process (Redis, or the primary of `--workers N`); in-process state needs no sharing.
-    const fleet = store.shared.kind !== 'memory';
-    this.breakers = createBreakerRegistry({
-      defaults: config.breaker,
-      // Breakers where the fault is: the provider's for provider-wide faults, one per model (and key) for the rest.
-      scoped: true,
-      ...(fleet ? { shared: store.shared.breakers } : {}),
-      ...(options.instanceId ? { instanceId: options.instanceId } : {}),
-      // Redis being unavailable is logged once per outage by the store; breakers then decide locally.
-      onError: (error, context) => {
-        if (!StoreUnavailableError.isInstance(error))
-          this.logger.warn({ err: error, ...context }, 'shared breaker state failed');
-      },
-    });
-    this.credentials = new CredentialHolds({
-      holdMs: config.breaker.credentialHoldMs,
-      shared: store.shared.breakers,
-      probes: store.shared.semaphore,
-      logger: options.logger,
-      instanceId: options.instanceId ?? randomUUID(),
-    });
-    const perProvider: Record<string, number> = { default: config.concurrency.perProvider };
-    for (const [id, provider] of Object.entries(config.providers))
-      if (provider.maxConcurrency) perProvider[id] = provider.maxConcurrency;
-    this.sessions = createSessionManager({
-      global: config.concurrency.global,
-      perProvider,
-      perConversation: config.concurrency.perConversation,
-      maxQueue: config.concurrency.maxQueue,
-      defaultTimeoutMs: config.timeouts.requestMs,
-    });
-    const executor = createExecutor({
-      config,
-      sessions: this.sessions,
-      breakers: this.breakers,
-      credentials: this.credentials,
-      slots: fleet ? store.shared.semaphore : undefined,
-      logger: options.logger,
-    });
-    this.#deps = {
-      executor,
-      budget: new RetryBudget({ ratio: config.retry.budgetRatio }),
-      prefill: new PrefillMemory(),
-    };
+    const parts = wireEngine(config, adapters, store, options);
+    this.resolver = parts.resolver;
+    this.breakers = parts.breakers;
+    this.credentials = parts.credentials;
+    this.sessions = parts.sessions;
+    this.#deps = parts.deps;
   }
 
   /** Resolves a model name into the ordered targets a request would try (fallbacks included). */
@@ -138,32 +95,6 @@ export class Engine {
     prefer?: string | Affinity | null,
   ): Target[] {
     return buildChain(this.resolver, this.config, this.logger, request, options.auto, prefer);
-  }
-
-  #routeOptions(
-    requestId: string,
-    request: Pick<ChatRequest, 'model' | 'exai'>,
-    options: EngineCallOptions,
-    conversationId?: string,
-  ): RouteOptions {
-    const hedgeMs = ownValue(this.config.hedging, request.model);
-    const route = ownValue(this.config.routes, request.model);
-    const timeouts = this.config.timeouts;
-    return {
-      firstTokenMsOf: (target) =>
-        route?.firstTokenMs ??
-        target.info.firstTokenMs ??
-        timeouts.firstTokenMs ??
-        timeouts.firstTokenByTierMs[target.info.tier ?? 'balanced'],
-      resume: request.exai?.resume ?? route?.resume ?? true,
-      requestId,
-      ...(options.signal ? { signal: options.signal } : {}),
-      ...(conversationId ? { conversationId } : {}),
-      timeouts: this.config.timeouts,
-      retry: this.config.retry,
-      maxAttemptsPerRequest: this.config.retry.maxAttemptsPerRequest,
-      ...(hedgeMs ? { hedgeMs } : {}),
-    };
   }
 
   #prepareParts(): PrepareParts {
@@ -221,6 +152,7 @@ export class Engine {
       startedAt,
       ...(options.route ? { route: options.route } : {}),
       ...(options.caller ? { caller: options.caller } : {}),
+      ...(options.scope ? { owner: options.scope.owner } : {}),
     });
   }
 
@@ -252,7 +184,7 @@ export class Engine {
         prepared.chain,
         prepared.request,
         this.#deps,
-        this.#routeOptions(prepared.requestId, request, options, conversationId),
+        routeOptionsOf(this.config, prepared.requestId, request, options, conversationId),
         state,
       );
       meta = this.#meta(prepared.requestId, state, prepared.chain, cache);
@@ -293,7 +225,7 @@ export class Engine {
     // Priced from the usage the provider reports (input tokens); a key's budget is not reserved for embeddings.
     const call = { chain, request: { model: request.model, messages: [] }, admission: undefined, answerChars: 0 };
     try {
-      const routeOptions = this.#routeOptions(requestId, request, options);
+      const routeOptions = routeOptionsOf(this.config, requestId, request, options);
       const response = await routeEmbeddings(chain, request, this.#deps, routeOptions, state);
       const meta = this.#meta(requestId, state, chain);
       await this.#account(meta, options, 200, startedAt, call);
@@ -344,7 +276,7 @@ export class Engine {
             prepared.chain,
             prepared.request,
             engine.#deps,
-            engine.#routeOptions(meta.requestId, request, options, conversationId),
+            routeOptionsOf(engine.config, meta.requestId, request, options, conversationId),
             state,
           )) {
             // The answer is only kept when a thread will store it; its length prices a call without usage.

@@ -35,7 +35,10 @@ export class RequestLog {
   }
 
   /** Logs one finished call: the request and each of its attempts. */
-  record(meta: EngineMeta, call: { route?: string; caller?: string; status: number; startedAt: number }): void {
+  record(
+    meta: EngineMeta,
+    call: { route?: string; caller?: string; owner?: string; status: number; startedAt: number },
+  ): void {
     const attempts: NewAttempt[] = meta.attempts.map((attempt) => ({
       provider: attempt.provider,
       model: attempt.model,
@@ -59,6 +62,7 @@ export class RequestLog {
         latencyMs: Date.now() - call.startedAt,
         ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
         ...(call.caller ? { apiKeyId: call.caller } : {}),
+        ...(call.owner ? { owner: call.owner } : {}),
         ...(meta.cache ? { cache: meta.cache } : {}),
         ...(meta.cost ? { cost: meta.cost.amount, currency: meta.cost.currency } : {}),
       },

@@ -1,4 +1,11 @@
-import type { ChatChunk, ChatChunkDelta, ChatRequest, ResumePoint, Usage } from '@exai/core';
+import {
+  type ChatChunk,
+  type ChatChunkDelta,
+  type ChatRequest,
+  LruMap,
+  type ResumePoint,
+  type Usage,
+} from '@exai/core';
 import { estimateTokens } from './file-context.js';
 import { textOf } from './memory.js';
 import type { Target } from './resolve.js';
@@ -20,17 +27,28 @@ const MIN_OVERLAP = 8;
 /** How far back into the given text a repeat is looked for. */
 const OVERLAP_WINDOW = 512;
 
-/** Targets (`provider/model`) that refused a prefill with a 400, remembered for the engine's life. */
+/**
+ * Targets (`provider/model`) that refused a prefill with a 400, remembered for the engine's life: at most
+ * `capacity` of them (model names can be made up), the least recently asked about forgotten first.
+ */
 export class PrefillMemory {
-  readonly #refused = new Set<string>();
+  readonly #refused: LruMap<string, true>;
+
+  constructor(capacity = 1_000) {
+    this.#refused = new LruMap(capacity);
+  }
+
+  get size(): number {
+    return this.#refused.size;
+  }
 
   /** True when the target is to be sent a prefill: the catalog says it takes one and it has not refused. */
   takes(target: Target): boolean {
-    return target.info.prefill === true && !this.#refused.has(`${target.provider}/${target.model}`);
+    return target.info.prefill === true && this.#refused.get(`${target.provider}/${target.model}`) !== true;
   }
 
   refused(target: Target): void {
-    this.#refused.add(`${target.provider}/${target.model}`);
+    this.#refused.set(`${target.provider}/${target.model}`, true);
   }
 }
 

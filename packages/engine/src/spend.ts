@@ -4,6 +4,7 @@ import {
   type Cost,
   costOf,
   type Logger,
+  LruMap,
   NotFoundError,
   sumCosts,
   type Turn,
@@ -122,8 +123,9 @@ export class SpendGuard {
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #now: () => number;
-  readonly #policies = new Map<string, { record: ApiKeyRecord | undefined; until: number }>();
-  readonly #alerted = new Set<string>();
+  // Bounded: one entry per key id (and per key and budget period), never growing with the fleet's history.
+  readonly #policies = new LruMap<string, { record: ApiKeyRecord | undefined; until: number }>(10_000);
+  readonly #alerted = new LruMap<string, true>(10_000);
 
   constructor(store: Store, logger: Logger, now: () => number = Date.now) {
     this.#store = store;
@@ -135,7 +137,6 @@ export class SpendGuard {
     const cached = this.#policies.get(keyId);
     if (cached && cached.until > this.#now()) return cached.record;
     const record = await this.#store.getApiKey(keyId);
-    if (this.#policies.size > 10_000) this.#policies.clear();
     this.#policies.set(keyId, { record, until: this.#now() + CACHE_MS });
     return record;
   }
@@ -192,7 +193,7 @@ export class SpendGuard {
         const alert = budget.alertAt !== undefined && spent >= budget.alertAt * budget.amount;
         const alertKey = `${caller}:${period.label}`;
         if (alert && !this.#alerted.has(alertKey)) {
-          this.#alerted.add(alertKey);
+          this.#alerted.set(alertKey, true);
           this.#logger.warn(
             { apiKeyId: caller, spent, limit: budget.amount, period: period.label },
             'API key passed its budget alert threshold',

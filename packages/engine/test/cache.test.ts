@@ -27,7 +27,7 @@ async function chunksOf(stream: AsyncIterable<ChatChunk>): Promise<ChatChunk[]> 
 /** The request log's rows once `count` of them are written (it is flushed off the request path). */
 async function logged(store: Store, count: number) {
   for (let tries = 0; tries < 100; tries++) {
-    const rows = await store.listRequests({ limit: 50 });
+    const rows = await store.listRequests({ owner: 'admin', admin: true }, { limit: 50 });
     if (rows.length >= count) return rows;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -132,15 +132,20 @@ describe('accounting', () => {
   it('every attempt is recorded with provider, model, outcome, latency and tokens', async () => {
     env = await setup();
     env.sim.script('model-a', 'http-503');
-    const answer = await env.engine.chat(ask('model-a'), { route: '/test' });
+    const scope = { owner: 'key:alice' };
+    const answer = await env.engine.chat(ask('model-a'), { route: '/test', caller: 'key:alice', scope });
     expect(answer.exai.attempts.length).toBeGreaterThanOrEqual(2);
     await env.engine.close(1_000);
     // The store was closed with the engine; a new handle on the same directory reads the log.
     const { createStore } = await import('@exai/store');
     const reopened = createStore({ dataDir: env.engine.config.store.dataDir });
-    const [logged] = await reopened.listRequests({ limit: 1 });
+    // The row belongs to the caller's tenant: another tenant lists nothing.
+    expect(await reopened.listRequests({ owner: 'key:bob' })).toEqual([]);
+    const [logged] = await reopened.listRequests(scope, { limit: 1 });
     expect(logged).toMatchObject({
       id: answer.exai.requestId,
+      owner: 'key:alice',
+      apiKeyId: 'key:alice',
       route: '/test',
       provider: 'backup',
       model: 'model-b',

@@ -80,7 +80,7 @@ describe('a stream that breaks after it started is finished by the fallback', ()
     await env.engine.close(1_000);
     const { createStore } = await import('@exai/store');
     const reopened = createStore({ dataDir: env.engine.config.store.dataDir });
-    const [logged] = await reopened.listRequests({ limit: 1 });
+    const [logged] = await reopened.listRequests({ owner: 'local' }, { limit: 1 });
     expect(logged).toMatchObject({ id: stream.meta.requestId, provider: 'backup', model: 'model-b', status: 200 });
     expect(logged?.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
       ['primary', 'error'],

@@ -69,3 +69,42 @@ describe('per-provider concurrency across instances', () => {
     expect(peak).toBe(2);
   });
 });
+
+describe('breakers across instances', () => {
+  it('an instance that never called a provider reports its breaker open once another instance opened it', async () => {
+    const primary = `breaker${process.pid}x${Date.now()}`;
+    const base = sim.baseURL('openai');
+    const pair: Engine[] = [];
+    for (let index = 0; index < 2; index++) {
+      const config = loadConfig({
+        env: {},
+        input: {
+          providers: {
+            [primary]: { kind: 'openai-compatible', baseURL: base, apiKey: 'k1', models: [{ id: 'model-o' }] },
+            backup: { kind: 'openai-compatible', baseURL: base, apiKey: 'k2', models: [{ id: 'model-p' }] },
+          },
+          fallbacks: { 'model-o': ['backup/model-p'] },
+          store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-breakers-')), redisUrl },
+          logLevel: 'silent',
+        },
+      });
+      pair.push((await openEngine(config)).engine);
+    }
+    engines.push(...pair);
+    const [first, second] = pair as [Engine, Engine];
+    const openOn = (engine: Engine) =>
+      engine.status().breakers.filter((breaker) => breaker.key.startsWith(primary) && breaker.state === 'open');
+    sim.script('model-o', 'http-503');
+    const request = { model: 'model-o', messages: [{ role: 'user' as const, content: 'hi' }] };
+    for (let call = 0; call < 4; call++) await first.chat(request);
+    const opened = openOn(first).map((breaker) => breaker.key);
+    expect(opened.length).toBeGreaterThan(0);
+    // `second` has made no call at all: what it reports comes from Redis alone.
+    const deadline = Date.now() + 5_000;
+    while (openOn(second).length === 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(openOn(second).map((breaker) => breaker.key)).toEqual(opened);
+    expect(second.status().providers.find((provider) => provider.id === primary)?.breaker).toBe('open');
+    sim.script('model-o', null);
+  });
+});

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { localOwner } from './owner.js';
 import type { StoreDialect } from './types.js';
 
@@ -256,6 +256,27 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
         await db.schema
           .alterTable('responses')
           .addColumn('status', 'text', (column) => column.notNull().defaultTo('completed'))
+          .execute();
+      },
+    },
+    // The request log gets its tenant, like threads and files, so every read filters by it. Rows from
+    // before belong to their key's tenant: a stored key's owner (or the key), a configured key itself
+    // (`key:…`, `admin:…`), and the local tenant for the rest (open mode, MCP, no key).
+    '0007_request_owner': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .alterTable('requests')
+          .addColumn('owner', 'text', (column) => column.notNull().defaultTo(localOwner))
+          .execute();
+        await sql`update requests set owner = coalesce(
+            (select coalesce(api_keys.owner, api_keys.id) from api_keys where api_keys.id = requests.api_key_id),
+            case when api_key_id like 'key:%' or api_key_id like 'admin:%' then api_key_id else ${localOwner} end)
+          where api_key_id is not null`.execute(db);
+        await db.schema
+          .createIndex('requests_owner_created_at')
+          .ifNotExists()
+          .on('requests')
+          .columns(['owner', 'created_at'])
           .execute();
       },
     },

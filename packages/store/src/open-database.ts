@@ -1,12 +1,45 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  type SqliteDialectConfig,
+  SqliteDriver,
+  sql,
+} from 'kysely';
 import type { Database } from './schema.js';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
   /** The Postgres schema tables live in (first of search_path); undefined for SQLite. */
   schema: string | undefined;
+}
+
+/**
+ * Every store transaction writes (append turns, delete, purge, log requests), most after a read. A
+ * deferred `BEGIN` (Kysely's) reads a snapshot; when another process (a worker of `--workers`)
+ * commits meanwhile, the upgrade to a write fails with SQLITE_BUSY_SNAPSHOT, which no busy timeout
+ * waits out. `BEGIN IMMEDIATE` takes the write lock at the start, where the busy timeout does wait.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 /**
@@ -20,7 +53,7 @@ export async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
   return { db, schema: undefined };
 }
 

@@ -1,8 +1,18 @@
 import type { Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
+import { localOwner } from './owner.js';
+import { scopedRunner } from './repository.js';
 import { clampLimit, withSignal } from './run.js';
 import type { AttemptsTable, RequestsTable } from './schema.js';
-import type { AttemptRecord, ListOptions, NewAttempt, NewRequest, RequestRecord, SignalOption } from './types.js';
+import type {
+  AttemptRecord,
+  ListOptions,
+  NewAttempt,
+  NewRequest,
+  OwnerScope,
+  RequestRecord,
+  SignalOption,
+} from './types.js';
 
 /** The request log: one row per gateway request, one per upstream attempt it made. */
 
@@ -34,6 +44,7 @@ function toRequest(row: Selectable<RequestsTable>, attempts: AttemptRecord[]): R
     latencyMs: Number(row.latency_ms),
     tokens: row.tokens === null ? null : Number(row.tokens),
     apiKeyId: row.api_key_id,
+    owner: row.owner,
     cache: row.cache === 'hit' || row.cache === 'miss' ? row.cache : null,
     cost: row.cost === null || row.cost === undefined ? null : Number(row.cost),
     currency: row.currency ?? null,
@@ -70,6 +81,7 @@ async function insertBatch(
       latency_ms: Math.round(request.latencyMs),
       tokens: request.tokens ?? null,
       api_key_id: request.apiKeyId ?? null,
+      owner: request.owner ?? localOwner,
       cache: request.cache ?? null,
       cost: request.cost ?? null,
       currency: request.currency ?? null,
@@ -110,6 +122,7 @@ async function insertBatch(
 }
 
 export function createRequestRepository(context: StoreContext) {
+  const scoped = scopedRunner(context, what);
   return {
     recordRequest(
       request: NewRequest,
@@ -131,12 +144,12 @@ export function createRequestRepository(context: StoreContext) {
       return withSignal(options.signal, what, async () => insertBatch(await context.database(), batch, context.now()));
     },
 
-    listRequests(options: ListOptions = {}): Promise<RequestRecord[]> {
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+    listRequests(scope: OwnerScope, options: ListOptions = {}): Promise<RequestRecord[]> {
+      return scoped(scope, options.signal, async (db, owner) => {
         const rows = await db
           .selectFrom('requests')
           .selectAll()
+          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .orderBy('created_at', 'desc')
           .orderBy('id', 'desc')
           .limit(clampLimit(options.limit, 100))

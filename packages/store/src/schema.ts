@@ -61,6 +61,7 @@ export interface RequestsTable {
   latency_ms: number;
   tokens: number | null;
   api_key_id: string | null;
+  owner: string;
   cache: string | null;
   cost: number | null;
   currency: string | null;

@@ -3,8 +3,9 @@ import { sql } from 'kysely';
 import type { StoreContext } from './context.js';
 import { keyPrefix, type RedisOptions, type RedisSource, redisHandle } from './redis-connection.js';
 import { scripted } from './redis-scripts.js';
+import { scopedRunner } from './repository.js';
 import { withSignal } from './run.js';
-import type { SignalOption, SpendReservation, SpendRow } from './types.js';
+import type { OwnerScope, SignalOption, SpendReservation, SpendRow } from './types.js';
 
 /**
  * Spend per key and budget period. The database row (`key_spend`) is the durable record: it
@@ -52,6 +53,7 @@ export function createRedisSpend(source: RedisSource, options: RedisOptions = {}
 const unavailable = (error: unknown) => StoreUnavailableError.isInstance(error);
 
 export function createSpendRepository(context: StoreContext, redis: () => RedisSpend | undefined) {
+  const scoped = scopedRunner(context, what);
   const counterKey = (keyId: string, period: string) => `${keyId}:${period}`;
 
   async function addDurable(keyId: string, period: string, delta: number): Promise<void> {
@@ -148,9 +150,8 @@ export function createSpendRepository(context: StoreContext, redis: () => RedisS
       return withSignal(options.signal, what, () => durable(keyId, period));
     },
 
-    spendSummary(options: SignalOption & { since: number; until?: number; apiKeyIds?: string[] }): Promise<SpendRow[]> {
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+    spendSummary(scope: OwnerScope, options: SignalOption & { since: number; until?: number }): Promise<SpendRow[]> {
+      return scoped(scope, options.signal, async (db, owner) => {
         let query = db
           .selectFrom('attempts')
           .innerJoin('requests', 'requests.id', 'attempts.request_id')
@@ -164,10 +165,7 @@ export function createSpendRepository(context: StoreContext, redis: () => RedisS
           ])
           .where('requests.created_at', '>=', options.since);
         if (options.until !== undefined) query = query.where('requests.created_at', '<', options.until);
-        if (options.apiKeyIds) {
-          if (options.apiKeyIds.length === 0) return [];
-          query = query.where('requests.api_key_id', 'in', options.apiKeyIds);
-        }
+        if (owner !== undefined) query = query.where('requests.owner', '=', owner);
         const rows = await query
           .groupBy(['requests.api_key_id', 'attempts.provider', 'attempts.model'])
           .orderBy('cost', 'desc')

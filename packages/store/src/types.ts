@@ -155,6 +155,8 @@ export interface RequestRecord {
   latencyMs: number;
   tokens: number | null;
   apiKeyId: string | null;
+  /** The tenant the request was made for (`localOwner` when none was given). */
+  owner: string;
   /** `hit` or `miss` when the request was cacheable, else null. */
   cache: 'hit' | 'miss' | null;
   /** What the request cost (every attempt), in `currency`; null when not known. */
@@ -173,6 +175,8 @@ export interface NewRequest {
   latencyMs: number;
   tokens?: number;
   apiKeyId?: string;
+  /** The tenant the request was made for (the caller's scope owner); default `localOwner`. */
+  owner?: string;
   /** The exact response cache's verdict when the call was cacheable: `hit` (no upstream call) or `miss`. */
   cache?: 'hit' | 'miss';
   cost?: number;
@@ -310,8 +314,8 @@ export interface Store {
     batch: Array<{ request: NewRequest; attempts?: NewAttempt[] }>,
     options?: SignalOption,
   ): Promise<RequestRecord[]>;
-  /** Newest first, each with its attempts. */
-  listRequests(options?: ListOptions): Promise<RequestRecord[]>;
+  /** The scope's requests (an admin scope: every owner's), newest first, each with its attempts. */
+  listRequests(scope: OwnerScope, options?: ListOptions): Promise<RequestRecord[]>;
   /** Deletes requests created before `before` (epoch ms) with their attempts; returns how many requests. */
   purgeRequests(before: number, options?: SignalOption): Promise<number>;
 
@@ -340,8 +344,8 @@ export interface Store {
   settleSpend(keyId: string, period: string, reserved: number, actual: number, options?: SignalOption): Promise<void>;
   /** The key's spend in `period` (durable record; includes reservations in flight without Redis). */
   getSpend(keyId: string, period: string, options?: SignalOption): Promise<number>;
-  /** Attempt costs summed per key, provider and model for requests created in [since, until). */
-  spendSummary(options: SignalOption & { since: number; until?: number; apiKeyIds?: string[] }): Promise<SpendRow[]>;
+  /** The scope's attempt costs (an admin scope: every owner's) per key, provider and model, in [since, until). */
+  spendSummary(scope: OwnerScope, options: SignalOption & { since: number; until?: number }): Promise<SpendRow[]>;
 
   /** Stores a response (or replaces the scope's own response of that id); it lives as long as a thread. */
   putResponse(scope: OwnerScope, record: NewStoredResponse, options?: SignalOption): Promise<StoredResponseRecord>;

@@ -29,6 +29,8 @@ export function useStores(backend: Backend) {
 
 /** The tenant the single-tenant tests act as. */
 export const me: OwnerScope = { owner: 'tester' };
+/** An admin scope: every owner's rows (the request log's tests read everything). */
+export const everyone: OwnerScope = { owner: 'test-admin', admin: true };
 
 /** A clock the test moves by hand. */
 export function manualClock(start = 1_700_000_000_000) {

@@ -1,6 +1,6 @@
 import type { Logger } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { manualClock, me, useStores } from './harness.js';
+import { everyone, manualClock, me, useStores } from './harness.js';
 import { type Backend, redisUrl, uniqueName } from './services.js';
 
 const DAY = 24 * 3600_000;
@@ -26,7 +26,7 @@ export function defineMaintenanceSuite(backend: Backend): void {
         [attempt],
       );
       expect(await store.purgeRequests(clock.now() - 30 * DAY)).toBe(1_203);
-      const left = await store.listRequests({ limit: 10_000 });
+      const left = await store.listRequests(everyone, { limit: 10_000 });
       expect(left.map((request) => request.id)).toEqual([recent.id]);
       expect(left[0]?.attempts).toHaveLength(1);
       expect(await store.purgeRequests(clock.now() - 30 * DAY)).toBe(0);
@@ -46,12 +46,12 @@ export function defineMaintenanceSuite(backend: Backend): void {
       const live = await store.createThread(me, { title: 'live' });
       expect(await store.runMaintenance({ force: true })).toEqual({ threads: 1, requests: 1, skipped: false });
       expect((await store.listThreads(me)).map((thread) => thread.id)).toEqual([live.id]);
-      expect(await store.listRequests()).toEqual([]);
+      expect(await store.listRequests(everyone)).toEqual([]);
 
       const keeper = stores.another(location, { now: clock.now, requestLogRetentionMs: 0 });
       await keeper.recordRequest({ route: 'chat', status: 200, latencyMs: 1, createdAt: clock.now() - 400 * DAY });
       expect(await keeper.runMaintenance({ force: true })).toMatchObject({ requests: 0 });
-      expect(await keeper.listRequests()).toHaveLength(1);
+      expect(await keeper.listRequests(everyone)).toHaveLength(1);
     });
 
     it('the loop runs on its own after the jittered interval; close waits for it', async () => {
@@ -65,9 +65,9 @@ export function defineMaintenanceSuite(backend: Backend): void {
       store.startMaintenance();
       store.startMaintenance(); // a second call does not start a second loop
       const deadline = Date.now() + 20_000;
-      while ((await store.listRequests()).length > 0 && Date.now() < deadline)
+      while ((await store.listRequests(everyone)).length > 0 && Date.now() < deadline)
         await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await store.listRequests()).toEqual([]);
+      expect(await store.listRequests(everyone)).toEqual([]);
       await store.close();
       expect(warnings).toEqual([]);
     });

@@ -56,6 +56,7 @@ describe('postgres store', () => {
         '0004_keys_spend',
         '0005_response_cache',
         '0006_background_responses',
+        '0007_request_owner',
       ]);
       const thread = await stores[0]!.createThread(me, { title: 'after a race' });
       expect(await stores[2]!.getThread(me, thread.id)).toMatchObject({ title: 'after a race' });

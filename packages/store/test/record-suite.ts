@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { manualClock, me, useStores } from './harness.js';
+import { everyone, manualClock, me, useStores } from './harness.js';
 import type { Backend } from './services.js';
 
 /** Files, provider uploads, request log and API keys, the same on every backend. */
@@ -130,7 +130,7 @@ export function defineRecordSuite(backend: Backend): void {
       );
       clock.advance(1_000);
       const plain = await store.recordRequest({ route: '/mcp', status: 499, latencyMs: 3 });
-      const listed = await store.listRequests();
+      const listed = await store.listRequests(everyone);
       expect(listed.map((request) => request.id)).toEqual([plain.id, failedOver.id]);
       expect(listed[0]).toMatchObject({ model: null, provider: null, tokens: null, apiKeyId: null, attempts: [] });
       expect(listed[1]).toMatchObject({ status: 200, latencyMs: 812, tokens: 120, apiKeyId: 'key_1' });
@@ -140,7 +140,7 @@ export function defineRecordSuite(backend: Backend): void {
         [1, 'glm', 'error', 'rate_limited'],
         [2, 'kimi', 'success', null],
       ]);
-      expect(await store.listRequests({ limit: 1 })).toHaveLength(1);
+      expect(await store.listRequests(everyone, { limit: 1 })).toHaveLength(1);
     });
 
     it('logs a batch of requests in one call, attempts attached to the right request', async () => {
@@ -151,7 +151,7 @@ export function defineRecordSuite(backend: Backend): void {
       }));
       const written = await store.recordRequests(batch);
       expect(written).toHaveLength(250);
-      const listed = await store.listRequests({ limit: 300 });
+      const listed = await store.listRequests(everyone, { limit: 300 });
       expect(listed).toHaveLength(250);
       const sample = listed.find((request) => request.id === 'batch-137');
       expect(sample).toMatchObject({ latencyMs: 137, attempts: [{ seq: 1, provider: 'glm', latencyMs: 137 }] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useStores } from './harness.js';
+import { everyone, useStores } from './harness.js';
 import { type Backend, redisUrl, uniqueName } from './services.js';
 
 /** Keys with policies and the spend ledger, the same on every backend, with and without Redis. */
@@ -78,14 +78,22 @@ export function defineSpendSuite(backend: Backend): void {
       const startedAt = Date.now();
       await store.recordRequests([
         {
-          request: { route: 'r', status: 200, latencyMs: 1, apiKeyId: 'key_a', cost: 0.3, currency: 'USD' },
+          request: {
+            route: 'r',
+            status: 200,
+            latencyMs: 1,
+            apiKeyId: 'key_a',
+            owner: 'acme',
+            cost: 0.3,
+            currency: 'USD',
+          },
           attempts: [
             { provider: 'p', model: 'm', outcome: 'error', latencyMs: 1, startedAt, cost: 0 },
             { provider: 'q', model: 'n', outcome: 'success', latencyMs: 1, startedAt, cost: 0.3, cachedTokens: 5 },
           ],
         },
         {
-          request: { route: 'r', status: 200, latencyMs: 1, apiKeyId: 'key_a', cost: 0.2 },
+          request: { route: 'r', status: 200, latencyMs: 1, apiKeyId: 'key_a', owner: 'acme', cost: 0.2 },
           attempts: [{ provider: 'q', model: 'n', outcome: 'success', latencyMs: 1, startedAt, cost: 0.2 }],
         },
         {
@@ -93,13 +101,13 @@ export function defineSpendSuite(backend: Backend): void {
           attempts: [{ provider: 'q', model: 'n', outcome: 'success', latencyMs: 1, startedAt, cost: 1 }],
         },
       ]);
-      const rows = await store.spendSummary({ since: 0, apiKeyIds: ['key_a'] });
+      const rows = await store.spendSummary({ owner: 'acme' }, { since: 0 });
       expect(rows).toHaveLength(2);
       expect(rows[0]).toMatchObject({ apiKeyId: 'key_a', provider: 'q', model: 'n', attempts: 2, cachedTokens: 5 });
       expect(rows[0]!.cost).toBeCloseTo(0.5, 9);
-      const [request] = await store.listRequests({ limit: 1 });
+      const [request] = await store.listRequests(everyone, { limit: 1 });
       expect(request?.currency === null || request?.currency === 'USD').toBe(true);
-      expect((await store.spendSummary({ since: 0 })).length).toBe(3);
+      expect((await store.spendSummary(everyone, { since: 0 })).length).toBe(3);
     });
   });
 }

@@ -54,6 +54,7 @@ describe('sqlite store', () => {
       '0004_keys_spend',
       '0005_response_cache',
       '0006_background_responses',
+      '0007_request_owner',
     ]);
   });
 

@@ -135,6 +135,78 @@ export function defineTenancySuite(backend: Backend): void {
       expect(await store.listProviderUploads(alice)).toEqual([]);
     });
 
+    it("the request log: one owner never lists or sums another owner's requests; an admin sees every owner", async () => {
+      const { store } = await stores.fresh();
+      const startedAt = Date.now();
+      const call = (owner: string, apiKeyId: string, cost: number) => ({
+        request: { route: '/v1/chat/completions', status: 200, latencyMs: 1, owner, apiKeyId, cost },
+        attempts: [{ provider: 'glm', model: 'glm-4.6', outcome: 'success', latencyMs: 1, startedAt, cost }],
+      });
+      // Two keys of one tenant (acme) and a key of another.
+      await store.recordRequests([
+        call('acme', 'key_a1', 0.25),
+        call('acme', 'key_a2', 0.5),
+        call('key:bob', 'key:bob', 1),
+      ]);
+
+      const acme = await store.listRequests({ owner: 'acme' });
+      expect(acme.map((request) => request.apiKeyId).sort()).toEqual(['key_a1', 'key_a2']);
+      expect(acme.every((request) => request.owner === 'acme')).toBe(true);
+      expect((await store.listRequests(bob)).map((request) => request.apiKeyId)).toEqual(['key:bob']);
+      expect(await store.listRequests(alice)).toEqual([]);
+      expect(await store.spendSummary(alice, { since: 0 })).toEqual([]);
+      const bobs = await store.spendSummary(bob, { since: 0 });
+      expect(bobs.map((row) => [row.apiKeyId, row.cost])).toEqual([['key:bob', 1]]);
+      expect((await store.spendSummary({ owner: 'acme' }, { since: 0 })).map((row) => row.apiKeyId).sort()).toEqual([
+        'key_a1',
+        'key_a2',
+      ]);
+
+      expect(await store.listRequests(admin)).toHaveLength(3);
+      expect((await store.spendSummary(admin, { since: 0 })).map((row) => row.apiKeyId)).toEqual([
+        'key:bob',
+        'key_a2',
+        'key_a1',
+      ]);
+      // A request logged without an owner belongs to the local tenant.
+      await store.recordRequest({ route: '/mcp', status: 200, latencyMs: 1 });
+      expect((await store.listRequests({ owner: localOwner })).map((request) => request.owner)).toEqual([localOwner]);
+      expect(() => store.listRequests({ owner: '' })).toThrow(/owner/);
+      expect(() => store.spendSummary({ owner: '' }, { since: 0 })).toThrow(/owner/);
+    });
+
+    it("request-log rows from before owners belong to their key's tenant after the migration", async () => {
+      const { location } = await stores.fresh();
+      const opened = await openLocation(location);
+      try {
+        const db = opened.db as unknown as Kysely<unknown>;
+        const dialect = location.databaseUrl ? 'postgres' : 'sqlite';
+        await migrate(db, dialect, opened.schema, '0006_background_responses');
+        await sql`insert into api_keys (id, name, hash, created_at, owner) values ('key_0000000000000001', 'ci', 'h', 1, 'acme'), ('key_0000000000000002', 'solo', 'h2', 1, null)`.execute(
+          db,
+        );
+        for (const [id, key] of [
+          ['req_1', 'key_0000000000000001'],
+          ['req_2', 'key_0000000000000002'],
+          ['req_3', 'key:abc'],
+          ['req_4', 'anonymous'],
+          ['req_5', null],
+        ] as const)
+          await sql`insert into requests (id, created_at, route, status, latency_ms, api_key_id) values (${id}, 1, 'r', 200, 1, ${key})`.execute(
+            db,
+          );
+      } finally {
+        await opened.db.destroy();
+      }
+      const store: Store = stores.another(location);
+      const ids = async (scope: OwnerScope) => (await store.listRequests(scope)).map((request) => request.id).sort();
+      expect(await ids({ owner: 'acme' })).toEqual(['req_1']);
+      expect(await ids({ owner: 'key_0000000000000002' })).toEqual(['req_2']);
+      expect(await ids({ owner: 'key:abc' })).toEqual(['req_3']);
+      expect(await ids({ owner: localOwner })).toEqual(['req_4', 'req_5']);
+      expect(await ids(admin)).toHaveLength(5);
+    });
+
     it('a scope without an owner is refused, never read as "every owner"', async () => {
       const { store } = await stores.fresh();
       await store.createThread(alice);

@@ -84,8 +84,9 @@ export function mountAdminKeys(app: App, deps: AppDeps): void {
     const { period } = validateBody(spendQuery, request.query ?? {});
     const start = periodStart(period, Date.now());
     const tenant = tenantOf(request);
-    const keys = tenant === undefined ? undefined : (await store.listApiKeys({ owner: tenant })).map((key) => key.id);
-    const rows = await store.spendSummary({ since: start, ...(keys ? { apiKeyIds: keys } : {}) });
+    // The request log's rows carry their tenant: a tenant's admin key reads its own, a gateway admin every one.
+    const scope = tenant === undefined ? { owner: request.exai.keyId ?? 'admin', admin: true } : { owner: tenant };
+    const rows = await store.spendSummary(scope, { since: start, signal: request.exaiSignal });
     return {
       object: 'list',
       period,
