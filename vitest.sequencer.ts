@@ -5,7 +5,12 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * start first, so they run beside the rest instead of after it: the CI run is bounded by the longest of
  * them, not by their sum with everything else.
  */
-const FIRST = ['apps/http-server/test/container.test.ts', 'test/packaging.test.ts'];
+const FIRST = [
+  'apps/http-server/test/container.test.ts',
+  'test/packaging.test.ts',
+  // ~100 s, mostly waiting on a slow simulated model (the 90 s task).
+  'apps/mcp-server/test/tasks.test.ts',
+];
 
 export default class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

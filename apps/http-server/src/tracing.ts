@@ -97,7 +97,12 @@ export async function openTracing(settings: TracingSettings, version: string): P
     tracer: {
       startSpan(name, options = {}) {
         const parent = options.parent ? spans.get(options.parent) : undefined;
-        return start(name, options, parent ? api.trace.setSpan(api.ROOT_CONTEXT, parent) : api.ROOT_CONTEXT);
+        if (parent) return start(name, options, api.trace.setSpan(api.ROOT_CONTEXT, parent));
+        const remote = options.remote;
+        if (!remote) return start(name, options, api.ROOT_CONTEXT);
+        const traceFlags = remote.sampled ? api.TraceFlags.SAMPLED : api.TraceFlags.NONE;
+        const context = { traceId: remote.traceId, spanId: remote.spanId, traceFlags, isRemote: true };
+        return start(name, options, api.trace.setSpanContext(api.ROOT_CONTEXT, context));
       },
     },
     startRequest(name, headers, attributes) {

@@ -27,6 +27,7 @@ import {
   ATTR_HTTP_ROUTE,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTracing } from '../src/tracing.js';
 import { json, post, simulatorConfig, spawnApp, startGateway, type TestGateway, waitFor } from './helpers.js';
 
 /** A span as the receiver prints it (the OTLP JSON form), with its and its resource's attributes read into records. */
@@ -547,5 +548,38 @@ describe('tracing off', () => {
       .filter((file) => readFileSync(`${dist}${file}`, 'utf8').includes('@opentelemetry/'));
     expect(naming).toHaveLength(1);
     expect(naming[0]).toMatch(/^tracing-/);
+  });
+});
+
+describe("the Tracer seam's remote parent (a traceparent from elsewhere, e.g. an MCP tools/call _meta)", () => {
+  it('a span started with `remote` continues that trace; its children follow; unsampled is honoured too', async () => {
+    const receiver = await startReceiver();
+    try {
+      const tracing = await openTracing(
+        { url: `${receiver.endpoint}/v1/traces`, protocol: 'http/protobuf', headers: {}, serviceName: 'exai-remote-test' },
+        '0.0.0',
+      );
+      const traceId = '0af7651916cd43dd8448eb211c80319c';
+      const spanId = 'b7ad6b7169203331';
+      const root = tracing.tracer.startSpan('tools/call chat', {
+        kind: 'server',
+        remote: { traceId, spanId, sampled: true },
+      });
+      tracing.tracer.startSpan('chat glm-4.6', { parent: root }).end();
+      root.end();
+      // Not sampled upstream: the parent-based sampler drops it.
+      tracing.tracer.startSpan('unsampled', { remote: { traceId: 'f'.repeat(32), spanId, sampled: false } }).end();
+      await tracing.shutdown();
+      await waitFor(() => receiver.spans.length >= 2, 10_000, 'two spans');
+      const tool = receiver.spans.find((span) => span.name === 'tools/call chat');
+      expect(tool).toMatchObject({ traceId, parentSpanId: spanId, kind: SERVER });
+      expect(receiver.spans.find((span) => span.name === 'chat glm-4.6')).toMatchObject({
+        traceId,
+        parentSpanId: tool!.spanId,
+      });
+      expect(receiver.spans.some((span) => span.name === 'unsampled')).toBe(false);
+    } finally {
+      await receiver.close();
+    }
   });
 });

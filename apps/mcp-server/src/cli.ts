@@ -145,15 +145,24 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, fixtures] = await Promise.all([
-    import('./http-server.js'),
-    import('./wire.js'),
-    import('@exai/core'),
-    parsed.conformance ? import('./conformance-fixtures.js') : undefined,
-  ]);
+  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, { createEventLog }, fixtures] = await Promise.all(
+    [
+      import('./http-server.js'),
+      import('./wire.js'),
+      import('@exai/core'),
+      import('@exai/store'),
+      parsed.conformance ? import('./conformance-fixtures.js') : undefined,
+    ],
+  );
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
+  // SSE events for Last-Event-ID: in Redis when REDIS_URL is set, so another instance can replay them.
+  const events = createEventLog({
+    ...(settings.REDIS_URL ? { redisUrl: settings.REDIS_URL } : {}),
+    prefix: settings.EXAI_REDIS_PREFIX,
+  });
   const running = await startHttpServer({
+    events,
     host: parsed.host ?? '127.0.0.1',
     port,
     ...(settings.EXAI_MCP_TOKEN ? { token: settings.EXAI_MCP_TOKEN } : {}),
@@ -177,6 +186,7 @@ async function http(): Promise<void> {
   process.stderr.write(`exai-mcp listening on ${running.url}\n`);
   await shutdownOn(async () => {
     await running.close();
+    await events.close();
     await loaded.close(2_000);
   });
 }

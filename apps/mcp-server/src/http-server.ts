@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createHostGuard, guardHttpServer, type HttpServerLimits, isLoopback, registerSecret } from '@exai/core';
 import { localOwner, type OwnerScope } from '@exai/engine';
+import { createMemoryEventLog, type EventLog } from '@exai/store';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { replayElsewhere } from './event-store.js';
 import { SessionTable } from './sessions.js';
 
 export interface HttpServerOptions {
@@ -32,6 +34,8 @@ export interface HttpServerOptions {
   maxSessions?: number;
   /** Timeouts and connection limits; defaults in @exai/core's `defaultHttpServerLimits`. */
   limits?: Partial<HttpServerLimits>;
+  /** SSE events for `Last-Event-ID` (`createEventLog` of @exai/store; Redis: any instance replays). Default memory. */
+  events?: EventLog;
   log?: (message: string) => void;
 }
 
@@ -115,6 +119,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const sessions = new SessionTable({
     idleMs: options.sessionIdleMs ?? 30 * 60_000,
     maxSessions: options.maxSessions ?? 1000,
+    events: options.events ?? createMemoryEventLog(),
   });
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
 
@@ -152,8 +157,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const sessionId = request.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       // Another tenant's session id answers as an unknown one.
-      if (!(await sessions.handle(sessionId, scope.owner, request, response, body)))
+      if (!(await sessions.handle(sessionId, scope.owner, request, response, body))) {
+        // A resume of a stream another instance served: its events, when the shared log has them.
+        if (options.events && (await replayElsewhere(options.events, scope.owner, request, response))) return;
         return jsonError(response, 404, -32001, 'Session not found: initialize a new session');
+      }
       return;
     }
     if (

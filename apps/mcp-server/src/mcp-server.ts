@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { iconsOf } from './icons.js';
 import { AbortingTaskStore } from './tasks.js';
 import { ToolTable } from './tool-table.js';
+import { type ToolTracing, traceToolCall } from './trace-context.js';
 
 export const SERVER_NAME = 'exai';
 
@@ -105,13 +106,20 @@ function listingOf(definition: ToolDefinition): Tool {
  * Registers every tool of the registry, and each main tool as a prompt. `scope` is the tenant of
  * this server's client (stdio: the local tenant; HTTP: the session's token): its threads and uploads.
  */
-export function registerTools(server: McpServer, registry: ToolRegistry, scope: OwnerScope): void {
+export function registerTools(
+  server: McpServer,
+  registry: ToolRegistry,
+  scope: OwnerScope,
+  tracing: ToolTracing = {},
+): void {
   const table = toolTableOf(server);
   for (const definition of registry.list()) {
     table.add({
       tool: listingOf(definition),
       async call(args, context) {
         running += 1;
+        const trace = traceToolCall(tracing, definition.name, context.meta);
+        let answer: CallToolResult | undefined;
         try {
           // The registry validates the arguments: a bad one is its hinted isError result.
           const result = await registry.call(definition.name, args, {
@@ -119,10 +127,13 @@ export function registerTools(server: McpServer, registry: ToolRegistry, scope: 
             scope,
             ...(context.progress ? { progress: context.progress } : {}),
             ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
+            ...(trace.span ? { span: trace.span } : {}),
           });
-          return toCallResult(result, definition);
+          answer = toCallResult(result, definition);
+          return answer;
         } finally {
           running -= 1;
+          trace.finish(answer);
         }
       },
     });

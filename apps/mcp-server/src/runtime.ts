@@ -1,9 +1,12 @@
+import type { Tracer } from '@exai/core';
 import type { Engine } from '@exai/engine';
 import type { ToolProfile, ToolRegistry } from '@exai/tools';
 
 export interface Runtime {
   engine: Engine;
   registry: ToolRegistry;
+  /** The engine's tracer, when tracing is on: `tools/call` spans are its spans' parents. */
+  tracer?: Tracer;
   /** Drains the engine (up to `graceMs`), then closes the store and the first-run simulator. */
   close(graceMs?: number): Promise<boolean>;
 }

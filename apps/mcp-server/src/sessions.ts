@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventLog } from '@exai/store';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { SessionEventStore } from './event-store.js';
+import { RETRY_MS, SharedEventStore } from './event-store.js';
 
 export interface SessionLimits {
   /** A session with no request in flight (an open GET stream counts) is closed after this long. */
   idleMs: number;
   /** Open sessions, counting initializes in progress. */
   maxSessions: number;
+  /** Where the sessions' SSE events are kept for `Last-Event-ID` (memory, or Redis shared by instances). */
+  events: EventLog;
 }
 
 interface Session {
@@ -21,9 +24,6 @@ interface Session {
   timer: NodeJS.Timeout | undefined;
   closed: boolean;
 }
-
-/** The SSE `retry` sent to clients: how soon to reconnect after a stream closes. */
-const RETRY_MS = 1_000;
 
 /** Longest `Retry-After` a full table suggests. */
 const MAX_RETRY_AFTER_S = 60;
@@ -102,7 +102,7 @@ export class SessionTable {
       sessionIdGenerator: () => randomUUID(),
       // Resumable streams: a priming event id on each SSE stream, `retry` for the reconnect delay,
       // and the events a closed stream missed replayed on `Last-Event-ID`.
-      eventStore: new SessionEventStore(),
+      eventStore: new SharedEventStore(this.#limits.events, owner),
       retryInterval: RETRY_MS,
       // The transport awaits this before it hands the initialize to `onmessage`. Registered before
       // the answer goes out: the client's next request may arrive before `open` returns.

@@ -5,7 +5,10 @@ import type { Runtime } from './runtime.js';
 
 /** Tools and prompts from the registry for one tenant, and breaker state changes as MCP log messages. */
 export function wireServer(server: McpServer, runtime: Runtime, scope: OwnerScope): void {
-  registerTools(server, runtime.registry, scope);
+  registerTools(server, runtime.registry, scope, {
+    logger: runtime.engine.logger,
+    ...(runtime.tracer ? { tracer: runtime.tracer } : {}),
+  });
   const listener = (event: { provider: string; from: string; to: string }) => {
     if (!server.isConnected()) return;
     server

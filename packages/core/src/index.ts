@@ -109,13 +109,15 @@ export {
   isSocketError,
   readHttpServerLimits,
 } from './socket-guard.js';
-export type {
-  SpanAttributes,
-  SpanAttributeValue,
-  SpanKind,
-  StartSpanOptions,
-  Tracer,
-  TraceSpan,
+export {
+  parseTraceparent,
+  type RemoteSpanContext,
+  type SpanAttributes,
+  type SpanAttributeValue,
+  type SpanKind,
+  type StartSpanOptions,
+  type Tracer,
+  type TraceSpan,
 } from './tracing.js';
 export type {
   BuiltinTool,

@@ -391,7 +391,7 @@ const shape = {
     overrides: 'store.databaseUrl',
   }),
   REDIS_URL: doc(text(), {
-    description: 'shared breakers, rate limits and slots across instances',
+    description: 'shared breakers, rate limits and slots across instances; exai-mcp: SSE events any instance replays',
     default: '',
     apps: both,
     overrides: 'store.redisUrl',

@@ -19,9 +19,20 @@ export interface TraceSpan {
   end(endTime?: number): void;
 }
 
+/** A span of another process (W3C trace context): a span started with it as `remote` continues its trace. */
+export interface RemoteSpanContext {
+  /** 32 lowercase hex digits, not all zero. */
+  traceId: string;
+  /** 16 lowercase hex digits, not all zero. */
+  spanId: string;
+  sampled: boolean;
+}
+
 export interface StartSpanOptions {
   /** The span this one is a child of. */
   parent?: TraceSpan;
+  /** Without `parent`: the other process's span this one is a child of (a client's `traceparent`). */
+  remote?: RemoteSpanContext;
   kind?: SpanKind;
   attributes?: SpanAttributes;
   /** Epoch ms; default now. A span recorded after the fact (an attempt) gives its real start. */
@@ -30,4 +41,28 @@ export interface StartSpanOptions {
 
 export interface Tracer {
   startSpan(name: string, options?: StartSpanOptions): TraceSpan;
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-[\x21-\x7e]*)?$/;
+
+/**
+ * A W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), validated as the Trace Context spec says:
+ * lowercase hex, no all-zero ids, version `ff` refused, version 00 without trailing fields. Anything
+ * else (not a string, too long, malformed) is undefined: a bad value is ignored, never an error.
+ */
+export function parseTraceparent(value: unknown): RemoteSpanContext | undefined {
+  if (typeof value !== 'string' || value.length > 256) return undefined;
+  const match = TRACEPARENT.exec(value);
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?,
+  ];
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (/^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
 }

@@ -7,6 +7,15 @@ export {
   type SharedStateServer,
   serveSharedState,
 } from './channel-shared-state.js';
+export {
+  createEventLog,
+  createMemoryEventLog,
+  createRedisEventLog,
+  type EventLog,
+  type EventLogOptions,
+  eventLogDefaults,
+  type LoggedEvent,
+} from './event-log.js';
 export type { MaintenanceResult } from './maintenance.js';
 export {
   createMemoryRateLimiter,

@@ -1,4 +1,4 @@
-import { type ChatMessage, type ChatRequest, ownValue } from '@exai/core';
+import { type ChatMessage, type ChatRequest, ownValue, type TraceSpan } from '@exai/core';
 import { buildFileContext, type EngineMeta } from '@exai/engine';
 import { failure, fromError } from './errors.js';
 import type { RunContext } from './spec.js';
@@ -42,6 +42,14 @@ export function resolveModel(
     };
   }
   return { ok: true, model: input.model ?? role.model, role };
+}
+
+/** What every engine call of a tool carries from its caller: the identity for the request log, and the span. */
+export function callerOptions(context: Pick<RunContext, 'caller' | 'span'>): { caller?: string; span?: TraceSpan } {
+  return {
+    ...(context.caller ? { caller: context.caller } : {}),
+    ...(context.span ? { span: context.span } : {}),
+  };
 }
 
 export function metaOf(meta: EngineMeta): ToolResultMeta {
@@ -164,7 +172,7 @@ export async function ask(context: RunContext, input: AskInput): Promise<ToolRes
       tool: input.tool,
       ...(files.stored.length > 0 ? { files: files.stored } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
-      ...(context.caller ? { caller: context.caller } : {}),
+      ...callerOptions(context),
       route: `tool:${input.tool}`,
     });
     let answer = '';

@@ -1,4 +1,4 @@
-import type { toolProfiles } from '@exai/core';
+import type { TraceSpan, toolProfiles } from '@exai/core';
 import type { Engine, OwnerScope, Stance, Store } from '@exai/engine';
 import type { z } from 'zod';
 
@@ -38,6 +38,8 @@ export interface ToolContext {
   progress?: (progress: ToolProgress) => void;
   /** Who called (an API key id), for the request log. */
   caller?: string;
+  /** The caller's span (e.g. exai-mcp's `tools/call` span): the engine's spans are its children. */
+  span?: TraceSpan;
   /**
    * The caller's tenant: threads (`continuation_id`, `threads`) and provider uploads (`files`,
    * `file_query`) are those of `scope.owner` only, or of everyone for an admin scope. Required:

@@ -1,7 +1,7 @@
 import { NotFoundError } from '@exai/core';
 import { type ConsensusParticipant, runConsensus, textOf } from '@exai/engine';
 import { z } from 'zod';
-import { resolveModel } from '../ask.js';
+import { callerOptions, resolveModel } from '../ask.js';
 import { failure, fromError } from '../errors.js';
 import { consensusOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
@@ -98,7 +98,7 @@ export const consensusTool = defineTool({
               route: 'tool:consensus',
               scope: context.scope,
               historyOnly: true,
-              ...(context.caller ? { caller: context.caller } : {}),
+              ...callerOptions(context),
             },
           );
           attempts.count += result.exai.attempts.length;

@@ -1,7 +1,7 @@
 import type { ChatMessage, Citation, ProviderAdapter } from '@exai/core';
 import { builtinSearchResults, textOf } from '@exai/engine';
 import { z } from 'zod';
-import { metaOf } from '../ask.js';
+import { callerOptions, metaOf } from '../ask.js';
 import { failure, fromError } from '../errors.js';
 import { webSearchOutput } from '../outputs.js';
 import { defineTool, fields, type RunContext } from '../spec.js';
@@ -86,7 +86,7 @@ async function kimiSearch(
     tool: 'web_search',
     route: 'tool:web_search',
     ...(context.signal ? { signal: context.signal } : {}),
-    ...(context.caller ? { caller: context.caller } : {}),
+    ...callerOptions(context),
   };
   const messages: ChatMessage[] = [{ role: 'user', content: `Search the web and answer with sources: ${args.query}` }];
   context.progress?.({ progress: 0, message: 'kimi: searching' });
