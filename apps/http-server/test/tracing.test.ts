@@ -556,7 +556,12 @@ describe("the Tracer seam's remote parent (a traceparent from elsewhere, e.g. an
     const receiver = await startReceiver();
     try {
       const tracing = await openTracing(
-        { url: `${receiver.endpoint}/v1/traces`, protocol: 'http/protobuf', headers: {}, serviceName: 'exai-remote-test' },
+        {
+          url: `${receiver.endpoint}/v1/traces`,
+          protocol: 'http/protobuf',
+          headers: {},
+          serviceName: 'exai-remote-test',
+        },
         '0.0.0',
       );
       const traceId = '0af7651916cd43dd8448eb211c80319c';
@@ -570,14 +575,14 @@ describe("the Tracer seam's remote parent (a traceparent from elsewhere, e.g. an
       // Not sampled upstream: the parent-based sampler drops it.
       tracing.tracer.startSpan('unsampled', { remote: { traceId: 'f'.repeat(32), spanId, sampled: false } }).end();
       await tracing.shutdown();
-      await waitFor(() => receiver.spans.length >= 2, 10_000, 'two spans');
-      const tool = receiver.spans.find((span) => span.name === 'tools/call chat');
+      await waitFor(() => receiver.spans().length >= 2, 10_000, 'two spans');
+      const tool = receiver.spans().find((span) => span.name === 'tools/call chat');
       expect(tool).toMatchObject({ traceId, parentSpanId: spanId, kind: SERVER });
-      expect(receiver.spans.find((span) => span.name === 'chat glm-4.6')).toMatchObject({
+      expect(receiver.spans().find((span) => span.name === 'chat glm-4.6')).toMatchObject({
         traceId,
         parentSpanId: tool!.spanId,
       });
-      expect(receiver.spans.some((span) => span.name === 'unsampled')).toBe(false);
+      expect(receiver.spans().some((span) => span.name === 'unsampled')).toBe(false);
     } finally {
       await receiver.close();
     }
