@@ -1,5 +1,6 @@
+import type { ChatChunk } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { continuationRequest, overlapOf } from './resume.js';
+import { continuationRequest, overlapOf, Splice } from './resume.js';
 
 describe('overlapOf: what a continuation repeats of the text the caller has', () => {
   const given = 'Simulated answer to: why do streams br';
@@ -50,5 +51,40 @@ describe('continuationRequest', () => {
     const messages = continuationRequest(request, { content: 'Par', reasoning: '' }, false).messages;
     expect(messages.slice(1).map((message) => message.role)).toEqual(['assistant', 'user']);
     expect(messages.at(-1)?.content).toMatch(/continue/i);
+  });
+});
+
+describe('Splice before any seam', () => {
+  const chunk = (content: string, finish: string | null = null): ChatChunk => ({
+    id: 'c',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    provider: 'p',
+    choices: [{ index: 0, delta: { content }, finish_reason: finish }],
+  });
+  const target = { provider: 'q', model: 'n' } as Parameters<Splice['resume']>[0];
+
+  it('passes each chunk as it came (no copy) and holds the finish for the end', () => {
+    const splice = new Splice({ model: 'm', messages: [{ role: 'user', content: 'q' }] });
+    expect(splice.started).toBe(false);
+    const first = chunk('Hel');
+    expect(splice.take(first)).toBe(first);
+    expect(splice.take(chunk('lo'))).toMatchObject({ choices: [{ delta: { content: 'lo' } }] });
+    expect(splice.started).toBe(true);
+    const last = chunk('', 'stop');
+    expect(splice.take(last)).toBeUndefined();
+    expect(splice.end()).toEqual([last]);
+    expect(splice.content).toBe('Hello');
+  });
+
+  it('joins the text kept in pieces when a continuation needs it, and trims its repeat', () => {
+    const splice = new Splice({ model: 'm', messages: [{ role: 'user', content: 'q' }] });
+    for (const part of ['Streams ', 'break ', 'some']) splice.take(chunk(part));
+    expect(splice.content).toBe('Streams break some');
+    splice.resume(target);
+    expect(splice.resumed).toEqual([{ provider: 'q', model: 'n', at_char: 18 }]);
+    expect(splice.take(chunk('eams break sometimes'))?.choices[0]?.delta.content).toBe('times');
+    expect(splice.content).toBe('Streams break sometimes');
   });
 });

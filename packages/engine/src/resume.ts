@@ -144,14 +144,37 @@ function addUsage(a: Usage | undefined, b: Usage): Usage {
   return sum;
 }
 
+/** Text received in pieces, joined only when asked for (a rescue needs it; a stream that ends cleanly never does). */
+class TextParts {
+  #parts: string[] = [];
+  #joined = '';
+
+  add(text: string): void {
+    if (text) this.#parts.push(text);
+  }
+
+  get empty(): boolean {
+    return this.#parts.length === 0 && this.#joined === '';
+  }
+
+  get text(): string {
+    if (this.#parts.length > 0) {
+      this.#joined += this.#parts.join('');
+      this.#parts = [];
+    }
+    return this.#joined;
+  }
+}
+
 /**
  * The caller's one answer over every attempt that contributed to it. `take` maps an attempt's chunk
  * to what the caller gets now (finish and usage chunks are held until the answer ends); `resume`
- * opens a seam for the next attempt; `end` releases what was held, usage summed.
+ * opens a seam for the next attempt; `end` releases what was held, usage summed. Until a seam opens,
+ * a chunk passes as it came (no copy) and its text is only kept in pieces, for a rescue to join.
  */
 export class Splice {
-  content = '';
-  reasoning = '';
+  readonly #content = new TextParts();
+  readonly #reasoning = new TextParts();
   toolCalls = false;
   /** A finish chunk arrived: the answer is complete even if its stream then broke. */
   finished = false;
@@ -169,48 +192,77 @@ export class Splice {
     this.#request = request;
   }
 
+  /** The answer's content so far (joined on demand). */
+  get content(): string {
+    return this.#content.text;
+  }
+
+  /** The answer's reasoning so far (joined on demand). */
+  get reasoning(): string {
+    return this.#reasoning.text;
+  }
+
+  /** True once the caller has been sent any content or reasoning. */
+  get started(): boolean {
+    return !this.#content.empty || !this.#reasoning.empty;
+  }
+
   /** The usage so far (summed over the attempts). */
   get usage(): Usage | undefined {
     return this.#usage;
   }
 
-  take(chunk: ChatChunk): ChatChunk[] {
+  /** What the caller gets now for `chunk`: nothing (held, or all of it a repeat at a seam), or one chunk. */
+  take(chunk: ChatChunk): ChatChunk | undefined {
     this.#last = chunk;
     if (chunk.usage) this.#usage = addUsage(this.#carried, chunk.usage);
     const choice = chunk.choices[0];
     let out = chunk;
     if (choice) {
-      const delta = this.#delta(choice.delta);
-      if (this.#seam && !choice.finish_reason && Object.keys(delta).length === 0 && !chunk.usage) return [];
-      out = { ...chunk, choices: [{ ...choice, delta }] };
+      if (this.#seam) {
+        const delta = this.#seamDelta(choice.delta);
+        if (!choice.finish_reason && Object.keys(delta).length === 0 && !chunk.usage) return undefined;
+        out = { ...chunk, choices: [{ ...choice, delta }] };
+      } else this.#keep(choice.delta);
     }
     if (this.finished || choice?.finish_reason) {
       this.finished = true;
       this.#tail.push(out);
-      return [];
+      return undefined;
     }
-    return [out];
+    return out;
   }
 
-  #delta(input: ChatChunkDelta): ChatChunkDelta {
-    const delta = { ...input };
-    const seam = this.#seam;
-    if (seam) {
-      delete delta.role;
-      // Past the first content, a continuation's new thinking is not the caller's: the answer is past thinking.
-      let reasoning = delta.reasoning_content && !this.content ? seam.reasoning.push(delta.reasoning_content) : '';
-      if (delta.content) {
-        if (!this.content) reasoning += seam.reasoning.flush();
-        delta.content = seam.content.push(delta.content);
-      }
-      delta.reasoning_content = reasoning;
-    }
+  /** Notes what the caller was sent: its text (for a rescue), and whether it holds a tool call. */
+  #keep(delta: ChatChunkDelta): void {
     if (delta.tool_calls?.length) this.toolCalls = true;
-    this.content += delta.content ?? '';
-    this.reasoning += delta.reasoning_content ?? '';
-    this.#attemptChars += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0);
-    if (seam && !delta.content) delete delta.content;
-    if (seam && !delta.reasoning_content) delete delta.reasoning_content;
+    const { content, reasoning_content: reasoning } = delta;
+    if (content) {
+      this.#content.add(content);
+      this.#attemptChars += content.length;
+    }
+    if (reasoning) {
+      this.#reasoning.add(reasoning);
+      this.#attemptChars += reasoning.length;
+    }
+  }
+
+  /** A continuation's delta past the seam: no second role, its repeat of the given text trimmed. */
+  #seamDelta(input: ChatChunkDelta): ChatChunkDelta {
+    const seam = this.#seam!;
+    const delta = { ...input };
+    delete delta.role;
+    // Past the first content, a continuation's new thinking is not the caller's: the answer is past thinking.
+    const hadContent = !this.#content.empty;
+    let reasoning = delta.reasoning_content && !hadContent ? seam.reasoning.push(delta.reasoning_content) : '';
+    if (delta.content) {
+      if (!hadContent) reasoning += seam.reasoning.flush();
+      delta.content = seam.content.push(delta.content);
+    }
+    delta.reasoning_content = reasoning;
+    this.#keep(delta);
+    if (!delta.content) delete delta.content;
+    if (!delta.reasoning_content) delete delta.reasoning_content;
     return delta;
   }
 
@@ -228,8 +280,9 @@ export class Splice {
     }
     this.#carried = this.#usage;
     this.#attemptChars = 0;
-    this.resumed.push({ provider: target.provider, model: target.model, at_char: Array.from(this.content).length });
-    this.#seam = { content: new SeamText(this.content), reasoning: new SeamText(this.reasoning) };
+    const content = this.content;
+    this.resumed.push({ provider: target.provider, model: target.model, at_char: Array.from(content).length });
+    this.#seam = { content: new SeamText(content), reasoning: new SeamText(this.reasoning) };
     return flushed;
   }
 
@@ -245,10 +298,10 @@ export class Splice {
     const seam = this.#seam;
     if (!seam || !this.#last) return [];
     const content = seam.content.flush();
-    const reasoning = this.content ? '' : seam.reasoning.flush();
+    const reasoning = this.#content.empty ? seam.reasoning.flush() : '';
     if (!content && !reasoning) return [];
-    this.content += content;
-    this.reasoning += reasoning;
+    this.#content.add(content);
+    this.#reasoning.add(reasoning);
     const delta = { ...(reasoning ? { reasoning_content: reasoning } : {}), ...(content ? { content } : {}) };
     const { usage: _usage, ...rest } = this.#last;
     return [{ ...rest, choices: [{ index: 0, delta, finish_reason: null }] }];

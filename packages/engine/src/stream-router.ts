@@ -125,34 +125,26 @@ function firstTokenMs(options: RouteOptions, target: Target, remainingMs: number
 const NOT_RESUMED = new Set(['cancelled', 'content_filter']);
 
 /**
- * Passes one attempt's chunks through the splice to the caller; returns its failure, or undefined
- * when it ended cleanly. A stall past the idle limit is a failure.
+ * The next chunk of an attempt, or its failure (undefined when it ended cleanly). A stall past the
+ * idle limit is a failure.
  */
-async function* pump(
-  opened: Opened,
-  splice: Splice,
+async function nextOf(
+  attempt: StreamAttempt,
   idleMs: number,
-): AsyncGenerator<ChatChunk, GatewayError | undefined> {
-  const { attempt } = opened;
-  for (const chunk of opened.held) yield* splice.take(chunk);
-  if (opened.done) return undefined;
-  for (;;) {
-    let next: Awaited<ReturnType<Channel<ChatChunk>['next']>>;
-    try {
-      next = await attempt.channel.next(idleMs, () => {
-        const stall = new TimeoutError({
-          provider: attempt.target.provider,
-          model: attempt.target.model,
-          message: `The stream stalled: no data for ${idleMs} ms`,
-        });
-        attempt.abort(stall);
-        return stall;
+): Promise<{ chunk: ChatChunk; failure?: undefined } | { chunk?: undefined; failure: GatewayError | undefined }> {
+  try {
+    const next = await attempt.channel.next(idleMs, () => {
+      const stall = new TimeoutError({
+        provider: attempt.target.provider,
+        model: attempt.target.model,
+        message: `The stream stalled: no data for ${idleMs} ms`,
       });
-    } catch (error) {
-      return toGatewayError(error, { provider: attempt.target.provider, model: attempt.target.model });
-    }
-    if (next.done) return undefined;
-    yield* splice.take(next.value);
+      attempt.abort(stall);
+      return stall;
+    });
+    return next.done ? { failure: undefined } : { chunk: next.value };
+  } catch (error) {
+    return { failure: toGatewayError(error, { provider: attempt.target.provider, model: attempt.target.model }) };
   }
 }
 
@@ -212,7 +204,21 @@ export async function* routeStream(
       current = attempt;
       state.provider = attempt.target.provider;
       state.model = attempt.target.model;
-      const failure = yield* pump(opened, splice, options.timeouts.idleMs);
+      // One attempt's chunks through the splice to the caller (inline: no generator layer per chunk).
+      let failure: GatewayError | undefined;
+      for (const chunk of opened.held) {
+        const out = splice.take(chunk);
+        if (out) yield out;
+      }
+      while (!opened.done) {
+        const next = await nextOf(attempt, options.timeouts.idleMs);
+        if (!next.chunk) {
+          failure = next.failure;
+          break;
+        }
+        const out = splice.take(next.chunk);
+        if (out) yield out;
+      }
       // A stream that broke after its finish chunk still gave the whole answer.
       if (!failure || splice.finished) {
         record(state, attempt.target, undefined, attempt.startedAt, now(), {
@@ -227,7 +233,7 @@ export async function* routeStream(
         options.resume !== false &&
         !splice.toolCalls &&
         !NOT_RESUMED.has(failure.code) &&
-        (splice.content !== '' || splice.reasoning !== '') &&
+        splice.started &&
         now() < deadline;
       const next = resumable
         ? await continueOn(chain, attempt.target, request, deps, options, state, splice, deadline)
@@ -248,8 +254,10 @@ export async function* routeStream(
     yield* splice.end();
     if (splice.usage) state.usage = splice.usage;
   } finally {
-    // A caller that stops reading (or fails) must not leave the upstream request running.
-    current?.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
+    // A caller that stops reading (or fails) must not leave the upstream request running; an attempt
+    // that already ended has nothing to stop (no error built for it).
+    if (current && !current.channel.closed)
+      current.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
   }
 }
 

@@ -87,3 +87,82 @@ export type RawMessage = z.infer<typeof messageSchema>;
 export type RawCompletion = z.infer<typeof completionSchema>;
 /** One parsed SSE `data:` object as the provider sent it. */
 export type RawChunk = z.infer<typeof chunkSchema>;
+
+/*
+ * The fast path of a stream chunk. Every `data:` object of a stream is checked against `chunkSchema`;
+ * zod costs several microseconds per chunk, most of a relay's work. A chunk whose every known field
+ * already has the schema's type (the normal case) would come out of zod as it went in, so it is used as
+ * it is; anything else (a wrong type to drop, a malformed tool call) goes through zod.
+ */
+type Fields = Record<string, unknown>;
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isOptional = (value: unknown, type: 'string' | 'number') => value === undefined || typeof value === type;
+const isNullish = (value: unknown, type: 'string' | 'number') => value == null || typeof value === type;
+const isStopValue = (value: unknown) => value == null || typeof value === 'string' || typeof value === 'number';
+const isNullishObject = (value: unknown, check: (object: Fields) => boolean) =>
+  value == null || (isObject(value) && check(value));
+
+function isPlainUsage(usage: Fields): boolean {
+  return (
+    isOptional(usage.prompt_tokens, 'number') &&
+    isOptional(usage.completion_tokens, 'number') &&
+    isOptional(usage.total_tokens, 'number') &&
+    isOptional(usage.reasoning_tokens, 'number') &&
+    isOptional(usage.cached_tokens, 'number') &&
+    isOptional(usage.prompt_cache_hit_tokens, 'number') &&
+    isNullishObject(usage.prompt_tokens_details, (details) => isOptional(details.cached_tokens, 'number')) &&
+    isNullishObject(usage.completion_tokens_details, (details) => isOptional(details.reasoning_tokens, 'number'))
+  );
+}
+
+function isPlainToolCall(call: unknown): boolean {
+  if (!isObject(call)) return false;
+  const fn = call.function;
+  return (
+    isOptional(call.index, 'number') &&
+    isOptional(call.id, 'string') &&
+    isOptional(call.type, 'string') &&
+    (fn === undefined || (isObject(fn) && isOptional(fn.name, 'string') && isOptional(fn.arguments, 'string')))
+  );
+}
+
+function isPlainDelta(delta: unknown): boolean {
+  if (delta === undefined) return true;
+  if (!isObject(delta)) return false;
+  const { content, tool_calls: toolCalls } = delta;
+  return (
+    isOptional(delta.role, 'string') &&
+    (content == null || typeof content === 'string' || Array.isArray(content)) &&
+    isOptional(delta.reasoning_content, 'string') &&
+    isOptional(delta.reasoning, 'string') &&
+    (toolCalls == null || (Array.isArray(toolCalls) && toolCalls.every(isPlainToolCall)))
+  );
+}
+
+function isPlainChoice(choice: unknown): boolean {
+  return (
+    isObject(choice) &&
+    isOptional(choice.index, 'number') &&
+    isPlainDelta(choice.delta) &&
+    isNullish(choice.finish_reason, 'string') &&
+    isStopValue(choice.stop_reason) &&
+    isStopValue(choice.matched_stop)
+  );
+}
+
+/** A parsed `data:` value as a chunk: itself when it has the schema's shape, else zod's; undefined for a non-object. */
+export function parseChunk(raw: unknown): RawChunk | undefined {
+  if (!isObject(raw)) return undefined;
+  const { choices } = raw;
+  if (
+    isOptional(raw.id, 'string') &&
+    isOptional(raw.created, 'number') &&
+    isOptional(raw.model, 'string') &&
+    (choices == null || (Array.isArray(choices) && choices.every(isPlainChoice))) &&
+    isNullishObject(raw.usage, isPlainUsage)
+  )
+    return raw as RawChunk;
+  const parsed = chunkSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}

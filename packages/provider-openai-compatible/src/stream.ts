@@ -2,7 +2,7 @@ import { type ChatChunk, GatewayError, type ModelInfo } from '@exai/core';
 import { createParser } from 'eventsource-parser';
 import { type MappingContext, mapUpstreamFailure, redact, toProviderError } from './error-mapping.js';
 import { normalizeChunk } from './normalize.js';
-import { chunkSchema } from './schemas.js';
+import { parseChunk } from './schemas.js';
 import type { ChunkTransformer } from './types.js';
 
 export interface StreamOptions {
@@ -24,9 +24,27 @@ function interrupted(mapping: MappingContext, message: string, cause?: unknown):
 }
 
 /**
- * Reads an SSE chat-completion body into normalized chunks (each `data:` parsed once with `chunkSchema`). Ends cleanly on `[DONE]`, or at end
- * of body when a `finish_reason` was seen; a malformed chunk, a cut connection, or an end of body
- * with no `finish_reason` throws `stream_interrupted`. Leaving early (break, throw, abort) aborts
+ * True when the body ends before the next turn of the event loop (its end already arrived); a body
+ * still open then is torn down as before by the caller. Anything after `[DONE]` is ignored.
+ */
+async function endsNow(reader: AsyncIterator<Uint8Array>): Promise<boolean> {
+  let turn: NodeJS.Immediate | undefined;
+  const late = new Promise<false>((resolve) => {
+    turn = setImmediate(() => resolve(false));
+  });
+  const next = reader.next().then(
+    (result) => result.done === true,
+    () => false,
+  );
+  const ended = await Promise.race([next, late]);
+  clearImmediate(turn);
+  return ended;
+}
+
+/**
+ * Reads an SSE chat-completion body into normalized chunks (each `data:` parsed once, `parseChunk`). Ends
+ * cleanly on `[DONE]`, or at end of body when a `finish_reason` was seen; a malformed chunk, a cut connection,
+ * or an end of body with no `finish_reason` throws `stream_interrupted`. Leaving early (break, throw, abort) aborts
  * the request, which closes the connection.
  */
 export async function* readChatStream(options: StreamOptions): AsyncGenerator<ChatChunk> {
@@ -39,6 +57,7 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
   let sawDone = false;
   let sawFinish = false;
   let completed = false;
+  let ended = false;
 
   const toChunks = (data: string): ChatChunk[] => {
     let raw: unknown;
@@ -48,10 +67,8 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
       throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`, error);
     }
     // Parsed once: the normalizer and the provider's transformer both read the parsed chunk.
-    const parsed =
-      typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? chunkSchema.safeParse(raw) : undefined;
-    if (!parsed?.success) throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`);
-    const record = parsed.data;
+    const record = parseChunk(raw);
+    if (!record) throw interrupted(mapping, `malformed stream chunk: ${data.slice(0, 120)}`);
     if (record.error !== undefined && record.error !== null && !record.choices) {
       throw mapUpstreamFailure(0, raw, response.headers, mapping);
     }
@@ -77,11 +94,12 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
       }
       while (pending.length > 0) {
         const data = pending.shift()!;
-        if (data.trim() === '[DONE]') {
+        const trimmed = data.trim();
+        if (trimmed === '[DONE]') {
           sawDone = true;
           break reading;
         }
-        if (data.trim() === '') continue;
+        if (trimmed === '') continue;
         for (const chunk of toChunks(data)) yield chunk;
       }
       if (result.done) break;
@@ -90,9 +108,15 @@ export async function* readChatStream(options: StreamOptions): AsyncGenerator<Ch
     if (!sawDone && !sawFinish) throw interrupted(mapping, 'the stream ended before a finish_reason');
     for (const chunk of transformer?.flush?.() ?? []) yield chunk;
     completed = true;
+    // The body ends right after `[DONE]`: reading that end, instead of returning the reader early,
+    // spares the abort error a body torn down before its end is built with (one per stream).
+    if (sawDone) ended = await endsNow(reader);
   } finally {
-    if (!completed) controller.abort();
-    reader.return?.().catch(() => {});
-    if (!completed) response.discard?.();
+    if (!ended) {
+      if (!completed) controller.abort();
+      // After a `[DONE]` whose body stayed open a read is pending, which `return` alone would wait for.
+      if (!completed || sawDone) response.discard?.();
+      reader.return?.().catch(() => {});
+    }
   }
 }
