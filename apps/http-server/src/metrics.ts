@@ -125,7 +125,9 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
   });
   new Gauge({
     name: 'exai_breaker_scope_state',
-    help: 'Every circuit breaker by scope (provider, or model; key is the provider key position): 0 closed, 1 half open, 2 open',
+    help:
+      'Every circuit breaker by scope (provider, or model; key is the provider key position): 0 closed, 1 ' +
+      'half open, 2 open',
     labelNames: ['scope', 'provider', 'model', 'key'],
     registers: [registry],
     collect() {

@@ -158,7 +158,8 @@ const shape = {
   }),
   EXAI_REQUEST_RECEIVE_TIMEOUT_MS: doc(integer(300_000), {
     description:
-      'the whole request (headers and body) must be received within this time, else 408; answers and streams are not cut; 0 = off',
+      'the whole request (headers and body) must be received within this time, else 408; answers and streams are ' +
+      'not cut; 0 = off',
     default: '300000',
     apps: both,
   }),
@@ -196,7 +197,8 @@ const shape = {
   }),
   EXAI_ALLOWED_HOSTS: doc(list(), {
     description:
-      '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others get 421',
+      '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others ' +
+      'get 421',
     default: '',
     apps: httpOnly,
   }),
@@ -207,7 +209,8 @@ const shape = {
   }),
   EXAI_RATE_LIMIT_RPM: doc(integer(0), {
     description:
-      'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is set; a stored key\u2019s own `rateLimit` wins; 0 = off',
+      'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is ' +
+      'set; a stored key\u2019s own `rateLimit` wins; 0 = off',
     default: '0',
     apps: httpOnly,
   }),
@@ -244,7 +247,8 @@ const shape = {
   }),
   EXAI_MCP_SESSION_IDLE_MS: doc(integer(30 * 60_000, 1), {
     description:
-      'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers 404 and the client re-initializes',
+      'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers ' +
+      '404 and the client re-initializes',
     default: '1800000',
     apps: mcpOnly,
   }),
@@ -255,7 +259,8 @@ const shape = {
   }),
   EXAI_MCP_PROGRESS_INTERVAL_MS: doc(integer(15_000, 100), {
     description:
-      'while a tool call with a progress token runs, a progress notification at least this often (resets client request timeouts)',
+      'while a tool call with a progress token runs, a progress notification at least this often (resets client ' +
+      'request timeouts)',
     default: '15000',
     apps: mcpOnly,
   }),
@@ -292,7 +297,8 @@ const shape = {
   }),
   EXAI_FIRST_TOKEN_TIMEOUT_MS: doc(override(1), {
     description:
-      "a stream must send its first token within this time (every model; unset: the model's tier decides, fast 10 s, balanced 30 s, deep 120 s)",
+      "a stream must send its first token within this time (every model; unset: the model's tier decides, fast 10 " +
+      's, balanced 30 s, deep 120 s)',
     default: '',
     apps: both,
     overrides: 'timeouts.firstTokenMs',
@@ -367,7 +373,8 @@ const shape = {
   // --- exact response cache (docs/decisions/0024-response-cache-and-tracing.md)
   EXAI_CACHE_ROUTES: doc(list(), {
     description:
-      'routes whose answers are cached, comma-separated (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`; `*` all); in Redis when `REDIS_URL` is set, else the database',
+      'routes whose answers are cached, comma-separated (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`; ' +
+      '`*` all); in Redis when `REDIS_URL` is set, else the database',
     default: '',
     apps: both,
     overrides: 'cache.routes',
@@ -399,7 +406,8 @@ const shape = {
   // --- tracing (exai-http)
   OTEL_EXPORTER_OTLP_ENDPOINT: doc(text(), {
     description:
-      'OTLP/HTTP endpoint (`http://collector:4318`): traces of every request are exported there (GenAI conventions, W3C `traceparent` honoured); unset = tracing off, its packages never loaded',
+      'OTLP/HTTP endpoint (`http://collector:4318`): traces of every request are exported there (GenAI ' +
+      'conventions, W3C `traceparent` honoured); unset = tracing off, its packages never loaded',
     default: '',
     apps: httpOnly,
   }),
@@ -431,7 +439,8 @@ const shape = {
   }),
   EXAI_ALLOWED_ROOTS: doc(paths(), {
     description:
-      'folders (`path.delimiter`-separated) the file tools may read; unset: none for exai-http (tools taking local paths answer that reading files is disabled), the current directory for exai-mcp',
+      'folders (`path.delimiter`-separated) the file tools may read; unset: none for exai-http (tools taking ' +
+      'local paths answer that reading files is disabled), the current directory for exai-mcp',
     default: '',
     apps: both,
   }),
@@ -515,7 +524,10 @@ export function settingsTable(): string {
   const rows = settingNames.map((name) => {
     const entry = settingDoc(name);
     const overrides = entry.overrides ? ` (overrides \`${entry.overrides}\`)` : '';
-    return `| \`${name}\` | ${entry.default ? `\`${entry.default}\`` : '—'} | ${entry.apps.join(', ')} | ${entry.description}${overrides} |`;
+    return (
+      `| \`${name}\` | ${entry.default ? `\`${entry.default}\`` : '—'} | ${entry.apps.join(', ')} | ` +
+      `${entry.description}${overrides} |`
+    );
   });
   return ['| variable | default | read by | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -23,7 +23,9 @@ export interface ProviderSettings<Region extends string = string> {
   apiKey?: string;
   /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
   apiKeys?: readonly string[];
-  /** Default: the provider's `*_BASE_URL` variable, else the region's URL. An explicit `region` wins over the variable. */
+  /**
+   * Default: the provider's `*_BASE_URL` variable, else the region's URL. An explicit `region` wins over the variable.
+   */
   baseURL?: string;
   /** Default `international`. */
   region?: Region;

@@ -24,10 +24,10 @@ function interrupted(mapping: MappingContext, message: string, cause?: unknown):
 }
 
 /**
- * Reads an SSE chat-completion body into normalized chunks (each `data:` parsed once with `chunkSchema`). Ends cleanly on `[DONE]`, or at end
- * of body when a `finish_reason` was seen; a malformed chunk, a cut connection, or an end of body
- * with no `finish_reason` throws `stream_interrupted`. Leaving early (break, throw, abort) aborts
- * the request, which closes the connection.
+ * Reads an SSE chat-completion body into normalized chunks (each `data:` parsed once with `chunkSchema`). Ends cleanly
+ * on `[DONE]`, or at end of body when a `finish_reason` was seen; a malformed chunk, a cut connection, or an end of
+ * body with no `finish_reason` throws `stream_interrupted`. Leaving early (break, throw, abort) aborts the request,
+ * which closes the connection.
  */
 export async function* readChatStream(options: StreamOptions): AsyncGenerator<ChatChunk> {
   const { response, controller, mapping, model, transformer } = options;

@@ -60,7 +60,8 @@ export const consensusTool = defineTool({
   name: 'consensus',
   title: 'Consensus across models',
   description:
-    'Ask several models or roles at once, each with a stance (for/against/neutral), blinded; then synthesise. Partial results if some fail.',
+    'Ask several models or roles at once, each with a stance (for/against/neutral), blinded; then synthesise. ' +
+    'Partial results if some fail.',
   profile: 'lean',
   annotations: MODEL_CALL,
   output: consensusOutput,
@@ -163,7 +164,9 @@ export const consensusTool = defineTool({
       };
       const simulated = meta.simulated ? ' · SIMULATED (no provider key configured)' : '';
       return {
-        content: `${text}\n\n---\ncontinuation_id: ${continuationId}${result.partial ? ' · partial (some participants failed)' : ''}${simulated}`,
+        content:
+          `${text}\n\n---\ncontinuation_id: ` +
+          `${continuationId}${result.partial ? ' · partial (some participants failed)' : ''}${simulated}`,
         structured: {
           responses: result.responses,
           ...(result.synthesis ? { synthesis: result.synthesis } : {}),

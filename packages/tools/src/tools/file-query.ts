@@ -91,7 +91,8 @@ export const fileQueryTool = defineTool({
   name: 'file_query',
   title: 'Ask about uploaded files',
   description:
-    "Upload local files (under the allowed roots) to Kimi or GLM's files API, deduplicated by sha256, and ask about them.",
+    "Upload local files (under the allowed roots) to Kimi or GLM's files API, deduplicated by sha256, and ask " +
+    'about them.',
   profile: 'standard',
   annotations: MODEL_CALL,
   output: answerOutput,
@@ -120,7 +121,8 @@ export const fileQueryTool = defineTool({
         continuation_id: args.continuation_id,
         preamble,
         instructions:
-          'Answer from the files given; quote the passages you rely on and say when the files do not contain the answer.',
+          'Answer from the files given; quote the passages you rely on and say when the files do not contain the ' +
+          'answer.',
       });
       if (result.isError) return result;
       return { ...result, structured: { ...result.structured, uploads } };

@@ -29,7 +29,8 @@ export const filesTool = defineTool({
         });
         const lines = uploads.map(
           (upload) =>
-            `${upload.provider} ${upload.providerFileId}${context.scope.admin ? ` owner:${upload.owner}` : ''} ${upload.filename} sha256:${upload.sha256.slice(0, 12)} ${new Date(upload.createdAt).toISOString()}`,
+            `${upload.provider} ${upload.providerFileId}${context.scope.admin ? ` owner:${upload.owner}` : ''} ` +
+            `${upload.filename} sha256:${upload.sha256.slice(0, 12)} ${new Date(upload.createdAt).toISOString()}`,
         );
         return { content: lines.length > 0 ? lines.join('\n') : 'No uploads.', structured: { uploads } };
       }

@@ -27,7 +27,8 @@ export const listModelsTool = defineTool({
       const models = await context.engine.listModels(context.signal ? { signal: context.signal } : {});
       const lines = models.map(
         (info) =>
-          `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
+          `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ` +
+          `${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
       );
       const roles = Object.entries(context.roles).map(
         ([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`,
@@ -73,10 +74,12 @@ export const statusTool = defineTool({
     );
     const lines = [
       status.simulated
-        ? 'Mode: SIMULATED — no provider key configured; every answer comes from the built-in simulator. Set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY to use real models.'
+        ? 'Mode: SIMULATED — no provider key configured; every answer comes from the built-in simulator. Set ' +
+          'GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY to use real models.'
         : 'Mode: live providers',
       `Providers:\n${providers.join('\n')}`,
-      `Sessions: in flight ${status.sessions.inFlight}, queued ${status.sessions.queued}, p95 ${Math.round(status.sessions.latencyMs.p95)} ms`,
+      `Sessions: in flight ${status.sessions.inFlight}, queued ${status.sessions.queued}, p95 ` +
+        `${Math.round(status.sessions.latencyMs.p95)} ms`,
       `Store: ${status.store.kind}, shared state ${status.store.shared}`,
       `Profile: ${context.profile} (${context.toolNames().length} tools)`,
     ];
@@ -105,7 +108,9 @@ export const versionTool = defineTool({
       simulated: context.engine.simulated,
     };
     return {
-      content: `${structured.server} ${structured.version} (@exai/tools ${structured.tools}, Node ${structured.node}, profile ${structured.profile}${structured.simulated ? ', simulated' : ''})`,
+      content:
+        `${structured.server} ${structured.version} (@exai/tools ${structured.tools}, Node ` +
+        `${structured.node}, profile ${structured.profile}${structured.simulated ? ', simulated' : ''})`,
       structured,
     };
   },

@@ -29,7 +29,8 @@ export const threadsTool = defineTool({
         const owner = (thread: { owner: string }) => (context.scope.admin ? ` owner:${thread.owner}` : '');
         const lines = threads.map(
           (thread) =>
-            `${thread.id}${owner(thread)} ${new Date(thread.updatedAt).toISOString()} ${thread.model ?? ''} ${clip(thread.title ?? '', 60)}`,
+            `${thread.id}${owner(thread)} ${new Date(thread.updatedAt).toISOString()} ${thread.model ?? ''} ` +
+            `${clip(thread.title ?? '', 60)}`,
         );
         return { content: lines.length > 0 ? lines.join('\n') : 'No threads.', structured: { threads } };
       }
@@ -49,10 +50,13 @@ export const threadsTool = defineTool({
       const turns = await store.listTurns(context.scope, thread.id, { limit: args.limit, ...signal });
       const lines = turns.map(
         (turn) =>
-          `#${turn.seq} ${turn.role}${turn.tool ? ` [${turn.tool}]` : ''}${turn.model ? ` (${turn.model})` : ''}: ${clip(turn.content, 2_000)}`,
+          `#${turn.seq} ${turn.role}${turn.tool ? ` [${turn.tool}]` : ''}${turn.model ? ` (${turn.model})` : ''}: ` +
+          `${clip(turn.content, 2_000)}`,
       );
       return {
-        content: `thread ${thread.id}${context.scope.admin ? ` (owner ${thread.owner})` : ''}: ${thread.title ?? ''}\n\n${lines.join('\n\n')}`,
+        content:
+          `thread ${thread.id}${context.scope.admin ? ` (owner ${thread.owner})` : ''}: ` +
+          `${thread.title ?? ''}\n\n${lines.join('\n\n')}`,
         structured: { thread, turns },
       };
     } catch (error) {

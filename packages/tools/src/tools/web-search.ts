@@ -23,7 +23,8 @@ function formatCitations(citations: Citation[]): string {
   return citations
     .map(
       (citation, index) =>
-        `${index + 1}. ${citation.title ?? citation.url}\n   ${citation.url}${citation.snippet ? `\n   ${citation.snippet.slice(0, 300)}` : ''}`,
+        `${index + 1}. ${citation.title ?? citation.url}\n   ` +
+        `${citation.url}${citation.snippet ? `\n   ${citation.snippet.slice(0, 300)}` : ''}`,
     )
     .join('\n');
 }
@@ -120,7 +121,8 @@ export const webSearchTool = defineTool({
   name: 'web_search',
   title: 'Web search',
   description:
-    "Search the web with GLM's search API or Kimi's $web_search built-in; returns results (GLM) or a sourced answer (Kimi).",
+    "Search the web with GLM's search API or Kimi's $web_search built-in; returns results (GLM) or a sourced " +
+    'answer (Kimi).',
   profile: 'standard',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   output: webSearchOutput,
