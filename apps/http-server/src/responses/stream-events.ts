@@ -1,5 +1,6 @@
 import type { ChatChunk, ToolCall, Usage } from '@exai/core';
-import { buildResponse, newId } from './mapping.js';
+import { newId } from './mapping.js';
+import { buildResponse, functionCallItem } from './output.js';
 import type { AnswerParts, OutputItem, ResponseObject } from './types.js';
 
 /**
@@ -91,16 +92,7 @@ export class ResponseEventMapper {
           arguments: call.function.arguments,
         }),
       );
-      const namespace = this.namespaces.get(call.function.name);
-      const item: OutputItem = {
-        id: open.id,
-        type: 'function_call',
-        call_id: call.id,
-        name: call.function.name,
-        arguments: call.function.arguments,
-        status: 'completed',
-        ...(namespace ? { namespace } : {}),
-      };
+      const item = functionCallItem(open.id, call, this.namespaces);
       this.#output[open.outputIndex] = item;
       events.push(this.#event('response.output_item.done', { output_index: open.outputIndex, item }));
     }

@@ -5,16 +5,8 @@ import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
 import { describeMeta, requestScope, traceParent } from '../request-info.js';
 import { BackgroundResponses, type Finished } from '../responses/background.js';
-import {
-  answerMessage,
-  answerParts,
-  buildResponse,
-  listedInputItem,
-  newId,
-  outputItems,
-  responseShell,
-  toChatRequest,
-} from '../responses/mapping.js';
+import { listedInputItem, newId, toChatRequest } from '../responses/mapping.js';
+import { answerMessage, answerParts, buildResponse, outputItems, responseShell } from '../responses/output.js';
 import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js';
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { type ResponseEvent, ResponseEventMapper } from '../responses/stream-events.js';
