@@ -1,7 +1,6 @@
 import type { ModelInfo } from '@exai/core';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { fromError } from '../errors.js';
 import { listModelsOutput, statusOutput, versionOutput } from '../outputs.js';
 import { defineTool, READ_ONLY } from '../spec.js';
 
@@ -23,35 +22,31 @@ export const listModelsTool = defineTool({
   output: listModelsOutput,
   input: empty,
   async run(_args, context) {
-    try {
-      const models = await context.engine.listModels(context.signal ? { signal: context.signal } : {});
-      const lines = models.map(
-        (info) =>
-          `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ` +
-          `${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
-      );
-      const roles = Object.entries(context.roles).map(
-        ([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`,
-      );
-      const simulated = context.engine.simulated
-        ? '\n\nSIMULATED: no provider key configured; answers come from the built-in simulator.'
-        : '';
-      return {
-        content: `Models:\n${lines.join('\n')}\n\nRoles:\n${roles.join('\n')}${simulated}`,
-        structured: {
-          models: models.map((info) => ({
-            id: info.id,
-            provider: info.provider,
-            aliases: info.aliases ?? [],
-            contextWindow: info.contextWindow,
-            capabilities: info.capabilities,
-          })),
-          roles: context.roles,
-        },
-      };
-    } catch (error) {
-      return fromError(error, context.hints);
-    }
+    const models = await context.engine.listModels(context.signal ? { signal: context.signal } : {});
+    const lines = models.map(
+      (info) =>
+        `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ` +
+        `${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
+    );
+    const roles = Object.entries(context.roles).map(
+      ([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`,
+    );
+    const simulated = context.engine.simulated
+      ? '\n\nSIMULATED: no provider key configured; answers come from the built-in simulator.'
+      : '';
+    return {
+      content: `Models:\n${lines.join('\n')}\n\nRoles:\n${roles.join('\n')}${simulated}`,
+      structured: {
+        models: models.map((info) => ({
+          id: info.id,
+          provider: info.provider,
+          aliases: info.aliases ?? [],
+          contextWindow: info.contextWindow,
+          capabilities: info.capabilities,
+        })),
+        roles: context.roles,
+      },
+    };
   },
 });
 
