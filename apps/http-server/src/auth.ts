@@ -75,7 +75,10 @@ export function createAuth(options: CreateAuthOptions): Auth {
   const cacheMs = options.storeCacheMs ?? 30_000;
   const open = apiDigests.length === 0 && adminDigests.length === 0 && !options.storeHasKeys;
 
-  /** `owner`: the tenant (a stored key's owner, else the key's id); `keyAdmin`: a stored key that manages its tenant's keys. */
+  /**
+   * `owner`: the tenant (a stored key's owner, else the key's id); `keyAdmin`: a stored key that manages its tenant's
+   * keys.
+   */
   type Identity = { id: string; admin: boolean; owner: string; keyAdmin: boolean };
   async function identify(key: string): Promise<Identity | undefined> {
     const keyDigest = digest(key);
@@ -115,7 +118,8 @@ export function createAuth(options: CreateAuthOptions): Auth {
         if (checkOptions.keyAdmin && identity?.keyAdmin)
           return { ok: true, keyId: identity.id, scope: callerScope(identity.owner), tenant: identity.owner };
         const message =
-          'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine in without one';
+          'This endpoint needs an admin key (EXAI_ADMIN_KEYS); EXAI_LOOPBACK_ADMIN=1 lets clients on this machine ' +
+          'in without one';
         return identity ? failure(403, message, 'admin_key_required') : failure(401, message, 'invalid_api_key');
       }
       if (open)

@@ -96,7 +96,10 @@ export const chatBodySchema = z.object({
   provider_options: z.record(z.string(), z.unknown()).optional(),
   /** Gateway extension: store this exchange in a new thread and return its `continuation_id`. */
   remember: z.boolean().optional(),
-  /** Gateway extension: per-request options (`resume: false`: a broken stream ends with the in-band error, not continued). */
+  /**
+   * Gateway extension: per-request options (`resume: false`: a broken stream ends with the in-band error, not
+   * continued).
+   */
   exai: z.object({ resume: z.boolean().optional() }).optional(),
 });
 
@@ -109,7 +112,10 @@ export function paramName(path: ReadonlyArray<PropertyKey>): string {
     .join('');
 }
 
-/** Deepest nesting a body may have: deeper values overflow the stack of the recursive code downstream (serialisers, adapters). */
+/**
+ * Deepest nesting a body may have: deeper values overflow the stack of the recursive code downstream (serialisers,
+ * adapters).
+ */
 export const MAX_BODY_DEPTH = 64;
 
 /** An own property's value; `__proto__` (an own key after `JSON.parse`) read as data, not through the accessor. */

@@ -29,9 +29,15 @@ export interface SpendFigures {
   today: SpendLine[];
   month: SpendLine[];
   budgets: BudgetBar[];
-  /** Response-cache hits / (hits + misses); 0 while no cache answers (`exai_cache_hits_total`, `exai_cache_misses_total`). */
+  /**
+   * Response-cache hits / (hits + misses); 0 while no cache answers (`exai_cache_hits_total`,
+   * `exai_cache_misses_total`).
+   */
   cacheHitRate: number;
-  /** Per provider: requests that left it (`exai_failovers_total`), broken streams another target continued (`exai_stream_resumptions_total`). */
+  /**
+   * Per provider: requests that left it (`exai_failovers_total`), broken streams another target continued
+   * (`exai_stream_resumptions_total`).
+   */
   failovers: Record<string, number>;
   streamRescues: Record<string, number>;
 }

@@ -39,7 +39,10 @@ export type AuthResult =
   | { ok: false; status: number; body: OpenAIErrorBody; headers?: Record<string, string> };
 
 export interface Auth {
-  /** Verifies `Authorization: Bearer <key>` (or `x-api-key`); constant-time for configured keys, hashed lookup for stored keys. */
+  /**
+   * Verifies `Authorization: Bearer <key>` (or `x-api-key`); constant-time for configured keys, hashed lookup for
+   * stored keys.
+   */
   check(headers: HeadersLike, options?: AuthCheckOptions): Promise<AuthResult>;
   /** Takes one token from the key's bucket (`EXAI_RATE_LIMIT_RPM`, shared through Redis when configured). */
   limit(keyId: string): Promise<RateLimitDecision>;

@@ -45,7 +45,8 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
     status: 400,
     code: 'invalid_multipart',
     message:
-      "A multipart field declared as application/json is not valid JSON (a 'file' part with an empty file name is read as a field: give the file a name)",
+      "A multipart field declared as application/json is not valid JSON (a 'file' part with an empty file name is " +
+      'read as a field: give the file a name)',
   },
   FST_INVALID_MULTIPART_CONTENT_TYPE: {
     status: 400,

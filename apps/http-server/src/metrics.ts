@@ -45,13 +45,15 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
   const registry = new Registry();
   const label = labelsOf(engine);
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'exai_' });
+  /** A counter in this registry: its name, what it counts, and its labels. */
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
   const labelNames = ['route', 'provider', 'model', 'status'] as const;
-  const requests = new Counter({
-    name: 'exai_http_requests_total',
-    help: 'HTTP requests by route, provider, model and status',
+  const requests = counter(
+    'exai_http_requests_total',
+    'HTTP requests by route, provider, model and status',
     labelNames,
-    registers: [registry],
-  });
+  );
   const latency = new Histogram({
     name: 'exai_http_request_duration_seconds',
     help: 'HTTP request latency by route, provider, model and status',
@@ -59,54 +61,41 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers: [registry],
   });
-  const attempts = new Counter({
-    name: 'exai_upstream_attempts_total',
-    help: 'Upstream attempts by provider and outcome',
-    labelNames: ['provider', 'outcome'],
-    registers: [registry],
-  });
-  const fallbacks = new Counter({
-    name: 'exai_fallbacks_total',
-    help: 'Requests answered by a fallback target',
-    labelNames: ['route'],
-    registers: [registry],
-  });
-  const failovers = new Counter({
-    name: 'exai_failovers_total',
-    help: 'Requests that left a provider for another target (by the provider left)',
-    labelNames: ['provider'],
-    registers: [registry],
-  });
-  const cost = new Counter({
-    name: 'exai_cost_total',
-    help: 'What answered requests cost (USD, provider-reported usage at catalog prices) by provider and model',
-    labelNames: ['provider', 'model'],
-    registers: [registry],
-  });
-  const resumptions = new Counter({
-    name: 'exai_stream_resumptions_total',
-    help: 'Broken streams continued by another target, by route and the provider that continued',
-    labelNames: ['route', 'provider'],
-    registers: [registry],
-  });
-  const tokens = new Counter({
-    name: 'exai_tokens_total',
-    help: 'Tokens by provider, model and kind (prompt, completion)',
-    labelNames: ['provider', 'model', 'kind'],
-    registers: [registry],
-  });
-  const cacheHits = new Counter({
-    name: 'exai_cache_hits_total',
-    help: 'Answers served from the response cache (no upstream attempt), by route',
-    labelNames: ['route'],
-    registers: [registry],
-  });
-  const cacheMisses = new Counter({
-    name: 'exai_cache_misses_total',
-    help: 'Cacheable requests the response cache could not answer, by route',
-    labelNames: ['route'],
-    registers: [registry],
-  });
+  const attempts = counter('exai_upstream_attempts_total', 'Upstream attempts by provider and outcome', [
+    'provider',
+    'outcome',
+  ]);
+  const fallbacks = counter('exai_fallbacks_total', 'Requests answered by a fallback target', ['route']);
+  const failovers = counter(
+    'exai_failovers_total',
+    'Requests that left a provider for another target (by the provider left)',
+    ['provider'],
+  );
+  const cost = counter(
+    'exai_cost_total',
+    'What answered requests cost (USD, provider-reported usage at catalog prices) by provider and model',
+    ['provider', 'model'],
+  );
+  const resumptions = counter(
+    'exai_stream_resumptions_total',
+    'Broken streams continued by another target, by route and the provider that continued',
+    ['route', 'provider'],
+  );
+  const tokens = counter('exai_tokens_total', 'Tokens by provider, model and kind (prompt, completion)', [
+    'provider',
+    'model',
+    'kind',
+  ]);
+  const cacheHits = counter(
+    'exai_cache_hits_total',
+    'Answers served from the response cache (no upstream attempt), by route',
+    ['route'],
+  );
+  const cacheMisses = counter(
+    'exai_cache_misses_total',
+    'Cacheable requests the response cache could not answer, by route',
+    ['route'],
+  );
   const inFlightHttp = new Gauge({
     name: 'exai_http_in_flight',
     help: 'HTTP requests in flight',
@@ -125,7 +114,9 @@ export function createMetrics(options: CreateMetricsOptions): Metrics {
   });
   new Gauge({
     name: 'exai_breaker_scope_state',
-    help: 'Every circuit breaker by scope (provider, or model; key is the provider key position): 0 closed, 1 half open, 2 open',
+    help:
+      'Every circuit breaker by scope (provider, or model; key is the provider key position): 0 closed, 1 ' +
+      'half open, 2 open',
     labelNames: ['scope', 'provider', 'model', 'key'],
     registers: [registry],
     collect() {

@@ -1,5 +1,5 @@
 import type { TraceSpan } from '@exai/core';
-import type { EngineMeta, OwnerScope } from '@exai/engine';
+import type { EngineCallOptions, EngineMeta, OwnerScope } from '@exai/engine';
 import type { FastifyRequest } from 'fastify';
 
 /** What a route learned about its request, for metrics and the dashboard. */
@@ -51,4 +51,19 @@ export function describeMeta(request: FastifyRequest, meta: EngineMeta): void {
 /** The request's span for the engine's call options (only when tracing is on). */
 export function traceParent(request: FastifyRequest): { span?: TraceSpan } {
   return request.exai.span ? { span: request.exai.span } : {};
+}
+
+/**
+ * What every model route hands the engine about its request: the abort signal, the request id, the route,
+ * the calling key, its tenant and the trace parent.
+ */
+export function engineCallOptions(request: FastifyRequest, route: string) {
+  return {
+    signal: request.exaiSignal,
+    requestId: request.id,
+    route,
+    ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
+    scope: requestScope(request),
+    ...traceParent(request),
+  } satisfies EngineCallOptions;
 }

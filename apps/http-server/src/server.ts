@@ -96,7 +96,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
     if (auth.open && !isLoopback(options.host) && !settings.allowNoAuth) {
       throw new StartupError(
-        `Refusing to listen on ${options.host} without API keys: set EXAI_API_KEYS (or create keys in the store), bind to 127.0.0.1, or set EXAI_ALLOW_NO_AUTH=1 to serve without authentication.`,
+        `Refusing to listen on ${options.host} without API keys: set EXAI_API_KEYS (or create keys in the store), ` +
+          'bind to 127.0.0.1, or set EXAI_ALLOW_NO_AUTH=1 to serve without authentication.',
       );
     }
     const deps: AppDeps = {

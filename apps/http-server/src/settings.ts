@@ -12,7 +12,10 @@ import {
 } from '@exai/core';
 import type { TracingSettings } from './tracing.js';
 
-/** The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). Every variable is documented in @exai/core's README. */
+/**
+ * The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). Every
+ * variable is documented in @exai/core's README.
+ */
 export interface ServerSettings {
   /** `EXAI_API_KEYS`, comma-separated. */
   apiKeys: string[];
@@ -23,7 +26,9 @@ export interface ServerSettings {
    * e.g. for a local Prometheus. Default off: behind a reverse proxy on the same host every client is loopback.
    */
   loopbackAdmin: boolean;
-  /** `EXAI_ALLOWED_HOSTS`, comma-separated `Host` names (no port) served besides loopback names and the bind address. */
+  /**
+   * `EXAI_ALLOWED_HOSTS`, comma-separated `Host` names (no port) served besides loopback names and the bind address.
+   */
   allowedHosts: string[];
   /** `EXAI_ALLOWED_ORIGINS`, comma-separated browser origins (`https://app.example.com`) besides the server's own. */
   allowedOrigins: string[];
@@ -39,7 +44,10 @@ export interface ServerSettings {
   maxFileBytes: number;
   /** `EXAI_MODELS_CACHE_MS`: how long `/v1/models` reuses the providers' lists. Default 60000. */
   modelsCacheMs: number;
-  /** Connection limits and timeouts (`EXAI_HEADERS_TIMEOUT_MS`, `EXAI_MAX_CONNECTIONS`, ...): see `HttpServerLimits` in @exai/core. */
+  /**
+   * Connection limits and timeouts (`EXAI_HEADERS_TIMEOUT_MS`, `EXAI_MAX_CONNECTIONS`, ...): see `HttpServerLimits` in
+   * @exai/core.
+   */
   http: HttpServerLimits;
   /** The `OTEL_EXPORTER_OTLP_*` variables and `OTEL_SERVICE_NAME`: traces over OTLP/HTTP; off without an endpoint. */
   tracing?: TracingSettings;

@@ -86,7 +86,8 @@ export function hangUpSignal(reply: FastifyReply): AbortSignal {
 }
 
 export function mountTools(app: App, deps: AppDeps): void {
-  // The app's onRequest hook has usually checked the key already (and rate-limited it); check here only when it has not.
+  // The app's onRequest hook has usually checked the key already (and rate-limited it); check here only when it has
+  // not.
   const authorize = async (request: FastifyRequest): Promise<AuthResult> => {
     const known = request.exai?.keyId;
     const scope = request.exai?.scope;

@@ -29,18 +29,16 @@ const chat = z.object({
 const cancel = z.object({ type: z.literal('cancel'), request_id: requestId });
 const ping = z.object({ type: z.literal('ping'), data: z.string().max(1_000).optional() });
 
+/** The `type` of every frame of a union, in the order the union lists them. */
+function frameTypes<T extends string>(union: { options: readonly { shape: { type: z.ZodLiteral<T> } }[] }): T[] {
+  return union.options.map((frame) => frame.shape.type.value);
+}
+
 /** Frames a client sends. */
 export const clientFrameSchema = z.discriminatedUnion('type', [hello, listTools, callTool, chat, cancel, ping]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 export type ClientFrameType = ClientFrame['type'];
-export const clientFrameTypes = [
-  'hello',
-  'list_tools',
-  'call_tool',
-  'chat',
-  'cancel',
-  'ping',
-] as const satisfies readonly ClientFrameType[];
+export const clientFrameTypes = frameTypes(clientFrameSchema);
 
 const errorBody = z.object({
   message: z.string(),
@@ -104,15 +102,7 @@ const pong = z.object({ type: z.literal('pong'), data: z.string().optional() });
 export const serverFrameSchema = z.discriminatedUnion('type', [welcome, tools, progress, chunk, result, error, pong]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 export type ServerFrameType = ServerFrame['type'];
-export const serverFrameTypes = [
-  'welcome',
-  'tools',
-  'progress',
-  'chunk',
-  'result',
-  'error',
-  'pong',
-] as const satisfies readonly ServerFrameType[];
+export const serverFrameTypes = frameTypes(serverFrameSchema);
 
 /** Close codes the server uses (4xxx are this protocol's own). */
 export const CLOSE_CODES = {

@@ -11,7 +11,8 @@ export function refuse(socket: Duplex, status: number, body: unknown): void {
   // the answer), answer, and destroy: Node removed its own timeouts from an upgraded socket.
   socket.resume();
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ` +
+      `${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
   );
   const timer = setTimeout(() => socket.destroy(), REFUSE_LINGER_MS);
   timer.unref();

@@ -35,7 +35,9 @@ export interface WebSocketOptions {
   helloTimeoutMs?: number;
   /** Origins (besides the server's own host) whose browser pages may connect. Default none. */
   allowedOrigins?: string[];
-  /** `Host`/`Origin` allow-list (the HTTP app's). Default: loopback names and the bound address, plus `allowedOrigins`. */
+  /**
+   * `Host`/`Origin` allow-list (the HTTP app's). Default: loopback names and the bound address, plus `allowedOrigins`.
+   */
   hostGuard?: HostGuard;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import {
   type BreakerState,
@@ -10,10 +11,16 @@ import CircuitBreaker from 'opossum';
 import type { BreakerOptions, ParsedKey } from './options.js';
 import { claimProbe, type Release } from './probe-claim.js';
 import { type FaultScope, judge, ProbeSchedule } from './scope.js';
-import type { Breaker, BreakerErrorContext, BreakerSnapshot, BreakerStateEvent } from './types.js';
+import type {
+  Breaker,
+  BreakerErrorContext,
+  BreakerRegistryOptions,
+  BreakerSnapshot,
+  BreakerStateEvent,
+} from './types.js';
 
-/** What a breaker needs from its registry. */
-export interface BreakerHost {
+/** The registry options every breaker of a registry shares, with their defaults applied. */
+export interface HostSettings {
   readonly instanceId: string;
   readonly shared: SharedBreakerState | undefined;
   readonly sharedRefreshMs: number;
@@ -22,6 +29,23 @@ export interface BreakerHost {
   readonly probeClaimTimeoutMs: number;
   /** Provider keys count provider faults only, model keys model faults only; `Retry-After` holds a model. */
   readonly scoped: boolean;
+}
+
+export function hostSettings(options: BreakerRegistryOptions): HostSettings {
+  return {
+    instanceId: options.instanceId ?? randomUUID(),
+    shared: options.shared,
+    sharedRefreshMs: options.sharedRefreshMs ?? 250,
+    sharedReadTimeoutMs: options.sharedReadTimeoutMs ?? 100,
+    probeLockMs: options.probeLockMs ?? 30_000,
+    probeClaimTimeoutMs: options.probeClaimTimeoutMs ?? 1_000,
+    scoped: options.scoped ?? false,
+  };
+}
+
+/** What a breaker needs from its registry. */
+export interface BreakerHost {
+  readonly settings: HostSettings;
   rotationClock(bucketIntervalMs: number): EventEmitter;
   emitState(event: BreakerStateEvent): void;
   reportError(error: unknown, context: BreakerErrorContext): void;
@@ -113,7 +137,7 @@ export class KeyedBreaker implements Breaker {
     // Open, or half-open with its one probe already in flight (opossum clears pendingClose on the probe).
     if (!circuit.closed && !circuit.pendingClose) return this.reject();
     if (this.heldUntil !== 0 && Date.now() < this.heldUntil) return this.reject();
-    if (this.host.shared !== undefined) {
+    if (this.host.settings.shared !== undefined) {
       if (this.remoteUntil !== 0) return this.executeUnderRemoteHold(fn);
       // Half-open on our own evidence, its probe not yet taken: the fleet sends one probe, not one per instance.
       if (circuit.halfOpen) return this.probeOnce(fn);
@@ -159,14 +183,14 @@ export class KeyedBreaker implements Breaker {
       timeouts: stats.timeouts,
       openedAt: local ? this.openedAt : remote ? this.remoteOpenedAt : undefined,
       nextAttemptAt: local ? this.nextAttemptAt : remote ? this.remoteUntil : undefined,
-      openedBy: local ? this.host.instanceId : remote ? this.remoteInstance : undefined,
+      openedBy: local ? this.host.settings.instanceId : remote ? this.remoteInstance : undefined,
       heldUntil: this.heldUntil > Date.now() ? this.heldUntil : undefined,
     };
   }
 
   /** Takes in another instance's record (from a subscription or a read). */
   applyRemote(record: SharedBreakerRecord): void {
-    if (record.instance === this.host.instanceId || this.circuit.isShutdown) return;
+    if (record.instance === this.host.settings.instanceId || this.circuit.isShutdown) return;
     if (record.state === 'open') {
       const until = record.until ?? 0;
       if (until <= Date.now() || until <= this.remoteUntil || this.circuit.opened) return;
@@ -204,7 +228,7 @@ export class KeyedBreaker implements Breaker {
 
   /** Whether `error` counts toward opening (see `judge`); a rate limit's `Retry-After` holds the key instead. */
   private countsAsFailure(error: unknown, probing: boolean): boolean {
-    const verdict = judge(error, this.host.scoped ? this.scope : undefined, probing);
+    const verdict = judge(error, this.host.settings.scoped ? this.scope : undefined, probing);
     if (verdict === 'failure' || verdict === 'answered') return verdict === 'failure';
     this.hold(verdict.holdMs);
     return false;
@@ -261,7 +285,7 @@ export class KeyedBreaker implements Breaker {
   }
 
   private refresh(): Promise<void> {
-    const { shared, sharedRefreshMs, sharedReadTimeoutMs } = this.host;
+    const { shared, sharedRefreshMs, sharedReadTimeoutMs } = this.host.settings;
     this.nextReadAt = Date.now() + sharedRefreshMs;
     if (shared === undefined) return Promise.resolve();
     const read = shared.get(this.key).then(
@@ -371,9 +395,9 @@ export class KeyedBreaker implements Breaker {
   }
 
   private publish(state: 'open' | 'closed'): void {
-    const shared = this.host.shared;
+    const shared = this.host.settings.shared;
     if (shared === undefined) return;
-    const record: SharedBreakerRecord = { state, instance: this.host.instanceId, updatedAt: Date.now() };
+    const record: SharedBreakerRecord = { state, instance: this.host.settings.instanceId, updatedAt: Date.now() };
     if (state === 'open') record.until = this.nextAttemptAt;
     const report = (error: unknown): void => this.host.reportError(error, { operation: 'publish', key: this.key });
     try {

@@ -3,12 +3,4 @@ export { type BreakerOptions, DEFAULT_BREAKER_OPTIONS, modelBreakerKey } from '.
 export { createBreakerRegistry } from './registry.js';
 export { type BackoffOptions, computeBackoff, type RetryInfo, type RetryOptions, retry } from './retry.js';
 export { type FaultScope, faultScope } from './scope.js';
-export type {
-  Breaker,
-  BreakerErrorContext,
-  BreakerRegistry,
-  BreakerRegistryOptions,
-  BreakerSnapshot,
-  BreakerStateEvent,
-  BreakerStateListener,
-} from './types.js';
+export type * from './types.js';

@@ -10,15 +10,15 @@ const noRelease: Release = () => undefined;
  * probes). Undefined when another instance holds the claim.
  */
 export async function claimProbe(host: BreakerHost, key: string): Promise<Release | undefined> {
-  const shared = host.shared;
+  const { shared, probeClaimTimeoutMs, probeLockMs } = host.settings;
   if (shared?.claimProbe === undefined) return noRelease;
   const report = (error: unknown): void => host.reportError(error, { operation: 'probe', key });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), host.probeClaimTimeoutMs);
+    timer = setTimeout(() => resolve('timeout'), probeClaimTimeoutMs);
     timer.unref();
   });
-  const claim = shared.claimProbe(key, host.probeLockMs);
+  const claim = shared.claimProbe(key, probeLockMs);
   try {
     const outcome = await Promise.race([claim, timeout]);
     if (outcome === 'timeout') {

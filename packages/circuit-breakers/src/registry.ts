@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { SharedBreakerRecord, SharedBreakerState } from '@exai/core';
-import { type BreakerHost, KeyedBreaker } from './breaker.js';
+import { type BreakerHost, type HostSettings, hostSettings, KeyedBreaker } from './breaker.js';
 import { parseKey, resolveBreakerOptions } from './options.js';
 import type {
   Breaker,
@@ -34,13 +33,8 @@ interface RotationClock {
 }
 
 class Registry implements BreakerRegistry, BreakerHost {
+  readonly settings: HostSettings;
   readonly instanceId: string;
-  readonly shared: SharedBreakerState | undefined;
-  readonly sharedRefreshMs: number;
-  readonly sharedReadTimeoutMs: number;
-  readonly probeLockMs: number;
-  readonly probeClaimTimeoutMs: number;
-  readonly scoped: boolean;
   private readonly breakers = new Map<string, KeyedBreaker>();
   private readonly listeners = new Set<BreakerStateListener>();
   /** One bucket-rotation timer per distinct bucket interval, instead of one per breaker. */
@@ -50,13 +44,8 @@ class Registry implements BreakerRegistry, BreakerHost {
   private closed = false;
 
   constructor(private readonly options: BreakerRegistryOptions) {
-    this.instanceId = options.instanceId ?? randomUUID();
-    this.shared = options.shared;
-    this.sharedRefreshMs = options.sharedRefreshMs ?? 250;
-    this.sharedReadTimeoutMs = options.sharedReadTimeoutMs ?? 100;
-    this.probeLockMs = options.probeLockMs ?? 30_000;
-    this.probeClaimTimeoutMs = options.probeClaimTimeoutMs ?? 1_000;
-    this.scoped = options.scoped ?? false;
+    this.settings = hostSettings(options);
+    this.instanceId = this.settings.instanceId;
     // Fail at construction, not on the first request, when an option is wrong.
     resolveBreakerOptions('*', options.defaults, undefined);
     for (const provider of Object.keys(options.perProvider ?? {})) {

@@ -15,7 +15,9 @@ export interface RetryInfo {
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 3. */
   maxAttempts?: number;
-  /** Backoff base: the wait before attempt n+1 is random in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Default 250. */
+  /**
+   * Backoff base: the wait before attempt n+1 is random in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Default 250.
+   */
   baseDelayMs?: number;
   /** Largest backoff wait. Default 8000. */
   maxDelayMs?: number;

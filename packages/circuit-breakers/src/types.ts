@@ -96,7 +96,9 @@ export interface BreakerRegistryOptions {
    * (ms) if its instance never settles it (a crash), letting another instance probe. Default 30000.
    */
   probeLockMs?: number;
-  /** A probe waits at most this long (ms) for its claim; without an answer it probes on local evidence. Default 1000. */
+  /**
+   * A probe waits at most this long (ms) for its claim; without an answer it probes on local evidence. Default 1000.
+   */
   probeClaimTimeoutMs?: number;
   /** Failures of the shared state and of state listeners; they never fail a call. Default: ignored. */
   onError?: (error: unknown, context: BreakerErrorContext) => void;

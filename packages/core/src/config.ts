@@ -109,7 +109,9 @@ const breakerSchema = z.object({
   volumeThreshold: z.number().int().min(1).default(5),
   errorThresholdPercentage: z.number().min(1).max(100).default(50),
   rollingWindowMs: z.number().int().positive().default(30_000),
-  /** The longest wait between half-open probes; the first comes after `firstProbeMs` and each failed probe doubles it. */
+  /**
+   * The longest wait between half-open probes; the first comes after `firstProbeMs` and each failed probe doubles it.
+   */
   resetTimeoutMs: z.number().int().positive().default(15_000),
   /** The wait before the first half-open probe after a breaker opens (then doubling up to `resetTimeoutMs`). */
   firstProbeMs: z.number().int().positive().default(1_000),
@@ -166,7 +168,10 @@ const cacheSchema = z.object({
   anyTemperature: z.boolean().default(false),
 });
 
-/** Claude Code's families (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`, ...) onto GLM, Kimi and MiniMax, each with the other two behind it. */
+/**
+ * Claude Code's families (`claude-sonnet-4-5`, `claude-3-5-haiku-latest`, ...) onto GLM, Kimi and MiniMax, each with
+ * the other two behind it.
+ */
 export const defaultModelMap: Readonly<Record<string, string[]>> = {
   'claude-*opus*': ['kimi', 'glm', 'minimax'],
   'claude-*sonnet*': ['glm', 'kimi', 'minimax'],
@@ -225,9 +230,8 @@ export class ConfigError extends Error {
   readonly issues: ConfigIssue[];
   constructor(issues: ConfigIssue[], source?: string) {
     const where = source ? ` in ${source}` : '';
-    super(
-      `Invalid configuration${where}:\n${issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n')}`,
-    );
+    const lines = issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`);
+    super(`Invalid configuration${where}:\n${lines.join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
   }

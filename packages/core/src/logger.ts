@@ -30,7 +30,11 @@ const patterns: RegExp[] = [
   // `scheme://user:password@host` → `scheme://user:***@host` (database and Redis URLs, proxies).
   /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/@"']{0,256}:)([^\s/@"']{1,512})@/gi,
   // Credential headers written out as text: `Cookie: a=1; b=2`, `"x-api-key":"…"`.
-  /\b((?:x-api-key|api-key|set-cookie|cookie|proxy-authorization|authorization)"?\s*[:=]\s*"?)(?!\[redacted\]|(?:Bearer|Basic) \[redacted\])([^"\r\n]+)/gi,
+  new RegExp(
+    '\\b((?:x-api-key|api-key|set-cookie|cookie|proxy-authorization|authorization)"?\\s*[:=]\\s*"?)' +
+      '(?!\\[redacted\\]|(?:Bearer|Basic) \\[redacted\\])([^"\\r\\n]+)',
+    'gi',
+  ),
 ];
 
 /** Masks anything that looks like a credential in a string; `also` adds secrets of this call only. */

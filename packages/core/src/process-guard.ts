@@ -55,7 +55,8 @@ export function installProcessGuard(options: ProcessGuardOptions): () => void {
       suppressed = 0;
       const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code;
       write(
-        `${options.name}: ${kind}: socket error ${code}, still serving: ${redactSecrets(error instanceof Error ? error.message : String(error))}${more}`,
+        `${options.name}: ${kind}: socket error ${code}, still serving: ` +
+          `${redactSecrets(error instanceof Error ? error.message : String(error))}${more}`,
       );
       return;
     }

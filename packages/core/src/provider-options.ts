@@ -27,7 +27,9 @@ export function assertProviderOptions(options: Readonly<Record<string, unknown>>
   for (const key of Object.keys(options)) {
     if (PROTECTED_PROVIDER_OPTIONS.has(key) || PROTOTYPE_KEYS.has(key)) {
       throw new BadRequestError({
-        message: `provider_options may not set '${key}'; set it in the request itself (model, messages, stream and the token limits are the gateway's)`,
+        message:
+          `provider_options may not set '${key}'; set it in the request itself (model, messages, stream ` +
+          `and the token limits are the gateway's)`,
         param: `provider_options.${key}`,
       });
     }

@@ -30,7 +30,10 @@ export class RingBuffer<T> {
   }
 }
 
-/** Nearest-rank percentile of ascending `sorted`: the smallest sample with at least `fraction` of samples at or below it; 0 when empty. */
+/**
+ * Nearest-rank percentile of ascending `sorted`: the smallest sample with at least `fraction` of samples at or below
+ * it; 0 when empty.
+ */
 export function percentile(sorted: ArrayLike<number>, fraction: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1))] ?? 0;

@@ -202,7 +202,8 @@ const shape = {
   }),
   EXAI_REQUEST_RECEIVE_TIMEOUT_MS: doc(integer(300_000), {
     description:
-      'the whole request (headers and body) must be received within this time, else 408; answers and streams are not cut; 0 = off',
+      'the whole request (headers and body) must be received within this time, else 408; answers and streams are ' +
+      'not cut; 0 = off',
     default: '300000',
     apps: both,
   }),
@@ -240,7 +241,8 @@ const shape = {
   }),
   EXAI_ALLOWED_HOSTS: doc(list(), {
     description:
-      '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others get 421',
+      '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others ' +
+      'get 421',
     default: '',
     apps: httpOnly,
   }),
@@ -251,7 +253,8 @@ const shape = {
   }),
   EXAI_RATE_LIMIT_RPM: doc(integer(0), {
     description:
-      'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is set; a stored key\u2019s own `rateLimit` wins; 0 = off',
+      'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is ' +
+      'set; a stored key\u2019s own `rateLimit` wins; 0 = off',
     default: '0',
     apps: httpOnly,
   }),
@@ -288,7 +291,8 @@ const shape = {
   }),
   EXAI_MCP_SESSION_IDLE_MS: doc(integer(30 * 60_000, 1), {
     description:
-      'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers 404 and the client re-initializes',
+      'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers ' +
+      '404 and the client re-initializes',
     default: '1800000',
     apps: mcpOnly,
   }),
@@ -299,7 +303,8 @@ const shape = {
   }),
   EXAI_MCP_PROGRESS_INTERVAL_MS: doc(integer(15_000, 100), {
     description:
-      'while a tool call with a progress token runs, a progress notification at least this often (resets client request timeouts)',
+      'while a tool call with a progress token runs, a progress notification at least this often (resets client ' +
+      'request timeouts)',
     default: '15000',
     apps: mcpOnly,
   }),
@@ -336,7 +341,8 @@ const shape = {
   }),
   EXAI_FIRST_TOKEN_TIMEOUT_MS: doc(override(1), {
     description:
-      "a stream must send its first token within this time (every model; unset: the model's tier decides, fast 10 s, balanced 30 s, deep 120 s)",
+      "a stream must send its first token within this time (every model; unset: the model's tier decides, fast 10 " +
+      's, balanced 30 s, deep 120 s)',
     default: '',
     apps: both,
     overrides: 'timeouts.firstTokenMs',
@@ -411,7 +417,8 @@ const shape = {
   // --- exact response cache (docs/decisions/0024-response-cache-and-tracing.md)
   EXAI_CACHE_ROUTES: doc(list(), {
     description:
-      'routes whose answers are cached, comma-separated (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`; `*` all); in Redis when `REDIS_URL` is set, else the database',
+      'routes whose answers are cached, comma-separated (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`; ' +
+      '`*` all); in Redis when `REDIS_URL` is set, else the database',
     default: '',
     apps: both,
     overrides: 'cache.routes',
@@ -506,7 +513,8 @@ const shape = {
   }),
   EXAI_ALLOWED_ROOTS: doc(paths(), {
     description:
-      'folders (`path.delimiter`-separated) the file tools may read; unset: none for exai-http (tools taking local paths answer that reading files is disabled), the current directory for exai-mcp',
+      'folders (`path.delimiter`-separated) the file tools may read; unset: none for exai-http (tools taking ' +
+      'local paths answer that reading files is disabled), the current directory for exai-mcp',
     default: '',
     apps: both,
   }),
@@ -590,7 +598,10 @@ export function settingsTable(): string {
   const rows = settingNames.map((name) => {
     const entry = settingDoc(name);
     const overrides = entry.overrides ? ` (overrides \`${entry.overrides}\`)` : '';
-    return `| \`${name}\` | ${entry.default ? `\`${entry.default}\`` : '—'} | ${entry.apps.join(', ')} | ${entry.description}${overrides} |`;
+    return (
+      `| \`${name}\` | ${entry.default ? `\`${entry.default}\`` : '—'} | ${entry.apps.join(', ')} | ` +
+      `${entry.description}${overrides} |`
+    );
   });
   return ['| variable | default | read by | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

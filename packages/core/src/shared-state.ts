@@ -45,7 +45,10 @@ export interface SharedRateLimiter {
 }
 
 export interface SharedSemaphore {
-  /** Tries to take one of `limit` slots for `key`; returns a release function, or undefined when full. Slots expire after `ttlMs`. */
+  /**
+   * Tries to take one of `limit` slots for `key`; returns a release function, or undefined when full. Slots expire
+   * after `ttlMs`.
+   */
   tryAcquire(key: string, limit: number, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
   close?(): Promise<void>;
 }

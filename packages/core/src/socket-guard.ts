@@ -9,9 +9,14 @@ import { formatSettingsIssue, parseSettings, type Settings } from './settings.js
  * answer to bytes that are not HTTP. The apps' READMEs list the variables and why each default was chosen.
  */
 
-/** Connection limits of a `node:http` server. Every field has an `EXAI_*` variable (see {@link readHttpServerLimits}). */
+/**
+ * Connection limits of a `node:http` server. Every field has an `EXAI_*` variable (see {@link readHttpServerLimits}).
+ */
 export interface HttpServerLimits {
-  /** `EXAI_HEADERS_TIMEOUT_MS`: a connection must deliver a request's headers within this time (408, then closed). Default 20000. */
+  /**
+   * `EXAI_HEADERS_TIMEOUT_MS`: a connection must deliver a request's headers within this time (408, then closed).
+   * Default 20000.
+   */
   headersTimeoutMs: number;
   /**
    * `EXAI_REQUEST_RECEIVE_TIMEOUT_MS` (Node's `server.requestTimeout`): a request, headers and body, must be fully
@@ -21,9 +26,15 @@ export interface HttpServerLimits {
   requestReceiveTimeoutMs: number;
   /** `EXAI_KEEP_ALIVE_TIMEOUT_MS`: an idle keep-alive connection is closed after this time. Default 72000. */
   keepAliveTimeoutMs: number;
-  /** `EXAI_MAX_REQUESTS_PER_SOCKET`: requests served on one connection before it is closed; 0 is unlimited. Default 1000. */
+  /**
+   * `EXAI_MAX_REQUESTS_PER_SOCKET`: requests served on one connection before it is closed; 0 is unlimited. Default
+   * 1000.
+   */
   maxRequestsPerSocket: number;
-  /** `EXAI_MAX_CONNECTIONS`: open connections (WebSockets included); more are refused at accept. 0 is unlimited. Default 1024. */
+  /**
+   * `EXAI_MAX_CONNECTIONS`: open connections (WebSockets included); more are refused at accept. 0 is unlimited. Default
+   * 1024.
+   */
   maxConnections: number;
 }
 
@@ -35,7 +46,10 @@ const limitVariables = [
   'EXAI_MAX_CONNECTIONS',
 ] as const;
 
-/** Reads {@link HttpServerLimits} from the environment (settings.ts); `errors` names every bad variable (its default is used). */
+/**
+ * Reads {@link HttpServerLimits} from the environment (settings.ts); `errors` names every bad variable (its default is
+ * used).
+ */
 export function readHttpServerLimits(env: Env): { limits: HttpServerLimits; errors: string[] } {
   const { settings, issues } = parseSettings(env);
   const names = new Set<string>(limitVariables);
@@ -166,7 +180,8 @@ export function guardHttpServer(server: Server, options: GuardHttpServerOptions)
       const answer = clientErrorAnswer(error);
       const body = JSON.stringify(options.errorBody(answer));
       socket.write(
-        `HTTP/1.1 ${answer.status} ${reasons[answer.status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${answer.status} ${reasons[answer.status]}\r\ncontent-type: application/json\r\ncontent-length: ` +
+          `${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     }
     socket.destroy();

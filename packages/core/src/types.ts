@@ -14,7 +14,9 @@ export type Role = 'system' | 'user' | 'assistant' | 'tool';
 export interface Turn {
   role: Role;
   content: string;
-  /** The gateway tool that produced the turn (e.g. `chat`, `consensus`), or the tool whose result a `tool` turn holds. */
+  /**
+   * The gateway tool that produced the turn (e.g. `chat`, `consensus`), or the tool whose result a `tool` turn holds.
+   */
   tool?: string | null;
   /** The model and provider that produced an assistant turn. */
   model?: string | null;

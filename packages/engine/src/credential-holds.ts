@@ -122,7 +122,8 @@ export class CredentialHolds {
     if (current && current.until > now) return;
     this.#options.logger.warn(
       { provider, key: hold.key, reason: hold.reason, holdMs: this.#options.holdMs },
-      `${provider} rejected the gateway's key #${hold.key} (${hold.reason}); holding it out until ${new Date(hold.until).toISOString()}`,
+      `${provider} rejected the gateway's key #${hold.key} (${hold.reason}); holding it out until ` +
+        `${new Date(hold.until).toISOString()}`,
     );
     this.#publish(key, {
       state: 'open',
@@ -154,7 +155,9 @@ export class CredentialHolds {
       provider,
       model,
       statusCode: 503,
-      message: `${provider} is held out: it rejected the gateway's credentials (${last?.message ?? 'no detail'}); re-checked after ${new Date(until).toISOString()}`,
+      message:
+        `${provider} is held out: it rejected the gateway's credentials (${last?.message ?? 'no detail'}); ` +
+        `re-checked after ${new Date(until).toISOString()}`,
     });
   }
 

@@ -10,9 +10,9 @@ export interface Hedged<T> {
 /**
  * Runs `start('primary')`; when it has not settled within `delayMs`, also runs `start('backup')`
  * and takes whichever answers first. The loser's signal is aborted; each leg's signal also follows
- * `signal` (for as long as the leg runs, e.g. a stream after its first content). A primary that fails before `delayMs` fails the call (no backup is started); when both
- * legs fail, the primary's error is thrown. Used by chat (the whole response) and streams (the
- * first content).
+ * `signal` (for as long as the leg runs, e.g. a stream after its first content). A primary that fails before `delayMs`
+ * fails the call (no backup is started); when both legs fail, the primary's error is thrown. Used by chat (the whole
+ * response) and streams (the first content).
  */
 export async function hedge<T>(
   start: (leg: 'primary' | 'backup', signal: AbortSignal) => Promise<T>,

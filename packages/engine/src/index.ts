@@ -17,19 +17,7 @@ export {
 } from './consensus.js';
 export type { CredentialHold, CredentialReason } from './credential-holds.js';
 export { type ConsensusInput, createEngine, Engine } from './engine.js';
-export type {
-  BreakerStatus,
-  EngineCallOptions,
-  EngineChatResult,
-  EngineEmbeddingResult,
-  EngineMeta,
-  EngineOptions,
-  EngineStatus,
-  EngineStream,
-  Exchange,
-  ModelBreakerStatus,
-  ProviderStatus,
-} from './engine-types.js';
+export type * from './engine-types.js';
 export {
   buildFileContext,
   DEFAULT_MAX_FILE_BYTES,

@@ -13,7 +13,9 @@ export interface PrepareParts {
   maxTurns: number;
   cache: CallCache;
   chain(request: ChatRequest, options: EngineCallOptions, prefer?: string | Affinity | null): Target[];
-  /** Where a continued thread prefers to stay (its provider, or its model while the provider's cache makes it cheaper). */
+  /**
+   * Where a continued thread prefers to stay (its provider, or its model while the provider's cache makes it cheaper).
+   */
   affinity(
     thread: { id: string; provider?: string | null; model?: string | null },
     turns: Turn[],
@@ -43,7 +45,9 @@ export async function prepareCall(
     thread = await parts.store.getThread(scope, request.continuation_id);
     if (!thread) {
       throw new NotFoundError({
-        message: `Conversation '${request.continuation_id}' does not exist or has expired; start a new one without continuation_id`,
+        message:
+          `Conversation '${request.continuation_id}' does not exist or has expired; start a new one ` +
+          'without continuation_id',
         param: 'continuation_id',
       });
     }

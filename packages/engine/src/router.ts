@@ -191,6 +191,8 @@ export function linkDeadline(signal: AbortSignal | undefined, timeoutMs: number)
 
 function budgetError(options: RouteOptions): GatewayError {
   return new TimeoutError({
-    message: `No attempt could be made within the request's limits (${options.maxAttemptsPerRequest} attempts, ${options.timeouts.requestMs} ms)`,
+    message:
+      `No attempt could be made within the request's limits (${options.maxAttemptsPerRequest} attempts, ` +
+      `${options.timeouts.requestMs} ms)`,
   });
 }

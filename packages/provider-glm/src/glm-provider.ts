@@ -1,6 +1,6 @@
 import type { Citation, ProviderAdapter } from '@exai/core';
 import type { ModelCatalogEntry, ProviderSettings } from '@exai/provider-openai-compatible';
-import { defineProvider, eachChunk } from '@exai/provider-openai-compatible';
+import { defineProvider, statelessHooks } from '@exai/provider-openai-compatible';
 import { glmErrorStructure } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
 import { normalizeGlmChunk, normalizeGlmResponse } from './normalize.js';
@@ -25,16 +25,15 @@ const glmDefinition = defineProvider({
     coding: 'https://api.z.ai/api/coding/paas/v4',
   },
   models: catalogEntries as ModelCatalogEntry[],
-  hooks: {
-    includeStreamUsage: false, // GLM rejects stream_options and always reports usage on the last chunk
-    files: true,
-    embeddings: true,
-    filePurpose: 'agent',
-    transformRequest: (body) => shapeGlmRequest(body) as typeof body,
-    transformResponse: normalizeGlmResponse,
-    createChunkTransformer: eachChunk(normalizeGlmChunk),
-    errorStructure: glmErrorStructure,
-  },
+  hooks: statelessHooks(
+    {
+      shapeRequest: shapeGlmRequest,
+      normalizeResponse: normalizeGlmResponse,
+      normalizeChunk: normalizeGlmChunk,
+      errorStructure: glmErrorStructure,
+    },
+    { files: true, embeddings: true, filePurpose: 'agent' },
+  ),
 });
 
 /** Each region's base URL, the catalog as data (no network), and the base URL a settings object resolves to. */

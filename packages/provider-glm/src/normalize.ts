@@ -8,7 +8,10 @@ export function normalizeGlmResponse(raw: RawCompletion, response: ChatResponse)
   return citations.length > 0 ? { ...response, citations } : response;
 }
 
-/** GLM stream chunk → gateway chunk: the `web_search` results as `citations` (the base keeps `reasoning_content` deltas). */
+/**
+ * GLM stream chunk → gateway chunk: the `web_search` results as `citations` (the base keeps `reasoning_content`
+ * deltas).
+ */
 export function normalizeGlmChunk(raw: RawChunk, chunk: ChatChunk): ChatChunk {
   const citations = citationsFromCompletion(raw);
   return citations.length > 0 ? { ...chunk, citations } : chunk;

@@ -3,7 +3,10 @@ import { toCitations } from './citations.js';
 import { mapGlmError } from './error-mapping.js';
 
 export interface GlmWebSearchCallOptions extends WebSearchOptions {
-  /** Default `search-prime` (Z.ai); BigModel also serves `search_std`, `search_pro`, `search_pro_sogou`, `search_pro_quark`. */
+  /**
+   * Default `search-prime` (Z.ai); BigModel also serves `search_std`, `search_pro`, `search_pro_sogou`,
+   * `search_pro_quark`.
+   */
   searchEngine?: string;
   /** Only return results from this domain. */
   domainFilter?: string;

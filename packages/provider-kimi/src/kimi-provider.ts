@@ -1,6 +1,6 @@
 import type { ProviderAdapter } from '@exai/core';
 import type { ModelCatalogEntry, ProviderSettings } from '@exai/provider-openai-compatible';
-import { defineProvider, eachChunk } from '@exai/provider-openai-compatible';
+import { defineProvider, statelessHooks } from '@exai/provider-openai-compatible';
 import { kimiErrorStructure } from './error-mapping.js';
 import catalogEntries from './models.json' with { type: 'json' };
 import { normalizeKimiChunk, normalizeKimiResponse } from './normalize.js';
@@ -25,15 +25,15 @@ const kimiDefinition = defineProvider({
     coding: 'https://api.moonshot.ai/v1',
   },
   models: catalogEntries as ModelCatalogEntry[],
-  hooks: {
-    includeStreamUsage: false, // Kimi reports usage in the last chunk's choice; lifted by normalizeKimiChunk
-    files: true,
-    filePurpose: 'file-extract',
-    transformRequest: (body) => shapeKimiRequest(body) as typeof body,
-    transformResponse: normalizeKimiResponse,
-    createChunkTransformer: eachChunk(normalizeKimiChunk),
-    errorStructure: kimiErrorStructure,
-  },
+  hooks: statelessHooks(
+    {
+      shapeRequest: shapeKimiRequest,
+      normalizeResponse: normalizeKimiResponse,
+      normalizeChunk: normalizeKimiChunk,
+      errorStructure: kimiErrorStructure,
+    },
+    { files: true, filePurpose: 'file-extract' },
+  ),
 });
 
 /** Each region's base URL, the catalog as data (no network), and the base URL a settings object resolves to. */

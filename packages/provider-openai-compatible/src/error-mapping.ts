@@ -13,8 +13,13 @@ export interface MappingContext {
   signal?: AbortSignal | undefined;
 }
 
-const CONNECTION_CODES =
-  /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_|other side closed|terminated|socket hang up|fetch failed/i;
+const CONNECTION_CODES = new RegExp(
+  [
+    'ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|UND_ERR_',
+    'other side closed|terminated|socket hang up|fetch failed',
+  ].join('|'),
+  'i',
+);
 
 /**
  * Connection errors name the upstream's address (`connect ECONNREFUSED 10.0.0.7:8443`, `getaddrinfo
@@ -99,7 +104,9 @@ export function toProviderError(error: unknown, context: MappingContext, interru
   }
   const text = connectionText(error);
   if (CONNECTION_CODES.test(text)) {
-    const message = `${context.provider}: ${interrupted ? 'stream interrupted' : 'connection failed'} (${withoutAddresses(redact(text, context.apiKey)).trim()})`;
+    const message =
+      `${context.provider}: ${interrupted ? 'stream interrupted' : 'connection failed'} ` +
+      `(${withoutAddresses(redact(text, context.apiKey)).trim()})`;
     return new GatewayError(interrupted ? 'stream_interrupted' : 'network', { ...base, message });
   }
   const message = error instanceof Error ? error.message : String(error);

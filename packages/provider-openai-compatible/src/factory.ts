@@ -1,5 +1,6 @@
 import {
   type ChatChunk,
+  type ChatResponse,
   type Env,
   type ModelOverride,
   type ProviderAdapter,
@@ -14,7 +15,8 @@ import {
 import { resolveBaseURL } from './base-url.js';
 import { createModelCatalog, type ModelCatalogEntry } from './model-catalog.js';
 import { createOpenAICompatibleProvider } from './provider.js';
-import type { RawChunk } from './schemas.js';
+import type { ProviderErrorStructure } from './provider-error.js';
+import type { RawChunk, RawCompletion } from './schemas.js';
 import type { ChunkTransformer, OpenAICompatibleSettings } from './types.js';
 
 /** What every thin provider factory (`createGlm`, `createKimi`, `createMinimax`) accepts. */
@@ -23,7 +25,9 @@ export interface ProviderSettings<Region extends string = string> {
   apiKey?: string;
   /** Several keys, tried in order when the provider rejects one (wins over `apiKey`). */
   apiKeys?: readonly string[];
-  /** Default: the provider's `*_BASE_URL` variable, else the region's URL. An explicit `region` wins over the variable. */
+  /**
+   * Default: the provider's `*_BASE_URL` variable, else the region's URL. An explicit `region` wins over the variable.
+   */
   baseURL?: string;
   /** Default `international`. */
   region?: Region;
@@ -189,4 +193,30 @@ export function defineProvider<Region extends string>(definition: ProviderDefini
 /** A chunk transformer factory for a stateless per-chunk normalizer (one chunk in, one out). */
 export function eachChunk(normalize: (raw: RawChunk, chunk: ChatChunk) => ChatChunk): () => ChunkTransformer {
   return () => (raw, chunk) => [normalize(raw, chunk)];
+}
+
+/** A provider that differs from the base by pure functions only (GLM, Kimi): its request, response and chunks. */
+export interface StatelessDialect {
+  /** Drops and renames body fields the provider does not take. */
+  shapeRequest: (body: Record<string, unknown>) => Record<string, unknown>;
+  normalizeResponse: (raw: RawCompletion, response: ChatResponse) => ChatResponse;
+  /** One chunk in, one out (no state across a stream). */
+  normalizeChunk: (raw: RawChunk, chunk: ChatChunk) => ChatChunk;
+  errorStructure: ProviderErrorStructure<unknown>;
+}
+
+/**
+ * The hooks of a {@link StatelessDialect}, plus `extra` (files, embeddings, ...). `includeStreamUsage` is off:
+ * these providers report usage on their last chunk unasked (GLM rejects `stream_options`; Kimi puts it in the
+ * last chunk's choice, which its chunk normalizer lifts).
+ */
+export function statelessHooks(dialect: StatelessDialect, extra: ProviderHooks = {}): ProviderHooks {
+  return {
+    includeStreamUsage: false,
+    transformRequest: (body) => dialect.shapeRequest(body) as typeof body,
+    transformResponse: dialect.normalizeResponse,
+    createChunkTransformer: eachChunk(dialect.normalizeChunk),
+    errorStructure: dialect.errorStructure,
+    ...extra,
+  };
 }

@@ -10,6 +10,8 @@ export {
   type ProviderDefinition,
   type ProviderHooks,
   type ProviderSettings,
+  type StatelessDialect,
+  statelessHooks,
   type ThinProvider,
 } from './factory.js';
 export {

@@ -73,20 +73,41 @@ function stopSequence(choice: { stop_reason?: string | number | null; matched_st
   return typeof matched === 'string' && matched !== '' ? { stop_sequence: matched } : {};
 }
 
-/** A parsed chat completion to the gateway's ChatResponse (`provider` and answering `model` stamped). */
-export function normalizeCompletion(raw: RawCompletion, provider: ProviderId, requestedModel: string): ChatResponse {
-  const response: ChatResponse = {
-    id: raw.id ?? `chatcmpl-${Date.now()}`,
-    object: 'chat.completion',
+type RawChoice = NonNullable<RawCompletion['choices'] | RawChunk['choices']>[number];
+
+/**
+ * What a completion and a chunk share: when, which model answered (else the one asked for), which provider,
+ * and per choice its position, finish reason and stop sequence around `body` (its message or delta).
+ */
+function envelope<Choice extends RawChoice, Body extends object>(
+  raw: {
+    created?: number | null | undefined;
+    model?: string | null | undefined;
+    choices?: Choice[] | null | undefined;
+  },
+  provider: ProviderId,
+  requestedModel: string,
+  body: (choice: Choice) => Body,
+) {
+  return {
     created: raw.created ?? Math.floor(Date.now() / 1000),
     model: raw.model || requestedModel,
     provider,
     choices: (raw.choices ?? []).map((choice, position) => ({
       index: choice.index ?? position,
-      message: normalizeMessage(choice.message),
+      ...body(choice),
       finish_reason: choice.finish_reason ?? null,
       ...stopSequence(choice),
     })),
+  };
+}
+
+/** A parsed chat completion to the gateway's ChatResponse (`provider` and answering `model` stamped). */
+export function normalizeCompletion(raw: RawCompletion, provider: ProviderId, requestedModel: string): ChatResponse {
+  const response: ChatResponse = {
+    id: raw.id ?? `chatcmpl-${Date.now()}`,
+    object: 'chat.completion',
+    ...envelope(raw, provider, requestedModel, (choice) => ({ message: normalizeMessage(choice.message) })),
   };
   if (raw.usage) response.usage = toUsage(raw.usage);
   return response;
@@ -123,15 +144,7 @@ export function normalizeChunk(raw: RawChunk, provider: ProviderId, requestedMod
   const chunk: ChatChunk = {
     id: raw.id ?? '',
     object: 'chat.completion.chunk',
-    created: raw.created ?? Math.floor(Date.now() / 1000),
-    model: raw.model || requestedModel,
-    provider,
-    choices: (raw.choices ?? []).map((choice, position) => ({
-      index: choice.index ?? position,
-      delta: normalizeDelta(choice.delta),
-      finish_reason: choice.finish_reason ?? null,
-      ...stopSequence(choice),
-    })),
+    ...envelope(raw, provider, requestedModel, (choice) => ({ delta: normalizeDelta(choice.delta) })),
   };
   if (raw.usage) chunk.usage = toUsage(raw.usage);
   return chunk;

@@ -62,8 +62,14 @@ export interface ProviderErrorStructure<T> {
 export const BILLING =
   /insufficient[_ ]quota|exceeded your current quota|insufficient[_ ]balance|billing|balance|arrears|余额不足|欠费|充值/i;
 /** The one context-length rule. */
-export const CONTEXT_LENGTH =
-  /context[ _-]?length|maximum context|context window|token limit|too many tokens|exceeds? (the )?max(imum)? (length|tokens)|input is too long|prompt.*too long|input.*too long|token.*(limit|length|exceed)|exceed.*token/i;
+export const CONTEXT_LENGTH = new RegExp(
+  [
+    'context[ _-]?length|maximum context|context window|token limit|too many tokens',
+    'exceeds? (the )?max(imum)? (length|tokens)|input is too long|prompt.*too long|input.*too long',
+    'token.*(limit|length|exceed)|exceed.*token',
+  ].join('|'),
+  'i',
+);
 const CONTENT_FILTER =
   /content[_ ]filter|content[_ ]policy|safety system|sensitive content|inappropriate content|moderation/i;
 const RATE_LIMIT = /rate[_ ]limit|too many requests/i;

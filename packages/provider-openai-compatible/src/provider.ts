@@ -117,7 +117,10 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const keyHeaders = keys.length > 0 ? keys.map(headersFor) : [headersFor(undefined)];
   const headersAt = (index: number | undefined): Record<string, string> => keyHeaders[index ?? 0] ?? keyHeaders[0]!;
 
-  /** POSTs the shaped body (to `/chat/completions` unless `url` says); a non-2xx answer becomes the provider's typed error. */
+  /**
+   * POSTs the shaped body (to `/chat/completions` unless `url` says); a non-2xx answer becomes the provider's typed
+   * error.
+   */
   async function post(
     body: string,
     options: CallOptions,

@@ -45,7 +45,10 @@ export interface ToolLoopOptions {
   maxSteps?: number;
   /** Per tool call. Default 60 000 ms. */
   toolTimeoutMs?: number;
-  /** At the step limit: `'error'` throws ToolLoopLimitError (default); `'final-answer'` makes one more call with `tool_choice: 'none'`. */
+  /**
+   * At the step limit: `'error'` throws ToolLoopLimitError (default); `'final-answer'` makes one more call with
+   * `tool_choice: 'none'`.
+   */
   onStepLimit?: 'error' | 'final-answer';
   signal?: AbortSignal;
   /** Default: `call(signal)`. */

@@ -12,7 +12,10 @@ function thinkingWanted(exchange: Exchange, body: Record<string, unknown>, model
   return model.includes('thinking') || model.includes('reasoner') || exchange.spec.thinksByDefault(model);
 }
 
-/** How many events carry the first `chars` characters of the answer's content (reasoning and `<think>` blocks not counted). */
+/**
+ * How many events carry the first `chars` characters of the answer's content (reasoning and `<think>` blocks not
+ * counted).
+ */
 function eventsThrough(events: unknown[], chars: number): number {
   let seen = '';
   for (const [index, event] of events.entries()) {

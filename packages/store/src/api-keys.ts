@@ -1,7 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
-import { clampLimit, withSignal } from './run.js';
+import { page, touched } from './repository.js';
+import { withSignal } from './run.js';
 import type { ApiKeysTable } from './schema.js';
 import type { ApiKeyPolicy, ApiKeyRecord, BudgetPeriod, CreatedApiKey, ListOptions, SignalOption } from './types.js';
 
@@ -95,7 +96,7 @@ export function createApiKeyRepository(context: StoreContext) {
           .where('revoked_at', 'is', null);
         if (options.owner !== undefined) query = query.where('owner', '=', options.owner);
         const result = await query.executeTakeFirst();
-        return Number(result.numUpdatedRows) > 0;
+        return touched(result);
       });
     },
 
@@ -114,12 +115,7 @@ export function createApiKeyRepository(context: StoreContext) {
         const db = await context.database();
         let query = db.selectFrom('api_keys').selectAll();
         if (options.owner !== undefined) query = query.where('owner', '=', options.owner);
-        const rows = await query
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(clampLimit(options.limit, 100))
-          .offset(clampLimit(options.offset, 0, Number.MAX_SAFE_INTEGER))
-          .execute();
+        const rows = await page(query.orderBy('created_at', 'desc').orderBy('id'), options);
         return rows.map(toApiKey);
       });
     },

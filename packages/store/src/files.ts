@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { NotFoundError } from '@exai/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
-import { scopedRunner } from './repository.js';
-import { clampLimit } from './run.js';
+import { page, scopedRunner, selectOwned } from './repository.js';
 import type { Database, FilesTable } from './schema.js';
 import type { FileRecord, FileStorage, ListOptions, NewFile, OwnerScope, SignalOption } from './types.js';
 
@@ -96,12 +95,7 @@ export function createFileRepository(context: StoreContext) {
 
     getFile(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<FileRecord | undefined> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const row = await db
-          .selectFrom('files')
-          .selectAll()
-          .where('id', '=', id)
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
-          .executeTakeFirst();
+        const row = await selectOwned(db, 'files', owner).where('id', '=', id).executeTakeFirst();
         return row ? toFile(row) : undefined;
       });
     },
@@ -141,15 +135,7 @@ export function createFileRepository(context: StoreContext) {
 
     listFiles(scope: OwnerScope, options: ListOptions = {}): Promise<FileRecord[]> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const rows = await db
-          .selectFrom('files')
-          .selectAll()
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
-          .orderBy('created_at', 'desc')
-          .orderBy('id')
-          .limit(clampLimit(options.limit, 100))
-          .offset(clampLimit(options.offset, 0, Number.MAX_SAFE_INTEGER))
-          .execute();
+        const rows = await page(selectOwned(db, 'files', owner).orderBy('created_at', 'desc').orderBy('id'), options);
         return rows.map(toFile);
       });
     },

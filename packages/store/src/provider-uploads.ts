@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
-import { scopedRunner } from './repository.js';
-import { clampLimit } from './run.js';
+import { deleteOwned, page, scopedRunner, selectOwned, touched } from './repository.js';
 import type { ProviderUploadsTable } from './schema.js';
 import type { ListOptions, NewProviderUpload, OwnerScope, ProviderUploadRecord, SignalOption } from './types.js';
 
@@ -69,10 +68,7 @@ export function createProviderUploadRepository(context: StoreContext) {
       options: SignalOption = {},
     ): Promise<ProviderUploadRecord | undefined> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const row = await db
-          .selectFrom('provider_uploads')
-          .selectAll()
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+        const row = await selectOwned(db, 'provider_uploads', owner)
           .where('provider', '=', provider)
           .where('sha256', '=', sha256)
           .orderBy('created_at', 'desc')
@@ -87,16 +83,10 @@ export function createProviderUploadRepository(context: StoreContext) {
       options: ListOptions & { provider?: string } = {},
     ): Promise<ProviderUploadRecord[]> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const rows = await db
-          .selectFrom('provider_uploads')
-          .selectAll()
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
-          .$if(options.provider !== undefined, (query) => query.where('provider', '=', options.provider!))
-          .orderBy('created_at', 'desc')
-          .orderBy('provider_file_id')
-          .limit(clampLimit(options.limit, 100))
-          .offset(clampLimit(options.offset, 0, Number.MAX_SAFE_INTEGER))
-          .execute();
+        const uploads = selectOwned(db, 'provider_uploads', owner).$if(options.provider !== undefined, (query) =>
+          query.where('provider', '=', options.provider!),
+        );
+        const rows = await page(uploads.orderBy('created_at', 'desc').orderBy('provider_file_id'), options);
         return rows.map(toUpload);
       });
     },
@@ -108,13 +98,11 @@ export function createProviderUploadRepository(context: StoreContext) {
       options: SignalOption = {},
     ): Promise<boolean> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const result = await db
-          .deleteFrom('provider_uploads')
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
+        const result = await deleteOwned(db, 'provider_uploads', owner)
           .where('provider', '=', provider)
           .where('provider_file_id', '=', providerFileId)
           .executeTakeFirst();
-        return Number(result.numDeletedRows) > 0;
+        return touched(result);
       });
     },
   };

@@ -44,7 +44,8 @@ export function createRedisHealth(logger: Logger | undefined, now: () => number 
       down = true;
       logger?.warn(
         { err: error },
-        'shared state (Redis) is unavailable: rate limits, provider slots and breakers use this instance’s own state until it answers',
+        'shared state (Redis) is unavailable: rate limits, provider slots and breakers use this instance’s own ' +
+          'state until it answers',
       );
     },
     answered() {

@@ -5,7 +5,9 @@ import type { Redis } from 'ioredis';
  * agrees on time whatever its own clock says.
  */
 
-/** KEYS[1] bucket; ARGV capacity, refill per millisecond, cost. Returns {allowed, remaining, retryAfterMs (-1: never)}. */
+/**
+ * KEYS[1] bucket; ARGV capacity, refill per millisecond, cost. Returns {allowed, remaining, retryAfterMs (-1: never)}.
+ */
 export const takeTokensScript = `
 local capacity = tonumber(ARGV[1])
 local refill = tonumber(ARGV[2])

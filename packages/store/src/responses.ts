@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { StoreContext } from './context.js';
 import { ownerFilter } from './owner.js';
+import { deleteOwned, scopedRunner, selectOwned, touched } from './repository.js';
 import { parseJson, withSignal } from './run.js';
 import type { ResponsesTable } from './schema.js';
 import type {
@@ -35,6 +36,7 @@ function toRecord(row: Selectable<ResponsesTable>): StoredResponseRecord {
 const what = 'the response store';
 
 export function createResponseRepository(context: StoreContext) {
+  const scoped = scopedRunner(context, what);
   return {
     /** Stores a response, or replaces the caller's own response of that id (a background response finishing). */
     putResponse(
@@ -42,9 +44,7 @@ export function createResponseRepository(context: StoreContext) {
       record: NewStoredResponse,
       options: SignalOption = {},
     ): Promise<StoredResponseRecord> {
-      ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      return scoped(scope, options.signal, async (db) => {
         const now = context.now();
         const row = {
           id: record.id,
@@ -77,14 +77,9 @@ export function createResponseRepository(context: StoreContext) {
 
     /** Undefined when missing, expired or another owner's (the same answer for all three). */
     getResponse(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<StoredResponseRecord | undefined> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
-        const row = await db
-          .selectFrom('responses')
-          .selectAll()
+      return scoped(scope, options.signal, async (db, owner) => {
+        const row = await selectOwned(db, 'responses', owner)
           .where('id', '=', id)
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .where('expires_at', '>', context.now())
           .executeTakeFirst();
         return row ? toRecord(row) : undefined;
@@ -93,15 +88,8 @@ export function createResponseRepository(context: StoreContext) {
 
     /** False when missing or another owner's. */
     deleteResponse(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<boolean> {
-      const owner = ownerFilter(scope);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
-        const result = await db
-          .deleteFrom('responses')
-          .where('id', '=', id)
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
-          .executeTakeFirst();
-        return Number(result.numDeletedRows) > 0;
+      return scoped(scope, options.signal, async (db, owner) => {
+        return touched(await deleteOwned(db, 'responses', owner).where('id', '=', id).executeTakeFirst());
       });
     },
 
@@ -112,10 +100,11 @@ export function createResponseRepository(context: StoreContext) {
       transition: ResponseTransition,
       options: SignalOption = {},
     ): Promise<boolean> {
-      const owner = ownerFilter(scope);
-      if (transition.from.length === 0) return Promise.resolve(false);
-      return withSignal(options.signal, what, async () => {
-        const db = await context.database();
+      if (transition.from.length === 0) {
+        ownerFilter(scope); // a scope without an owner throws all the same
+        return Promise.resolve(false);
+      }
+      return scoped(scope, options.signal, async (db, owner) => {
         const result = await db
           .updateTable('responses')
           .set({
@@ -127,7 +116,7 @@ export function createResponseRepository(context: StoreContext) {
           .where('status', 'in', [...transition.from])
           .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .executeTakeFirst();
-        return Number(result.numUpdatedRows) > 0;
+        return touched(result);
       });
     },
 

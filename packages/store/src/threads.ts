@@ -1,7 +1,7 @@
 import { BadRequestError, NotFoundError, type Role } from '@exai/core';
 import type { Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
-import { scopedRunner } from './repository.js';
+import { deleteOwned, page, scopedRunner, selectOwned, touched } from './repository.js';
 import { clampLimit, parseJson, withSignal } from './run.js';
 import type { ThreadsTable, TurnsTable } from './schema.js';
 import type {
@@ -70,11 +70,8 @@ export function createThreadRepository(context: StoreContext) {
 
     getThread(scope: OwnerScope, id: string, options: SignalOption = {}): Promise<ThreadRecord | undefined> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const row = await db
-          .selectFrom('threads')
-          .selectAll()
+        const row = await selectOwned(db, 'threads', owner)
           .where('id', '=', id)
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
           .where('expires_at', '>', context.now())
           .executeTakeFirst();
         return row ? toThread(row) : undefined;
@@ -170,16 +167,8 @@ export function createThreadRepository(context: StoreContext) {
 
     listThreads(scope: OwnerScope, options: ListOptions = {}): Promise<ThreadRecord[]> {
       return scoped(scope, options.signal, async (db, owner) => {
-        const rows = await db
-          .selectFrom('threads')
-          .selectAll()
-          .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
-          .where('expires_at', '>', context.now())
-          .orderBy('updated_at', 'desc')
-          .orderBy('id')
-          .limit(clampLimit(options.limit, 100))
-          .offset(clampLimit(options.offset, 0, Number.MAX_SAFE_INTEGER))
-          .execute();
+        const live = selectOwned(db, 'threads', owner).where('expires_at', '>', context.now());
+        const rows = await page(live.orderBy('updated_at', 'desc').orderBy('id'), options);
         return rows.map(toThread);
       });
     },
@@ -188,12 +177,8 @@ export function createThreadRepository(context: StoreContext) {
       return scoped(scope, options.signal, async (db, owner) => {
         return db.transaction().execute(async (transaction) => {
           // The thread first, filtered by owner: another owner's turns are never touched.
-          const result = await transaction
-            .deleteFrom('threads')
-            .where('id', '=', id)
-            .$if(owner !== undefined, (query) => query.where('owner', '=', owner!))
-            .executeTakeFirst();
-          if (Number(result.numDeletedRows) === 0) return false;
+          const result = await deleteOwned(transaction, 'threads', owner).where('id', '=', id).executeTakeFirst();
+          if (!touched(result)) return false;
           await transaction.deleteFrom('turns').where('thread_id', '=', id).execute();
           return true;
         });

@@ -40,7 +40,10 @@ export interface StoreOptions {
   redisPrefix?: string;
   /** Postgres pool size. Default 10. */
   poolSize?: number;
-  /** Request-log rows (requests and their attempts) older than this are purged by maintenance; 0 keeps them. Default 30 days. */
+  /**
+   * Request-log rows (requests and their attempts) older than this are purged by maintenance; 0 keeps them. Default 30
+   * days.
+   */
   requestLogRetentionMs?: number;
   /** How often `startMaintenance` purges (each wait jittered ±25%); 0 turns the loop off. Default 15 minutes. */
   maintenanceIntervalMs?: number;
@@ -250,7 +253,10 @@ export interface Store {
   createThread(scope: OwnerScope, thread?: NewThread, options?: SignalOption): Promise<ThreadRecord>;
   /** Undefined when missing, expired or another owner's (the same answer for all three). */
   getThread(scope: OwnerScope, id: string, options?: SignalOption): Promise<ThreadRecord | undefined>;
-  /** Durable when it resolves. Extends the thread's expiry. Throws NotFoundError (also for another owner's thread), BadRequestError (max turns). */
+  /**
+   * Durable when it resolves. Extends the thread's expiry. Throws NotFoundError (also for another owner's thread),
+   * BadRequestError (max turns).
+   */
   appendTurn(scope: OwnerScope, threadId: string, turn: NewTurn, options?: SignalOption): Promise<TurnRecord>;
   /** Several turns in one transaction (all stored, or none); durable when it resolves. */
   appendTurns(
@@ -271,9 +277,14 @@ export interface Store {
   deleteThread(scope: OwnerScope, id: string, options?: SignalOption): Promise<boolean>;
   /** Deletes expired threads (of every owner) and their turns; returns how many threads were deleted. */
   purgeExpired(options?: SignalOption): Promise<number>;
-  /** One maintenance pass: expired threads and request-log rows past retention. Skipped while another instance holds the lock, unless `force`. */
+  /**
+   * One maintenance pass: expired threads and request-log rows past retention. Skipped while another instance holds the
+   * lock, unless `force`.
+   */
   runMaintenance(options?: SignalOption & { force?: boolean }): Promise<MaintenanceResult>;
-  /** Starts the periodic maintenance loop (unref'd timer, jittered); `close` stops it. Calling it again does nothing. */
+  /**
+   * Starts the periodic maintenance loop (unref'd timer, jittered); `close` stops it. Calling it again does nothing.
+   */
   startMaintenance(): void;
 
   putFile(scope: OwnerScope, file: NewFile, options?: SignalOption): Promise<FileRecord>;

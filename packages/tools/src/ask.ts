@@ -122,7 +122,8 @@ export async function readFiles(
       ok: false,
       result: failure(
         `cannot read ${list}`,
-        'pass existing files under the folders this server allows (EXAI_ALLOWED_ROOTS; relative paths start at the first)',
+        'pass existing files under the folders this server allows (EXAI_ALLOWED_ROOTS; relative paths start at ' +
+          'the first)',
         { error: 'bad_files', files: refused.map((file) => file.path) },
       ),
     };

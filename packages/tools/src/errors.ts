@@ -108,7 +108,8 @@ export function fromError(error: unknown, context: HintContext): ToolResult {
     case 'upstream_auth':
     case 'upstream_billing':
       return failure(
-        `provider ${provider ?? '?'} rejected the gateway's ${error.code === 'upstream_billing' ? 'account (balance or quota)' : 'credentials'}: ${error.message}`,
+        `provider ${provider ?? '?'} rejected the gateway's ` +
+          `${error.code === 'upstream_billing' ? 'account (balance or quota)' : 'credentials'}: ${error.message}`,
         `the gateway operator must renew the provider's key or balance; meanwhile${orOther || ' use another model'}`,
         structured,
       );

@@ -6,31 +6,36 @@ export const DEFAULT_ROLES: Readonly<RoleConfig> = Object.freeze({
   architect: {
     model: 'glm',
     systemPrompt:
-      'You are a software architect. Reason about structure, boundaries, data flow and trade-offs. Prefer simple designs; name the risks of each option.',
+      'You are a software architect. Reason about structure, boundaries, data flow and trade-offs. Prefer simple ' +
+      'designs; name the risks of each option.',
     stance: 'neutral',
   },
   analyzer: {
     model: 'kimi',
     systemPrompt:
-      'You are a careful analyst. Read the material closely, separate facts from guesses, and report findings with the evidence (file and line) for each.',
+      'You are a careful analyst. Read the material closely, separate facts from guesses, and report findings ' +
+      'with the evidence (file and line) for each.',
     stance: 'neutral',
   },
   coder: {
     model: 'minimax',
     systemPrompt:
-      'You are a pragmatic senior engineer. Give working, minimal code changes with a one-line reason for each; keep the existing style.',
+      'You are a pragmatic senior engineer. Give working, minimal code changes with a one-line reason for each; ' +
+      'keep the existing style.',
     stance: 'for',
   },
   validator: {
     model: 'gpt',
     systemPrompt:
-      'You are a sceptical validator. Look for what is wrong, missing or unproven; state what would have to be true for the claim to hold.',
+      'You are a sceptical validator. Look for what is wrong, missing or unproven; state what would have to be ' +
+      'true for the claim to hold.',
     stance: 'against',
   },
   reviewer: {
     model: 'kimi',
     systemPrompt:
-      'You are a code reviewer. Report bugs, security issues, and maintainability problems by severity, each with location and a concrete fix.',
+      'You are a code reviewer. Report bugs, security issues, and maintainability problems by severity, each with ' +
+      'location and a concrete fix.',
     stance: 'neutral',
   },
 });

@@ -27,6 +27,7 @@ export interface ToolSpec<Input extends z.ZodObject = z.ZodObject> {
   output?: z.ZodObject;
   annotations: ToolAnnotations;
   profile: ToolProfile;
+  /** May throw: the registry answers a thrown error as a hinted failure (`fromError`), so tools need no catch. */
   run(args: z.infer<Input>, context: RunContext): Promise<ToolResult>;
 }
 

@@ -97,7 +97,9 @@ export interface ToolRegistryOptions {
   disabled?: string[];
   /** Role overrides merged over the defaults; `EXAI_ROLES` (JSON) is merged first. */
   roles?: Partial<Record<string, Partial<RoleDefinition>>>;
-  /** Directories local file paths may come from. Default `EXAI_ALLOWED_ROOTS` (path-delimited), else `process.cwd()`. */
+  /**
+   * Directories local file paths may come from. Default `EXAI_ALLOWED_ROOTS` (path-delimited), else `process.cwd()`.
+   */
   allowedRoots?: string[];
   /** Token budget for local files read into a prompt. Default 32,000. */
   fileBudgetTokens?: number;

@@ -50,7 +50,9 @@ export function routeModel(
     const [first, ...rest] = usable;
     if (first === undefined) {
       throw new BadRequestError({
-        message: `Invalid request body: 'model': '${model.slice(0, 200)}' maps to ${entry.names.join(', ')} (modelMap '${entry.glob}'), and no configured provider serves any of them`,
+        message:
+          `Invalid request body: 'model': '${model.slice(0, 200)}' maps to ${entry.names.join(', ')} ` +
+          `(modelMap '${entry.glob}'), and no configured provider serves any of them`,
         param: 'model',
       });
     }

@@ -95,7 +95,9 @@ export class BackgroundResponses {
     if (!found) return undefined;
     if (!found.response.background)
       throw new BadRequestError({
-        message: `Response '${id.slice(0, 200)}' was not created with background: true; only background responses can be cancelled`,
+        message:
+          `Response '${id.slice(0, 200)}' was not created with background: true; only background responses ` +
+          'can be cancelled',
         param: 'response_id',
       });
     if (found.status !== 'queued' && found.status !== 'in_progress') return found.response;

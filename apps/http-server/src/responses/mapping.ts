@@ -2,23 +2,21 @@ import {
   BadRequestError,
   type ChatMessage,
   type ChatRequest,
-  type ChatResponse,
   type ContentPart,
   type Tool,
   type ToolCall,
   type ToolChoice,
-  type Usage,
 } from '@exai/core';
 import { HINT_FIELDS, type InputItem, parseInputItem, REFUSED_FIELDS, type ResponsesBody } from './schema.js';
 
 /**
  * The one home of the Responses conversation format: Responses input items ⇄ the engine's
- * `ChatRequest` messages, and a chat answer → a Responses `response` object. HTTP (and later the
- * WebSocket and the tools) use these; the streaming events are built in `stream-events.ts` from
- * the same `AnswerParts` and `buildResponse`.
+ * `ChatRequest` messages here, and a chat answer → a Responses `response` object in `output.ts`
+ * (re-exported below). HTTP (and later the WebSocket and the tools) use these; the streaming events
+ * are built in `stream-events.ts` from the same `AnswerParts` and `buildResponse`.
  */
 
-import type { AnswerParts, ItemStatus, MappedRequest, OutputItem, ResponseObject, ResponseUsage } from './types.js';
+import type { MappedRequest } from './types.js';
 
 const BUILTIN_TOOL_NOTE =
   'only function tools (and namespaces of them), and web_search on GLM and Kimi models, are served through the gateway';
@@ -54,10 +52,6 @@ function mapContent(
     return { type: 'text', text: part.type === 'refusal' ? (part.refusal ?? '') : (part.text ?? '') };
   });
 }
-
-/** Text of a content value, for roles whose content the chat form keeps as a string. */
-const textOf = (content: string | ContentPart[]): string =>
-  typeof content === 'string' ? content : content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 
 /** Input items → chat messages, appended to `messages` (which may hold a previous response's conversation). */
 export function itemsToMessages(items: InputItem[], messages: ChatMessage[]): void {
@@ -282,125 +276,6 @@ export function listedInputItem(item: InputItem): InputItem & { id: string } {
   return { ...item, type: 'message', id: item.id ?? newId('msg'), content } as InputItem & { id: string };
 }
 
-/** A whole chat answer → the parts a response is built from. */
-export function answerParts(answer: ChatResponse): AnswerParts {
-  const choice = answer.choices[0];
-  const message = choice?.message;
-  return {
-    text: message ? textOf(message.content ?? '') : '',
-    reasoning: message?.reasoning_content ?? '',
-    toolCalls: message?.tool_calls ?? [],
-    finishReason: choice?.finish_reason ?? null,
-    usage: answer.usage,
-    model: answer.model,
-  };
-}
+import { textOf } from './output.js';
 
-/** The answer as the assistant turn a later `previous_response_id` request carries. */
-export function answerMessage(parts: AnswerParts): ChatMessage {
-  return {
-    role: 'assistant',
-    content: parts.text || null,
-    ...(parts.reasoning ? { reasoning_content: parts.reasoning } : {}),
-    ...(parts.toolCalls.length > 0 ? { tool_calls: parts.toolCalls } : {}),
-  };
-}
-
-export function mapUsage(usage: Usage | undefined): ResponseUsage | null {
-  if (!usage) return null;
-  return {
-    input_tokens: usage.prompt_tokens,
-    input_tokens_details: { cached_tokens: usage.cached_tokens ?? 0 },
-    output_tokens: usage.completion_tokens,
-    output_tokens_details: { reasoning_tokens: usage.reasoning_tokens ?? 0 },
-    total_tokens: usage.total_tokens,
-  };
-}
-
-export function incompleteReason(finishReason: string | null): 'max_output_tokens' | 'content_filter' | null {
-  if (finishReason === 'length') return 'max_output_tokens';
-  if (finishReason === 'content_filter') return 'content_filter';
-  return null;
-}
-
-/** The response shell for a request (status `in_progress`, no output yet): echoes the request's settings. */
-export function responseShell(
-  body: ResponsesBody,
-  options: { id: string; createdAt: number; store: boolean },
-): ResponseObject {
-  const format = body.text?.format ?? { type: 'text' };
-  return {
-    id: options.id,
-    object: 'response',
-    created_at: options.createdAt,
-    status: 'in_progress',
-    background: body.background === true,
-    error: null,
-    incomplete_details: null,
-    instructions: body.instructions ?? null,
-    max_output_tokens: body.max_output_tokens ?? null,
-    model: body.model,
-    output: [],
-    output_text: '',
-    parallel_tool_calls: body.parallel_tool_calls ?? true,
-    previous_response_id: body.previous_response_id ?? null,
-    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null },
-    store: options.store,
-    temperature: body.temperature ?? null,
-    text: { format },
-    tool_choice: body.tool_choice ?? 'auto',
-    tools: body.tools ?? [],
-    top_p: body.top_p ?? null,
-    truncation: 'disabled',
-    usage: null,
-    ...(body.user ? { user: body.user } : {}),
-    metadata: body.metadata ?? {},
-  };
-}
-
-/** The output items of an answer, in the order OpenAI gives them: reasoning, message, function calls. */
-export function outputItems(
-  parts: AnswerParts,
-  ids: { reasoning: string; message: string; call: (index: number) => string },
-  namespaces: ReadonlyMap<string, string> = new Map(),
-  status: ItemStatus = 'completed',
-): OutputItem[] {
-  const items: OutputItem[] = [];
-  if (parts.reasoning)
-    items.push({ id: ids.reasoning, type: 'reasoning', summary: [{ type: 'summary_text', text: parts.reasoning }] });
-  if (parts.text)
-    items.push({
-      id: ids.message,
-      type: 'message',
-      role: 'assistant',
-      status,
-      content: [{ type: 'output_text', text: parts.text, annotations: [] }],
-    });
-  parts.toolCalls.forEach((call, index) => {
-    const namespace = namespaces.get(call.function.name);
-    items.push({
-      id: ids.call(index),
-      type: 'function_call',
-      call_id: call.id,
-      name: call.function.name,
-      arguments: call.function.arguments,
-      status: 'completed',
-      ...(namespace ? { namespace } : {}),
-    });
-  });
-  return items;
-}
-
-/** The finished response: the shell with the answer's output, usage, status and model. */
-export function buildResponse(shell: ResponseObject, parts: AnswerParts, output: OutputItem[]): ResponseObject {
-  const reason = incompleteReason(parts.finishReason);
-  return {
-    ...shell,
-    model: parts.model || shell.model,
-    status: reason ? 'incomplete' : 'completed',
-    incomplete_details: reason ? { reason } : null,
-    output,
-    output_text: parts.text,
-    usage: mapUsage(parts.usage),
-  };
-}
+export { answerParts, buildResponse, outputItems, responseShell } from './output.js';

@@ -167,7 +167,9 @@ export function parseInputItem(item: { type?: string | undefined }, index: numbe
   const type = item.type ?? 'message';
   if (!isItemType(type)) {
     throw new BadRequestError({
-      message: `Input item type '${type.slice(0, 100)}' is not supported by the gateway (supported: ${Object.keys(inputItemSchemas).join(', ')})`,
+      message:
+        `Input item type '${type.slice(0, 100)}' is not supported by the gateway (supported: ` +
+        `${Object.keys(inputItemSchemas).join(', ')})`,
       param: `input[${index}].type`,
     });
   }

@@ -1,5 +1,6 @@
 import type { ChatChunk, ToolCall, Usage } from '@exai/core';
-import { buildResponse, newId } from './mapping.js';
+import { newId } from './mapping.js';
+import { buildResponse, functionCallItem } from './output.js';
 import type { AnswerParts, OutputItem, ResponseObject } from './types.js';
 
 /**
@@ -51,6 +52,18 @@ export class ResponseEventMapper {
     return event;
   }
 
+  /** An event about one output item: its id and position first, then `fields`. */
+  #itemEvent(type: string, itemId: string, outputIndex: number, fields: Record<string, unknown>): ResponseEvent {
+    return this.#event(type, { item_id: itemId, output_index: outputIndex, ...fields });
+  }
+
+  /** Appends `item` to the output (at the index its caller reserved) and announces it. */
+  #added(events: ResponseEvent[], item: OutputItem): void {
+    const outputIndex = this.#output.length;
+    this.#output.push(item);
+    events.push(this.#event('response.output_item.added', { output_index: outputIndex, item }));
+  }
+
   /** `response.created` and `response.in_progress`. */
   start(): ResponseEvent[] {
     return [
@@ -84,23 +97,12 @@ export class ResponseEventMapper {
     for (const open of this.#calls.values()) {
       const { call } = open;
       events.push(
-        this.#event('response.function_call_arguments.done', {
-          item_id: open.id,
-          output_index: open.outputIndex,
+        this.#itemEvent('response.function_call_arguments.done', open.id, open.outputIndex, {
           name: call.function.name,
           arguments: call.function.arguments,
         }),
       );
-      const namespace = this.namespaces.get(call.function.name);
-      const item: OutputItem = {
-        id: open.id,
-        type: 'function_call',
-        call_id: call.id,
-        name: call.function.name,
-        arguments: call.function.arguments,
-        status: 'completed',
-        ...(namespace ? { namespace } : {}),
-      };
+      const item = functionCallItem(open.id, call, this.namespaces);
       this.#output[open.outputIndex] = item;
       events.push(this.#event('response.output_item.done', { output_index: open.outputIndex, item }));
     }
@@ -130,12 +132,9 @@ export class ResponseEventMapper {
           this.#reasoning = '';
           this.#reasoningIndex = this.#output.length;
           const item: OutputItem = { id: this.#reasoningId, type: 'reasoning', summary: [] };
-          this.#output.push(item);
-          events.push(this.#event('response.output_item.added', { output_index: this.#reasoningIndex, item }));
+          this.#added(events, item);
           events.push(
-            this.#event('response.reasoning_summary_part.added', {
-              item_id: this.#reasoningId,
-              output_index: this.#reasoningIndex,
+            this.#itemEvent('response.reasoning_summary_part.added', this.#reasoningId, this.#reasoningIndex, {
               summary_index: 0,
               part: { type: 'summary_text', text: '' },
             }),
@@ -144,9 +143,7 @@ export class ResponseEventMapper {
         }
         this.#reasoning += delta.reasoning_content;
         events.push(
-          this.#event('response.reasoning_summary_text.delta', {
-            item_id: this.#reasoningId,
-            output_index: this.#reasoningIndex,
+          this.#itemEvent('response.reasoning_summary_text.delta', this.#reasoningId, this.#reasoningIndex, {
             summary_index: 0,
             delta: delta.reasoning_content,
           }),
@@ -165,12 +162,9 @@ export class ResponseEventMapper {
             status: 'in_progress',
             content: [],
           };
-          this.#output.push(item);
-          events.push(this.#event('response.output_item.added', { output_index: this.#messageIndex, item }));
+          this.#added(events, item);
           events.push(
-            this.#event('response.content_part.added', {
-              item_id: this.#messageId,
-              output_index: this.#messageIndex,
+            this.#itemEvent('response.content_part.added', this.#messageId, this.#messageIndex, {
               content_index: 0,
               part: { type: 'output_text', text: '', annotations: [] },
             }),
@@ -179,9 +173,7 @@ export class ResponseEventMapper {
         }
         this.#text += delta.content;
         events.push(
-          this.#event('response.output_text.delta', {
-            item_id: this.#messageId,
-            output_index: this.#messageIndex,
+          this.#itemEvent('response.output_text.delta', this.#messageId, this.#messageIndex, {
             content_index: 0,
             delta: delta.content,
             logprobs: [],
@@ -208,8 +200,7 @@ export class ResponseEventMapper {
             arguments: '',
             status: 'in_progress',
           };
-          this.#output.push(item);
-          events.push(this.#event('response.output_item.added', { output_index: open.outputIndex, item }));
+          this.#added(events, item);
         } else if (toolDelta.function?.name && !open.call.function.name) {
           open.call.function.name = toolDelta.function.name;
         }
@@ -217,9 +208,7 @@ export class ResponseEventMapper {
         if (fragment) {
           open.call.function.arguments += fragment;
           events.push(
-            this.#event('response.function_call_arguments.delta', {
-              item_id: open.id,
-              output_index: open.outputIndex,
+            this.#itemEvent('response.function_call_arguments.delta', open.id, open.outputIndex, {
               delta: fragment,
             }),
           );

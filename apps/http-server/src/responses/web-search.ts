@@ -17,7 +17,10 @@ export function webSearchProvider(
   const first = engine.chain(chat, options)[0];
   if (first && NATIVE_SEARCH.has(first.adapter.kind)) return first.adapter.kind as 'glm' | 'kimi';
   throw new BadRequestError({
-    message: `The built-in web_search tool is served on GLM and Kimi models only (their own web search); '${chat.model.slice(0, 200)}' is answered by ${first?.provider ?? 'no provider'}. Use a GLM or Kimi model, or send the request without it`,
+    message:
+      'The built-in web_search tool is served on GLM and Kimi models only (their own web search); ' +
+      `'${chat.model.slice(0, 200)}' is answered by ${first?.provider ?? 'no provider'}. Use a GLM or Kimi model, ` +
+      'or send the request without it',
     param,
   });
 }

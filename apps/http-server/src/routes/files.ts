@@ -74,7 +74,9 @@ export function mountFiles(app: App, deps: AppDeps, maxFileBytes: number): void 
       // errors ("Unexpected end of form", "Malformed part header") are the client's broken body.
       if (GatewayError.isInstance(error) || typeof (error as { code?: unknown }).code === 'string') throw error;
       throw new BadRequestError({
-        message: `The multipart body could not be read (${(error as Error).message}); send the fields 'file' and 'purpose' as multipart/form-data`,
+        message:
+          `The multipart body could not be read (${(error as Error).message}); send the fields 'file' and ` +
+          `'purpose' as multipart/form-data`,
         param: 'file',
       });
     }

@@ -14,7 +14,7 @@ import { countTokensBodySchema, messagesBodySchema } from '../anthropic/schema.j
 import { AnthropicStreamMapper, sseText } from '../anthropic/stream-events.js';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
-import { describeMeta, requestScope, traceParent } from '../request-info.js';
+import { describeMeta, engineCallOptions } from '../request-info.js';
 import { metaHeaders, openEventStream, writeEvent } from '../sse.js';
 
 type EngineOptions = Parameters<AppDeps['engine']['stream']>[1] & object;
@@ -45,14 +45,7 @@ export function mountMessages(app: App, deps: AppDeps): void {
     scope.post('/v1/messages', async (request, reply) => {
       const body = validateBody(messagesBodySchema, request.body);
       const chat = toChatRequest(body, route(body.model));
-      const options: EngineOptions = {
-        signal: request.exaiSignal,
-        requestId: request.id,
-        route: '/v1/messages',
-        ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
-        scope: requestScope(request),
-        ...traceParent(request),
-      };
+      const options: EngineOptions = engineCallOptions(request, '/v1/messages');
       if (chat.stream) return streamMessages(deps, chat, options, request, reply);
       const answer = await deps.engine.chat(chat, options);
       describeMeta(request, answer.exai);

@@ -3,18 +3,10 @@ import type { EngineMeta, OwnerScope } from '@exai/engine';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { validateBody } from '../chat-schema.js';
 import type { App, AppDeps } from '../deps.js';
-import { describeMeta, requestScope, traceParent } from '../request-info.js';
+import { describeMeta, engineCallOptions, requestScope } from '../request-info.js';
 import { BackgroundResponses, type Finished } from '../responses/background.js';
-import {
-  answerMessage,
-  answerParts,
-  buildResponse,
-  listedInputItem,
-  newId,
-  outputItems,
-  responseShell,
-  toChatRequest,
-} from '../responses/mapping.js';
+import { listedInputItem, newId, toChatRequest } from '../responses/mapping.js';
+import { answerMessage, answerParts, buildResponse, outputItems, responseShell } from '../responses/output.js';
 import { type ResponsesBody, responsesBodySchema } from '../responses/schema.js';
 import type { ResponseState, StoredResponse } from '../responses/state.js';
 import { type ResponseEvent, ResponseEventMapper } from '../responses/stream-events.js';
@@ -91,14 +83,7 @@ export function mountResponses(app: App, deps: AppDeps, state: ResponseState): v
       ignored,
       namespaces: mapped.namespaces,
       scope,
-      options: {
-        signal: request.exaiSignal,
-        requestId: request.id,
-        route: ROUTE,
-        ...(request.exai.keyId ? { caller: request.exai.keyId } : {}),
-        scope,
-        ...traceParent(request),
-      },
+      options: engineCallOptions(request, ROUTE),
       kimiSearch: false,
     };
     if (mapped.webSearch)

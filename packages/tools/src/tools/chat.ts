@@ -7,7 +7,8 @@ export const chatTool = defineTool({
   name: 'chat',
   title: 'Chat with a model',
   description:
-    'Ask one model (GLM, Kimi, MiniMax, GPT) or a named role. Returns a continuation_id to continue the thread with any tool.',
+    'Ask one model (GLM, Kimi, MiniMax, GPT) or a named role. Returns a continuation_id to continue the thread ' +
+    'with any tool.',
   profile: 'lean',
   annotations: MODEL_CALL,
   output: answerOutput,

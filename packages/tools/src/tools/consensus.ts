@@ -2,7 +2,7 @@ import { NotFoundError } from '@exai/core';
 import { type ConsensusParticipant, runConsensus, textOf } from '@exai/engine';
 import { z } from 'zod';
 import { callerOptions, resolveModel } from '../ask.js';
-import { failure, fromError } from '../errors.js';
+import { failure } from '../errors.js';
 import { consensusOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
 import type { ToolResult } from '../types.js';
@@ -60,121 +60,120 @@ export const consensusTool = defineTool({
   name: 'consensus',
   title: 'Consensus across models',
   description:
-    'Ask several models or roles at once, each with a stance (for/against/neutral), blinded; then synthesise. Partial results if some fail.',
+    'Ask several models or roles at once, each with a stance (for/against/neutral), blinded; then synthesise. ' +
+    'Partial results if some fail.',
   profile: 'lean',
   annotations: MODEL_CALL,
   output: consensusOutput,
   input,
   async run(args, context) {
-    try {
-      const participants = participantsOf(args, context);
-      if (!participants.ok) return participants.result;
-      const thread = args.continuation_id;
-      if (
-        thread &&
-        !(await context.store.getThread(context.scope, thread, context.signal ? { signal: context.signal } : {}))
-      ) {
-        throw new NotFoundError({
-          message: `Conversation '${thread}' does not exist or has expired`,
-          param: 'continuation_id',
-        });
-      }
-      const total = participants.list.length + (args.synthesize ? 1 : 0);
-      let done = 0;
-      const attempts = { count: 0 };
-      context.progress?.({ progress: 0, total, message: `asking ${participants.list.length} models` });
-      const askOne = async (
-        participant: ConsensusParticipant,
-        messages: Parameters<Parameters<typeof runConsensus>[0]['ask']>[1],
-        signal: AbortSignal,
-      ) => {
-        try {
-          // Each participant reads the thread's history (packed for its own model); the exchange is stored once, below.
-          const result = await context.engine.chat(
-            { model: participant.model, messages, ...(thread ? { continuation_id: thread } : {}) },
-            {
-              signal,
-              tool: 'consensus',
-              route: 'tool:consensus',
-              scope: context.scope,
-              historyOnly: true,
-              ...callerOptions(context),
-            },
-          );
-          attempts.count += result.exai.attempts.length;
-          return {
-            content: textOf(result.choices[0]?.message),
-            model: result.model,
-            provider: result.provider,
-            ...(result.usage ? { usage: result.usage } : {}),
-          };
-        } finally {
-          done += 1;
-          context.progress?.({ progress: done, total, message: `${participant.label ?? participant.model} finished` });
-        }
-      };
-      const synthesizer =
-        typeof args.synthesize === 'string' ? resolveModel(context, { model: args.synthesize }) : undefined;
-      const synthesisModel = synthesizer?.ok ? synthesizer.model : participants.list[0]!.model;
-      const result = await runConsensus({
-        prompt: args.prompt,
-        participants: participants.list,
-        ask: askOne,
-        deadlineMs: args.deadline_s * 1000,
-        ...(args.synthesize ? { synthesize: { model: synthesisModel } } : {}),
-        ...(context.signal ? { signal: context.signal } : {}),
+    const participants = participantsOf(args, context);
+    if (!participants.ok) return participants.result;
+    const thread = args.continuation_id;
+    if (
+      thread &&
+      !(await context.store.getThread(context.scope, thread, context.signal ? { signal: context.signal } : {}))
+    ) {
+      throw new NotFoundError({
+        message: `Conversation '${thread}' does not exist or has expired`,
+        param: 'continuation_id',
       });
-      const answered = result.responses.filter((response) => response.ok);
-      if (answered.length === 0) {
-        const reasons = result.responses
-          .map((response) => `${response.label}: ${response.ok ? 'ok' : response.error.message}`)
-          .join('; ');
-        return failure(
-          `no participant answered (${reasons})`,
-          'retry later, raise deadline_s, or choose other models (listmodels)',
-          { error: 'no_answers' },
-        );
-      }
-      const sections = result.responses.map((response) =>
-        response.ok
-          ? `## ${response.label} — ${response.provider}/${response.model}\n${response.content}`
-          : `## ${response.label} — failed (${response.error.code})\n${response.error.message}`,
-      );
-      const synthesis = result.synthesis && 'content' in result.synthesis ? result.synthesis : undefined;
-      if (synthesis) sections.push(`## Synthesis — ${synthesis.provider}/${synthesis.model}\n${synthesis.content}`);
-      else if (result.synthesis && 'error' in result.synthesis)
-        sections.push(`## Synthesis failed\n${result.synthesis.error.message}`);
-      const text = sections.join('\n\n');
-      const lead = synthesis ?? answered[0]!;
-      const continuationId = await context.engine.remember(context.scope, {
-        ...(thread ? { threadId: thread } : {}),
-        question: args.prompt,
-        answer: text,
-        tool: 'consensus',
-        provider: lead.provider,
-        model: lead.model,
-      });
-      const meta = {
-        provider: lead.provider,
-        model: lead.model,
-        continuation_id: continuationId,
-        simulated: context.engine.simulated,
-        attempts: attempts.count,
-      };
-      const simulated = meta.simulated ? ' · SIMULATED (no provider key configured)' : '';
-      return {
-        content: `${text}\n\n---\ncontinuation_id: ${continuationId}${result.partial ? ' · partial (some participants failed)' : ''}${simulated}`,
-        structured: {
-          responses: result.responses,
-          ...(result.synthesis ? { synthesis: result.synthesis } : {}),
-          partial: result.partial,
-          continuation_id: continuationId,
-          simulated: meta.simulated,
-        },
-        meta,
-      };
-    } catch (error) {
-      return fromError(error, context.hints);
     }
+    const total = participants.list.length + (args.synthesize ? 1 : 0);
+    let done = 0;
+    const attempts = { count: 0 };
+    context.progress?.({ progress: 0, total, message: `asking ${participants.list.length} models` });
+    const askOne = async (
+      participant: ConsensusParticipant,
+      messages: Parameters<Parameters<typeof runConsensus>[0]['ask']>[1],
+      signal: AbortSignal,
+    ) => {
+      try {
+        // Each participant reads the thread's history (packed for its own model); the exchange is stored once, below.
+        const result = await context.engine.chat(
+          { model: participant.model, messages, ...(thread ? { continuation_id: thread } : {}) },
+          {
+            signal,
+            tool: 'consensus',
+            route: 'tool:consensus',
+            scope: context.scope,
+            historyOnly: true,
+            ...callerOptions(context),
+          },
+        );
+        attempts.count += result.exai.attempts.length;
+        return {
+          content: textOf(result.choices[0]?.message),
+          model: result.model,
+          provider: result.provider,
+          ...(result.usage ? { usage: result.usage } : {}),
+        };
+      } finally {
+        done += 1;
+        context.progress?.({ progress: done, total, message: `${participant.label ?? participant.model} finished` });
+      }
+    };
+    const synthesizer =
+      typeof args.synthesize === 'string' ? resolveModel(context, { model: args.synthesize }) : undefined;
+    const synthesisModel = synthesizer?.ok ? synthesizer.model : participants.list[0]!.model;
+    const result = await runConsensus({
+      prompt: args.prompt,
+      participants: participants.list,
+      ask: askOne,
+      deadlineMs: args.deadline_s * 1000,
+      ...(args.synthesize ? { synthesize: { model: synthesisModel } } : {}),
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    const answered = result.responses.filter((response) => response.ok);
+    if (answered.length === 0) {
+      const reasons = result.responses
+        .map((response) => `${response.label}: ${response.ok ? 'ok' : response.error.message}`)
+        .join('; ');
+      return failure(
+        `no participant answered (${reasons})`,
+        'retry later, raise deadline_s, or choose other models (listmodels)',
+        { error: 'no_answers' },
+      );
+    }
+    const sections = result.responses.map((response) =>
+      response.ok
+        ? `## ${response.label} — ${response.provider}/${response.model}\n${response.content}`
+        : `## ${response.label} — failed (${response.error.code})\n${response.error.message}`,
+    );
+    const synthesis = result.synthesis && 'content' in result.synthesis ? result.synthesis : undefined;
+    if (synthesis) sections.push(`## Synthesis — ${synthesis.provider}/${synthesis.model}\n${synthesis.content}`);
+    else if (result.synthesis && 'error' in result.synthesis)
+      sections.push(`## Synthesis failed\n${result.synthesis.error.message}`);
+    const text = sections.join('\n\n');
+    const lead = synthesis ?? answered[0]!;
+    const continuationId = await context.engine.remember(context.scope, {
+      ...(thread ? { threadId: thread } : {}),
+      question: args.prompt,
+      answer: text,
+      tool: 'consensus',
+      provider: lead.provider,
+      model: lead.model,
+    });
+    const meta = {
+      provider: lead.provider,
+      model: lead.model,
+      continuation_id: continuationId,
+      simulated: context.engine.simulated,
+      attempts: attempts.count,
+    };
+    const simulated = meta.simulated ? ' · SIMULATED (no provider key configured)' : '';
+    return {
+      content:
+        `${text}\n\n---\ncontinuation_id: ` +
+        `${continuationId}${result.partial ? ' · partial (some participants failed)' : ''}${simulated}`,
+      structured: {
+        responses: result.responses,
+        ...(result.synthesis ? { synthesis: result.synthesis } : {}),
+        partial: result.partial,
+        continuation_id: continuationId,
+        simulated: meta.simulated,
+      },
+      meta,
+    };
   },
 });

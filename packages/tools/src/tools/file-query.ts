@@ -10,7 +10,7 @@ import {
 } from '@exai/core';
 import { z } from 'zod';
 import { ask } from '../ask.js';
-import { failure, fromError } from '../errors.js';
+import { failure } from '../errors.js';
 import { answerOutput } from '../outputs.js';
 import { defineTool, fields, MODEL_CALL, type RunContext } from '../spec.js';
 
@@ -91,41 +91,39 @@ export const fileQueryTool = defineTool({
   name: 'file_query',
   title: 'Ask about uploaded files',
   description:
-    "Upload local files (under the allowed roots) to Kimi or GLM's files API, deduplicated by sha256, and ask about them.",
+    "Upload local files (under the allowed roots) to Kimi or GLM's files API, deduplicated by sha256, and ask " +
+    'about them.',
   profile: 'standard',
   annotations: MODEL_CALL,
   output: answerOutput,
   input,
   async run(args, context) {
-    try {
-      const adapter = context.engine.adapters().find((candidate) => candidate.kind === args.provider);
-      if (!adapter?.files)
-        return failure(
-          `provider ${args.provider} is not configured or has no files API`,
-          `pass provider '${args.provider === 'kimi' ? 'glm' : 'kimi'}', or use chat with files (text only)`,
-        );
-      context.progress?.({ progress: 0, message: `uploading ${args.files.length} file(s) to ${adapter.id}` });
-      const uploads = await uploadAll(context, adapter as ProviderAdapter & { files: FilesApi }, args.files);
-      if (typeof uploads === 'string') return failure(uploads, 'pass existing files under the allowed roots');
-      const signal = context.signal ? { signal: context.signal } : {};
-      const preamble: ChatMessage[] = [];
-      for (const upload of uploads) {
-        const text = extracted(await adapter.files.content(upload.file_id, signal));
-        preamble.push({ role: 'system', content: `File ${upload.path} (id ${upload.file_id}):\n${text}` });
-      }
-      const result = await ask(context, {
-        tool: 'file_query',
-        prompt: args.prompt,
-        model: args.model ?? `${adapter.id}/${args.provider}`,
-        continuation_id: args.continuation_id,
-        preamble,
-        instructions:
-          'Answer from the files given; quote the passages you rely on and say when the files do not contain the answer.',
-      });
-      if (result.isError) return result;
-      return { ...result, structured: { ...result.structured, uploads } };
-    } catch (error) {
-      return fromError(error, context.hints);
+    const adapter = context.engine.adapters().find((candidate) => candidate.kind === args.provider);
+    if (!adapter?.files)
+      return failure(
+        `provider ${args.provider} is not configured or has no files API`,
+        `pass provider '${args.provider === 'kimi' ? 'glm' : 'kimi'}', or use chat with files (text only)`,
+      );
+    context.progress?.({ progress: 0, message: `uploading ${args.files.length} file(s) to ${adapter.id}` });
+    const uploads = await uploadAll(context, adapter as ProviderAdapter & { files: FilesApi }, args.files);
+    if (typeof uploads === 'string') return failure(uploads, 'pass existing files under the allowed roots');
+    const signal = context.signal ? { signal: context.signal } : {};
+    const preamble: ChatMessage[] = [];
+    for (const upload of uploads) {
+      const text = extracted(await adapter.files.content(upload.file_id, signal));
+      preamble.push({ role: 'system', content: `File ${upload.path} (id ${upload.file_id}):\n${text}` });
     }
+    const result = await ask(context, {
+      tool: 'file_query',
+      prompt: args.prompt,
+      model: args.model ?? `${adapter.id}/${args.provider}`,
+      continuation_id: args.continuation_id,
+      preamble,
+      instructions:
+        'Answer from the files given; quote the passages you rely on and say when the files do not contain the ' +
+        'answer.',
+    });
+    if (result.isError) return result;
+    return { ...result, structured: { ...result.structured, uploads } };
   },
 });

@@ -1,7 +1,6 @@
 import type { ModelInfo } from '@exai/core';
 import { z } from 'zod';
 import packageJson from '../../package.json' with { type: 'json' };
-import { fromError } from '../errors.js';
 import { listModelsOutput, statusOutput, versionOutput } from '../outputs.js';
 import { defineTool, READ_ONLY } from '../spec.js';
 
@@ -23,34 +22,31 @@ export const listModelsTool = defineTool({
   output: listModelsOutput,
   input: empty,
   async run(_args, context) {
-    try {
-      const models = await context.engine.listModels(context.signal ? { signal: context.signal } : {});
-      const lines = models.map(
-        (info) =>
-          `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
-      );
-      const roles = Object.entries(context.roles).map(
-        ([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`,
-      );
-      const simulated = context.engine.simulated
-        ? '\n\nSIMULATED: no provider key configured; answers come from the built-in simulator.'
-        : '';
-      return {
-        content: `Models:\n${lines.join('\n')}\n\nRoles:\n${roles.join('\n')}${simulated}`,
-        structured: {
-          models: models.map((info) => ({
-            id: info.id,
-            provider: info.provider,
-            aliases: info.aliases ?? [],
-            contextWindow: info.contextWindow,
-            capabilities: info.capabilities,
-          })),
-          roles: context.roles,
-        },
-      };
-    } catch (error) {
-      return fromError(error, context.hints);
-    }
+    const models = await context.engine.listModels(context.signal ? { signal: context.signal } : {});
+    const lines = models.map(
+      (info) =>
+        `${info.provider}/${info.id}${info.aliases?.length ? ` (${info.aliases.join(', ')})` : ''} ctx ` +
+        `${Math.round(info.contextWindow / 1000)}k${capabilities(info)}`,
+    );
+    const roles = Object.entries(context.roles).map(
+      ([name, role]) => `${name} → ${role.model}${role.stance ? ` (${role.stance})` : ''}`,
+    );
+    const simulated = context.engine.simulated
+      ? '\n\nSIMULATED: no provider key configured; answers come from the built-in simulator.'
+      : '';
+    return {
+      content: `Models:\n${lines.join('\n')}\n\nRoles:\n${roles.join('\n')}${simulated}`,
+      structured: {
+        models: models.map((info) => ({
+          id: info.id,
+          provider: info.provider,
+          aliases: info.aliases ?? [],
+          contextWindow: info.contextWindow,
+          capabilities: info.capabilities,
+        })),
+        roles: context.roles,
+      },
+    };
   },
 });
 
@@ -73,10 +69,12 @@ export const statusTool = defineTool({
     );
     const lines = [
       status.simulated
-        ? 'Mode: SIMULATED — no provider key configured; every answer comes from the built-in simulator. Set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY to use real models.'
+        ? 'Mode: SIMULATED — no provider key configured; every answer comes from the built-in simulator. Set ' +
+          'GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY to use real models.'
         : 'Mode: live providers',
       `Providers:\n${providers.join('\n')}`,
-      `Sessions: in flight ${status.sessions.inFlight}, queued ${status.sessions.queued}, p95 ${Math.round(status.sessions.latencyMs.p95)} ms`,
+      `Sessions: in flight ${status.sessions.inFlight}, queued ${status.sessions.queued}, p95 ` +
+        `${Math.round(status.sessions.latencyMs.p95)} ms`,
       `Store: ${status.store.kind}, shared state ${status.store.shared}`,
       `Profile: ${context.profile} (${context.toolNames().length} tools)`,
     ];
@@ -105,7 +103,9 @@ export const versionTool = defineTool({
       simulated: context.engine.simulated,
     };
     return {
-      content: `${structured.server} ${structured.version} (@exai/tools ${structured.tools}, Node ${structured.node}, profile ${structured.profile}${structured.simulated ? ', simulated' : ''})`,
+      content:
+        `${structured.server} ${structured.version} (@exai/tools ${structured.tools}, Node ` +
+        `${structured.node}, profile ${structured.profile}${structured.simulated ? ', simulated' : ''})`,
       structured,
     };
   },

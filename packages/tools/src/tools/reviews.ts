@@ -21,7 +21,8 @@ const KINDS: ReviewKind[] = [
     defaultRole: 'architect',
     thinking: true,
     instructions:
-      'Think the problem through before answering. Consider at least two approaches, their failure modes and edge cases, then recommend one and say why.',
+      'Think the problem through before answering. Consider at least two approaches, their failure modes and edge ' +
+      'cases, then recommend one and say why.',
   },
   {
     name: 'codereview',
@@ -29,7 +30,8 @@ const KINDS: ReviewKind[] = [
     description: 'Review code (pass files) for bugs, security and maintainability, by severity with fixes.',
     defaultRole: 'reviewer',
     instructions:
-      'Review the code given. List issues from most to least severe (critical, high, medium, low), each with its location and a concrete fix. Say so when you find nothing serious.',
+      'Review the code given. List issues from most to least severe (critical, high, medium, low), each with its ' +
+      'location and a concrete fix. Say so when you find nothing serious.',
   },
   {
     name: 'debug',
@@ -37,7 +39,8 @@ const KINDS: ReviewKind[] = [
     description: 'Find the root cause of a bug from symptoms, logs and files; ranked hypotheses and checks.',
     defaultRole: 'analyzer',
     instructions:
-      'Find the root cause. Give ranked hypotheses, the evidence for each, the cheapest check that confirms or rules it out, and the fix for the most likely one.',
+      'Find the root cause. Give ranked hypotheses, the evidence for each, the cheapest check that confirms or ' +
+      'rules it out, and the fix for the most likely one.',
   },
   {
     name: 'analyze',
@@ -45,7 +48,8 @@ const KINDS: ReviewKind[] = [
     description: 'Explain structure, dependencies, risks and improvement points of code or documents.',
     defaultRole: 'analyzer',
     instructions:
-      'Analyse the material: what it does, how it is structured, its dependencies, its risks, and the most valuable improvements, citing files and lines.',
+      'Analyse the material: what it does, how it is structured, its dependencies, its risks, and the most ' +
+      'valuable improvements, citing files and lines.',
   },
   {
     name: 'planner',
@@ -53,7 +57,8 @@ const KINDS: ReviewKind[] = [
     description: 'Break a task into ordered, verifiable steps with risks and open questions.',
     defaultRole: 'architect',
     instructions:
-      'Produce a plan: numbered steps small enough to verify, each with its done-criterion; then the risks and the open questions to settle first.',
+      'Produce a plan: numbered steps small enough to verify, each with its done-criterion; then the risks and ' +
+      'the open questions to settle first.',
   },
   {
     name: 'challenge',
@@ -61,7 +66,8 @@ const KINDS: ReviewKind[] = [
     description: 'Critically test a claim or decision instead of agreeing by reflex.',
     defaultRole: 'validator',
     instructions:
-      'Do not agree by default. Test the claim: what evidence supports it, what contradicts it, what was assumed. Conclude whether it holds, partly holds or fails.',
+      'Do not agree by default. Test the claim: what evidence supports it, what contradicts it, what was assumed. ' +
+      'Conclude whether it holds, partly holds or fails.',
   },
 ];
 

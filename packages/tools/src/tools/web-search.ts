@@ -2,7 +2,7 @@ import type { ChatMessage, Citation, ProviderAdapter } from '@exai/core';
 import { builtinSearchResults, textOf } from '@exai/engine';
 import { z } from 'zod';
 import { callerOptions, metaOf } from '../ask.js';
-import { failure, fromError } from '../errors.js';
+import { failure } from '../errors.js';
 import { webSearchOutput } from '../outputs.js';
 import { defineTool, fields, type RunContext } from '../spec.js';
 import type { ToolResult } from '../types.js';
@@ -23,7 +23,8 @@ function formatCitations(citations: Citation[]): string {
   return citations
     .map(
       (citation, index) =>
-        `${index + 1}. ${citation.title ?? citation.url}\n   ${citation.url}${citation.snippet ? `\n   ${citation.snippet.slice(0, 300)}` : ''}`,
+        `${index + 1}. ${citation.title ?? citation.url}\n   ` +
+        `${citation.url}${citation.snippet ? `\n   ${citation.snippet.slice(0, 300)}` : ''}`,
     )
     .join('\n');
 }
@@ -120,24 +121,21 @@ export const webSearchTool = defineTool({
   name: 'web_search',
   title: 'Web search',
   description:
-    "Search the web with GLM's search API or Kimi's $web_search built-in; returns results (GLM) or a sourced answer (Kimi).",
+    "Search the web with GLM's search API or Kimi's $web_search built-in; returns results (GLM) or a sourced " +
+    'answer (Kimi).',
   profile: 'standard',
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   output: webSearchOutput,
   input,
   async run(args, context) {
-    try {
-      const glm = byKind(context, 'glm');
-      const kimi = byKind(context, 'kimi');
-      const provider = args.provider ?? (glm?.webSearch ? 'glm' : kimi ? 'kimi' : undefined);
-      if (provider === 'glm' && glm?.webSearch) return await glmSearch(context, glm, args);
-      if (provider === 'kimi' && kimi) return await kimiSearch(context, kimi, args);
-      return failure(
-        `web search via ${provider ?? 'GLM or Kimi'} is not available: that provider is not configured`,
-        'configure GLM_API_KEY or KIMI_API_KEY, or use chat without search',
-      );
-    } catch (error) {
-      return fromError(error, context.hints);
-    }
+    const glm = byKind(context, 'glm');
+    const kimi = byKind(context, 'kimi');
+    const provider = args.provider ?? (glm?.webSearch ? 'glm' : kimi ? 'kimi' : undefined);
+    if (provider === 'glm' && glm?.webSearch) return await glmSearch(context, glm, args);
+    if (provider === 'kimi' && kimi) return await kimiSearch(context, kimi, args);
+    return failure(
+      `web search via ${provider ?? 'GLM or Kimi'} is not available: that provider is not configured`,
+      'configure GLM_API_KEY or KIMI_API_KEY, or use chat without search',
+    );
   },
 });
