@@ -17,7 +17,7 @@ import { createFilesApi } from './files.js';
 import { createModelCatalog } from './model-catalog.js';
 import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
-import { completionSchema, type RawCompletion } from './schemas.js';
+import { type RawCompletion, readCompletion } from './schemas.js';
 import { readChatStream } from './stream.js';
 import { createTransport, type UpstreamResponse } from './transport.js';
 import type { OpenAICompatibleSettings, ResponseContext } from './types.js';
@@ -161,8 +161,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
       throw toProviderError(error, mapping);
     }
     // Parsed once: the normalizer and the provider's `transformResponse` both read the parsed body.
-    const parsed = completionSchema.safeParse(json);
-    const raw: RawCompletion = parsed.success ? parsed.data : {};
+    const raw: RawCompletion = readCompletion(json);
     // A 200 body without `choices` is a failure some providers report that way (an `error` object,
     // MiniMax's `base_resp`): the provider's error structure maps it, with status 0.
     if (!raw.choices) throw mapUpstreamFailure(0, json, response.headers, mapping);

@@ -87,3 +87,76 @@ export type RawMessage = z.infer<typeof messageSchema>;
 export type RawCompletion = z.infer<typeof completionSchema>;
 /** One parsed SSE `data:` object as the provider sent it. */
 export type RawChunk = z.infer<typeof chunkSchema>;
+
+type Fields = Record<string, unknown>;
+const isObject = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const nullish = (value: unknown): boolean => value === undefined || value === null;
+const optString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+const optNumber = (value: unknown): boolean => value === undefined || typeof value === 'number';
+const stopField = (value: unknown): boolean => nullish(value) || typeof value === 'string' || typeof value === 'number';
+const numbersIn = (value: Fields, keys: readonly string[]): boolean => keys.every((key) => optNumber(value[key]));
+const detailsWith = (value: unknown, key: string): boolean =>
+  nullish(value) || (isObject(value) && optNumber(value[key]));
+
+const USAGE_NUMBERS = [
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'reasoning_tokens',
+  'cached_tokens',
+  'prompt_cache_hit_tokens',
+] as const;
+
+const fitsUsage = (usage: unknown): boolean =>
+  isObject(usage) &&
+  numbersIn(usage, USAGE_NUMBERS) &&
+  detailsWith(usage.prompt_tokens_details, 'cached_tokens') &&
+  detailsWith(usage.completion_tokens_details, 'reasoning_tokens');
+
+const fitsToolCall = (call: unknown): boolean =>
+  isObject(call) &&
+  optNumber(call.index) &&
+  optString(call.id) &&
+  optString(call.type) &&
+  (call.function === undefined ||
+    (isObject(call.function) && optString(call.function.name) && optString(call.function.arguments)));
+
+const fitsMessage = (message: unknown): boolean =>
+  isObject(message) &&
+  optString(message.role) &&
+  (nullish(message.content) || typeof message.content === 'string' || Array.isArray(message.content)) &&
+  optString(message.reasoning_content) &&
+  optString(message.reasoning) &&
+  (nullish(message.tool_calls) || (Array.isArray(message.tool_calls) && message.tool_calls.every(fitsToolCall)));
+
+const fitsChoice = (choice: unknown): boolean =>
+  isObject(choice) &&
+  optNumber(choice.index) &&
+  (choice.message === undefined || fitsMessage(choice.message)) &&
+  (nullish(choice.finish_reason) || typeof choice.finish_reason === 'string') &&
+  stopField(choice.stop_reason) &&
+  stopField(choice.matched_stop);
+
+/**
+ * Whether a parsed completion already has every known field of the expected type, so `completionSchema`
+ * would return it unchanged (no `.catch` would fire): the common answer is then used as parsed, without
+ * zod's walk and copy. Anything else goes through the schema.
+ */
+export function fitsCompletion(body: unknown): body is RawCompletion {
+  return (
+    isObject(body) &&
+    optString(body.id) &&
+    optNumber(body.created) &&
+    optString(body.model) &&
+    (nullish(body.choices) || (Array.isArray(body.choices) && body.choices.every(fitsChoice))) &&
+    (nullish(body.usage) || fitsUsage(body.usage))
+  );
+}
+
+/** A parsed completion as `completionSchema` reads it (`{}` when it is not one). */
+export function readCompletion(body: unknown): RawCompletion {
+  if (fitsCompletion(body)) return body;
+  const parsed = completionSchema.safeParse(body);
+  return parsed.success ? parsed.data : {};
+}
