@@ -65,7 +65,10 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const id = settings.id;
   const baseURL = settings.baseURL.replace(/\/+$/, '');
   const catalog = (settings.catalog ?? createModelCatalog([])).withProvider(id);
-  const client = createClient({ baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch });
+  // Created on first use (files, the remote model list), which is also when the SDK is loaded.
+  let sdkClient: Promise<OpenAI> | undefined;
+  const client = () =>
+    (sdkClient ??= createClient({ baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch }));
   const keyAt = (index: number | undefined): string | undefined => keys[index ?? 0] ?? keys[0];
   const includeStreamUsage = settings.includeStreamUsage ?? true;
 
@@ -204,7 +207,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     if (settings.listModels === false) return known;
     const served: string[] = [];
     try {
-      for await (const model of client.models.list(requestOptions(options.signal, options.headers)))
+      for await (const model of (await client()).models.list(requestOptions(options.signal, options.headers)))
         served.push(model.id);
     } catch (error) {
       const mapped = toProviderError(error, mappingFor(undefined, options.signal));
