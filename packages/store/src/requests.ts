@@ -115,7 +115,10 @@ async function insertRows<T extends object>(
   rows: T[],
 ): Promise<void> {
   let known = insertSql.get(db);
-  if (!known) insertSql.set(db, (known = new Map()));
+  if (!known) {
+    known = new Map();
+    insertSql.set(db, known);
+  }
   const key = `${table}:${rows.length}`;
   const cached = known.get(key);
   const parameters = cached === null ? undefined : rows.flatMap((row) => Object.values(row));
