@@ -208,8 +208,105 @@ export function validateBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return parsed.data;
 }
 
-/** Validates a chat body; throws `BadRequestError` naming the first bad field (`param`) and listing all. */
+type FastCheck = (value: unknown) => boolean;
+const inRange =
+  (min: number, max: number): FastCheck =>
+  (value) =>
+    typeof value === 'number' && value >= min && value <= max;
+const isTokenCount: FastCheck = (value) =>
+  Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= CHAT_LIMITS.maxTokens;
+const isString: FastCheck = (value) => typeof value === 'string';
+const isBoolean: FastCheck = (value) => typeof value === 'boolean';
+const isStreamOptions: FastCheck = (value) =>
+  value === null ||
+  (typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).every((key) => key === 'include_usage' && isBoolean((value as Record<string, unknown>)[key])));
+
+/**
+ * The common shape of a chat body, checked by hand, in the schema's key order (zod's output order):
+ * scalar fields and `messages` of plain text. `messages` and `stream_options` are handled on their own.
+ */
+const FAST_FIELDS = new Map<string, FastCheck>([
+  ['model', (value) => typeof value === 'string' && value.length > 0],
+  ['temperature', inRange(0, 2)],
+  ['top_p', inRange(0, 1)],
+  ['max_tokens', isTokenCount],
+  ['max_completion_tokens', isTokenCount],
+  [
+    'stop',
+    (value) => isString(value) || (Array.isArray(value) && value.length <= CHAT_LIMITS.stop && value.every(isString)),
+  ],
+  ['seed', (value) => Number.isSafeInteger(value)],
+  ['frequency_penalty', inRange(-2, 2)],
+  ['presence_penalty', inRange(-2, 2)],
+  ['parallel_tool_calls', isBoolean],
+  ['stream', isBoolean],
+  ['user', isString],
+  ['remember', isBoolean],
+]);
+const FAST_ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
+const FAST_MESSAGE_KEYS = new Set(['role', 'content', 'name']);
+
+function fastMessage(value: unknown): ChatRequest['messages'][number] | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const entry = value as Record<string, unknown>;
+  for (const key in entry) if (!FAST_MESSAGE_KEYS.has(key)) return undefined;
+  const { role, content, name } = entry;
+  if (typeof role !== 'string' || !FAST_ROLES.has(role)) return undefined;
+  if (content !== undefined && content !== null && typeof content !== 'string') return undefined;
+  if (name !== undefined && typeof name !== 'string') return undefined;
+  // The key order zod's output and parseChatBody's mapping give: role, content, name (an absent content last).
+  const message: Record<string, unknown> = { role: role === 'developer' ? 'system' : role };
+  if ('content' in entry) message.content = content;
+  if (name !== undefined) message.name = name;
+  if (content === undefined) message.content = null;
+  return message as unknown as ChatRequest['messages'][number];
+}
+
+/**
+ * The common chat body (scalars and text messages) validated without zod, with the same result as
+ * `chatBodySchema` plus the mapping of `parseChatBody`; undefined for anything else (zod then decides,
+ * and words the error). Such a body is three levels deep, well inside the depth cap.
+ */
+export function fastChatBody(body: unknown): { request: ChatRequest; remember: boolean } | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const input = body as Record<string, unknown>;
+  for (const key in input) {
+    if (key === 'messages' || key === 'stream_options') continue;
+    const check = FAST_FIELDS.get(key);
+    if (check === undefined || !check(input[key])) return undefined;
+  }
+  const { messages, stream_options } = input;
+  if (typeof input.model !== 'string') return undefined;
+  if (!Array.isArray(messages) || messages.length === 0 || messages.length > CHAT_LIMITS.messages) return undefined;
+  if (stream_options !== undefined && !isStreamOptions(stream_options)) return undefined;
+  const mapped: ChatRequest['messages'] = [];
+  for (const entry of messages) {
+    const message = fastMessage(entry);
+    if (message === undefined) return undefined;
+    mapped.push(message);
+  }
+  const request: Record<string, unknown> = {};
+  for (const key of FAST_FIELDS.keys()) if (key !== 'remember' && input[key] !== undefined) request[key] = input[key];
+  request.messages = mapped;
+  if (stream_options) {
+    const include = (stream_options as { include_usage?: boolean }).include_usage;
+    request.stream_options = include === undefined ? {} : { include_usage: include };
+  }
+  return { request: request as unknown as ChatRequest, remember: input.remember === true };
+}
+
+/**
+ * Validates a chat body; throws `BadRequestError` naming the first bad field (`param`) and listing all.
+ * The common shape takes `fastChatBody` (no zod); every other body, and every invalid one, goes through zod.
+ */
 export function parseChatBody(body: unknown): { request: ChatRequest; remember: boolean } {
+  return fastChatBody(body) ?? parseChatBodyWithSchema(body);
+}
+
+/** `parseChatBody` through zod alone (the reference `fastChatBody` must agree with; chat-schema.test.ts). */
+export function parseChatBodyWithSchema(body: unknown): { request: ChatRequest; remember: boolean } {
   const data = validateBody(chatBodySchema, body);
   const { remember, messages, stream_options, ...rest } = data;
   // No cast: the schema's output is a ChatRequest (chat-schema.test.ts checks both directions).

@@ -33,23 +33,33 @@ export function routeEmbeddings(
   state: RouteState,
 ): Promise<EmbeddingResponse> {
   const now = deps.now ?? Date.now;
-  return walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
-    const startedAt = now();
-    const response = await deps.executor.run(
-      target,
-      (attemptSignal, call) =>
-        target.adapter.embed!({ ...request, model: target.model }, { signal: attemptSignal, keyIndex: call.keyIndex }),
-      {
-        requestId: options.requestId,
-        timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
-        signal,
-      },
-    );
-    const usage = { ...response.usage, completion_tokens: 0 };
-    record(state, target, undefined, startedAt, now(), { usage });
-    state.provider = response.provider;
-    state.model = response.model;
-    state.usage = usage;
-    return response;
-  });
+  return walkChain(
+    chain,
+    deps,
+    options,
+    state,
+    async (target, signal, remainingMs) => {
+      const startedAt = now();
+      const response = await deps.executor.run(
+        target,
+        (attemptSignal, call) =>
+          target.adapter.embed!(
+            { ...request, model: target.model },
+            { signal: attemptSignal, keyIndex: call.keyIndex },
+          ),
+        {
+          requestId: options.requestId,
+          timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
+          signal,
+        },
+      );
+      const usage = { ...response.usage, completion_tokens: 0 };
+      record(state, target, undefined, startedAt, now(), { usage });
+      state.provider = response.provider;
+      state.model = response.model;
+      state.usage = usage;
+      return response;
+    },
+    true,
+  );
 }

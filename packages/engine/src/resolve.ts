@@ -44,16 +44,36 @@ export class ModelResolver {
   readonly #config: GatewayConfig;
   readonly #allowed: Set<string> | undefined;
   readonly #random: () => number;
+  readonly #adapterList: readonly ProviderAdapter[];
+  /** Per adapter, its catalog ids by id and by alias (catalog order), read on first use: no catalog copy per call. */
+  #names: ReadonlyArray<{ adapter: ProviderAdapter; ids: Map<string, string[]> }> | undefined;
 
   constructor(adapters: readonly ProviderAdapter[], config: GatewayConfig, random: () => number = Math.random) {
     this.#adapters = new Map(adapters.map((adapter) => [adapter.id, adapter]));
     this.#config = config;
     this.#allowed = config.allowedModels ? new Set(config.allowedModels) : undefined;
     this.#random = random;
+    this.#adapterList = [...this.#adapters.values()];
   }
 
   get adapters(): ProviderAdapter[] {
-    return [...this.#adapters.values()];
+    return [...this.#adapterList];
+  }
+
+  /** An adapter's catalog is fixed by its configuration, so its names are read once. */
+  #catalogNames(): ReadonlyArray<{ adapter: ProviderAdapter; ids: Map<string, string[]> }> {
+    this.#names ??= this.#adapterList.map((adapter) => {
+      const ids = new Map<string, string[]>();
+      for (const info of adapter.catalog()) {
+        for (const name of new Set([info.id, ...(info.aliases ?? [])])) {
+          const list = ids.get(name);
+          if (list) list.push(info.id);
+          else ids.set(name, [info.id]);
+        }
+      }
+      return { adapter, ids };
+    });
+    return this.#names;
   }
 
   adapter(id: string): ProviderAdapter | undefined {
@@ -77,16 +97,13 @@ export class ModelResolver {
       const adapter = this.#adapters.get(aliased.slice(0, slash));
       if (adapter) return this.#only([this.#target(adapter, aliased.slice(slash + 1))], aliased);
     }
-    const known = this.adapters.flatMap((adapter) =>
-      adapter
-        .catalog()
-        .filter((info) => info.id === aliased || info.aliases?.includes(aliased))
-        .map((info) => this.#target(adapter, info.id)),
+    const known = this.#catalogNames().flatMap(({ adapter, ids }) =>
+      (ids.get(aliased) ?? []).map((id) => this.#target(adapter, id)),
     );
     if (known.length > 0) return this.#only(this.#weighted(known), aliased);
     // A model the catalogs lack still resolves when exactly one provider could serve it by its
     // id's prefix (glm-*, kimi-*/moonshot-*, MiniMax-*, gpt-*/o*), passed through with defaults.
-    const guessed = this.adapters.filter((adapter) => guessKind(aliased) === adapter.kind);
+    const guessed = this.#adapterList.filter((adapter) => guessKind(aliased) === adapter.kind);
     if (guessed.length > 0)
       return this.#only(this.#weighted(guessed.map((adapter) => this.#target(adapter, aliased))), aliased);
     throw this.#unknown(aliased);

@@ -40,10 +40,29 @@ export async function walkChain<T>(
   options: RouteOptions,
   state: RouteState,
   attempt: (target: Target, signal: AbortSignal, remainingMs: number) => Promise<T>,
+  /** The call is over when `walkChain` returns (a chat, not a stream still read): its deadline ends with it. */
+  endsOnReturn = false,
+): Promise<T> {
+  if (!endsOnReturn)
+    return walk(chain, deps, options, state, attempt, linkDeadline(options.signal, options.timeouts.requestMs));
+  const link = new RequestDeadline(options.signal, options.timeouts.requestMs);
+  try {
+    return await walk(chain, deps, options, state, attempt, link.signal);
+  } finally {
+    link.dispose();
+  }
+}
+
+async function walk<T>(
+  chain: readonly Target[],
+  deps: RouterDeps,
+  options: RouteOptions,
+  state: RouteState,
+  attempt: (target: Target, signal: AbortSignal, remainingMs: number) => Promise<T>,
+  requestSignal: AbortSignal,
 ): Promise<T> {
   const now = deps.now ?? Date.now;
   const deadline = now() + options.timeouts.requestMs;
-  const requestSignal = linkDeadline(options.signal, options.timeouts.requestMs);
   let lastError: GatewayError | undefined;
   let contextFloor = 0;
   // After a context-length failure: only a model with a larger (or unknown) window, never one that already refused.
@@ -147,42 +166,86 @@ export async function routeChat(
   state: RouteState = { attempts: [] },
 ): Promise<ChatResponse> {
   const now = deps.now ?? Date.now;
-  return walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
-    const startedAt = now();
-    const run = (runTarget: Target, runSignal: AbortSignal) =>
-      deps.executor.run(
-        runTarget,
-        (attemptSignal, call) =>
-          runTarget.adapter.chat(
-            { ...request, model: runTarget.model },
-            { signal: attemptSignal, keyIndex: call.keyIndex },
-          ),
-        {
-          requestId: options.requestId,
-          timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
-          signal: runSignal,
-          ...(options.conversationId ? { conversationId: options.conversationId } : {}),
-        },
-      );
-    const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
-    const { value: response, winner } = backup
-      ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), {
-          delayMs: options.hedgeMs!,
-          signal,
-        })
-      : { value: await run(target, signal), winner: 'primary' as const };
-    const answered = backup && winner === 'backup' ? backup : target;
-    record(state, answered, undefined, startedAt, now(), {
-      ...(response.usage ? { usage: response.usage } : {}),
-      ...(answered === backup ? { hedged: true } : {}),
-    });
-    state.provider = response.provider;
-    state.model = response.model;
-    if (response.usage) state.usage = response.usage;
-    state.response = response;
-    return response;
-  });
+  return walkChain(
+    chain,
+    deps,
+    options,
+    state,
+    async (target, signal, remainingMs) => {
+      const startedAt = now();
+      const run = (runTarget: Target, runSignal: AbortSignal) =>
+        deps.executor.run(
+          runTarget,
+          (attemptSignal, call) =>
+            runTarget.adapter.chat(
+              { ...request, model: runTarget.model },
+              { signal: attemptSignal, keyIndex: call.keyIndex },
+            ),
+          {
+            requestId: options.requestId,
+            timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
+            signal: runSignal,
+            ...(options.conversationId ? { conversationId: options.conversationId } : {}),
+          },
+        );
+      const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
+      const { value: response, winner } = backup
+        ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), {
+            delayMs: options.hedgeMs!,
+            signal,
+          })
+        : { value: await run(target, signal), winner: 'primary' as const };
+      const answered = backup && winner === 'backup' ? backup : target;
+      record(state, answered, undefined, startedAt, now(), {
+        ...(response.usage ? { usage: response.usage } : {}),
+        ...(answered === backup ? { hedged: true } : {}),
+      });
+      state.provider = response.provider;
+      state.model = response.model;
+      if (response.usage) state.usage = response.usage;
+      state.response = response;
+      return response;
+    },
+    true,
+  );
 }
+
+/**
+ * The request's deadline and the caller's cancellation as one signal, for a call that ends when its
+ * function returns: one controller, one timer and one listener (the object itself), all let go by
+ * `dispose`. Cheaper per call than `AbortSignal.timeout` plus `AbortSignal.any`, which `linkDeadline` keeps for
+ * streams (their signal outlives the function that opened them). Aborts with the same reasons as those.
+ */
+export class RequestDeadline {
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(caller: AbortSignal | undefined, timeoutMs: number) {
+    this.#caller = caller;
+    this.#timer = setTimeout(expire, timeoutMs, this.#controller);
+    this.#timer.unref();
+    if (caller?.aborted) this.#controller.abort(caller.reason);
+    else caller?.addEventListener('abort', this, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The caller's signal fired. */
+  handleEvent(): void {
+    this.#controller.abort(this.#caller?.reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#caller?.removeEventListener('abort', this);
+  }
+}
+
+const expire = (controller: AbortController): void =>
+  controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
 
 export function linkDeadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
   const deadline = AbortSignal.timeout(timeoutMs);

@@ -1,5 +1,6 @@
 import { GatewayError, redactSecrets } from '@exai/core';
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type { APIError } from 'openai';
+import { loadedSdk } from './client.js';
 import { mapProviderError, openAICompatibleErrorStructure, type ProviderErrorStructure } from './provider-error.js';
 
 export interface MappingContext {
@@ -88,16 +89,18 @@ function connectionText(error: unknown): string {
 export function toProviderError(error: unknown, context: MappingContext, interrupted = false): GatewayError {
   if (context.signal?.aborted) return cancelled(context, error);
   if (GatewayError.isInstance(error)) return error;
-  if (error instanceof APIUserAbortError || isAbort(error)) return cancelled(context, error);
-  if (error instanceof APIConnectionTimeoutError) {
+  // The SDK's errors exist only once something loaded it (files, the remote model list).
+  const sdk = loadedSdk();
+  if ((sdk && error instanceof sdk.APIUserAbortError) || isAbort(error)) return cancelled(context, error);
+  if (sdk && error instanceof sdk.APIConnectionTimeoutError) {
     return new GatewayError('timeout', { provider: context.provider, model: context.model, cause: error });
   }
   const base = { provider: context.provider, model: context.model, cause: error };
-  if (error instanceof APIConnectionError) {
+  if (sdk && error instanceof sdk.APIConnectionError) {
     const detail = withoutAddresses(redact(connectionText(error.cause ?? error), context.apiKey)).trim();
     return new GatewayError('network', { ...base, message: `${context.provider}: connection failed (${detail})` });
   }
-  if (error instanceof APIError && typeof error.status === 'number') {
+  if (sdk && error instanceof sdk.APIError && typeof error.status === 'number') {
     const body =
       (error as APIError & { rawBody?: unknown }).rawBody ?? (error.error ? { error: error.error } : error.message);
     return mapUpstreamFailure(error.status, body, error.headers ?? new Headers(), context);

@@ -1,6 +1,6 @@
 import type { CallOptions, FileObject, FilesApi, FileUpload, ProviderId } from '@exai/core';
 import type OpenAI from 'openai';
-import { toFile } from 'openai';
+import { loadSdk } from './client.js';
 import { type MappingContext, toProviderError } from './error-mapping.js';
 
 type Loose = Record<string, unknown>;
@@ -22,19 +22,19 @@ function toFileObject(raw: unknown, provider: ProviderId): FileObject {
 
 /** The OpenAI files API (`/files`) behind the core's FilesApi, errors mapped like chat errors. */
 export function createFilesApi(
-  client: OpenAI,
+  client: () => Promise<OpenAI>,
   mapping: Omit<MappingContext, 'signal' | 'model'>,
   defaultPurpose: string,
 ): FilesApi {
   const run = async <T>(
     options: CallOptions | undefined,
-    call: (request: OpenAI.RequestOptions) => Promise<T>,
+    call: (request: OpenAI.RequestOptions, sdk: OpenAI) => Promise<T>,
   ): Promise<T> => {
     const request: OpenAI.RequestOptions = {};
     if (options?.signal) request.signal = options.signal;
     if (options?.headers) request.headers = options.headers;
     try {
-      return await call(request);
+      return await call(request, await client());
     } catch (error) {
       throw toProviderError(error, { ...mapping, model: undefined, signal: options?.signal });
     }
@@ -42,31 +42,31 @@ export function createFilesApi(
   const provider = mapping.provider;
   return {
     upload: (file: FileUpload, options?: CallOptions) =>
-      run(options, async (request) => {
-        const upload = await toFile(
+      run(options, async (request, sdk) => {
+        const upload = await (await loadSdk()).toFile(
           file.data,
           file.filename,
           file.contentType ? { type: file.contentType } : undefined,
         );
         const purpose = (file.purpose ?? defaultPurpose) as OpenAI.FilePurpose;
-        return toFileObject(await client.files.create({ file: upload, purpose }, request), provider);
+        return toFileObject(await sdk.files.create({ file: upload, purpose }, request), provider);
       }),
     list: (options?: CallOptions) =>
-      run(options, async (request) => {
+      run(options, async (request, sdk) => {
         const files: FileObject[] = [];
-        for await (const file of client.files.list({}, request)) files.push(toFileObject(file, provider));
+        for await (const file of sdk.files.list({}, request)) files.push(toFileObject(file, provider));
         return files;
       }),
     get: (id: string, options?: CallOptions) =>
-      run(options, async (request) => toFileObject(await client.files.retrieve(id, request), provider)),
+      run(options, async (request, sdk) => toFileObject(await sdk.files.retrieve(id, request), provider)),
     delete: (id: string, options?: CallOptions) =>
-      run(options, async (request) => {
-        const result = await client.files.delete(id, request);
+      run(options, async (request, sdk) => {
+        const result = await sdk.files.delete(id, request);
         return { id: result.id ?? id, deleted: result.deleted !== false };
       }),
     content: (id: string, options?: CallOptions) =>
-      run(options, async (request) => {
-        const response = await client.files.content(id, request);
+      run(options, async (request, sdk) => {
+        const response = await sdk.files.content(id, request);
         return await response.text();
       }),
   };

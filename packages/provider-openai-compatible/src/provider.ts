@@ -17,7 +17,7 @@ import { createFilesApi } from './files.js';
 import { createModelCatalog } from './model-catalog.js';
 import { normalizeCompletion } from './normalize.js';
 import { prepareRequestBody } from './request-body.js';
-import { completionSchema, type RawCompletion } from './schemas.js';
+import { type RawCompletion, readCompletion } from './schemas.js';
 import { readChatStream } from './stream.js';
 import { createTransport, type UpstreamResponse } from './transport.js';
 import type { OpenAICompatibleSettings, ResponseContext } from './types.js';
@@ -65,7 +65,10 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
   const id = settings.id;
   const baseURL = settings.baseURL.replace(/\/+$/, '');
   const catalog = (settings.catalog ?? createModelCatalog([])).withProvider(id);
-  const client = createClient({ baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch });
+  // Created on first use (files, the remote model list), which is also when the SDK is loaded.
+  let sdkClient: Promise<OpenAI> | undefined;
+  const client = () =>
+    (sdkClient ??= createClient({ baseURL, apiKey: keys[0], headers: settings.headers, fetch: settings.fetch }));
   const keyAt = (index: number | undefined): string | undefined => keys[index ?? 0] ?? keys[0];
   const includeStreamUsage = settings.includeStreamUsage ?? true;
 
@@ -164,8 +167,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
       throw toProviderError(error, mapping);
     }
     // Parsed once: the normalizer and the provider's `transformResponse` both read the parsed body.
-    const parsed = completionSchema.safeParse(json);
-    const raw: RawCompletion = parsed.success ? parsed.data : {};
+    const raw: RawCompletion = readCompletion(json);
     // A 200 body without `choices` is a failure some providers report that way (an `error` object,
     // MiniMax's `base_resp`): the provider's error structure maps it, with status 0.
     if (!raw.choices) throw mapUpstreamFailure(0, json, response.headers, mapping);
@@ -208,7 +210,7 @@ export function createOpenAICompatibleProvider(settings: OpenAICompatibleSetting
     if (settings.listModels === false) return known;
     const served: string[] = [];
     try {
-      for await (const model of client.models.list(requestOptions(options.signal, options.headers)))
+      for await (const model of (await client()).models.list(requestOptions(options.signal, options.headers)))
         served.push(model.id);
     } catch (error) {
       const mapped = toProviderError(error, mappingFor(undefined, options.signal));

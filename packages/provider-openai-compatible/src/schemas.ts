@@ -88,81 +88,94 @@ export type RawCompletion = z.infer<typeof completionSchema>;
 /** One parsed SSE `data:` object as the provider sent it. */
 export type RawChunk = z.infer<typeof chunkSchema>;
 
-/*
- * The fast path of a stream chunk. Every `data:` object of a stream is checked against `chunkSchema`;
- * zod costs several microseconds per chunk, most of a relay's work. A chunk whose every known field
- * already has the schema's type (the normal case) would come out of zod as it went in, so it is used as
- * it is; anything else (a wrong type to drop, a malformed tool call) goes through zod.
- */
 type Fields = Record<string, unknown>;
 const isObject = (value: unknown): value is Fields =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-const isOptional = (value: unknown, type: 'string' | 'number') => value === undefined || typeof value === type;
-const isNullish = (value: unknown, type: 'string' | 'number') => value == null || typeof value === type;
-const isStopValue = (value: unknown) => value == null || typeof value === 'string' || typeof value === 'number';
-const isNullishObject = (value: unknown, check: (object: Fields) => boolean) =>
-  value == null || (isObject(value) && check(value));
+const nullish = (value: unknown): boolean => value === undefined || value === null;
+const optString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+const optNumber = (value: unknown): boolean => value === undefined || typeof value === 'number';
+const stopField = (value: unknown): boolean => nullish(value) || typeof value === 'string' || typeof value === 'number';
+const numbersIn = (value: Fields, keys: readonly string[]): boolean => keys.every((key) => optNumber(value[key]));
+const detailsWith = (value: unknown, key: string): boolean =>
+  nullish(value) || (isObject(value) && optNumber(value[key]));
 
-function isPlainUsage(usage: Fields): boolean {
-  return (
-    isOptional(usage.prompt_tokens, 'number') &&
-    isOptional(usage.completion_tokens, 'number') &&
-    isOptional(usage.total_tokens, 'number') &&
-    isOptional(usage.reasoning_tokens, 'number') &&
-    isOptional(usage.cached_tokens, 'number') &&
-    isOptional(usage.prompt_cache_hit_tokens, 'number') &&
-    isNullishObject(usage.prompt_tokens_details, (details) => isOptional(details.cached_tokens, 'number')) &&
-    isNullishObject(usage.completion_tokens_details, (details) => isOptional(details.reasoning_tokens, 'number'))
-  );
-}
+const USAGE_NUMBERS = [
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'reasoning_tokens',
+  'cached_tokens',
+  'prompt_cache_hit_tokens',
+] as const;
 
-function isPlainToolCall(call: unknown): boolean {
-  if (!isObject(call)) return false;
-  const fn = call.function;
-  return (
-    isOptional(call.index, 'number') &&
-    isOptional(call.id, 'string') &&
-    isOptional(call.type, 'string') &&
-    (fn === undefined || (isObject(fn) && isOptional(fn.name, 'string') && isOptional(fn.arguments, 'string')))
-  );
-}
+const fitsUsage = (usage: unknown): boolean =>
+  isObject(usage) &&
+  numbersIn(usage, USAGE_NUMBERS) &&
+  detailsWith(usage.prompt_tokens_details, 'cached_tokens') &&
+  detailsWith(usage.completion_tokens_details, 'reasoning_tokens');
 
-function isPlainDelta(delta: unknown): boolean {
-  if (delta === undefined) return true;
-  if (!isObject(delta)) return false;
-  const { content, tool_calls: toolCalls } = delta;
-  return (
-    isOptional(delta.role, 'string') &&
-    (content == null || typeof content === 'string' || Array.isArray(content)) &&
-    isOptional(delta.reasoning_content, 'string') &&
-    isOptional(delta.reasoning, 'string') &&
-    (toolCalls == null || (Array.isArray(toolCalls) && toolCalls.every(isPlainToolCall)))
-  );
-}
+const fitsToolCall = (call: unknown): boolean =>
+  isObject(call) &&
+  optNumber(call.index) &&
+  optString(call.id) &&
+  optString(call.type) &&
+  (call.function === undefined ||
+    (isObject(call.function) && optString(call.function.name) && optString(call.function.arguments)));
 
-function isPlainChoice(choice: unknown): boolean {
-  return (
+const fitsMessage = (message: unknown): boolean =>
+  isObject(message) &&
+  optString(message.role) &&
+  (nullish(message.content) || typeof message.content === 'string' || Array.isArray(message.content)) &&
+  optString(message.reasoning_content) &&
+  optString(message.reasoning) &&
+  (nullish(message.tool_calls) || (Array.isArray(message.tool_calls) && message.tool_calls.every(fitsToolCall)));
+
+/** A choice whose `message` (an answer) or `delta` (a stream chunk) fits. */
+const fitsChoice =
+  (field: 'message' | 'delta') =>
+  (choice: unknown): boolean =>
     isObject(choice) &&
-    isOptional(choice.index, 'number') &&
-    isPlainDelta(choice.delta) &&
-    isNullish(choice.finish_reason, 'string') &&
-    isStopValue(choice.stop_reason) &&
-    isStopValue(choice.matched_stop)
+    optNumber(choice.index) &&
+    (choice[field] === undefined || fitsMessage(choice[field])) &&
+    (nullish(choice.finish_reason) || typeof choice.finish_reason === 'string') &&
+    stopField(choice.stop_reason) &&
+    stopField(choice.matched_stop);
+
+/**
+ * Whether a parsed completion already has every known field of the expected type, so `completionSchema`
+ * would return it unchanged (no `.catch` would fire): the common answer is then used as parsed, without
+ * zod's walk and copy. Anything else goes through the schema.
+ */
+export function fitsCompletion(body: unknown): body is RawCompletion {
+  return fitsEnvelope(body, fitsChoice('message'));
+}
+
+function fitsEnvelope(body: unknown, choiceFits: (choice: unknown) => boolean): boolean {
+  return (
+    isObject(body) &&
+    optString(body.id) &&
+    optNumber(body.created) &&
+    optString(body.model) &&
+    (nullish(body.choices) || (Array.isArray(body.choices) && body.choices.every(choiceFits))) &&
+    (nullish(body.usage) || fitsUsage(body.usage))
   );
 }
 
-/** A parsed `data:` value as a chunk: itself when it has the schema's shape, else zod's; undefined for a non-object. */
+/** A parsed completion as `completionSchema` reads it (`{}` when it is not one). */
+export function readCompletion(body: unknown): RawCompletion {
+  if (fitsCompletion(body)) return body;
+  const parsed = completionSchema.safeParse(body);
+  return parsed.success ? parsed.data : {};
+}
+
+/**
+ * A parsed SSE `data:` value as a chunk: itself when every known field already has the schema's type (the
+ * normal case, which zod would return unchanged at several microseconds per chunk), else zod's reading;
+ * undefined for a non-object or a chunk zod refuses.
+ */
 export function parseChunk(raw: unknown): RawChunk | undefined {
   if (!isObject(raw)) return undefined;
-  const { choices } = raw;
-  if (
-    isOptional(raw.id, 'string') &&
-    isOptional(raw.created, 'number') &&
-    isOptional(raw.model, 'string') &&
-    (choices == null || (Array.isArray(choices) && choices.every(isPlainChoice))) &&
-    isNullishObject(raw.usage, isPlainUsage)
-  )
-    return raw as RawChunk;
+  if (fitsEnvelope(raw, fitsChoice('delta'))) return raw as RawChunk;
   const parsed = chunkSchema.safeParse(raw);
   return parsed.success ? parsed.data : undefined;
 }

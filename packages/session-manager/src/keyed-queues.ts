@@ -1,18 +1,18 @@
-import PQueue from 'p-queue';
+import { Gate } from './gate.js';
 
-/** One p-queue per key plus the counts the metrics need. */
+/** One gate (concurrency limit) per key plus the counts the metrics need. */
 export interface KeyedQueue {
-  readonly queue: PQueue;
+  readonly queue: Gate;
   /** Sessions holding a reference (queued, running, or abandoned but still running). */
   users: number;
   queued: number;
   inFlight: number;
-  /** Sessions inside this queue, waiting or holding a slot; counted by us, without p-queue's microtask lag. */
+  /** Sessions inside this queue, waiting or holding a slot; counted by us, without the gate's microtask lag. */
   occupants: number;
 }
 
 /**
- * A p-queue per provider or conversation, created on first use and deleted when its last user
+ * A gate per provider or conversation, created on first use and deleted when its last user
  * leaves, so a gateway that sees a million conversations keeps only the live ones in memory.
  */
 export class KeyedQueues {
@@ -26,7 +26,7 @@ export class KeyedQueues {
   acquire(key: string): KeyedQueue {
     let entry = this.#entries.get(key);
     if (entry === undefined) {
-      entry = { queue: new PQueue({ concurrency: this.#limit(key) }), users: 0, queued: 0, inFlight: 0, occupants: 0 };
+      entry = { queue: new Gate(this.#limit(key)), users: 0, queued: 0, inFlight: 0, occupants: 0 };
       this.#entries.set(key, entry);
     }
     entry.users++;

@@ -1,21 +1,21 @@
-import PQueue from 'p-queue';
+import { Gate } from './gate.js';
 import { KeyedQueues } from './keyed-queues.js';
 import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 
 /**
- * The three limits as p-queues, always entered in the same order — conversation, then provider,
+ * The three limits as gates (a counter and a FIFO each, gate.ts), always entered in the same order — conversation, then provider,
  * then global — and each slot held until the function ends:
  * - one order for every call means no cycle of waits, hence no deadlock;
  * - a call asks for a global slot only once its provider has room, so a saturated provider never
  *   sits on global slots another provider could use (no head-of-line blocking across providers);
  * - the conversation queue is first and FIFO, so a conversation's calls start in arrival order.
  *
- * p-queue frees a slot one microtask after a task ends, so whether a new call will wait is decided
+ * A gate frees a slot one microtask after a task ends, so whether a new call will wait is decided
  * from our own occupancy counts, which change synchronously.
  */
 export class Limits {
-  readonly #global: PQueue;
+  readonly #global: Gate;
   readonly #globalLimit: number;
   #globalOccupants = 0;
   readonly providers: KeyedQueues;
@@ -24,7 +24,7 @@ export class Limits {
 
   constructor(options: ResolvedOptions) {
     this.#globalLimit = options.global;
-    this.#global = new PQueue({ concurrency: options.global });
+    this.#global = new Gate(options.global);
     this.providers = new KeyedQueues(options.providerLimit);
     this.#perConversation = options.perConversation;
     this.conversations = new KeyedQueues(() => options.perConversation);
@@ -107,7 +107,7 @@ export class Limits {
   /**
    * The session no longer occupies any queue (its function ended, or it was taken out or turned away
    * while waiting): give back its references; the queues of an idle provider or conversation are
-   * deleted. Safe before p-queue's own bookkeeping catches up: a deleted queue has nobody left in it.
+   * deleted. Safe before a gate's own bookkeeping catches up: a deleted queue has nobody left in it.
    */
   leave(session: Session): void {
     if (session.left) return;

@@ -135,7 +135,7 @@ class Manager implements SessionManager {
     session.accepted = true;
     session.timer = setTimeout(this.#onTimeout, timeoutMs, session, timeoutMs);
     signal?.addEventListener('abort', session, { once: true });
-    // A call that starts now never waits, so it needs no queue signal (and p-queue then adds no abort races).
+    // A call that starts now never waits, so it needs no queue signal (and a gate then adds no abort races).
     if (!startsNow) session.queueController = new AbortController();
     const queueSignal = session.queueController?.signal;
     this.#limits.enqueue(session, startsNow, queueSignal, this.#start).catch((error: unknown) => {

@@ -15,7 +15,7 @@ export class Session {
   readonly onCallerAbort: (session: Session) => void;
   providerEntry: KeyedQueue | undefined = undefined;
   conversationEntry: KeyedQueue | undefined = undefined;
-  /** Removes the call from the p-queues while it waits; only created when the call has to wait. */
+  /** Removes the call from the gates while it waits; only created when the call has to wait. */
   queueController: AbortController | undefined = undefined;
   /** The signal handed to `fn`; created when the call starts. */
   runController: AbortController | undefined = undefined;

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
 import { localOwner } from './owner.js';
 import { scopedRunner } from './repository.js';
@@ -105,20 +105,51 @@ async function insertBatch(
     records.push(toRequest(row, rows.map(toAttempt)));
   }
   await db.transaction().execute(async (transaction) => {
-    for (let index = 0; index < requestRows.length; index += ROWS_PER_STATEMENT) {
-      await transaction
-        .insertInto('requests')
-        .values(requestRows.slice(index, index + ROWS_PER_STATEMENT))
-        .execute();
-    }
-    for (let index = 0; index < attemptRows.length; index += ROWS_PER_STATEMENT) {
-      await transaction
-        .insertInto('attempts')
-        .values(attemptRows.slice(index, index + ROWS_PER_STATEMENT))
-        .execute();
-    }
+    for (let index = 0; index < requestRows.length; index += ROWS_PER_STATEMENT)
+      await insertRows(db, transaction, 'requests', requestRows.slice(index, index + ROWS_PER_STATEMENT));
+    for (let index = 0; index < attemptRows.length; index += ROWS_PER_STATEMENT)
+      await insertRows(db, transaction, 'attempts', attemptRows.slice(index, index + ROWS_PER_STATEMENT));
   });
   return records;
+}
+
+/**
+ * The SQL of a multi-row insert per database, table and row count. Every row of a table has the same columns
+ * in the same order and every value is a bound parameter, so the text depends on nothing else: compiling it
+ * once spares kysely's query tree of thousands of nodes per batch of the request log.
+ */
+const insertSql = new WeakMap<Database, Map<string, string | null>>();
+
+async function insertRows<T extends object>(
+  db: Database,
+  transaction: Parameters<Parameters<ReturnType<Database['transaction']>['execute']>[0]>[0],
+  table: 'requests' | 'attempts',
+  rows: T[],
+): Promise<void> {
+  let known = insertSql.get(db);
+  if (!known) {
+    known = new Map();
+    insertSql.set(db, known);
+  }
+  const key = `${table}:${rows.length}`;
+  const cached = known.get(key);
+  const parameters = cached === null ? undefined : rows.flatMap((row) => Object.values(row));
+  // An undefined value (a column kysely would leave out) takes the compiled path.
+  if (cached && parameters && !parameters.includes(undefined)) {
+    await transaction.executeQuery(CompiledQuery.raw(cached, parameters));
+    return;
+  }
+  const compiled = transaction
+    .insertInto(table)
+    .values(rows as never)
+    .compile();
+  // Cached only when kysely binds exactly the rows' values in row and column order (null: never cached).
+  const same =
+    parameters !== undefined &&
+    compiled.parameters.length === parameters.length &&
+    compiled.parameters.every((value, index) => value === parameters[index]);
+  known.set(key, same ? compiled.sql : null);
+  await transaction.executeQuery(compiled);
 }
 
 export function createRequestRepository(context: StoreContext) {

@@ -158,6 +158,38 @@ export function defineRecordSuite(backend: Backend): void {
       expect(await store.recordRequests([])).toEqual([]);
     });
 
+    it('logs a second batch of the same size (the insert compiled once) with its own values', async () => {
+      const { store } = await stores.fresh();
+      const batchOf = (round: number) =>
+        Array.from({ length: 60 }, (_, index) => ({
+          request: {
+            id: `r${round}-${index}`,
+            route: '/v1/chat/completions',
+            status: 200 + round,
+            latencyMs: index,
+            ...(index % 2 === 0 ? { model: `m${round}`, cost: index / 100, currency: 'USD' } : {}),
+          },
+          attempts: [
+            { provider: `p${round}`, model: 'x', outcome: 'success', latencyMs: round, startedAt: index },
+            ...(index % 3 === 0
+              ? [{ provider: 'q', model: 'y', outcome: 'error', errorCode: 'timeout', latencyMs: 1, startedAt: 2 }]
+              : []),
+          ],
+        }));
+      for (const round of [1, 2, 3]) await store.recordRequests(batchOf(round));
+      const listed = await store.listRequests({ limit: 500 });
+      expect(listed).toHaveLength(180);
+      const byId = new Map(listed.map((request) => [request.id, request]));
+      for (const round of [1, 2, 3]) {
+        expect(byId.get(`r${round}-42`)).toMatchObject({ status: 200 + round, model: `m${round}`, cost: 0.42 });
+        expect(byId.get(`r${round}-41`)).toMatchObject({ status: 200 + round, model: null, cost: null });
+        expect(byId.get(`r${round}-39`)!.attempts.map((attempt) => [attempt.provider, attempt.errorCode])).toEqual([
+          [`p${round}`, null],
+          ['q', 'timeout'],
+        ]);
+      }
+    });
+
     it('verifies API keys by hash and stops accepting them once revoked', async () => {
       const { store } = await stores.fresh();
       const created = await store.createApiKey('ci', { rateLimit: 60 });
