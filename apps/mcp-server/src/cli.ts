@@ -145,12 +145,15 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, fixtures] = await Promise.all([
+  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, { tenantTasks }, fixtures] = await Promise.all([
     import('./http-server.js'),
     import('./wire.js'),
     import('@exai/core'),
+    import('./tasks.js'),
     parsed.conformance ? import('./conformance-fixtures.js') : undefined,
   ]);
+  // Tasks live in the store, per tenant: any instance on the same database answers for them.
+  const tasks = tenantTasks(async () => loaded.store);
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
@@ -168,6 +171,7 @@ async function http(): Promise<void> {
       const server = createBareServer({
         version: packageJson.version,
         heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+        tasks: tasks.of(scope),
       });
       wireServer(server, loaded, scope);
       fixtures?.registerConformanceFixtures(server);
@@ -177,6 +181,7 @@ async function http(): Promise<void> {
   process.stderr.write(`exai-mcp listening on ${running.url}\n`);
   await shutdownOn(async () => {
     await running.close();
+    tasks.close();
     await loaded.close(2_000);
   });
 }

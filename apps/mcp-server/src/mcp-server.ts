@@ -29,6 +29,11 @@ export interface McpServerOptions {
   instructions?: string;
   /** While a call with a progress token runs, progress at least this often. Default 15 s. */
   heartbeatMs?: number;
+  /**
+   * The tasks of this server's tenant, shared with other servers (HTTP: kept in the store, living on
+   * after the server closes). Default: the server's own in-memory tasks, aborted when it closes.
+   */
+  tasks?: AbortingTaskStore;
 }
 
 /** Tools that may run as tasks (2025-11-25 experimental): the ones that can outlast a client's request timeout. */
@@ -48,7 +53,7 @@ export function toolTableOf(server: McpServer): ToolTable {
  * front: tools can be added after connect.
  */
 export function createBareServer(options: McpServerOptions): McpServer {
-  const tasks = new AbortingTaskStore();
+  const tasks = options.tasks ?? new AbortingTaskStore();
   const server = new McpServer(
     { name: SERVER_NAME, title: 'EX-AI gateway', version: options.version, icons: iconsOf('consensus') },
     {
@@ -64,7 +69,7 @@ export function createBareServer(options: McpServerOptions): McpServer {
   tables.set(server, new ToolTable(server, { tasks, heartbeatMs: options.heartbeatMs ?? 15_000 }));
   const previous = server.server.onclose;
   server.server.onclose = () => {
-    tasks.close();
+    if (!options.tasks) tasks.close();
     previous?.();
   };
   return server;

@@ -1,9 +1,11 @@
-import type { Engine } from '@exai/engine';
+import type { Engine, Store } from '@exai/engine';
 import type { ToolProfile, ToolRegistry } from '@exai/tools';
 
 export interface Runtime {
   engine: Engine;
   registry: ToolRegistry;
+  /** The gateway's store (threads, uploads, and the tasks of HTTP clients: shared by instances on one database). */
+  store: Store;
   /** Drains the engine (up to `graceMs`), then closes the store and the first-run simulator. */
   close(graceMs?: number): Promise<boolean>;
 }
@@ -40,5 +42,5 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
     server: { name: '@exai/mcp-server', version: options.version },
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  return { engine, registry, close };
+  return { engine, registry, store, close };
 }

@@ -4,7 +4,7 @@ import { registerTools } from './mcp-server.js';
 import type { Runtime } from './runtime.js';
 
 /** Tools and prompts from the registry for one tenant, and breaker state changes as MCP log messages. */
-export function wireServer(server: McpServer, runtime: Runtime, scope: OwnerScope): void {
+export function wireServer(server: McpServer, runtime: Omit<Runtime, 'store'>, scope: OwnerScope): void {
   registerTools(server, runtime.registry, scope);
   const listener = (event: { provider: string; from: string; to: string }) => {
     if (!server.isConnected()) return;
