@@ -12,7 +12,7 @@ const HELP = `exai-mcp ${packageJson.version} — the EX-AI gateway as an MCP se
 Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standard|full]
 
   (default)        stdio transport: stdout carries only the protocol, logs go to stderr
-  --http           Streamable HTTP at http://HOST:PORT/mcp (sessions, Host/Origin checks)
+  --http           Streamable HTTP at http://HOST:PORT/mcp (2026-07-28 and 2025, stateless; Host/Origin checks)
   --port N         HTTP port (default 8765; 0 = any free port)
   --host H         HTTP bind address (default 127.0.0.1; beyond loopback needs EXAI_MCP_TOKEN)
   --profile P      tool profile (default EXAI_TOOL_PROFILE or standard)
@@ -21,7 +21,8 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
 EXAI_MCP_TOKEN, EXAI_MCP_TOKENS, EXAI_MCP_ADMIN_TOKENS, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG,
-EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000),
+EXAI_LOG_LEVEL, EXAI_MCP_SESSIONS (default off), EXAI_MCP_SESSION_IDLE_MS (default 1800000),
+EXAI_MCP_MAX_SESSIONS (default 1000),
 EXAI_MCP_PROGRESS_INTERVAL_MS (default 15000); every variable,
 its default and meaning: the table in @exai/core's README. A bad value exits 2 naming the variable.
 `;
@@ -145,15 +146,37 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, { tenantTasks }, fixtures] = await Promise.all([
-    import('./http-server.js'),
-    import('./wire.js'),
-    import('@exai/core'),
-    import('./tasks.js'),
-    parsed.conformance ? import('./conformance-fixtures.js') : undefined,
-  ]);
+  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, { tenantTasks }, modern, table, fixtures] =
+    await Promise.all([
+      import('./http-server.js'),
+      import('./wire.js'),
+      import('@exai/core'),
+      import('./tasks.js'),
+      import('./modern.js'),
+      import('./tool-table.js'),
+      parsed.conformance ? import('./conformance-fixtures.js') : undefined,
+    ]);
   // Tasks live in the store, per tenant: any instance on the same database answers for them.
   const tasks = tenantTasks(async () => loaded.store);
+  // 2026-07-28 (SDK v2, stateless): one tool table per tenant, every request answered from it.
+  const { toolEntriesOf } = await import('./mcp-server.js');
+  const tables = new Map<string, InstanceType<typeof table.ToolTable>>();
+  const modernHandler = modern.createModernHandler({
+    version: packageJson.version,
+    heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+    tasksOf: (scope) => tasks.of(scope),
+    tableOf: (scope) => {
+      const key = `${scope.admin ? 'admin:' : ''}${scope.owner}`;
+      let found = tables.get(key);
+      if (!found) {
+        found = new table.ToolTable();
+        for (const entry of toolEntriesOf(loaded.registry, scope)) found.add(entry);
+        if (fixtures) fixtures.registerConformanceTools(found);
+        tables.set(key, found);
+      }
+      return found;
+    },
+  });
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   const running = await startHttpServer({
@@ -166,6 +189,12 @@ async function http(): Promise<void> {
     allowedOrigins: settings.EXAI_MCP_ALLOWED_ORIGINS,
     sessionIdleMs: settings.EXAI_MCP_SESSION_IDLE_MS,
     maxSessions: settings.EXAI_MCP_MAX_SESSIONS,
+    sessions: settings.EXAI_MCP_SESSIONS,
+    modern: {
+      isLegacy: (request, body) => modern.isLegacyRequest(request, body),
+      fetch: (request, scope) =>
+        modernHandler.fetch(request, { authInfo: { token: '', clientId: scope.owner, scopes: [], extra: { scope } } }),
+    },
     limits: httpServerLimitsOf(settings),
     createServer: (scope) => {
       const server = createBareServer({
@@ -181,6 +210,7 @@ async function http(): Promise<void> {
   process.stderr.write(`exai-mcp listening on ${running.url}\n`);
   await shutdownOn(async () => {
     await running.close();
+    await modernHandler.close();
     tasks.close();
     await loaded.close(2_000);
   });

@@ -3,17 +3,17 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { toolTableOf } from './mcp-server.js';
-import type { ToolCallContext } from './tool-table.js';
+import type { ToolCallContext, ToolTable } from './tool-table.js';
 
 const EMPTY = { type: 'object' as const, properties: {} };
 
 function fixture(
-  server: McpServer,
+  table: ToolTable,
   name: string,
   description: string,
   call: (context: ToolCallContext) => Promise<CallToolResult>,
 ): void {
-  toolTableOf(server).add({ tool: { name, description, inputSchema: EMPTY }, call: (_args, context) => call(context) });
+  table.add({ tool: { name, description, inputSchema: EMPTY }, call: (_args, context) => call(context) });
 }
 
 /**
@@ -22,14 +22,20 @@ function fixture(
  * isError results, prompts) without a model behind them.
  */
 export function registerConformanceFixtures(server: McpServer): void {
-  fixture(server, 'test_simple_text', 'Conformance fixture: returns a text', async () => ({
+  registerConformanceTools(toolTableOf(server));
+  registerConformancePrompts(server);
+}
+
+/** The fixture tools, in any tool table (the 2025 server's, or a tenant's for 2026-07-28). */
+export function registerConformanceTools(table: ToolTable): void {
+  fixture(table, 'test_simple_text', 'Conformance fixture: returns a text', async () => ({
     content: [{ type: 'text', text: 'This is a simple text response for testing.' }],
   }));
-  fixture(server, 'test_error_handling', 'Conformance fixture: always fails', async () => ({
+  fixture(table, 'test_error_handling', 'Conformance fixture: always fails', async () => ({
     content: [{ type: 'text', text: 'This tool intentionally returns an error for testing' }],
     isError: true,
   }));
-  fixture(server, 'test_tool_with_progress', 'Conformance fixture: reports progress', async (context) => {
+  fixture(table, 'test_tool_with_progress', 'Conformance fixture: reports progress', async (context) => {
     for (const progress of [0, 50, 100]) {
       context.progress?.({ progress, total: 100 });
       if (progress < 100) await pause(50);
@@ -37,7 +43,7 @@ export function registerConformanceFixtures(server: McpServer): void {
     const token = context.meta?.progressToken;
     return { content: [{ type: 'text', text: String(token ?? 'no token') }] };
   });
-  fixture(server, 'test_tool_with_logging', 'Conformance fixture: logs while running', async (context) => {
+  fixture(table, 'test_tool_with_logging', 'Conformance fixture: logs while running', async (context) => {
     for (const data of ['Tool execution started', 'Tool processing data', 'Tool execution completed']) {
       await context.notify({ method: 'notifications/message', params: { level: 'info', data } });
       await pause(50);
@@ -45,11 +51,14 @@ export function registerConformanceFixtures(server: McpServer): void {
     return { content: [{ type: 'text', text: 'Tool with logging executed successfully' }] };
   });
   // SEP-1699 (server-sse-polling): the stream closes mid-call, the answer comes on the resumed one.
-  fixture(server, 'test_reconnection', 'Conformance fixture: closes its SSE stream, then answers', async (context) => {
+  fixture(table, 'test_reconnection', 'Conformance fixture: closes its SSE stream, then answers', async (context) => {
     context.closeStream?.();
     await pause(200);
     return { content: [{ type: 'text', text: 'Reconnection test completed' }] };
   });
+}
+
+function registerConformancePrompts(server: McpServer): void {
   server.registerPrompt('test_simple_prompt', { description: 'Conformance fixture prompt' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
   }));

@@ -5,7 +5,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { iconsOf } from './icons.js';
 import { AbortingTaskStore } from './tasks.js';
-import { ToolTable } from './tool-table.js';
+import { type ToolEntry, ToolTable } from './tool-table.js';
 
 export const SERVER_NAME = 'exai';
 
@@ -106,31 +106,36 @@ function listingOf(definition: ToolDefinition): Tool {
   };
 }
 
+/** The registry's tools as tool-table entries for one tenant (`scope`: its threads and uploads). */
+export function toolEntriesOf(registry: ToolRegistry, scope: OwnerScope): ToolEntry[] {
+  return registry.list().map((definition) => ({
+    tool: listingOf(definition),
+    async call(args, context) {
+      running += 1;
+      try {
+        // The registry validates the arguments: a bad one is its hinted isError result.
+        const result = await registry.call(definition.name, args, {
+          signal: context.signal,
+          scope,
+          ...(context.progress ? { progress: context.progress } : {}),
+          ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
+        });
+        return toCallResult(result, definition);
+      } finally {
+        running -= 1;
+      }
+    },
+  }));
+}
+
 /**
  * Registers every tool of the registry, and each main tool as a prompt. `scope` is the tenant of
  * this server's client (stdio: the local tenant; HTTP: the session's token): its threads and uploads.
  */
 export function registerTools(server: McpServer, registry: ToolRegistry, scope: OwnerScope): void {
   const table = toolTableOf(server);
+  for (const entry of toolEntriesOf(registry, scope)) table.add(entry);
   for (const definition of registry.list()) {
-    table.add({
-      tool: listingOf(definition),
-      async call(args, context) {
-        running += 1;
-        try {
-          // The registry validates the arguments: a bad one is its hinted isError result.
-          const result = await registry.call(definition.name, args, {
-            signal: context.signal,
-            scope,
-            ...(context.progress ? { progress: context.progress } : {}),
-            ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
-          });
-          return toCallResult(result, definition);
-        } finally {
-          running -= 1;
-        }
-      },
-    });
     if (PROMPT_TOOLS.includes(definition.name)) {
       server.registerPrompt(
         definition.name,
