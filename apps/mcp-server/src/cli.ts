@@ -159,12 +159,13 @@ async function http(): Promise<void> {
   // Tasks live in the store, per tenant: any instance on the same database answers for them.
   const tasks = tenantTasks(async () => loaded.store);
   // 2026-07-28 (SDK v2, stateless): one tool table per tenant, every request answered from it.
-  const { toolEntriesOf } = await import('./mcp-server.js');
+  const { promptEntriesOf, toolEntriesOf } = await import('./mcp-server.js');
   const tables = new Map<string, InstanceType<typeof table.ToolTable>>();
   const modernHandler = modern.createModernHandler({
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
     tasksOf: (scope) => tasks.of(scope),
+    prompts: [...promptEntriesOf(loaded.registry), ...(fixtures ? fixtures.CONFORMANCE_PROMPTS : [])],
     tableOf: (scope) => {
       const key = `${scope.admin ? 'admin:' : ''}${scope.owner}`;
       let found = tables.get(key);

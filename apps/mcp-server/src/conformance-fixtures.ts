@@ -1,8 +1,7 @@
 import { setTimeout as pause } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
-import { toolTableOf } from './mcp-server.js';
+import { type PromptEntry, registerPrompt, toolTableOf } from './mcp-server.js';
 import type { ToolCallContext, ToolTable } from './tool-table.js';
 
 const EMPTY = { type: 'object' as const, properties: {} };
@@ -58,17 +57,27 @@ export function registerConformanceTools(table: ToolTable): void {
   });
 }
 
+/** The fixture prompts (the 2025 server registers them; the 2026-07-28 leg lists them too). */
+export const CONFORMANCE_PROMPTS: PromptEntry[] = [
+  {
+    name: 'test_simple_prompt',
+    description: 'Conformance fixture prompt',
+    arguments: [],
+    messages: () => [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
+  },
+  {
+    name: 'test_prompt_with_arguments',
+    description: 'Conformance fixture prompt with arguments',
+    arguments: [
+      { name: 'arg1', required: true },
+      { name: 'arg2', required: true },
+    ],
+    messages: ({ arg1, arg2 }) => [
+      { role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'` } },
+    ],
+  },
+];
+
 function registerConformancePrompts(server: McpServer): void {
-  server.registerPrompt('test_simple_prompt', { description: 'Conformance fixture prompt' }, () => ({
-    messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
-  }));
-  server.registerPrompt(
-    'test_prompt_with_arguments',
-    { description: 'Conformance fixture prompt with arguments', argsSchema: { arg1: z.string(), arg2: z.string() } },
-    ({ arg1, arg2 }) => ({
-      messages: [
-        { role: 'user', content: { type: 'text', text: `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'` } },
-      ],
-    }),
-  );
+  for (const prompt of CONFORMANCE_PROMPTS) registerPrompt(server, prompt);
 }

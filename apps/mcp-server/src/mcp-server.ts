@@ -135,27 +135,58 @@ export function toolEntriesOf(registry: ToolRegistry, scope: OwnerScope): ToolEn
 export function registerTools(server: McpServer, registry: ToolRegistry, scope: OwnerScope): void {
   const table = toolTableOf(server);
   for (const entry of toolEntriesOf(registry, scope)) table.add(entry);
-  for (const definition of registry.list()) {
-    if (PROMPT_TOOLS.includes(definition.name)) {
-      server.registerPrompt(
-        definition.name,
+  for (const prompt of promptEntriesOf(registry)) registerPrompt(server, prompt);
+}
+
+/** A prompt, for either SDK: its listing and its messages for the given arguments. */
+export interface PromptEntry {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments: Array<{ name: string; description?: string; required?: boolean }>;
+  messages(args: Record<string, string | undefined>): Array<{ role: 'user'; content: { type: 'text'; text: string } }>;
+}
+
+/** Each main tool as a prompt (a slash command in hosts that show prompts). */
+export function promptEntriesOf(registry: ToolRegistry): PromptEntry[] {
+  return registry
+    .list()
+    .filter((definition) => PROMPT_TOOLS.includes(definition.name))
+    .map((definition) => ({
+      name: definition.name,
+      title: definition.title,
+      description: definition.description,
+      arguments: [{ name: 'request', description: 'What to ask' }],
+      messages: ({ request }) => [
         {
-          title: definition.title,
-          description: definition.description,
-          argsSchema: { request: z.string().optional().describe('What to ask') },
+          role: 'user',
+          content: {
+            type: 'text',
+            text:
+              `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'}` +
+              ' Pass its continuation_id on follow-ups.',
+          },
         },
-        ({ request }) => ({
-          messages: [
-            {
-              role: 'user',
-              content: {
-                type: 'text',
-                text: `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'} Pass its continuation_id on follow-ups.`,
-              },
-            },
-          ],
-        }),
-      );
-    }
-  }
+      ],
+    }));
+}
+
+/** Registers a prompt entry on a 1.x server (its arguments as strings, required or not). */
+export function registerPrompt(server: McpServer, prompt: PromptEntry): void {
+  const argsSchema = Object.fromEntries(
+    prompt.arguments.map((argument) => {
+      const base = z.string();
+      const typed = argument.required ? base : base.optional();
+      return [argument.name, argument.description ? typed.describe(argument.description) : typed];
+    }),
+  );
+  server.registerPrompt(
+    prompt.name,
+    {
+      ...(prompt.title ? { title: prompt.title } : {}),
+      ...(prompt.description ? { description: prompt.description } : {}),
+      ...(prompt.arguments.length > 0 ? { argsSchema } : {}),
+    },
+    ((args: Record<string, string | undefined>) => ({ messages: prompt.messages(args ?? {}) })) as never,
+  );
 }

@@ -7,11 +7,12 @@ import {
   isLegacyRequest,
   type McpHttpHandler,
   type Tool as ModernTool,
+  ProtocolError,
   Server,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { iconsOf } from './icons.js';
-import { SERVER_NAME } from './mcp-server.js';
+import { type PromptEntry, SERVER_NAME } from './mcp-server.js';
 import type { AbortingTaskStore } from './tasks.js';
 import { type TaskWriter, TOOLS_LIST_TTL_MS, type ToolTable } from './tool-table.js';
 
@@ -28,6 +29,8 @@ export interface ModernOptions {
   /** The tasks of a tenant (kept in the store: any instance answers for them). */
   tasksOf?: (scope: OwnerScope) => AbortingTaskStore;
   heartbeatMs?: number;
+  /** The prompts (the same for every tenant). */
+  prompts?: PromptEntry[];
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -64,6 +67,7 @@ function modernServer(options: ModernOptions, scope: OwnerScope): Server {
     {
       capabilities: {
         tools: { listChanged: true },
+        ...(options.prompts ? { prompts: { listChanged: true } } : {}),
         ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
       },
       // Nothing in the listing depends on the caller: a shared cache may serve it to anyone.
@@ -95,10 +99,28 @@ function modernServer(options: ModernOptions, scope: OwnerScope): Server {
     if ('task' in answer) return { resultType: 'task', ...wireTask(answer.task as Task) } as unknown as CallToolResult;
     return answer as CallToolResult;
   });
+  const prompts = options.prompts;
+  if (prompts) {
+    server.setRequestHandler('prompts/list', () => ({
+      prompts: prompts.map(({ messages: _messages, ...prompt }) => prompt),
+    }));
+    server.setRequestHandler('prompts/get', (request) => {
+      const prompt = prompts.find((entry) => entry.name === request.params.name);
+      if (!prompt) throw new ProtocolError(-32602, `Unknown prompt: ${request.params.name}`);
+      const args = (request.params.arguments ?? {}) as Record<string, string | undefined>;
+      const missing = prompt.arguments.filter((argument) => argument.required && args[argument.name] === undefined);
+      if (missing.length > 0)
+        throw new ProtocolError(
+          -32602,
+          `Missing prompt arguments: ${missing.map((argument) => argument.name).join(', ')}`,
+        );
+      return { ...(prompt.description ? { description: prompt.description } : {}), messages: prompt.messages(args) };
+    });
+  }
   if (tasks) {
     server.setRequestHandler('tasks/get', { params: TaskParams }, async ({ taskId }) => {
       const task = await tasks.getTask(taskId);
-      if (!task) throw new InvalidTask(taskId);
+      if (!task) throw new ProtocolError(-32602, `Unknown task: ${taskId}`);
       const detailed: Record<string, unknown> = wireTask(task);
       if (TERMINAL.has(task.status) && task.status !== 'cancelled') {
         // A tool error is a completed task whose result has isError (2026); 2025 called it failed.
@@ -110,20 +132,12 @@ function modernServer(options: ModernOptions, scope: OwnerScope): Server {
     });
     server.setRequestHandler('tasks/cancel', { params: TaskParams }, async ({ taskId }) => {
       const task = await tasks.getTask(taskId);
-      if (!task) throw new InvalidTask(taskId);
+      if (!task) throw new ProtocolError(-32602, `Unknown task: ${taskId}`);
       if (!TERMINAL.has(task.status)) await tasks.updateTaskStatus(taskId, 'cancelled').catch(() => undefined);
       return {};
     });
   }
   return server;
-}
-
-/** An unknown (expired, or another tenant's) task id: `-32602`, as the extension asks. */
-class InvalidTask extends Error {
-  readonly code = -32602;
-  constructor(taskId: string) {
-    super(`Unknown task: ${taskId}`);
-  }
 }
 
 /**
