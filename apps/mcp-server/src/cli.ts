@@ -103,7 +103,63 @@ async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
   return Promise.resolve();
 }
 
+/**
+ * The first line on stdin decides the era: `initialize` is a 2025 client (SDK 1.x below, as ever);
+ * anything else (`server/discover`, a request with the 2026 `_meta` envelope) is served as
+ * 2026-07-28 by SDK v2. The line is put back for the transport that reads it.
+ */
+async function firstMessageIsInitialize(): Promise<boolean> {
+  const chunk = await new Promise<Buffer>((resolve) => process.stdin.once('data', resolve));
+  process.stdin.pause();
+  process.stdin.unshift(chunk);
+  const line = chunk.toString('utf8').split('\n', 1)[0] ?? '';
+  try {
+    return (JSON.parse(line) as { method?: unknown }).method === 'initialize';
+  } catch {
+    return true; // not JSON (or a longer line): the 1.x transport answers it as it always has
+  }
+}
+
+async function stdioModern(loading: Promise<Runtime>): Promise<void> {
+  const [{ serveStdio }, modern, { toolEntriesOf, promptEntriesOf }, { ToolTable }, { localOwner }] = await Promise.all(
+    [
+      import('@modelcontextprotocol/server/stdio'),
+      import('./modern.js'),
+      import('./mcp-server.js'),
+      import('./tool-table.js'),
+      import('@exai/engine'),
+    ],
+  );
+  const loaded = await loading;
+  const table = new ToolTable();
+  for (const entry of toolEntriesOf(loaded.registry, { owner: localOwner })) table.add(entry);
+  const { AbortingTaskStore } = await import('./tasks.js');
+  const tasks = new AbortingTaskStore();
+  const options = {
+    version: packageJson.version,
+    heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+    tableOf: () => table,
+    tasksOf: () => tasks,
+    prompts: promptEntriesOf(loaded.registry),
+  };
+  const handle = serveStdio(() => modern.createModernServer(options, { owner: localOwner }), { legacy: 'reject' });
+  // Paused by the first-line peek: flowing again now that the transport listens.
+  setImmediate(() => process.stdin.resume());
+  const close = async () => {
+    tasks.close();
+    await handle.close().catch(() => undefined);
+    await loaded.close(2_000);
+  };
+  process.stdin.once('end', () => {
+    close().finally(() => process.exit(0));
+  });
+  await shutdownOn(close);
+}
+
 async function stdio(): Promise<void> {
+  // The engine loads while the client's first message arrives, whichever era it opens.
+  const loading = runtime();
+  if (!(await firstMessageIsInitialize())) return stdioModern(loading);
   const server = createBareServer({
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
@@ -113,7 +169,6 @@ async function stdio(): Promise<void> {
     initialized = resolve;
   });
   server.server.oninitialized = () => initialized();
-  const loading = runtime();
   // Tools are registered once the engine is loaded and the client has finished the handshake;
   // until then, everything but initialize and ping waits in order.
   const ready = Promise.all([loading, seen]).then(async ([loaded]) => {
@@ -125,6 +180,8 @@ async function stdio(): Promise<void> {
   ready.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   const transport = new GatedTransport(new StdioServerTransport(), ready);
   await server.connect(transport);
+  // Paused by the first-line peek: flowing again now that the transport listens.
+  process.stdin.resume();
   const close = async () => {
     await server.close().catch(() => undefined);
     const loaded = await loading.catch(() => undefined);
@@ -172,7 +229,10 @@ async function http(): Promise<void> {
       if (!found) {
         found = new table.ToolTable();
         for (const entry of toolEntriesOf(loaded.registry, scope)) found.add(entry);
-        if (fixtures) fixtures.registerConformanceTools(found);
+        if (fixtures) {
+          fixtures.registerConformanceTools(found);
+          fixtures.registerTaskFixtures(found);
+        }
         tables.set(key, found);
       }
       return found;

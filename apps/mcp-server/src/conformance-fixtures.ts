@@ -57,6 +57,57 @@ export function registerConformanceTools(table: ToolTable): void {
   });
 }
 
+/**
+ * The fixtures of the 2026-07-28 tasks extension scenario (`tasks-lifecycle`, SEP-2663): a sync
+ * tool, and three that run as tasks (a sleep that honours cancellation, a tool error, a throw).
+ */
+export function registerTaskFixtures(table: ToolTable): void {
+  const task = { taskSupport: 'optional' as const };
+  table.add({
+    tool: {
+      name: 'greet',
+      description: 'Conformance fixture: greets',
+      inputSchema: { type: 'object', properties: { name: { type: 'string' } } },
+    },
+    call: async (args) => ({ content: [{ type: 'text', text: `Hello, ${String(args.name ?? 'World')}!` }] }),
+  });
+  table.add({
+    tool: {
+      name: 'slow_compute',
+      description: 'Conformance fixture: sleeps `seconds`, then answers',
+      inputSchema: { type: 'object', properties: { seconds: { type: 'number' }, label: { type: 'string' } } },
+      execution: task,
+    },
+    call: async (args, context) => {
+      await pause(Number(args.seconds ?? 0) * 1000, undefined, { signal: context.signal });
+      return { content: [{ type: 'text', text: `computed ${String(args.label ?? '')}` }] };
+    },
+  });
+  table.add({
+    tool: {
+      name: 'failing_job',
+      description: 'Conformance fixture: a tool error',
+      inputSchema: EMPTY,
+      execution: task,
+    },
+    call: async () => {
+      await pause(1000);
+      return { content: [{ type: 'text', text: 'the job failed' }], isError: true };
+    },
+  });
+  table.add({
+    tool: {
+      name: 'protocol_error_job',
+      description: 'Conformance fixture: throws',
+      inputSchema: EMPTY,
+      execution: task,
+    },
+    call: async () => {
+      throw new Error('protocol_error_job always throws');
+    },
+  });
+}
+
 /** The fixture prompts (the 2025 server registers them; the 2026-07-28 leg lists them too). */
 export const CONFORMANCE_PROMPTS: PromptEntry[] = [
   {

@@ -59,7 +59,7 @@ const TaskParams = z.object({ taskId: z.string() }).passthrough();
  * table. Tools only (their listing without the 2025 `execution` field); with the tasks extension
  * negotiated, the task tools answer with a task and `tasks/get` / `tasks/cancel` follow it.
  */
-function modernServer(options: ModernOptions, scope: OwnerScope): Server {
+export function createModernServer(options: ModernOptions, scope: OwnerScope): Server {
   const table = options.tableOf(scope);
   const tasks = options.tasksOf?.(scope);
   const server = new Server(
@@ -146,7 +146,8 @@ function modernServer(options: ModernOptions, scope: OwnerScope): Server {
  */
 export function createModernHandler(options: ModernOptions): McpHttpHandler {
   return createMcpHandler(
-    (context) => modernServer(options, (context.authInfo?.extra?.scope as OwnerScope | undefined) ?? { owner: '' }),
+    (context) =>
+      createModernServer(options, (context.authInfo?.extra?.scope as OwnerScope | undefined) ?? { owner: '' }),
     { legacy: 'reject' },
   );
 }

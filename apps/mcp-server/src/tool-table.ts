@@ -154,8 +154,13 @@ export class ToolTable {
       // The answer is the task; the call runs on, its result kept for tasks/result.
       void entry
         .call(args, { ...context, signal, ...(progress ? { progress: progress.update } : {}) })
-        .then((result) => store.storeTaskResult(created.taskId, result.isError ? 'failed' : 'completed', result))
-        .catch(() => undefined) // cancelled: the task is already terminal
+        .then(
+          (result) => store.storeTaskResult(created.taskId, result.isError ? 'failed' : 'completed', result),
+          // A run that threw (our bug, not a tool error) fails the task without a result.
+          (error: unknown) =>
+            store.updateTaskStatus(created.taskId, 'failed', error instanceof Error ? error.message : String(error)),
+        )
+        .catch(() => undefined) // cancelled meanwhile: the task is already terminal
         .finally(() => {
           progress?.stop();
           running.untrack(created.taskId);
