@@ -121,34 +121,39 @@ async function firstMessageIsInitialize(): Promise<boolean> {
 }
 
 async function stdioModern(loading: Promise<Runtime>): Promise<void> {
-  const [{ serveStdio }, modern, { toolEntriesOf, promptEntriesOf }, { ToolTable }, { localOwner }] = await Promise.all(
-    [
+  const [{ serveStdio }, modern, { toolEntriesOf, promptEntriesOf }, { ToolTable }, { AbortingTaskStore }] =
+    await Promise.all([
       import('@modelcontextprotocol/server/stdio'),
       import('./modern.js'),
       import('./mcp-server.js'),
       import('./tool-table.js'),
-      import('@exai/engine'),
-    ],
-  );
-  const loaded = await loading;
-  const table = new ToolTable();
-  for (const entry of toolEntriesOf(loaded.registry, { owner: localOwner })) table.add(entry);
-  const { AbortingTaskStore } = await import('./tasks.js');
+      import('./tasks.js'),
+    ]);
   const tasks = new AbortingTaskStore();
+  // Tools and prompts are answered once the engine has loaded; the opening does not wait for it.
+  const table = loading.then(async (loaded) => {
+    // stdio has one client, the local user: one tenant.
+    const { localOwner } = await import('@exai/engine');
+    const built = new ToolTable();
+    for (const entry of toolEntriesOf(loaded.registry, { owner: localOwner })) built.add(entry);
+    return built;
+  });
+  const prompts = loading.then((loaded) => promptEntriesOf(loaded.registry));
   const options = {
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
     tableOf: () => table,
     tasksOf: () => tasks,
-    prompts: promptEntriesOf(loaded.registry),
+    prompts,
   };
-  const handle = serveStdio(() => modern.createModernServer(options, { owner: localOwner }), { legacy: 'reject' });
+  // The scope is unused here: the one table and task store above are the local tenant's.
+  const handle = serveStdio(() => modern.createModernServer(options, { owner: 'local' }), { legacy: 'reject' });
   // Paused by the first-line peek: flowing again now that the transport listens.
   setImmediate(() => process.stdin.resume());
   const close = async () => {
     tasks.close();
     await handle.close().catch(() => undefined);
-    await loaded.close(2_000);
+    await (await loading.catch(() => undefined))?.close(2_000);
   };
   process.stdin.once('end', () => {
     close().finally(() => process.exit(0));

@@ -24,13 +24,13 @@ export { isLegacyRequest };
 export interface ModernOptions {
   version: string;
   instructions?: string;
-  /** The tool table of a tenant: built once per tenant, answered from by every request. */
-  tableOf: (scope: OwnerScope) => ToolTable;
+  /** The tool table of a tenant: built once per tenant (stdio: once the engine has loaded). */
+  tableOf: (scope: OwnerScope) => ToolTable | Promise<ToolTable>;
   /** The tasks of a tenant (kept in the store: any instance answers for them). */
   tasksOf?: (scope: OwnerScope) => AbortingTaskStore;
   heartbeatMs?: number;
-  /** The prompts (the same for every tenant). */
-  prompts?: PromptEntry[];
+  /** The prompts (the same for every tenant; stdio: once the engine has loaded). */
+  prompts?: PromptEntry[] | Promise<PromptEntry[]>;
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -60,7 +60,8 @@ const TaskParams = z.object({ taskId: z.string() }).passthrough();
  * negotiated, the task tools answer with a task and `tasks/get` / `tasks/cancel` follow it.
  */
 export function createModernServer(options: ModernOptions, scope: OwnerScope): Server {
-  const table = options.tableOf(scope);
+  // Awaited per request, so the opening (`server/discover`) is answered while the engine loads.
+  const table = () => options.tableOf(scope);
   const tasks = options.tasksOf?.(scope);
   const server = new Server(
     { name: SERVER_NAME, title: 'EX-AI gateway', version: options.version, icons: iconsOf('consensus') },
@@ -76,8 +77,8 @@ export function createModernServer(options: ModernOptions, scope: OwnerScope): S
     },
   );
   // The same listing as 2025 (one home: the tool table), less `execution`, which 2026 removed.
-  server.setRequestHandler('tools/list', () => ({
-    tools: table.list().map(({ execution: _execution, ...tool }) => tool) as unknown as ModernTool[],
+  server.setRequestHandler('tools/list', async () => ({
+    tools: (await table()).list().map(({ execution: _execution, ...tool }) => tool) as unknown as ModernTool[],
   }));
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const { name, arguments: args = {} } = request.params;
@@ -87,7 +88,7 @@ export function createModernServer(options: ModernOptions, scope: OwnerScope): S
       | undefined;
     const asTask = tasks !== undefined && capabilities?.extensions?.[TASKS_EXTENSION] !== undefined;
     const meta = ctx.mcpReq._meta as Record<string, unknown> | undefined;
-    const answer = await table.call(name, args, {
+    const answer = await (await table()).call(name, args, {
       signal: ctx.mcpReq.signal,
       progressToken: ctx.mcpReq._meta?.progressToken,
       sendNotification: (notification) => ctx.mcpReq.notify(notification),
@@ -101,11 +102,11 @@ export function createModernServer(options: ModernOptions, scope: OwnerScope): S
   });
   const prompts = options.prompts;
   if (prompts) {
-    server.setRequestHandler('prompts/list', () => ({
-      prompts: prompts.map(({ messages: _messages, ...prompt }) => prompt),
+    server.setRequestHandler('prompts/list', async () => ({
+      prompts: (await prompts).map(({ messages: _messages, ...prompt }) => prompt),
     }));
-    server.setRequestHandler('prompts/get', (request) => {
-      const prompt = prompts.find((entry) => entry.name === request.params.name);
+    server.setRequestHandler('prompts/get', async (request) => {
+      const prompt = (await prompts).find((entry) => entry.name === request.params.name);
       if (!prompt) throw new ProtocolError(-32602, `Unknown prompt: ${request.params.name}`);
       const args = (request.params.arguments ?? {}) as Record<string, string | undefined>;
       const missing = prompt.arguments.filter((argument) => argument.required && args[argument.name] === undefined);
