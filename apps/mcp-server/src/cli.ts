@@ -12,7 +12,7 @@ const HELP = `exai-mcp ${packageJson.version} — the EX-AI gateway as an MCP se
 Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standard|full]
 
   (default)        stdio transport: stdout carries only the protocol, logs go to stderr
-  --http           Streamable HTTP at http://HOST:PORT/mcp (sessions, Host/Origin checks)
+  --http           Streamable HTTP at http://HOST:PORT/mcp (2026-07-28 and 2025, stateless; Host/Origin checks)
   --port N         HTTP port (default 8765; 0 = any free port)
   --host H         HTTP bind address (default 127.0.0.1; beyond loopback needs EXAI_MCP_TOKEN)
   --profile P      tool profile (default EXAI_TOOL_PROFILE or standard)
@@ -21,7 +21,8 @@ Usage: exai-mcp [--http [--port 8765] [--host 127.0.0.1]] [--profile lean|standa
 Environment: GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY, OPENAI_API_KEY (none: simulated models),
 EXAI_DATA_DIR, EXAI_TOOL_PROFILE, EXAI_ENABLED_TOOLS, EXAI_DISABLED_TOOLS, EXAI_ROLES, EXAI_ALLOWED_ROOTS,
 EXAI_MCP_TOKEN, EXAI_MCP_TOKENS, EXAI_MCP_ADMIN_TOKENS, EXAI_MCP_ALLOWED_HOSTS, EXAI_MCP_ALLOWED_ORIGINS, EXAI_CONFIG,
-EXAI_LOG_LEVEL, EXAI_MCP_SESSION_IDLE_MS (default 1800000), EXAI_MCP_MAX_SESSIONS (default 1000),
+EXAI_LOG_LEVEL, EXAI_MCP_SESSIONS (default off), EXAI_MCP_SESSION_IDLE_MS (default 1800000),
+EXAI_MCP_MAX_SESSIONS (default 1000),
 EXAI_MCP_PROGRESS_INTERVAL_MS (default 15000); every variable,
 its default and meaning: the table in @exai/core's README. A bad value exits 2 naming the variable.
 `;
@@ -102,7 +103,70 @@ async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
   return Promise.resolve();
 }
 
+/**
+ * The first line on stdin decides the era: `initialize` is a 2025 client (SDK 1.x below, as ever);
+ * anything else (`server/discover`, a request with the 2026 `_meta` envelope) is served as
+ * 2026-07-28 by SDK v2. The line is put back for the transport that reads it.
+ */
+async function firstMessageIsInitialize(): Promise<boolean> {
+  const chunk = await new Promise<Buffer>((resolve) => process.stdin.once('data', resolve));
+  process.stdin.pause();
+  process.stdin.unshift(chunk);
+  const line = chunk.toString('utf8').split('\n', 1)[0] ?? '';
+  try {
+    return (JSON.parse(line) as { method?: unknown }).method === 'initialize';
+  } catch {
+    return true; // not JSON (or a longer line): the 1.x transport answers it as it always has
+  }
+}
+
+async function stdioModern(loading: Promise<Runtime>): Promise<void> {
+  const [{ serveStdio }, modern, { toolEntriesOf, promptEntriesOf }, { ToolTable }, { AbortingTaskStore }, wire] =
+    await Promise.all([
+      import('@modelcontextprotocol/server/stdio'),
+      import('./modern.js'),
+      import('./mcp-server.js'),
+      import('./tool-table.js'),
+      import('./tasks.js'),
+      import('./wire.js'),
+    ]);
+  const tasks = new AbortingTaskStore();
+  // Tools and prompts are answered once the engine has loaded; the opening does not wait for it.
+  const table = loading.then(async (loaded) => {
+    // stdio has one client, the local user: one tenant.
+    const { localOwner } = await import('@exai/engine');
+    const built = new ToolTable();
+    for (const entry of toolEntriesOf(loaded.registry, { owner: localOwner }, wire.toolTracingOf(loaded)))
+      built.add(entry);
+    return built;
+  });
+  const prompts = loading.then((loaded) => promptEntriesOf(loaded.registry));
+  const options = {
+    version: packageJson.version,
+    heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+    tableOf: () => table,
+    tasksOf: () => tasks,
+    prompts,
+  };
+  // The scope is unused here: the one table and task store above are the local tenant's.
+  const handle = serveStdio(() => modern.createModernServer(options, { owner: 'local' }), { legacy: 'reject' });
+  // Paused by the first-line peek: flowing again now that the transport listens.
+  setImmediate(() => process.stdin.resume());
+  const close = async () => {
+    tasks.close();
+    await handle.close().catch(() => undefined);
+    await (await loading.catch(() => undefined))?.close(2_000);
+  };
+  process.stdin.once('end', () => {
+    close().finally(() => process.exit(0));
+  });
+  await shutdownOn(close);
+}
+
 async function stdio(): Promise<void> {
+  // The engine loads while the client's first message arrives, whichever era it opens.
+  const loading = runtime();
+  if (!(await firstMessageIsInitialize())) return stdioModern(loading);
   const server = createBareServer({
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
@@ -112,7 +176,6 @@ async function stdio(): Promise<void> {
     initialized = resolve;
   });
   server.server.oninitialized = () => initialized();
-  const loading = runtime();
   // Tools are registered once the engine is loaded and the client has finished the handshake;
   // until then, everything but initialize and ping waits in order.
   const ready = Promise.all([loading, seen]).then(async ([loaded]) => {
@@ -124,6 +187,8 @@ async function stdio(): Promise<void> {
   ready.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   const transport = new GatedTransport(new StdioServerTransport(), ready);
   await server.connect(transport);
+  // Paused by the first-line peek: flowing again now that the transport listens.
+  process.stdin.resume();
   const close = async () => {
     await server.close().catch(() => undefined);
     const loaded = await loading.catch(() => undefined);
@@ -145,15 +210,50 @@ async function stdio(): Promise<void> {
 
 async function http(): Promise<void> {
   const loaded = await runtime();
-  const [{ startHttpServer }, { wireServer }, { httpServerLimitsOf }, { createEventLog }, fixtures] = await Promise.all(
-    [
-      import('./http-server.js'),
-      import('./wire.js'),
-      import('@exai/core'),
-      import('@exai/store'),
-      parsed.conformance ? import('./conformance-fixtures.js') : undefined,
-    ],
-  );
+  const [
+    { startHttpServer },
+    wire,
+    { httpServerLimitsOf },
+    { createEventLog },
+    { tenantTasks },
+    modern,
+    table,
+    fixtures,
+  ] = await Promise.all([
+    import('./http-server.js'),
+    import('./wire.js'),
+    import('@exai/core'),
+    import('@exai/store'),
+    import('./tasks.js'),
+    import('./modern.js'),
+    import('./tool-table.js'),
+    parsed.conformance ? import('./conformance-fixtures.js') : undefined,
+  ]);
+  // Tasks live in the store, per tenant: any instance on the same database answers for them.
+  const tasks = tenantTasks(async () => loaded.store);
+  // 2026-07-28 (SDK v2, stateless): one tool table per tenant, every request answered from it.
+  const { promptEntriesOf, toolEntriesOf } = await import('./mcp-server.js');
+  const tables = new Map<string, InstanceType<typeof table.ToolTable>>();
+  const modernHandler = modern.createModernHandler({
+    version: packageJson.version,
+    heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+    tasksOf: (scope) => tasks.of(scope),
+    prompts: [...promptEntriesOf(loaded.registry), ...(fixtures ? fixtures.CONFORMANCE_PROMPTS : [])],
+    tableOf: (scope) => {
+      const key = `${scope.admin ? 'admin:' : ''}${scope.owner}`;
+      let found = tables.get(key);
+      if (!found) {
+        found = new table.ToolTable();
+        for (const entry of toolEntriesOf(loaded.registry, scope, wire.toolTracingOf(loaded))) found.add(entry);
+        if (fixtures) {
+          fixtures.registerConformanceTools(found);
+          fixtures.registerTaskFixtures(found);
+        }
+        tables.set(key, found);
+      }
+      return found;
+    },
+  });
   const port = parsed.port === undefined ? 8765 : Number(parsed.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--port must be 0-65535, got '${parsed.port}'`);
   // SSE events for Last-Event-ID: in Redis when REDIS_URL is set, so another instance can replay them.
@@ -172,13 +272,20 @@ async function http(): Promise<void> {
     allowedOrigins: settings.EXAI_MCP_ALLOWED_ORIGINS,
     sessionIdleMs: settings.EXAI_MCP_SESSION_IDLE_MS,
     maxSessions: settings.EXAI_MCP_MAX_SESSIONS,
+    sessions: settings.EXAI_MCP_SESSIONS,
+    modern: {
+      isLegacy: (request, body) => modern.isLegacyRequest(request, body),
+      fetch: (request, scope) =>
+        modernHandler.fetch(request, { authInfo: { token: '', clientId: scope.owner, scopes: [], extra: { scope } } }),
+    },
     limits: httpServerLimitsOf(settings),
     createServer: (scope) => {
       const server = createBareServer({
         version: packageJson.version,
         heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
+        tasks: tasks.of(scope),
       });
-      wireServer(server, loaded, scope);
+      wire.wireServer(server, loaded, scope);
       fixtures?.registerConformanceFixtures(server);
       return server;
     },
@@ -187,6 +294,8 @@ async function http(): Promise<void> {
   await shutdownOn(async () => {
     await running.close();
     await events.close();
+    await modernHandler.close();
+    tasks.close();
     await loaded.close(2_000);
   });
 }

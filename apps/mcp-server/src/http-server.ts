@@ -7,11 +7,25 @@ import { createMemoryEventLog, type EventLog } from '@exai/store';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { replayElsewhere } from './event-store.js';
-import { SessionTable } from './sessions.js';
+import { SessionTable, serveStateless } from './sessions.js';
 
 export interface HttpServerOptions {
   /** Builds one MCP server per session, for the tenant of the token that initialized it. */
   createServer: (scope: OwnerScope) => McpServer;
+  /**
+   * 2025-era clients get sessions (`Mcp-Session-Id`, GET streams, resumable SSE) held by this
+   * instance. Default false: stateless, every request answered by a fresh server, so any instance
+   * behind a load balancer answers any request.
+   */
+  sessions?: boolean;
+  /**
+   * The 2026-07-28 endpoint (SDK v2, `modern.ts`), stateless: a request the SDK classifies as
+   * modern goes here with its tenant. Without it, 2026-07-28 requests are refused as 2025 ones.
+   */
+  modern?: {
+    isLegacy: (request: Request, body: unknown) => Promise<boolean>;
+    fetch: (request: Request, scope: OwnerScope) => Promise<Response>;
+  };
   /** Default `127.0.0.1`. */
   host?: string;
   /** Default 8765; 0 picks a free port. */
@@ -71,6 +85,35 @@ async function readJson(request: IncomingMessage, limit: number): Promise<unknow
     chunks.push(chunk as Buffer);
   }
   return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}
+
+/** The request as a web `Request` (the SDK v2 face); aborted when the client goes away. */
+function webRequestOf(request: IncomingMessage, body: unknown, response?: ServerResponse): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+  }
+  const controller = new AbortController();
+  response?.once('close', () => controller.abort());
+  return new Request(`http://${request.headers.host ?? 'localhost'}${request.url ?? '/'}`, {
+    method: request.method ?? 'POST',
+    headers,
+    signal: controller.signal,
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+}
+
+/** Writes a web `Response` (JSON or an SSE stream) to the Node response. */
+async function sendWebResponse(answer: Response, response: ServerResponse): Promise<void> {
+  response.writeHead(answer.status, Object.fromEntries(answer.headers));
+  if (answer.body) {
+    for await (const chunk of answer.body) {
+      if (response.destroyed) break;
+      response.write(chunk);
+    }
+  }
+  response.end();
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -164,10 +207,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
       return;
     }
-    if (
+    const initialize =
       request.method === 'POST' &&
-      (Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body))
-    ) {
+      (Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body));
+    if (!initialize && request.method === 'POST' && options.modern) {
+      const web = webRequestOf(request, body);
+      if (!(await options.modern.isLegacy(web, body))) {
+        return sendWebResponse(await options.modern.fetch(webRequestOf(request, body, response), scope), response);
+      }
+    }
+    if (!options.sessions) {
+      // Stateless 2025: a fresh server per request (initialize included), nothing kept between them.
+      return serveStateless(() => options.createServer(scope), request, response, body);
+    }
+    if (initialize) {
       if (sessions.isFull()) {
         const retryAfter = sessions.retryAfterSeconds();
         return jsonError(

@@ -5,7 +5,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { iconsOf } from './icons.js';
 import { AbortingTaskStore } from './tasks.js';
-import { ToolTable } from './tool-table.js';
+import { type ToolEntry, ToolTable } from './tool-table.js';
 import { type ToolTracing, traceToolCall } from './trace-context.js';
 
 export const SERVER_NAME = 'exai';
@@ -30,6 +30,11 @@ export interface McpServerOptions {
   instructions?: string;
   /** While a call with a progress token runs, progress at least this often. Default 15 s. */
   heartbeatMs?: number;
+  /**
+   * The tasks of this server's tenant, shared with other servers (HTTP: kept in the store, living on
+   * after the server closes). Default: the server's own in-memory tasks, aborted when it closes.
+   */
+  tasks?: AbortingTaskStore;
 }
 
 /** Tools that may run as tasks (2025-11-25 experimental): the ones that can outlast a client's request timeout. */
@@ -49,7 +54,7 @@ export function toolTableOf(server: McpServer): ToolTable {
  * front: tools can be added after connect.
  */
 export function createBareServer(options: McpServerOptions): McpServer {
-  const tasks = new AbortingTaskStore();
+  const tasks = options.tasks ?? new AbortingTaskStore();
   const server = new McpServer(
     { name: SERVER_NAME, title: 'EX-AI gateway', version: options.version, icons: iconsOf('consensus') },
     {
@@ -65,7 +70,7 @@ export function createBareServer(options: McpServerOptions): McpServer {
   tables.set(server, new ToolTable(server, { tasks, heartbeatMs: options.heartbeatMs ?? 15_000 }));
   const previous = server.server.onclose;
   server.server.onclose = () => {
-    tasks.close();
+    if (!options.tasks) tasks.close();
     previous?.();
   };
   return server;
@@ -102,6 +107,34 @@ function listingOf(definition: ToolDefinition): Tool {
   };
 }
 
+/** The registry's tools as tool-table entries for one tenant (`scope`: its threads and uploads). */
+export function toolEntriesOf(registry: ToolRegistry, scope: OwnerScope, tracing: ToolTracing = {}): ToolEntry[] {
+  return registry.list().map((definition) => ({
+    tool: listingOf(definition),
+    async call(args, context) {
+      running += 1;
+      // A `_meta.traceparent` (either protocol version) is the parent of this call's span.
+      const trace = traceToolCall(tracing, definition.name, context.meta);
+      let answer: CallToolResult | undefined;
+      try {
+        // The registry validates the arguments: a bad one is its hinted isError result.
+        const result = await registry.call(definition.name, args, {
+          signal: context.signal,
+          scope,
+          ...(context.progress ? { progress: context.progress } : {}),
+          ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
+          ...(trace.span ? { span: trace.span } : {}),
+        });
+        answer = toCallResult(result, definition);
+        return answer;
+      } finally {
+        running -= 1;
+        trace.finish(answer);
+      }
+    },
+  }));
+}
+
 /**
  * Registers every tool of the registry, and each main tool as a prompt. `scope` is the tenant of
  * this server's client (stdio: the local tenant; HTTP: the session's token): its threads and uploads.
@@ -113,50 +146,59 @@ export function registerTools(
   tracing: ToolTracing = {},
 ): void {
   const table = toolTableOf(server);
-  for (const definition of registry.list()) {
-    table.add({
-      tool: listingOf(definition),
-      async call(args, context) {
-        running += 1;
-        const trace = traceToolCall(tracing, definition.name, context.meta);
-        let answer: CallToolResult | undefined;
-        try {
-          // The registry validates the arguments: a bad one is its hinted isError result.
-          const result = await registry.call(definition.name, args, {
-            signal: context.signal,
-            scope,
-            ...(context.progress ? { progress: context.progress } : {}),
-            ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
-            ...(trace.span ? { span: trace.span } : {}),
-          });
-          answer = toCallResult(result, definition);
-          return answer;
-        } finally {
-          running -= 1;
-          trace.finish(answer);
-        }
-      },
-    });
-    if (PROMPT_TOOLS.includes(definition.name)) {
-      server.registerPrompt(
-        definition.name,
+  for (const entry of toolEntriesOf(registry, scope, tracing)) table.add(entry);
+  for (const prompt of promptEntriesOf(registry)) registerPrompt(server, prompt);
+}
+
+/** A prompt, for either SDK: its listing and its messages for the given arguments. */
+export interface PromptEntry {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments: Array<{ name: string; description?: string; required?: boolean }>;
+  messages(args: Record<string, string | undefined>): Array<{ role: 'user'; content: { type: 'text'; text: string } }>;
+}
+
+/** Each main tool as a prompt (a slash command in hosts that show prompts). */
+export function promptEntriesOf(registry: ToolRegistry): PromptEntry[] {
+  return registry
+    .list()
+    .filter((definition) => PROMPT_TOOLS.includes(definition.name))
+    .map((definition) => ({
+      name: definition.name,
+      title: definition.title,
+      description: definition.description,
+      arguments: [{ name: 'request', description: 'What to ask' }],
+      messages: ({ request }) => [
         {
-          title: definition.title,
-          description: definition.description,
-          argsSchema: { request: z.string().optional().describe('What to ask') },
+          role: 'user',
+          content: {
+            type: 'text',
+            text:
+              `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'}` +
+              ' Pass its continuation_id on follow-ups.',
+          },
         },
-        ({ request }) => ({
-          messages: [
-            {
-              role: 'user',
-              content: {
-                type: 'text',
-                text: `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'} Pass its continuation_id on follow-ups.`,
-              },
-            },
-          ],
-        }),
-      );
-    }
-  }
+      ],
+    }));
+}
+
+/** Registers a prompt entry on a 1.x server (its arguments as strings, required or not). */
+export function registerPrompt(server: McpServer, prompt: PromptEntry): void {
+  const argsSchema = Object.fromEntries(
+    prompt.arguments.map((argument) => {
+      const base = z.string();
+      const typed = argument.required ? base : base.optional();
+      return [argument.name, argument.description ? typed.describe(argument.description) : typed];
+    }),
+  );
+  server.registerPrompt(
+    prompt.name,
+    {
+      ...(prompt.title ? { title: prompt.title } : {}),
+      ...(prompt.description ? { description: prompt.description } : {}),
+      ...(prompt.arguments.length > 0 ? { argsSchema } : {}),
+    },
+    ((args: Record<string, string | undefined>) => ({ messages: prompt.messages(args ?? {}) })) as never,
+  );
 }

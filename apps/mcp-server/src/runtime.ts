@@ -1,5 +1,5 @@
 import type { Tracer } from '@exai/core';
-import type { Engine } from '@exai/engine';
+import type { Engine, Store } from '@exai/engine';
 import type { ToolProfile, ToolRegistry } from '@exai/tools';
 
 export interface Runtime {
@@ -7,6 +7,8 @@ export interface Runtime {
   registry: ToolRegistry;
   /** The engine's tracer, when tracing is on: `tools/call` spans are its spans' parents. */
   tracer?: Tracer;
+  /** The gateway's store (threads, uploads, and the tasks of HTTP clients: shared by instances on one database). */
+  store: Store;
   /** Drains the engine (up to `graceMs`), then closes the store and the first-run simulator. */
   close(graceMs?: number): Promise<boolean>;
 }
@@ -43,5 +45,5 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
     server: { name: '@exai/mcp-server', version: options.version },
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  return { engine, registry, close };
+  return { engine, registry, store, close };
 }

@@ -158,3 +158,23 @@ export class SessionTable {
     session.timer.unref();
   }
 }
+
+/**
+ * One 2025-era request on a stateless transport (no session id) and a server of its own, both
+ * closed once the answer is out; a task it started runs on (its state is in the task store).
+ */
+export async function serveStateless(
+  createServer: () => McpServer,
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: unknown,
+): Promise<void> {
+  const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+  const server = createServer();
+  response.once('close', () => {
+    transport.close().catch(() => undefined);
+    server.close().catch(() => undefined);
+  });
+  await server.connect(transport);
+  await transport.handleRequest(request, response, body);
+}

@@ -6,6 +6,7 @@ import {
   ListToolsRequestSchema,
   type ServerNotification,
   type ServerRequest,
+  type Task,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AbortingTaskStore } from './tasks.js';
@@ -31,6 +32,27 @@ export interface ToolCallContext {
   closeStream?: () => void;
   /** The request's `_meta` (progress token, `traceparent`...). */
   meta?: Record<string, unknown>;
+}
+
+interface ProgressNotification {
+  method: 'notifications/progress';
+  params: { progressToken: string | number; progress: number; total?: number; message?: string };
+}
+
+/** What a task's run writes: the SDK's per-request task store (1.x), or ours bound to a request (2026). */
+export interface TaskWriter {
+  createTask(params: { ttl?: number }): Promise<Task>;
+  updateTaskStatus(taskId: string, status: Task['status'], statusMessage?: string): Promise<void>;
+  storeTaskResult(taskId: string, status: 'completed' | 'failed', result: CallToolResult): Promise<void>;
+}
+
+/** A `tools/call` as either SDK hands it over. */
+export interface ToolCallRequest extends Omit<ToolCallContext, 'progress'> {
+  progressToken?: string | number | undefined;
+  sendNotification: (notification: ProgressNotification) => Promise<void>;
+  heartbeatMs?: number | undefined;
+  /** Run as a task: created in `store`, its run's signal from `running`. */
+  task?: { store: TaskWriter; running: AbortingTaskStore; ttl?: number };
 }
 
 export interface ToolEntry {
@@ -62,60 +84,99 @@ export interface ToolTableOptions {
  */
 export class ToolTable {
   readonly #entries = new Map<string, ToolEntry>();
-  readonly #server: McpServer;
+  readonly #server: McpServer | undefined;
 
-  constructor(server: McpServer, options: ToolTableOptions = {}) {
+  /** Without a server: a table another SDK's handlers answer from (`list`, `call`). */
+  constructor(server?: McpServer, options: ToolTableOptions = {}) {
     this.#server = server;
+    if (!server) return;
     const low = server.server;
     low.registerCapabilities({
       tools: { listChanged: true },
       ...(options.tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
     });
     low.setRequestHandler(ListToolsRequestSchema, () => ({
-      tools: [...this.#entries.values()].map((entry) => entry.tool),
+      tools: this.list(),
       // Nothing in the listing depends on the caller: a shared cache may serve it to anyone.
       ttlMs: TOOLS_LIST_TTL_MS,
       cacheScope: 'public',
     }));
     low.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const { name, arguments: args = {}, task } = request.params;
-      const entry = this.#entries.get(name);
-      if (!entry) {
-        return errorResult(
-          `unknown tool '${name}'. Hint: available tools: ${[...this.#entries.keys()].join(', ')}; call tools/list`,
-        );
-      }
-      const meta = request.params._meta as Record<string, unknown> | undefined;
       const taskStore = extra.taskStore;
-      if (task && options.tasks && taskStore && entry.tool.execution?.taskSupport) {
-        const created = await taskStore.createTask({ ...(task.ttl !== undefined ? { ttl: task.ttl } : {}) });
-        const signal = options.tasks.track(created.taskId);
-        const progress = progressOf(extra, options.heartbeatMs, (message) => {
-          taskStore.updateTaskStatus(created.taskId, 'working', message).catch(() => undefined);
-        });
-        const tasks = options.tasks;
-        // The answer is the task; the call runs on, its result kept for tasks/result.
-        void entry
-          .call(args, { signal, ...contextOf(extra, meta), ...(progress ? { progress: progress.update } : {}) })
-          .then((result) => taskStore.storeTaskResult(created.taskId, result.isError ? 'failed' : 'completed', result))
-          .catch(() => undefined) // cancelled: the task is already terminal
-          .finally(() => {
-            progress?.stop();
-            tasks.untrack(created.taskId);
-          });
-        return { task: created };
-      }
-      const progress = progressOf(extra, options.heartbeatMs);
-      try {
-        return await entry.call(args, {
-          signal: extra.signal,
-          ...contextOf(extra, meta),
-          ...(progress ? { progress: progress.update } : {}),
-        });
-      } finally {
-        progress?.stop();
-      }
+      return this.call(name, args, {
+        signal: extra.signal,
+        progressToken: extra._meta?.progressToken,
+        sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
+        ...contextOf(extra, request.params._meta as Record<string, unknown> | undefined),
+        ...(task && options.tasks && taskStore
+          ? {
+              task: {
+                store: taskStore,
+                running: options.tasks,
+                ...(task.ttl !== undefined ? { ttl: task.ttl } : {}),
+              },
+            }
+          : {}),
+        heartbeatMs: options.heartbeatMs,
+      });
     });
+  }
+
+  /** The listing, in order. */
+  list(): Tool[] {
+    return [...this.#entries.values()].map((entry) => entry.tool);
+  }
+
+  /**
+   * Runs a call for either SDK: an unknown tool is our hinted error; with `task` (and a tool whose
+   * listing allows tasks) the answer is the created task and the call runs on, its result stored.
+   */
+  async call(
+    name: string,
+    args: Record<string, unknown>,
+    request: ToolCallRequest,
+  ): Promise<CallToolResult | { task: Task }> {
+    const entry = this.#entries.get(name);
+    if (!entry) {
+      return errorResult(
+        `unknown tool '${name}'. Hint: available tools: ${[...this.#entries.keys()].join(', ')}; call tools/list`,
+      );
+    }
+    const { task, progressToken, sendNotification, heartbeatMs, signal: _signal, ...context } = request;
+    if (task && entry.tool.execution?.taskSupport) {
+      const { store, running } = task;
+      const created = await store.createTask({ ...(task.ttl !== undefined ? { ttl: task.ttl } : {}) });
+      const signal = running.track(created.taskId);
+      const progress = progressOf(progressToken, sendNotification, heartbeatMs, (message) => {
+        store.updateTaskStatus(created.taskId, 'working', message).catch(() => undefined);
+      });
+      // The answer is the task; the call runs on, its result kept for tasks/result.
+      void entry
+        .call(args, { ...context, signal, ...(progress ? { progress: progress.update } : {}) })
+        .then(
+          (result) => store.storeTaskResult(created.taskId, result.isError ? 'failed' : 'completed', result),
+          // A run that threw (our bug, not a tool error) fails the task without a result.
+          (error: unknown) =>
+            store.updateTaskStatus(created.taskId, 'failed', error instanceof Error ? error.message : String(error)),
+        )
+        .catch(() => undefined) // cancelled meanwhile: the task is already terminal
+        .finally(() => {
+          progress?.stop();
+          running.untrack(created.taskId);
+        });
+      return { task: created };
+    }
+    const progress = progressOf(progressToken, sendNotification, heartbeatMs);
+    try {
+      return await entry.call(args, {
+        ...context,
+        signal: request.signal,
+        ...(progress ? { progress: progress.update } : {}),
+      });
+    } finally {
+      progress?.stop();
+    }
   }
 
   /** Adds a tool (names outside the spec's guidance or taken throw); tells a connected client. */
@@ -124,7 +185,7 @@ export class ToolTable {
     if (!TOOL_NAME.test(name)) throw new TypeError(`tool name '${name}' is outside the MCP naming guidance`);
     if (this.#entries.has(name)) throw new TypeError(`tool '${name}' is already registered`);
     this.#entries.set(name, entry);
-    if (this.#server.isConnected()) this.#server.sendToolListChanged();
+    if (this.#server?.isConnected()) this.#server.sendToolListChanged();
   }
 
   get size(): number {
@@ -132,7 +193,7 @@ export class ToolTable {
   }
 }
 
-const contextOf = (extra: Extra, meta: Record<string, unknown> | undefined) => ({
+const contextOf = (extra: Extra, meta: Record<string, unknown> | undefined): Omit<ToolCallContext, 'signal'> => ({
   notify: (notification: ServerNotification) => extra.sendNotification(notification),
   ...(extra.closeSSEStream ? { closeStream: extra.closeSSEStream } : {}),
   ...(extra.sessionId ? { sessionId: extra.sessionId } : {}),
@@ -149,11 +210,11 @@ function errorResult(text: string): CallToolResult {
  * a client's request timeout from firing during a long model call (`resetTimeoutOnProgress`).
  */
 function progressOf(
-  extra: Extra,
+  token: string | number | undefined,
+  sendNotification: (notification: ProgressNotification) => Promise<void>,
   heartbeatMs: number | undefined,
   onMessage?: (message: string) => void,
 ): { update: (update: ToolProgressUpdate) => void; stop: () => void } | undefined {
-  const token = extra._meta?.progressToken;
   if (token === undefined && !onMessage) return undefined;
   let last = -1;
   let total: number | undefined;
@@ -163,12 +224,10 @@ function progressOf(
     if (update.total !== undefined) total = update.total;
     if (update.message) onMessage?.(update.message);
     if (token === undefined) return;
-    extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken: token, ...update, ...(total !== undefined ? { total } : {}) },
-      })
-      .catch(() => undefined);
+    sendNotification({
+      method: 'notifications/progress',
+      params: { progressToken: token, ...update, ...(total !== undefined ? { total } : {}) },
+    }).catch(() => undefined);
   };
   const timer =
     heartbeatMs && token !== undefined

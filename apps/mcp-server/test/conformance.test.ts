@@ -15,24 +15,29 @@ const expected = JSON.parse(readFileSync(join(import.meta.dirname, 'conformance-
 
 let env: Record<string, string>;
 let cleanup: () => Promise<void>;
-let server: Awaited<ReturnType<typeof startHttpProcess>>;
-const output = mkdtempSync(join(tmpdir(), 'exai-conformance-'));
+/** 2025-11-25 with sessions (resumable SSE and GET streams need them); 2026-07-28 on the default, stateless. */
+let sessions: Awaited<ReturnType<typeof startHttpProcess>>;
+let stateless: Awaited<ReturnType<typeof startHttpProcess>>;
+const outputs: string[] = [];
 
 beforeAll(async () => {
   ({ env, cleanup } = await simulatorEnvironment());
-  server = await startHttpProcess(env, ['--conformance']);
+  [sessions, stateless] = await Promise.all([
+    startHttpProcess({ ...env, EXAI_MCP_SESSIONS: '1' }, ['--conformance']),
+    startHttpProcess(env, ['--conformance']),
+  ]);
 });
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([sessions?.stop(), stateless?.stop()]);
   await cleanup();
-  rmSync(output, { recursive: true, force: true });
+  for (const output of outputs) rmSync(output, { recursive: true, force: true });
 });
 
 /**
  * scenario → passed, from the suite's `checks.json` per scenario directory (`server-<scenario>-<timestamp>`):
  * every check SUCCESS or INFO (a WARNING counts as a failure).
  */
-function results(): Map<string, boolean> {
+function results(output: string): Map<string, boolean> {
   const map = new Map<string, boolean>();
   for (const entry of readdirSync(output)) {
     const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
@@ -45,33 +50,44 @@ function results(): Map<string, boolean> {
   return map;
 }
 
-/** Runs the suite (every default scenario, or the ones named) into `output`; exit code 1 only means a failure. */
-async function suite(url: string, scenarios: string[] = []): Promise<void> {
+/** Runs the suite (every scenario of the spec version, or the ones named) into `output`; exit 1 only means a failure. */
+async function suite(url: string, output: string, args: string[]): Promise<void> {
   // The suite needs Node 22; npx fetches it from the npm registry.
-  const named = scenarios.flatMap((scenario) => ['--scenario', scenario]);
   await run(
     'npx',
-    ['-y', '-p', 'node@22', '-p', expected.suite, 'conformance', 'server', '--url', url, ...named, '-o', output],
-    { timeout: 200_000, env: { ...process.env } },
+    ['-y', '-p', 'node@22', '-p', expected.suite, 'conformance', 'server', '--url', url, ...args, '-o', output],
+    {
+      timeout: 200_000,
+      env: { ...process.env },
+    },
   ).catch((error: { code?: number }) => {
     if (typeof error.code !== 'number') throw error;
   });
 }
 
+/** Fails on a scenario that failed but is not listed, and on a listed one that now passes. */
+function check(outcome: Map<string, boolean>, must: string[]): void {
+  const unexpected = [...outcome]
+    .filter(([scenario, passed]) => !passed && !(scenario in expected.expectedFailures))
+    .map(([scenario]) => scenario);
+  const nowPassing = Object.keys(expected.expectedFailures).filter((scenario) => outcome.get(scenario) === true);
+  expect(unexpected, 'scenarios that failed but are not expected to').toEqual([]);
+  expect(nowPassing, 'expected failures that now pass: remove them from the list').toEqual([]);
+  for (const scenario of must) expect(outcome.get(scenario), scenario).toBe(true);
+}
+
 describe('official MCP conformance suite against exai-mcp --http', () => {
-  it('passes every scenario except the listed expected failures', { timeout: 420_000 }, async () => {
-    await suite(server.url);
+  it('2025-11-25 (sessions): every scenario passes except the listed expected failures', {
+    timeout: 420_000,
+  }, async () => {
+    const output = mkdtempSync(join(tmpdir(), 'exai-conformance-2025-'));
+    outputs.push(output);
+    await suite(sessions.url, output, ['--spec-version', '2025-11-25']);
     // Pending in the suite (not in its default run), but what resumable streams are for (SEP-1699).
-    await suite(server.url, ['server-sse-polling']);
-    const outcome = results();
+    await suite(sessions.url, output, ['--spec-version', '2025-11-25', '--scenario', 'server-sse-polling']);
+    const outcome = results(output);
     expect(outcome.size).toBeGreaterThanOrEqual(26);
-    const unexpected = [...outcome]
-      .filter(([scenario, passed]) => !passed && !(scenario in expected.expectedFailures))
-      .map(([scenario]) => scenario);
-    const nowPassing = Object.keys(expected.expectedFailures).filter((scenario) => outcome.get(scenario) === true);
-    expect(unexpected, 'scenarios that failed but are not expected to').toEqual([]);
-    expect(nowPassing, 'expected failures that now pass: remove them from the list').toEqual([]);
-    for (const must of [
+    check(outcome, [
       'server-initialize',
       'tools-list',
       'tools-call-with-progress',
@@ -81,8 +97,19 @@ describe('official MCP conformance suite against exai-mcp --http', () => {
       'prompts-list',
       'server-sse-polling',
       'server-sse-multiple-streams',
-    ]) {
-      expect(outcome.get(must), must).toBe(true);
-    }
+    ]);
+  });
+
+  it('2026-07-28 (stateless, SDK v2): every scenario and the tasks extension pass, except the listed ones', {
+    timeout: 420_000,
+  }, async () => {
+    const output = mkdtempSync(join(tmpdir(), 'exai-conformance-2026-'));
+    outputs.push(output);
+    await suite(stateless.url, output, ['--spec-version', '2026-07-28']);
+    // The tasks extension (SEP-2663) is an extension scenario, outside the spec-version timeline.
+    await suite(stateless.url, output, ['--scenario', 'tasks-lifecycle']);
+    const outcome = results(output);
+    expect(outcome.size).toBeGreaterThanOrEqual(20);
+    check(outcome, ['tools-list', 'tools-call-with-progress', 'tools-call-error', 'prompts-list', 'tasks-lifecycle']);
   });
 });

@@ -82,6 +82,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   ({ env, cleanup } = await simulatorEnvironment());
+  // Sessions are opt-in (HTTP is stateless by default): what these tests are about.
+  env.EXAI_MCP_SESSIONS = '1';
 });
 afterAll(async () => {
   await cleanup();

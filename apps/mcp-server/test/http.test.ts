@@ -64,6 +64,8 @@ async function connect(url: string, headers: Record<string, string> = {}) {
 
 beforeAll(async () => {
   ({ sim, env, cleanup } = await simulatorEnvironment());
+  // Sessions (opt-in since 2026-07-28 serving made HTTP stateless by default): what these tests are about.
+  env.EXAI_MCP_SESSIONS = '1';
   server = await startHttpProcess(env);
 });
 afterAll(async () => {

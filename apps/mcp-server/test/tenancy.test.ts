@@ -24,10 +24,11 @@ const open: Array<{ close(): Promise<void> }> = [];
 beforeAll(async () => {
   const environment = await simulatorEnvironment();
   cleanup = environment.cleanup;
-  server = await startHttpProcess({ ...environment.env, EXAI_MCP_TOKENS: `${A},${B}`, EXAI_MCP_ADMIN_TOKENS: ADMIN }, [
-    '--profile',
-    'full',
-  ]);
+  // Sessions on: a session id of another tenant is part of what is tested.
+  server = await startHttpProcess(
+    { ...environment.env, EXAI_MCP_SESSIONS: '1', EXAI_MCP_TOKENS: `${A},${B}`, EXAI_MCP_ADMIN_TOKENS: ADMIN },
+    ['--profile', 'full'],
+  );
 }, 60_000);
 afterAll(async () => {
   await Promise.all(open.map((client) => client.close().catch(() => undefined)));

@@ -289,6 +289,14 @@ const shape = {
     default: '',
     apps: mcpOnly,
   }),
+  EXAI_MCP_SESSIONS: doc(flag(), {
+    description:
+      '`1`: 2025-era clients get Streamable HTTP sessions (`Mcp-Session-Id`, GET streams, resumable SSE) ' +
+      'held by the instance that opened them; off: stateless, any instance answers any request ' +
+      '(2026-07-28 is always stateless)',
+    default: 'off',
+    apps: mcpOnly,
+  }),
   EXAI_MCP_SESSION_IDLE_MS: doc(integer(30 * 60_000, 1), {
     description:
       'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers ' +

@@ -177,7 +177,7 @@ export function defineRecordSuite(backend: Backend): void {
           ],
         }));
       for (const round of [1, 2, 3]) await store.recordRequests(batchOf(round));
-      const listed = await store.listRequests({ limit: 500 });
+      const listed = await store.listRequests(everyone, { limit: 500 });
       expect(listed).toHaveLength(180);
       const byId = new Map(listed.map((request) => [request.id, request]));
       for (const round of [1, 2, 3]) {
