@@ -69,7 +69,14 @@ beforeAll(async () => {
   ({ env, cleanup } = await simulatorEnvironment());
   admin = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0 });
   await admin.connect();
-  const shared = { ...env, REDIS_URL: redisUrl, EXAI_REDIS_PREFIX: prefix, EXAI_MCP_TOKENS: 'alpha-token,beta-token' };
+  // Resumable SSE streams belong to 2025 sessions (HTTP is stateless by default): sessions on.
+  const shared = {
+    ...env,
+    EXAI_MCP_SESSIONS: '1',
+    REDIS_URL: redisUrl,
+    EXAI_REDIS_PREFIX: prefix,
+    EXAI_MCP_TOKENS: 'alpha-token,beta-token',
+  };
   [a, b] = await Promise.all([
     startHttpProcess(shared, ['--conformance']),
     startHttpProcess(shared, ['--conformance']),
