@@ -1,8 +1,8 @@
 import { BadRequestError, NetworkError, OverloadedError, RateLimitedError, ServerError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { modelBreakerKey } from '../src/index.js';
-import { advance, FAST, failingTask, isCircuitOpen, registriesPerTest, rejection } from './helpers.js';
+import { advance, FAST, failingTask, isCircuitOpen, registriesPerTest, rejection } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
+import { modelBreakerKey } from './index.js';
 
 // Fake timers: the probe schedule is asserted exactly, whatever the machine's load.
 const newRegistry = registriesPerTest({ fakeTimers: true });

@@ -14,8 +14,8 @@ import {
   TimeoutError,
 } from '@exai/core';
 import { describe, expect, it, vi } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, registriesPerTest, rejection, trip } from './helpers.js';
+import { FAST, failingTask, registriesPerTest, rejection, trip } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
 
 const newRegistry = registriesPerTest();
 let registry: BreakerRegistry;

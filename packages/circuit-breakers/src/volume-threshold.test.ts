@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, isCircuitOpen, registriesPerTest, rejection } from './helpers.js';
+import { FAST, failingTask, isCircuitOpen, registriesPerTest, rejection } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
+import { createBreakerRegistry } from './index.js';
 
 const newRegistry = registriesPerTest();
 let registry: BreakerRegistry;

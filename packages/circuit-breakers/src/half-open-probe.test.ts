@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { BreakerRegistry, BreakerStateEvent } from '../src/index.js';
-import { advance, deferred, FAST, failingTask, isCircuitOpen, registriesPerTest, rejection, trip } from './helpers.js';
+import {
+  advance,
+  deferred,
+  FAST,
+  failingTask,
+  isCircuitOpen,
+  registriesPerTest,
+  rejection,
+  trip,
+} from '../test/helpers.js';
+import type { BreakerRegistry, BreakerStateEvent } from './index.js';
 
 // The reset timer under fake timers: time moves only when the test advances it, so a loaded machine
 // cannot make the breaker half-open early or late.
