@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { overlapCounter, sleep } from './helpers.js';
+import { overlapCounter, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('per-conversation limit and order', () => {
   it('runs one call per conversation at a time, in arrival order, even with random durations', async () => {
