@@ -70,6 +70,22 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
 }
 
 /**
+ * What `start` resolves to, started before the enclosing suite's tests (a file or a `describe`) and closed after
+ * them: `const gateway = beforeSuite(() => startGateway({ ... }))`, then `gateway()` in the tests.
+ */
+export function beforeSuite<T extends { close(): Promise<void> }>(start: () => Promise<T>): () => T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(() => value?.close());
+  return () => {
+    if (!value) throw new Error('beforeSuite: it starts in beforeAll');
+    return value;
+  };
+}
+
+/**
  * One gateway for the test file over the simulator's providers of `kinds` (started before its tests, closed after
  * them, the simulator reset before each test) and the SDK client `connect` makes for it: `file.gateway`, `file.client`.
  */
