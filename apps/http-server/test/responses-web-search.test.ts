@@ -12,13 +12,16 @@ type Sent = { tools?: unknown[]; messages: Array<{ role: string; name?: string; 
 const chatBodies = () =>
   file.gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).map((row) => row.body as Sent);
 
+/** A Responses request to `model` with the built-in search tool of `type`. */
+const searching = (model: string, input: string, type: 'web_search' | 'web_search_preview' = 'web_search') => ({
+  model,
+  input,
+  tools: [{ type }],
+});
+
 describe('tools: [{type: "web_search"}] in /v1/responses', () => {
   it("GLM: sent as GLM's web_search tool with its defaults", async () => {
-    const answer = await file.client.responses.create({
-      model: 'glm-4.6',
-      input: 'latest news',
-      tools: [{ type: 'web_search' }],
-    });
+    const answer = await file.client.responses.create(searching('glm-4.6', 'latest news'));
     expect(answer.status).toBe('completed');
     expect(answer.output_text).toContain('latest news');
     expect(chatBodies()).toHaveLength(1);
@@ -28,11 +31,9 @@ describe('tools: [{type: "web_search"}] in /v1/responses', () => {
   });
 
   it('Kimi: web_search_preview becomes $web_search; the search round goes back to Kimi, streamed or not', async () => {
-    const answer = await file.client.responses.create({
-      model: 'kimi-k2-0905-preview',
-      input: 'weather in Paris',
-      tools: [{ type: 'web_search_preview' }],
-    });
+    const answer = await file.client.responses.create(
+      searching('kimi-k2-0905-preview', 'weather in Paris', 'web_search_preview'),
+    );
     expect(answer.status).toBe('completed');
     expect(answer.output_text).toContain('Tool results');
     expect(answer.output.some((item) => item.type === 'function_call')).toBe(false);
@@ -41,11 +42,7 @@ describe('tools: [{type: "web_search"}] in /v1/responses', () => {
     expect(second!.messages.at(-1)).toMatchObject({ role: 'tool', name: '$web_search' });
 
     file.gateway.sim.reset();
-    const stream = file.client.responses.stream({
-      model: 'kimi-k2-0905-preview',
-      input: 'weather in Paris',
-      tools: [{ type: 'web_search' }],
-    });
+    const stream = file.client.responses.stream(searching('kimi-k2-0905-preview', 'weather in Paris'));
     const types: string[] = [];
     stream.on('event', (event) => types.push(event.type));
     const final = await stream.finalResponse();
