@@ -66,6 +66,8 @@ describe('background responses (one gateway, two keys)', () => {
   it("refuses what it cannot do in OpenAI's error shape", async () => {
     const headers = { authorization: `Bearer ${A}` };
     const plain = await sdk(gateway()).responses.create({ model: 'glm-4.6', input: 'now' });
+    const inBackground = (extra: Record<string, unknown>) =>
+      post(`${gateway().url}/v1/responses`, { model: 'glm-4.6', input: 'x', background: true, ...extra }, headers);
     const cases: Array<[string, Promise<Response>, number, string]> = [
       [
         'cancel a foreground response',
@@ -74,26 +76,8 @@ describe('background responses (one gateway, two keys)', () => {
         'response_id',
       ],
       ['cancel an unknown id', post(`${gateway().url}/v1/responses/resp_nope/cancel`, {}, headers), 404, 'response_id'],
-      [
-        'background with stream',
-        post(
-          `${gateway().url}/v1/responses`,
-          { model: 'glm-4.6', input: 'x', background: true, stream: true },
-          headers,
-        ),
-        400,
-        'stream',
-      ],
-      [
-        'background with store: false',
-        post(
-          `${gateway().url}/v1/responses`,
-          { model: 'glm-4.6', input: 'x', background: true, store: false },
-          headers,
-        ),
-        400,
-        'store',
-      ],
+      ['background with stream', inBackground({ stream: true }), 400, 'stream'],
+      ['background with store: false', inBackground({ store: false }), 400, 'store'],
     ];
     for (const [name, pending, status, param] of cases) {
       const response = await pending;
