@@ -93,15 +93,13 @@ describe('breakers where the fault is', () => {
   });
 
   it("per provider key: one key's breaker open leaves the model in service on the provider's other key", async () => {
+    const multi = {
+      kind: 'openai-compatible' as const,
+      keys: ['sim-key-one', 'sim-key-two'],
+      models: [{ id: 'model-k' }],
+    };
     env = await setup((baseURL) => ({
-      providers: {
-        multi: {
-          kind: 'openai-compatible',
-          baseURL,
-          keys: ['sim-key-one', 'sim-key-two'],
-          models: [{ id: 'model-k' }],
-        },
-      },
+      providers: { multi: { ...multi, baseURL } },
       fallbacks: {},
       retry: { maxAttempts: 1 },
       breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, rollingWindowMs: 5_000, resetTimeoutMs: 60_000 },
