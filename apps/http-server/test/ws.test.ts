@@ -114,11 +114,7 @@ describe('calls on one socket', () => {
 describe('chat streaming', () => {
   it('streams chunk frames then one result with the whole answer', async () => {
     const client = await connect(harness.wsURL);
-    client.send({
-      type: 'chat',
-      request_id: 's',
-      request: { model: GLM, messages: [{ role: 'user', content: 'stream me a story' }] },
-    });
+    client.chat('s', 'stream me a story', GLM);
     const end = await client.end('s');
     const chunks = client.frames.filter((frame) => frame.type === 'chunk' && frame.request_id === 's');
     expect(chunks.length).toBeGreaterThan(1);
@@ -140,11 +136,7 @@ describe('chat streaming', () => {
   it('ends a stream cut after content with an error frame, never a result', async () => {
     harness.sim.script('glm-4.6', 'stream-cut?after=2');
     const client = await connect(harness.wsURL);
-    client.send({
-      type: 'chat',
-      request_id: 'cut',
-      request: { model: GLM, messages: [{ role: 'user', content: 'cut me off' }] },
-    });
+    client.chat('cut', 'cut me off', GLM);
     const end = await client.end('cut');
     expect(end).toMatchObject({ type: 'error', error: { code: 'stream_interrupted' } });
     expect(client.frames.some((frame) => frame.type === 'chunk' && frame.request_id === 'cut')).toBe(true);
@@ -281,18 +273,10 @@ describe('liveness', () => {
     try {
       quick.sim.script(GLM, 'latency?ms=400');
       const client = await connect(quick.wsURL);
-      client.send({
-        type: 'chat',
-        request_id: 'draining',
-        request: { model: GLM, messages: [{ role: 'user', content: 'finish me' }] },
-      });
+      client.chat('draining', 'finish me', GLM);
       await vi.waitFor(() => expect(quick.sim.log.length).toBeGreaterThan(0));
       const closing = quick.websocket.close(3_000);
-      client.send({
-        type: 'chat',
-        request_id: 'late',
-        request: { model: GLM, messages: [{ role: 'user', content: 'too late' }] },
-      });
+      client.chat('late', 'too late', GLM);
       expect(await client.end('late')).toMatchObject({ type: 'error', error: { code: 'overloaded' } });
       expect(await client.end('draining')).toMatchObject({
         type: 'result',
