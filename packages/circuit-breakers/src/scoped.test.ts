@@ -21,7 +21,7 @@ const waitOf = (key: string) => {
 };
 
 describe('the half-open probe schedule', () => {
-  it('starts at firstProbeMs, doubles while the probes fail, stops at resetTimeoutMs, starts over after a close', async () => {
+  it('starts at firstProbeMs, doubles while probes fail, stops at resetTimeoutMs, restarts after a close', async () => {
     registry = newRegistry({ defaults: { ...FAST, firstProbeMs: 1_000, resetTimeoutMs: 6_000 } });
     const breaker = await trip('glm');
     expect(breaker.state).toBe('open');

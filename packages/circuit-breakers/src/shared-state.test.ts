@@ -81,7 +81,7 @@ describe('shared state across instances', () => {
     ]);
   });
 
-  it('reads the record before the first call, and at most once per refresh interval, when there is no push', async () => {
+  it('reads the record before the first call, then at most once per refresh interval, with no push', async () => {
     const counter = { gets: 0 };
     const { a, b } = pair(withoutPush(createMemorySharedBreakerState(), counter), { sharedRefreshMs: 250 });
     await open(a, 'kimi/kimi-k2');

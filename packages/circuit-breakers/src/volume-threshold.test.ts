@@ -57,7 +57,7 @@ describe('volume threshold and rolling window', () => {
     expect(task.calls).toBe(8);
   });
 
-  it('uses the provider part of the key for per-provider options; provider and model keys are separate breakers', async () => {
+  it('per-provider options by the provider part of a key; provider and model keys are separate breakers', async () => {
     registry = newRegistry({ defaults: FAST, perProvider: { glm: { volumeThreshold: 2 } } });
     const model = registry.get('glm/glm-4.6');
     expect(model.provider).toBe('glm');

@@ -25,7 +25,7 @@ describe('per-conversation limit and order', () => {
     expect(maxRunning).toBe(1);
   });
 
-  it('keeps order across providers inside one conversation, while a busy provider makes the later call wait', async () => {
+  it('keeps order across providers in one conversation; a busy provider makes the later call wait', async () => {
     const manager = createSessionManager({ perProvider: 1 });
     const order: string[] = [];
     const blocker = manager.run(() => sleep(30), { provider: 'glm' });
