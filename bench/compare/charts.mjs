@@ -121,40 +121,28 @@ function panelsOf(results, valuesOf) {
 
 export function writeCharts(results, directory) {
   const subtitle = `${results.date.slice(0, 10)} · ${results.machine.cpus} cores · Node ${results.machine.node} · ${results.settings.durationSeconds} s per case · pnpm bench:compare`;
-  const throughput = chart({
-    title: 'Requests per second (higher is better)',
-    subtitle,
-    unit: 'req/s',
-    series: [
-      { key: 'floor', label: 'simulator alone (floor)', color: colors.floor },
-      { key: 'lean', label: 'lean proxy (no resilience)', color: colors.lean },
-      { key: 'exai', label: 'EX-AI gateway', color: colors.exai },
-      { key: 'portkey', label: 'Portkey gateway', color: colors.portkey },
-    ],
-    panels: panelsOf(results, (row) => ({
-      floor: row.results.floor?.requestsPerSecond,
-      lean: row.results.lean?.requestsPerSecond,
-      exai: row.results.exai?.requestsPerSecond,
-      portkey: row.results.portkey?.requestsPerSecond,
-    })),
-  });
-  const latency = chart({
-    title: 'Latency added over the floor, ms (lower is better)',
-    subtitle,
-    unit: 'ms',
-    series: [
-      { key: 'exaiP50', label: 'EX-AI p50', color: colors.exai },
-      { key: 'portkeyP50', label: 'Portkey p50', color: colors.portkey },
-      { key: 'exaiP99', label: 'EX-AI p99', color: colors.exaiP99 },
-      { key: 'portkeyP99', label: 'Portkey p99', color: colors.portkeyP99 },
-    ],
-    panels: panelsOf(results, (row) => ({
-      exaiP50: added(row, 'exai', 'p50Ms') ?? undefined,
-      portkeyP50: added(row, 'portkey', 'p50Ms') ?? undefined,
-      exaiP99: added(row, 'exai', 'p99Ms') ?? undefined,
-      portkeyP99: added(row, 'portkey', 'p99Ms') ?? undefined,
-    })),
-  });
+  /** A chart of a series per `[key, label, color, value of a case row]`. */
+  const chartOf = (title, unit, series) =>
+    chart({
+      title,
+      subtitle,
+      unit,
+      series: series.map(([key, label, color]) => ({ key, label, color })),
+      panels: panelsOf(results, (row) => Object.fromEntries(series.map(([key, , , value]) => [key, value(row)]))),
+    });
+  const throughput = chartOf('Requests per second (higher is better)', 'req/s', [
+    ['floor', 'simulator alone (floor)', colors.floor, (row) => row.results.floor?.requestsPerSecond],
+    ['lean', 'lean proxy (no resilience)', colors.lean, (row) => row.results.lean?.requestsPerSecond],
+    ['exai', 'EX-AI gateway', colors.exai, (row) => row.results.exai?.requestsPerSecond],
+    ['portkey', 'Portkey gateway', colors.portkey, (row) => row.results.portkey?.requestsPerSecond],
+  ]);
+  const addedMs = (name, field) => (row) => added(row, name, field) ?? undefined;
+  const latency = chartOf('Latency added over the floor, ms (lower is better)', 'ms', [
+    ['exaiP50', 'EX-AI p50', colors.exai, addedMs('exai', 'p50Ms')],
+    ['portkeyP50', 'Portkey p50', colors.portkey, addedMs('portkey', 'p50Ms')],
+    ['exaiP99', 'EX-AI p99', colors.exaiP99, addedMs('exai', 'p99Ms')],
+    ['portkeyP99', 'Portkey p99', colors.portkeyP99, addedMs('portkey', 'p99Ms')],
+  ]);
   writeFileSync(join(directory, 'bench-throughput.svg'), throughput);
   writeFileSync(join(directory, 'bench-added-latency.svg'), latency);
 }

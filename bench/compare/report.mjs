@@ -140,40 +140,31 @@ export function workersScaling(row) {
   return Math.round((two.requestsPerSecond / one.requestsPerSecond) * 100) / 100;
 }
 
+/** A summary section: a heading, a table and a line per row; nothing when there are no rows. */
+function section(rows, heading, columns, line) {
+  if (rows.length === 0) return [];
+  const alignment = `| --- |${' ---: |'.repeat(columns.split('|').length - 3)}`;
+  return ['', heading, '', columns, alignment, ...rows.map(line)];
+}
+
 function workersSummary(results) {
-  const measured = results.cases.filter((row) => workersScaling(row) !== null);
-  if (measured.length === 0) return [];
-  const lines = [
-    '',
+  return section(
+    results.cases.filter((row) => workersScaling(row) !== null),
     '#### EX-AI with 2 workers against 1 (`--workers 2`; the second worker shares a core with the load generator)',
-    '',
     '| case | connections | req/s (2 workers / 1) | peak RSS MiB (2 workers, all processes / 1) |',
-    '| --- | ---: | ---: | ---: |',
-  ];
-  for (const row of measured) {
-    lines.push(
+    (row) =>
       `| ${modeTitle(row)} | ${row.connections} | ${workersScaling(row).toFixed(2)}x | ${fixed(row.results.exai2.peakRssMiB, 1)} / ${fixed(row.results.exai.peakRssMiB, 1)} |`,
-    );
-  }
-  return lines;
+  );
 }
 
 function leanSummary(results) {
-  const rowsWithLean = results.cases.filter((row) => leanFraction(row) !== null);
-  if (rowsWithLean.length === 0) return [];
-  const lines = [
-    '',
+  return section(
+    results.cases.filter((row) => leanFraction(row) !== null),
     '#### EX-AI against the lean proxy (node:http + undici, no resilience)',
-    '',
     '| case | connections | req/s (EX-AI / lean) | added p50 ms (EX-AI vs lean) | added p99 ms (EX-AI vs lean) |',
-    '| --- | ---: | ---: | ---: | ---: |',
-  ];
-  for (const row of rowsWithLean) {
-    lines.push(
+    (row) =>
       `| ${modeTitle(row)} | ${row.connections} | ${leanFraction(row).toFixed(2)}x | ${signed(added(row, 'exai', 'p50Ms'))} vs ${signed(added(row, 'lean', 'p50Ms'))} | ${signed(added(row, 'exai', 'p99Ms'))} vs ${signed(added(row, 'lean', 'p99Ms'))} |`,
-    );
-  }
-  return lines;
+  );
 }
 
 function summary(results) {

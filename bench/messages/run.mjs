@@ -56,24 +56,16 @@ const body = {
 const chatBody = { ...toChatRequest(validateBody(messagesBodySchema, body), { model: 'glm' }) };
 const bodyBytes = JSON.stringify(body).length;
 
+const message = {
+  role: 'assistant',
+  content: 'Done. '.repeat(200),
+  reasoning_content: 'Thought. '.repeat(100),
+  tool_calls: [{ id: 'c1', type: 'function', function: { name: 'Tool1', arguments: '{"path":"a"}' } }],
+};
+const envelope = { id: 'chatcmpl-1', object: 'chat.completion', created: 0, model: 'glm-4.6', provider: 'glm' };
 const answer = {
-  id: 'chatcmpl-1',
-  object: 'chat.completion',
-  created: 0,
-  model: 'glm-4.6',
-  provider: 'glm',
-  choices: [
-    {
-      index: 0,
-      message: {
-        role: 'assistant',
-        content: 'Done. '.repeat(200),
-        reasoning_content: 'Thought. '.repeat(100),
-        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'Tool1', arguments: '{"path":"a"}' } }],
-      },
-      finish_reason: 'tool_calls',
-    },
-  ],
+  ...envelope,
+  choices: [{ index: 0, message, finish_reason: 'tool_calls' }],
   usage: { prompt_tokens: 30_000, completion_tokens: 800, total_tokens: 30_800, cached_tokens: 20_000 },
 };
 const chunks = Array.from({ length: 200 }, (_, index) => ({

@@ -2,17 +2,14 @@ import assert from 'node:assert/strict';
 //#region basic
 import { createBreakerRegistry, retry } from '@exai/circuit-breakers';
 //#endregion basic
-import { type ChatRequest, createLogger, loadConfig } from '@exai/core';
 import { createGlm } from '@exai/provider-glm';
-import { startSimulator } from '@exai/provider-simulator';
+import { exampleBasics, hello } from './support/basics.js';
 
 /** `@exai/circuit-breakers`: a breaker per provider/model and `retry()` around one call, against the simulator. */
 export async function main(): Promise<void> {
-  const simulator = await startSimulator();
-  const config = loadConfig({ env: {} });
-  const logger = createLogger({ level: 'silent' });
+  const { simulator, config, logger } = await exampleBasics();
   const glm = createGlm({ apiKey: 'sim-key', baseURL: simulator.baseURL('glm') });
-  const request: ChatRequest = { model: 'glm-4.6', messages: [{ role: 'user', content: 'Hello' }] };
+  const request = hello('glm-4.6');
   const signal = AbortSignal.timeout(10_000);
   simulator.script('glm-4.6', 'fail-times?n=1&status=503'); // the first call fails, the retry answers
   const routes = new Map<string, () => unknown>();

@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { type ChatRequest, createLogger, loadConfig } from '@exai/core';
 import { createKimi } from '@exai/provider-kimi';
-import { startSimulator } from '@exai/provider-simulator';
 //#region basic
 import { createSessionManager } from '@exai/session-manager';
 //#endregion basic
+import { exampleBasics, hello } from './support/basics.js';
 
 /** `@exai/session-manager`: concurrency limits, timeouts and cancellation around provider calls. */
 export async function main(): Promise<void> {
-  const simulator = await startSimulator();
-  const config = loadConfig({ env: {} });
-  const logger = createLogger({ level: 'silent' });
+  const { simulator, config, logger } = await exampleBasics();
   const adapter = createKimi({ apiKey: 'sim-key', baseURL: simulator.baseURL('kimi') });
-  const request: ChatRequest = { model: 'kimi-k2.5', messages: [{ role: 'user', content: 'Hello' }] };
+  const request = hello('kimi-k2.5');
   const requestId = randomUUID();
   const threadId = 'thread-1';
   const httpRequestSignal = new AbortController().signal; // aborted when the client hangs up

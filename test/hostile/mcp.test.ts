@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpProcess } from '../../apps/mcp-server/test/http-process.js';
-import {
-  ANSWERED_WITHIN_MS,
-  bodyOf,
-  firstBytesOf,
-  flatArrayChatBody,
-  garbage,
-  hit,
-  slowlorisAreCut,
-  statusOf,
-  upgradeRequest,
-} from './raw-tcp.js';
+import * as tcp from './raw-tcp.js';
 
 // The built `exai-mcp --http` against clients that do not speak HTTP properly. After every case the process
 // is alive and a normal MCP exchange (initialize, a `chat` tool call on the simulator) is answered within 1 s.
@@ -96,7 +86,7 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
       (response) => response.text(),
     );
     expect(answer.result?.content?.[0]?.text, JSON.stringify(answer)).toContain('still serving?');
-    expect(elapsed, 'a normal MCP exchange took too long').toBeLessThan(ANSWERED_WITHIN_MS);
+    expect(elapsed, 'a normal MCP exchange took too long').toBeLessThan(tcp.ANSWERED_WITHIN_MS);
     expect(stderr).not.toMatch(/uncaughtException|unhandledRejection|Unhandled 'error'/);
   };
 
@@ -128,37 +118,37 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   const paths = ['/mcp', '/v1/ws', '/v1/chat/completions', '/healthz', '/metrics', '/no/such/path'];
   describe.each(paths)('an upgrade to %s, then a reset', (path) => {
     it('without reading the answer', async () => {
-      await hit(port, [upgradeRequest(path, authLine)], { wait: 'nothing' });
+      await tcp.hit(port, [tcp.upgradeRequest(path, authLine)], { wait: 'nothing' });
       await expectServing();
     });
     it('after reading the answer', async () => {
-      const { answer } = await hit(port, [upgradeRequest(path, authLine)]);
-      expect(statusOf(answer), answer).toBe(path === '/mcp' ? 400 : 404);
+      const { answer } = await tcp.hit(port, [tcp.upgradeRequest(path, authLine)]);
+      expect(tcp.statusOf(answer), answer).toBe(path === '/mcp' ? 400 : 404);
       await expectServing();
     });
   });
 
   it.each([
-    ['a TLS ClientHello', () => firstBytesOf('tls')],
-    ['the HTTP/2 preface', () => firstBytesOf('h2')],
-    ['garbage bytes', async () => garbage(4_096)],
+    ['a TLS ClientHello', () => tcp.firstBytesOf('tls')],
+    ['the HTTP/2 preface', () => tcp.firstBytesOf('h2')],
+    ['garbage bytes', async () => tcp.garbage(4_096)],
   ])('%s on the plain port gets a clean JSON-RPC 400 and a closed socket', async (_name, bytes) => {
-    const { answer, closedByServer } = await hit(port, [await bytes()], { wait: 'close' });
-    expect(statusOf(answer), answer).toBe(400);
-    expect(JSON.parse(bodyOf(answer))).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
+    const { answer, closedByServer } = await tcp.hit(port, [await bytes()], { wait: 'close' });
+    expect(tcp.statusOf(answer), answer).toBe(400);
+    expect(JSON.parse(tcp.bodyOf(answer))).toMatchObject({ jsonrpc: '2.0', error: { code: -32600 } });
     expect(answer).not.toMatch(/\n\s+at /);
     expect(closedByServer).toBe(true);
-    await hit(port, [await bytes()], { wait: 'nothing' });
+    await tcp.hit(port, [await bytes()], { wait: 'nothing' });
     await expectServing();
   });
 
   it('a 200 KB header gets 431 (or a reset while it is still being sent)', async () => {
-    const { answer, closedByServer } = await hit(
+    const { answer, closedByServer } = await tcp.hit(
       port,
       [`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(200 * 1024)}\r\n\r\n`],
       { wait: 'close' },
     );
-    if (answer !== '') expect(statusOf(answer), answer).toBe(431);
+    if (answer !== '') expect(tcp.statusOf(answer), answer).toBe(431);
     expect(closedByServer).toBe(true);
     await expectServing();
   });
@@ -169,9 +159,9 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
     const requests = Array.from({ length: 200 }, (_, index) =>
       index % 2 === 0 ? 'GET /no/such/path HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n' : request,
     ).join('');
-    const { answer } = await hit(port, [requests]);
-    expect(statusOf(answer)).toBe(404);
-    await hit(port, [requests], { wait: 'nothing' });
+    const { answer } = await tcp.hit(port, [requests]);
+    expect(tcp.statusOf(answer)).toBe(404);
+    await tcp.hit(port, [requests], { wait: 'nothing' });
     await expectServing();
   });
 
@@ -180,31 +170,31 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
     ['a chunk size that is not hex', 'zz\r\nhello\r\n0\r\n\r\n'],
     ['chunk data longer than its size', '5\r\nhello-and-more\r\n0\r\n\r\n'],
   ])('a bad chunked body (%s) gets 400', async (_name, body) => {
-    const { answer } = await hit(port, [chunkedHead, body], { wait: 'close' });
-    expect(statusOf(answer), answer).toBe(400);
+    const { answer } = await tcp.hit(port, [chunkedHead, body], { wait: 'close' });
+    expect(tcp.statusOf(answer), answer).toBe(400);
     await expectServing();
   });
 
   it('a chunked body that promises 4 GB, then a reset', async () => {
-    await hit(port, [chunkedHead, 'ffffffff\r\n{"jsonrpc":"2.0",'], { wait: 'nothing' });
+    await tcp.hit(port, [chunkedHead, 'ffffffff\r\n{"jsonrpc":"2.0",'], { wait: 'nothing' });
     await expectServing();
   });
 
   it('Content-Length together with Transfer-Encoding gets 400', async () => {
-    const { answer } = await hit(
+    const { answer } = await tcp.hit(
       port,
       [
         `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-length: 5\r\ntransfer-encoding: chunked\r\n${authLine}\r\n0\r\n\r\n`,
       ],
       { wait: 'close' },
     );
-    expect(statusOf(answer), answer).toBe(400);
+    expect(tcp.statusOf(answer), answer).toBe(400);
     await expectServing();
   });
 
   it('a half-sent body, then a reset', async () => {
     const head = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: 10000\r\n${authLine}\r\n`;
-    await hit(port, [head, '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{'], {
+    await tcp.hit(port, [head, '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{'], {
       wait: 'nothing',
       gapMs: 100,
     });
@@ -212,18 +202,18 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
   });
 
   it('60 slowloris sockets are cut by the headers timeout, and others are served meanwhile', async () => {
-    expect(await slowlorisAreCut(port, HEADERS_TIMEOUT_MS, expectServing)).toHaveLength(60);
+    expect(await tcp.slowlorisAreCut(port, HEADERS_TIMEOUT_MS, expectServing)).toHaveLength(60);
     await expectServing();
   });
 
   it('three concurrent 8 MB flat-array bodies are refused (413) without stalling the server', {
     timeout: 60_000,
   }, async () => {
-    const body = flatArrayChatBody(8 * 1024 * 1024, 'glm');
+    const body = tcp.flatArrayChatBody(8 * 1024 * 1024, 'glm');
     const request = `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: ${body.length}\r\n${authLine}\r\n${body}`;
-    const answers = Promise.all([0, 1, 2].map(() => hit(port, [request], { wait: 'answer', timeoutMs: 30_000 })));
+    const answers = Promise.all([0, 1, 2].map(() => tcp.hit(port, [request], { wait: 'answer', timeoutMs: 30_000 })));
     await expectServing();
-    for (const { answer } of await answers) expect(statusOf(answer), answer.slice(0, 300)).toBe(413);
+    for (const { answer } of await answers) expect(tcp.statusOf(answer), answer.slice(0, 300)).toBe(413);
     await expectServing();
   });
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The `/v1/ws` protocol: one JSON object per text frame, discriminated by `type`.
- * docs/websocket-protocol.md documents every frame below 1:1; test/ws-contract.test.ts holds
+ * docs/websocket-protocol.md documents every frame below 1:1; src/ws-protocol.test.ts holds
  * the doc and these schemas together (every example in the doc parses, every type is documented).
  */
 

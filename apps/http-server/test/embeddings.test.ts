@@ -1,29 +1,22 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, post, simulatorProviders, startGateway, type TestGateway } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile, json, post } from './helpers.js';
 
 /** `POST /v1/embeddings` with the official openai SDK: OpenAI and GLM embed, others get a 400 naming who can. */
-let gateway: TestGateway;
-let client: OpenAI;
-
-beforeAll(async () => {
-  gateway = await startGateway({
-    config: (sim) => ({
-      providers: simulatorProviders(sim, ['openai', 'glm', 'kimi']),
-      fallbacks: { 'text-embedding-3-small': ['embedding-3'] },
-      breaker: { volumeThreshold: 1_000 },
-    }),
-  });
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 });
-});
-afterAll(() => gateway.close());
-beforeEach(() => gateway.sim.reset());
+const file = gatewayPerFile(
+  ['openai', 'glm', 'kimi'],
+  (gateway) => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 }),
+  {
+    fallbacks: { 'text-embedding-3-small': ['embedding-3'] },
+    breaker: { volumeThreshold: 1_000 },
+  },
+);
 
 const length = (vector: number[]) => Math.sqrt(vector.reduce((sum, value) => sum + value * value, 0));
 
 describe('POST /v1/embeddings', () => {
   it('embeds on OpenAI (the SDK asks for base64 and decodes it), the same text the same vector', async () => {
-    const { data: answer, response } = await client.embeddings
+    const { data: answer, response } = await file.client.embeddings
       .create({ model: 'text-embedding-3-small', input: ['first text', 'second text', 'first text'] })
       .withResponse();
     expect(response.headers.get('x-exai-provider')).toBe('openai');
@@ -35,8 +28,8 @@ describe('POST /v1/embeddings', () => {
     expect(answer.data[1]!.embedding).not.toEqual(answer.data[0]!.embedding);
     expect(answer.usage.prompt_tokens).toBeGreaterThan(0);
     // Upstreams are asked for floats; the gateway encoded base64 for the SDK.
-    expect(gateway.sim.log.at(-1)?.body).toMatchObject({ encoding_format: 'float' });
-    const floats = await client.embeddings.create({
+    expect(file.gateway.sim.log.at(-1)?.body).toMatchObject({ encoding_format: 'float' });
+    const floats = await file.client.embeddings.create({
       model: 'text-embedding-3-small',
       input: 'first text',
       encoding_format: 'float',
@@ -45,26 +38,26 @@ describe('POST /v1/embeddings', () => {
   });
 
   it('embeds on GLM with dimensions', async () => {
-    const { data: answer, response } = await client.embeddings
+    const { data: answer, response } = await file.client.embeddings
       .create({ model: 'embedding-3', input: 'hello', dimensions: 256 })
       .withResponse();
     expect(response.headers.get('x-exai-provider')).toBe('glm');
     expect(answer.data[0]!.embedding).toHaveLength(256);
-    expect(gateway.sim.log.at(-1)).toMatchObject({ path: expect.stringContaining('/glm/'), status: 200 });
+    expect(file.gateway.sim.log.at(-1)).toMatchObject({ path: expect.stringContaining('/glm/'), status: 200 });
   });
 
   it('fails over to the configured fallback on a 503, and the catalog marks embedding models', async () => {
-    gateway.sim.script('text-embedding-3-small', 'http-503');
-    const { data: answer, response } = await client.embeddings
+    file.gateway.sim.script('text-embedding-3-small', 'http-503');
+    const { data: answer, response } = await file.client.embeddings
       .create({ model: 'text-embedding-3-small', input: 'hello' })
       .withResponse();
     expect(response.headers.get('x-exai-provider')).toBe('glm');
     expect(answer.model).toBe('embedding-3');
-    expect(gateway.sim.log.map((row) => [row.model, row.status])).toEqual([
+    expect(file.gateway.sim.log.map((row) => [row.model, row.status])).toEqual([
       ['text-embedding-3-small', 503],
       ['embedding-3', 200],
     ]);
-    const models = await json(await fetch(`${gateway.url}/v1/models`));
+    const models = await json(await fetch(`${file.gateway.url}/v1/models`));
     const embedding = models.data.filter((model: { exai: { capabilities: { embeddings?: boolean } } }) => {
       return model.exai.capabilities.embeddings === true;
     });
@@ -76,15 +69,15 @@ describe('POST /v1/embeddings', () => {
   });
 
   it('refuses a model whose provider cannot embed with a 400 listing the models that can', async () => {
-    const error = await client.embeddings.create({ model: 'kimi-k2-0905-preview', input: 'x' }).catch((e) => e);
+    const error = await file.client.embeddings.create({ model: 'kimi-k2-0905-preview', input: 'x' }).catch((e) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error.error).toMatchObject({ type: 'invalid_request_error', param: 'model' });
     expect(error.message).toContain('text-embedding-3-small (openai)');
     expect(error.message).toContain('embedding-3 (glm)');
     // A chat model of a provider that embeds is refused the same way, before any upstream call.
-    const chatModel = await post(`${gateway.url}/v1/embeddings`, { model: 'glm-4.6', input: 'x' });
+    const chatModel = await post(`${file.gateway.url}/v1/embeddings`, { model: 'glm-4.6', input: 'x' });
     expect(chatModel.status).toBe(400);
-    expect(gateway.sim.log).toHaveLength(0);
+    expect(file.gateway.sim.log).toHaveLength(0);
   });
 
   it.each([
@@ -94,10 +87,10 @@ describe('POST /v1/embeddings', () => {
     ['zero dimensions', { model: 'embedding-3', input: 'x', dimensions: 0 }, 'dimensions'],
     ['an unknown encoding', { model: 'embedding-3', input: 'x', encoding_format: 'hex' }, 'encoding_format'],
   ])("bad input (%s) is a 400 in OpenAI's shape naming the field", async (_name, body, field) => {
-    const response = await post(`${gateway.url}/v1/embeddings`, body);
+    const response = await post(`${file.gateway.url}/v1/embeddings`, body);
     expect(response.status).toBe(400);
     const answer = await json(response);
     expect(answer.error).toMatchObject({ type: 'invalid_request_error', param: field });
-    expect(gateway.sim.log).toHaveLength(0);
+    expect(file.gateway.sim.log).toHaveLength(0);
   });
 });

@@ -1,16 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type Answer,
-  assertBrokenFieldNamed,
-  assertHugeRefused,
-  assertValidAnswered,
-  expectNoLeak,
-  FUZZ_RUNS,
-  FUZZ_TEST_TIMEOUT_MS,
-  useFuzzRoute,
-  wrongJsonType,
-} from './fuzz-helpers.js';
+import * as fuzz from './fuzz-helpers.js';
 import { waitFor } from './helpers.js';
 
 /**
@@ -21,7 +11,7 @@ import { waitFor } from './helpers.js';
  */
 
 const MAX_BODY_BYTES = 64 * 1024;
-const route = useFuzzRoute('/v1/messages', {
+const route = fuzz.useFuzzRoute('/v1/messages', {
   config: {
     breaker: { volumeThreshold: 1_000_000 },
     timeouts: { requestMs: 4_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 },
@@ -41,7 +31,7 @@ function expectAnthropicError(status: number, text: string): string {
   expect(body.error.message.length).toBeGreaterThan(0);
   return body.error.message;
 }
-const anthropicRefusal = (answer: Answer) => expectAnthropicError(answer.status, answer.text);
+const anthropicRefusal = (answer: fuzz.Answer) => expectAnthropicError(answer.status, answer.text);
 
 const text = fc.oneof(
   fc.string(),
@@ -98,7 +88,7 @@ const validBody = fc.record(
 );
 
 const corruption: fc.Arbitrary<[string, unknown]> = fc.oneof(
-  fc.tuple(fc.constant('model'), fc.oneof(wrongJsonType, fc.constant(''), fc.constant('no-such-model'))),
+  fc.tuple(fc.constant('model'), fc.oneof(fuzz.wrongJsonType, fc.constant(''), fc.constant('no-such-model'))),
   fc.tuple(
     fc.constant('max_tokens'),
     fc.oneof(fc.integer({ max: 0 }), fc.constant(1.5), fc.string(), fc.constant(null), fc.constant(10_000_000)),
@@ -159,16 +149,16 @@ function expectStreamComplete(body: string): void {
   expect(events.at(-2)).toBe('event: message_delta');
 }
 
-describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
+describe('messages fuzzing', { timeout: fuzz.FUZZ_TEST_TIMEOUT_MS }, () => {
   it('valid bodies (JSON and stream) answer 200 with a complete message', async () => {
-    await assertValidAnswered(route, validBody, {
+    await fuzz.assertValidAnswered(route, validBody, {
       stream: expectStreamComplete,
       json: { type: 'message', role: 'assistant', stop_reason: expect.any(String) },
     });
   });
 
   it('one broken field is a 400 in Anthropic shape naming it', async () => {
-    await assertBrokenFieldNamed(route, validBody, corruption, { refusal: anthropicRefusal });
+    await fuzz.assertBrokenFieldNamed(route, validBody, corruption, { refusal: anthropicRefusal });
   });
 
   it('arbitrary JSON, text that is not JSON, odd content types: 200 or a 4xx in Anthropic shape', async () => {
@@ -189,10 +179,10 @@ describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     await fc.assert(
       fc.asyncProperty(payload, contentType, async (body, type) => {
         const answer = await post(body, type ? { 'content-type': type } : {});
-        expectNoLeak(answer.text);
+        fuzz.expectNoLeak(answer.text);
         if (answer.status !== 200) expectAnthropicError(answer.status, answer.text);
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: fuzz.FUZZ_RUNS },
     );
   });
 
@@ -225,8 +215,8 @@ describe('messages fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
             ] as const,
         ),
     );
-    await assertHugeRefused(route, shape, {
-      numRuns: Math.max(50, Math.floor(FUZZ_RUNS / 5)),
+    await fuzz.assertHugeRefused(route, shape, {
+      numRuns: Math.max(50, Math.floor(fuzz.FUZZ_RUNS / 5)),
       mayPass: true,
       refusal: anthropicRefusal,
     });

@@ -3,15 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectFieldRefused,
-  expectNoLeak,
-  expectOpenAIError,
-  FUZZ_RUNS,
-  FUZZ_TEST_TIMEOUT_MS,
-  send,
-  useFuzzRoute,
-} from './fuzz-helpers.js';
+import * as fuzz from './fuzz-helpers.js';
 
 /**
  * `POST /v1/tools/{name}` under generated names and bodies: a known tool with arguments that fit
@@ -36,7 +28,7 @@ type JsonSchema = {
 };
 
 // The tools' local-file root is a temporary directory (the hints name it).
-const route = useFuzzRoute('/v1/tools', {
+const route = fuzz.useFuzzRoute('/v1/tools', {
   config: { timeouts: { requestMs: 3_000, attemptMs: 2_000, firstTokenMs: 2_000, idleMs: 2_000 } },
   serverEnv: { EXAI_ALLOWED_ROOTS: mkdtempSync(join(tmpdir(), 'exai-tools-fuzz-')) },
 });
@@ -47,7 +39,7 @@ beforeAll(async () => {
 });
 
 const call = (name: string, body: string) =>
-  send(`${route.url}/${encodeURIComponent(name)}`, {
+  fuzz.send(`${route.url}/${encodeURIComponent(name)}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -92,7 +84,7 @@ function argumentsFor(schema: JsonSchema, depth = 0): fc.Arbitrary<Record<string
   );
 }
 
-describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
+describe('tool REST fuzzing', { timeout: fuzz.FUZZ_TEST_TIMEOUT_MS }, () => {
   it('arguments that fit the schema run: 200, and a failed tool says isError with a hint', async () => {
     const callOf = fc
       .constantFrom(...tools)
@@ -100,13 +92,13 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     await fc.assert(
       fc.asyncProperty(callOf, async ([name, args]) => {
         const answer = await call(name, JSON.stringify(args));
-        expectNoLeak(answer.text);
+        fuzz.expectNoLeak(answer.text);
         expect(answer.status, `${name} ${JSON.stringify(args)} → ${answer.text.slice(0, 300)}`).toBe(200);
         const body = JSON.parse(answer.text) as { content: string; isError: boolean };
         expect(typeof body.content).toBe('string');
         if (body.isError) expect(body.content).toMatch(/Hint:/);
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: fuzz.FUZZ_RUNS },
     );
   });
 
@@ -132,9 +124,9 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
       );
     await fc.assert(
       fc.asyncProperty(broken, async ([name, args, field]) => {
-        expectFieldRefused(await call(name, JSON.stringify(args)), field);
+        fuzz.expectFieldRefused(await call(name, JSON.stringify(args)), field);
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: fuzz.FUZZ_RUNS },
     );
   });
 
@@ -153,16 +145,16 @@ describe('tool REST fuzzing', { timeout: FUZZ_TEST_TIMEOUT_MS }, () => {
     await fc.assert(
       fc.asyncProperty(name, body, async (tool, payload) => {
         const answer = await call(tool, payload);
-        expectNoLeak(answer.text);
+        fuzz.expectNoLeak(answer.text);
         if (answer.status === 200) return;
-        const error = expectOpenAIError(answer.status, answer.text);
+        const error = fuzz.expectOpenAIError(answer.status, answer.text);
         if (answer.status === 404) expect(error.error.message).toMatch(/tool|route/i);
         if (error.error.code === 'path_too_long' || error.error.code === 'invalid_url')
           expect(error.error.param).toBe('url');
         if (answer.status === 400)
           expect(`${error.error.param ?? ''} ${error.error.message}`).toMatch(/body|JSON|arguments|url|\w+: /);
       }),
-      { numRuns: FUZZ_RUNS },
+      { numRuns: fuzz.FUZZ_RUNS },
     );
   });
 

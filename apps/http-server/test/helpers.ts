@@ -9,7 +9,7 @@ import { type GatewayConfigInput, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import type OpenAI from 'openai';
 import pg from 'pg';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { type RunningServer, readSettings, type ServerSettings, startServer } from '../src/index.js';
 
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -65,6 +65,52 @@ export async function startGateway(options: GatewayOptions = {}): Promise<TestGa
     async close() {
       await server.close(1_000);
       await sim.close();
+    },
+  };
+}
+
+/**
+ * What `start` resolves to, started before the enclosing suite's tests (a file or a `describe`) and closed after
+ * them: `const gateway = beforeSuite(() => startGateway({ ... }))`, then `gateway()` in the tests.
+ */
+export function beforeSuite<T extends { close(): Promise<void> }>(start: () => Promise<T>): () => T {
+  let value: T | undefined;
+  beforeAll(async () => {
+    value = await start();
+  });
+  afterAll(() => value?.close());
+  return () => {
+    if (!value) throw new Error('beforeSuite: it starts in beforeAll');
+    return value;
+  };
+}
+
+/**
+ * One gateway for the test file over the simulator's providers of `kinds` (started before its tests, closed after
+ * them, the simulator reset before each test) and the SDK client `connect` makes for it: `file.gateway`, `file.client`.
+ */
+export function gatewayPerFile<Client>(
+  kinds: Parameters<typeof simulatorProviders>[1],
+  connect: (gateway: TestGateway) => Client,
+  extra: GatewayConfigInput = {},
+): { readonly gateway: TestGateway; readonly client: Client } {
+  let started: { gateway: TestGateway; client: Client } | undefined;
+  beforeAll(async () => {
+    const gateway = await startGateway({ config: (sim) => ({ providers: simulatorProviders(sim, kinds), ...extra }) });
+    started = { gateway, client: connect(gateway) };
+  });
+  afterAll(() => started?.gateway.close());
+  beforeEach(() => started?.gateway.sim.reset());
+  const get = () => {
+    if (!started) throw new Error('gatewayPerFile: the gateway starts in beforeAll');
+    return started;
+  };
+  return {
+    get gateway() {
+      return get().gateway;
+    },
+    get client() {
+      return get().client;
     },
   };
 }

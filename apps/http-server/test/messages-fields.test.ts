@@ -1,21 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { simulatorProviders, startGateway, type TestGateway } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile } from './helpers.js';
 
 /** `stop_sequences` and `cache_control` on `/v1/messages`, with the official SDK, on each provider. */
-let gateway: TestGateway;
-let client: Anthropic;
-
-beforeAll(async () => {
-  gateway = await startGateway({
-    config: (sim) => ({
-      providers: simulatorProviders(sim, ['glm', 'kimi', 'minimax']),
-    }),
-  });
-  client = new Anthropic({ baseURL: gateway.url, apiKey: 'unused-in-open-mode', maxRetries: 0 });
-});
-afterAll(() => gateway.close());
-beforeEach(() => gateway.sim.reset());
+const file = gatewayPerFile(
+  ['glm', 'kimi', 'minimax'],
+  (gateway) => new Anthropic({ baseURL: gateway.url, apiKey: 'unused-in-open-mode', maxRetries: 0 }),
+);
 
 const providers = [
   { provider: 'glm', model: 'glm-4.6' },
@@ -33,24 +24,24 @@ describe.each(providers)('POST /v1/messages fields on $provider', ({ model }) =>
       thinking: { type: 'disabled' as const },
       messages: [{ role: 'user' as const, content: 'count to three STOP and more' }],
     };
-    const created = await client.messages.create(params);
+    const created = await file.client.messages.create(params);
     expect(created).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'STOP' });
     const text = created.content.find((block) => block.type === 'text') as Anthropic.TextBlock;
     expect(text.text).toContain('count to three');
     expect(text.text).not.toContain('STOP');
-    const sent = gateway.sim.log.at(-1)?.body as { stop?: unknown };
+    const sent = file.gateway.sim.log.at(-1)?.body as { stop?: unknown };
     expect(sent.stop).toEqual(['never-said', 'STOP']);
 
-    const final = await client.messages.stream(params).finalMessage();
+    const final = await file.client.messages.stream(params).finalMessage();
     expect(final).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'STOP' });
 
-    const unmatched = await client.messages.create({ ...params, stop_sequences: ['never-said'] });
+    const unmatched = await file.client.messages.create({ ...params, stop_sequences: ['never-said'] });
     expect(unmatched).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null });
   });
 
   it('accepts cache_control on system, message and tool blocks, and sends none upstream', async () => {
     const ephemeral = { type: 'ephemeral' as const };
-    const answer = await client.messages.create({
+    const answer = await file.client.messages.create({
       model,
       max_tokens: 256,
       thinking: { type: 'disabled' },
@@ -72,7 +63,7 @@ describe.each(providers)('POST /v1/messages fields on $provider', ({ model }) =>
     // The simulator calls the one tool it is offered, with the last user text.
     expect(answer.stop_reason).toBe('tool_use');
     expect(answer.content.find((block) => block.type === 'tool_use')).toMatchObject({ name: 'lookup' });
-    const sent = gateway.sim.log.at(-1)?.body as { messages: Array<{ role: string }>; tools: unknown[] };
+    const sent = file.gateway.sim.log.at(-1)?.body as { messages: Array<{ role: string }>; tools: unknown[] };
     expect(JSON.stringify(sent)).not.toContain('cache_control');
     expect(sent.messages.map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'user']);
     expect(sent.tools).toHaveLength(1);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, post, startGateway, startTwoOnPostgres, type TestGateway, waitFor } from './helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeSuite, json, post, startGateway, startTwoOnPostgres, type TestGateway, waitFor } from './helpers.js';
 
 /** `background: true`: queued at once, polled with GET, cancelled with POST .../cancel (aborting upstream). */
 
@@ -27,15 +27,11 @@ const upstreamHungUp = (gateway: TestGateway) => () =>
   gateway.sim.log.some((row) => row.path.endsWith('/chat/completions') && row.clientHungUp);
 
 describe('background responses (one gateway, two keys)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ env: { EXAI_API_KEYS: `${A},${B}` } });
-  });
-  afterAll(() => gateway.close());
-  beforeEach(() => gateway.sim.reset());
+  const gateway = beforeSuite(() => startGateway({ env: { EXAI_API_KEYS: `${A},${B}` } }));
+  beforeEach(() => gateway().sim.reset());
 
   it('answers queued at once, then completes; retrieve shows the answer', async () => {
-    const client = sdk(gateway);
+    const client = sdk(gateway());
     const created = await client.responses.create({ model: 'glm-4.6', input: 'Say hi later', background: true });
     expect(created).toMatchObject({ object: 'response', background: true, status: 'queued', output: [] });
     const done = await settled(client, created.id);
@@ -48,16 +44,16 @@ describe('background responses (one gateway, two keys)', () => {
   });
 
   it('cancel aborts the upstream call; the response stays cancelled', async () => {
-    gateway.sim.script('glm-4.6', 'no-response');
-    const client = sdk(gateway);
+    gateway().sim.script('glm-4.6', 'no-response');
+    const client = sdk(gateway());
     const created = await client.responses.create({ model: 'glm-4.6', input: 'Never answered', background: true });
-    await waitFor(upstreamArrived(gateway), 10_000, 'the upstream call');
+    await waitFor(upstreamArrived(gateway()), 10_000, 'the upstream call');
     expect((await client.responses.retrieve(created.id)).status).toBe('in_progress');
     // Another key cannot see or cancel it.
-    await expect(sdk(gateway, B).responses.cancel(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(sdk(gateway(), B).responses.cancel(created.id)).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const cancelled = await client.responses.cancel(created.id);
     expect(cancelled).toMatchObject({ id: created.id, status: 'cancelled' });
-    await waitFor(upstreamHungUp(gateway), 10_000, 'the upstream call to be aborted');
+    await waitFor(upstreamHungUp(gateway()), 10_000, 'the upstream call to be aborted');
     expect((await client.responses.retrieve(created.id)).status).toBe('cancelled');
     // Cancelling again answers the cancelled response; continuing from it is refused.
     expect((await client.responses.cancel(created.id)).status).toBe('cancelled');
@@ -69,27 +65,19 @@ describe('background responses (one gateway, two keys)', () => {
 
   it("refuses what it cannot do in OpenAI's error shape", async () => {
     const headers = { authorization: `Bearer ${A}` };
-    const plain = await sdk(gateway).responses.create({ model: 'glm-4.6', input: 'now' });
+    const plain = await sdk(gateway()).responses.create({ model: 'glm-4.6', input: 'now' });
+    const inBackground = (extra: Record<string, unknown>) =>
+      post(`${gateway().url}/v1/responses`, { model: 'glm-4.6', input: 'x', background: true, ...extra }, headers);
     const cases: Array<[string, Promise<Response>, number, string]> = [
       [
         'cancel a foreground response',
-        post(`${gateway.url}/v1/responses/${plain.id}/cancel`, {}, headers),
+        post(`${gateway().url}/v1/responses/${plain.id}/cancel`, {}, headers),
         400,
         'response_id',
       ],
-      ['cancel an unknown id', post(`${gateway.url}/v1/responses/resp_nope/cancel`, {}, headers), 404, 'response_id'],
-      [
-        'background with stream',
-        post(`${gateway.url}/v1/responses`, { model: 'glm-4.6', input: 'x', background: true, stream: true }, headers),
-        400,
-        'stream',
-      ],
-      [
-        'background with store: false',
-        post(`${gateway.url}/v1/responses`, { model: 'glm-4.6', input: 'x', background: true, store: false }, headers),
-        400,
-        'store',
-      ],
+      ['cancel an unknown id', post(`${gateway().url}/v1/responses/resp_nope/cancel`, {}, headers), 404, 'response_id'],
+      ['background with stream', inBackground({ stream: true }), 400, 'stream'],
+      ['background with store: false', inBackground({ store: false }), 400, 'store'],
     ];
     for (const [name, pending, status, param] of cases) {
       const response = await pending;
@@ -100,25 +88,19 @@ describe('background responses (one gateway, two keys)', () => {
 });
 
 describe('background responses across two instances (Postgres)', () => {
-  let one: TestGateway;
-  let two: TestGateway;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ one, two, close } = await startTwoOnPostgres('background'));
-  });
-  afterAll(() => close?.());
+  const pair = beforeSuite(() => startTwoOnPostgres('background'));
 
   it('a response started on one instance is polled and cancelled on the other, which stops its upstream call', async () => {
-    const finished = await sdk(one).responses.create({ model: 'glm-4.6', input: 'Quick one', background: true });
-    expect((await settled(sdk(two), finished.id)).status).toBe('completed');
+    const finished = await sdk(pair().one).responses.create({ model: 'glm-4.6', input: 'Quick one', background: true });
+    expect((await settled(sdk(pair().two), finished.id)).status).toBe('completed');
 
-    one.sim.script('glm-4.6', 'no-response');
-    const created = await sdk(one).responses.create({ model: 'glm-4.6', input: 'Slow one', background: true });
-    await waitFor(upstreamArrived(one), 10_000, 'the upstream call');
-    expect((await sdk(two).responses.retrieve(created.id)).status).toBe('in_progress');
-    expect((await sdk(two).responses.cancel(created.id)).status).toBe('cancelled');
+    pair().one.sim.script('glm-4.6', 'no-response');
+    const created = await sdk(pair().one).responses.create({ model: 'glm-4.6', input: 'Slow one', background: true });
+    await waitFor(upstreamArrived(pair().one), 10_000, 'the upstream call');
+    expect((await sdk(pair().two).responses.retrieve(created.id)).status).toBe('in_progress');
+    expect((await sdk(pair().two).responses.cancel(created.id)).status).toBe('cancelled');
     // The instance running it sees the cancel at its next look at the store and aborts upstream.
-    await waitFor(upstreamHungUp(one), 10_000, 'the upstream call to be aborted');
-    expect((await sdk(one).responses.retrieve(created.id)).status).toBe('cancelled');
+    await waitFor(upstreamHungUp(pair().one), 10_000, 'the upstream call to be aborted');
+    expect((await sdk(pair().one).responses.retrieve(created.id)).status).toBe('cancelled');
   });
 });

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json, startGateway, startTwoOnPostgres, type TestGateway } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { beforeSuite, json, startGateway, startTwoOnPostgres, type TestGateway } from './helpers.js';
 
 /** Stored responses: `store`, `previous_response_id`, GET/DELETE/input_items, tenancy, restarts and two instances. */
 
@@ -15,14 +15,10 @@ const upstreamText = (gateway: TestGateway) =>
   JSON.stringify(gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).at(-1)?.body);
 
 describe('stored responses (one gateway, two keys)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ env: { EXAI_API_KEYS: `${A},${B}` } });
-  });
-  afterAll(() => gateway.close());
+  const gateway = beforeSuite(() => startGateway({ env: { EXAI_API_KEYS: `${A},${B}` } }));
 
   it('keeps a response; GET, input_items and DELETE answer for it', async () => {
-    const client = sdk(gateway);
+    const client = sdk(gateway());
     const created = await client.responses.create({
       model: 'glm-4.6',
       input: [{ role: 'user', content: 'Remember zebra' }],
@@ -45,7 +41,7 @@ describe('stored responses (one gateway, two keys)', () => {
   });
 
   it('continues from previous_response_id (streamed too), carrying the earlier turns upstream', async () => {
-    const client = sdk(gateway);
+    const client = sdk(gateway());
     const first = await client.responses.create({
       model: 'glm-4.6',
       input: 'Remember the word zebra',
@@ -58,7 +54,7 @@ describe('stored responses (one gateway, two keys)', () => {
     });
     const second = await stream.finalResponse();
     expect(second.previous_response_id).toBe(first.id);
-    const sent = upstreamText(gateway);
+    const sent = upstreamText(gateway());
     expect(sent).toContain('Remember the word zebra');
     expect(sent).toContain(first.output_text);
     // Instructions are not carried over (OpenAI's rule).
@@ -69,11 +65,11 @@ describe('stored responses (one gateway, two keys)', () => {
       previous_response_id: second.id,
     });
     expect(third.status).toBe('completed');
-    expect(upstreamText(gateway)).toContain('Which word?');
+    expect(upstreamText(gateway())).toContain('Which word?');
   });
 
   it('continues a function call from previous_response_id with only the function_call_output', async () => {
-    const client = sdk(gateway);
+    const client = sdk(gateway());
     const tools = [
       {
         type: 'function' as const,
@@ -95,8 +91,8 @@ describe('stored responses (one gateway, two keys)', () => {
   });
 
   it("another key's response id answers as unknown (404), for every route", async () => {
-    const created = await sdk(gateway).responses.create({ model: 'glm-4.6', input: 'secret' });
-    const other = sdk(gateway, B);
+    const created = await sdk(gateway()).responses.create({ model: 'glm-4.6', input: 'secret' });
+    const other = sdk(gateway(), B);
     for (const attempt of [
       () => other.responses.retrieve(created.id),
       () => other.responses.inputItems.list(created.id),
@@ -106,13 +102,13 @@ describe('stored responses (one gateway, two keys)', () => {
       const error = await attempt().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     }
-    expect((await sdk(gateway).responses.retrieve(created.id)).id).toBe(created.id);
+    expect((await sdk(gateway()).responses.retrieve(created.id)).id).toBe(created.id);
   });
 
   it('store: false keeps nothing', async () => {
-    const created = await sdk(gateway).responses.create({ model: 'glm-4.6', input: 'forget me', store: false });
+    const created = await sdk(gateway()).responses.create({ model: 'glm-4.6', input: 'forget me', store: false });
     expect((created as unknown as { store: boolean }).store).toBe(false);
-    const response = await fetch(`${gateway.url}/v1/responses/${created.id}`, {
+    const response = await fetch(`${gateway().url}/v1/responses/${created.id}`, {
       headers: { authorization: `Bearer ${A}` },
     });
     expect(response.status).toBe(404);
@@ -142,23 +138,17 @@ describe('previous_response_id across a restart (SQLite)', () => {
 });
 
 describe('previous_response_id across two instances (Postgres)', () => {
-  let one: TestGateway;
-  let two: TestGateway;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ one, two, close } = await startTwoOnPostgres('responses'));
-  });
-  afterAll(() => close?.());
+  const pair = beforeSuite(() => startTwoOnPostgres('responses'));
 
   it('a response stored by one instance is read and continued by the other', async () => {
-    const first = await sdk(one).responses.create({ model: 'glm-4.6', input: 'Remember the word quokka' });
-    expect((await sdk(two).responses.retrieve(first.id)).output_text).toBe(first.output_text);
-    const second = await sdk(two).responses.create({
+    const first = await sdk(pair().one).responses.create({ model: 'glm-4.6', input: 'Remember the word quokka' });
+    expect((await sdk(pair().two).responses.retrieve(first.id)).output_text).toBe(first.output_text);
+    const second = await sdk(pair().two).responses.create({
       model: 'kimi-k2-0905-preview',
       input: 'Which word?',
       previous_response_id: first.id,
     });
     expect(second.status).toBe('completed');
-    expect(upstreamText(two)).toContain('Remember the word quokka');
+    expect(upstreamText(pair().two)).toContain('Remember the word quokka');
   });
 });

@@ -1,33 +1,27 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { json, post, simulatorProviders, startGateway, type TestGateway } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayPerFile, json, post } from './helpers.js';
 
 /** The built-in web search tool of the Responses API on each provider's own search (GLM, Kimi); refused elsewhere. */
-let gateway: TestGateway;
-let client: OpenAI;
-
-beforeAll(async () => {
-  gateway = await startGateway({
-    config: (sim) => ({
-      providers: simulatorProviders(sim, ['glm', 'kimi', 'openai']),
-    }),
-  });
-  client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 });
-});
-afterAll(() => gateway.close());
-beforeEach(() => gateway.sim.reset());
+const file = gatewayPerFile(
+  ['glm', 'kimi', 'openai'],
+  (gateway) => new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'unused-in-open-mode', maxRetries: 0 }),
+);
 
 type Sent = { tools?: unknown[]; messages: Array<{ role: string; name?: string; content: unknown }> };
 const chatBodies = () =>
-  gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).map((row) => row.body as Sent);
+  file.gateway.sim.log.filter((row) => row.path.endsWith('/chat/completions')).map((row) => row.body as Sent);
+
+/** A Responses request to `model` with the built-in search tool of `type`. */
+const searching = (model: string, input: string, type: 'web_search' | 'web_search_preview' = 'web_search') => ({
+  model,
+  input,
+  tools: [{ type }],
+});
 
 describe('tools: [{type: "web_search"}] in /v1/responses', () => {
   it("GLM: sent as GLM's web_search tool with its defaults", async () => {
-    const answer = await client.responses.create({
-      model: 'glm-4.6',
-      input: 'latest news',
-      tools: [{ type: 'web_search' }],
-    });
+    const answer = await file.client.responses.create(searching('glm-4.6', 'latest news'));
     expect(answer.status).toBe('completed');
     expect(answer.output_text).toContain('latest news');
     expect(chatBodies()).toHaveLength(1);
@@ -37,11 +31,9 @@ describe('tools: [{type: "web_search"}] in /v1/responses', () => {
   });
 
   it('Kimi: web_search_preview becomes $web_search; the search round goes back to Kimi, streamed or not', async () => {
-    const answer = await client.responses.create({
-      model: 'kimi-k2-0905-preview',
-      input: 'weather in Paris',
-      tools: [{ type: 'web_search_preview' }],
-    });
+    const answer = await file.client.responses.create(
+      searching('kimi-k2-0905-preview', 'weather in Paris', 'web_search_preview'),
+    );
     expect(answer.status).toBe('completed');
     expect(answer.output_text).toContain('Tool results');
     expect(answer.output.some((item) => item.type === 'function_call')).toBe(false);
@@ -49,12 +41,8 @@ describe('tools: [{type: "web_search"}] in /v1/responses', () => {
     expect(first!.tools).toEqual([{ type: 'builtin_function', function: { name: '$web_search' } }]);
     expect(second!.messages.at(-1)).toMatchObject({ role: 'tool', name: '$web_search' });
 
-    gateway.sim.reset();
-    const stream = client.responses.stream({
-      model: 'kimi-k2-0905-preview',
-      input: 'weather in Paris',
-      tools: [{ type: 'web_search' }],
-    });
+    file.gateway.sim.reset();
+    const stream = file.client.responses.stream(searching('kimi-k2-0905-preview', 'weather in Paris'));
     const types: string[] = [];
     stream.on('event', (event) => types.push(event.type));
     const final = await stream.finalResponse();
@@ -64,7 +52,7 @@ describe('tools: [{type: "web_search"}] in /v1/responses', () => {
   });
 
   it('another provider is a 400 naming the tool, before any upstream call', async () => {
-    const response = await post(`${gateway.url}/v1/responses`, {
+    const response = await post(`${file.gateway.url}/v1/responses`, {
       model: 'gpt-5.4',
       input: 'x',
       tools: [{ type: 'function', name: 'f', parameters: { type: 'object' } }, { type: 'web_search' }],
@@ -73,12 +61,12 @@ describe('tools: [{type: "web_search"}] in /v1/responses', () => {
     const error = (await json(response)).error;
     expect(error).toMatchObject({ type: 'invalid_request_error', param: 'tools[1].type' });
     expect(error.message).toContain('GLM and Kimi');
-    expect(gateway.sim.log).toHaveLength(0);
+    expect(file.gateway.sim.log).toHaveLength(0);
   });
 
   it("Codex's cached mode (external_web_access: false) is left out on any provider, listed in exai.ignored", async () => {
     const answer = await json(
-      await post(`${gateway.url}/v1/responses`, {
+      await post(`${file.gateway.url}/v1/responses`, {
         model: 'gpt-5.4',
         input: 'x',
         tools: [{ type: 'web_search', external_web_access: false }],

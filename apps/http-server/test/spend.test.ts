@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import type { Simulator } from '@exai/provider-simulator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, json, post, readEvents, startGateway, type TestGateway } from './helpers.js';
+import { beforeSuite, CLI, json, post, readEvents, startGateway, type TestGateway } from './helpers.js';
 
 /**
  * Money on the full server: the cost of every answer, keys with budgets refused before any
@@ -55,29 +55,27 @@ const ask = (gateway: TestGateway, key: string, extra: Record<string, unknown> =
   );
 
 describe('cost and budgets (SQLite)', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ config: priced(), env: { EXAI_ADMIN_KEYS: ADMIN } });
-  });
-  afterAll(() => gateway.close());
+  const gateway = beforeSuite(() => startGateway({ config: priced(), env: { EXAI_ADMIN_KEYS: ADMIN } }));
 
   it('every answer carries its cost: JSON (exai.cost, usage.cost) and the last stream chunk', async () => {
-    const { key } = await createKey(gateway, { name: 'costs' });
-    const body = await json(await ask(gateway, key));
+    const { key } = await createKey(gateway(), { name: 'costs' });
+    const body = await json(await ask(gateway(), key));
     expect(body.exai.cost).toMatchObject({ currency: 'USD', estimated: false });
     const { prompt_tokens, completion_tokens } = body.usage;
     expect(body.exai.cost.amount).toBeCloseTo(((prompt_tokens + completion_tokens) * 10) / 1e6, 12);
     expect(body.usage.cost).toBe(body.exai.cost.amount);
     expect(body.exai.attempts[0].cost.amount).toBe(body.exai.cost.amount);
 
-    const events = await readEvents(await ask(gateway, key, { stream: true, stream_options: { include_usage: true } }));
+    const events = await readEvents(
+      await ask(gateway(), key, { stream: true, stream_options: { include_usage: true } }),
+    );
     const last = JSON.parse(events.at(-2)!);
     expect(last.exai.cost.amount).toBeGreaterThan(0);
     expect(events.at(-1)).toBe('[DONE]');
 
     // Formats without an `exai` field say it in a header.
     const messages = await post(
-      `${gateway.url}/v1/messages`,
+      `${gateway().url}/v1/messages`,
       { model: 'glm-4.6', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] },
       { 'x-api-key': key },
     );
@@ -86,18 +84,21 @@ describe('cost and budgets (SQLite)', () => {
   });
 
   it('a $0.001 budget is refused with budget_exceeded after the call that crosses it, with no upstream attempt', async () => {
-    const created = await createKey(gateway, { name: 'tiny', budget: { amount: 0.001, period: 'day', alert_at: 0.5 } });
+    const created = await createKey(gateway(), {
+      name: 'tiny',
+      budget: { amount: 0.001, period: 'day', alert_at: 0.5 },
+    });
     let spent = 0;
     let calls = 0;
     for (;;) {
-      const before = gateway.sim.log.length;
-      const response = await ask(gateway, created.key);
+      const before = gateway().sim.log.length;
+      const response = await ask(gateway(), created.key);
       if (response.status === 429) {
         const body = await json(response);
         expect(body.error).toMatchObject({ code: 'budget_exceeded', type: 'insufficient_quota' });
         expect(body.error.message).toMatch(/resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/);
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
-        expect(gateway.sim.log.length).toBe(before);
+        expect(gateway().sim.log.length).toBe(before);
         break;
       }
       expect(response.status).toBe(200);
@@ -113,42 +114,44 @@ describe('cost and budgets (SQLite)', () => {
     expect(spent).toBeGreaterThanOrEqual(0.001);
     // The Anthropic route refuses too, in Anthropic's error shape.
     const messages = await post(
-      `${gateway.url}/v1/messages`,
+      `${gateway().url}/v1/messages`,
       { model: 'glm-4.6', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] },
       { 'x-api-key': created.key },
     );
     expect(messages.status).toBe(429);
     expect((await json(messages)).type).toBe('error');
-    const shown = await json(await admin(gateway, `/v1/admin/keys/${created.id}`));
+    const shown = await json(await admin(gateway(), `/v1/admin/keys/${created.id}`));
     expect(shown.budget.spent).toBeCloseTo(spent, 12);
     expect(JSON.stringify(shown)).not.toContain(created.key);
   });
 
   it('a key may call only its allowed models', async () => {
-    const { key } = await createKey(gateway, { name: 'only-kimi', models: ['kimi-k2-0905-preview'] });
-    const refused = await ask(gateway, key);
+    const { key } = await createKey(gateway(), { name: 'only-kimi', models: ['kimi-k2-0905-preview'] });
+    const refused = await ask(gateway(), key);
     expect(refused.status).toBe(404);
     expect((await json(refused)).error.code).toBe('model_not_found');
-    expect((await ask(gateway, key, { model: 'kimi-k2-0905-preview' })).status).toBe(200);
+    expect((await ask(gateway(), key, { model: 'kimi-k2-0905-preview' })).status).toBe(200);
   });
 
   it('a key with tokens per minute is refused once its calls used them', async () => {
-    const { key } = await createKey(gateway, { name: 'tpm', tokens_per_minute: 30 });
+    const { key } = await createKey(gateway(), { name: 'tpm', tokens_per_minute: 30 });
     let status = 200;
-    for (let calls = 0; status === 200 && calls < 20; calls++) status = (await ask(gateway, key)).status;
+    for (let calls = 0; status === 200 && calls < 20; calls++) status = (await ask(gateway(), key)).status;
     expect(status).toBe(429);
-    const upstream = gateway.sim.log.length;
-    const refused = await ask(gateway, key);
+    const upstream = gateway().sim.log.length;
+    const refused = await ask(gateway(), key);
     expect((await json(refused)).error.code).toBe('rate_limit_exceeded');
-    expect(gateway.sim.log.length).toBe(upstream);
+    expect(gateway().sim.log.length).toBe(upstream);
   });
 
   it('spend is summed per key, provider and model', async () => {
-    const { id, key } = await createKey(gateway, { name: 'summed' });
+    const { id, key } = await createKey(gateway(), { name: 'summed' });
     const costs = [];
-    for (let index = 0; index < 3; index++) costs.push((await json(await ask(gateway, key))).exai.cost.amount);
-    await gateway.server.deps.engine.close(1_000).catch(() => undefined);
-    const summary = await json(await admin(gateway, '/v1/admin/spend?period=day'));
+    for (let index = 0; index < 3; index++) costs.push((await json(await ask(gateway(), key))).exai.cost.amount);
+    await gateway()
+      .server.deps.engine.close(1_000)
+      .catch(() => undefined);
+    const summary = await json(await admin(gateway(), '/v1/admin/spend?period=day'));
     const row = summary.data.find((item: { api_key_id: string }) => item.api_key_id === id);
     expect(row).toMatchObject({ provider: 'glm', model: 'glm-4.6', attempts: 3 });
     expect(row.cost).toBeCloseTo(costs[0] + costs[1] + costs[2], 12);
@@ -156,28 +159,28 @@ describe('cost and budgets (SQLite)', () => {
 });
 
 describe('dashboard spend', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({
+  const gateway = beforeSuite(() =>
+    startGateway({
       config: (sim) => ({ ...priced()(sim), fallbacks: { 'glm-4.6': ['kimi-k2-0905-preview'] } }),
       env: { EXAI_ADMIN_KEYS: ADMIN },
-    });
-  });
-  afterAll(() => gateway.close());
+    }),
+  );
 
   it('shows spend per key and model, budget bars, the cache hit rate, fail-overs and stream rescues', async () => {
-    const created = await createKey(gateway, { name: 'bars', budget: { amount: 1, period: 'month', alert_at: 0.9 } });
-    const cost = (await json(await ask(gateway, created.key))).exai.cost.amount;
+    const created = await createKey(gateway(), { name: 'bars', budget: { amount: 1, period: 'month', alert_at: 0.9 } });
+    const cost = (await json(await ask(gateway(), created.key))).exai.cost.amount;
     // A fail-over before the answer starts (503), then a stream cut mid-answer that kimi continues.
-    gateway.sim.script('glm-4.6', 'http-503');
-    const failedOver = await readEvents(await ask(gateway, created.key, { stream: true }));
+    gateway().sim.script('glm-4.6', 'http-503');
+    const failedOver = await readEvents(await ask(gateway(), created.key, { stream: true }));
     expect(JSON.parse(failedOver.at(-2)!).exai.fell_back).toBe(true);
-    gateway.sim.reset();
-    gateway.sim.script('glm-4.6', 'stream-cut?chars=12');
-    const rescued = await readEvents(await ask(gateway, created.key, { stream: true }));
+    gateway().sim.reset();
+    gateway().sim.script('glm-4.6', 'stream-cut?chars=12');
+    const rescued = await readEvents(await ask(gateway(), created.key, { stream: true }));
     expect(JSON.parse(rescued.at(-2)!).exai.resumed).toMatchObject([{ provider: 'kimi' }]);
-    await gateway.server.deps.engine.close(1_000).catch(() => undefined);
-    const snapshot = await json(await admin(gateway, '/dashboard/snapshot'));
+    await gateway()
+      .server.deps.engine.close(1_000)
+      .catch(() => undefined);
+    const snapshot = await json(await admin(gateway(), '/dashboard/snapshot'));
     const today = snapshot.spend.today.filter((line: { apiKeyId: string }) => line.apiKeyId === created.id);
     expect(today.find((line: { model: string }) => line.model === 'glm-4.6').cost).toBeCloseTo(cost, 12);
     expect(snapshot.spend.month.length).toBeGreaterThanOrEqual(today.length);
@@ -187,48 +190,46 @@ describe('dashboard spend', () => {
     expect(snapshot.spend.cacheHitRate).toBe(0);
     expect(snapshot.spend.failovers.glm).toBeGreaterThanOrEqual(1);
     expect(snapshot.spend.streamRescues.kimi).toBe(1);
-    const page = await (await fetch(`${gateway.url}/dashboard`)).text();
+    const page = await (await fetch(`${gateway().url}/dashboard`)).text();
     for (const id of ['spend-today', 'spend-month', 'budgets', 'cache-hit-rate', 'rescues'])
       expect(page).toContain(`id="${id}"`);
   });
 });
 
 describe('admin API', () => {
-  let gateway: TestGateway;
-  beforeAll(async () => {
-    gateway = await startGateway({ config: priced(), env: { EXAI_ADMIN_KEYS: ADMIN } });
-  });
-  afterAll(() => gateway.close());
+  const gateway = beforeSuite(() => startGateway({ config: priced(), env: { EXAI_ADMIN_KEYS: ADMIN } }));
 
   it('needs an admin key; a stored admin key manages its own tenant only', async () => {
-    expect((await fetch(`${gateway.url}/v1/admin/keys`)).status).toBe(401);
-    const plain = await createKey(gateway, { name: 'plain', owner: 'acme' });
-    const denied = await admin(gateway, '/v1/admin/keys', {}, plain.key);
+    expect((await fetch(`${gateway().url}/v1/admin/keys`)).status).toBe(401);
+    const plain = await createKey(gateway(), { name: 'plain', owner: 'acme' });
+    const denied = await admin(gateway(), '/v1/admin/keys', {}, plain.key);
     expect(denied.status).toBe(403);
     expect((await json(denied)).error.code).toBe('admin_key_required');
 
-    const acmeAdmin = await createKey(gateway, { name: 'acme-admin', owner: 'acme', admin: true });
-    const other = await createKey(gateway, { name: 'globex', owner: 'globex' });
-    const mine = await createKey(gateway, { name: 'acme-ci', budget: { amount: 1 } }, acmeAdmin.key);
+    const acmeAdmin = await createKey(gateway(), { name: 'acme-admin', owner: 'acme', admin: true });
+    const other = await createKey(gateway(), { name: 'globex', owner: 'globex' });
+    const mine = await createKey(gateway(), { name: 'acme-ci', budget: { amount: 1 } }, acmeAdmin.key);
     expect(mine.owner).toBe('acme');
-    const listed = await json(await admin(gateway, '/v1/admin/keys', {}, acmeAdmin.key));
+    const listed = await json(await admin(gateway(), '/v1/admin/keys', {}, acmeAdmin.key));
     expect(listed.data.map((item: { name: string }) => item.name).sort()).toEqual(['acme-admin', 'acme-ci', 'plain']);
     expect(JSON.stringify(listed)).not.toMatch(/sk-exai-/);
     // Another tenant's key answers as an unknown one.
-    expect((await admin(gateway, `/v1/admin/keys/${other.id}`, {}, acmeAdmin.key)).status).toBe(404);
-    expect((await admin(gateway, `/v1/admin/keys/${other.id}`, { method: 'DELETE' }, acmeAdmin.key)).status).toBe(404);
+    expect((await admin(gateway(), `/v1/admin/keys/${other.id}`, {}, acmeAdmin.key)).status).toBe(404);
+    expect((await admin(gateway(), `/v1/admin/keys/${other.id}`, { method: 'DELETE' }, acmeAdmin.key)).status).toBe(
+      404,
+    );
     const foreign = await admin(
-      gateway,
+      gateway(),
       '/v1/admin/keys',
       { method: 'POST', body: JSON.stringify({ name: 'x', owner: 'globex' }) },
       acmeAdmin.key,
     );
     expect(foreign.status).toBe(403);
     // A stored admin key is not a gateway admin: no metrics.
-    expect((await admin(gateway, '/metrics', {}, acmeAdmin.key)).status).toBe(403);
+    expect((await admin(gateway(), '/metrics', {}, acmeAdmin.key)).status).toBe(403);
     // Revoked keys stop working (the gateway admin revokes across tenants).
-    expect((await admin(gateway, `/v1/admin/keys/${mine.id}`, { method: 'DELETE' })).status).toBe(200);
-    expect((await json(await admin(gateway, `/v1/admin/keys/${mine.id}`))).revoked_at).not.toBeNull();
+    expect((await admin(gateway(), `/v1/admin/keys/${mine.id}`, { method: 'DELETE' })).status).toBe(200);
+    expect((await json(await admin(gateway(), `/v1/admin/keys/${mine.id}`))).revoked_at).not.toBeNull();
   });
 
   it("spend is the caller's tenant only: a tenant's admin never sees another tenant's rows, however many keys", async () => {
@@ -278,7 +279,7 @@ describe('admin API', () => {
       ['/v1/admin/spend?period=year', {}],
     ];
     for (const [path, init] of cases) {
-      const response = await admin(gateway, path, init);
+      const response = await admin(gateway(), path, init);
       expect(response.status, path).toBeGreaterThanOrEqual(400);
       expect(response.status, path).toBeLessThan(500);
       const body = await json(response);

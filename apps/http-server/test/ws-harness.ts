@@ -142,6 +142,11 @@ export class TestClient {
     this.send({ type: 'call_tool', request_id: requestId, name: 'chat', arguments: { prompt, model } });
   }
 
+  /** A `chat` frame: one user message `content` to `model`, streamed back under `requestId`. */
+  chat(requestId: string, content: string, model: string): void {
+    this.send({ type: 'chat', request_id: requestId, request: { model, messages: [{ role: 'user', content }] } });
+  }
+
   /** Waits until `predicate` holds over the frames received so far. */
   async until<T>(predicate: (frames: ServerFrame[]) => T | undefined | false, timeoutMs = 5_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

@@ -20,76 +20,80 @@ afterAll(async () => {
   await harness?.close();
 });
 
+/** `model` scripted with `scenario` while `run` talks on a fresh, welcomed socket; then both undone. */
+async function onScriptedSocket(model: string, scenario: string, run: (client: TestClient) => Promise<void>) {
+  harness.sim.script(model, scenario);
+  const client = await connect(harness.wsURL);
+  try {
+    await client.frame('welcome');
+    await run(client);
+  } finally {
+    client.close();
+    harness.sim.script(model, null);
+  }
+}
+
 describe('calls on one socket', () => {
   it('answers 20 concurrent call_tool frames, each under its own request_id', async () => {
-    harness.sim.script('glm-4.6', 'latency?ms=40');
-    const client = await connect(harness.wsURL);
-    await client.frame('welcome');
-    const ids = Array.from({ length: 20 }, (_, index) => `call-${index}`);
-    for (const id of ids) client.callChat(id, `question number ${id}`, GLM);
-    const ends = await Promise.all(ids.map((id) => client.end(id, 15_000)));
-    for (const [index, end] of ends.entries()) {
-      expect(end.type, JSON.stringify(end)).toBe('result');
-      if (end.type !== 'result') continue;
-      expect(end.is_error).toBe(false);
-      // The simulator echoes the prompt: each answer is the one for its own question.
-      expect(end.content).toContain(`question number call-${index}`);
-      expect(end.meta).toMatchObject({ provider: 'glm' });
-    }
-    // Exactly one terminal frame per call.
-    const terminal = client.frames.filter((frame) => frame.type === 'result' || frame.type === 'error');
-    expect(terminal).toHaveLength(20);
-    // They ran at once upstream, not one after another: many arrived before the first finished.
-    const upstream = harness.sim.log.filter((attempt) => attempt.model === GLM);
-    const firstDone = Math.min(...upstream.map((attempt) => attempt.arrivedAt + (attempt.durationMs ?? 0)));
-    expect(upstream.filter((attempt) => attempt.arrivedAt < firstDone).length).toBeGreaterThanOrEqual(10);
-    client.close();
-    harness.sim.script('glm-4.6', null);
+    await onScriptedSocket('glm-4.6', 'latency?ms=40', async (client) => {
+      const ids = Array.from({ length: 20 }, (_, index) => `call-${index}`);
+      for (const id of ids) client.callChat(id, `question number ${id}`, GLM);
+      const ends = await Promise.all(ids.map((id) => client.end(id, 15_000)));
+      for (const [index, end] of ends.entries()) {
+        expect(end.type, JSON.stringify(end)).toBe('result');
+        if (end.type !== 'result') continue;
+        expect(end.is_error).toBe(false);
+        // The simulator echoes the prompt: each answer is the one for its own question.
+        expect(end.content).toContain(`question number call-${index}`);
+        expect(end.meta).toMatchObject({ provider: 'glm' });
+      }
+      // Exactly one terminal frame per call.
+      const terminal = client.frames.filter((frame) => frame.type === 'result' || frame.type === 'error');
+      expect(terminal).toHaveLength(20);
+      // They ran at once upstream, not one after another: many arrived before the first finished.
+      const upstream = harness.sim.log.filter((attempt) => attempt.model === GLM);
+      const firstDone = Math.min(...upstream.map((attempt) => attempt.arrivedAt + (attempt.durationMs ?? 0)));
+      expect(upstream.filter((attempt) => attempt.arrivedAt < firstDone).length).toBeGreaterThanOrEqual(10);
+    });
   });
 
   it('cancel aborts one call and its upstream request; the others finish', async () => {
-    harness.sim.script('kimi-k2-0905-preview', 'no-response');
-    const client = await connect(harness.wsURL);
-    await client.frame('welcome');
-    client.callChat('hang', 'this one hangs', KIMI);
-    client.callChat('fine', 'this one answers', GLM);
-    await vi.waitFor(
-      () => expect(harness.sim.log.some((attempt) => attempt.model === 'kimi-k2-0905-preview')).toBe(true),
-      { timeout: 5_000 },
-    );
-    client.send({ type: 'cancel', request_id: 'hang' });
-    const cancelled = await client.end('hang');
-    expect(cancelled).toMatchObject({ type: 'error', request_id: 'hang', error: { code: 'cancelled' } });
-    expect(await client.end('fine')).toMatchObject({ type: 'result', is_error: false });
-    const upstream = harness.sim.log.filter((attempt) => attempt.model === 'kimi-k2-0905-preview');
-    await vi.waitFor(() => expect(upstream.every((attempt) => attempt.durationMs !== null)).toBe(true), {
-      timeout: 5_000,
+    await onScriptedSocket('kimi-k2-0905-preview', 'no-response', async (client) => {
+      client.callChat('hang', 'this one hangs', KIMI);
+      client.callChat('fine', 'this one answers', GLM);
+      await vi.waitFor(
+        () => expect(harness.sim.log.some((attempt) => attempt.model === 'kimi-k2-0905-preview')).toBe(true),
+        { timeout: 5_000 },
+      );
+      client.send({ type: 'cancel', request_id: 'hang' });
+      const cancelled = await client.end('hang');
+      expect(cancelled).toMatchObject({ type: 'error', request_id: 'hang', error: { code: 'cancelled' } });
+      expect(await client.end('fine')).toMatchObject({ type: 'result', is_error: false });
+      const upstream = harness.sim.log.filter((attempt) => attempt.model === 'kimi-k2-0905-preview');
+      await vi.waitFor(() => expect(upstream.every((attempt) => attempt.durationMs !== null)).toBe(true), {
+        timeout: 5_000,
+      });
+      expect(upstream.some((attempt) => attempt.clientHungUp)).toBe(true);
+      // Cancelling something not in flight is an error frame, not a crash.
+      client.send({ type: 'cancel', request_id: 'hang' });
+      const second = await client.until(
+        (frames) => frames.filter((frame) => frame.type === 'error' && frame.request_id === 'hang')[1],
+      );
+      expect(second).toMatchObject({ type: 'error', error: { code: 'not_found' } });
     });
-    expect(upstream.some((attempt) => attempt.clientHungUp)).toBe(true);
-    // Cancelling something not in flight is an error frame, not a crash.
-    client.send({ type: 'cancel', request_id: 'hang' });
-    const second = await client.until(
-      (frames) => frames.filter((frame) => frame.type === 'error' && frame.request_id === 'hang')[1],
-    );
-    expect(second).toMatchObject({ type: 'error', error: { code: 'not_found' } });
-    client.close();
-    harness.sim.script('kimi-k2-0905-preview', null);
   });
 
   it('refuses calls past the per-socket limit with queue_full, and a reused request_id', async () => {
-    harness.sim.script('glm-4.6', 'latency?ms=300');
-    const client = await connect(harness.wsURL);
-    await client.frame('welcome');
-    for (let index = 0; index < 25; index += 1) client.callChat(`n${index}`, 'x', GLM);
-    client.callChat('n0', 'x', GLM);
-    const refused = await client.end('n24');
-    expect(refused).toMatchObject({ type: 'error', error: { code: 'queue_full' } });
-    expect(
-      await client.until((frames) => frames.find((frame) => frame.type === 'error' && frame.request_id === 'n0')),
-    ).toMatchObject({ error: { param: 'request_id' } });
-    expect(await client.end('n23', 10_000)).toMatchObject({ type: 'result' });
-    client.close();
-    harness.sim.script('glm-4.6', null);
+    await onScriptedSocket('glm-4.6', 'latency?ms=300', async (client) => {
+      for (let index = 0; index < 25; index += 1) client.callChat(`n${index}`, 'x', GLM);
+      client.callChat('n0', 'x', GLM);
+      const refused = await client.end('n24');
+      expect(refused).toMatchObject({ type: 'error', error: { code: 'queue_full' } });
+      expect(
+        await client.until((frames) => frames.find((frame) => frame.type === 'error' && frame.request_id === 'n0')),
+      ).toMatchObject({ error: { param: 'request_id' } });
+      expect(await client.end('n23', 10_000)).toMatchObject({ type: 'result' });
+    });
   });
 
   it('lists tools and rejects unknown tools and bad arguments naming the field', async () => {
@@ -110,11 +114,7 @@ describe('calls on one socket', () => {
 describe('chat streaming', () => {
   it('streams chunk frames then one result with the whole answer', async () => {
     const client = await connect(harness.wsURL);
-    client.send({
-      type: 'chat',
-      request_id: 's',
-      request: { model: GLM, messages: [{ role: 'user', content: 'stream me a story' }] },
-    });
+    client.chat('s', 'stream me a story', GLM);
     const end = await client.end('s');
     const chunks = client.frames.filter((frame) => frame.type === 'chunk' && frame.request_id === 's');
     expect(chunks.length).toBeGreaterThan(1);
@@ -136,11 +136,7 @@ describe('chat streaming', () => {
   it('ends a stream cut after content with an error frame, never a result', async () => {
     harness.sim.script('glm-4.6', 'stream-cut?after=2');
     const client = await connect(harness.wsURL);
-    client.send({
-      type: 'chat',
-      request_id: 'cut',
-      request: { model: GLM, messages: [{ role: 'user', content: 'cut me off' }] },
-    });
+    client.chat('cut', 'cut me off', GLM);
     const end = await client.end('cut');
     expect(end).toMatchObject({ type: 'error', error: { code: 'stream_interrupted' } });
     expect(client.frames.some((frame) => frame.type === 'chunk' && frame.request_id === 'cut')).toBe(true);
@@ -277,18 +273,10 @@ describe('liveness', () => {
     try {
       quick.sim.script(GLM, 'latency?ms=400');
       const client = await connect(quick.wsURL);
-      client.send({
-        type: 'chat',
-        request_id: 'draining',
-        request: { model: GLM, messages: [{ role: 'user', content: 'finish me' }] },
-      });
+      client.chat('draining', 'finish me', GLM);
       await vi.waitFor(() => expect(quick.sim.log.length).toBeGreaterThan(0));
       const closing = quick.websocket.close(3_000);
-      client.send({
-        type: 'chat',
-        request_id: 'late',
-        request: { model: GLM, messages: [{ role: 'user', content: 'too late' }] },
-      });
+      client.chat('late', 'too late', GLM);
       expect(await client.end('late')).toMatchObject({ type: 'error', error: { code: 'overloaded' } });
       expect(await client.end('draining')).toMatchObject({
         type: 'result',

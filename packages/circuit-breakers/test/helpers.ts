@@ -1,4 +1,6 @@
 import { GatewayError, OverloadedError } from '@exai/core';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { type BreakerRegistry, type BreakerRegistryOptions, createBreakerRegistry } from '../src/index.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,3 +56,29 @@ export async function trip(
 ): Promise<void> {
   for (let call = 0; call < FAST.volumeThreshold; call++) await rejection(breaker.execute(task));
 }
+
+/**
+ * The registries a test file makes: each made by the returned function is closed after its test, and real
+ * timers are put back; with `fakeTimers`, every test starts under fake timers (time moves only when the test
+ * advances it, so a loaded machine cannot make a breaker half-open early or late).
+ */
+export function registriesPerTest(options: { fakeTimers?: boolean } = {}) {
+  const made: BreakerRegistry[] = [];
+  if (options.fakeTimers) {
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
+  }
+  afterEach(async () => {
+    for (const registry of made.splice(0)) await registry.close();
+    vi.useRealTimers();
+  });
+  return (registryOptions?: BreakerRegistryOptions): BreakerRegistry => {
+    const registry = createBreakerRegistry(registryOptions);
+    made.push(registry);
+    return registry;
+  };
+}
+
+/** Moves fake time on by `ms`, running the timers and promises due. */
+export const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);

@@ -1,25 +1,23 @@
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type BreakerRegistry, createBreakerRegistry } from '../src/index.js';
-import { isCircuitOpen, rejection, sleep } from './helpers.js';
+import type { BreakerRegistry } from '../src/index.js';
+import { isCircuitOpen, registriesPerTest, rejection, sleep } from './helpers.js';
 import { chat, chatAttempts } from './simulator-client.js';
 
 const options = { rollingWindowMs: 5_000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 300 };
 let sim: Simulator;
+const newRegistry = registriesPerTest();
 let registry: BreakerRegistry;
 
 beforeAll(async () => {
   sim = await startSimulator({ port: 0 });
 });
 afterAll(() => sim.close());
-afterEach(async () => {
-  await registry.close();
-  sim.reset();
-});
+afterEach(() => sim.reset());
 
 describe('breaker against the provider simulator', () => {
   it('opens on persistent 503s, fails fast without reaching the simulator, probes once, and closes on recovery', async () => {
-    registry = createBreakerRegistry({ defaults: options });
+    registry = newRegistry({ defaults: options });
     const model = 'gpt-down';
     const breaker = registry.get(`openai/${model}`);
     sim.script(model, 'http-503');
@@ -60,7 +58,7 @@ describe('breaker against the provider simulator', () => {
   });
 
   it('never trips on a 400 context-length error', async () => {
-    registry = createBreakerRegistry({ defaults: options });
+    registry = newRegistry({ defaults: options });
     const model = 'gpt-small-context';
     const breaker = registry.get(`openai/${model}`);
     sim.script(model, 'context-length');

@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { GatewayError, loadConfig } from '@exai/core';
-import { startSimulator } from '@exai/provider-simulator';
+import { GatewayError } from '@exai/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ask, hits, openEngine, setup } from './helpers.js';
+import { ask, hits, setup } from './helpers.js';
 
 // Breakers where the fault is (decision 0022), against the provider simulator: `backup` serves two
 // models (`model-b`, `model-big`); `model-a` on `primary` falls back to `backup/model-b`.
@@ -97,26 +93,18 @@ describe('breakers where the fault is', () => {
   });
 
   it("per provider key: one key's breaker open leaves the model in service on the provider's other key", async () => {
-    const sim = await startSimulator({ port: 0 });
-    const config = loadConfig({
-      env: {},
-      input: {
-        providers: {
-          multi: {
-            kind: 'openai-compatible',
-            baseURL: sim.baseURL('openai'),
-            keys: ['sim-key-one', 'sim-key-two'],
-            models: [{ id: 'model-k' }],
-          },
-        },
-        retry: { maxAttempts: 1 },
-        breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, rollingWindowMs: 5_000, resetTimeoutMs: 60_000 },
-        store: { dataDir: mkdtempSync(join(tmpdir(), 'exai-engine-')) },
-        logLevel: 'silent',
-      },
-    });
-    const { engine } = await openEngine(config);
-    env = { sim, engine, store: undefined as never, close: async () => (await engine.close(1_000), await sim.close()) };
+    const multi = {
+      kind: 'openai-compatible' as const,
+      keys: ['sim-key-one', 'sim-key-two'],
+      models: [{ id: 'model-k' }],
+    };
+    env = await setup((baseURL) => ({
+      providers: { multi: { ...multi, baseURL } },
+      fallbacks: {},
+      retry: { maxAttempts: 1 },
+      breaker: { volumeThreshold: 2, errorThresholdPercentage: 50, rollingWindowMs: 5_000, resetTimeoutMs: 60_000 },
+    }));
+    const { sim, engine } = env;
     sim.script('model-k', 'http-429?retry_after=none');
     for (let index = 0; index < 2; index++) expect(await failure(engine.chat(ask('model-k')))).toBe('rate_limited');
     expect(breakerOf('multi/model-k#1')).toMatchObject({ scope: 'model', keyIndex: 1, state: 'open' });

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, GatewayError, loadConfig } from '@exai/core';
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/index.js';
-import { ask, collect, hits, openEngine } from './helpers.js';
+import { ask, collect, hits, openEngine, simulatorPerFile } from './helpers.js';
 
 // The provider rejecting the gateway's own key or balance: fail over at once, hold the key out,
 // never answer 401/403 (those belong to the caller's gateway key). Recorded shapes of each
@@ -21,17 +20,8 @@ const primaryModel: Record<Dialect, string> = {
   openai: 'gpt-4o',
 };
 
-let sim: Simulator;
-const engines: Engine[] = [];
-
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-});
-afterAll(async () => sim?.close());
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close(500)));
-  sim.reset();
-});
+const file = simulatorPerFile();
+const engines = file.engines;
 
 interface EngineSetup {
   dialect?: Dialect;
@@ -52,14 +42,14 @@ async function engineFor(options: EngineSetup = {}): Promise<Engine> {
       providers: {
         [dialect]: {
           kind: dialect,
-          baseURL: sim.baseURL(dialect),
+          baseURL: file.sim.baseURL(dialect),
           apiKey: keys[0],
           ...(keys.length > 1 ? { keys } : {}),
         },
         // The fallback speaks another dialect, as a real second provider would.
         backup: {
           kind: 'openai-compatible',
-          baseURL: sim.baseURL('openai'),
+          baseURL: file.sim.baseURL('openai'),
           apiKey: 'sim-key-backup',
           models: [{ id: 'backup-model' }],
         },
@@ -92,7 +82,7 @@ async function engineFor(options: EngineSetup = {}): Promise<Engine> {
 
 /** Chat calls that reached one dialect (a call refused for its key carries no model in the log). */
 const calls = (dialect: Dialect) =>
-  sim.log.filter((attempt) => attempt.dialect === dialect && attempt.path.endsWith('/chat/completions'));
+  file.sim.log.filter((attempt) => attempt.dialect === dialect && attempt.path.endsWith('/chat/completions'));
 
 async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   const error = await promise.then(
@@ -121,13 +111,13 @@ describe('a provider that rejects the gateway key or balance', () => {
     async ({ dialect, scenario, code }) => {
       const engine = await engineFor({ dialect });
       const model = primaryModel[dialect];
-      sim.script(model, scenario);
+      file.sim.script(model, scenario);
       const result = await engine.chat(ask(model));
       expect(result.exai.fellBack).toBe(true);
       expect(result.provider).toBe('backup');
       expect(result.exai.attempts.map((attempt) => attempt.outcome)).toEqual([code, 'ok']);
       // No retry on the same key: one request reached the rejecting provider.
-      expect(hits(sim, model)).toHaveLength(1);
+      expect(hits(file.sim, model)).toHaveLength(1);
 
       // Held out now: the stream goes straight to the fallback, without asking the provider again.
       const stream = engine.stream(ask(model));
@@ -135,7 +125,7 @@ describe('a provider that rejects the gateway key or balance', () => {
       expect(error).toBeUndefined();
       expect(text).toContain('Simulated answer');
       expect(stream.meta.provider).toBe('backup');
-      expect(hits(sim, model)).toHaveLength(1);
+      expect(hits(file.sim, model)).toHaveLength(1);
     },
   );
 
@@ -180,11 +170,11 @@ describe('a provider that rejects the gateway key or balance', () => {
 
   it('after the hold one request re-checks the key; a key that works again serves', async () => {
     const engine = await engineFor({ dialect: 'openai', holdMs: 400 });
-    sim.script('gpt-4o', 'key-invalid');
+    file.sim.script('gpt-4o', 'key-invalid');
     expect((await engine.chat(ask('gpt-4o'))).provider).toBe('backup');
-    sim.script('gpt-4o', null);
+    file.sim.script('gpt-4o', null);
     expect((await engine.chat(ask('gpt-4o'))).provider).toBe('backup'); // still held
-    expect(hits(sim, 'gpt-4o')).toHaveLength(1);
+    expect(hits(file.sim, 'gpt-4o')).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const checked = await engine.chat(ask('gpt-4o'));
     expect(checked.provider).toBe('openai');
@@ -195,12 +185,12 @@ describe('a provider that rejects the gateway key or balance', () => {
     const redisPrefix = `exai-test-credentials-${process.pid}-${Date.now()}:`;
     const first = await engineFor({ dialect: 'minimax', holdMs: 1_500, redisPrefix, instanceId: 'one' });
     const second = await engineFor({ dialect: 'minimax', holdMs: 1_500, redisPrefix, instanceId: 'two' });
-    sim.script('MiniMax-M2', 'key-invalid-200');
+    file.sim.script('MiniMax-M2', 'key-invalid-200');
     expect((await first.chat(ask('MiniMax-M2'))).provider).toBe('backup');
-    expect(hits(sim, 'MiniMax-M2')).toHaveLength(1);
+    expect(hits(file.sim, 'MiniMax-M2')).toHaveLength(1);
     // The other instance skips the key without asking MiniMax (it reads the shared hold on first use).
     expect((await second.chat(ask('MiniMax-M2'))).provider).toBe('backup');
-    expect(hits(sim, 'MiniMax-M2')).toHaveLength(1);
+    expect(hits(file.sim, 'MiniMax-M2')).toHaveLength(1);
     expect(second.status().credentials).toEqual([
       expect.objectContaining({ provider: 'minimax', key: 1, reason: 'upstream_auth' }),
     ]);
@@ -208,11 +198,11 @@ describe('a provider that rejects the gateway key or balance', () => {
     // The hold ends; a slow re-check is in flight on one instance while both take traffic.
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     // A slow re-check (1.5 s, within the 2 s attempt limit): every call below reaches the key while it is in flight.
-    sim.script('MiniMax-M2', 'latency?ms=1500');
+    file.sim.script('MiniMax-M2', 'latency?ms=1500');
     const results = await Promise.all(
       [first, second, first, second, first, second].map((engine) => engine.chat(ask('MiniMax-M2'))),
     );
-    expect(hits(sim, 'MiniMax-M2')).toHaveLength(2); // the first rejection, then exactly one re-check
+    expect(hits(file.sim, 'MiniMax-M2')).toHaveLength(2); // the first rejection, then exactly one re-check
     expect(results.filter((result) => result.provider === 'minimax')).toHaveLength(1);
     await expect.poll(() => second.status().credentials.length, { timeout: 3_000 }).toBe(0);
   });

@@ -5,12 +5,17 @@ import { ask, collect, hits, setup } from './helpers.js';
 let env: Awaited<ReturnType<typeof setup>>;
 afterEach(async () => env?.close());
 
+/** A fresh engine whose `model-a` plays `scenario`, asked once: the answer, and when the request started. */
+async function chatThrough(scenario: string) {
+  env = await setup();
+  env.sim.script('model-a', scenario);
+  const started = Date.now();
+  return { result: await env.engine.chat(ask('model-a')), started };
+}
+
 describe('fail-over matrix (non-streaming)', () => {
   it('429 with Retry-After: waits as told on the same provider, then succeeds', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'fail-times?n=1&status=429');
-    const started = Date.now();
-    const result = await env.engine.chat(ask('model-a'));
+    const { result, started } = await chatThrough('fail-times?n=1&status=429');
     expect(result.exai.provider).toBe('primary');
     const times = hits(env.sim, 'model-a').map((attempt) => attempt.arrivedAt);
     expect(times).toHaveLength(2);
@@ -19,10 +24,7 @@ describe('fail-over matrix (non-streaming)', () => {
   });
 
   it('429 that never ends: backs off, then the fallback answers; never more than 4 attempts in 3 s', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'http-429?retry_after=1');
-    const started = Date.now();
-    const result = await env.engine.chat(ask('model-a'));
+    const { result, started } = await chatThrough('http-429?retry_after=1');
     expect(result.exai.provider).toBe('backup');
     expect(result.model).toBe('model-b');
     const all = env.sim.log.filter((attempt) => attempt.arrivedAt - started < 3_000);
@@ -31,18 +33,14 @@ describe('fail-over matrix (non-streaming)', () => {
   });
 
   it('500 once: a same-provider retry succeeds', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'http-500-once');
-    const result = await env.engine.chat(ask('model-a'));
+    const { result } = await chatThrough('http-500-once');
     expect(result.exai.provider).toBe('primary');
     expect(result.exai.attempts.map((attempt) => attempt.outcome)).toEqual(['server', 'ok']);
     expect(result.exai.fellBack).toBe(false);
   });
 
   it('503 that never ends: the fallback answers and the response names its model and usage', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'http-503');
-    const result = await env.engine.chat(ask('model-a'));
+    const { result } = await chatThrough('http-503');
     expect(result.model).toBe('model-b');
     expect(result.provider).toBe('backup');
     expect(result.exai.fellBack).toBe(true);
@@ -51,18 +49,13 @@ describe('fail-over matrix (non-streaming)', () => {
   });
 
   it('reset before headers: retried, then served', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'reset-before-headers');
-    const result = await env.engine.chat(ask('model-a'));
+    const { result } = await chatThrough('reset-before-headers');
     expect(result.provider).toBe('backup');
     expect(result.exai.attempts[0]?.outcome).toBe('network');
   });
 
   it('no response at all: falls over after the first timeout and ends inside the budget', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'no-response');
-    const started = Date.now();
-    const result = await env.engine.chat(ask('model-a'));
+    const { result, started } = await chatThrough('no-response');
     expect(result.provider).toBe('backup');
     expect(hits(env.sim, 'model-a')).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2_500);
@@ -125,26 +118,25 @@ describe('fail-over matrix (non-streaming)', () => {
   });
 });
 
+/** `model-a` broken by `scenario` before any content: the whole answer streams from the fallback. */
+async function streamsFromBackup(scenario: string) {
+  env = await setup();
+  env.sim.script('model-a', scenario);
+  const stream = env.engine.stream(ask('model-a'));
+  const { text, error } = await collect(stream);
+  expect(error).toBeUndefined();
+  expect(text).toContain('Simulated answer');
+  expect(stream.meta.provider).toBe('backup');
+}
+
 describe('fail-over matrix (streaming)', () => {
   it('slow first token past the limit: the fallback streams instead', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'slow-first-token?ms=3000');
-    const stream = env.engine.stream(ask('model-a'));
-    const { text, error } = await collect(stream);
-    expect(error).toBeUndefined();
-    expect(text).toContain('Simulated answer');
-    expect(stream.meta.provider).toBe('backup');
+    await streamsFromBackup('slow-first-token?ms=3000');
     await expect.poll(() => hits(env.sim, 'model-a')[0]?.clientHungUp).toBe(true);
   });
 
   it('a stream cut before any content fails over transparently', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'stream-cut?after=0');
-    const stream = env.engine.stream(ask('model-a'));
-    const { text, error } = await collect(stream);
-    expect(error).toBeUndefined();
-    expect(text).toContain('Simulated answer');
-    expect(stream.meta.provider).toBe('backup');
+    await streamsFromBackup('stream-cut?after=0');
   });
 
   it('a stream cut mid-answer, with `exai.resume: false`, ends with stream_interrupted, never as a success', async () => {
@@ -166,12 +158,7 @@ describe('fail-over matrix (streaming)', () => {
   });
 
   it('a stream that stalls before content fails over', async () => {
-    env = await setup();
-    env.sim.script('model-a', 'stream-stall?after=0');
-    const stream = env.engine.stream(ask('model-a'));
-    const { error } = await collect(stream);
-    expect(error).toBeUndefined();
-    expect(stream.meta.provider).toBe('backup');
+    await streamsFromBackup('stream-stall?after=0');
   });
 
   it('hedging: the next target starts when the primary is slow, and the first to answer wins', async () => {

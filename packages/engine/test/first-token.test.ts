@@ -15,32 +15,31 @@ const timeouts = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+/** A stream of `model-a` (of `tier`) whose first token comes after 1.5 s, read to its end. */
+async function slowFirstToken(tier: 'fast' | 'deep', overrides: Parameters<typeof setup>[0] = {}) {
+  env = await setup({ timeouts: timeouts(), ...overrides }, { primaryTier: tier });
+  env.sim.script('model-a', 'slow-first-token?ms=1500');
+  const stream = env.engine.stream(ask('model-a'));
+  const { error } = await collect(stream);
+  return { meta: stream.meta, error };
+}
+
 describe('first-token limit by tier', () => {
   it('a fast model silent past its tier limit: the fallback streams', async () => {
-    env = await setup({ timeouts: timeouts() }, { primaryTier: 'fast' });
-    env.sim.script('model-a', 'slow-first-token?ms=1500');
-    const stream = env.engine.stream(ask('model-a'));
-    expect((await collect(stream)).error).toBeUndefined();
-    expect(stream.meta.provider).toBe('backup');
-    expect(stream.meta.attempts[0]?.outcome).toBe('timeout');
+    const { meta, error } = await slowFirstToken('fast');
+    expect(error).toBeUndefined();
+    expect(meta.provider).toBe('backup');
+    expect(meta.attempts[0]?.outcome).toBe('timeout');
   });
 
   it('a deep model is waited for as long as its tier allows', async () => {
-    env = await setup({ timeouts: timeouts() }, { primaryTier: 'deep' });
-    env.sim.script('model-a', 'slow-first-token?ms=1500');
-    const stream = env.engine.stream(ask('model-a'));
-    expect((await collect(stream)).error).toBeUndefined();
-    expect(stream.meta.provider).toBe('primary');
+    const { meta, error } = await slowFirstToken('deep');
+    expect(error).toBeUndefined();
+    expect(meta.provider).toBe('primary');
   });
 
   it('the route overrides the tier', async () => {
-    env = await setup(
-      { timeouts: timeouts(), routes: { 'model-a': { firstTokenMs: 5_000 } } },
-      { primaryTier: 'fast' },
-    );
-    env.sim.script('model-a', 'slow-first-token?ms=1500');
-    const stream = env.engine.stream(ask('model-a'));
-    await collect(stream);
-    expect(stream.meta.provider).toBe('primary');
+    const { meta } = await slowFirstToken('fast', { routes: { 'model-a': { firstTokenMs: 5_000 } } });
+    expect(meta.provider).toBe('primary');
   });
 });

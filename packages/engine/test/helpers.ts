@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createLogger, type GatewayConfig, type GatewayConfigInput, type Logger, loadConfig } from '@exai/core';
 import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import type { Store } from '@exai/store';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { buildAdapters, createEngine, type Engine, openStore } from '../src/index.js';
 
 /**
@@ -109,4 +110,28 @@ export async function collect(stream: AsyncIterable<{ choices: Array<{ delta: { 
     error = caught;
   }
   return { text, error };
+}
+
+/**
+ * One simulator for a test file (reset after each test, closed after the file) and the engines its tests
+ * open (push them on `engines`: closed after each test).
+ */
+export function simulatorPerFile(): { readonly sim: Simulator; readonly engines: Engine[] } {
+  let sim: Simulator | undefined;
+  const engines: Engine[] = [];
+  beforeAll(async () => {
+    sim = await startSimulator({ port: 0 });
+  });
+  afterAll(async () => sim?.close());
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.close(500)));
+    sim?.reset();
+  });
+  return {
+    get sim() {
+      if (!sim) throw new Error('the simulator starts in beforeAll');
+      return sim;
+    },
+    engines,
+  };
 }

@@ -30,14 +30,8 @@ describe('conversation memory', () => {
     );
     expect(order.every((position) => position >= 0)).toBe(true);
     expect([...order].sort((left, right) => left - right)).toEqual(order);
-    expect((await env.store.listTurns(me, id)).map((turn) => turn.role)).toEqual([
-      'user',
-      'assistant',
-      'user',
-      'assistant',
-      'user',
-      'assistant',
-    ]);
+    const roles = (await env.store.listTurns(me, id)).map((turn) => turn.role);
+    expect(roles).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
   });
 
   it('a streamed answer is stored before the stream ends', async () => {

@@ -3,24 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChatChunk } from '@exai/core';
 import { loadConfig } from '@exai/core';
-import { type Simulator, startSimulator } from '@exai/provider-simulator';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Engine } from '../src/index.js';
-import { openEngine } from './helpers.js';
+import { openEngine, simulatorPerFile } from './helpers.js';
 
 // A broken stream continued on the next provider: the caller's joined text equals the answer the
 // simulator gives uninterrupted, byte for byte, wherever the cut falls.
 
-let sim: Simulator;
-const engines: Engine[] = [];
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-});
-afterAll(async () => sim?.close());
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close(500)));
-  sim.reset();
-});
+const file = simulatorPerFile();
+const engines = file.engines;
 
 const question = 'why do streams break, and how does a gateway finish the answer for its caller';
 const full = `Simulated answer to: ${question}`;
@@ -29,7 +20,7 @@ const thinking = `Thinking about: ${question}`;
 async function engineFor(): Promise<Engine> {
   const provider = (kind: 'glm' | 'kimi' | 'minimax' | 'openai') => ({
     kind,
-    baseURL: sim.baseURL(kind),
+    baseURL: file.sim.baseURL(kind),
     apiKey: `sim-key-${kind}`,
   });
   const config = loadConfig({
@@ -71,7 +62,7 @@ async function read(engine: Engine, model: string) {
 
 /** Requests to `model` whose last message is an assistant message (a prefill). */
 const prefills = (model: string) =>
-  sim.log.filter((attempt) => {
+  file.sim.log.filter((attempt) => {
     const messages = (attempt.body as { messages?: Array<{ role: string }> } | undefined)?.messages;
     return attempt.model === model && messages?.at(-1)?.role === 'assistant';
   }).length;
@@ -79,14 +70,20 @@ const prefills = (model: string) =>
 // 21: after "Simulated answer to:" (a word boundary); 27 and 50: inside a word.
 const cuts = [21, 27, 50];
 
+/** `model` broken by `scenario`: the joined answer is the whole one (content, reasoning, one `stop`). */
+async function readWhole(model: string, scenario: string) {
+  const engine = await engineFor();
+  file.sim.script(model, scenario);
+  const result = await read(engine, model);
+  expect(result.content).toBe(full);
+  expect(result.reasoning).toBe(thinking);
+  expect(result.finishes).toEqual(['stop']);
+  return result;
+}
+
 describe('GLM cut after N characters, Kimi continues', () => {
   it.each(cuts)('with prefill: cut at %i, joined text equals the full answer', async (chars) => {
-    const engine = await engineFor();
-    sim.script('glm-4.6', `stream-cut?chars=${chars}`);
-    const result = await read(engine, 'glm-4.6');
-    expect(result.content).toBe(full);
-    expect(result.reasoning).toBe(thinking);
-    expect(result.finishes).toEqual(['stop']);
+    const result = await readWhole('glm-4.6', `stream-cut?chars=${chars}`);
     expect(result.roles).toBe(1);
     expect(result.meta.resumed).toEqual([{ provider: 'kimi', model: 'kimi-k2-thinking', at_char: chars }]);
     expect(prefills('kimi-k2-thinking')).toBe(1);
@@ -100,8 +97,8 @@ describe('GLM cut after N characters, Kimi continues', () => {
 
   it.each(cuts)('a fallback that refuses prefill: learned, asked in words; cut at %i', async (chars) => {
     const engine = await engineFor();
-    sim.script('glm-4.6', `stream-cut?chars=${chars}`);
-    sim.script('kimi-k2-thinking', 'refuse-prefill');
+    file.sim.script('glm-4.6', `stream-cut?chars=${chars}`);
+    file.sim.script('kimi-k2-thinking', 'refuse-prefill');
     const result = await read(engine, 'glm-4.6');
     expect(result.content).toBe(full);
     expect(result.finishes).toEqual(['stop']);
@@ -114,14 +111,14 @@ describe('GLM cut after N characters, Kimi continues', () => {
 
   it('a repeat at the seam (the continuation restates the last characters) is trimmed, never doubled', async () => {
     const engine = await engineFor();
-    sim.script('glm-4.6', 'stream-cut?chars=40');
-    sim.script('kimi-k2-thinking', 'ok?overlap=12');
+    file.sim.script('glm-4.6', 'stream-cut?chars=40');
+    file.sim.script('kimi-k2-thinking', 'ok?overlap=12');
     expect((await read(engine, 'glm-4.6')).content).toBe(full);
   });
 
   it('a cut inside the reasoning: the reasoning is continued, then the whole content', async () => {
     const engine = await engineFor();
-    sim.script('glm-4.6', 'stream-cut?after=4');
+    file.sim.script('glm-4.6', 'stream-cut?after=4');
     const result = await read(engine, 'glm-4.6');
     expect(result.reasoning).toBe(thinking);
     expect(result.content).toBe(full);
@@ -131,14 +128,9 @@ describe('GLM cut after N characters, Kimi continues', () => {
 
 describe('MiniMax stall, OpenAI continues (no prefill: asked in words)', () => {
   it.each(cuts)('stall at %i: joined text equals the full answer', async (chars) => {
-    const engine = await engineFor();
-    sim.script('MiniMax-M2', `stream-stall?chars=${chars}`);
-    const result = await read(engine, 'MiniMax-M2');
-    expect(result.content).toBe(full);
-    expect(result.reasoning).toBe(thinking);
-    expect(result.finishes).toEqual(['stop']);
+    const result = await readWhole('MiniMax-M2', `stream-stall?chars=${chars}`);
     expect(result.meta.resumed).toEqual([{ provider: 'openai', model: 'gpt-4o', at_char: chars }]);
     expect(prefills('gpt-4o')).toBe(0);
-    await expect.poll(() => sim.log.find((attempt) => attempt.model === 'MiniMax-M2')?.clientHungUp).toBe(true);
+    await expect.poll(() => file.sim.log.find((attempt) => attempt.model === 'MiniMax-M2')?.clientHungUp).toBe(true);
   });
 });

@@ -1,35 +1,28 @@
 import type { ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
-import { chatRequestBodies, collect, useSimulator, withEnv } from '@exai/provider-simulator/test';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { createGlm, glm as defaultInstance, GLM_BASE_URLS, type GlmProvider, resolveGlmBaseURL } from '../src/index.js';
-
-const simulator = useSimulator();
-let glm: GlmProvider;
-
-beforeAll(() => {
-  glm = createGlm({ apiKey: 'test-key', baseURL: simulator.sim.baseURL('glm'), env: {} });
-});
+import { failureOf, thinProviderUnderTest, weatherTool } from '@exai/provider-openai-compatible/test';
+import * as simulatorHelpers from '@exai/provider-simulator/test';
+import { collect } from '@exai/provider-simulator/test';
+import { describe, expect, it } from 'vitest';
+import { createGlm, glm as defaultInstance, GLM_BASE_URLS, resolveGlmBaseURL } from '../src/index.js';
 
 const hello: ChatRequest = { model: 'glm-4.6', messages: [{ role: 'user', content: 'hello' }] };
 
-const chatBodies = () => chatRequestBodies(simulator.sim);
-
-describeThinProviderContract({ create: createGlm, defaultInstance, hello, simulator, chatBodies, withEnv });
+const suite = thinProviderUnderTest(simulatorHelpers, { create: createGlm, defaultInstance, hello });
+const { simulator, chatBodies, provider: glm } = suite;
 
 describe('GLM adapter against the simulator', () => {
   it('chats, resolving the glm alias to the flagship id', async () => {
-    const response = await glm.chat({ ...hello, model: 'glm-4.6' });
+    const response = await glm().chat({ ...hello, model: 'glm-4.6' });
     expect(response.provider).toBe('glm');
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     expect(response.usage?.total_tokens).toBeGreaterThan(0);
-    expect(glm.resolveModel('glm').id).toBe('glm-5.3');
-    expect(glm.resolveModel('glm-9-unknown')).toMatchObject({ id: 'glm-9-unknown', inferred: true });
+    expect(glm().resolveModel('glm').id).toBe('glm-5.3');
+    expect(glm().resolveModel('glm-9-unknown')).toMatchObject({ id: 'glm-9-unknown', inferred: true });
   });
 
   it('streams reasoning_content separately from the answer, with usage on the last chunk', async () => {
-    const chunks = await collect(glm.stream({ ...hello, thinking: { type: 'enabled' } }));
+    const chunks = await collect(glm().stream({ ...hello, thinking: { type: 'enabled' } }));
     const reasoning = chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('');
     const content = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
     expect(reasoning).toContain('Thinking about: hello');
@@ -41,7 +34,7 @@ describe('GLM adapter against the simulator', () => {
 
   it('completes a tool-call round trip, a forced tool_choice arriving as auto', async () => {
     const result = await runToolLoop({
-      adapter: glm,
+      adapter: glm(),
       request: {
         ...hello,
         messages: [{ role: 'user', content: 'Paris' }],
@@ -55,7 +48,7 @@ describe('GLM adapter against the simulator', () => {
   });
 
   it('shapes the body: max_tokens, no penalties, seed or strict', async () => {
-    await glm.chat({
+    await glm().chat({
       ...hello,
       max_completion_tokens: 321,
       frequency_penalty: 0.2,
@@ -77,7 +70,7 @@ describe('GLM adapter against the simulator', () => {
       messages: [{ role: 'user', content: 'latest ai news' }],
       tools: [{ type: 'web_search' }],
     };
-    const response = await glm.chat(request);
+    const response = await glm().chat(request);
     expect(response.citations?.length).toBe(3);
     expect(response.citations![0]).toMatchObject({
       url: expect.stringMatching(/^https:\/\/example\.com\//),
@@ -90,12 +83,12 @@ describe('GLM adapter against the simulator', () => {
       type: 'web_search',
       web_search: { enable: true, search_result: true },
     });
-    const chunks = await collect(glm.stream(request));
+    const chunks = await collect(glm().stream(request));
     expect(chunks.flatMap((chunk) => chunk.citations ?? []).length).toBeGreaterThanOrEqual(3);
   });
 
   it('runs the standalone web search API and returns citations', async () => {
-    const citations = await glm.webSearch('latest ai news', { count: 2, recency: 'oneWeek' });
+    const citations = await glm().webSearch('latest ai news', { count: 2, recency: 'oneWeek' });
     expect(citations).toHaveLength(2);
     expect(citations[0]).toMatchObject({
       url: expect.stringContaining('example.com'),

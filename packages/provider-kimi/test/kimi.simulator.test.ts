@@ -1,42 +1,34 @@
 import type { ChatRequest } from '@exai/core';
 import { runToolLoop } from '@exai/provider-openai-compatible';
-import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
-import { chatRequestBodies, collect, useSimulator, withEnv } from '@exai/provider-simulator/test';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { failureOf, thinProviderUnderTest, weatherRoundTrip } from '@exai/provider-openai-compatible/test';
+import * as simulatorHelpers from '@exai/provider-simulator/test';
+import { collect } from '@exai/provider-simulator/test';
+import { describe, expect, it } from 'vitest';
 import {
   createKimi,
   kimi as defaultInstance,
   KIMI_BASE_URLS,
-  type KimiProvider,
   kimiFileMessages,
   kimiWebSearchTool,
   resolveKimiBaseURL,
 } from '../src/index.js';
 
-const simulator = useSimulator();
-let kimi: KimiProvider;
-
-beforeAll(() => {
-  kimi = createKimi({ apiKey: 'test-key', baseURL: simulator.sim.baseURL('kimi'), env: {} });
-});
-
 const hello: ChatRequest = { model: 'kimi-k2-0905-preview', messages: [{ role: 'user', content: 'hello' }] };
 
-const chatBodies = () => chatRequestBodies(simulator.sim);
-
-describeThinProviderContract({ create: createKimi, defaultInstance, hello, simulator, chatBodies, withEnv });
+const suite = thinProviderUnderTest(simulatorHelpers, { create: createKimi, defaultInstance, hello });
+const { simulator, chatBodies, provider: kimi } = suite;
 
 describe('Kimi adapter against the simulator', () => {
   it('chats, and the kimi alias names the flagship', async () => {
-    const response = await kimi.chat(hello);
+    const response = await kimi().chat(hello);
     expect(response.provider).toBe('kimi');
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
-    expect(kimi.resolveModel('kimi').id).toBe('kimi-k2.5');
-    expect(kimi.resolveModel('moonshot-v1-9000k').inferred).toBe(true);
+    expect(kimi().resolveModel('kimi').id).toBe('kimi-k2.5');
+    expect(kimi().resolveModel('moonshot-v1-9000k').inferred).toBe(true);
   });
 
   it('streams a thinking model with reasoning_content and usage on the last chunk', async () => {
-    const chunks = await collect(kimi.stream({ ...hello, model: 'kimi-k2-thinking' }));
+    const chunks = await collect(kimi().stream({ ...hello, model: 'kimi-k2-thinking' }));
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.reasoning_content ?? '').join('')).toContain(
       'Thinking about: hello',
     );
@@ -45,7 +37,7 @@ describe('Kimi adapter against the simulator', () => {
   });
 
   it('clamps temperature 1.5 to 1 before it leaves (Kimi rejects > 1)', async () => {
-    const response = await kimi.chat({ ...hello, temperature: 1.5, seed: 3, max_completion_tokens: 50 });
+    const response = await kimi().chat({ ...hello, temperature: 1.5, seed: 3, max_completion_tokens: 50 });
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     const body = chatBodies()[0]!;
     expect(body.temperature).toBeLessThanOrEqual(1);
@@ -54,16 +46,11 @@ describe('Kimi adapter against the simulator', () => {
   });
 
   it('completes a function tool round trip', async () => {
-    const result = await runToolLoop({
-      adapter: kimi,
-      request: { ...hello, messages: [{ role: 'user', content: 'Oslo' }] },
-      tools: [weatherTool('rain')],
-    });
-    expect(result.response.choices[0]!.message.content).toBe('Tool results: rain in Oslo');
+    await weatherRoundTrip(kimi(), hello, 'Oslo', 'rain');
   });
 
   it('completes the $web_search builtin loop, echoing the arguments back unchanged', async () => {
-    const result = await runToolLoop({ adapter: kimi, request: { ...hello, tools: [kimiWebSearchTool] }, tools: [] });
+    const result = await runToolLoop({ adapter: kimi(), request: { ...hello, tools: [kimiWebSearchTool] }, tools: [] });
     expect(result.steps).toBe(2);
     const call = result.messages.find((message) => message.role === 'assistant')?.tool_calls?.[0];
     expect(call).toMatchObject({ type: 'builtin_function', function: { name: '$web_search' } });
@@ -78,14 +65,14 @@ describe('Kimi adapter against the simulator', () => {
   });
 
   it('uploads a file for extraction and chats with its content as a system message', async () => {
-    const file = await kimi.files.upload({
+    const file = await kimi().files.upload({
       filename: 'report.txt',
       data: new TextEncoder().encode('Revenue grew 12% in Q3.'),
     });
     expect(file.purpose).toBe('file-extract');
-    const system = await kimiFileMessages(kimi, [file.id]);
+    const system = await kimiFileMessages(kimi(), [file.id]);
     expect(system[0]).toMatchObject({ role: 'system', content: expect.stringContaining('Revenue grew 12% in Q3.') });
-    const response = await kimi.chat({
+    const response = await kimi().chat({
       ...hello,
       messages: [...system, { role: 'user', content: 'How much did revenue grow?' }],
     });
@@ -97,7 +84,7 @@ describe('Kimi adapter against the simulator', () => {
   });
 
   it('passes a partial-mode assistant message through', async () => {
-    await kimi.chat({
+    await kimi().chat({
       ...hello,
       messages: [...hello.messages, { role: 'assistant', content: 'Once upon', partial: true }],
     });

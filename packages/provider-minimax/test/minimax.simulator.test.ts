@@ -1,37 +1,20 @@
 import type { ChatChunk, ChatRequest } from '@exai/core';
-import { runToolLoop } from '@exai/provider-openai-compatible';
-import { describeThinProviderContract, failureOf, weatherTool } from '@exai/provider-openai-compatible/test';
-import { chatRequestBodies, collect as collectAll, useSimulator, withEnv } from '@exai/provider-simulator/test';
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createMinimax,
-  minimax as defaultInstance,
-  MINIMAX_BASE_URLS,
-  type MinimaxProvider,
-  resolveMinimaxBaseURL,
-} from '../src/index.js';
-
-const simulator = useSimulator();
-let minimax: MinimaxProvider;
-
-beforeAll(() => {
-  minimax = createMinimax({ apiKey: 'test-key', baseURL: simulator.sim.baseURL('minimax'), env: {} });
-});
+import { failureOf, thinProviderUnderTest, weatherRoundTrip } from '@exai/provider-openai-compatible/test';
+import * as simulatorHelpers from '@exai/provider-simulator/test';
+import { collect as collectAll } from '@exai/provider-simulator/test';
+import { describe, expect, it } from 'vitest';
+import { createMinimax, minimax as defaultInstance, MINIMAX_BASE_URLS, resolveMinimaxBaseURL } from '../src/index.js';
 
 const hello: ChatRequest = { model: 'MiniMax-M2.5', messages: [{ role: 'user', content: 'hello' }] };
 const noThinking: ChatRequest = { ...hello, thinking: { type: 'disabled' } };
 
-const chatBodies = () => chatRequestBodies(simulator.sim);
-
-describeThinProviderContract({
+const suite = thinProviderUnderTest(simulatorHelpers, {
   create: createMinimax,
   defaultInstance,
   hello,
   tokenLimitField: 'max_completion_tokens',
-  simulator,
-  chatBodies,
-  withEnv,
 });
+const { simulator, chatBodies, provider: minimax } = suite;
 
 async function collect(
   stream: AsyncIterable<ChatChunk>,
@@ -46,15 +29,15 @@ async function collect(
 
 describe('MiniMax adapter against the simulator', () => {
   it('chats with reasoning_split on by default: reasoning separate, content clean', async () => {
-    const response = await minimax.chat(hello);
+    const response = await minimax().chat(hello);
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     expect(response.choices[0]!.message.reasoning_content).toContain('Thinking about: hello');
     expect(chatBodies()[0]!.reasoning_split).toBe(true);
-    expect(minimax.resolveModel('minimax').id).toBe('MiniMax-M3');
+    expect(minimax().resolveModel('minimax').id).toBe('MiniMax-M3');
   });
 
   it('splits <think> blocks out of content when reasoning_split is off', async () => {
-    const response = await minimax.chat(noThinking);
+    const response = await minimax().chat(noThinking);
     expect(chatBodies()[0]).not.toHaveProperty('reasoning_split');
     expect(response.choices[0]!.message.content).toBe('Simulated answer to: hello');
     expect(response.choices[0]!.message.reasoning_content).toContain('Thinking about: hello');
@@ -64,7 +47,7 @@ describe('MiniMax adapter against the simulator', () => {
     ['reasoning_details', hello],
     ['<think> tags', noThinking],
   ])('streams reasoning apart from content (%s)', async (_label, request) => {
-    const { chunks, content, reasoning } = await collect(minimax.stream(request));
+    const { chunks, content, reasoning } = await collect(minimax().stream(request));
     expect(content).toBe('Simulated answer to: hello');
     expect(content).not.toContain('think>');
     expect(reasoning).toContain('Thinking about: hello');
@@ -72,7 +55,7 @@ describe('MiniMax adapter against the simulator', () => {
   });
 
   it('shapes the body: max_completion_tokens, temperature 0 → 0.01, no tool_choice or seed', async () => {
-    const response = await minimax.chat({
+    const response = await minimax().chat({
       ...hello,
       max_tokens: 77,
       temperature: 0,
@@ -89,12 +72,7 @@ describe('MiniMax adapter against the simulator', () => {
   });
 
   it('completes a tool round trip and carries the reasoning back to MiniMax', async () => {
-    const result = await runToolLoop({
-      adapter: minimax,
-      request: { ...hello, messages: [{ role: 'user', content: 'Rome' }] },
-      tools: [weatherTool('warm')],
-    });
-    expect(result.response.choices[0]!.message.content).toBe('Tool results: warm in Rome');
+    await weatherRoundTrip(minimax(), hello, 'Rome', 'warm');
     const assistant = (chatBodies()[1]!.messages as Array<Record<string, unknown>>).find(
       (message) => message.role === 'assistant',
     );

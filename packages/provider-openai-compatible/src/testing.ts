@@ -1,12 +1,13 @@
 /**
  * The contract every thin provider (`createGlm`, `createKimi`, `createMinimax`) keeps against the
- * provider simulator, as vitest tests (`@exai/provider-openai-compatible/test`). The test file owns the
- * simulator (`useSimulator()` from `@exai/provider-simulator/test`) and hands over what the contract reads.
+ * provider simulator, as vitest tests (`@exai/provider-openai-compatible/test`). The test file hands over
+ * `@exai/provider-simulator/test` (a test-only dependency of its package) to `thinProviderUnderTest`, which
+ * starts the file's simulator, runs the contract and creates the provider under test.
  */
 import { type ChatRequest, GatewayError, type ProviderAdapter } from '@exai/core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ProviderSettings } from './factory.js';
-import type { ToolLoopTool } from './tool-loop.js';
+import { runToolLoop, type ToolLoopTool } from './tool-loop.js';
 
 export interface ThinProviderContract {
   create(settings: ProviderSettings<never>): ProviderAdapter;
@@ -125,4 +126,51 @@ export function describeThinProviderContract(contract: ThinProviderContract): vo
       expect(contract.defaultInstance.baseURL).toBe(url);
     });
   });
+}
+
+/** What the contract takes from `@exai/provider-simulator/test` (handed over: a test-only dependency of the caller). */
+export interface SimulatorTestHelpers<Sim extends { baseURL(dialect: string): string }> {
+  useSimulator(): { readonly sim: Sim };
+  chatRequestBodies(sim: Sim): Record<string, unknown>[];
+  withEnv: ThinProviderContract['withEnv'];
+}
+
+/**
+ * A thin provider's simulator test file in one call: the file's simulator, the contract run on the provider, and
+ * the provider under test (created before the file's tests against the simulator, with a test key):
+ * `const { simulator, chatBodies, provider: glm } = thinProviderUnderTest(simulatorHelpers, { ... })`, then `glm()`.
+ */
+export function thinProviderUnderTest<P extends ProviderAdapter, Sim extends { baseURL(dialect: string): string }>(
+  helpers: SimulatorTestHelpers<Sim>,
+  setup: Pick<ThinProviderContract, 'defaultInstance' | 'hello' | 'tokenLimitField'> & {
+    create(settings: ProviderSettings<never>): P;
+  },
+): { readonly simulator: { readonly sim: Sim }; chatBodies(): Record<string, unknown>[]; provider(): P } {
+  const simulator = helpers.useSimulator();
+  const chatBodies = () => helpers.chatRequestBodies(simulator.sim);
+  let provider: P | undefined;
+  beforeAll(() => {
+    provider = setup.create({
+      apiKey: 'test-key',
+      baseURL: simulator.sim.baseURL(setup.defaultInstance.kind),
+      env: {},
+    });
+  });
+  describeThinProviderContract({ ...setup, simulator, chatBodies, withEnv: helpers.withEnv });
+  return {
+    simulator,
+    chatBodies,
+    provider: () => {
+      if (!provider) throw new Error('thinProviderUnderTest: the provider is created in beforeAll');
+      return provider;
+    },
+  };
+}
+
+/** A function-tool round trip: `city` asked, the weather tool answering `weather`; checks the final answer. */
+export async function weatherRoundTrip(adapter: ProviderAdapter, hello: ChatRequest, city: string, weather: string) {
+  const request = { ...hello, messages: [{ role: 'user' as const, content: city }] };
+  const result = await runToolLoop({ adapter, request, tools: [weatherTool(weather)] });
+  expect(result.response.choices[0]!.message.content).toBe(`Tool results: ${weather} in ${city}`);
+  return result;
 }

@@ -56,6 +56,9 @@ const call = (id: string, name: string, args: string): ToolCall => ({
   function: { name, arguments: args },
 });
 
+/** The request of the scripted-adapter tests. */
+const go: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'go' }] };
+
 describe('runToolLoop', () => {
   it('runs a tool-call round trip against the simulator', async () => {
     const adapter = adapterFor(context.sim);
@@ -124,7 +127,7 @@ describe('runToolLoop', () => {
     ];
     const result = await runToolLoop({
       adapter,
-      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
+      request: go,
       tools,
       toolTimeoutMs: 50,
     });
@@ -178,7 +181,7 @@ describe('runToolLoop', () => {
     };
     const error = await runToolLoop({
       adapter,
-      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
+      request: go,
       tools: [slow],
       signal: controller.signal,
     }).catch((thrown: unknown) => thrown);
@@ -194,24 +197,16 @@ describe('runToolLoop', () => {
           : { calls: [call(`x${Math.random()}`, 'lookup', '{"query":"again"}')] },
       );
     const first = forever();
-    const error = await runToolLoop({
-      adapter: first.adapter,
-      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
-      tools: [lookup],
-      maxSteps: 3,
-    }).catch((thrown: unknown) => thrown);
+    const error = await runToolLoop({ adapter: first.adapter, request: go, tools: [lookup], maxSteps: 3 }).catch(
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(ToolLoopLimitError);
     expect((error as ToolLoopLimitError).steps).toBe(3);
     expect(first.requests).toHaveLength(3);
 
     const second = forever();
-    const result = await runToolLoop({
-      adapter: second.adapter,
-      request: { model: 'm', messages: [{ role: 'user', content: 'go' }] },
-      tools: [lookup],
-      maxSteps: 2,
-      onStepLimit: 'final-answer',
-    });
+    const finalAnswer = { onStepLimit: 'final-answer' as const, maxSteps: 2 };
+    const result = await runToolLoop({ adapter: second.adapter, request: go, tools: [lookup], ...finalAnswer });
     expect(result.response.choices[0]?.message.content).toBe('final');
     expect(result.steps).toBe(3);
   });

@@ -57,15 +57,14 @@ describe('stream-error', () => {
 
 describe('continuations', () => {
   const partial = full.slice(0, 27);
+  /** A request to `model`: the question, then `turns`. */
+  const afterQuestion = (model: string, ...turns: Array<Record<string, unknown>>) => ({
+    model,
+    messages: [{ role: 'user', content: question }, ...turns],
+  });
 
   it('a final assistant message (prefill) gets exactly the rest of the answer', async () => {
-    const body = {
-      model: 'kimi-k2.5',
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: partial, partial: true },
-      ],
-    };
+    const body = afterQuestion('kimi-k2.5', { role: 'assistant', content: partial, partial: true });
     const result = await streamed('kimi', body);
     expect(partial + result.content).toBe(full);
     expect(result.reasoning).toBe('');
@@ -74,63 +73,43 @@ describe('continuations', () => {
   });
 
   it('the instruction form (assistant text, then a user asking to continue) gets the rest too', async () => {
-    const body = {
-      model: 'gpt-4o',
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: partial },
-        { role: 'user', content: 'Continue the answer above exactly from its last character.' },
-      ],
-    };
+    const body = afterQuestion(
+      'gpt-4o',
+      { role: 'assistant', content: partial },
+      { role: 'user', content: 'Continue the answer above exactly from its last character.' },
+    );
     expect(partial + (await streamed('openai', body)).content).toBe(full);
   });
 
   it('overlap=N repeats that many characters before the rest', async () => {
-    const body = {
-      model: 'gpt-4o~ok?overlap=4',
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: partial },
-      ],
-    };
+    const body = afterQuestion('gpt-4o~ok?overlap=4', { role: 'assistant', content: partial });
     expect((await streamed('openai', body)).content).toBe(full.slice(partial.length - 4));
   });
 
   it('a partial reasoning is continued, then the whole content follows', async () => {
     const reasoning = `Thinking about: ${question}`;
-    const body = {
-      model: 'glm-4.6',
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: '', reasoning_content: reasoning.slice(0, 12) },
-      ],
-    };
+    const body = afterQuestion('glm-4.6', {
+      role: 'assistant',
+      content: '',
+      reasoning_content: reasoning.slice(0, 12),
+    });
     const result = await streamed('glm', body);
     expect(reasoning.slice(0, 12) + result.reasoning).toBe(reasoning);
     expect(result.content).toBe(full);
   });
 
   it('a finished earlier answer in a conversation is not a continuation', async () => {
-    const body = {
-      model: 'gpt-4o',
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: full },
-        { role: 'user', content: 'continue' },
-      ],
-    };
+    const body = afterQuestion('gpt-4o', { role: 'assistant', content: full }, { role: 'user', content: 'continue' });
     expect((await streamed('openai', body)).content).toBe('Simulated answer to: continue');
   });
 
   it('refuse-prefill answers 400 to a final assistant message, and normally otherwise', async () => {
     sim.script('kimi-k2.5', 'refuse-prefill');
-    const refused = await chat(sim, 'kimi', {
-      model: 'kimi-k2.5',
-      messages: [
-        { role: 'user', content: question },
-        { role: 'assistant', content: partial, partial: true },
-      ],
-    });
+    const refused = await chat(
+      sim,
+      'kimi',
+      afterQuestion('kimi-k2.5', { role: 'assistant', content: partial, partial: true }),
+    );
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as Loose).error.message).toContain('prefill');
     expect((await chat(sim, 'kimi', ask('kimi-k2.5', question))).status).toBe(200);

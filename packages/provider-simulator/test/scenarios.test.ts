@@ -161,18 +161,23 @@ describe('scenarios', () => {
     expect(text).toBe('');
   });
 
+  /** Nothing more arrives on `reader` for 150 ms; then the client hangs up, and the simulator logs it. */
+  async function staysSilentUntilHungUp(reader: ReadableStreamDefaultReader<Uint8Array>, controller: AbortController) {
+    const next = await Promise.race([
+      reader.read().then(() => 'data'),
+      new Promise((resolve) => setTimeout(() => resolve('silent'), 150)),
+    ]);
+    expect(next).toBe('silent');
+    controller.abort();
+    await vi.waitFor(() => expect(sim.log[0]?.clientHungUp).toBe(true));
+  }
+
   it('stream-stall?after=0 sends 200 headers then nothing', async () => {
     const controller = new AbortController();
     const response = await chat(sim, 'openai', streamBody('gpt-4o~stream-stall?after=0'), {}, controller.signal);
     expect(response.status).toBe(200);
     const reader = response.body!.getReader();
-    const first = await Promise.race([
-      reader.read().then(() => 'data'),
-      new Promise((r) => setTimeout(() => r('silent'), 150)),
-    ]);
-    expect(first).toBe('silent');
-    controller.abort();
-    await vi.waitFor(() => expect(sim.log[0]?.clientHungUp).toBe(true));
+    await staysSilentUntilHungUp(reader, controller);
   });
 
   it('stream-cut with a large after still cuts before the finish chunk', async () => {
@@ -189,13 +194,7 @@ describe('scenarios', () => {
     const reader = response.body!.getReader();
     let text = '';
     while (parseSse(text).events.length < 3) text += new TextDecoder().decode((await reader.read()).value);
-    const more = await Promise.race([
-      reader.read().then(() => 'data'),
-      new Promise((r) => setTimeout(() => r('silent'), 150)),
-    ]);
-    expect(more).toBe('silent');
-    controller.abort();
-    await vi.waitFor(() => expect(sim.log[0]?.clientHungUp).toBe(true));
+    await staysSilentUntilHungUp(reader, controller);
   });
 
   it('malformed-chunk streams N chunks then a broken data line', async () => {

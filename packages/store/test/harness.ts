@@ -1,5 +1,5 @@
 import { afterAll, afterEach } from 'vitest';
-import { createStore, type OwnerScope, type Store, type StoreOptions } from '../src/index.js';
+import { createStore, type NewProviderUpload, type OwnerScope, type Store, type StoreOptions } from '../src/index.js';
 import type { Backend } from './services.js';
 
 /** Opens stores on fresh locations of one backend and closes them after each test. */
@@ -42,3 +42,23 @@ export function manualClock(start = 1_700_000_000_000) {
     },
   };
 }
+
+/** The schema versions a migrated database records, in order. */
+export const SCHEMA_VERSIONS = [
+  '0001_initial',
+  '0002_owners',
+  '0003_responses',
+  '0004_keys_spend',
+  '0005_response_cache',
+  '0006_background_responses',
+  '0007_request_owner',
+];
+
+/** A record of `filename` (content `sha256`) uploaded to `provider` as `providerFileId`. */
+export const providerUpload = (
+  provider: string,
+  providerFileId: string,
+  sha256: string,
+  filename: string,
+  extra: Partial<NewProviderUpload> = {},
+): NewProviderUpload => ({ provider, providerFileId, sha256, filename, ...extra });

@@ -2,7 +2,7 @@ import { GatewayError } from '@exai/core';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
-import { me } from './harness.js';
+import { me, SCHEMA_VERSIONS } from './harness.js';
 import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { defineResponseSuite } from './response-suite.js';
@@ -49,15 +49,7 @@ describe('postgres store', () => {
     try {
       await Promise.all(stores.map((store) => store.ready()));
       const versions = await admin.query(`select name from ${schema}.exai_schema_version`);
-      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual([
-        '0001_initial',
-        '0002_owners',
-        '0003_responses',
-        '0004_keys_spend',
-        '0005_response_cache',
-        '0006_background_responses',
-        '0007_request_owner',
-      ]);
+      expect(versions.rows.map((row: { name: string }) => row.name)).toEqual(SCHEMA_VERSIONS);
       const thread = await stores[0]!.createThread(me, { title: 'after a race' });
       expect(await stores[2]!.getThread(me, thread.id)).toMatchObject({ title: 'after a race' });
     } finally {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { everyone, manualClock, me, useStores } from './harness.js';
+import { everyone, manualClock, me, providerUpload, useStores } from './harness.js';
 import type { Backend } from './services.js';
 
 /** Files, provider uploads, request log and API keys, the same on every backend. */
@@ -54,26 +54,13 @@ export function defineRecordSuite(backend: Backend): void {
       const clock = manualClock();
       const { store } = await stores.fresh({ now: clock.now });
       const hash = sha256('report');
-      await store.recordProviderUpload(me, {
-        provider: 'kimi',
-        providerFileId: 'kf-1',
-        sha256: hash,
-        filename: 'report.pdf',
-        purpose: 'file-extract',
-      });
+      await store.recordProviderUpload(
+        me,
+        providerUpload('kimi', 'kf-1', hash, 'report.pdf', { purpose: 'file-extract' }),
+      );
       clock.advance(5);
-      await store.recordProviderUpload(me, {
-        provider: 'kimi',
-        providerFileId: 'kf-2',
-        sha256: hash,
-        filename: 'report.pdf',
-      });
-      await store.recordProviderUpload(me, {
-        provider: 'glm',
-        providerFileId: 'gf-1',
-        sha256: sha256('other'),
-        filename: 'other.txt',
-      });
+      await store.recordProviderUpload(me, providerUpload('kimi', 'kf-2', hash, 'report.pdf'));
+      await store.recordProviderUpload(me, providerUpload('glm', 'gf-1', sha256('other'), 'other.txt'));
       expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ providerFileId: 'kf-2', purpose: null });
       expect(await store.findProviderUpload(me, 'glm', hash)).toBeUndefined();
       expect(
@@ -87,12 +74,7 @@ export function defineRecordSuite(backend: Backend): void {
         purpose: 'file-extract',
       });
       // Recording the same provider file again updates it rather than failing.
-      await store.recordProviderUpload(me, {
-        provider: 'kimi',
-        providerFileId: 'kf-1',
-        sha256: hash,
-        filename: 'renamed.pdf',
-      });
+      await store.recordProviderUpload(me, providerUpload('kimi', 'kf-1', hash, 'renamed.pdf'));
       expect(await store.findProviderUpload(me, 'kimi', hash)).toMatchObject({ filename: 'renamed.pdf' });
     });
 

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
-import { me } from './harness.js';
+import { me, SCHEMA_VERSIONS } from './harness.js';
 import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { defineResponseSuite } from './response-suite.js';
@@ -47,15 +47,7 @@ describe('sqlite store', () => {
     expect(database.pragma('journal_mode', { simple: true })).toBe('wal');
     const versions = database.prepare('select name from exai_schema_version').all() as Array<{ name: string }>;
     database.close();
-    expect(versions.map((row) => row.name)).toEqual([
-      '0001_initial',
-      '0002_owners',
-      '0003_responses',
-      '0004_keys_spend',
-      '0005_response_cache',
-      '0006_background_responses',
-      '0007_request_owner',
-    ]);
+    expect(versions.map((row) => row.name)).toEqual(SCHEMA_VERSIONS);
   });
 
   it('keeps file contents on disk under dataDir/files/<sha256>', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createStore, localOwner, type OwnerScope, type Store, type StoreOptions } from '../src/index.js';
 import { migrate } from '../src/migrations.js';
 import { type OpenedDatabase, openPostgres, openSqlite } from '../src/open-database.js';
-import { useStores } from './harness.js';
+import { providerUpload, useStores } from './harness.js';
 import type { Backend } from './services.js';
 
 const alice: OwnerScope = { owner: 'key:alice' };
@@ -104,21 +104,11 @@ export function defineTenancySuite(backend: Backend): void {
     it('provider uploads are deduplicated per owner and listed and deleted per owner', async () => {
       const { store } = await stores.fresh();
       const hash = sha256('report');
-      await store.recordProviderUpload(alice, {
-        provider: 'kimi',
-        providerFileId: 'kf-a',
-        sha256: hash,
-        filename: 'report.pdf',
-      });
+      await store.recordProviderUpload(alice, providerUpload('kimi', 'kf-a', hash, 'report.pdf'));
       expect(await store.findProviderUpload(bob, 'kimi', hash)).toBeUndefined();
       expect(await store.listProviderUploads(bob)).toEqual([]);
       expect(await store.deleteProviderUpload(bob, 'kimi', 'kf-a')).toBe(false);
-      await store.recordProviderUpload(bob, {
-        provider: 'kimi',
-        providerFileId: 'kf-b',
-        sha256: hash,
-        filename: 'report.pdf',
-      });
+      await store.recordProviderUpload(bob, providerUpload('kimi', 'kf-b', hash, 'report.pdf'));
       expect(await store.findProviderUpload(alice, 'kimi', hash)).toMatchObject({
         providerFileId: 'kf-a',
         owner: 'key:alice',

@@ -1,47 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadConfig } from '@exai/core';
+import { resolve } from 'node:path';
 import type { Engine, Store } from '@exai/engine';
-import { startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToolRegistry, openGateway, selectTools } from '../src/index.js';
+import type { Simulator } from '@exai/provider-simulator';
+import { describe, expect, it } from 'vitest';
+import { createToolRegistry, selectTools } from '../src/index.js';
+import { gatewayForFile } from './helpers.js';
 
-let sim: Awaited<ReturnType<typeof startSimulator>>;
+let sim: Simulator;
 let engine: Engine;
 let store: Store;
-let closeGateway: (graceMs?: number) => Promise<boolean>;
-let dataDir: string;
 const packageDir = resolve(import.meta.dirname, '..');
 const me = { owner: 'tester' };
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'exai-tools-'));
-  const providers = Object.fromEntries(
-    (['glm', 'kimi', 'minimax', 'openai'] as const).map((kind) => [
-      kind,
-      { kind, apiKey: 'k', baseURL: sim.baseURL(kind) },
-    ]),
-  );
-  // A provider key rejected by one test is held out only briefly, so the next test finds it re-checked.
-  const config = loadConfig({
-    env: {},
-    input: {
-      providers,
-      store: { dataDir },
-      logLevel: 'silent',
-      retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 },
-      breaker: { credentialHoldMs: 1 },
-    },
-  });
-  ({ engine, store, close: closeGateway } = await openGateway({ config }));
-});
-afterAll(async () => {
-  await closeGateway(1_000);
-  await sim.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+// A provider key rejected by one test is held out only briefly, so the next test finds it re-checked.
+gatewayForFile(
+  ['glm', 'kimi', 'minimax', 'openai'],
+  { retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 }, breaker: { credentialHoldMs: 1 } },
+  (opened) => {
+    ({ sim, engine, store } = opened);
+  },
+);
 
 const tokens = (registry: ReturnType<typeof createToolRegistry>) =>
   Math.ceil(

@@ -1,34 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { loadConfig } from '@exai/core';
+import { resolve } from 'node:path';
 import type { Engine, Store } from '@exai/engine';
-import { startSimulator } from '@exai/provider-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createToolRegistry, openGateway, type ToolContext, type ToolRegistry } from '../src/index.js';
+import type { Simulator } from '@exai/provider-simulator';
+import { describe, expect, it } from 'vitest';
+import { createToolRegistry, type ToolContext, type ToolRegistry } from '../src/index.js';
+import { gatewayForFile } from './helpers.js';
 
-let sim: Awaited<ReturnType<typeof startSimulator>>;
+let sim: Simulator;
 let engine: Engine;
 let store: Store;
-let closeGateway: (graceMs?: number) => Promise<boolean>;
-let dataDir: string;
 let registry: ToolRegistry;
 
 const alice: ToolContext = { scope: { owner: 'key:alice' } };
 const bob: ToolContext = { scope: { owner: 'key:bob' } };
 const admin: ToolContext = { scope: { owner: 'admin:root', admin: true } };
 
-beforeAll(async () => {
-  sim = await startSimulator({ port: 0 });
-  dataDir = mkdtempSync(join(tmpdir(), 'exai-tools-tenancy-'));
-  const providers = Object.fromEntries(
-    (['glm', 'kimi'] as const).map((kind) => [kind, { kind, apiKey: 'k', baseURL: sim.baseURL(kind) }]),
-  );
-  const config = loadConfig({
-    env: {},
-    input: { providers, store: { dataDir }, logLevel: 'silent', retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 } },
-  });
-  ({ engine, store, close: closeGateway } = await openGateway({ config }));
+gatewayForFile(['glm', 'kimi'], { retry: { maxAttempts: 1, maxAttemptsPerRequest: 1 } }, (opened) => {
+  ({ sim, engine, store } = opened);
   registry = createToolRegistry({
     engine,
     store,
@@ -36,11 +23,6 @@ beforeAll(async () => {
     profile: 'full',
     allowedRoots: [resolve(import.meta.dirname, '..')],
   });
-});
-afterAll(async () => {
-  await closeGateway(1_000);
-  await sim.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A failure's text with the id it names replaced, to compare a foreign id's answer with an unknown one's. */

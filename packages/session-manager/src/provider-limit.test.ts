@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate, overlapCounter } from './helpers.js';
+import { gate, overlapCounter } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('per-provider limit', () => {
   it('never runs more than `perProvider` calls of one provider at once', async () => {

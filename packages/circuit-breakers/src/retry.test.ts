@@ -1,8 +1,8 @@
 import { BadRequestError, CircuitOpenError, GatewayError, OverloadedError, RateLimitedError } from '@exai/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { RetryInfo } from '../src/index.js';
-import { retry } from '../src/index.js';
-import { rejection, sleep } from './helpers.js';
+import { rejection, sleep } from '../test/helpers.js';
+import type { RetryInfo } from './index.js';
+import { retry } from './index.js';
 
 const fast = { baseDelayMs: 1, maxDelayMs: 5 };
 

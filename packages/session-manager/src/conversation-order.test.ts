@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { overlapCounter, sleep } from './helpers.js';
+import { overlapCounter, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('per-conversation limit and order', () => {
   it('runs one call per conversation at a time, in arrival order, even with random durations', async () => {
@@ -25,7 +25,7 @@ describe('per-conversation limit and order', () => {
     expect(maxRunning).toBe(1);
   });
 
-  it('keeps order across providers inside one conversation, while a busy provider makes the later call wait', async () => {
+  it('keeps order across providers in one conversation; a busy provider makes the later call wait', async () => {
     const manager = createSessionManager({ perProvider: 1 });
     const order: string[] = [];
     const blocker = manager.run(() => sleep(30), { provider: 'glm' });

@@ -1,7 +1,7 @@
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate, sleep } from './helpers.js';
+import { gate, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('caller cancellation', () => {
   it('aborting a running call aborts the function signal and run throws CancelledError at once', async () => {

@@ -1,8 +1,8 @@
 import type { SharedBreakerState } from '@exai/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BreakerRegistry, BreakerStateEvent } from '../src/index.js';
-import { createBreakerRegistry, createMemorySharedBreakerState } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep, trip } from './helpers.js';
+import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep, trip } from '../test/helpers.js';
+import type { BreakerRegistry, BreakerStateEvent } from './index.js';
+import { createBreakerRegistry, createMemorySharedBreakerState } from './index.js';
 
 const registries: BreakerRegistry[] = [];
 afterEach(async () => {
@@ -117,7 +117,7 @@ describe('shared state across instances', () => {
     expect(await b.get('glm/glm-4.6').execute(async () => 'ok')).toBe('ok');
   });
 
-  it('reads the record before the first call, and at most once per refresh interval, when there is no push', async () => {
+  it('reads the record before the first call, then at most once per refresh interval, with no push', async () => {
     const counter = { gets: 0 };
     const { a, b } = pair(withoutPush(createMemorySharedBreakerState(), counter), { sharedRefreshMs: 250 });
     await open(a, 'kimi/kimi-k2');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
+import { createSessionManager } from './index.js';
 
 // The gateway budget is well under 1 ms per request; measured locally ~10-20 µs uncontended and
 // ~40-90 µs per call in queued bursts. The bounds here leave room for a loaded CI box.

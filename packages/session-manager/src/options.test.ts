@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager, sessionManagerDefaults } from '../src/index.js';
+import { createSessionManager, sessionManagerDefaults } from './index.js';
 
 describe('options', () => {
   it('defaults match the concurrency section of the gateway config', async () => {

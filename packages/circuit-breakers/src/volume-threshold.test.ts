@@ -1,17 +1,14 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, isCircuitOpen, rejection } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FAST, failingTask, isCircuitOpen, registriesPerTest, rejection } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
+import { createBreakerRegistry } from './index.js';
 
+const newRegistry = registriesPerTest();
 let registry: BreakerRegistry;
-afterEach(async () => {
-  await registry.close();
-  vi.useRealTimers();
-});
 
 describe('volume threshold and rolling window', () => {
   it('stays closed below the volume threshold, opens at it, then fails fast without calling fn', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     const task = failingTask();
     for (let call = 0; call < 4; call++) await rejection(breaker.execute(task));
@@ -35,7 +32,7 @@ describe('volume threshold and rolling window', () => {
   });
 
   it('stays closed while failures are at or below the error percentage', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = registry.get('kimi');
     const task = failingTask();
     for (let round = 0; round < 4; round++) {
@@ -49,7 +46,7 @@ describe('volume threshold and rolling window', () => {
 
   it('forgets failures that have left the rolling window', async () => {
     vi.useFakeTimers(); // the window's buckets rotate on timers: move time instead of waiting for it
-    registry = createBreakerRegistry({ defaults: { ...FAST, rollingWindowMs: 300, rollingWindowBuckets: 3 } });
+    registry = newRegistry({ defaults: { ...FAST, rollingWindowMs: 300, rollingWindowBuckets: 3 } });
     const breaker = registry.get('minimax');
     const task = failingTask();
     for (let call = 0; call < 4; call++) await rejection(breaker.execute(task));
@@ -60,8 +57,8 @@ describe('volume threshold and rolling window', () => {
     expect(task.calls).toBe(8);
   });
 
-  it('uses the provider part of the key for per-provider options; provider and model keys are separate breakers', async () => {
-    registry = createBreakerRegistry({ defaults: FAST, perProvider: { glm: { volumeThreshold: 2 } } });
+  it('per-provider options by the provider part of a key; provider and model keys are separate breakers', async () => {
+    registry = newRegistry({ defaults: FAST, perProvider: { glm: { volumeThreshold: 2 } } });
     const model = registry.get('glm/glm-4.6');
     expect(model.provider).toBe('glm');
     expect(model.model).toBe('glm-4.6');
@@ -80,7 +77,7 @@ describe('volume threshold and rolling window', () => {
 
   it('rejects invalid options when the registry is created', () => {
     expect(() => createBreakerRegistry({ perProvider: { glm: { resetTimeoutMs: -1 } } })).toThrow(/resetTimeoutMs/);
-    registry = createBreakerRegistry();
+    registry = newRegistry();
     expect(registry.get('glm').options).toMatchObject({
       rollingWindowMs: 30_000,
       volumeThreshold: 5,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate, sleep } from './helpers.js';
+import { gate, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('drain', () => {
   it('stops accepting calls and resolves true once running and queued calls have finished', async () => {

@@ -1,7 +1,7 @@
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate } from './helpers.js';
+import { gate } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('maxQueue', () => {
   it('past maxQueue waiting calls, run fails at once with QueueFullError', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { createBreakerRegistry, createMemorySharedBreakerState } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep, trip } from './helpers.js';
+import { deferred, FAST, failingTask, isCircuitOpen, rejection, sleep, trip } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
+import { createBreakerRegistry, createMemorySharedBreakerState } from './index.js';
 
 const registries: BreakerRegistry[] = [];
 afterEach(async () => {

@@ -1,19 +1,12 @@
 import { BadRequestError, NetworkError, OverloadedError, RateLimitedError, ServerError } from '@exai/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { createBreakerRegistry, modelBreakerKey } from '../src/index.js';
-import { FAST, failingTask, isCircuitOpen, rejection } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { advance, FAST, failingTask, isCircuitOpen, registriesPerTest, rejection } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
+import { modelBreakerKey } from './index.js';
 
 // Fake timers: the probe schedule is asserted exactly, whatever the machine's load.
+const newRegistry = registriesPerTest({ fakeTimers: true });
 let registry: BreakerRegistry;
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(async () => {
-  await registry.close();
-  vi.useRealTimers();
-});
-const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 async function trip(key: string, error: () => unknown = () => new OverloadedError({ provider: 'glm' })) {
   const breaker = registry.get(key);
@@ -28,8 +21,8 @@ const waitOf = (key: string) => {
 };
 
 describe('the half-open probe schedule', () => {
-  it('starts at firstProbeMs, doubles while the probes fail, stops at resetTimeoutMs, starts over after a close', async () => {
-    registry = createBreakerRegistry({ defaults: { ...FAST, firstProbeMs: 1_000, resetTimeoutMs: 6_000 } });
+  it('starts at firstProbeMs, doubles while probes fail, stops at resetTimeoutMs, restarts after a close', async () => {
+    registry = newRegistry({ defaults: { ...FAST, firstProbeMs: 1_000, resetTimeoutMs: 6_000 } });
     const breaker = await trip('glm');
     expect(breaker.state).toBe('open');
     const waits: number[] = [];
@@ -52,7 +45,7 @@ describe('the half-open probe schedule', () => {
   });
 
   it('a refusal during a probe tells the caller the wait that follows a failed probe', async () => {
-    registry = createBreakerRegistry({ defaults: { ...FAST, firstProbeMs: 1_000, resetTimeoutMs: 6_000 } });
+    registry = newRegistry({ defaults: { ...FAST, firstProbeMs: 1_000, resetTimeoutMs: 6_000 } });
     const breaker = await trip('glm');
     await advance(1_010);
     let finish!: () => void;
@@ -66,7 +59,7 @@ describe('the half-open probe schedule', () => {
 
 describe('a scoped registry: breakers where the fault is', () => {
   it('a 429 storm on one model opens that model only; the provider and its other models serve', async () => {
-    registry = createBreakerRegistry({ defaults: FAST, scoped: true });
+    registry = newRegistry({ defaults: FAST, scoped: true });
     const storm = await trip('glm/a', () => new RateLimitedError({ provider: 'glm', model: 'a' }));
     expect(storm.state).toBe('open');
     expect(registry.get('glm').state).toBe('closed');
@@ -80,7 +73,7 @@ describe('a scoped registry: breakers where the fault is', () => {
   });
 
   it('network and 5xx faults open the provider key; model keys do not count them', async () => {
-    registry = createBreakerRegistry({ defaults: FAST, scoped: true });
+    registry = newRegistry({ defaults: FAST, scoped: true });
     const provider = await trip('glm', () => new NetworkError({ provider: 'glm' }));
     expect(provider.state).toBe('open');
     expect(registry.snapshot()[0]).toMatchObject({ key: 'glm', scope: 'provider', state: 'open' });
@@ -91,7 +84,7 @@ describe('a scoped registry: breakers where the fault is', () => {
   });
 
   it('a 429 with Retry-After holds the model for that long and does not count toward opening', async () => {
-    registry = createBreakerRegistry({ defaults: FAST, scoped: true });
+    registry = newRegistry({ defaults: FAST, scoped: true });
     const breaker = registry.get('glm/a');
     const limited = failingTask(() => new RateLimitedError({ provider: 'glm', model: 'a', retryAfterMs: 2_000 }));
     await rejection(breaker.execute(limited));
@@ -112,7 +105,7 @@ describe('a scoped registry: breakers where the fault is', () => {
   });
 
   it('per provider key: each key of a model has its own breaker', async () => {
-    registry = createBreakerRegistry({ defaults: FAST, scoped: true });
+    registry = newRegistry({ defaults: FAST, scoped: true });
     expect(modelBreakerKey('glm', 'a')).toBe('glm/a');
     expect(modelBreakerKey('glm', 'a', 1, 2)).toBe('glm/a#2');
     await trip(modelBreakerKey('glm', 'a', 0, 2), () => new RateLimitedError({ provider: 'glm' }));

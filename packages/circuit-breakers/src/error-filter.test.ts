@@ -13,16 +13,12 @@ import {
   StreamInterruptedError,
   TimeoutError,
 } from '@exai/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BreakerRegistry } from '../src/index.js';
-import { createBreakerRegistry } from '../src/index.js';
-import { FAST, failingTask, rejection, trip } from './helpers.js';
+import { describe, expect, it, vi } from 'vitest';
+import { FAST, failingTask, registriesPerTest, rejection, trip } from '../test/helpers.js';
+import type { BreakerRegistry } from './index.js';
 
+const newRegistry = registriesPerTest();
 let registry: BreakerRegistry;
-afterEach(async () => {
-  await registry.close();
-  vi.useRealTimers();
-});
 
 const clientErrors: Array<[string, () => GatewayError]> = [
   ['bad_request', () => new BadRequestError()],
@@ -46,7 +42,7 @@ const providerFaults: Array<[string, () => unknown]> = [
 /** A breaker opened by failures and past its reset time: the next call is the probe. */
 async function awaitingProbe() {
   vi.useFakeTimers(); // the reset timer: advanced, not waited for
-  registry = createBreakerRegistry({ defaults: FAST });
+  registry = newRegistry({ defaults: FAST });
   const breaker = registry.get('glm');
   await trip(breaker);
   await vi.advanceTimersByTimeAsync(FAST.resetTimeoutMs + 50);
@@ -55,7 +51,7 @@ async function awaitingProbe() {
 
 describe('error filter: only provider faults count', () => {
   it.each(clientErrors)('%s never trips the breaker and is passed through unchanged', async (_code, make) => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     const errors = Array.from({ length: 10 }, make);
     for (const error of errors) {
@@ -66,7 +62,7 @@ describe('error filter: only provider faults count', () => {
   });
 
   it.each(providerFaults)('%s counts as a failure and opens the breaker', async (_code, make) => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = registry.get('glm');
     const task = failingTask(make);
     await trip(breaker, task);
@@ -89,7 +85,7 @@ describe('error filter: only provider faults count', () => {
 
   it('has no timeout of its own unless one is configured', async () => {
     vi.useFakeTimers();
-    registry = createBreakerRegistry({ defaults: FAST, perProvider: { kimi: { timeoutMs: 50 } } });
+    registry = newRegistry({ defaults: FAST, perProvider: { kimi: { timeoutMs: 50 } } });
     const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 150));
     const unlimited = registry.get('glm').execute(slow);
     await vi.advanceTimersByTimeAsync(150);

@@ -1,19 +1,20 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BreakerRegistry, BreakerStateEvent } from '../src/index.js';
-import { createBreakerRegistry } from '../src/index.js';
-import { deferred, FAST, failingTask, isCircuitOpen, rejection, trip } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import {
+  advance,
+  deferred,
+  FAST,
+  failingTask,
+  isCircuitOpen,
+  registriesPerTest,
+  rejection,
+  trip,
+} from '../test/helpers.js';
+import type { BreakerRegistry, BreakerStateEvent } from './index.js';
 
 // The reset timer under fake timers: time moves only when the test advances it, so a loaded machine
 // cannot make the breaker half-open early or late.
+const newRegistry = registriesPerTest({ fakeTimers: true });
 let registry: BreakerRegistry;
-beforeEach(() => {
-  vi.useFakeTimers();
-});
-afterEach(async () => {
-  await registry.close();
-  vi.useRealTimers();
-});
-const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 async function openBreaker(key: string) {
   const breaker = registry.get(key);
@@ -24,7 +25,7 @@ async function openBreaker(key: string) {
 
 describe('half-open probe', () => {
   it('lets exactly one probe through when five callers arrive at once, then closes on its success', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
     await advance(FAST.resetTimeoutMs + 50);
     expect(breaker.state).toBe('half_open');
@@ -51,7 +52,7 @@ describe('half-open probe', () => {
   });
 
   it('opens again with a new reset timeout when the probe fails', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
     const firstOpenedAt = registry.snapshot()[0]?.openedAt ?? 0;
     await advance(FAST.resetTimeoutMs + 50);
@@ -69,7 +70,7 @@ describe('half-open probe', () => {
   });
 
   it('refuses with a retryAfterMs while the probe is in flight', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
     await advance(FAST.resetTimeoutMs + 50);
     const probe = deferred<string>();
@@ -81,7 +82,7 @@ describe('half-open probe', () => {
   });
 
   it('starts a fresh window after closing: one failure does not re-open it', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const breaker = await openBreaker('glm');
     await advance(FAST.resetTimeoutMs + 50);
     await breaker.execute(async () => 'probe');
@@ -92,7 +93,7 @@ describe('half-open probe', () => {
   });
 
   it('reports every transition to state listeners until they are removed', async () => {
-    registry = createBreakerRegistry({ defaults: FAST });
+    registry = newRegistry({ defaults: FAST });
     const events: BreakerStateEvent[] = [];
     const listener = (event: BreakerStateEvent) => events.push(event);
     registry.on('state', listener);

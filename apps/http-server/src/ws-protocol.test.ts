@@ -7,7 +7,7 @@ import {
   parseClientFrame,
   serverFrameSchema,
   serverFrameTypes,
-} from '../src/ws-protocol.js';
+} from './ws-protocol.js';
 
 /**
  * docs/websocket-protocol.md and src/ws-protocol.ts say the same thing: every frame type has a

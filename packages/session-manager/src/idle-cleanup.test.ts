@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate, sleep } from './helpers.js';
+import { gate, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('queues are created on demand and dropped when idle', () => {
   it('keeps no queue for finished conversations or providers', async () => {

@@ -1,6 +1,6 @@
 import { GatewayError, RateLimitedError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
+import { createSessionManager } from './index.js';
 
 describe('run and runSettled', () => {
   it('run returns the value and records a completed session', async () => {

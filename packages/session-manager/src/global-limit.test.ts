@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { overlapCounter } from './helpers.js';
+import { overlapCounter } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('global limit', () => {
   it('never runs more than `global` calls at once, across providers', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate, sleep } from './helpers.js';
+import { gate, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('session records: get and list', () => {
   it('keeps at most historySize finished sessions, dropping the oldest', async () => {

@@ -1,7 +1,7 @@
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
-import { gate, sleep } from './helpers.js';
+import { gate, sleep } from '../test/helpers.js';
+import { createSessionManager } from './index.js';
 
 describe('timeouts', () => {
   it('aborts the function signal with a TimeoutError and run throws TimeoutError', async () => {
@@ -30,7 +30,7 @@ describe('timeouts', () => {
     expect(manager.get('t1')).toMatchObject({ status: 'timed_out', error: 'timeout' });
   });
 
-  it('settles at the timeout even when the function ignores its signal; the slot stays held until it ends', async () => {
+  it('settles at the timeout even if the function ignores its signal; the slot is held until it ends', async () => {
     const manager = createSessionManager({ perProvider: 1 });
     const stubborn = gate();
     const started = Date.now();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSessionManager, type SessionRecord } from '../src/index.js';
-import { gate, sleep } from './helpers.js';
+import { gate, sleep } from '../test/helpers.js';
+import { createSessionManager, type SessionRecord } from './index.js';
 
 describe("'session' events", () => {
   it('reports every status change: queued, running, then the final status', async () => {

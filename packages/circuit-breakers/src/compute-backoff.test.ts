@@ -1,6 +1,6 @@
 import { OverloadedError, RateLimitedError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { computeBackoff } from '../src/index.js';
+import { computeBackoff } from './index.js';
 
 describe('computeBackoff()', () => {
   it('grows exponentially with full jitter and stops at maxDelayMs', () => {
