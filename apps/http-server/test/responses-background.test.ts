@@ -21,8 +21,10 @@ async function settled(client: OpenAI, id: string): Promise<OpenAI.Responses.Res
 }
 
 /** The chat attempt of a scripted `no-response` is in the simulator's log as soon as it arrives. */
-const upstreamArrived = (gateway: TestGateway) => () =>
-  gateway.sim.log.some((row) => row.path.endsWith('/chat/completions'));
+const upstreamArrived =
+  (gateway: TestGateway, after = 0) =>
+  () =>
+    gateway.sim.log.slice(after).some((row) => row.path.endsWith('/chat/completions'));
 const upstreamHungUp = (gateway: TestGateway) => () =>
   gateway.sim.log.some((row) => row.path.endsWith('/chat/completions') && row.clientHungUp);
 
@@ -95,9 +97,15 @@ describe('background responses across two instances (Postgres)', () => {
     expect((await settled(sdk(pair().two), finished.id)).status).toBe('completed');
 
     pair().one.sim.script('glm-4.6', 'no-response');
+    const calls = pair().one.sim.log.length; // the quick one's call is already in the log
     const created = await sdk(pair().one).responses.create({ model: 'glm-4.6', input: 'Slow one', background: true });
-    await waitFor(upstreamArrived(pair().one), 10_000, 'the upstream call');
-    expect((await sdk(pair().two).responses.retrieve(created.id)).status).toBe('in_progress');
+    await waitFor(upstreamArrived(pair().one, calls), 10_000, 'the upstream call');
+    // The other instance reads the row: in progress once the running instance has marked it (a store write).
+    await waitFor(
+      async () => (await sdk(pair().two).responses.retrieve(created.id)).status === 'in_progress',
+      10_000,
+      'in_progress on the other instance',
+    );
     expect((await sdk(pair().two).responses.cancel(created.id)).status).toBe('cancelled');
     // The instance running it sees the cancel at its next look at the store and aborts upstream.
     await waitFor(upstreamHungUp(pair().one), 10_000, 'the upstream call to be aborted');

@@ -233,20 +233,20 @@ describe('admin API', () => {
   });
 
   it("spend is the caller's tenant only: a tenant's admin never sees another tenant's rows, however many keys", async () => {
-    const acmeAdmin = await createKey(gateway, { name: 'acme-admin', owner: 'acme-spend', admin: true });
-    const globexAdmin = await createKey(gateway, { name: 'globex-admin', owner: 'globex-spend', admin: true });
-    const acme = await createKey(gateway, { name: 'acme-caller', owner: 'acme-spend' });
-    const globex = await createKey(gateway, { name: 'globex-caller', owner: 'globex-spend' });
+    const acmeAdmin = await createKey(gateway(), { name: 'acme-admin', owner: 'acme-spend', admin: true });
+    const globexAdmin = await createKey(gateway(), { name: 'globex-admin', owner: 'globex-spend', admin: true });
+    const acme = await createKey(gateway(), { name: 'acme-caller', owner: 'acme-spend' });
+    const globex = await createKey(gateway(), { name: 'globex-caller', owner: 'globex-spend' });
     // More keys than one page of keys (100), all newer than the key that calls.
     await new Promise((resolve) => setTimeout(resolve, 5));
     for (let index = 0; index < 101; index++)
-      await gateway.server.deps.store.createApiKey(`acme-${index}`, { owner: 'acme-spend' });
-    expect((await ask(gateway, acme.key)).status).toBe(200);
-    expect((await ask(gateway, globex.key)).status).toBe(200);
+      await gateway().server.deps.store.createApiKey(`acme-${index}`, { owner: 'acme-spend' });
+    expect((await ask(gateway(), acme.key)).status).toBe(200);
+    expect((await ask(gateway(), globex.key)).status).toBe(200);
     const spendOf = async (key: string) => {
       const deadline = Date.now() + 10_000;
       for (;;) {
-        const body = await json(await admin(gateway, '/v1/admin/spend?period=day', {}, key));
+        const body = await json(await admin(gateway(), '/v1/admin/spend?period=day', {}, key));
         const ids: string[] = body.data.map((row: { api_key_id: string }) => row.api_key_id);
         if (ids.length > 0 || Date.now() > deadline) return ids;
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -259,7 +259,7 @@ describe('admin API', () => {
     expect(all).toContain(globex.id);
     // A plain key lists nothing: neither the spend nor the dashboard (request log, recent requests).
     for (const path of ['/v1/admin/spend', '/dashboard/snapshot', '/dashboard/events'])
-      expect((await admin(gateway, path, {}, globex.key)).status, path).toBe(403);
+      expect((await admin(gateway(), path, {}, globex.key)).status, path).toBe(403);
   });
 
   it('bad input is a 4xx in OpenAI shape', async () => {
