@@ -12,7 +12,8 @@ import {
 /** The fields a type requires (the optional ones dropped). */
 type RequiredKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];
 
-// The HTTP schema and core's ChatRequest are one declaration seen from two sides; these fail to compile when they drift.
+// The HTTP schema and core's ChatRequest are one declaration seen from two sides;
+// these fail to compile when they drift.
 describe('chatBodySchema and ChatRequest', () => {
   it('declare the same fields', () => {
     type Body = Omit<ChatBody, 'remember'>;

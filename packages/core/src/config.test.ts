@@ -31,7 +31,8 @@ describe('loadConfig', () => {
     const file = join(dir, 'exai.yaml');
     writeFileSync(
       file,
-      'providers:\n  local:\n    kind: openai-compatible\n    baseURL: http://127.0.0.1:11434/v1\n    apiKeyEnv: LOCAL_KEY\ntimeouts:\n  firstTokenMs: 5000\nfallbacks:\n  glm: [kimi, minimax]\n',
+      'providers:\n  local:\n    kind: openai-compatible\n    baseURL: http://127.0.0.1:11434/v1\n' +
+        '    apiKeyEnv: LOCAL_KEY\ntimeouts:\n  firstTokenMs: 5000\nfallbacks:\n  glm: [kimi, minimax]\n',
     );
     const config = loadConfig({ file, env: { LOCAL_KEY: 'local-key-1', EXAI_FIRST_TOKEN_TIMEOUT_MS: '7000' } });
     expect(config.providers.local).toMatchObject({ kind: 'openai-compatible', apiKey: 'local-key-1' });

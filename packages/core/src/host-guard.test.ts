@@ -44,7 +44,7 @@ describe('createHostGuard', () => {
     expect(guard.originAllowed('https://evil.example', 'api.example.com')).toBe(false);
   });
 
-  it('on a wildcard bind accepts any Host unless told to check; checking accepts addresses, never foreign names', () => {
+  it('on a wildcard bind accepts any Host unless told to check; then addresses, never foreign names', () => {
     const keyed = createHostGuard({ bindHost: '0.0.0.0' });
     expect(keyed.hostAllowed('anything.example')).toBe(true);
     expect(keyed.originAllowed('http://anything.example', 'anything.example')).toBe(true);

@@ -79,7 +79,7 @@ describe('logger', () => {
     );
   });
 
-  it("masks the gateway's own keys and tokens wherever they appear in text, in logs and in error messages", async () => {
+  it("masks the gateway's own keys and tokens wherever they appear: in logs and in error messages", async () => {
     const gatewayKey = 'exai-gw-key-4f1d9c';
     const mcpToken = 'mcp-token-8e2a77b1';
     registerSecret(gatewayKey);

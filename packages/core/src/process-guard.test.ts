@@ -25,7 +25,10 @@ process.stdin.on('data', (data) => {
   const coded = (code, message) => Object.assign(new Error(message), { code });
   if (command === 'reset') setImmediate(() => { throw coded('ECONNRESET', 'read ECONNRESET'); });
   if (command === 'pipe') Promise.reject(coded('EPIPE', 'write EPIPE'));
-  if (command === 'bug') setImmediate(() => { throw new TypeError('state is broken for key sk-guardtestsecret123456'); });
+  if (command === 'bug')
+    setImmediate(() => {
+      throw new TypeError('state is broken for key sk-guardtestsecret123456');
+    });
 });
 `;
 

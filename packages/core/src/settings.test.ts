@@ -81,7 +81,7 @@ describe('parseSettings', () => {
     expect(parsed.error?.issues[0]?.path).toEqual(['EXAI_HEADERS_TIMEOUT_MS']);
   });
 
-  it('reads the OTLP exporter variables: protocols, headers percent-decoded; grpc and bad headers refused by name', () => {
+  it('reads the OTLP exporter variables: protocols, decoded headers; grpc and bad headers refused by name', () => {
     const { settings, issues } = parseSettings({
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_EXPORTER_OTLP_HEADERS: ' Authorization = Bearer%20s3cret , x-tenant=a%2Cb,',

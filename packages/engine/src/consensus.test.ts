@@ -126,7 +126,7 @@ describe('runConsensus', () => {
     expect(result.responses[1]).toMatchObject({ error: { code: 'timeout' } });
   });
 
-  it('returns partial results when one participant fails, and the synthesis gets every answer with its stance', async () => {
+  it('gives partial results when one participant fails; the synthesis gets each answer and stance', async () => {
     const synthesisCalls: { participant: ConsensusParticipant; messages: ChatMessage[] }[] = [];
     const ask: ConsensusAsk = async (participant) => {
       if (participant.model === 'model-b') throw new Error('upstream exploded');

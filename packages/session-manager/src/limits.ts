@@ -4,8 +4,8 @@ import type { ResolvedOptions } from './options.js';
 import type { Session } from './session.js';
 
 /**
- * The three limits as gates (a counter and a FIFO each, gate.ts), always entered in the same order — conversation, then provider,
- * then global — and each slot held until the function ends:
+ * The three limits as gates (a counter and a FIFO each, gate.ts), always entered in the same order —
+ * conversation, then provider, then global — and each slot held until the function ends:
  * - one order for every call means no cycle of waits, hence no deadlock;
  * - a call asks for a global slot only once its provider has room, so a saturated provider never
  *   sits on global slots another provider could use (no head-of-line blocking across providers);
