@@ -123,7 +123,8 @@ describe.each(modes)('exai-mcp --http ($name) under hostile clients', (mode) => 
     });
     it('after reading the answer', async () => {
       const { answer } = await tcp.hit(port, [tcp.upgradeRequest(path, authLine)]);
-      expect(tcp.statusOf(answer), answer).toBe(path === '/mcp' ? 400 : 404);
+      // /mcp: stateless by default, so a GET (no stream to open) is a 405.
+      expect(tcp.statusOf(answer), answer).toBe(path === '/mcp' ? 405 : 404);
       await expectServing();
     });
   });

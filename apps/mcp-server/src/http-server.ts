@@ -217,6 +217,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       }
     }
     if (!options.sessions) {
+      // Stateless: no stream to GET and no session to DELETE, which the spec answers with a 405.
+      if (request.method !== 'POST') {
+        const hint =
+          'Method Not Allowed: this server is stateless, POST each JSON-RPC request (sessions: EXAI_MCP_SESSIONS=1)';
+        return jsonError(response, 405, -32000, hint, { allow: 'POST' });
+      }
       // Stateless 2025: a fresh server per request (initialize included), nothing kept between them.
       return serveStateless(() => options.createServer(scope), request, response, body);
     }
