@@ -249,7 +249,7 @@ describe('authentication', () => {
 
 describe('liveness', () => {
   it('drops a peer that does not answer pings, closes idle sockets and a socket without hello', async () => {
-    const quick = await startHarness({ ws: { heartbeatMs: 100, idleTimeoutMs: 400, helloTimeoutMs: 300 } });
+    const quick = await startHarness({ ws: { heartbeatMs: 100, idleTimeoutMs: 1_500, helloTimeoutMs: 300 } });
     try {
       const deaf = await connect(quick.wsURL, { headers: { authorization: `Bearer ${API_KEY}` }, autoPong: false });
       const idle = await connect(quick.wsURL);
