@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,5 +68,19 @@ describe('exai-mcp exports its traces over OTLP', () => {
     expect(attempts.length).toBeGreaterThanOrEqual(1);
     // Every span of the trace is one of these: nothing hangs off elsewhere.
     expect(spans.length).toBe(2 + attempts.length);
+  });
+});
+
+describe('tracing off', () => {
+  it('the build imports @exai/otel only dynamically (loaded only when an endpoint is set), and no @opentelemetry', () => {
+    const dist = new URL('../dist/', import.meta.url);
+    const code = readdirSync(dist)
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => readFileSync(new URL(file, dist), 'utf8'));
+    expect(code.filter((text) => text.includes('@opentelemetry/'))).toEqual([]);
+    // Lines naming the package as a module (the cli's embedded package.json names it as a dependency key).
+    const imports = code.flatMap((text) => text.match(/^.*\b(?:import|from)\b.*['"]@exai\/otel['"].*$/gm) ?? []);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const line of imports) expect(line).toMatch(/\bimport\(\s*['"]@exai\/otel['"]\s*\)/);
   });
 });
