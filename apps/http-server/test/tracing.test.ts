@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { localOwner } from '@exai/engine';
 import { openTracing } from '@exai/otel';
 import { startSimulator } from '@exai/provider-simulator';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
@@ -471,6 +472,32 @@ describe('tracing off', () => {
     const naming = chunks.flatMap((text) => text.match(/^.*['"]@exai\/otel['"].*$/gm) ?? []);
     expect(naming.length).toBeGreaterThan(0);
     for (const line of naming) expect(line).toMatch(/\bimport\(\s*['"]@exai\/otel['"]\s*\)/);
+  });
+});
+
+describe('the request log carries the trace id', () => {
+  it("a valid traceparent's trace id is stored on the request's row, tracing off too; a malformed one is not", async () => {
+    const gateway = await startGateway({});
+    try {
+      const messages = [{ role: 'user', content: 'Say hello' }];
+      const body = { model: 'kimi-k2-0905-preview', messages };
+      const traced = await post(`${gateway.url}/v1/chat/completions`, body, {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      });
+      const garbled = await post(`${gateway.url}/v1/chat/completions`, body, { traceparent: '00-zzzz-not-a-trace-ff' });
+      expect([traced.status, garbled.status]).toEqual([200, 200]);
+      const ids = [traced.headers.get('x-request-id'), garbled.headers.get('x-request-id')];
+      const rows = async () => {
+        const all = await gateway.server.deps.store.listRequests({ owner: localOwner, admin: true }, { limit: 20 });
+        return ids.map((id) => all.find((row) => row.id === id));
+      };
+      await waitFor(async () => (await rows()).every(Boolean), 10_000, 'both request log rows');
+      const [tracedRow, garbledRow] = await rows();
+      expect(tracedRow!.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+      expect(garbledRow!.traceId).toBeNull();
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
