@@ -20,6 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
     '@exai/session-manager',
     '@exai/provider-openai-compatible',
     '@exai/store',
+    '@exai/otel',
     '@exai/provider-simulator',
   ],
   ['@exai/provider-openai', '@exai/provider-glm', '@exai/provider-kimi', '@exai/provider-minimax'],

@@ -1,11 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import type { GatewayConfig, Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
 import type { Engine, OwnerScope } from '@exai/engine';
+import type { AppTracing, HeadersLike } from '@exai/otel';
 import type { Store } from '@exai/store';
 import type { ToolRegistry } from '@exai/tools';
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { AppTracing } from './tracing.js';
 
 /**
  * What every route module receives. The seam between the app wiring (`app.ts`) and the modules
@@ -15,8 +15,8 @@ import type { AppTracing } from './tracing.js';
 /** The HTTP app (Fastify, chosen by measurement: docs/decisions/0008-http-framework.md). Routes mount on it. */
 export type App = FastifyInstance;
 
-/** Request headers as Fastify/Node (`IncomingHttpHeaders`) or the fetch API (`Headers`) give them. */
-export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
+/** Request headers as Fastify/Node (`IncomingHttpHeaders`) or the fetch API give them (the type of @exai/otel). */
+export type { HeadersLike };
 
 export interface AuthCheckOptions {
   /** Require an admin key (`EXAI_ADMIN_KEYS`); a loopback client passes only with `EXAI_LOOPBACK_ADMIN=1`. */

@@ -1,4 +1,4 @@
-import type { TraceSpan } from '@exai/core';
+import { parseTraceparent, type TraceSpan } from '@exai/core';
 import type { EngineCallOptions, EngineMeta, OwnerScope } from '@exai/engine';
 import type { FastifyRequest } from 'fastify';
 
@@ -48,9 +48,13 @@ export function describeMeta(request: FastifyRequest, meta: EngineMeta): void {
   if (meta.provider) request.exai.provider = meta.provider;
 }
 
-/** The request's span for the engine's call options (only when tracing is on). */
-export function traceParent(request: FastifyRequest): { span?: TraceSpan } {
-  return request.exai.span ? { span: request.exai.span } : {};
+/**
+ * The request's span for the engine's call options (only when tracing is on), and the trace id of a valid
+ * `traceparent` header for the request log (tracing on or off).
+ */
+export function traceParent(request: FastifyRequest): { span?: TraceSpan; traceId?: string } {
+  const traceId = parseTraceparent(request.headers.traceparent)?.traceId;
+  return { ...(request.exai.span ? { span: request.exai.span } : {}), ...(traceId ? { traceId } : {}) };
 }
 
 /**

@@ -70,7 +70,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const logger = options.logger ?? createLogger({ level: config.logLevel, name: SERVER_NAME });
   // OpenTelemetry only when an endpoint is configured: its packages are not even loaded otherwise.
   const tracing = settings.tracing
-    ? await import('./tracing.js').then(({ openTracing }) => openTracing(settings.tracing!, SERVER_VERSION))
+    ? await import('@exai/otel').then(({ openTracing }) =>
+        openTracing(settings.tracing!, { name: SERVER_NAME, version: SERVER_VERSION }),
+      )
     : undefined;
   // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
   const gateway =

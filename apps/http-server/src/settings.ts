@@ -8,9 +8,9 @@ import {
   isLoopback,
   issuesOf,
   parseSettings,
-  type Settings,
+  type TracingSettings,
+  tracingSettingsOf,
 } from '@exai/core';
-import type { TracingSettings } from './tracing.js';
 
 /**
  * The HTTP server's own settings, read from the environment (the gateway's config file covers the engine). Every
@@ -54,33 +54,12 @@ export interface ServerSettings {
 }
 
 /**
- * Tracing from the standard OTLP exporter variables, the traces-specific ones winning: on when either
- * endpoint is set; `http/protobuf` unless told (the spec's default); headers merged name by name.
- */
-function tracingOf(all: Settings): { tracing?: TracingSettings } {
-  const url = all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? all.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (url === undefined) return {};
-  return {
-    tracing: {
-      url: all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? tracesUrl(url),
-      protocol: all.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? all.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
-      headers: { ...all.OTEL_EXPORTER_OTLP_HEADERS, ...all.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
-      serviceName: all.OTEL_SERVICE_NAME ?? 'exai-http',
-    },
-  };
-}
-
-/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base URL: the signal's path is appended (the OTLP exporter spec). */
-export function tracesUrl(endpoint: string): string {
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
-}
-
-/**
  * The exai-http slice of @exai/core's settings schema (every variable, its type, default and description);
  * `errors` names every bad variable the server reads (`EXAI_RATE_LIMIT_RPM: expected ...`).
  */
 export function readSettings(env: Env): { settings: ServerSettings; errors: string[] } {
   const { settings: all, issues } = parseSettings(env);
+  const tracing = tracingSettingsOf(all, 'exai-http');
   const settings: ServerSettings = {
     apiKeys: all.EXAI_API_KEYS,
     adminKeys: all.EXAI_ADMIN_KEYS,
@@ -94,7 +73,7 @@ export function readSettings(env: Env): { settings: ServerSettings; errors: stri
     maxFileBytes: all.EXAI_MAX_FILE_BYTES,
     modelsCacheMs: all.EXAI_MODELS_CACHE_MS,
     http: httpServerLimitsOf(all),
-    ...tracingOf(all),
+    ...(tracing ? { tracing } : {}),
   };
   return { settings, errors: issuesOf(issues, 'exai-http').map(formatSettingsIssue) };
 }

@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { localOwner } from '@exai/engine';
+import { openTracing } from '@exai/otel';
 import { startSimulator } from '@exai/provider-simulator';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
@@ -27,92 +27,13 @@ import {
   ATTR_HTTP_ROUTE,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTracing } from '../src/tracing.js';
+import { type ReceivedSpan, spansOf, startReceiver } from '../../../packages/otel/test/receiver.mjs';
 import { json, post, simulatorConfig, spawnApp, startGateway, type TestGateway, waitFor } from './helpers.js';
-
-/** A span as the receiver prints it (the OTLP JSON form), with its and its resource's attributes read into records. */
-interface ReceivedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string;
-  name: string;
-  kind: number;
-  status?: { code?: number };
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-}
-
-/** One export the receiver accepted: the encoding it came in, its HTTP headers and the request it decoded. */
-interface ReceivedExport {
-  encoding: 'json' | 'protobuf';
-  headers: Record<string, string>;
-  // biome-ignore lint/suspicious/noExplicitAny: compared whole, or read through `spansOf`
-  export: any;
-}
 
 const SERVER = 2;
 const CLIENT = 3;
 const INTERNAL = 1;
 const ERROR = 2;
-
-type OtlpValue = {
-  stringValue?: string;
-  intValue?: string | number;
-  boolValue?: boolean;
-  doubleValue?: number;
-  arrayValue?: { values?: OtlpValue[] };
-};
-const attributeValue = (value: OtlpValue): unknown =>
-  value.stringValue ??
-  (value.intValue !== undefined
-    ? Number(value.intValue)
-    : (value.boolValue ?? value.doubleValue ?? value.arrayValue?.values?.map(attributeValue)));
-const attributesOf = (list: Array<{ key: string; value: OtlpValue }> = []) =>
-  Object.fromEntries(list.map((item) => [item.key, attributeValue(item.value)]));
-
-// biome-ignore lint/suspicious/noExplicitAny: an ExportTraceServiceRequest in the OTLP JSON form
-function spansOf(request: any): ReceivedSpan[] {
-  const spans: ReceivedSpan[] = [];
-  for (const resource of request.resourceSpans ?? [])
-    for (const scope of resource.scopeSpans ?? [])
-      for (const span of scope.spans ?? [])
-        spans.push({
-          ...span,
-          attributes: attributesOf(span.attributes),
-          resource: attributesOf(resource.resource?.attributes),
-        });
-  return spans;
-}
-
-/** The OTLP/HTTP receiver (fixtures/otlp-receiver.mjs), a separate process, and every export it accepted. */
-async function startReceiver() {
-  const script = fileURLToPath(new URL('./fixtures/otlp-receiver.mjs', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exports: ReceivedExport[] = [];
-  let buffered = '';
-  let port: number | undefined;
-  child.stdout!.on('data', (data) => {
-    buffered += String(data);
-    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-      const line = JSON.parse(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-      if (line.port) port = line.port;
-      if (line.export) exports.push(line);
-    }
-  });
-  await waitFor(() => port !== undefined, 10_000, 'the OTLP receiver to listen');
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    exports,
-    spans: () => exports.flatMap((received) => spansOf(received.export)),
-    async close() {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}
 
 /**
  * The chain of parents above a span, by name, up to the first parent not among `spans` (shown as
@@ -517,7 +438,8 @@ describe('tracing off', () => {
     expect(off.some((module) => module.includes('/fastify/'))).toBe(true); // the log does see packages
     // Only the API facade, which prom-client's default process metrics require (for exemplars).
     expect([...otelPackages(off)]).toEqual(['api']);
-    expect(off.filter((module) => /\/dist\/tracing-[^/]*\.js$/.test(module))).toEqual([]);
+    const otelPackage = (module: string) => /\/otel\/dist\/index\.js$/.test(module);
+    expect(off.filter(otelPackage)).toEqual([]);
     const receiver = await startReceiver();
     try {
       const { modules: on, stderr } = await modulesLoaded({
@@ -530,7 +452,7 @@ describe('tracing off', () => {
         expect(loaded.has(name), name).toBe(true);
       // Only the exporter of the protocol in use is loaded (http/protobuf by default).
       expect(loaded.has('exporter-trace-otlp-http')).toBe(false);
-      expect(on.some((module) => /\/dist\/tracing-[^/]*\.js$/.test(module))).toBe(true);
+      expect(on.some(otelPackage)).toBe(true);
       await waitFor(() => receiver.spans().length > 0, 10_000, 'spans from the traced process');
       expect(receiver.exports[0]!.headers.authorization).toBe('Bearer otlp-s3cret');
       // Everything it logged, at the most verbose level: the header's secret is not in it.
@@ -541,13 +463,41 @@ describe('tracing off', () => {
     }
   }, 60_000);
 
-  it('costs nothing to load: only the lazily imported tracing chunk of the build names @opentelemetry', () => {
+  it('costs nothing to load: no chunk of the build names @opentelemetry; @exai/otel is only imported lazily', () => {
     const dist = fileURLToPath(new URL('../dist/', import.meta.url));
-    const naming = readdirSync(dist)
+    const chunks = readdirSync(dist)
       .filter((file) => file.endsWith('.js'))
-      .filter((file) => readFileSync(`${dist}${file}`, 'utf8').includes('@opentelemetry/'));
-    expect(naming).toHaveLength(1);
-    expect(naming[0]).toMatch(/^tracing-/);
+      .map((file) => readFileSync(`${dist}${file}`, 'utf8'));
+    expect(chunks.filter((text) => text.includes('@opentelemetry/'))).toEqual([]);
+    const naming = chunks.flatMap((text) => text.match(/^.*['"]@exai\/otel['"].*$/gm) ?? []);
+    expect(naming.length).toBeGreaterThan(0);
+    for (const line of naming) expect(line).toMatch(/\bimport\(\s*['"]@exai\/otel['"]\s*\)/);
+  });
+});
+
+describe('the request log carries the trace id', () => {
+  it("a valid traceparent's trace id is stored on the request's row, tracing off too; a malformed one is not", async () => {
+    const gateway = await startGateway({});
+    try {
+      const messages = [{ role: 'user', content: 'Say hello' }];
+      const body = { model: 'kimi-k2-0905-preview', messages };
+      const traced = await post(`${gateway.url}/v1/chat/completions`, body, {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      });
+      const garbled = await post(`${gateway.url}/v1/chat/completions`, body, { traceparent: '00-zzzz-not-a-trace-ff' });
+      expect([traced.status, garbled.status]).toEqual([200, 200]);
+      const ids = [traced.headers.get('x-request-id'), garbled.headers.get('x-request-id')];
+      const rows = async () => {
+        const all = await gateway.server.deps.store.listRequests({ owner: localOwner, admin: true }, { limit: 20 });
+        return ids.map((id) => all.find((row) => row.id === id));
+      };
+      await waitFor(async () => (await rows()).every(Boolean), 10_000, 'both request log rows');
+      const [tracedRow, garbledRow] = await rows();
+      expect(tracedRow!.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+      expect(garbledRow!.traceId).toBeNull();
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
@@ -562,7 +512,7 @@ describe("the Tracer seam's remote parent (a traceparent from elsewhere, e.g. an
           headers: {},
           serviceName: 'exai-remote-test',
         },
-        '0.0.0',
+        { name: 'exai-remote-test', version: '0.0.0' },
       );
       const traceId = '0af7651916cd43dd8448eb211c80319c';
       const spanId = 'b7ad6b7169203331';

@@ -124,6 +124,7 @@ export function toolEntriesOf(registry: ToolRegistry, scope: OwnerScope, tracing
           ...(context.progress ? { progress: context.progress } : {}),
           ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
           ...(trace.span ? { span: trace.span } : {}),
+          ...(trace.traceId ? { traceId: trace.traceId } : {}),
         });
         answer = toCallResult(result, definition);
         return answer;

@@ -9,7 +9,7 @@ export interface Runtime {
   tracer?: Tracer;
   /** The gateway's store (threads, uploads, and the tasks of HTTP clients: shared by instances on one database). */
   store: Store;
-  /** Drains the engine (up to `graceMs`), then closes the store and the first-run simulator. */
+  /** Drains the engine (up to `graceMs`), closes the store and the first-run simulator, exports the last spans. */
   close(graceMs?: number): Promise<boolean>;
 }
 
@@ -24,16 +24,25 @@ export interface RuntimeOptions {
  * `initialize` first; the store opens on first use and the simulator (no keys) starts here.
  */
 export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const [{ createLogger, loadConfig }, { startSimulator }, { createToolRegistry, openGateway }] = await Promise.all([
+  const [core, { startSimulator }, { createToolRegistry, openGateway }] = await Promise.all([
     import('@exai/core'),
     import('@exai/provider-simulator'),
     import('@exai/tools'),
   ]);
   const env = options.env ?? process.env;
-  const config = loadConfig({ env });
-  const logger = createLogger({ level: config.logLevel, name: 'exai-mcp' });
+  const config = core.loadConfig({ env });
+  const logger = core.createLogger({ level: config.logLevel, name: 'exai-mcp' });
+  // OpenTelemetry (@exai/otel) only when an OTLP endpoint is set: not even loaded otherwise.
+  const traced = core.tracingSettingsOf(core.parseSettings(env).settings, 'exai-mcp');
+  const tracing = traced
+    ? await import('@exai/otel').then(({ openTracing }) =>
+        openTracing(traced, { name: 'exai-mcp', version: options.version }),
+      )
+    : undefined;
+  const tracer = tracing ? { tracer: tracing.tracer } : {};
   // The composition root: store, adapters (the simulator's in first-run mode, without keys), engine.
-  const { engine, store, close } = await openGateway({ config, logger, firstRun: () => startSimulator({ port: 0 }) });
+  const gateway = await openGateway({ config, logger, firstRun: () => startSimulator({ port: 0 }), ...tracer });
+  const { engine, store } = gateway;
   if (engine.simulated)
     logger.warn(
       'no provider key configured: answers come from the built-in simulator (set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY)',
@@ -45,5 +54,10 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
     server: { name: '@exai/mcp-server', version: options.version },
     ...(options.profile ? { profile: options.profile } : {}),
   });
-  return { engine, registry, store, close };
+  const close = async (graceMs?: number) => {
+    const drained = await gateway.close(graceMs);
+    await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'exporting the last spans failed'));
+    return drained;
+  };
+  return { engine, registry, store, ...tracer, close };
 }

@@ -10,6 +10,8 @@ export interface ToolTracing {
 export interface ToolCallTrace {
   /** The call's span, parent of the engine's spans; undefined without a tracer. */
   span?: TraceSpan;
+  /** The caller's trace id (a valid `_meta.traceparent`), for the request log. */
+  traceId?: string;
   finish(result: CallToolResult | undefined): void;
 }
 
@@ -32,6 +34,7 @@ export function traceToolCall(
   });
   return {
     ...(span ? { span } : {}),
+    ...(remote ? { traceId: remote.traceId } : {}),
     finish(result) {
       const failed = result === undefined || result.isError === true;
       if (failed) span?.fail(result === undefined ? 'the call threw' : 'the tool answered with an error');

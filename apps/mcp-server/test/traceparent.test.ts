@@ -11,7 +11,7 @@ import { localOwner } from '@exai/engine';
 import { createToolRegistry, type Gateway, openGateway } from '@exai/tools';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBareServer, registerTools } from '../src/mcp-server.js';
 import { type Simulator, simulatorEnvironment, type TextResult, textOf } from './helpers.js';
 
@@ -122,6 +122,14 @@ describe('traceparent in a tools/call _meta', () => {
     expect(engine.filter((span) => span !== callSpan).every((span) => span.parent === callSpan)).toBe(true);
     const line = lines.find((entry) => entry.msg === 'mcp tools/call' && entry.tool === 'chat');
     expect(line).toMatchObject({ traceId: TRACE_ID, parentSpanId: SPAN_ID, outcome: 'ok' });
+    // The request log row of the engine's call carries the caller's trace id (store migration 0008).
+    await vi.waitFor(
+      async () => {
+        const rows = await gateway.store.listRequests({ owner: localOwner }, { limit: 20 });
+        expect(rows.find((row) => row.route === 'tool:chat')?.traceId).toBe(TRACE_ID);
+      },
+      { timeout: 10_000 },
+    );
   });
 
   it('consensus: every participant call is a child of the one tool span', async () => {

@@ -87,7 +87,10 @@ export {
   settingsDocs,
   settingsSchema,
   settingsTable,
+  type TracingSettings,
   toolProfiles,
+  tracesUrl,
+  tracingSettingsOf,
 } from './settings.js';
 export type {
   BreakerState,

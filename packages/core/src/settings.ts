@@ -90,7 +90,7 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
     return z.NEVER;
   });
 
-/** The OTLP protocols exai-http exports with (`OTEL_EXPORTER_OTLP_PROTOCOL`); `grpc` is refused by name. */
+/** The OTLP protocols the apps export with (`OTEL_EXPORTER_OTLP_PROTOCOL`); `grpc` is refused by name. */
 export const otlpProtocols = ['http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof otlpProtocols)[number];
 
@@ -101,7 +101,7 @@ const otlpProtocol = () =>
     }
     const message =
       value === 'grpc'
-        ? 'grpc is not supported: exai-http exports over OTLP/HTTP; set http/protobuf (the default) or http/json'
+        ? 'grpc is not supported: traces are exported over OTLP/HTTP; set http/protobuf (the default) or http/json'
         : `expected one of ${otlpProtocols.join(', ')}, got '${value}'`;
     context.addIssue({ code: 'custom', message });
     return z.NEVER;
@@ -455,48 +455,48 @@ const shape = {
     apps: both,
     overrides: 'cache.anyTemperature',
   }),
-  // --- tracing (exai-http)
+  // --- tracing (both apps, through @exai/otel)
   OTEL_EXPORTER_OTLP_ENDPOINT: doc(text(), {
     description:
-      'OTLP/HTTP base URL (`http://collector:4318`): traces of every request are exported to `<it>/v1/traces` ' +
-      '(GenAI conventions, W3C `traceparent` honoured); unset (and no `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) = ' +
-      'tracing off, its packages never loaded',
+      'OTLP/HTTP base URL (`http://collector:4318`): traces of every request (exai-http) and `tools/call` ' +
+      '(exai-mcp) are exported to `<it>/v1/traces` (GenAI conventions, W3C `traceparent` header or `_meta` ' +
+      'honoured); unset (and no `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) = tracing off, its packages never loaded',
     default: '',
-    apps: httpOnly,
+    apps: both,
   }),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: doc(text(), {
     description:
       'the full URL traces are sent to, used as is (`http://collector:4318/v1/traces`); wins over ' +
       '`OTEL_EXPORTER_OTLP_ENDPOINT`, and turns tracing on by itself',
     default: '',
-    apps: httpOnly,
+    apps: both,
   }),
   OTEL_EXPORTER_OTLP_PROTOCOL: doc(otlpProtocol(), {
     description: 'OTLP encoding: `http/protobuf` or `http/json`; `grpc` is refused at start',
     default: 'http/protobuf',
-    apps: httpOnly,
+    apps: both,
   }),
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: doc(otlpProtocol(), {
     description: 'the same for traces; wins over `OTEL_EXPORTER_OTLP_PROTOCOL`',
     default: 'http/protobuf',
-    apps: httpOnly,
+    apps: both,
   }),
   OTEL_EXPORTER_OTLP_HEADERS: doc(otlpHeaders(), {
     description:
       'headers sent with every export, `name=value` pairs separated by commas, values percent-encoded ' +
       '(`authorization=Bearer%20tok`); never logged',
     default: '',
-    apps: httpOnly,
+    apps: both,
   }),
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: doc(otlpHeaders(), {
     description: 'more headers for trace exports, winning over `OTEL_EXPORTER_OTLP_HEADERS` name by name; never logged',
     default: '',
-    apps: httpOnly,
+    apps: both,
   }),
   OTEL_SERVICE_NAME: doc(text(), {
-    description: 'the `service.name` of exported traces',
-    default: 'exai-http',
-    apps: httpOnly,
+    description: 'the `service.name` of exported traces (default: the program, `exai-http` or `exai-mcp`)',
+    default: 'exai-http / exai-mcp',
+    apps: both,
   }),
   // --- tools (exai-mcp; exai-http's /v1/tools and /v1/ws)
   EXAI_TOOL_PROFILE: doc(oneOf(toolProfiles), {
@@ -612,4 +612,36 @@ export function settingsTable(): string {
     );
   });
   return ['| variable | default | read by | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Where and how the apps export traces (read by {@link tracingSettingsOf}, used by `@exai/otel`). */
+export interface TracingSettings {
+  /** Where spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, or `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
+  url: string;
+  /** `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`: the exporter loaded. Default `http/protobuf`. */
+  protocol: OtlpProtocol;
+  /** `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`, sent with every export. Secrets: never logged. */
+  headers: Record<string, string>;
+  /** `OTEL_SERVICE_NAME`; the program's name by default. */
+  serviceName: string;
+}
+
+/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base URL: the signal's path is appended (the OTLP exporter spec). */
+export function tracesUrl(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+}
+
+/**
+ * Tracing from the standard OTLP exporter variables, the traces-specific ones winning: on (defined) when
+ * either endpoint is set; `http/protobuf` unless told (the spec's default); headers merged name by name.
+ */
+export function tracingSettingsOf(all: Settings, program: SettingsApp): TracingSettings | undefined {
+  const url = all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? all.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (url === undefined) return undefined;
+  return {
+    url: all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? tracesUrl(url),
+    protocol: all.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? all.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    headers: { ...all.OTEL_EXPORTER_OTLP_HEADERS, ...all.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
+    serviceName: all.OTEL_SERVICE_NAME ?? program,
+  };
 }

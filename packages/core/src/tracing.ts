@@ -1,7 +1,7 @@
 /**
  * The tracing seam (docs/decisions/0024-response-cache-and-tracing.md): the engine and the apps' routes
  * describe spans through this small interface; the composition root that wants traces implements it
- * over the OpenTelemetry SDK (exai-http does when `OTEL_EXPORTER_OTLP_ENDPOINT` is set). Without a
+ * over the OpenTelemetry SDK (@exai/otel, which both apps load when `OTEL_EXPORTER_OTLP_ENDPOINT` is set). Without a
  * tracer nothing is created, so tracing off costs a property check per request.
  */
 

@@ -47,6 +47,8 @@ export interface EngineCallOptions {
   route?: string;
   /** The caller's span (the gateway's request span): the engine's span is its child. Only with a tracer. */
   span?: TraceSpan;
+  /** The caller's W3C trace id (its `traceparent`), stored in the request log row; with or without a tracer. */
+  traceId?: string;
 }
 
 /** One question and its answer, stored as a user and an assistant turn (`Engine.remember`). */

@@ -153,6 +153,7 @@ export class Engine {
       ...(options.route ? { route: options.route } : {}),
       ...(options.caller ? { caller: options.caller } : {}),
       ...(options.scope ? { owner: options.scope.owner } : {}),
+      ...(options.traceId ? { traceId: options.traceId } : {}),
     });
   }
 

@@ -37,7 +37,7 @@ export class RequestLog {
   /** Logs one finished call: the request and each of its attempts. */
   record(
     meta: EngineMeta,
-    call: { route?: string; caller?: string; owner?: string; status: number; startedAt: number },
+    call: { route?: string; caller?: string; owner?: string; traceId?: string; status: number; startedAt: number },
   ): void {
     const attempts: NewAttempt[] = meta.attempts.map((attempt) => ({
       provider: attempt.provider,
@@ -63,6 +63,7 @@ export class RequestLog {
         ...(meta.usage ? { tokens: meta.usage.total_tokens } : {}),
         ...(call.caller ? { apiKeyId: call.caller } : {}),
         ...(call.owner ? { owner: call.owner } : {}),
+        ...(call.traceId ? { traceId: call.traceId } : {}),
         ...(meta.cache ? { cache: meta.cache } : {}),
         ...(meta.cost ? { cost: meta.cost.amount, currency: meta.cost.currency } : {}),
       },

@@ -280,6 +280,12 @@ function migrations(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    // The caller's trace id (a `traceparent` header, an MCP `_meta.traceparent`): a host's trace finds its row.
+    '0008_request_trace': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema.alterTable('requests').addColumn('trace_id', 'text').execute();
+      },
+    },
   };
 }
 

@@ -48,6 +48,7 @@ function toRequest(row: Selectable<RequestsTable>, attempts: AttemptRecord[]): R
     cache: row.cache === 'hit' || row.cache === 'miss' ? row.cache : null,
     cost: row.cost === null || row.cost === undefined ? null : Number(row.cost),
     currency: row.currency ?? null,
+    traceId: row.trace_id ?? null,
     attempts,
   };
 }
@@ -85,6 +86,7 @@ async function insertBatch(
       cache: request.cache ?? null,
       cost: request.cost ?? null,
       currency: request.currency ?? null,
+      trace_id: request.traceId ?? null,
     };
     const rows = attempts.map((attempt, index) => ({
       request_id: row.id,

@@ -65,6 +65,7 @@ export interface RequestsTable {
   cache: string | null;
   cost: number | null;
   currency: string | null;
+  trace_id: string | null;
 }
 
 export interface AttemptsTable {

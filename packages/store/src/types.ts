@@ -165,6 +165,8 @@ export interface RequestRecord {
   /** What the request cost (every attempt), in `currency`; null when not known. */
   cost: number | null;
   currency: string | null;
+  /** The W3C trace id of the caller's trace (a `traceparent` header or MCP `_meta`), or null. */
+  traceId: string | null;
   attempts: AttemptRecord[];
 }
 
@@ -184,6 +186,8 @@ export interface NewRequest {
   cache?: 'hit' | 'miss';
   cost?: number;
   currency?: string;
+  /** The W3C trace id of the caller's trace, when it sent one (32 lowercase hex digits). */
+  traceId?: string;
 }
 
 export interface AttemptRecord {

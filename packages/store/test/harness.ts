@@ -52,6 +52,7 @@ export const SCHEMA_VERSIONS = [
   '0005_response_cache',
   '0006_background_responses',
   '0007_request_owner',
+  '0008_request_trace',
 ];
 
 /** A record of `filename` (content `sha256`) uploaded to `provider` as `providerFileId`. */

@@ -90,6 +90,7 @@ export function defineRecordSuite(backend: Backend): void {
           latencyMs: 812.4,
           tokens: 120,
           apiKeyId: 'key_1',
+          traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
         },
         [
           {
@@ -115,7 +116,9 @@ export function defineRecordSuite(backend: Backend): void {
       const listed = await store.listRequests(everyone);
       expect(listed.map((request) => request.id)).toEqual([plain.id, failedOver.id]);
       expect(listed[0]).toMatchObject({ model: null, provider: null, tokens: null, apiKeyId: null, attempts: [] });
+      expect(listed[0]!.traceId).toBeNull();
       expect(listed[1]).toMatchObject({ status: 200, latencyMs: 812, tokens: 120, apiKeyId: 'key_1' });
+      expect(listed[1]!.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
       expect(
         listed[1]!.attempts.map((attempt) => [attempt.seq, attempt.provider, attempt.outcome, attempt.errorCode]),
       ).toEqual([

@@ -45,10 +45,15 @@ export function resolveModel(
 }
 
 /** What every engine call of a tool carries from its caller: the identity for the request log, and the span. */
-export function callerOptions(context: Pick<RunContext, 'caller' | 'span'>): { caller?: string; span?: TraceSpan } {
+export function callerOptions(context: Pick<RunContext, 'caller' | 'span' | 'traceId'>): {
+  caller?: string;
+  span?: TraceSpan;
+  traceId?: string;
+} {
   return {
     ...(context.caller ? { caller: context.caller } : {}),
     ...(context.span ? { span: context.span } : {}),
+    ...(context.traceId ? { traceId: context.traceId } : {}),
   };
 }
 

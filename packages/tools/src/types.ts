@@ -40,6 +40,8 @@ export interface ToolContext {
   caller?: string;
   /** The caller's span (e.g. exai-mcp's `tools/call` span): the engine's spans are its children. */
   span?: TraceSpan;
+  /** The caller's W3C trace id (an MCP `_meta.traceparent`), for the request log; with or without a tracer. */
+  traceId?: string;
   /**
    * The caller's tenant: threads (`continuation_id`, `threads`) and provider uploads (`files`,
    * `file_query`) are those of `scope.owner` only, or of everyone for an admin scope. Required:

@@ -1,31 +1,32 @@
-import type { OtlpProtocol, SpanAttributes, StartSpanOptions, Tracer, TraceSpan } from '@exai/core';
-import type { HeadersLike } from './deps.js';
+import type { SpanAttributes, StartSpanOptions, Tracer, TraceSpan, TracingSettings } from '@exai/core';
 
 /**
- * OpenTelemetry for exai-http (docs/decisions/0024-response-cache-and-tracing.md): the engine's
- * `Tracer` seam implemented over the official SDK, spans exported over OTLP/HTTP (protobuf, or JSON
- * when `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), and the gateway's request span, a child of the client's
- * W3C `traceparent` when it sent one. Loaded only when an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT`
- * or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): with tracing off none of the SDK is imported (only
- * `@opentelemetry/api`, a no-op facade, is loaded, by prom-client's default metrics).
- * No global provider or context manager is registered; parents are passed explicitly.
+ * OpenTelemetry for both apps (docs/decisions/0024-response-cache-and-tracing.md,
+ * docs/decisions/0033-otel-package.md): the engine's `Tracer` seam implemented over the official SDK, spans
+ * exported over OTLP/HTTP (protobuf, or JSON when `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`), a span's parent
+ * either one of its spans or a remote one (an MCP `_meta.traceparent`), and a server span continuing the W3C
+ * `traceparent` of a request's headers. The apps import this package only when an OTLP endpoint is set
+ * (`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, read by `tracingSettingsOf` in
+ * @exai/core); the SDK's modules load when `openTracing` runs. No global provider or context manager is
+ * registered; parents are passed explicitly.
  */
 
-export interface TracingSettings {
-  /** Where spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, or `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
-  url: string;
-  /** `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`: the exporter loaded. Default `http/protobuf`. */
-  protocol: OtlpProtocol;
-  /** `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`, sent with every export. Secrets: never logged. */
-  headers: Record<string, string>;
-  /** `OTEL_SERVICE_NAME`. Default `exai-http`. */
-  serviceName: string;
+export type { TracingSettings } from '@exai/core';
+
+/** Request headers: a fetch `Headers` or Node's header record. */
+export type HeadersLike = Headers | Record<string, string | string[] | undefined>;
+
+/** Who exports: the `service.version` of the resource and the name and version of the instrumentation scope. */
+export interface TracingSource {
+  /** The program (`exai-http`, `exai-mcp`): the instrumentation scope's name. */
+  name: string;
+  version: string;
 }
 
 export interface AppTracing {
   /** What the engine is given. */
   tracer: Tracer;
-  /** The gateway span of one HTTP request (kind server). */
+  /** The server span of one request (kind server), the child of its headers' W3C `traceparent` when valid. */
   startRequest(name: string, headers: HeadersLike, attributes: SpanAttributes): TraceSpan;
   /** Exports what is buffered and stops. */
   shutdown(): Promise<void>;
@@ -57,7 +58,8 @@ function headerGetter(headers: HeadersLike) {
   };
 }
 
-export async function openTracing(settings: TracingSettings, version: string): Promise<AppTracing> {
+/** Starts the SDK: a provider exporting in batches (every second) to `settings.url`. */
+export async function openTracing(settings: TracingSettings, source: TracingSource): Promise<AppTracing> {
   const [api, sdk, exporter, { resourceFromAttributes }, { W3CTraceContextPropagator }] = await Promise.all([
     import('@opentelemetry/api'),
     import('@opentelemetry/sdk-trace-base'),
@@ -66,10 +68,10 @@ export async function openTracing(settings: TracingSettings, version: string): P
     import('@opentelemetry/core'),
   ]);
   const provider = new sdk.BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': version }),
+    resource: resourceFromAttributes({ 'service.name': settings.serviceName, 'service.version': source.version }),
     spanProcessors: [new sdk.BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 })],
   });
-  const otel = provider.getTracer('exai-http', version);
+  const otel = provider.getTracer(source.name, source.version);
   const propagator = new W3CTraceContextPropagator();
   const kinds = { server: api.SpanKind.SERVER, client: api.SpanKind.CLIENT, internal: api.SpanKind.INTERNAL };
   const spans = new WeakMap<TraceSpan, ReturnType<typeof otel.startSpan>>();
