@@ -64,7 +64,9 @@ export function createBareServer(options: McpServerOptions): McpServer {
       debouncedNotificationMethods: ['notifications/tools/list_changed', 'notifications/prompts/list_changed'],
       instructions:
         options.instructions ??
-        'Tools that ask GLM, Kimi, MiniMax and GPT models. Every model answer carries a continuation_id: pass it to any tool to continue the thread. Call listmodels for models and roles. Long tools (consensus, thinkdeep, codereview, analyze, file_query) can run as tasks.',
+        'Tools that ask GLM, Kimi, MiniMax and GPT models. Every model answer carries a continuation_id: ' +
+          'pass it to any tool to continue the thread. Call listmodels for models and roles. ' +
+          'Long tools (consensus, thinkdeep, codereview, analyze, file_query) can run as tasks.',
     },
   );
   tables.set(server, new ToolTable(server, { tasks, heartbeatMs: options.heartbeatMs ?? 15_000 }));
