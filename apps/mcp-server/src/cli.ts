@@ -212,7 +212,7 @@ async function stdio(): Promise<void> {
   const { loading, start } = deferred;
   loading.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   // The listing is static data (written by @exai/tools' build): tools/list does not wait for the engine.
-  const listing = import('@exai/tools/listing').then(({ toolListing }) => toolListing(env));
+  const listing = import('@exai/tools/listing').then(({ toolListing }) => toolListing(env, undefined, settings));
   if (!(await firstMessageIsInitialize())) return stdioModern(deferred, listing);
   const [{ StdioServerTransport }, { createBareServer, registerListedTools, toolCallsInFlight }, listed] =
     await Promise.all([import('@modelcontextprotocol/sdk/server/stdio.js'), import('./mcp-server.js'), listing]);

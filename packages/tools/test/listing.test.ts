@@ -26,7 +26,10 @@ describe('toolListing (the listing without the engine)', () => {
     expect(toolListing(env).length).toBeGreaterThan(2);
   });
 
-  it('takes an explicit profile over the environment', () => {
+  it('takes already parsed settings, and an explicit profile over the environment', () => {
+    expect(toolListing({}, undefined, { EXAI_TOOL_PROFILE: 'lean' }).map((tool) => tool.name)).toEqual(
+      toolListing({ EXAI_TOOL_PROFILE: 'lean' }).map((tool) => tool.name),
+    );
     expect(toolListing({ EXAI_TOOL_PROFILE: 'full' }, 'lean')).toEqual(toolListing({ EXAI_TOOL_PROFILE: 'lean' }));
   });
 });
