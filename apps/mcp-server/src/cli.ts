@@ -146,9 +146,16 @@ function deferredRuntime(): { loading: Promise<Runtime>; start: () => void } {
     () => installGuard?.(),
     () => undefined,
   );
+  return { loading, start };
+}
+
+/**
+ * After the first-line peek: starts the engine's load once the client sends more than its opening
+ * (the first chunk seen here is the opening put back by the peek; it counts if it holds more lines).
+ */
+function startOnMoreInput(start: () => void): void {
   let seen = 0;
   const more = (chunk: Buffer) => {
-    // The first chunk is the opening line put back by the peek: wait for the next, unless it holds more lines.
     seen += 1;
     if (seen > 1 || chunk.toString('utf8').trim().includes('\n')) {
       process.stdin.off('data', more);
@@ -156,7 +163,6 @@ function deferredRuntime(): { loading: Promise<Runtime>; start: () => void } {
     }
   };
   process.stdin.on('data', more);
-  return { loading, start };
 }
 
 /** The one tenant of stdio (its one client is the local user): the engine's `localOwner`. */
@@ -213,7 +219,9 @@ async function stdio(): Promise<void> {
   loading.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
   // The listing is static data (written by @exai/tools' build): tools/list does not wait for the engine.
   const listing = import('@exai/tools/listing').then(({ toolListing }) => toolListing(env, undefined, settings));
-  if (!(await firstMessageIsInitialize())) return stdioModern(deferred, listing);
+  const initialize = await firstMessageIsInitialize();
+  startOnMoreInput(start);
+  if (!initialize) return stdioModern(deferred, listing);
   const [{ StdioServerTransport }, { createBareServer, registerListedTools, toolCallsInFlight }, listed] =
     await Promise.all([import('@modelcontextprotocol/sdk/server/stdio.js'), import('./mcp-server.js'), listing]);
   const server = createBareServer({
