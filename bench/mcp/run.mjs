@@ -3,7 +3,7 @@
 // SDK v2 for 2026), measured in the same run; and, since exai-mcp answers the opening before its
 // engine has loaded, also process start → the first `tools/list` answer; then the per-call cost:
 // 100 calls of a tool that does no work (exai-mcp: `version`, bare: `echo`), sent at once.
-// Usage: node bench/mcp/run.mjs [runs=10]
+// Usage: node bench/mcp/run.mjs [runs=10] [cli=apps/mcp-server/dist/cli.js] (another build's cli, to compare)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const appDir = join(root, 'apps/mcp-server');
 const runs = Number(process.argv[2] ?? 10);
+const cli = resolve(process.argv[3] ?? join(appDir, 'dist/cli.js'));
 const dataDir = mkdtempSync(join(tmpdir(), 'exai-bench-mcp-'));
 const bare = join(appDir, `.bench-bare-${process.pid}.mjs`);
 const bareModern = join(appDir, `.bench-bare2-${process.pid}.mjs`);
@@ -112,7 +113,7 @@ try {
     for (const era of eras) {
       results[era] ??= { bare: [], exai: [] };
       const bareRun = () => once([era === '2025-11-25' ? bare : bareModern], era, callsOf(era, 'echo', { text: 'x' }));
-      const exaiRun = () => once([join(appDir, 'dist/cli.js')], era, callsOf(era, 'version', {}));
+      const exaiRun = () => once([cli], era, callsOf(era, 'version', {}));
       if (index % 2 === 0) {
         results[era].bare.push(await bareRun());
         results[era].exai.push(await exaiRun());

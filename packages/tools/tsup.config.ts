@@ -3,5 +3,6 @@ import { tsupBase } from '../../tsup.base.js';
 
 export default defineConfig({
   ...tsupBase,
-  entry: ['src/index.ts'],
+  // `listing` answers tools/list without the engine (its data: dist/listing.json, written after tsup).
+  entry: ['src/index.ts', 'src/listing.ts'],
 });

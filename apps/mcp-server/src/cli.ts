@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { formatSettingsIssue, issuesOf, parseSettings } from '@exai/core/settings';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { ListedTool } from '@exai/tools';
 import packageJson from '../package.json' with { type: 'json' };
-import { GatedTransport } from './gated-transport.js';
-import { createBareServer } from './mcp-server.js';
+import type { ToolRunner } from './entries.js';
 import type { Runtime } from './runtime.js';
 
 const HELP = `exai-mcp ${packageJson.version} — the EX-AI gateway as an MCP server
@@ -81,15 +80,22 @@ async function runtime(): Promise<Runtime> {
  * SIGINT/SIGTERM close and exit 0; the last-resort guard keeps serving after a socket error nothing caught
  * and closes and exits 1 after any other uncaught error.
  */
-async function shutdownOn(close: () => Promise<unknown>): Promise<void> {
+let installGuard: (() => void) | undefined;
+
+async function shutdownOn(close: () => Promise<unknown>, { guardLater = false } = {}): Promise<void> {
   let settled: Promise<unknown> | undefined;
   const closeOnce = () => {
     settled ??= close();
     return settled;
   };
   // Loaded lazily like the engine, so stdio answers `initialize` without waiting for it.
-  const { installProcessGuard } = await import('@exai/core');
-  installProcessGuard({ name: 'exai-mcp', drain: closeOnce, drainTimeoutMs: 5_000 });
+  const guard = async () => {
+    const { installProcessGuard } = await import('@exai/core');
+    installProcessGuard({ name: 'exai-mcp', drain: closeOnce, drainTimeoutMs: 5_000 });
+  };
+  // stdio: installed once the engine has loaded (see deferredRuntime).
+  if (guardLater) installGuard = () => void guard();
+  else await guard();
   let closing = false;
   const stop = () => {
     if (closing) return;
@@ -120,33 +126,77 @@ async function firstMessageIsInitialize(): Promise<boolean> {
   }
 }
 
-async function stdioModern(loading: Promise<Runtime>): Promise<void> {
-  const [{ serveStdio }, modern, { toolEntriesOf, promptEntriesOf }, { ToolTable }, { AbortingTaskStore }, wire] =
-    await Promise.all([
-      import('@modelcontextprotocol/server/stdio'),
-      import('./modern.js'),
-      import('./mcp-server.js'),
-      import('./tool-table.js'),
-      import('./tasks.js'),
-      import('./wire.js'),
-    ]);
-  const tasks = new AbortingTaskStore();
-  // Tools and prompts are answered once the engine has loaded; the opening does not wait for it.
-  const table = loading.then(async (loaded) => {
-    // stdio has one client, the local user: one tenant.
-    const { localOwner } = await import('@exai/engine');
-    const built = new ToolTable();
-    for (const entry of toolEntriesOf(loaded.registry, { owner: localOwner }, wire.toolTracingOf(loaded)))
-      built.add(entry);
-    return built;
+/**
+ * The engine, store and simulator for stdio, loaded once the opening and the first listing are
+ * answered (their module loading would otherwise hold those answers up on a busy CPU): after the
+ * first input beyond the opening line, at the first tool call, or 300 ms after start at the latest.
+ */
+function deferredRuntime(): { loading: Promise<Runtime>; start: () => void } {
+  let start!: () => void;
+  const started = new Promise<void>((resolve) => {
+    start = resolve;
   });
-  const prompts = loading.then((loaded) => promptEntriesOf(loaded.registry));
+  const timer = setTimeout(start, 300);
+  const loading = started.then(() => {
+    clearTimeout(timer);
+    return runtime();
+  });
+  // The last-resort guard (@exai/core) is installed with the engine, not before the opening.
+  loading.then(
+    () => installGuard?.(),
+    () => undefined,
+  );
+  return { loading, start };
+}
+
+/**
+ * After the first-line peek: starts the engine's load once the client sends more than its opening
+ * (the first chunk seen here is the opening put back by the peek; it counts if it holds more lines).
+ */
+function startOnMoreInput(start: () => void): void {
+  let seen = 0;
+  const more = (chunk: Buffer) => {
+    seen += 1;
+    if (seen > 1 || chunk.toString('utf8').trim().includes('\n')) {
+      process.stdin.off('data', more);
+      setTimeout(start, 0); // after the answer to this input is written
+    }
+  };
+  process.stdin.on('data', more);
+}
+
+/** The one tenant of stdio (its one client is the local user): the engine's `localOwner`. */
+const localRunner = (loading: Promise<Runtime>, start: () => void) => (): Promise<ToolRunner> => {
+  start();
+  return loading.then(async (loaded) => {
+    const [{ localOwner }, { toolTracingOf }] = await Promise.all([import('@exai/engine'), import('./entries.js')]);
+    return { registry: loaded.registry, scope: { owner: localOwner }, tracing: toolTracingOf(loaded) };
+  });
+};
+
+async function stdioModern(
+  { loading, start }: ReturnType<typeof deferredRuntime>,
+  listing: Promise<ListedTool[]>,
+): Promise<void> {
+  // SDK v2 only: neither SDK 1.x's server nor the engine is needed to answer the listing.
+  const [{ serveStdio }, modern, entries, { ToolTable }, { AbortingTaskStore }, listed] = await Promise.all([
+    import('@modelcontextprotocol/server/stdio'),
+    import('./modern.js'),
+    import('./entries.js'),
+    import('./tool-table.js'),
+    import('./tasks.js'),
+    listing,
+  ]);
+  const tasks = new AbortingTaskStore();
+  // Tools and prompts are answered from the build-time listing at once; a call awaits the engine.
+  const table = new ToolTable();
+  for (const entry of entries.listedToolEntriesOf(listed, localRunner(loading, start))) table.add(entry);
   const options = {
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
     tableOf: () => table,
     tasksOf: () => tasks,
-    prompts,
+    prompts: entries.promptEntriesOf(listed),
   };
   // The scope is unused here: the one table and task store above are the local tenant's.
   const handle = serveStdio(() => modern.createModernServer(options, { owner: 'local' }), { legacy: 'reject' });
@@ -160,33 +210,29 @@ async function stdioModern(loading: Promise<Runtime>): Promise<void> {
   process.stdin.once('end', () => {
     close().finally(() => process.exit(0));
   });
-  await shutdownOn(close);
+  await shutdownOn(close, { guardLater: true });
 }
 
 async function stdio(): Promise<void> {
-  // The engine loads while the client's first message arrives, whichever era it opens.
-  const loading = runtime();
-  if (!(await firstMessageIsInitialize())) return stdioModern(loading);
+  const deferred = deferredRuntime();
+  const { loading, start } = deferred;
+  loading.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
+  // The listing is static data (written by @exai/tools' build): tools/list does not wait for the engine.
+  const listing = import('@exai/tools/listing').then(({ toolListing }) => toolListing(env, undefined, settings));
+  const initialize = await firstMessageIsInitialize();
+  startOnMoreInput(start);
+  if (!initialize) return stdioModern(deferred, listing);
+  const [{ StdioServerTransport }, { createBareServer, registerListedTools, toolCallsInFlight }, listed] =
+    await Promise.all([import('@modelcontextprotocol/sdk/server/stdio.js'), import('./mcp-server.js'), listing]);
   const server = createBareServer({
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
   });
-  let initialized!: () => void;
-  const seen = new Promise<void>((resolve) => {
-    initialized = resolve;
-  });
-  server.server.oninitialized = () => initialized();
-  // Tools are registered once the engine is loaded and the client has finished the handshake;
-  // until then, everything but initialize and ping waits in order.
-  const ready = Promise.all([loading, seen]).then(async ([loaded]) => {
-    const [{ wireServer }, { localOwner }] = await Promise.all([import('./wire.js'), import('@exai/engine')]);
-    // stdio has one client, the local user: one tenant.
-    wireServer(server, loaded, { owner: localOwner });
-    return loaded;
-  });
-  ready.catch((error: unknown) => fail(error instanceof Error ? error.message : String(error)));
-  const transport = new GatedTransport(new StdioServerTransport(), ready);
-  await server.connect(transport);
+  // Tools and prompts from the listing before connecting; each call awaits the engine.
+  registerListedTools(server, listed, localRunner(loading, start));
+  // Breaker state changes as log messages, once the engine is there.
+  void Promise.all([loading, import('./wire.js')]).then(([loaded, { logBreakers }]) => logBreakers(server, loaded));
+  await server.connect(new StdioServerTransport());
   // Paused by the first-line peek: flowing again now that the transport listens.
   process.stdin.resume();
   const close = async () => {
@@ -197,15 +243,15 @@ async function stdio(): Promise<void> {
   // Input closed: answer what is already queued, then leave.
   process.stdin.once('end', () => {
     const idle = async () => {
-      await ready;
-      const { toolCallsInFlight } = await import('./mcp-server.js');
+      start();
+      await loading;
       do await new Promise((resolve) => setTimeout(resolve, 50));
       while (toolCallsInFlight() > 0);
     };
     const settle = Promise.race([idle(), new Promise((resolve) => setTimeout(resolve, 30_000))]);
     settle.then(close, close).finally(() => process.exit(0));
   });
-  await shutdownOn(close);
+  await shutdownOn(close, { guardLater: true });
 }
 
 async function http(): Promise<void> {
@@ -232,13 +278,14 @@ async function http(): Promise<void> {
   // Tasks live in the store, per tenant: any instance on the same database answers for them.
   const tasks = tenantTasks(async () => loaded.store);
   // 2026-07-28 (SDK v2, stateless): one tool table per tenant, every request answered from it.
-  const { promptEntriesOf, toolEntriesOf } = await import('./mcp-server.js');
+  const mcp = await import('./mcp-server.js');
+  const { promptEntriesOf, toolEntriesOf } = mcp;
   const tables = new Map<string, InstanceType<typeof table.ToolTable>>();
   const modernHandler = modern.createModernHandler({
     version: packageJson.version,
     heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
     tasksOf: (scope) => tasks.of(scope),
-    prompts: [...promptEntriesOf(loaded.registry), ...(fixtures ? fixtures.CONFORMANCE_PROMPTS : [])],
+    prompts: [...promptEntriesOf(loaded.registry.list()), ...(fixtures ? fixtures.CONFORMANCE_PROMPTS : [])],
     tableOf: (scope) => {
       const key = `${scope.admin ? 'admin:' : ''}${scope.owner}`;
       let found = tables.get(key);
@@ -280,7 +327,7 @@ async function http(): Promise<void> {
     },
     limits: httpServerLimitsOf(settings),
     createServer: (scope) => {
-      const server = createBareServer({
+      const server = mcp.createBareServer({
         version: packageJson.version,
         heartbeatMs: settings.EXAI_MCP_PROGRESS_INTERVAL_MS,
         tasks: tasks.of(scope),

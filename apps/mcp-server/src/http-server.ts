@@ -191,7 +191,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       try {
         body = await readJson(request, maxBody);
       } catch (error) {
-        // The rest of a too-large body is never read: close the connection rather than leave it stuck until keep-alive ends.
+        // The rest of a too-large body is never read: close the connection rather than leave it
+        // stuck until keep-alive ends.
         if (error instanceof RangeError)
           return jsonError(response, 413, -32700, 'Request body too large', { connection: 'close' });
         return jsonError(response, 400, -32700, 'Parse error: body is not JSON');

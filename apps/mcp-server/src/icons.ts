@@ -28,7 +28,9 @@ export function iconsOf(tool: string): Icon[] {
   const kind = KIND[tool] ?? 'ask';
   let icons = cache.get(kind);
   if (!icons) {
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2">${GLYPHS[kind]}</svg>`;
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" stroke="currentColor" ' +
+      `stroke-width="2">${GLYPHS[kind]}</svg>`;
     icons = [
       {
         src: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,

@@ -1,28 +1,30 @@
 import type { OwnerScope } from '@exai/engine';
-import type { ToolDefinition, ToolRegistry, ToolResult } from '@exai/tools';
+import type { ListedTool, ToolRegistry } from '@exai/tools';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type ServerNotification,
+  type ServerRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import {
+  listedToolEntriesOf,
+  type PromptEntry,
+  promptEntriesOf,
+  SERVER_NAME,
+  TASK_TOOLS,
+  type ToolRunner,
+  toolCallsInFlight,
+  toolEntriesOf,
+} from './entries.js';
 import { iconsOf } from './icons.js';
 import { AbortingTaskStore } from './tasks.js';
-import { type ToolEntry, ToolTable } from './tool-table.js';
-import { type ToolTracing, traceToolCall } from './trace-context.js';
+import { TOOLS_LIST_TTL_MS, type ToolCallContext, ToolTable, type ToolTableOptions } from './tool-table.js';
+import type { ToolTracing } from './trace-context.js';
 
-export const SERVER_NAME = 'exai';
-
-/** Tools also offered as prompts (slash commands in hosts that show prompts). */
-const PROMPT_TOOLS = [
-  'chat',
-  'consensus',
-  'thinkdeep',
-  'codereview',
-  'debug',
-  'analyze',
-  'planner',
-  'challenge',
-  'web_search',
-  'file_query',
-];
+export { type PromptEntry, promptEntriesOf, SERVER_NAME, TASK_TOOLS, toolCallsInFlight, toolEntriesOf };
 
 export interface McpServerOptions {
   version: string;
@@ -36,9 +38,6 @@ export interface McpServerOptions {
    */
   tasks?: AbortingTaskStore;
 }
-
-/** Tools that may run as tasks (2025-11-25 experimental): the ones that can outlast a client's request timeout. */
-export const TASK_TOOLS: readonly string[] = ['consensus', 'thinkdeep', 'codereview', 'analyze', 'file_query'];
 
 const tables = new WeakMap<McpServer, ToolTable>();
 
@@ -64,76 +63,18 @@ export function createBareServer(options: McpServerOptions): McpServer {
       debouncedNotificationMethods: ['notifications/tools/list_changed', 'notifications/prompts/list_changed'],
       instructions:
         options.instructions ??
-        'Tools that ask GLM, Kimi, MiniMax and GPT models. Every model answer carries a continuation_id: pass it to any tool to continue the thread. Call listmodels for models and roles. Long tools (consensus, thinkdeep, codereview, analyze, file_query) can run as tasks.',
+        'Tools that ask GLM, Kimi, MiniMax and GPT models. Every model answer carries a continuation_id: ' +
+          'pass it to any tool to continue the thread. Call listmodels for models and roles. ' +
+          'Long tools (consensus, thinkdeep, codereview, analyze, file_query) can run as tasks.',
     },
   );
-  tables.set(server, new ToolTable(server, { tasks, heartbeatMs: options.heartbeatMs ?? 15_000 }));
+  tables.set(server, answerFromTable(server, { tasks, heartbeatMs: options.heartbeatMs ?? 15_000 }));
   const previous = server.server.onclose;
   server.server.onclose = () => {
     if (!options.tasks) tasks.close();
     previous?.();
   };
   return server;
-}
-
-function toCallResult(result: ToolResult, definition: ToolDefinition): CallToolResult {
-  return {
-    content: [{ type: 'text' as const, text: result.content }],
-    ...(result.isError ? { isError: true } : {}),
-    ...(definition.outputSchema && result.structured && !result.isError
-      ? { structuredContent: result.structured }
-      : {}),
-    ...(result.meta ? { _meta: { exai: { ...result.meta } } } : {}),
-  };
-}
-
-let running = 0;
-
-/** Tool calls in progress in this process (all servers). */
-export function toolCallsInFlight(): number {
-  return running;
-}
-
-function listingOf(definition: ToolDefinition): Tool {
-  return {
-    name: definition.name,
-    title: definition.title,
-    description: definition.description,
-    inputSchema: definition.jsonSchema as Tool['inputSchema'],
-    ...(definition.outputJsonSchema ? { outputSchema: definition.outputJsonSchema as Tool['outputSchema'] } : {}),
-    annotations: definition.annotations,
-    icons: iconsOf(definition.name),
-    ...(TASK_TOOLS.includes(definition.name) ? { execution: { taskSupport: 'optional' as const } } : {}),
-  };
-}
-
-/** The registry's tools as tool-table entries for one tenant (`scope`: its threads and uploads). */
-export function toolEntriesOf(registry: ToolRegistry, scope: OwnerScope, tracing: ToolTracing = {}): ToolEntry[] {
-  return registry.list().map((definition) => ({
-    tool: listingOf(definition),
-    async call(args, context) {
-      running += 1;
-      // A `_meta.traceparent` (either protocol version) is the parent of this call's span.
-      const trace = traceToolCall(tracing, definition.name, context.meta);
-      let answer: CallToolResult | undefined;
-      try {
-        // The registry validates the arguments: a bad one is its hinted isError result.
-        const result = await registry.call(definition.name, args, {
-          signal: context.signal,
-          scope,
-          ...(context.progress ? { progress: context.progress } : {}),
-          ...(context.sessionId ? { caller: `mcp:${context.sessionId}` } : {}),
-          ...(trace.span ? { span: trace.span } : {}),
-          ...(trace.traceId ? { traceId: trace.traceId } : {}),
-        });
-        answer = toCallResult(result, definition);
-        return answer;
-      } finally {
-        running -= 1;
-        trace.finish(answer);
-      }
-    },
-  }));
 }
 
 /**
@@ -146,42 +87,18 @@ export function registerTools(
   scope: OwnerScope,
   tracing: ToolTracing = {},
 ): void {
+  registerListedTools(server, registry.list(), { registry, scope, tracing });
+}
+
+/** Registers the tools and prompts of a listing; each call awaits `runner` (the engine may still be loading). */
+export function registerListedTools(
+  server: McpServer,
+  listing: readonly ListedTool[],
+  runner: ToolRunner | (() => Promise<ToolRunner>),
+): void {
   const table = toolTableOf(server);
-  for (const entry of toolEntriesOf(registry, scope, tracing)) table.add(entry);
-  for (const prompt of promptEntriesOf(registry)) registerPrompt(server, prompt);
-}
-
-/** A prompt, for either SDK: its listing and its messages for the given arguments. */
-export interface PromptEntry {
-  name: string;
-  title?: string;
-  description?: string;
-  arguments: Array<{ name: string; description?: string; required?: boolean }>;
-  messages(args: Record<string, string | undefined>): Array<{ role: 'user'; content: { type: 'text'; text: string } }>;
-}
-
-/** Each main tool as a prompt (a slash command in hosts that show prompts). */
-export function promptEntriesOf(registry: ToolRegistry): PromptEntry[] {
-  return registry
-    .list()
-    .filter((definition) => PROMPT_TOOLS.includes(definition.name))
-    .map((definition) => ({
-      name: definition.name,
-      title: definition.title,
-      description: definition.description,
-      arguments: [{ name: 'request', description: 'What to ask' }],
-      messages: ({ request }) => [
-        {
-          role: 'user',
-          content: {
-            type: 'text',
-            text:
-              `Use the exai "${definition.name}" tool${request ? ` for: ${request}` : '.'}` +
-              ' Pass its continuation_id on follow-ups.',
-          },
-        },
-      ],
-    }));
+  for (const entry of listedToolEntriesOf(listing, runner)) table.add(entry);
+  for (const prompt of promptEntriesOf(listing)) registerPrompt(server, prompt);
 }
 
 /** Registers a prompt entry on a 1.x server (its arguments as strings, required or not). */
@@ -202,4 +119,52 @@ export function registerPrompt(server: McpServer, prompt: PromptEntry): void {
     },
     ((args: Record<string, string | undefined>) => ({ messages: prompt.messages(args ?? {}) })) as never,
   );
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+const contextOf = (extra: Extra, meta: Record<string, unknown> | undefined): Omit<ToolCallContext, 'signal'> => ({
+  notify: (notification: ServerNotification) => extra.sendNotification(notification),
+  ...(extra.closeSSEStream ? { closeStream: extra.closeSSEStream } : {}),
+  ...(extra.sessionId ? { sessionId: extra.sessionId } : {}),
+  ...(meta ? { meta } : {}),
+});
+
+/**
+ * A tool table answering a 1.x server's `tools/list` and `tools/call` (rather than
+ * `McpServer.registerTool`, so that a bad argument is our hinted tool error, the listing carries
+ * `ttlMs`/`cacheScope` and icons, and a call may run as a task); a tool added later is announced.
+ */
+function answerFromTable(server: McpServer, options: ToolTableOptions): ToolTable {
+  const table = new ToolTable({
+    onAdd: () => {
+      if (server.isConnected()) server.sendToolListChanged();
+    },
+  });
+  const low = server.server;
+  low.registerCapabilities({
+    tools: { listChanged: true },
+    ...(options.tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
+  });
+  low.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: table.list(),
+    // Nothing in the listing depends on the caller: a shared cache may serve it to anyone.
+    ttlMs: TOOLS_LIST_TTL_MS,
+    cacheScope: 'public',
+  }));
+  low.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args = {}, task } = request.params;
+    const taskStore = extra.taskStore;
+    return table.call(name, args, {
+      signal: extra.signal,
+      progressToken: extra._meta?.progressToken,
+      sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
+      ...contextOf(extra, request.params._meta as Record<string, unknown> | undefined),
+      ...(task && options.tasks && taskStore
+        ? { task: { store: taskStore, running: options.tasks, ...(task.ttl !== undefined ? { ttl: task.ttl } : {}) } }
+        : {}),
+      heartbeatMs: options.heartbeatMs,
+    });
+  });
+  return table;
 }

@@ -11,8 +11,8 @@ import {
   Server,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { type PromptEntry, SERVER_NAME } from './entries.js';
 import { iconsOf } from './icons.js';
-import { type PromptEntry, SERVER_NAME } from './mcp-server.js';
 import type { AbortingTaskStore } from './tasks.js';
 import { type TaskWriter, TOOLS_LIST_TTL_MS, type ToolTable } from './tool-table.js';
 

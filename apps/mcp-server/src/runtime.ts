@@ -45,7 +45,8 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { engine, store } = gateway;
   if (engine.simulated)
     logger.warn(
-      'no provider key configured: answers come from the built-in simulator (set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY)',
+      'no provider key configured: answers come from the built-in simulator ' +
+        '(set GLM_API_KEY, KIMI_API_KEY, MINIMAX_API_KEY or OPENAI_API_KEY)',
     );
   const registry = createToolRegistry({
     engine,

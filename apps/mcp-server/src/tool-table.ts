@@ -1,17 +1,5 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import {
-  CallToolRequestSchema,
-  type CallToolResult,
-  ListToolsRequestSchema,
-  type ServerNotification,
-  type ServerRequest,
-  type Task,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ServerNotification, Task, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { AbortingTaskStore } from './tasks.js';
-
-type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export interface ToolProgressUpdate {
   progress: number;
@@ -78,49 +66,17 @@ export interface ToolTableOptions {
 /**
  * The server's tools, in the order they were added (the registry's order, then fixtures): the
  * same for every request and every instance with the same configuration, so clients can cache the
- * listing and hosts keep their prompt cache. `tools/list` and `tools/call` are answered here rather
- * than by `McpServer.registerTool`, so that a bad argument is our hinted tool error (not the SDK's
- * wording), the listing carries `ttlMs`/`cacheScope` and icons, and a call may run as a task.
+ * listing and hosts keep their prompt cache. Either SDK's `tools/list` and `tools/call` are answered
+ * from here, so that a bad argument is our hinted tool error (not the SDK's wording), the listing
+ * carries `ttlMs`/`cacheScope` and icons, and a call may run as a task.
  */
 export class ToolTable {
   readonly #entries = new Map<string, ToolEntry>();
-  readonly #server: McpServer | undefined;
+  readonly #onAdd: (() => void) | undefined;
 
-  /** Without a server: a table another SDK's handlers answer from (`list`, `call`). */
-  constructor(server?: McpServer, options: ToolTableOptions = {}) {
-    this.#server = server;
-    if (!server) return;
-    const low = server.server;
-    low.registerCapabilities({
-      tools: { listChanged: true },
-      ...(options.tasks ? { tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } } : {}),
-    });
-    low.setRequestHandler(ListToolsRequestSchema, () => ({
-      tools: this.list(),
-      // Nothing in the listing depends on the caller: a shared cache may serve it to anyone.
-      ttlMs: TOOLS_LIST_TTL_MS,
-      cacheScope: 'public',
-    }));
-    low.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const { name, arguments: args = {}, task } = request.params;
-      const taskStore = extra.taskStore;
-      return this.call(name, args, {
-        signal: extra.signal,
-        progressToken: extra._meta?.progressToken,
-        sendNotification: (notification) => extra.sendNotification(notification as ServerNotification),
-        ...contextOf(extra, request.params._meta as Record<string, unknown> | undefined),
-        ...(task && options.tasks && taskStore
-          ? {
-              task: {
-                store: taskStore,
-                running: options.tasks,
-                ...(task.ttl !== undefined ? { ttl: task.ttl } : {}),
-              },
-            }
-          : {}),
-        heartbeatMs: options.heartbeatMs,
-      });
-    });
+  /** `onAdd`: told after a tool is added (a 1.x server sends `list_changed`: mcp-server.ts answers from the table). */
+  constructor(options: { onAdd?: () => void } = {}) {
+    this.#onAdd = options.onAdd;
   }
 
   /** The listing, in order. */
@@ -185,20 +141,13 @@ export class ToolTable {
     if (!TOOL_NAME.test(name)) throw new TypeError(`tool name '${name}' is outside the MCP naming guidance`);
     if (this.#entries.has(name)) throw new TypeError(`tool '${name}' is already registered`);
     this.#entries.set(name, entry);
-    if (this.#server?.isConnected()) this.#server.sendToolListChanged();
+    this.#onAdd?.();
   }
 
   get size(): number {
     return this.#entries.size;
   }
 }
-
-const contextOf = (extra: Extra, meta: Record<string, unknown> | undefined): Omit<ToolCallContext, 'signal'> => ({
-  notify: (notification: ServerNotification) => extra.sendNotification(notification),
-  ...(extra.closeSSEStream ? { closeStream: extra.closeSSEStream } : {}),
-  ...(extra.sessionId ? { sessionId: extra.sessionId } : {}),
-  ...(meta ? { meta } : {}),
-});
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };

@@ -1,17 +1,19 @@
 import type { OwnerScope } from '@exai/engine';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { toolTracingOf } from './entries.js';
 import { registerTools } from './mcp-server.js';
 import type { Runtime } from './runtime.js';
-import type { ToolTracing } from './trace-context.js';
 
-/** The log and (when tracing is on) the tracer of `tools/call`, for either protocol version. */
-export function toolTracingOf(runtime: Pick<Runtime, 'engine' | 'tracer'>): ToolTracing {
-  return { logger: runtime.engine.logger, ...(runtime.tracer ? { tracer: runtime.tracer } : {}) };
-}
+export { toolTracingOf };
 
 /** Tools and prompts from the registry for one tenant, and breaker state changes as MCP log messages. */
 export function wireServer(server: McpServer, runtime: Omit<Runtime, 'store'>, scope: OwnerScope): void {
   registerTools(server, runtime.registry, scope, toolTracingOf(runtime));
+  logBreakers(server, runtime);
+}
+
+/** Breaker state changes as MCP log messages, until the server closes. */
+export function logBreakers(server: McpServer, runtime: Pick<Runtime, 'engine'>): void {
   const listener = (event: { provider: string; from: string; to: string }) => {
     if (!server.isConnected()) return;
     server

@@ -1,7 +1,8 @@
 export { type FirstRunSimulator, type Gateway, type GatewayOptions, openGateway } from './gateway.js';
-export { ALWAYS_ON, createToolRegistry, PROFILES, selectTools, TOOL_NAMES } from './registry.js';
+export { ALWAYS_ON, allToolListings, createToolRegistry, PROFILES, selectTools, TOOL_NAMES } from './registry.js';
 export { DEFAULT_ROLES, mergeRoles, parseRolesEnv } from './roles.js';
 export type {
+  ListedTool,
   RoleConfig,
   RoleDefinition,
   Stance,

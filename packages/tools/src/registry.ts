@@ -3,6 +3,7 @@ import { formatSettingsIssue, parseSettings, type SettingName, toolProfiles } fr
 import { z } from 'zod';
 import { failure, fromError, type HintContext, invalidArguments } from './errors.js';
 import { mergeRoles, parseRolesEnv } from './roles.js';
+import { selectFrom } from './select.js';
 import type { RunContext, ToolSpec } from './spec.js';
 import { chatTool } from './tools/chat.js';
 import { consensusTool } from './tools/consensus.js';
@@ -13,6 +14,7 @@ import { reviewTools } from './tools/reviews.js';
 import { threadsTool } from './tools/threads.js';
 import { webSearchTool } from './tools/web-search.js';
 import type {
+  ListedTool,
   ToolContext,
   ToolDefinition,
   ToolProfile,
@@ -38,12 +40,10 @@ export const ALL_TOOLS: readonly ToolSpec[] = [
 /** Every tool name, in listing order. */
 export const TOOL_NAMES: readonly string[] = ALL_TOOLS.map((tool) => tool.name);
 
-/** Always listed, whatever the profile or `disabled` say. */
-export const ALWAYS_ON = ['listmodels', 'version'] as const;
+export { ALWAYS_ON } from './select.js';
 
 /** The tool profiles, narrowest first (declared with the `EXAI_TOOL_PROFILE` setting in @exai/core). */
 export const PROFILES = toolProfiles;
-const RANK: Record<ToolProfile, number> = { lean: 0, standard: 1, full: 2 };
 
 const KIND_ALIAS: Record<string, string> = { glm: 'glm', kimi: 'kimi', minimax: 'minimax', openai: 'gpt' };
 
@@ -58,15 +58,7 @@ const TOOL_VARIABLES: ReadonlySet<SettingName> = new Set([
 
 /** The names a profile plus `enabled`, minus `disabled`, selects; unknown names throw. */
 export function selectTools(profile: ToolProfile, enabled: string[] = [], disabled: string[] = []): string[] {
-  const known = new Set(ALL_TOOLS.map((tool) => tool.name));
-  for (const name of [...enabled, ...disabled]) {
-    if (!known.has(name)) throw new TypeError(`unknown tool '${name}' (known: ${[...known].join(', ')})`);
-  }
-  return ALL_TOOLS.filter((tool) => {
-    if ((ALWAYS_ON as readonly string[]).includes(tool.name)) return true;
-    if (disabled.includes(tool.name)) return false;
-    return RANK[tool.profile] <= RANK[profile] || enabled.includes(tool.name);
-  }).map((tool) => tool.name);
+  return selectFrom(ALL_TOOLS, profile, enabled, disabled);
 }
 
 function jsonSchemaOf(schema: z.ZodObject, io: 'input' | 'output'): Record<string, unknown> {
@@ -85,6 +77,14 @@ function definitionOf(tool: ToolSpec): ToolDefinition {
     ...(tool.output ? { outputSchema: tool.output, outputJsonSchema: jsonSchemaOf(tool.output, 'output') } : {}),
     annotations: { title: tool.title, ...tool.annotations },
   };
+}
+
+/** Every tool's listing (JSON only) with its profile, in order: what the build writes to `listing.json`. */
+export function allToolListings(): Array<ListedTool & { profile: ToolProfile }> {
+  return ALL_TOOLS.map((tool) => {
+    const { inputSchema: _input, outputSchema: _output, ...listed } = definitionOf(tool);
+    return { ...listed, profile: tool.profile };
+  });
 }
 
 /**

@@ -79,6 +79,9 @@ export interface ToolDefinition {
   annotations: ToolAnnotations;
 }
 
+/** A tool's listing without its zod schemas (what `@exai/tools/listing` reads without loading the engine). */
+export type ListedTool = Omit<ToolDefinition, 'inputSchema' | 'outputSchema'>;
+
 export interface ToolRegistry {
   readonly profile: ToolProfile;
   readonly roles: Readonly<RoleConfig>;
