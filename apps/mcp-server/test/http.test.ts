@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,47 +12,15 @@ import {
   tokensOf,
 } from './helpers.js';
 import { startHttpProcess } from './http-process.js';
+import { exchange, INIT } from './raw-http.js';
 
 let sim: Simulator;
 let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 let server: Awaited<ReturnType<typeof startHttpProcess>>;
 
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
-
 /** A raw POST with chosen headers (Host included), for what the SDK client would never send. */
-function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(JSON.stringify(body));
-  });
-}
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) => exchange(url, 'POST', body, headers);
 
 async function connect(url: string, headers: Record<string, string> = {}) {
   const client = new Client({ name: 'exai-http-test', version: '1.0.0' });
