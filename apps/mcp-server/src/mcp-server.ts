@@ -11,7 +11,7 @@ import { type ToolTracing, traceToolCall } from './trace-context.js';
 export const SERVER_NAME = 'exai';
 
 /** Tools also offered as prompts (slash commands in hosts that show prompts). */
-const PROMPT_TOOLS = [
+export const PROMPT_TOOLS: readonly string[] = [
   'chat',
   'consensus',
   'thinkdeep',

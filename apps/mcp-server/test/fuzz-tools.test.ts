@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBareServer, type RunningHttpServer, startHttpServer, wireServer } from '../src/index.js';
+import { PROMPT_TOOLS } from '../src/mcp-server.js';
 import type { Simulator, TextResult } from './helpers.js';
 
 /**
@@ -226,25 +227,8 @@ const anyCall: fc.Arbitrary<readonly [string, Record<string, unknown>]> = fc
 /** A valid-looking call with one property of the wrong type. */
 type WrongCall = readonly [string, Record<string, unknown>, string];
 const oneWrongField: fc.Arbitrary<WrongCall> = fc
-  .constantFrom(
-    ...[
-      'chat',
-      'thinkdeep',
-      'codereview',
-      'debug',
-      'analyze',
-      'planner',
-      'challenge',
-      'consensus',
-      'listmodels',
-      'threads',
-      'files',
-      'file_query',
-      'web_search',
-      'status',
-      'version',
-    ],
-  )
+  // Every tool of the full profile: the ones also offered as prompts, and the rest.
+  .constantFrom(...PROMPT_TOOLS, 'listmodels', 'threads', 'files', 'status', 'version')
   .chain((name): fc.Arbitrary<WrongCall> => {
     const tool = tools().find((candidate) => candidate.name === name);
     const properties = Object.entries(schemaOf(tool!).properties ?? {});
