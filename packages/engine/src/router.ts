@@ -157,6 +157,30 @@ export function record(
   });
 }
 
+/**
+ * One attempt at `target` through the executor (session, breaker, key), under the attempt timeout capped by
+ * what the request has left; `call` gets the attempt's signal and key for the adapter.
+ */
+export function attemptOn<T>(
+  deps: RouterDeps,
+  options: RouteOptions,
+  target: Target,
+  signal: AbortSignal,
+  remainingMs: number,
+  call: (callOptions: { signal: AbortSignal; keyIndex: number }) => Promise<T>,
+): Promise<T> {
+  return deps.executor.run(
+    target,
+    (attemptSignal, attempt) => call({ signal: attemptSignal, keyIndex: attempt.keyIndex }),
+    {
+      requestId: options.requestId,
+      timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
+      signal,
+      ...(options.conversationId ? { conversationId: options.conversationId } : {}),
+    },
+  );
+}
+
 /** A non-streaming request over the chain; hedges when `hedgeMs` is set. */
 export async function routeChat(
   chain: readonly Target[],
@@ -174,19 +198,8 @@ export async function routeChat(
     async (target, signal, remainingMs) => {
       const startedAt = now();
       const run = (runTarget: Target, runSignal: AbortSignal) =>
-        deps.executor.run(
-          runTarget,
-          (attemptSignal, call) =>
-            runTarget.adapter.chat(
-              { ...request, model: runTarget.model },
-              { signal: attemptSignal, keyIndex: call.keyIndex },
-            ),
-          {
-            requestId: options.requestId,
-            timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
-            signal: runSignal,
-            ...(options.conversationId ? { conversationId: options.conversationId } : {}),
-          },
+        attemptOn(deps, options, runTarget, runSignal, remainingMs, (call) =>
+          runTarget.adapter.chat({ ...request, model: runTarget.model }, call),
         );
       const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
       const { value: response, winner } = backup
