@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadConfig } from '@exai/core';
 import type { Engine, Store } from '@exai/engine';
 import { startSimulator } from '@exai/provider-simulator';
-import { createToolRegistry, openGateway, type ToolDefinition, type ToolRegistry } from '@exai/tools';
+import { createToolRegistry, type JsonSchema, openGateway, type ToolDefinition, type ToolRegistry } from '@exai/tools';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import fc from 'fast-check';
@@ -85,20 +85,6 @@ afterAll(async () => {
   await sim?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-type JsonSchema = {
-  type?: string | string[];
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  anyOf?: JsonSchema[];
-};
 
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
