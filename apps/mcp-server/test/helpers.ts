@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '@exai/provider-simulator';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CLI = resolve(import.meta.dirname, '../dist/cli.js');
 
@@ -38,6 +39,34 @@ export async function simulatorEnvironment(): Promise<{
     cleanup: async () => {
       await sim.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `simulatorEnvironment` for a whole test file: made before its tests (with `extra` in the environment),
+ * cleaned up after them (after the file's own `afterAll`s). Read `sim` and `env` inside tests.
+ */
+export function useSimulatorEnvironment(extra: Record<string, string> = {}): {
+  readonly sim: Simulator;
+  readonly env: Record<string, string>;
+} {
+  let made: Awaited<ReturnType<typeof simulatorEnvironment>> | undefined;
+  beforeAll(async () => {
+    made = await simulatorEnvironment();
+    Object.assign(made.env, extra);
+  });
+  afterAll(async () => made?.cleanup());
+  const ready = () => {
+    if (!made) throw new Error('the simulator environment is made in beforeAll');
+    return made;
+  };
+  return {
+    get sim() {
+      return ready().sim;
+    },
+    get env() {
+      return ready().env;
     },
   };
 }
