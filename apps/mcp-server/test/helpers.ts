@@ -51,24 +51,16 @@ export function useSimulatorEnvironment(extra: Record<string, string> = {}): {
   readonly sim: Simulator;
   readonly env: Record<string, string>;
 } {
-  let made: Awaited<ReturnType<typeof simulatorEnvironment>> | undefined;
+  // Filled in by beforeAll, before any test reads it.
+  const suite = {} as { sim: Simulator; env: Record<string, string> };
+  let cleanup: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    made = await simulatorEnvironment();
+    const made = await simulatorEnvironment();
     Object.assign(made.env, extra);
+    ({ sim: suite.sim, env: suite.env, cleanup } = made);
   });
-  afterAll(async () => made?.cleanup());
-  const ready = () => {
-    if (!made) throw new Error('the simulator environment is made in beforeAll');
-    return made;
-  };
-  return {
-    get sim() {
-      return ready().sim;
-    },
-    get env() {
-      return ready().env;
-    },
-  };
+  afterAll(async () => cleanup?.());
+  return suite;
 }
 
 export interface TextResult {
