@@ -32,12 +32,11 @@ describe('caller cancellation', () => {
     const manager = createSessionManager({ global: 1 });
     const blocker = gate();
     const first = manager.run(() => blocker.promise);
-    const controller = new AbortController();
     const never = runSpy();
-    const queued = manager.runSettled(never.fn, { signal: controller.signal });
+    const queued = manager.runSettled(never.fn, { signal: never.controller.signal });
     const third = manager.run(async () => 'third');
     expect(manager.metrics().queued).toBe(2);
-    controller.abort();
+    never.controller.abort();
     expect(await queued).toMatchObject({
       ok: false,
       error: { code: 'cancelled' },

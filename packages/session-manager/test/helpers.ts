@@ -16,10 +16,11 @@ export function gate<T = void>(): Gate<T> {
   return { promise, open };
 }
 
-/** A call that records whether it ran: for calls that must never start. */
+/** A call that records whether it ran, and the controller that cancels it: for calls that must never start. */
 export function runSpy() {
   const spy = {
     ran: false,
+    controller: new AbortController(),
     fn: async (): Promise<void> => {
       spy.ran = true;
     },
