@@ -3,7 +3,7 @@ import { startSimulator } from '@exai/provider-simulator';
 import type { SharedState, Store } from '@exai/store';
 import { createToolRegistry, type Gateway, openGateway } from '@exai/tools';
 import { buildApp } from './app.js';
-import { createAuth } from './auth.js';
+import { authFromSettings } from './auth.js';
 import type { App, AppDeps } from './deps.js';
 import { errorBody } from './errors.js';
 import { createMetrics } from './metrics.js';
@@ -85,15 +85,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }));
   const { engine, store } = gateway;
   try {
-    const auth = createAuth({
-      apiKeys: settings.apiKeys,
-      adminKeys: settings.adminKeys,
-      loopbackAdmin: settings.loopbackAdmin,
-      rateLimitRpm: settings.rateLimitRpm,
-      store,
-      logger,
-      storeHasKeys: await storeHasKeys(store, logger),
-    });
+    const auth = authFromSettings(settings, { store, logger, storeHasKeys: await storeHasKeys(store, logger) });
     if (auth.open && !isLoopback(options.host) && !settings.allowNoAuth) {
       throw new StartupError(
         `Refusing to listen on ${options.host} without API keys: set EXAI_API_KEYS (or create keys in the store), ` +
