@@ -6,7 +6,7 @@ import { buildApp } from './app.js';
 import { authFromSettings } from './auth.js';
 import type { App, AppDeps } from './deps.js';
 import { errorBody } from './errors.js';
-import { createMetrics } from './metrics.js';
+import { type CreateMetricsOptions, createMetrics } from './metrics.js';
 import type { HealthState } from './routes/health.js';
 import { hostGuardOf, isLoopback, type ServerSettings } from './settings.js';
 import type { Peers } from './workers.js';
@@ -55,6 +55,16 @@ export class StartupError extends Error {
   }
 }
 
+/** The app's deps over a gateway: its engine and store, the config, logger and auth, and its engine's metrics. */
+export function gatewayDeps(
+  gateway: Pick<Gateway, 'engine' | 'store'>,
+  parts: Pick<AppDeps, 'config' | 'logger' | 'auth'>,
+  metrics: Omit<CreateMetricsOptions, 'engine'> = {},
+): AppDeps {
+  const { engine, store } = gateway;
+  return { engine, store, ...parts, metrics: createMetrics({ engine, ...metrics }) };
+}
+
 async function storeHasKeys(store: Store, logger: Logger): Promise<boolean> {
   try {
     const keys = await store.listApiKeys({ limit: 100, signal: AbortSignal.timeout(5_000) });
@@ -93,12 +103,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       );
     }
     const deps: AppDeps = {
-      engine,
-      store,
-      config,
-      logger,
-      auth,
-      metrics: createMetrics({ engine, ...(options.group ? { peers: options.group.peers } : {}) }),
+      ...gatewayDeps(gateway, { config, logger, auth }, options.group ? { peers: options.group.peers } : {}),
       ...(tracing ? { tracing } : {}),
       // A remote server reads no local files unless the operator names folders (EXAI_ALLOWED_ROOTS):
       // the MCP app's default (the working directory) would expose the server's own files.

@@ -9,8 +9,7 @@ import { WebSocket } from 'ws';
 import { buildApp } from '../src/app.js';
 import { authFromSettings } from '../src/auth.js';
 import type { AppDeps } from '../src/deps.js';
-import { createMetrics } from '../src/metrics.js';
-import type { RunningServer } from '../src/server.js';
+import { gatewayDeps, type RunningServer } from '../src/server.js';
 import { hostGuardOf, readSettings } from '../src/settings.js';
 import { attachWebSocket, type WebSocketHandle, type WebSocketOptions } from '../src/ws.js';
 import type { ServerFrame } from '../src/ws-protocol.js';
@@ -70,14 +69,7 @@ export async function startHarness(
   });
   // No rate limit, whatever the settings say.
   const auth = authFromSettings(settings, { rateLimitRpm: 0, store, logger, storeHasKeys: false });
-  const deps: AppDeps = {
-    engine,
-    store,
-    config,
-    logger,
-    auth,
-    metrics: createMetrics({ engine, defaultMetrics: false }),
-  };
+  const deps = gatewayDeps(gateway, { config, logger, auth }, { defaultMetrics: false });
   if (options.tools) deps.tools = options.tools(deps);
   const host = options.host ?? '127.0.0.1';
   const hostGuard = hostGuardOf(settings, host, auth.open);
