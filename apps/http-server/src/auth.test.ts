@@ -12,6 +12,9 @@ afterAll(() => store.close());
 
 const remote = { remoteAddress: '203.0.113.7' };
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+/** An auth over `apiKeys` (no admin keys, no limit) that takes loopback callers as admins. */
+const loopbackAdminAuth = (apiKeys: string[]) =>
+  createAuth({ apiKeys, adminKeys: [], loopbackAdmin: true, rateLimitRpm: 0, store, logger, storeHasKeys: false });
 
 describe('createAuth', () => {
   it('accepts configured keys and keys created in the store, refuses others', async () => {
@@ -64,15 +67,7 @@ describe('createAuth', () => {
     expect(await auth.check(bearer('sk-admin'), { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({
       ok: true,
     });
-    const local = createAuth({
-      apiKeys: ['sk-client'],
-      adminKeys: [],
-      loopbackAdmin: true,
-      rateLimitRpm: 0,
-      store,
-      logger,
-      storeHasKeys: false,
-    });
+    const local = loopbackAdminAuth(['sk-client']);
     expect(await local.check({}, { admin: true, remoteAddress: '::ffff:127.0.0.1' })).toMatchObject({
       ok: true,
       keyId: 'loopback',
@@ -83,15 +78,7 @@ describe('createAuth', () => {
   it('open mode (no key anywhere) has no admin unless loopbackAdmin is set', async () => {
     const open = createAuth({ apiKeys: [], adminKeys: [], rateLimitRpm: 0, store, logger, storeHasKeys: false });
     expect(await open.check({}, { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: false, status: 401 });
-    const local = createAuth({
-      apiKeys: [],
-      adminKeys: [],
-      loopbackAdmin: true,
-      rateLimitRpm: 0,
-      store,
-      logger,
-      storeHasKeys: false,
-    });
+    const local = loopbackAdminAuth([]);
     expect(await local.check({}, { admin: true, remoteAddress: '127.0.0.1' })).toMatchObject({ ok: true });
   });
 

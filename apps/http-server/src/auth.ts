@@ -3,7 +3,7 @@ import type { Logger, OpenAIErrorBody, RateLimitDecision } from '@exai/core';
 import { registerSecret } from '@exai/core';
 import { localOwner, type OwnerScope, type Store } from '@exai/store';
 import type { Auth, AuthCheckOptions, AuthResult, HeadersLike } from './deps.js';
-import { isLoopback } from './settings.js';
+import { isLoopback, type ServerSettings } from './settings.js';
 
 export interface CreateAuthOptions {
   apiKeys: string[];
@@ -19,6 +19,16 @@ export interface CreateAuthOptions {
   /** How long a verified stored key is trusted before it is looked up again. Default 30 s. */
   storeCacheMs?: number;
   now?: () => number;
+}
+
+/** The keys, loopback admin and rate limit of the server's settings, as `createAuth` options (`rest` wins). */
+export function authFromSettings(
+  settings: ServerSettings,
+  rest: Omit<CreateAuthOptions, 'apiKeys' | 'adminKeys' | 'loopbackAdmin' | 'rateLimitRpm'> &
+    Partial<Pick<CreateAuthOptions, 'rateLimitRpm'>>,
+): Auth {
+  const { apiKeys, adminKeys, loopbackAdmin, rateLimitRpm } = settings;
+  return createAuth({ apiKeys, adminKeys, loopbackAdmin, rateLimitRpm, ...rest });
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();

@@ -3,10 +3,10 @@ import { startSimulator } from '@exai/provider-simulator';
 import type { SharedState, Store } from '@exai/store';
 import { createToolRegistry, type Gateway, openGateway } from '@exai/tools';
 import { buildApp } from './app.js';
-import { createAuth } from './auth.js';
+import { authFromSettings } from './auth.js';
 import type { App, AppDeps } from './deps.js';
 import { errorBody } from './errors.js';
-import { createMetrics } from './metrics.js';
+import { type CreateMetricsOptions, createMetrics } from './metrics.js';
 import type { HealthState } from './routes/health.js';
 import { hostGuardOf, isLoopback, type ServerSettings } from './settings.js';
 import type { Peers } from './workers.js';
@@ -55,6 +55,16 @@ export class StartupError extends Error {
   }
 }
 
+/** The app's deps over a gateway: its engine and store, the config, logger and auth, and its engine's metrics. */
+export function gatewayDeps(
+  gateway: Pick<Gateway, 'engine' | 'store'>,
+  parts: Pick<AppDeps, 'config' | 'logger' | 'auth'>,
+  metrics: Omit<CreateMetricsOptions, 'engine'> = {},
+): AppDeps {
+  const { engine, store } = gateway;
+  return { engine, store, ...parts, metrics: createMetrics({ engine, ...metrics }) };
+}
+
 async function storeHasKeys(store: Store, logger: Logger): Promise<boolean> {
   try {
     const keys = await store.listApiKeys({ limit: 100, signal: AbortSignal.timeout(5_000) });
@@ -87,15 +97,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     }));
   const { engine, store } = gateway;
   try {
-    const auth = createAuth({
-      apiKeys: settings.apiKeys,
-      adminKeys: settings.adminKeys,
-      loopbackAdmin: settings.loopbackAdmin,
-      rateLimitRpm: settings.rateLimitRpm,
-      store,
-      logger,
-      storeHasKeys: await storeHasKeys(store, logger),
-    });
+    const auth = authFromSettings(settings, { store, logger, storeHasKeys: await storeHasKeys(store, logger) });
     if (auth.open && !isLoopback(options.host) && !settings.allowNoAuth) {
       throw new StartupError(
         `Refusing to listen on ${options.host} without API keys: set EXAI_API_KEYS (or create keys in the store), ` +
@@ -103,12 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       );
     }
     const deps: AppDeps = {
-      engine,
-      store,
-      config,
-      logger,
-      auth,
-      metrics: createMetrics({ engine, ...(options.group ? { peers: options.group.peers } : {}) }),
+      ...gatewayDeps(gateway, { config, logger, auth }, options.group ? { peers: options.group.peers } : {}),
       ...(tracing ? { tracing } : {}),
       // A remote server reads no local files unless the operator names folders (EXAI_ALLOWED_ROOTS):
       // the MCP app's default (the working directory) would expose the server's own files.

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JsonSchema } from '@exai/tools';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as fuzz from './fuzz-helpers.js';
@@ -12,20 +13,6 @@ import * as fuzz from './fuzz-helpers.js';
  */
 
 let tools: Array<{ name: string; input_schema: JsonSchema }>;
-
-type JsonSchema = {
-  type?: string | string[];
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  anyOf?: JsonSchema[];
-};
 
 // The tools' local-file root is a temporary directory (the hints name it).
 const route = fuzz.useFuzzRoute('/v1/tools', {

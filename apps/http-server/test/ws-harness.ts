@@ -7,9 +7,9 @@ import { type Simulator, startSimulator } from '@exai/provider-simulator';
 import { openGateway } from '@exai/tools';
 import { WebSocket } from 'ws';
 import { buildApp } from '../src/app.js';
-import { createAuth } from '../src/auth.js';
+import { authFromSettings } from '../src/auth.js';
 import type { AppDeps } from '../src/deps.js';
-import { createMetrics } from '../src/metrics.js';
+import { gatewayDeps, type RunningServer } from '../src/server.js';
 import { hostGuardOf, readSettings } from '../src/settings.js';
 import { attachWebSocket, type WebSocketHandle, type WebSocketOptions } from '../src/ws.js';
 import type { ServerFrame } from '../src/ws-protocol.js';
@@ -22,11 +22,9 @@ import type { ServerFrame } from '../src/ws-protocol.js';
 export const API_KEY = 'sk-test-user';
 export const ADMIN_KEY = 'sk-test-admin';
 
-export interface Harness {
-  url: string;
+export interface Harness extends Pick<RunningServer, 'url' | 'deps'> {
   wsURL: string;
   sim: Simulator;
-  deps: AppDeps;
   websocket: WebSocketHandle;
   close(): Promise<void>;
 }
@@ -69,23 +67,9 @@ export async function startHarness(
     ...(options.open ? {} : { EXAI_API_KEYS: API_KEY, EXAI_ADMIN_KEYS: ADMIN_KEY }),
     ...options.env,
   });
-  const auth = createAuth({
-    apiKeys: settings.apiKeys,
-    adminKeys: settings.adminKeys,
-    loopbackAdmin: settings.loopbackAdmin,
-    rateLimitRpm: 0,
-    store,
-    logger,
-    storeHasKeys: false,
-  });
-  const deps: AppDeps = {
-    engine,
-    store,
-    config,
-    logger,
-    auth,
-    metrics: createMetrics({ engine, defaultMetrics: false }),
-  };
+  // No rate limit, whatever the settings say.
+  const auth = authFromSettings(settings, { rateLimitRpm: 0, store, logger, storeHasKeys: false });
+  const deps = gatewayDeps(gateway, { config, logger, auth }, { defaultMetrics: false });
   if (options.tools) deps.tools = options.tools(deps);
   const host = options.host ?? '127.0.0.1';
   const hostGuard = hostGuardOf(settings, host, auth.open);

@@ -12,7 +12,7 @@ import type { ToolTracing } from './trace-context.js';
 export const SERVER_NAME = 'exai';
 
 /** Tools also offered as prompts (slash commands in hosts that show prompts). */
-const PROMPT_TOOLS = [
+export const PROMPT_TOOLS: readonly string[] = [
   'chat',
   'consensus',
   'thinkdeep',

@@ -76,16 +76,23 @@ function check(outcome: Map<string, boolean>, must: string[]): void {
   for (const scenario of must) expect(outcome.get(scenario), scenario).toBe(true);
 }
 
+/** Runs the suite once per argument list into one fresh output directory; the outcome of every scenario run. */
+async function outcomeOf(url: string, label: string, runs: string[][]): Promise<Map<string, boolean>> {
+  const output = mkdtempSync(join(tmpdir(), `exai-conformance-${label}-`));
+  outputs.push(output);
+  for (const args of runs) await suite(url, output, args);
+  return results(output);
+}
+
 describe('official MCP conformance suite against exai-mcp --http', () => {
   it('2025-11-25 (sessions): every scenario passes except the listed expected failures', {
     timeout: 420_000,
   }, async () => {
-    const output = mkdtempSync(join(tmpdir(), 'exai-conformance-2025-'));
-    outputs.push(output);
-    await suite(sessions.url, output, ['--spec-version', '2025-11-25']);
-    // Pending in the suite (not in its default run), but what resumable streams are for (SEP-1699).
-    await suite(sessions.url, output, ['--spec-version', '2025-11-25', '--scenario', 'server-sse-polling']);
-    const outcome = results(output);
+    const outcome = await outcomeOf(sessions.url, '2025', [
+      ['--spec-version', '2025-11-25'],
+      // Pending in the suite (not in its default run), but what resumable streams are for (SEP-1699).
+      ['--spec-version', '2025-11-25', '--scenario', 'server-sse-polling'],
+    ]);
     expect(outcome.size).toBeGreaterThanOrEqual(26);
     check(outcome, [
       'server-initialize',
@@ -103,12 +110,11 @@ describe('official MCP conformance suite against exai-mcp --http', () => {
   it('2026-07-28 (stateless, SDK v2): every scenario and the tasks extension pass, except the listed ones', {
     timeout: 420_000,
   }, async () => {
-    const output = mkdtempSync(join(tmpdir(), 'exai-conformance-2026-'));
-    outputs.push(output);
-    await suite(stateless.url, output, ['--spec-version', '2026-07-28']);
-    // The tasks extension (SEP-2663) is an extension scenario, outside the spec-version timeline.
-    await suite(stateless.url, output, ['--scenario', 'tasks-lifecycle']);
-    const outcome = results(output);
+    const outcome = await outcomeOf(stateless.url, '2026', [
+      ['--spec-version', '2026-07-28'],
+      // The tasks extension (SEP-2663) is an extension scenario, outside the spec-version timeline.
+      ['--scenario', 'tasks-lifecycle'],
+    ]);
     expect(outcome.size).toBeGreaterThanOrEqual(20);
     check(outcome, ['tools-list', 'tools-call-with-progress', 'tools-call-error', 'prompts-list', 'tasks-lifecycle']);
   });

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { loadConfig } from '@exai/core';
 import type { Engine, Store } from '@exai/engine';
 import { startSimulator } from '@exai/provider-simulator';
-import { createToolRegistry, openGateway, type ToolDefinition, type ToolRegistry } from '@exai/tools';
+import { createToolRegistry, type JsonSchema, openGateway, type ToolDefinition, type ToolRegistry } from '@exai/tools';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROMPT_TOOLS } from '../src/entries.js';
 import { createBareServer, type RunningHttpServer, startHttpServer, wireServer } from '../src/index.js';
 import type { Simulator, TextResult } from './helpers.js';
 
@@ -84,20 +85,6 @@ afterAll(async () => {
   await sim?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-type JsonSchema = {
-  type?: string | string[];
-  enum?: unknown[];
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  anyOf?: JsonSchema[];
-};
 
 const text = fc.oneof(
   fc.string({ maxLength: 40 }),
@@ -226,25 +213,8 @@ const anyCall: fc.Arbitrary<readonly [string, Record<string, unknown>]> = fc
 /** A valid-looking call with one property of the wrong type. */
 type WrongCall = readonly [string, Record<string, unknown>, string];
 const oneWrongField: fc.Arbitrary<WrongCall> = fc
-  .constantFrom(
-    ...[
-      'chat',
-      'thinkdeep',
-      'codereview',
-      'debug',
-      'analyze',
-      'planner',
-      'challenge',
-      'consensus',
-      'listmodels',
-      'threads',
-      'files',
-      'file_query',
-      'web_search',
-      'status',
-      'version',
-    ],
-  )
+  // Every tool of the full profile: the ones also offered as prompts, and the rest.
+  .constantFrom(...PROMPT_TOOLS, 'listmodels', 'threads', 'files', 'status', 'version')
   .chain((name): fc.Arbitrary<WrongCall> => {
     const tool = tools().find((candidate) => candidate.name === name);
     const properties = Object.entries(schemaOf(tool!).properties ?? {});

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from '@exai/provider-simulator';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CLI = resolve(import.meta.dirname, '../dist/cli.js');
 
@@ -40,6 +41,26 @@ export async function simulatorEnvironment(): Promise<{
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `simulatorEnvironment` for a whole test file: made before its tests (with `extra` in the environment),
+ * cleaned up after them (after the file's own `afterAll`s). Read `sim` and `env` inside tests.
+ */
+export function useSimulatorEnvironment(extra: Record<string, string> = {}): {
+  readonly sim: Simulator;
+  readonly env: Record<string, string>;
+} {
+  // Filled in by beforeAll, before any test reads it.
+  const suite = {} as { sim: Simulator; env: Record<string, string> };
+  let cleanup: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const made = await simulatorEnvironment();
+    Object.assign(made.env, extra);
+    ({ sim: suite.sim, env: suite.env, cleanup } = made);
+  });
+  afterAll(async () => cleanup?.());
+  return suite;
 }
 
 export interface TextResult {

@@ -1,59 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CLI,
-  continuationOf,
-  type Simulator,
-  simulatorEnvironment,
-  type TextResult,
-  textOf,
-  tokensOf,
-} from './helpers.js';
+import { CLI, continuationOf, type TextResult, textOf, tokensOf, useSimulatorEnvironment } from './helpers.js';
 import { startHttpProcess } from './http-process.js';
+import { exchange, INIT } from './raw-http.js';
 
-let sim: Simulator;
-let env: Record<string, string>;
-let cleanup: () => Promise<void>;
+// Sessions (opt-in since 2026-07-28 serving made HTTP stateless by default): what these tests are about.
+const suite = useSimulatorEnvironment({ EXAI_MCP_SESSIONS: '1' });
 let server: Awaited<ReturnType<typeof startHttpProcess>>;
 
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
-
 /** A raw POST with chosen headers (Host included), for what the SDK client would never send. */
-function post(
-  url: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  const target = new URL(url);
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-      },
-      (response) => {
-        let text = '';
-        response.on('data', (chunk: Buffer) => {
-          text += chunk.toString();
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-      },
-    );
-    outgoing.on('error', reject);
-    outgoing.end(JSON.stringify(body));
-  });
-}
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) => exchange(url, 'POST', body, headers);
 
 async function connect(url: string, headers: Record<string, string> = {}) {
   const client = new Client({ name: 'exai-http-test', version: '1.0.0' });
@@ -63,14 +21,10 @@ async function connect(url: string, headers: Record<string, string> = {}) {
 }
 
 beforeAll(async () => {
-  ({ sim, env, cleanup } = await simulatorEnvironment());
-  // Sessions (opt-in since 2026-07-28 serving made HTTP stateless by default): what these tests are about.
-  env.EXAI_MCP_SESSIONS = '1';
-  server = await startHttpProcess(env);
+  server = await startHttpProcess(suite.env);
 });
 afterAll(async () => {
   await server?.stop();
-  await cleanup();
 });
 
 describe('exai-mcp --http (Streamable HTTP)', () => {
@@ -99,21 +53,21 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
       expect(bad.isError).toBe(true);
       expect(textOf(bad)).toContain("unknown role 'nobody'. Hint:");
 
-      sim.script('glm-4.6', 'no-response');
+      suite.sim.script('glm-4.6', 'no-response');
       const controller = new AbortController();
       const call = client.callTool({ name: 'chat', arguments: { prompt: 'hang', model: 'glm/glm-4.6' } }, undefined, {
         signal: controller.signal,
       });
-      await vi.waitFor(() => expect(sim.log.some((attempt) => attempt.scenario === 'no-response')).toBe(true), {
+      await vi.waitFor(() => expect(suite.sim.log.some((attempt) => attempt.scenario === 'no-response')).toBe(true), {
         timeout: 10_000,
       });
       controller.abort();
       await expect(call).rejects.toThrow();
       await vi.waitFor(
-        () => expect(sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true),
+        () => expect(suite.sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true),
         { timeout: 5_000 },
       );
-      sim.reset();
+      suite.sim.reset();
       const status = (await client.callTool({ name: 'status', arguments: {} })) as TextResult;
       expect(textOf(status)).toContain('Mode: live providers');
     } finally {
@@ -155,7 +109,7 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
   });
 
   it('requires the bearer token when one is set, and refuses to bind beyond loopback without one', async () => {
-    const guarded = await startHttpProcess({ ...env, EXAI_MCP_TOKEN: 'sekret-token' });
+    const guarded = await startHttpProcess({ ...suite.env, EXAI_MCP_TOKEN: 'sekret-token' });
     try {
       expect((await post(guarded.url, INIT)).status).toBe(401);
       expect((await post(guarded.url, INIT, { authorization: 'Bearer wrong' })).status).toBe(401);
@@ -166,7 +120,7 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
       await guarded.stop();
     }
     const refused = spawnSync(process.execPath, [CLI, '--http', '--host', '0.0.0.0', '--port', '0'], {
-      env,
+      env: suite.env,
       encoding: 'utf8',
       timeout: 15_000,
     });
@@ -175,7 +129,7 @@ describe('exai-mcp --http (Streamable HTTP)', () => {
   });
 
   it('exits 2 naming every bad environment variable, over stdio and --http alike', () => {
-    const bad = { ...env, EXAI_REQUEST_TIMEOUT_MS: 'abc', EXAI_MCP_MAX_SESSIONS: '0' };
+    const bad = { ...suite.env, EXAI_REQUEST_TIMEOUT_MS: 'abc', EXAI_MCP_MAX_SESSIONS: '0' };
     for (const args of [[], ['--http', '--port', '0']]) {
       const refused = spawnSync(process.execPath, [CLI, ...args], { env: bad, encoding: 'utf8', timeout: 15_000 });
       expect(refused.status, refused.stderr).toBe(2);

@@ -1,38 +1,30 @@
 import { spawn } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   CLI,
   continuationOf,
   listingTokensOf,
-  type Simulator,
-  simulatorEnvironment,
   type TextResult,
   textOf,
   tokensOf,
+  useSimulatorEnvironment,
 } from './helpers.js';
 
-let sim: Simulator;
-let env: Record<string, string>;
-let cleanup: () => Promise<void>;
+const suite = useSimulatorEnvironment();
 
 async function connect(extra: Record<string, string> = {}) {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI],
-    env: { ...env, ...extra },
+    env: { ...suite.env, ...extra },
     stderr: 'pipe',
   });
   const client = new Client({ name: 'exai-test', version: '1.0.0' });
   await client.connect(transport);
   return { client, close: () => client.close() };
 }
-
-beforeAll(async () => {
-  ({ sim, env, cleanup } = await simulatorEnvironment());
-});
-afterAll(async () => cleanup());
 
 describe('exai-mcp over stdio (built bundle)', () => {
   it('lists the standard tools within the token budget and answers every tool against the simulator', async () => {
@@ -102,7 +94,7 @@ describe('exai-mcp over stdio (built bundle)', () => {
       const version = (await client.callTool({ name: 'version', arguments: {} })) as TextResult;
       expect(version.structuredContent).toMatchObject({ server: '@exai/mcp-server', profile: 'full' });
       // every chat request reached the simulator, none was simulated by the engine itself
-      expect(sim.log.some((attempt) => attempt.path.endsWith('/web_search'))).toBe(true);
+      expect(suite.sim.log.some((attempt) => attempt.path.endsWith('/web_search'))).toBe(true);
     } finally {
       await close();
     }
@@ -154,7 +146,7 @@ describe('exai-mcp over stdio (built bundle)', () => {
       })) as TextResult;
       expect(next.isError, textOf(next)).toBeFalsy();
       expect(continuationOf(next)).toBe(thread);
-      const lastChat = sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).at(-1);
+      const lastChat = suite.sim.log.filter((attempt) => attempt.path.endsWith('/chat/completions')).at(-1);
       expect(JSON.stringify(lastChat?.body)).toContain('ZEBRA');
       const shown = (await second.client.callTool({
         name: 'threads',
@@ -169,7 +161,7 @@ describe('exai-mcp over stdio (built bundle)', () => {
   it('cancelling a call hangs up the upstream request', async () => {
     const { client, close } = await connect();
     try {
-      sim.script('MiniMax-M2', 'no-response');
+      suite.sim.script('MiniMax-M2', 'no-response');
       const controller = new AbortController();
       const call = client.callTool(
         { name: 'chat', arguments: { prompt: 'wait forever', model: 'minimax/MiniMax-M2' } },
@@ -178,28 +170,28 @@ describe('exai-mcp over stdio (built bundle)', () => {
       );
       await vi.waitFor(
         () =>
-          expect(sim.log.some((attempt) => attempt.model === 'MiniMax-M2' && attempt.scenario === 'no-response')).toBe(
-            true,
-          ),
+          expect(
+            suite.sim.log.some((attempt) => attempt.model === 'MiniMax-M2' && attempt.scenario === 'no-response'),
+          ).toBe(true),
         { timeout: 10_000 },
       );
       controller.abort();
       await expect(call).rejects.toThrow();
       await vi.waitFor(
-        () => expect(sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true),
+        () => expect(suite.sim.log.find((attempt) => attempt.scenario === 'no-response')?.clientHungUp).toBe(true),
         { timeout: 5_000 },
       );
       const alive = (await client.callTool({ name: 'version', arguments: {} })) as TextResult;
       expect(alive.isError).toBeFalsy();
     } finally {
-      sim.reset();
+      suite.sim.reset();
       await close();
     }
   });
 
   it('writes only JSON-RPC to stdout', async () => {
     const child = spawn(process.execPath, [CLI], {
-      env: { ...env, EXAI_LOG_LEVEL: 'debug' },
+      env: { ...suite.env, EXAI_LOG_LEVEL: 'debug' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -22,6 +22,18 @@ let cleanup: () => Promise<void>;
 let client: Client;
 
 const participants = [{ model: 'minimax/MiniMax-M2' }, { model: 'glm/glm-4.6' }];
+/** The consensus result's `responses` when both participants answered. */
+const BOTH_ANSWERED = [
+  { ok: true, model: 'MiniMax-M2' },
+  { ok: true, model: 'glm-4.6' },
+];
+
+/** A plain consensus call that succeeded with both answers, later than `timeoutMs` (kept alive by progress). */
+function expectAnsweredAfter(result: TextResult, elapsedMs: number, timeoutMs: number): void {
+  expect(result.isError, textOf(result)).toBeFalsy();
+  expect(elapsedMs).toBeGreaterThan(timeoutMs);
+  expect(result.structuredContent).toMatchObject({ responses: BOTH_ANSWERED, partial: false });
+}
 
 /** An SDK client of exai-mcp over stdio, against this file's simulator. */
 async function stdioClient(extra: Record<string, string>): Promise<Client> {
@@ -81,15 +93,7 @@ describe('long tools as tasks, and progress that outlives a client request timeo
         onprogress: (update) => progress.push(update.progress),
       },
     )) as TextResult;
-    expect(result.isError, textOf(result)).toBeFalsy();
-    expect(Date.now() - started).toBeGreaterThan(CLIENT_TIMEOUT_MS);
-    expect(result.structuredContent).toMatchObject({
-      responses: [
-        { ok: true, model: 'MiniMax-M2' },
-        { ok: true, model: 'glm-4.6' },
-      ],
-      partial: false,
-    });
+    expectAnsweredAfter(result, Date.now() - started, CLIENT_TIMEOUT_MS);
     expect(progress.length).toBeGreaterThan(3);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
   });
@@ -207,25 +211,14 @@ describe('a 90 s consensus through a client with a 60 s request timeout', () => 
     const [answer, task] = await Promise.all([plain, asTask]);
     const plainElapsed = Date.now() - started;
 
-    expect(answer.isError, textOf(answer)).toBeFalsy();
-    expect(plainElapsed).toBeGreaterThan(LONG_SLOW_MS);
-    expect(answer.structuredContent).toMatchObject({
-      responses: [
-        { ok: true, model: 'MiniMax-M2' },
-        { ok: true, model: 'glm-4.6' },
-      ],
-      partial: false,
-    });
+    expectAnsweredAfter(answer, plainElapsed, LONG_SLOW_MS);
     // A heartbeat every 15 s: at least 5 in 90 s, each resetting the 60 s timeout.
     expect(progress.length).toBeGreaterThanOrEqual(5);
     expect(task.seen[0]).toBe('taskCreated');
     expect(task.final?.isError, task.final && textOf(task.final)).toBeFalsy();
     expect(task.elapsed).toBeGreaterThan(LONG_SLOW_MS);
     expect(task.final?.structuredContent).toMatchObject({
-      responses: [
-        { ok: true, model: 'MiniMax-M2' },
-        { ok: true, model: 'glm-4.6' },
-      ],
+      responses: BOTH_ANSWERED,
       synthesis: { content: expect.any(String) },
     });
     // The slow model was called once per consensus and answered after its 90 s.

@@ -1,7 +1,7 @@
 import { BadRequestError, type EmbeddingRequest, type EmbeddingResponse, type ModelInfo } from '@exai/core';
 import type { Target } from './resolve.js';
 import type { RouteOptions, RouteState } from './route-types.js';
-import { type RouterDeps, record, walkChain } from './router.js';
+import { attemptOn, type RouterDeps, record, walkCall } from './router.js';
 
 /** A target that can embed: its provider has an embeddings API and the model is not a known chat model. */
 const embeds = (target: Target): boolean =>
@@ -32,34 +32,16 @@ export function routeEmbeddings(
   options: RouteOptions,
   state: RouteState,
 ): Promise<EmbeddingResponse> {
-  const now = deps.now ?? Date.now;
-  return walkChain(
-    chain,
-    deps,
-    options,
-    state,
-    async (target, signal, remainingMs) => {
-      const startedAt = now();
-      const response = await deps.executor.run(
-        target,
-        (attemptSignal, call) =>
-          target.adapter.embed!(
-            { ...request, model: target.model },
-            { signal: attemptSignal, keyIndex: call.keyIndex },
-          ),
-        {
-          requestId: options.requestId,
-          timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
-          signal,
-        },
-      );
-      const usage = { ...response.usage, completion_tokens: 0 };
-      record(state, target, undefined, startedAt, now(), { usage });
-      state.provider = response.provider;
-      state.model = response.model;
-      state.usage = usage;
-      return response;
-    },
-    true,
-  );
+  return walkCall(chain, deps, options, state, async (target, signal, remainingMs, clock) => {
+    // Embedding options carry no conversation, so the attempt has none either.
+    const response = await attemptOn(deps, options, target, signal, remainingMs, (call) =>
+      target.adapter.embed!({ ...request, model: target.model }, call),
+    );
+    const usage = { ...response.usage, completion_tokens: 0 };
+    record(state, target, undefined, clock.startedAt, clock.now(), { usage });
+    state.provider = response.provider;
+    state.model = response.model;
+    state.usage = usage;
+    return response;
+  });
 }

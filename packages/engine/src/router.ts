@@ -157,6 +157,55 @@ export function record(
   });
 }
 
+/** When an attempt of `walkCall` started, and the clock to read its end from. */
+export interface AttemptClock {
+  startedAt: number;
+  now: () => number;
+}
+
+/** `walkChain` for a call that is over when it returns (chat, embeddings): each attempt also gets its clock. */
+export function walkCall<T>(
+  chain: readonly Target[],
+  deps: RouterDeps,
+  options: RouteOptions,
+  state: RouteState,
+  attempt: (target: Target, signal: AbortSignal, remainingMs: number, clock: AttemptClock) => Promise<T>,
+): Promise<T> {
+  const now = deps.now ?? Date.now;
+  return walkChain(
+    chain,
+    deps,
+    options,
+    state,
+    (target, signal, remainingMs) => attempt(target, signal, remainingMs, { startedAt: now(), now }),
+    true,
+  );
+}
+
+/**
+ * One attempt at `target` through the executor (session, breaker, key), under the attempt timeout capped by
+ * what the request has left; `call` gets the attempt's signal and key for the adapter.
+ */
+export function attemptOn<T>(
+  deps: RouterDeps,
+  options: RouteOptions,
+  target: Target,
+  signal: AbortSignal,
+  remainingMs: number,
+  call: (callOptions: { signal: AbortSignal; keyIndex: number }) => Promise<T>,
+): Promise<T> {
+  return deps.executor.run(
+    target,
+    (attemptSignal, attempt) => call({ signal: attemptSignal, keyIndex: attempt.keyIndex }),
+    {
+      requestId: options.requestId,
+      timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
+      signal,
+      ...(options.conversationId ? { conversationId: options.conversationId } : {}),
+    },
+  );
+}
+
 /** A non-streaming request over the chain; hedges when `hedgeMs` is set. */
 export async function routeChat(
   chain: readonly Target[],
@@ -165,49 +214,29 @@ export async function routeChat(
   options: RouteOptions,
   state: RouteState = { attempts: [] },
 ): Promise<ChatResponse> {
-  const now = deps.now ?? Date.now;
-  return walkChain(
-    chain,
-    deps,
-    options,
-    state,
-    async (target, signal, remainingMs) => {
-      const startedAt = now();
-      const run = (runTarget: Target, runSignal: AbortSignal) =>
-        deps.executor.run(
-          runTarget,
-          (attemptSignal, call) =>
-            runTarget.adapter.chat(
-              { ...request, model: runTarget.model },
-              { signal: attemptSignal, keyIndex: call.keyIndex },
-            ),
-          {
-            requestId: options.requestId,
-            timeoutMs: Math.max(1, Math.min(options.timeouts.attemptMs, remainingMs)),
-            signal: runSignal,
-            ...(options.conversationId ? { conversationId: options.conversationId } : {}),
-          },
-        );
-      const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
-      const { value: response, winner } = backup
-        ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), {
-            delayMs: options.hedgeMs!,
-            signal,
-          })
-        : { value: await run(target, signal), winner: 'primary' as const };
-      const answered = backup && winner === 'backup' ? backup : target;
-      record(state, answered, undefined, startedAt, now(), {
-        ...(response.usage ? { usage: response.usage } : {}),
-        ...(answered === backup ? { hedged: true } : {}),
-      });
-      state.provider = response.provider;
-      state.model = response.model;
-      if (response.usage) state.usage = response.usage;
-      state.response = response;
-      return response;
-    },
-    true,
-  );
+  return walkCall(chain, deps, options, state, async (target, signal, remainingMs, clock) => {
+    const run = (runTarget: Target, runSignal: AbortSignal) =>
+      attemptOn(deps, options, runTarget, runSignal, remainingMs, (call) =>
+        runTarget.adapter.chat({ ...request, model: runTarget.model }, call),
+      );
+    const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
+    const { value: response, winner } = backup
+      ? await hedge((leg, legSignal) => run(leg === 'primary' ? target : backup, legSignal), {
+          delayMs: options.hedgeMs!,
+          signal,
+        })
+      : { value: await run(target, signal), winner: 'primary' as const };
+    const answered = backup && winner === 'backup' ? backup : target;
+    record(state, answered, undefined, clock.startedAt, clock.now(), {
+      ...(response.usage ? { usage: response.usage } : {}),
+      ...(answered === backup ? { hedged: true } : {}),
+    });
+    state.provider = response.provider;
+    state.model = response.model;
+    if (response.usage) state.usage = response.usage;
+    state.response = response;
+    return response;
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { GatewayError } from '@exai/core';
 import { describe, expect, it } from 'vitest';
-import { gate, sleep } from '../test/helpers.js';
+import { gate, runSpy, sleep } from '../test/helpers.js';
 import { createSessionManager } from './index.js';
 
 describe('caller cancellation', () => {
@@ -32,17 +32,11 @@ describe('caller cancellation', () => {
     const manager = createSessionManager({ global: 1 });
     const blocker = gate();
     const first = manager.run(() => blocker.promise);
-    const controller = new AbortController();
-    let ran = false;
-    const queued = manager.runSettled(
-      async () => {
-        ran = true;
-      },
-      { signal: controller.signal },
-    );
+    const never = runSpy();
+    const queued = manager.runSettled(never.fn, { signal: never.controller.signal });
     const third = manager.run(async () => 'third');
     expect(manager.metrics().queued).toBe(2);
-    controller.abort();
+    never.controller.abort();
     expect(await queued).toMatchObject({
       ok: false,
       error: { code: 'cancelled' },
@@ -52,20 +46,15 @@ describe('caller cancellation', () => {
     blocker.open();
     await first;
     await expect(third).resolves.toBe('third');
-    expect(ran).toBe(false);
+    expect(never.ran).toBe(false);
   });
 
   it('an already-aborted signal fails at once without running', async () => {
     const manager = createSessionManager();
-    let ran = false;
-    const result = await manager.runSettled(
-      async () => {
-        ran = true;
-      },
-      { signal: AbortSignal.abort() },
-    );
+    const never = runSpy();
+    const result = await manager.runSettled(never.fn, { signal: AbortSignal.abort() });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    expect(ran).toBe(false);
+    expect(never.ran).toBe(false);
   });
 
   it('a cancelled queued call in the middle of a conversation lets the later ones keep their order', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Gate } from '../src/gate.js';
+import { runSpy } from './helpers.js';
 
 const deferred = () => {
   let resolve!: () => void;
@@ -36,22 +37,16 @@ describe('Gate', () => {
     const gate = new Gate(1);
     const hold = deferred();
     const first = gate.add(() => hold.promise);
-    const controller = new AbortController();
-    let ran = false;
-    const waiting = gate.add(
-      async () => {
-        ran = true;
-      },
-      { signal: controller.signal },
-    );
+    const never = runSpy();
+    const waiting = gate.add(never.fn, { signal: never.controller.signal });
     const next = gate.add(async () => 'next');
-    controller.abort(new Error('gone'));
+    never.controller.abort(new Error('gone'));
     await expect(waiting).rejects.toThrow('gone');
     hold.resolve();
     await first;
     expect(await next).toBe('next');
-    expect(ran).toBe(false);
-    await expect(gate.add(async () => 1, { signal: controller.signal })).rejects.toThrow('gone');
+    expect(never.ran).toBe(false);
+    await expect(gate.add(async () => 1, { signal: never.controller.signal })).rejects.toThrow('gone');
   });
 
   it('frees the slot of a task that throws', async () => {

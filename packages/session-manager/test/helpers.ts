@@ -1,4 +1,7 @@
-/** Test helpers: a gate a test opens by hand, and a function that records how many calls overlap. */
+/**
+ * Test helpers: a gate a test opens by hand, a function that records whether it ran, and one that records how
+ * many calls overlap.
+ */
 
 export interface Gate<T = void> {
   promise: Promise<T>;
@@ -11,6 +14,18 @@ export function gate<T = void>(): Gate<T> {
     open = resolve;
   });
   return { promise, open };
+}
+
+/** A call that records whether it ran, and the controller that cancels it: for calls that must never start. */
+export function runSpy() {
+  const spy = {
+    ran: false,
+    controller: new AbortController(),
+    fn: async (): Promise<void> => {
+      spy.ran = true;
+    },
+  };
+  return spy;
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -157,3 +157,18 @@ export function redisHandle(source: RedisSource, options: RedisOptions = {}): Re
 export function keyPrefix(options: RedisOptions): string {
   return options.prefix ?? 'exai:';
 }
+
+/** A part of the store that holds a Redis connection, and lets it go. */
+export interface RedisBacked {
+  close(): Promise<void>;
+}
+
+/** Builds a Redis-backed part from its connection and key prefix; its `close` closes the connection. */
+export function onRedis<T>(
+  source: RedisSource,
+  options: RedisOptions,
+  build: (handle: RedisHandle, prefix: string) => T,
+): T & RedisBacked {
+  const handle = redisHandle(source, options);
+  return { ...build(handle, keyPrefix(options)), close: () => handle.close() };
+}

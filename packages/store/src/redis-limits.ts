@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { RateLimitDecision, SharedRateLimiter, SharedSemaphore } from '@exai/core';
-import { keyPrefix, type RedisOptions, type RedisSource, redisHandle } from './redis-connection.js';
+import { onRedis, type RedisBacked, type RedisOptions, type RedisSource } from './redis-connection.js';
 import { scripted } from './redis-scripts.js';
 
-export interface RedisRateLimiter extends SharedRateLimiter {
-  close(): Promise<void>;
-}
+export type RedisRateLimiter = SharedRateLimiter & RedisBacked;
 
 /** A token bucket per key, updated atomically by one Lua script: holds across instances. */
 export function createRedisRateLimiter(source: RedisSource, options: RedisOptions = {}): RedisRateLimiter {
-  const handle = redisHandle(source, options);
-  const prefix = keyPrefix(options);
-  return {
+  return onRedis(source, options, (handle, prefix) => ({
     async take(key, { capacity, refillPerSecond, cost = 1 }): Promise<RateLimitDecision> {
       const [allowed, remaining, retry] = await handle.call((client) =>
         scripted(client).exaiTakeTokens(`${prefix}rate:${key}`, capacity, refillPerSecond / 1000, cost),
@@ -22,22 +18,17 @@ export function createRedisRateLimiter(source: RedisSource, options: RedisOption
         retryAfterMs: retry < 0 ? Number.POSITIVE_INFINITY : Number(retry),
       };
     },
-    close: () => handle.close(),
-  };
+  }));
 }
 
-export interface RedisSemaphore extends SharedSemaphore {
-  close(): Promise<void>;
-}
+export type RedisSemaphore = SharedSemaphore & RedisBacked;
 
 /**
  * Concurrency slots per key in a sorted set scored by expiry: a Lua script drops expired holders,
  * counts, and adds. A crashed holder's slot frees itself after `ttlMs`.
  */
 export function createRedisSemaphore(source: RedisSource, options: RedisOptions = {}): RedisSemaphore {
-  const handle = redisHandle(source, options);
-  const prefix = keyPrefix(options);
-  return {
+  return onRedis(source, options, (handle, prefix) => ({
     async tryAcquire(key, limit, ttlMs) {
       const setKey = `${prefix}semaphore:${key}`;
       const token = randomUUID();
@@ -52,6 +43,5 @@ export function createRedisSemaphore(source: RedisSource, options: RedisOptions 
         await handle.call((client) => client.zrem(setKey, token));
       };
     },
-    close: () => handle.close(),
-  };
+  }));
 }

@@ -2,6 +2,7 @@ export { type FirstRunSimulator, type Gateway, type GatewayOptions, openGateway 
 export { ALWAYS_ON, allToolListings, createToolRegistry, PROFILES, selectTools, TOOL_NAMES } from './registry.js';
 export { DEFAULT_ROLES, mergeRoles, parseRolesEnv } from './roles.js';
 export type {
+  JsonSchema,
   ListedTool,
   RoleConfig,
   RoleDefinition,

@@ -66,6 +66,24 @@ export interface ToolResult {
   meta?: ToolResultMeta;
 }
 
+/**
+ * The JSON Schema keywords a tool's `jsonSchema` uses (what `z.toJSONSchema` writes for the tools' inputs),
+ * read loosely: for callers that generate or check arguments against a listing.
+ */
+export interface JsonSchema {
+  type?: string | string[];
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  anyOf?: JsonSchema[];
+}
+
 export interface ToolDefinition {
   name: string;
   title: string;
