@@ -11,7 +11,6 @@ import {
 import { z } from 'zod';
 import {
   listedToolEntriesOf,
-  PROMPT_TOOLS,
   type PromptEntry,
   promptEntriesOf,
   SERVER_NAME,
@@ -25,7 +24,7 @@ import { AbortingTaskStore } from './tasks.js';
 import { TOOLS_LIST_TTL_MS, type ToolCallContext, ToolTable, type ToolTableOptions } from './tool-table.js';
 import type { ToolTracing } from './trace-context.js';
 
-export { PROMPT_TOOLS, type PromptEntry, promptEntriesOf, SERVER_NAME, TASK_TOOLS, toolCallsInFlight, toolEntriesOf };
+export { type PromptEntry, promptEntriesOf, SERVER_NAME, TASK_TOOLS, toolCallsInFlight, toolEntriesOf };
 
 export interface McpServerOptions {
   version: string;
