@@ -1,5 +1,34 @@
-import { delimiter } from 'node:path';
 import { z } from 'zod';
+import {
+  both,
+  doc,
+  flag,
+  key,
+  list,
+  logLevels,
+  oneOf,
+  otlpHeaders,
+  otlpProtocol,
+  override,
+  paths,
+  type SettingDoc,
+  type SettingsApp,
+  settingsDocs,
+  text,
+  toolProfiles,
+} from './setting-fields.js';
+import { serverSettings } from './settings-server.js';
+
+export {
+  logLevels,
+  type OtlpProtocol,
+  otlpProtocols,
+  type SettingDoc,
+  type SettingsApp,
+  settingsDocs,
+  toolProfiles,
+} from './setting-fields.js';
+export { type TracingSettings, tracesUrl, tracingSettingsOf } from './tracing-settings.js';
 
 /**
  * Every environment variable of both apps (exai-http, exai-mcp) in one zod schema: its type, default and
@@ -7,315 +36,9 @@ import { z } from 'zod';
  * config overrides from here; each app reads its own slice (`readSettings` in exai-http, the MCP CLI).
  * The table in this package's README is generated from {@link settingsDocs} (`settingsTable()`).
  */
-
-/** The program that reads a variable. */
-export type SettingsApp = 'exai-http' | 'exai-mcp';
-
-export interface SettingDoc {
-  /** What the variable does. */
-  description: string;
-  /** The default as the docs show it; `''` when unset means "not set". */
-  default: string;
-  /** The programs that read it. */
-  apps: readonly SettingsApp[];
-  /** The config-file field the variable overrides (`timeouts.requestMs`), if any. */
-  overrides?: string;
-}
-
-/** The documentation of every variable of {@link settingsSchema}, keyed by its schema. */
-export const settingsDocs = z.registry<SettingDoc>();
-
-const both: readonly SettingsApp[] = ['exai-http', 'exai-mcp'];
-const httpOnly: readonly SettingsApp[] = ['exai-http'];
-const mcpOnly: readonly SettingsApp[] = ['exai-mcp'];
-
-/** The raw value, trimmed; empty counts as unset. A new schema each call: the docs registry keys on it. */
-const raw = () =>
-  z
-    .string()
-    .optional()
-    .transform((value) => value?.trim() || undefined);
-
-const text = raw;
-
-/** Comma-separated items, each trimmed; unset is an empty list. */
-const list = () =>
-  raw().transform((value) =>
-    (value ?? '')
-      .split(',')
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
-
-/** `path.delimiter`-separated paths; unset stays `undefined` (each app has its own default). */
-const paths = () => raw().transform((value) => value?.split(delimiter).filter(Boolean));
-
-/** `1`/`true` on, `0`/`false` or unset off; anything else is an error (a typo must not leave a guard off). */
-const flag = () =>
-  raw().transform((value, context) => {
-    if (value === undefined || value === '0' || value === 'false') return false;
-    if (value === '1' || value === 'true') return true;
-    context.addIssue({ code: 'custom', message: `expected 1, true, 0 or false, got '${value}'` });
-    return z.NEVER;
-  });
-
-function integerOf(value: string, min: number, max: number, context: z.RefinementCtx): number {
-  const parsed = Number(value);
-  if (Number.isInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-  const expected =
-    max < Number.MAX_SAFE_INTEGER
-      ? `an integer from ${min} to ${max}`
-      : min > 0
-        ? 'a positive integer'
-        : 'a non-negative integer';
-  context.addIssue({ code: 'custom', message: `expected ${expected}, got '${value}'` });
-  return z.NEVER;
-}
-
-/** An integer with a default (`min` 0 unless told). */
-const integer = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  raw().transform((value, context) => (value === undefined ? fallback : integerOf(value, min, max, context)));
-
-/** An integer that overrides a config field: `undefined` when unset, so the file's value stays. */
-const override = (min: number) =>
-  raw().transform((value, context) =>
-    value === undefined ? undefined : integerOf(value, min, Number.MAX_SAFE_INTEGER, context),
-  );
-
-/** One of `values`; `undefined` when unset. */
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  raw().transform((value, context): T[number] | undefined => {
-    if (value === undefined || (values as readonly string[]).includes(value)) return value as T[number] | undefined;
-    context.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')}, got '${value}'` });
-    return z.NEVER;
-  });
-
-/** The OTLP protocols the apps export with (`OTEL_EXPORTER_OTLP_PROTOCOL`); `grpc` is refused by name. */
-export const otlpProtocols = ['http/protobuf', 'http/json'] as const;
-export type OtlpProtocol = (typeof otlpProtocols)[number];
-
-const otlpProtocol = () =>
-  raw().transform((value, context): OtlpProtocol | undefined => {
-    if (value === undefined || (otlpProtocols as readonly string[]).includes(value)) {
-      return value as OtlpProtocol | undefined;
-    }
-    const message =
-      value === 'grpc'
-        ? 'grpc is not supported: traces are exported over OTLP/HTTP; set http/protobuf (the default) or http/json'
-        : `expected one of ${otlpProtocols.join(', ')}, got '${value}'`;
-    context.addIssue({ code: 'custom', message });
-    return z.NEVER;
-  });
-
-/**
- * OTLP exporter headers, `key=value` pairs separated by commas, values percent-encoded (the OTel
- * spec's format). They often carry secrets: an error says which entry is wrong, never what it holds.
- */
-const otlpHeaders = () =>
-  raw().transform((value, context) => {
-    const headers: Record<string, string> = {};
-    for (const [index, entry] of (value ?? '').split(',').entries()) {
-      if (entry.trim() === '') continue;
-      const equals = entry.indexOf('=');
-      const name = equals > 0 ? entry.slice(0, equals).trim() : '';
-      let decoded: string | undefined;
-      try {
-        decoded = decodeURIComponent(entry.slice(equals + 1).trim());
-      } catch {}
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || decoded === undefined || /[\r\n\0]/.test(decoded)) {
-        context.addIssue({
-          code: 'custom',
-          message: `entry ${index + 1} is not name=value (a header name, then a percent-encoded value); not shown`,
-        });
-        return z.NEVER;
-      }
-      headers[name.toLowerCase()] = decoded;
-    }
-    return headers;
-  });
-
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const toolProfiles = ['lean', 'standard', 'full'] as const;
-
-function doc<T extends z.ZodType>(schema: T, entry: SettingDoc): T {
-  const registered: z.ZodType = schema;
-  settingsDocs.add(registered, entry);
-  return schema;
-}
-const key = (description: string) => doc(text(), { description, default: '', apps: both });
-
 const shape = {
-  // --- server
-  PORT: doc(integer(8080, 0, 65_535), { description: 'listen port (`--port` wins)', default: '8080', apps: httpOnly }),
-  HOST: doc(
-    raw().transform((value) => value ?? '127.0.0.1'),
-    {
-      description: 'bind address (`--host` wins); the Docker image sets `0.0.0.0`',
-      default: '127.0.0.1',
-      apps: httpOnly,
-    },
-  ),
-  EXAI_WORKERS: doc(
-    raw().refine(
-      (value) => value === undefined || value.trim() === '' || value.trim() === 'auto' || /^\d+$/.test(value.trim()),
-      {
-        message: "expected a number of processes or 'auto'",
-      },
-    ),
-    {
-      description: 'processes serving the port (`--workers` wins); `auto` = every CPU; the Docker image sets `auto`',
-      default: '1',
-      apps: httpOnly,
-    },
-  ),
-  EXAI_CONFIG: doc(text(), {
-    description: 'gateway config file, JSON or YAML (`--config` wins)',
-    default: '',
-    apps: both,
-  }),
-  EXAI_SHUTDOWN_GRACE_MS: doc(integer(30_000), {
-    description: 'SIGTERM: time for in-flight requests and streams to finish',
-    default: '30000',
-    apps: httpOnly,
-  }),
-  EXAI_MAX_BODY_BYTES: doc(integer(10 * 1024 * 1024), {
-    description: 'JSON body limit of chat, tools and the other JSON routes (413 above)',
-    default: '10485760',
-    apps: httpOnly,
-  }),
-  EXAI_MAX_FILE_BYTES: doc(integer(50 * 1024 * 1024), {
-    description: 'upload limit of `/v1/files` (413 above)',
-    default: '52428800',
-    apps: httpOnly,
-  }),
-  EXAI_MODELS_CACHE_MS: doc(integer(60_000), {
-    description: 'how long `/v1/models` reuses the providers\u2019 lists',
-    default: '60000',
-    apps: httpOnly,
-  }),
-  // --- connection limits (exai-http, exai-mcp --http)
-  EXAI_HEADERS_TIMEOUT_MS: doc(integer(20_000), {
-    description:
-      'a connection must send a request\u2019s headers within this time (slowloris), else 408 and closed; not 0',
-    default: '20000',
-    apps: both,
-  }),
-  EXAI_REQUEST_RECEIVE_TIMEOUT_MS: doc(integer(300_000), {
-    description:
-      'the whole request (headers and body) must be received within this time, else 408; answers and streams are ' +
-      'not cut; 0 = off',
-    default: '300000',
-    apps: both,
-  }),
-  EXAI_KEEP_ALIVE_TIMEOUT_MS: doc(integer(72_000), {
-    description: 'an idle keep-alive connection is closed after this',
-    default: '72000',
-    apps: both,
-  }),
-  EXAI_MAX_REQUESTS_PER_SOCKET: doc(integer(1_000), {
-    description: 'requests on one connection before it is closed; 0 = unlimited',
-    default: '1000',
-    apps: both,
-  }),
-  EXAI_MAX_CONNECTIONS: doc(integer(1_024), {
-    description: 'open connections (WebSockets and streams included); more are dropped at accept; 0 = unlimited',
-    default: '1024',
-    apps: both,
-  }),
-  // --- exai-http auth and limits
-  EXAI_API_KEYS: doc(list(), {
-    description: 'client keys, comma-separated (keys created in the store work too)',
-    default: '',
-    apps: httpOnly,
-  }),
-  EXAI_ADMIN_KEYS: doc(list(), {
-    description: 'admin keys, comma-separated: the only keys that read `/metrics` and the dashboard\u2019s feed',
-    default: '',
-    apps: httpOnly,
-  }),
-  EXAI_LOOPBACK_ADMIN: doc(flag(), {
-    description:
-      '`1`: clients on this machine count as admin without a key (leave off behind a reverse proxy on the same host)',
-    default: 'off',
-    apps: httpOnly,
-  }),
-  EXAI_ALLOWED_HOSTS: doc(list(), {
-    description:
-      '`Host` names (no port, comma-separated) served besides loopback names and a specific bind address; others ' +
-      'get 421',
-    default: '',
-    apps: httpOnly,
-  }),
-  EXAI_ALLOWED_ORIGINS: doc(list(), {
-    description: 'browser origins (`https://app.example.com`) allowed besides the server\u2019s own; others get 403',
-    default: '',
-    apps: httpOnly,
-  }),
-  EXAI_RATE_LIMIT_RPM: doc(integer(0), {
-    description:
-      'requests per minute per key: a token bucket of that capacity, shared through Redis when `REDIS_URL` is ' +
-      'set; a stored key\u2019s own `rateLimit` wins; 0 = off',
-    default: '0',
-    apps: httpOnly,
-  }),
-  EXAI_ALLOW_NO_AUTH: doc(flag(), {
-    description: '`1`: allow listening beyond loopback with no key configured',
-    default: 'off',
-    apps: httpOnly,
-  }),
-  // --- exai-mcp --http
-  EXAI_MCP_TOKEN: doc(text(), {
-    description: 'bearer token (required beyond loopback, this or `EXAI_MCP_TOKENS`)',
-    default: '',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_TOKENS: doc(list(), {
-    description: 'more bearer tokens, comma-separated; each token is its own tenant',
-    default: '',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_ADMIN_TOKENS: doc(list(), {
-    description: 'comma-separated tokens that see every tenant\u2019s threads and uploads',
-    default: '',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_ALLOWED_HOSTS: doc(list(), {
-    description: 'extra `Host` names accepted, comma-separated',
-    default: '',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_ALLOWED_ORIGINS: doc(list(), {
-    description: 'extra browser `Origin`s accepted, comma-separated',
-    default: '',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_SESSIONS: doc(flag(), {
-    description:
-      '`1`: 2025-era clients get Streamable HTTP sessions (`Mcp-Session-Id`, GET streams, resumable SSE) ' +
-      'held by the instance that opened them; off: stateless, any instance answers any request ' +
-      '(2026-07-28 is always stateless)',
-    default: 'off',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_SESSION_IDLE_MS: doc(integer(30 * 60_000, 1), {
-    description:
-      'a session with no request in flight (an open GET stream counts) is closed after this; its id then answers ' +
-      '404 and the client re-initializes',
-    default: '1800000',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_MAX_SESSIONS: doc(integer(1_000, 1), {
-    description: 'open sessions at most; an `initialize` beyond them gets 503 with `Retry-After`',
-    default: '1000',
-    apps: mcpOnly,
-  }),
-  EXAI_MCP_PROGRESS_INTERVAL_MS: doc(integer(15_000, 100), {
-    description:
-      'while a tool call with a progress token runs, a progress notification at least this often (resets client ' +
-      'request timeouts)',
-    default: '15000',
-    apps: mcpOnly,
-  }),
+  // --- server, connection limits, auth and limits (settings-server.ts)
+  ...serverSettings,
   // --- providers (no key at all: first-run mode, the built-in simulator answers)
   OPENAI_API_KEY: key('OpenAI key (several: comma-separated, tried in order)'),
   OPENAI_BASE_URL: key('OpenAI base URL'),
@@ -612,36 +335,4 @@ export function settingsTable(): string {
     );
   });
   return ['| variable | default | read by | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
-}
-
-/** Where and how the apps export traces (read by {@link tracingSettingsOf}, used by `@exai/otel`). */
-export interface TracingSettings {
-  /** Where spans go: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as is, or `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces`. */
-  url: string;
-  /** `OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL`: the exporter loaded. Default `http/protobuf`. */
-  protocol: OtlpProtocol;
-  /** `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`, sent with every export. Secrets: never logged. */
-  headers: Record<string, string>;
-  /** `OTEL_SERVICE_NAME`; the program's name by default. */
-  serviceName: string;
-}
-
-/** `OTEL_EXPORTER_OTLP_ENDPOINT` is a base URL: the signal's path is appended (the OTLP exporter spec). */
-export function tracesUrl(endpoint: string): string {
-  return `${endpoint.replace(/\/+$/, '')}/v1/traces`;
-}
-
-/**
- * Tracing from the standard OTLP exporter variables, the traces-specific ones winning: on (defined) when
- * either endpoint is set; `http/protobuf` unless told (the spec's default); headers merged name by name.
- */
-export function tracingSettingsOf(all: Settings, program: SettingsApp): TracingSettings | undefined {
-  const url = all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? all.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (url === undefined) return undefined;
-  return {
-    url: all.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? tracesUrl(url),
-    protocol: all.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? all.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
-    headers: { ...all.OTEL_EXPORTER_OTLP_HEADERS, ...all.OTEL_EXPORTER_OTLP_TRACES_HEADERS },
-    serviceName: all.OTEL_SERVICE_NAME ?? program,
-  };
 }
