@@ -1,4 +1,4 @@
-import type { BreakerHost } from './breaker.js';
+import type { BreakerHost } from './host.js';
 
 export type Release = () => void;
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { SharedBreakerRecord, SharedBreakerState } from '@exai/core';
-import { type BreakerHost, type HostSettings, hostSettings, KeyedBreaker } from './breaker.js';
+import type { SharedBreakerRecord } from '@exai/core';
+import { KeyedBreaker } from './breaker.js';
+import { type BreakerHost, type HostSettings, hostSettings } from './host.js';
 import { parseKey, resolveBreakerOptions } from './options.js';
 import type {
   Breaker,
