@@ -11,6 +11,7 @@ import {
   toGatewayError,
   type Usage,
 } from '@exai/core';
+import { textOf } from './memory.js';
 
 export type Stance = 'for' | 'against' | 'neutral';
 
@@ -29,6 +30,21 @@ export interface ConsensusAnswer {
   model: string;
   provider: string;
   usage?: Usage;
+}
+
+/** A chat answer (`choices`, `model`, `provider`, `usage`) as a participant's consensus answer. */
+export function consensusAnswerOf(result: {
+  choices: ReadonlyArray<{ message?: ChatMessage }>;
+  model: string;
+  provider: string;
+  usage?: Usage;
+}): ConsensusAnswer {
+  return {
+    content: textOf(result.choices[0]?.message),
+    model: result.model,
+    provider: result.provider,
+    ...(result.usage ? { usage: result.usage } : {}),
+  };
 }
 
 /** Sends one chat to one model. Must stop work when `signal` aborts. */

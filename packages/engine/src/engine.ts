@@ -16,7 +16,7 @@ import type { OwnerScope, Store } from '@exai/store';
 import { type CacheSlot, CallCache, hitMeta } from './cache.js';
 import { traceCall } from './call-trace.js';
 import { type Affinity, buildChain } from './chain.js';
-import { runConsensus } from './consensus.js';
+import { consensusAnswerOf, runConsensus } from './consensus.js';
 import type { CredentialHolds } from './credential-holds.js';
 import { embeddingTargets, routeEmbeddings } from './embeddings.js';
 import { routeOptionsOf, wireEngine } from './engine-parts.js';
@@ -30,7 +30,8 @@ import type {
   EngineStream,
   Exchange,
 } from './engine-types.js';
-import { conversationOf, remembers, scopeOf, storeExchange, textOf } from './memory.js';
+import { type ListModelsOptions, listModels } from './list-models.js';
+import { conversationOf, exchangeOf, remembers, scopeOf, storeExchange, textOf } from './memory.js';
 import { blankMeta, metaOf } from './meta.js';
 import { type PrepareParts, prepareCall } from './prepare.js';
 import { RequestLog } from './request-log.js';
@@ -115,18 +116,7 @@ export class Engine {
     meta: EngineMeta,
     options: EngineCallOptions,
   ): Promise<string> {
-    const question = request.messages.filter((message) => message.role === 'user').at(-1);
-    return this.remember(scopeOf(options), {
-      ...(threadId ? { threadId } : {}),
-      title: textOf(request.messages.at(-1)),
-      question: textOf(question),
-      answer,
-      provider: meta.provider,
-      model: meta.model,
-      ...(options.tool ? { tool: options.tool } : {}),
-      ...(options.files ? { files: options.files } : {}),
-      ...(meta.usage ? { usage: meta.usage } : {}),
-    });
+    return this.remember(scopeOf(options), exchangeOf(threadId, request, answer, meta, options));
   }
 
   /**
@@ -326,19 +316,8 @@ export class Engine {
   }
 
   /** Every provider's models: catalog merged with `/models`, simulated ones flagged. */
-  async listModels(options: { signal?: AbortSignal; remote?: boolean } = {}): Promise<ModelInfo[]> {
-    const lists = await Promise.all(
-      this.resolver.adapters.map(async (adapter) => {
-        if (options.remote === false) return adapter.catalog();
-        try {
-          return await adapter.listModels(options.signal ? { signal: options.signal } : {});
-        } catch (error) {
-          this.logger.warn({ provider: adapter.id, err: error }, 'listing models failed; using the catalog');
-          return adapter.catalog();
-        }
-      }),
-    );
-    return lists.flat().map((info) => (this.simulated ? { ...info, simulated: true } : info));
+  listModels(options: ListModelsOptions = {}): Promise<ModelInfo[]> {
+    return listModels(this.resolver.adapters, this.simulated, this.logger, options);
   }
 
   /** Several models asked concurrently (blinded, with stances), with an optional synthesis. */
@@ -346,13 +325,9 @@ export class Engine {
     return runConsensus({
       ...input,
       ask: async (participant, messages, signal) => {
-        const result = await this.chat({ model: participant.model, messages }, { signal, tool: 'consensus' });
-        return {
-          content: textOf(result.choices[0]?.message),
-          model: result.model,
-          provider: result.provider,
-          ...(result.usage ? { usage: result.usage } : {}),
-        };
+        return consensusAnswerOf(
+          await this.chat({ model: participant.model, messages }, { signal, tool: 'consensus' }),
+        );
       },
     });
   }

@@ -9,6 +9,7 @@ export {
   type ConsensusResponse,
   type ConsensusResult,
   type ConsensusSynthesis,
+  consensusAnswerOf,
   participantMessages,
   runConsensus,
   STANCE_PROMPTS,

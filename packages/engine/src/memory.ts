@@ -1,6 +1,6 @@
 import type { ChatMessage, ChatRequest, ModelInfo, Turn } from '@exai/core';
 import type { OwnerScope, Store } from '@exai/store';
-import type { EngineCallOptions, Exchange } from './engine-types.js';
+import type { EngineCallOptions, EngineMeta, Exchange } from './engine-types.js';
 import { estimateTokens } from './file-context.js';
 import { historyBudget, packHistory } from './history.js';
 
@@ -62,4 +62,26 @@ export function remembers(thread: { id: string } | undefined, options: EngineCal
  */
 export function conversationOf(thread: { id: string } | undefined, options: EngineCallOptions): string | undefined {
   return options.historyOnly ? undefined : thread?.id;
+}
+
+/** One call's exchange as its thread keeps it: the last user question, the answer, who answered, the usage. */
+export function exchangeOf(
+  threadId: string | undefined,
+  request: ChatRequest,
+  answer: string,
+  meta: EngineMeta,
+  options: EngineCallOptions,
+): Exchange {
+  const question = request.messages.filter((message) => message.role === 'user').at(-1);
+  return {
+    ...(threadId ? { threadId } : {}),
+    title: textOf(request.messages.at(-1)),
+    question: textOf(question),
+    answer,
+    provider: meta.provider,
+    model: meta.model,
+    ...(options.tool ? { tool: options.tool } : {}),
+    ...(options.files ? { files: options.files } : {}),
+    ...(meta.usage ? { usage: meta.usage } : {}),
+  };
 }

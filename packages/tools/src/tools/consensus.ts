@@ -1,5 +1,5 @@
 import { NotFoundError } from '@exai/core';
-import { type ConsensusParticipant, runConsensus, textOf } from '@exai/engine';
+import { type ConsensusParticipant, consensusAnswerOf, runConsensus } from '@exai/engine';
 import { z } from 'zod';
 import { callerOptions, resolveModel } from '../ask.js';
 import { failure } from '../errors.js';
@@ -102,12 +102,7 @@ export const consensusTool = defineTool({
           },
         );
         attempts.count += result.exai.attempts.length;
-        return {
-          content: textOf(result.choices[0]?.message),
-          model: result.model,
-          provider: result.provider,
-          ...(result.usage ? { usage: result.usage } : {}),
-        };
+        return consensusAnswerOf(result);
       } finally {
         done += 1;
         context.progress?.({ progress: done, total, message: `${participant.label ?? participant.model} finished` });
