@@ -1,13 +1,5 @@
 import type { Logger, Role, SharedBreakerState, SharedRateLimiter, SharedSemaphore, Turn } from '@exai/core';
-import type {
-  ApiKeyPolicy,
-  ApiKeyRecord,
-  BudgetPeriod,
-  CreatedApiKey,
-  KeyBudget,
-  SpendReservation,
-  SpendRow,
-} from './key-types.js';
+import type { ApiKeyPolicy, ApiKeyRecord, CreatedApiKey, SpendReservation, SpendRow } from './key-types.js';
 import type { MaintenanceResult } from './maintenance.js';
 import type { NewStoredResponse, ResponseCache, ResponseTransition, StoredResponseRecord } from './response-types.js';
 
