@@ -58,7 +58,10 @@ const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** di
  */
 export async function runCase(target, mode, { connections, durationSeconds, warmupSeconds }) {
   const request = requestFor(target, mode);
-  const base = { ...request, connections, pipelining: 1, timeout: 20 };
+  // autocannon ignores `Connection: close` and writes its next request on a socket the server is ending:
+  // exai-http closes a connection after 1,000 requests (EXAI_MAX_REQUESTS_PER_SOCKET, hardening), and Node
+  // answers what follows with 503s. Real clients open a new connection there; so does the load, for every target.
+  const base = { ...request, connections, pipelining: 1, timeout: 20, reconnectRate: 1_000 };
   if (warmupSeconds > 0) await run({ ...base, duration: warmupSeconds });
   const rss = target.pid ? watchPeakRss(target.pid) : undefined;
   const latencies = [];

@@ -51,6 +51,9 @@ async function waitForFile(path, timeoutMs) {
   return existsSync(path);
 }
 
+/** `--cpu-prof` for the lean proxy and the gateway when BENCH_CPU_PROF names a folder: compare like with like. */
+const profileOptions = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`] : [];
+
 async function startTargets(logDir) {
   const simulatorPort = await freePort();
   const simulator = await startNode({
@@ -79,6 +82,7 @@ async function startTargets(logDir) {
     const lean = await startNode({
       name: 'lean',
       args: [join(here, 'lean-proxy.mjs'), '--port', String(port), '--upstream', `${simulatorUrl}/v1`],
+      nodeOptions: profileOptions,
       cpu: SERVER_CPU,
       port,
       logDir,
@@ -109,12 +113,13 @@ async function startTargets(logDir) {
       };
       const configFile = join(logDir, `${name}-config.json`);
       writeFileSync(configFile, JSON.stringify(config, null, 2));
-      const nodeOptions = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`] : [];
       const exai = await startNode({
         name,
         args: [exaiCli, '--port', String(port), '--config', configFile, '--workers', String(workers)],
-        nodeOptions,
-        env: { EXAI_SHUTDOWN_GRACE_MS: '2000', EXAI_API_KEYS: '', OPENAI_API_KEY: '' },
+        nodeOptions: profileOptions,
+        // The default configuration, as the issue asks: auth on (the load sends `Bearer sk-bench`, a configured
+        // key) and the request log on (SQLite in the data folder).
+        env: { EXAI_SHUTDOWN_GRACE_MS: '2000', EXAI_API_KEYS: 'sk-bench', OPENAI_API_KEY: '' },
         cpu: workers === 1 ? SERVER_CPU : BOTH_CPUS,
         port,
         logDir,

@@ -25,7 +25,7 @@ export type PeerEvent = { kind: 'request'; request: RecentRequest } | { kind: 's
 
 /** A worker's link to the rest of its group. */
 export interface Peers {
-  /** Sends one of this worker's events to the other workers. */
+  /** Sends one of this worker's events to the other workers (batched: they see it within 100 ms). */
   share(event: PeerEvent): void;
   /** The other workers' events; returns an unsubscribe function. */
   on(listener: (event: PeerEvent) => void): () => void;
@@ -38,13 +38,13 @@ export interface Peers {
 type ToPrimary =
   | { exai: 'shared'; id: number; request: SharedStateRequest }
   | { exai: 'metrics'; id: number }
-  | { exai: 'peer'; event: PeerEvent }
+  | { exai: 'peers'; events: PeerEvent[] }
   | { exai: 'listening'; url: string };
 
 type ToWorker =
   | { exai: 'answer'; id: number; result?: unknown; error?: string }
   | { exai: 'breaker'; key: string; record: SharedBreakerRecord }
-  | { exai: 'peer'; event: PeerEvent }
+  | { exai: 'peers'; events: PeerEvent[] }
   | { exai: 'stop' };
 
 const isMessage = (message: unknown): message is { exai: string } =>
@@ -70,6 +70,14 @@ export interface WorkerLink {
   /** Called once when the primary asks this worker to stop, or goes away (at once if that happened already). */
   onStop(listener: () => void): void;
 }
+
+/**
+ * A worker's dashboard events go to its peers in batches: every `PEER_FLUSH_MS`, or sooner once
+ * `PEER_BATCH` are waiting. Two IPC messages per request (a request and its session, each relayed by the
+ * primary) cost more than the request itself; a batch costs the same for a hundred.
+ */
+const PEER_FLUSH_MS = 100;
+const PEER_BATCH = 256;
 
 export function joinPrimary(): WorkerLink {
   let nextId = 1;
@@ -101,11 +109,21 @@ export function joinPrimary(): WorkerLink {
       else waiting?.resolve(received.result);
     } else if (received.exai === 'breaker') {
       for (const listener of breakerListeners) listener({ key: received.key, record: received.record });
-    } else if (received.exai === 'peer') {
-      for (const listener of peerListeners) listener(received.event);
+    } else if (received.exai === 'peers') {
+      for (const event of received.events) for (const listener of peerListeners) listener(event);
     } else if (received.exai === 'stop') stop();
   });
   process.on('disconnect', stop);
+  let outbox: PeerEvent[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flushPeers = () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (outbox.length === 0) return;
+    const events = outbox;
+    outbox = [];
+    sendUp({ exai: 'peers', events });
+  };
   const channel: SharedStateChannel = {
     request: (request) => ask({ exai: 'shared', request }),
     onEvent(listener) {
@@ -115,7 +133,11 @@ export function joinPrimary(): WorkerLink {
   };
   return {
     peers: {
-      share: (event) => sendUp({ exai: 'peer', event }),
+      share(event) {
+        outbox.push(event);
+        if (outbox.length >= PEER_BATCH) flushPeers();
+        else flushTimer ??= setTimeout(flushPeers, PEER_FLUSH_MS).unref();
+      },
       on(listener) {
         peerListeners.add(listener);
         return () => peerListeners.delete(listener);
@@ -167,9 +189,9 @@ export function runPrimary(options: PrimaryOptions): Promise<number> {
       const received = message as ToPrimary;
       if (received.exai === 'shared') answer(worker, received.id, shared.handle(String(worker.id), received.request));
       else if (received.exai === 'metrics') answer(worker, received.id, aggregator.clusterMetrics());
-      else if (received.exai === 'peer') {
+      else if (received.exai === 'peers') {
         for (const other of Object.values(cluster.workers ?? {}))
-          if (other && other !== worker) send(other, { exai: 'peer', event: received.event });
+          if (other && other !== worker) send(other, { exai: 'peers', events: received.events });
       } else if (received.exai === 'listening') {
         // A worker that was still starting when the stop went out missed it (nothing listened yet).
         if (stopping) send(worker, { exai: 'stop' });
