@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { ConfigError, installProcessGuard, loadConfig } from '@exai/core';
 import { keysUsage, runKeys } from './keys-cli.js';
 import { SERVER_VERSION, StartupError, startServer } from './server.js';
@@ -50,6 +51,17 @@ async function keys(args: string[]): Promise<void> {
   }
 }
 
+/**
+ * V8 lets the old generation grow to up to 4x its live size between full collections; under load a gateway's
+ * short-lived request objects are promoted at tens of MB a second, so peak RSS follows that factor, not the live
+ * set. A lower factor (EXAI_HEAP_GROWTH_PERCENT, default 50: 1.5x) keeps the peak near the live set for a few more
+ * full GCs of a small heap. A `--heap-growing-percent` given to node itself wins. Decision 0034.
+ */
+function tuneHeap(percent: number): void {
+  if (percent <= 0 || process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) return;
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'keys') return keys(process.argv.slice(3));
   let values: { port?: string; host?: string; config?: string; workers?: string; help?: boolean; version?: boolean };
@@ -89,6 +101,7 @@ async function main(): Promise<void> {
   }
   const { settings, errors } = readSettings(env);
   if (errors.length > 0) refuse(`Invalid environment:\n${errors.map((line) => `  - ${line}`).join('\n')}`);
+  tuneHeap(settings.heapGrowthPercent);
   const workers = parseWorkers(values.workers ?? env.EXAI_WORKERS, availableParallelism());
   if (typeof workers === 'string') refuse(workers);
   if (workers > 1 && !isWorker()) {

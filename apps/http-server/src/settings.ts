@@ -38,6 +38,8 @@ export interface ServerSettings {
   allowNoAuth: boolean;
   /** `EXAI_SHUTDOWN_GRACE_MS`: how long SIGTERM waits for in-flight requests and streams. Default 30000. */
   shutdownGraceMs: number;
+  /** `EXAI_HEAP_GROWTH_PERCENT`: V8's `--heap-growing-percent` for this process; 0 leaves V8's own. Default 50. */
+  heapGrowthPercent: number;
   /** `EXAI_MAX_BODY_BYTES`: JSON body limit. Default 10 MiB. */
   maxBodyBytes: number;
   /** `EXAI_MAX_FILE_BYTES`: upload limit of `/v1/files`. Default 50 MiB. */
@@ -69,6 +71,7 @@ export function readSettings(env: Env): { settings: ServerSettings; errors: stri
     rateLimitRpm: all.EXAI_RATE_LIMIT_RPM,
     allowNoAuth: all.EXAI_ALLOW_NO_AUTH,
     shutdownGraceMs: all.EXAI_SHUTDOWN_GRACE_MS,
+    heapGrowthPercent: all.EXAI_HEAP_GROWTH_PERCENT,
     maxBodyBytes: all.EXAI_MAX_BODY_BYTES,
     maxFileBytes: all.EXAI_MAX_FILE_BYTES,
     modelsCacheMs: all.EXAI_MODELS_CACHE_MS,

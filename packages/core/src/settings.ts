@@ -75,6 +75,13 @@ const shape = {
     default: '30000',
     apps: httpOnly,
   }),
+  EXAI_HEAP_GROWTH_PERCENT: doc(integer(50, 0, 1_000), {
+    description:
+      "how far V8's heap may grow past its live size before a full GC (V8's `--heap-growing-percent`); " +
+      'lower keeps peak memory near the live set at a little CPU; 0 = V8 decides (up to 4x)',
+    default: '50',
+    apps: httpOnly,
+  }),
   EXAI_MAX_BODY_BYTES: doc(integer(10 * 1024 * 1024), {
     description: 'JSON body limit of chat, tools and the other JSON routes (413 above)',
     default: '10485760',
