@@ -106,7 +106,7 @@ async function main() {
       name: build.name,
       args: [join(build.path, 'apps/http-server/dist/cli.js'), '--port', String(port), '--config', configFile],
       nodeOptions: profile,
-      env: { EXAI_SHUTDOWN_GRACE_MS: '2000', EXAI_API_KEYS: '', OPENAI_API_KEY: '' },
+      env: { EXAI_SHUTDOWN_GRACE_MS: '2000', EXAI_API_KEYS: 'sk-bench', OPENAI_API_KEY: '' },
       cpu: SERVER_CPU,
       port,
       logDir,

@@ -42,6 +42,11 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** The better-sqlite3 connection under a Kysely instance opened by `openSqlite` (the request log writes through it). */
+const sqliteConnections = new WeakMap<object, SqliteConnection>();
+export type SqliteConnection = import('better-sqlite3').Database;
+export const sqliteOf = (db: object): SqliteConnection | undefined => sqliteConnections.get(db);
+
 /**
  * Embedded SQLite in WAL mode: `synchronous=NORMAL` keeps commits durable across process crashes.
  * A data directory that does not exist yet is created owner-only (0700); an existing one keeps its mode.
@@ -54,6 +59,7 @@ export async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
+  sqliteConnections.set(db, database);
   return { db, schema: undefined };
 }
 
