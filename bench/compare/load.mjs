@@ -1,7 +1,15 @@
 // One load case: autocannon against one target with fixed connections, after a short warm-up,
 // and a correctness check of one response before the load (a gateway answering errors fast must not "win").
+// A fixed-rate case (`json-0@500`) is paced instead: one request every 1/rate s, open loop (autocannon's
+// `overallRate` sends each second's quota in a burst, which measures queueing, not added latency).
+import { createRequire } from 'node:module';
 import autocannon from 'autocannon';
 import { watchPeakRss } from './processes.mjs';
+
+// undici is a dependency of the base adapter, not of the workspace root: resolve it from there.
+const undici = createRequire(new URL('../../packages/provider-openai-compatible/package.json', import.meta.url))(
+  'undici',
+);
 
 const prompt = 'Say hello in one short sentence.';
 
@@ -57,11 +65,18 @@ const round = (value, digits = 1) => Math.round(value * 10 ** digits) / 10 ** di
  * peak RSS of `target.pid`. Returns req/s, latency percentiles (ms) and error counts.
  */
 export async function runCase(target, mode, { connections, durationSeconds, warmupSeconds }) {
+  if (mode.rate) return runPaced(target, mode, { connections, durationSeconds, warmupSeconds });
   const request = requestFor(target, mode);
   // autocannon ignores `Connection: close` and writes its next request on a socket the server is ending:
   // exai-http closes a connection after 1,000 requests (EXAI_MAX_REQUESTS_PER_SOCKET, hardening), and Node
   // answers what follows with 503s. Real clients open a new connection there; so does the load, for every target.
-  const base = { ...request, connections, pipelining: 1, timeout: 20, reconnectRate: 1_000 };
+  const base = {
+    ...request,
+    connections,
+    pipelining: 1,
+    timeout: 20,
+    reconnectRate: 1_000,
+  };
   if (warmupSeconds > 0) await run({ ...base, duration: warmupSeconds });
   const rss = target.pid ? watchPeakRss(target.pid) : undefined;
   const latencies = [];
@@ -80,6 +95,69 @@ export async function runCase(target, mode, { connections, durationSeconds, warm
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    peakRssMiB: memory?.peakRssMiB ?? null,
+    rssMethod: memory?.method ?? null,
+  };
+}
+
+/**
+ * `mode.rate` requests a second for `durationSeconds`, each sent on schedule whether or not earlier ones have
+ * answered (open loop, at most `connections` keep-alive connections), after a warm-up at the same pace. Latency
+ * is send to last body byte; `ttfbP50Ms` is send to first body byte (for streams, the first event).
+ */
+async function runPaced(target, mode, { connections, durationSeconds, warmupSeconds }) {
+  const { url, headers, body } = requestFor(target, mode);
+  const dispatcher = new undici.Agent({ connections, keepAliveTimeout: 30_000 });
+  const latencies = [];
+  const firstBytes = [];
+  let failed = 0;
+  const one = async (keep) => {
+    const started = performance.now();
+    try {
+      const response = await undici.request(url, { method: 'POST', headers, body, dispatcher });
+      let first;
+      for await (const _chunk of response.body) first ??= performance.now();
+      const ended = performance.now();
+      if (response.statusCode !== 200) failed++;
+      else if (keep) {
+        latencies.push(ended - started);
+        firstBytes.push((first ?? ended) - started);
+      }
+    } catch {
+      if (keep) failed++;
+    }
+  };
+  const pace = async (seconds, keep) => {
+    const gapMs = 1000 / mode.rate;
+    const count = Math.round(seconds * mode.rate);
+    const start = performance.now();
+    const pending = [];
+    for (let index = 0; index < count; index++) {
+      const due = start + index * gapMs;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      pending.push(one(keep));
+    }
+    await Promise.all(pending);
+    return (performance.now() - start) / 1000;
+  };
+  if (warmupSeconds > 0) await pace(warmupSeconds, false);
+  const rss = target.pid ? watchPeakRss(target.pid) : undefined;
+  const elapsedSeconds = await pace(durationSeconds, true);
+  const memory = rss?.stop();
+  await dispatcher.close();
+  const sorted = Float64Array.from(latencies).sort();
+  const firstSorted = Float64Array.from(firstBytes).sort();
+  return {
+    requestsPerSecond: round(latencies.length / elapsedSeconds, 0),
+    p50Ms: round(percentile(sorted, 0.5), 2),
+    p99Ms: round(percentile(sorted, 0.99), 2),
+    ttfbP50Ms: round(percentile(firstSorted, 0.5), 2),
+    meanMs: round(latencies.reduce((sum, value) => sum + value, 0) / Math.max(1, latencies.length), 2),
+    completed: latencies.length,
+    non2xx: failed,
+    errors: 0,
+    timeouts: 0,
     peakRssMiB: memory?.peakRssMiB ?? null,
     rssMethod: memory?.method ?? null,
   };

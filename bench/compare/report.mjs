@@ -11,7 +11,8 @@ const names = {
   exai2: 'EX-AI, 2 workers',
   portkey: 'Portkey',
 };
-const modeTitle = (row) => `${row.stream ? 'streaming' : 'non-streaming'}, ${row.latencyMs} ms upstream`;
+const modeTitle = (row) =>
+  `${row.stream ? 'streaming' : 'non-streaming'}, ${row.latencyMs} ms upstream${row.rate ? `, held at ${row.rate} req/s` : ''}`;
 
 /** Latency a gateway adds over the floor in the same case, or null. */
 export function added(row, name, field) {

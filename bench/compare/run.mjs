@@ -2,7 +2,9 @@
 // reach, bench/compare/lean-proxy.mjs), the EX-AI HTTP gateway and the Portkey gateway in front of the
 // same simulator, driven in turn by autocannon with the same load.
 // Usage: pnpm bench:compare   (env: BENCH_DURATION=7 BENCH_WARMUP=1 BENCH_CONNECTIONS=1,16,64,256
-//        BENCH_TARGETS=floor,lean,exai,exai2,portkey BENCH_MODES=json-0,json-50,stream-0,stream-50 BENCH_CPU_PROF=<dir>
+//        BENCH_TARGETS=floor,lean,exai,exai2,portkey BENCH_CPU_PROF=<dir>
+//        BENCH_MODES=json-0,json-50,stream-0,stream-50,json-0@500,stream-0@500 (`@500`: held at 500 req/s,
+//        over BENCH_RATE_CONNECTIONS=16 connections)
 //        BENCH_WRITE=0 to leave results.json and the docs alone)
 // Writes bench/compare/results.json, the tables section of docs/benchmarks.md and docs/images/bench-*.svg.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,10 +28,14 @@ const settings = {
   warmupSeconds: Number(process.env.BENCH_WARMUP ?? 1),
   connections: list(process.env.BENCH_CONNECTIONS, '1,16,64,256').map(Number),
   targets: list(process.env.BENCH_TARGETS, 'floor,lean,exai,exai2,portkey'),
-  modes: list(process.env.BENCH_MODES, 'json-0,json-50,stream-0,stream-50').map((name) => {
-    const [kind, latency] = name.split('-');
-    return { name, stream: kind === 'stream', latencyMs: Number(latency) };
+  // `json-0@500`: the same load held at a fixed 500 req/s over every connection (latency added at a set rate).
+  modes: list(process.env.BENCH_MODES, 'json-0,json-50,stream-0,stream-50,json-0@500,stream-0@500').map((name) => {
+    const [shape, rate] = name.split('@');
+    const [kind, latency] = shape.split('-');
+    return { name, stream: kind === 'stream', latencyMs: Number(latency), ...(rate ? { rate: Number(rate) } : {}) };
   }),
+  /** Connections of the fixed-rate modes (the rate is shared by all of them). */
+  rateConnections: list(process.env.BENCH_RATE_CONNECTIONS, '16').map(Number),
   write: process.env.BENCH_WRITE !== '0',
   cpuProfileDir: process.env.BENCH_CPU_PROF,
 };
@@ -198,8 +204,15 @@ async function main() {
   }
   const cases = [];
   for (const mode of settings.modes) {
-    for (const connections of settings.connections) {
-      const row = { mode: mode.name, stream: mode.stream, latencyMs: mode.latencyMs, connections, results: {} };
+    for (const connections of mode.rate ? settings.rateConnections : settings.connections) {
+      const row = {
+        mode: mode.name,
+        stream: mode.stream,
+        latencyMs: mode.latencyMs,
+        ...(mode.rate ? { rate: mode.rate } : {}),
+        connections,
+        results: {},
+      };
       for (const name of order) {
         if (!checks[`${name}/${mode.name}`].ok) {
           row.results[name] = null;

@@ -67,7 +67,8 @@ export async function openEventStream(
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
+    // No `connection` header: Node says `close` on a connection's last allowed request (EXAI_MAX_REQUESTS_PER_SOCKET)
+    // and while draining; a `keep-alive` here would hide that, and the client's next request would get a bare 503.
     'x-accel-buffering': 'no',
     ...headers?.(stream.meta),
     ...metaHeaders(stream.meta),

@@ -98,8 +98,10 @@ export class Engine {
     return buildChain(this.resolver, this.config, this.logger, request, options.auto, prefer);
   }
 
+  #parts: PrepareParts | undefined;
+  /** What `prepareCall` needs, built once: a call allocates no closures for it. */
   #prepareParts(): PrepareParts {
-    return {
+    this.#parts ??= {
       store: this.store,
       maxTurns: this.config.store.maxTurns,
       cache: this.#cache,
@@ -107,6 +109,7 @@ export class Engine {
       affinity: (thread, turns) => affinityOf(thread, turns, this.resolver),
       admit: (caller, chain, request) => this.#spend.admit(caller, chain, request),
     };
+    return this.#parts;
   }
 
   #rememberCall(

@@ -12,6 +12,7 @@ import {
   sql,
 } from 'kysely';
 import type { Database } from './schema.js';
+import { SqliteLogWriter } from './sqlite-log-writer.js';
 
 export interface OpenedDatabase {
   db: Kysely<Database>;
@@ -26,26 +27,42 @@ export interface OpenedDatabase {
  * waits out. `BEGIN IMMEDIATE` takes the write lock at the start, where the busy timeout does wait.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #beforeDestroy: () => Promise<void>;
+  constructor(config: SqliteDialectConfig, beforeDestroy: () => Promise<void>) {
+    super(config);
+    this.#beforeDestroy = beforeDestroy;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+  override async destroy(): Promise<void> {
+    await this.#beforeDestroy();
+    await super.destroy();
   }
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
   readonly #config: SqliteDialectConfig;
-  constructor(config: SqliteDialectConfig) {
+  readonly #beforeDestroy: () => Promise<void>;
+  constructor(config: SqliteDialectConfig, beforeDestroy: () => Promise<void>) {
     super(config);
     this.#config = config;
+    this.#beforeDestroy = beforeDestroy;
   }
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return new ImmediateSqliteDriver(this.#config, this.#beforeDestroy);
   }
 }
 
-/** The better-sqlite3 connection under a Kysely instance opened by `openSqlite` (the request log writes through it). */
-const sqliteConnections = new WeakMap<object, SqliteConnection>();
-export type SqliteConnection = import('better-sqlite3').Database;
-export const sqliteOf = (db: object): SqliteConnection | undefined => sqliteConnections.get(db);
+/**
+ * What the request log needs of a Kysely instance opened by `openSqlite`: the writer thread for its file (started
+ * on first use; null where it cannot run).
+ */
+export interface SqliteHandle {
+  writer(): SqliteLogWriter | null;
+}
+const sqliteHandles = new WeakMap<object, SqliteHandle>();
+export const sqliteOf = (db: object): SqliteHandle | undefined => sqliteHandles.get(db);
 
 /**
  * Embedded SQLite in WAL mode: `synchronous=NORMAL` keeps commits durable across process crashes.
@@ -54,12 +71,25 @@ export const sqliteOf = (db: object): SqliteConnection | undefined => sqliteConn
 export async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  const database = new SqliteDatabase(join(dataDir, 'exai.sqlite'));
+  const file = join(dataDir, 'exai.sqlite');
+  const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
-  sqliteConnections.set(db, database);
+  let writer: SqliteLogWriter | null | undefined;
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database }, async () => {
+      await writer?.close();
+      writer = null;
+    }),
+  });
+  sqliteHandles.set(db, {
+    writer() {
+      if (writer === undefined) writer = SqliteLogWriter.open(file) ?? null;
+      else if (writer && !writer.usable) writer = null;
+      return writer;
+    },
+  });
   return { db, schema: undefined };
 }
 

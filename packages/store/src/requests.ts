@@ -1,6 +1,6 @@
 import { CompiledQuery, type Selectable } from 'kysely';
 import { randomId, type StoreContext } from './context.js';
-import { type SqliteConnection, sqliteOf } from './open-database.js';
+import { sqliteOf } from './open-database.js';
 import { localOwner } from './owner.js';
 import { scopedRunner } from './repository.js';
 import { clampLimit, withSignal } from './run.js';
@@ -107,10 +107,21 @@ async function insertBatch(
     attemptRows.push(...rows);
     records.push(toRequest(row, rows.map(toAttempt)));
   }
-  const sqlite = sqliteOf(db);
-  if (sqlite) {
-    // Kysely's one SQLite connection is held while the batch runs, so no Kysely transaction is open meanwhile.
-    await db.connection().execute(async () => writeSqlite(sqlite, requestRows, attemptRows));
+  // SQLite: the writer thread (decision 0035); Postgres, or SQLite where the thread cannot run: Kysely's statements.
+  const writer = sqliteOf(db)?.writer();
+  if (writer) {
+    await writer.write(
+      [
+        { table: 'requests' as const, rows: requestRows },
+        { table: 'attempts' as const, rows: attemptRows },
+      ]
+        .filter((part) => part.rows.length > 0)
+        .map(({ table, rows }) => ({
+          table,
+          columns: Object.keys(rows[0]!),
+          rows: rows.map((row) => Object.values(row).map((value) => value ?? null)),
+        })),
+    );
     return records;
   }
   await db.transaction().execute(async (transaction) => {
@@ -120,44 +131,6 @@ async function insertBatch(
       await insertRows(db, transaction, 'attempts', attemptRows.slice(index, index + ROWS_PER_STATEMENT));
   });
   return records;
-}
-
-/** One prepared single-row insert per SQLite connection, table and column list. */
-const sqliteInserts = new WeakMap<SqliteConnection, Map<string, ReturnType<SqliteConnection['prepare']>>>();
-
-function sqliteInsert(sqlite: SqliteConnection, table: 'requests' | 'attempts', columns: string[]) {
-  let known = sqliteInserts.get(sqlite);
-  if (!known) {
-    known = new Map();
-    sqliteInserts.set(sqlite, known);
-  }
-  const key = `${table}(${columns.join(',')})`;
-  let statement = known.get(key);
-  if (!statement) {
-    const names = columns.map((column) => `"${column}"`).join(', ');
-    statement = sqlite.prepare(`insert into "${table}" (${names}) values (${columns.map(() => '?').join(', ')})`);
-    known.set(key, statement);
-  }
-  return statement;
-}
-
-/**
- * A batch of the request log on SQLite: the rows through statements prepared once, run synchronously in one
- * `BEGIN IMMEDIATE` transaction. Half the CPU of Kysely's async multi-row path per entry (bench/store), and no
- * statement of hundreds of parameters compiled per batch.
- */
-function writeSqlite(sqlite: SqliteConnection, requestRows: object[], attemptRows: object[]): void {
-  const insertAll = (table: 'requests' | 'attempts', rows: object[]) => {
-    if (rows.length === 0) return;
-    const statement = sqliteInsert(sqlite, table, Object.keys(rows[0]!));
-    for (const row of rows) statement.run(Object.values(row).map((value) => value ?? null));
-  };
-  sqlite
-    .transaction(() => {
-      insertAll('requests', requestRows);
-      insertAll('attempts', attemptRows);
-    })
-    .immediate();
 }
 
 /**

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore } from '../src/index.js';
-import { me, SCHEMA_VERSIONS } from './harness.js';
+import { everyone, me, SCHEMA_VERSIONS } from './harness.js';
 import { defineMaintenanceSuite } from './maintenance-suite.js';
 import { defineRecordSuite } from './record-suite.js';
 import { defineResponseSuite } from './response-suite.js';
@@ -114,5 +114,53 @@ setTimeout(() => process.stderr.write('passes ran\\n'), 600);`;
     expect(store.shared.kind).toBe('memory');
     expect((await store.shared.rateLimiter.take('k', { capacity: 1, refillPerSecond: 1 })).allowed).toBe(true);
     await store.close();
+  });
+
+  describe('the request log, written by a thread of its own (decision 0035)', () => {
+    const batchOf = (size: number, prefix: string) =>
+      Array.from({ length: size }, (_, index) => ({
+        request: { id: `${prefix}-${index}`, route: '/v1/chat/completions', status: 200, latencyMs: 1 },
+        attempts: [{ provider: 'glm', model: 'glm-4.6', outcome: 'success', latencyMs: 1, startedAt: index }],
+      }));
+
+    it('leaves the store free: a read sent while a large batch commits answers before the batch does', async () => {
+      const dataDir = await temporary();
+      const store = createStore({ dataDir });
+      await store.ready();
+      const order: string[] = [];
+      const written = store.recordRequests(batchOf(20_000, 'big')).then(() => order.push('batch written'));
+      const seen = await store.listRequests(everyone, { limit: 5 });
+      order.push('read answered');
+      await written;
+      expect(order).toEqual(['read answered', 'batch written']);
+      expect(seen).toHaveLength(0); // the batch is one transaction: nothing of it before its commit
+      await store.close();
+      const database = new Database(join(dataDir, 'exai.sqlite'), { readonly: true });
+      const count = (table: string) =>
+        (database.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      expect([count('requests'), count('attempts')]).toEqual([20_000, 20_000]);
+      database.close();
+    });
+
+    it('stores a batch whole or not at all: a duplicate id refuses the whole batch', async () => {
+      const store = createStore({ dataDir: await temporary() });
+      await store.recordRequests(batchOf(3, 'first'));
+      await expect(store.recordRequests([...batchOf(5, 'second'), ...batchOf(1, 'first')])).rejects.toThrow();
+      const ids = (await store.listRequests(everyone, { limit: 100 })).map((request) => request.id).sort();
+      expect(ids).toEqual(['first-0', 'first-1', 'first-2']);
+      await store.close();
+    });
+
+    it('close waits for a batch in flight; a store opened again finds it', async () => {
+      const dataDir = await temporary();
+      const store = createStore({ dataDir });
+      await store.ready();
+      const written = store.recordRequests(batchOf(2_000, 'late'));
+      await store.close();
+      await expect(written).resolves.toHaveLength(2_000);
+      const again = createStore({ dataDir });
+      expect(await again.listRequests(everyone, { limit: 3_000 })).toHaveLength(2_000);
+      await again.close();
+    });
   });
 });
