@@ -185,7 +185,8 @@ function summary(results) {
     const lost = [];
     if (!comparison.fasterP50) lost.push('p50');
     if (!comparison.fasterP99) lost.push('p99');
-    if (!comparison.moreThroughput) lost.push('req/s');
+    // A fixed-rate case serves the rate it is given: its req/s is not a measure of either gateway.
+    if (!row.rate && !comparison.moreThroughput) lost.push('req/s');
     if (lost.length > 0) behind.push(`${modeTitle(row)} at ${row.connections} connections (${lost.join(', ')})`);
     lines.push(
       `| ${modeTitle(row)} | ${row.connections} | ${comparison.throughputRatio.toFixed(2)}x | ${signed(comparison.addedP50[0])} vs ${signed(comparison.addedP50[1])} | ${signed(comparison.addedP99[0])} vs ${signed(comparison.addedP99[1])} | ${comparison.memoryRatio === null ? '–' : `${comparison.memoryRatio.toFixed(2)}x`} | ${lost.join(', ') || '–'} |`,
