@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type { SharedBreakerRecord } from '@exai/core';
 import {
   createChannelSharedState,
@@ -165,8 +166,20 @@ export interface PrimaryOptions {
   log(message: string): void;
 }
 
+/**
+ * The node flags of the workers: the primary's own, plus `--single-threaded-gc` when there are at least as many
+ * workers as CPUs. V8's parallel GC helpers then only compete with the other workers for the cores: measured on
+ * one core at 500 req/s, a scavenge took 5 ms instead of ~1.5, and p99 was ~25 ms instead of ~8. A flag of node's
+ * own about GC threads wins. Decision 0034.
+ */
+export function workerExecArgv(workers: number, cpus: number, execArgv: readonly string[]): string[] {
+  const own = execArgv.some((arg) => /^--(no-)?(single-threaded-gc|parallel-scavenge|v8-pool-size)/.test(arg));
+  return workers >= cpus && !own ? [...execArgv, '--single-threaded-gc'] : [...execArgv];
+}
+
 /** In the primary: forks and supervises the workers until SIGTERM/SIGINT; resolves with the exit code. */
 export function runPrimary(options: PrimaryOptions): Promise<number> {
+  cluster.setupPrimary({ execArgv: workerExecArgv(options.workers, availableParallelism(), process.execArgv) });
   const state = createSharedState();
   const shared = serveSharedState(state);
   const aggregator = new AggregatorRegistry();
