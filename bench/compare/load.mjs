@@ -118,8 +118,9 @@ async function runPaced(target, mode, { connections, durationSeconds, warmupSeco
       let first;
       for await (const _chunk of response.body) first ??= performance.now();
       const ended = performance.now();
+      if (!keep) return;
       if (response.statusCode !== 200) failed++;
-      else if (keep) {
+      else {
         latencies.push(ended - started);
         firstBytes.push((first ?? ended) - started);
       }

@@ -12,6 +12,7 @@ import {
   sql,
 } from 'kysely';
 import type { Database } from './schema.js';
+import { connectSqlite } from './sqlite-connection.js';
 import { SqliteLogWriter } from './sqlite-log-writer.js';
 
 export interface OpenedDatabase {
@@ -72,10 +73,7 @@ export async function openSqlite(dataDir: string): Promise<OpenedDatabase> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const { default: SqliteDatabase } = await import('better-sqlite3');
   const file = join(dataDir, 'exai.sqlite');
-  const database = new SqliteDatabase(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
+  const database = connectSqlite(SqliteDatabase, file);
   let writer: SqliteLogWriter | null | undefined;
   const db = new Kysely<Database>({
     dialect: new ImmediateSqliteDialect({ database }, async () => {

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { connectSqlite } from './sqlite-connection.js';
 import type { LogBatch, LogReply } from './sqlite-log-writer.js';
 
 /**
@@ -7,10 +8,7 @@ import type { LogBatch, LogReply } from './sqlite-log-writer.js';
  * one prepared insert per table and column list, one `BEGIN IMMEDIATE` transaction per batch. Commits and WAL
  * checkpoints (their writes and fsyncs) block this thread, never the event loop that serves requests.
  */
-const database = new Database((workerData as { file: string }).file);
-database.pragma('journal_mode = WAL');
-database.pragma('synchronous = NORMAL');
-database.pragma('busy_timeout = 5000');
+const database = connectSqlite(Database, (workerData as { file: string }).file);
 const statements = new Map<string, Database.Statement>();
 
 function insert(table: string, columns: string[]): Database.Statement {

@@ -22,6 +22,8 @@ export interface LogReply {
 export class SqliteLogWriter {
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  /** Every batch not yet answered, for `close` to wait on. */
+  readonly #inFlight = new Set<Promise<void>>();
   #nextId = 1;
   #failed: Error | undefined;
 
@@ -64,30 +66,19 @@ export class SqliteLogWriter {
   write(tables: LogBatch['tables']): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#nextId++;
-    return new Promise<void>((resolve, reject) => {
+    const written = new Promise<void>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ id, tables } satisfies LogBatch);
     });
+    this.#inFlight.add(written);
+    const done = () => this.#inFlight.delete(written);
+    written.then(done, done);
+    return written;
   }
 
   /** Waits for the batches sent so far, then ends the thread. */
   async close(): Promise<void> {
-    await Promise.allSettled(
-      [...this.#pending.values()].map(
-        (waiting) =>
-          new Promise<void>((settled) => {
-            const { resolve, reject } = waiting;
-            waiting.resolve = () => {
-              resolve();
-              settled();
-            };
-            waiting.reject = (error) => {
-              reject(error);
-              settled();
-            };
-          }),
-      ),
-    );
+    await Promise.allSettled(this.#inFlight);
     this.#failed ??= new Error("the request log's writer thread is closed");
     await this.#worker.terminate();
   }
