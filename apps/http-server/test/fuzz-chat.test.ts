@@ -126,14 +126,17 @@ const corruption: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(
     fc.constant('temperature'),
     fc.oneof(
-      fc.double({ min: 2.000001, noNaN: true }),
-      fc.double({ max: -0.000001, noNaN: true }),
+      fc.double({ min: 2.000001, noNaN: true, noDefaultInfinity: true }),
+      fc.double({ max: -0.000001, noNaN: true, noDefaultInfinity: true }),
       fc.string(),
       fc.boolean(),
       fc.constant(null),
     ),
   ),
-  fc.tuple(fc.constant('top_p'), fc.oneof(fc.double({ min: 1.000001, noNaN: true }), fc.string(), fc.constant(null))),
+  fc.tuple(
+    fc.constant('top_p'),
+    fc.oneof(fc.double({ min: 1.000001, noNaN: true, noDefaultInfinity: true }), fc.string(), fc.constant(null)),
+  ),
   fc.tuple(
     fc.constant('max_tokens'),
     fc.oneof(fc.integer({ max: 0 }), fc.constant(1.5), fc.string(), fc.constant(null)),

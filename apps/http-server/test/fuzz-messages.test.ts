@@ -111,7 +111,11 @@ const corruption: fc.Arbitrary<[string, unknown]> = fc.oneof(
   fc.tuple(fc.constant('system'), fc.oneof(fc.integer(), fc.constant([{ type: 'image' }]), fc.constant({}))),
   fc.tuple(
     fc.constant('temperature'),
-    fc.oneof(fc.double({ min: 1.000001, noNaN: true }), fc.double({ max: -0.000001, noNaN: true }), fc.string()),
+    fc.oneof(
+      fc.double({ min: 1.000001, noNaN: true, noDefaultInfinity: true }),
+      fc.double({ max: -0.000001, noNaN: true, noDefaultInfinity: true }),
+      fc.string(),
+    ),
   ),
   fc.tuple(fc.constant('top_k'), fc.oneof(fc.constant(-1), fc.constant(0.5), fc.string())),
   fc.tuple(

@@ -92,7 +92,10 @@ const corruption: fc.Arbitrary<[string, unknown]> = fc.oneof(
       ),
     ),
   ),
-  fc.tuple(fc.constant('temperature'), fc.oneof(fc.double({ min: 2.000001, noNaN: true }), fc.string())),
+  fc.tuple(
+    fc.constant('temperature'),
+    fc.oneof(fc.double({ min: 2.000001, noNaN: true, noDefaultInfinity: true }), fc.string()),
+  ),
   fc.tuple(fc.constant('max_output_tokens'), fc.oneof(fc.integer({ max: 0 }), fc.constant(1.5), fc.string())),
   fc.tuple(
     fc.constant('tools'),
