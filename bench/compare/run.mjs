@@ -5,6 +5,7 @@
 //        BENCH_TARGETS=floor,lean,exai,exai2,portkey BENCH_CPU_PROF=<dir>
 //        BENCH_MODES=json-0,json-50,stream-0,stream-50,json-0@500,stream-0@500 (`@500`: held at 500 req/s,
 //        over BENCH_RATE_CONNECTIONS=16 connections)
+//        BENCH_NODE_FLAGS=--single-threaded-gc (node flags of every target under test)
 //        BENCH_WRITE=0 to leave results.json and the docs alone)
 // Writes bench/compare/results.json, the tables section of docs/benchmarks.md and docs/images/bench-*.svg.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -59,6 +60,13 @@ async function waitForFile(path, timeoutMs) {
 
 /** `--cpu-prof` for the lean proxy and the gateway when BENCH_CPU_PROF names a folder: compare like with like. */
 const profileOptions = settings.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfileDir}`] : [];
+/**
+ * Node flags of every target under test (lean proxy, EX-AI, Portkey): by default `--single-threaded-gc`, as
+ * exai-http's Docker image starts node. Each target is pinned to one core, where V8's parallel GC helper threads
+ * only wait for that core (decision 0034). `BENCH_NODE_FLAGS=''` runs them with Node's defaults.
+ */
+const targetFlags = (process.env.BENCH_NODE_FLAGS ?? '--single-threaded-gc').split(/\s+/).filter(Boolean);
+const targetOptions = [...targetFlags, ...profileOptions];
 
 async function startTargets(logDir) {
   const simulatorPort = await freePort();
@@ -88,7 +96,7 @@ async function startTargets(logDir) {
     const lean = await startNode({
       name: 'lean',
       args: [join(here, 'lean-proxy.mjs'), '--port', String(port), '--upstream', `${simulatorUrl}/v1`],
-      nodeOptions: profileOptions,
+      nodeOptions: targetOptions,
       cpu: SERVER_CPU,
       port,
       logDir,
@@ -122,7 +130,7 @@ async function startTargets(logDir) {
       const exai = await startNode({
         name,
         args: [exaiCli, '--port', String(port), '--config', configFile, '--workers', String(workers)],
-        nodeOptions: profileOptions,
+        nodeOptions: targetOptions,
         // The default configuration, as the issue asks: auth on (the load sends `Bearer sk-bench`, a configured
         // key) and the request log on (SQLite in the data folder).
         env: { EXAI_SHUTDOWN_GRACE_MS: '2000', EXAI_API_KEYS: 'sk-bench', OPENAI_API_KEY: '' },
@@ -149,7 +157,7 @@ async function startTargets(logDir) {
     const portkey = await startNode({
       name: 'portkey',
       args: [portkeyStart, `--port=${port}`, '--headless'],
-      nodeOptions: ['--import', join(here, 'portkey-preload.mjs')],
+      nodeOptions: [...targetFlags, '--import', join(here, 'portkey-preload.mjs')],
       env: { NODE_ENV: 'production' },
       cpu: SERVER_CPU,
       port,
