@@ -40,11 +40,13 @@ export async function walkChain<T>(
   options: RouteOptions,
   state: RouteState,
   attempt: (target: Target, signal: AbortSignal, remainingMs: number) => Promise<T>,
-  /** The call is over when `walkChain` returns (a chat, not a stream still read): its deadline ends with it. */
-  endsOnReturn = false,
+  /**
+   * The request's deadline, for a call that outlives `walkChain` (a stream still read): its owner disposes it when
+   * the call ends. Without it the deadline is the call's own and ends when `walkChain` returns (chat).
+   */
+  requestSignal?: AbortSignal,
 ): Promise<T> {
-  if (!endsOnReturn)
-    return walk(chain, deps, options, state, attempt, linkDeadline(options.signal, options.timeouts.requestMs));
+  if (requestSignal) return walk(chain, deps, options, state, attempt, requestSignal);
   const link = new RequestDeadline(options.signal, options.timeouts.requestMs);
   try {
     return await walk(chain, deps, options, state, attempt, link.signal);
@@ -172,13 +174,8 @@ export function walkCall<T>(
   attempt: (target: Target, signal: AbortSignal, remainingMs: number, clock: AttemptClock) => Promise<T>,
 ): Promise<T> {
   const now = deps.now ?? Date.now;
-  return walkChain(
-    chain,
-    deps,
-    options,
-    state,
-    (target, signal, remainingMs) => attempt(target, signal, remainingMs, { startedAt: now(), now }),
-    true,
+  return walkChain(chain, deps, options, state, (target, signal, remainingMs) =>
+    attempt(target, signal, remainingMs, { startedAt: now(), now }),
   );
 }
 
@@ -240,46 +237,49 @@ export async function routeChat(
 }
 
 /**
- * The request's deadline and the caller's cancellation as one signal, for a call that ends when its
- * function returns: one controller, one timer and one listener (the object itself), all let go by
- * `dispose`. Cheaper per call than `AbortSignal.timeout` plus `AbortSignal.any`, which `linkDeadline` keeps for
- * streams (their signal outlives the function that opened them). Aborts with the same reasons as those.
+ * One signal for a call that several others end: the callers' signals (the request's cancellation, a session's)
+ * and, with `timeoutMs`, a deadline. One controller, at most one timer, and one listener per caller (the object
+ * itself), all let go by `dispose`. Node 20's `AbortSignal.timeout` and `AbortSignal.any` cost more per call and
+ * hold their signals through WeakRefs (and a 120 s timer), which V8's scavenges treat as strong: what a signal
+ * references was promoted to the old generation for every stream. Aborts with the same reasons as those.
  */
 export class RequestDeadline {
   readonly #controller = new AbortController();
-  readonly #caller: AbortSignal | undefined;
-  readonly #timer: NodeJS.Timeout;
+  readonly #callers: readonly AbortSignal[];
+  readonly #timer: NodeJS.Timeout | undefined;
 
-  constructor(caller: AbortSignal | undefined, timeoutMs: number) {
-    this.#caller = caller;
-    this.#timer = setTimeout(expire, timeoutMs, this.#controller);
-    this.#timer.unref();
-    if (caller?.aborted) this.#controller.abort(caller.reason);
-    else caller?.addEventListener('abort', this, { once: true });
+  constructor(callers: AbortSignal | readonly AbortSignal[] | undefined, timeoutMs?: number) {
+    this.#callers = callers === undefined ? [] : Array.isArray(callers) ? callers : [callers as AbortSignal];
+    if (timeoutMs !== undefined) {
+      this.#timer = setTimeout(expire, timeoutMs, this.#controller);
+      this.#timer.unref();
+    }
+    for (const caller of this.#callers) {
+      if (caller.aborted) {
+        this.#controller.abort(caller.reason);
+        break;
+      }
+      caller.addEventListener('abort', this, { once: true });
+    }
   }
 
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
 
-  /** The caller's signal fired. */
-  handleEvent(): void {
-    this.#controller.abort(this.#caller?.reason);
+  /** A caller's signal fired. */
+  handleEvent(event: Event): void {
+    this.#controller.abort((event.target as AbortSignal).reason);
   }
 
   dispose(): void {
     clearTimeout(this.#timer);
-    this.#caller?.removeEventListener('abort', this);
+    for (const caller of this.#callers) caller.removeEventListener('abort', this);
   }
 }
 
 const expire = (controller: AbortController): void =>
   controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
-
-export function linkDeadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  return signal ? AbortSignal.any([signal, deadline]) : deadline;
-}
 
 function budgetError(options: RouteOptions): GatewayError {
   return new TimeoutError({

@@ -12,7 +12,7 @@ import { hedge } from './hedge.js';
 import type { Target } from './resolve.js';
 import { continuationRequest, Splice } from './resume.js';
 import type { RouteOptions, RouteState } from './route-types.js';
-import { type RouterDeps, record, walkChain } from './router.js';
+import { RequestDeadline, type RouterDeps, record, walkChain } from './router.js';
 
 /** True once a chunk carries something the caller would see: text, reasoning, a tool call, an end. */
 function hasContent(chunk: ChatChunk): boolean {
@@ -48,7 +48,8 @@ class StreamAttempt {
       .run(
         target,
         async (sessionSignal, call) => {
-          const combined = AbortSignal.any([sessionSignal, control.signal]);
+          const link = new RequestDeadline([sessionSignal, control.signal]);
+          const combined = link.signal;
           try {
             for await (const chunk of target.adapter.stream(
               { ...request, model: target.model, stream: true },
@@ -62,6 +63,8 @@ class StreamAttempt {
             // Our own timeouts abort with a typed reason: report that, so breakers count it.
             if (control.signal.aborted && GatewayError.isInstance(control.signal.reason)) throw control.signal.reason;
             throw error;
+          } finally {
+            link.dispose();
           }
         },
         {
@@ -168,34 +171,43 @@ export async function* routeStream(
   const limit = options.streamBufferLimit ?? 64;
   const deadline = now() + options.timeouts.requestMs;
   let current: StreamAttempt | undefined;
+  // The request's deadline and cancellation outlive `walkChain` (the stream is read after it returns): ours to end.
+  const link = new RequestDeadline(options.signal, options.timeouts.requestMs);
   try {
-    let opened: Opened = await walkChain(chain, deps, options, state, async (target, signal, remainingMs) => {
-      const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
-      const ttft = firstTokenMs(options, target, remainingMs);
-      if (!backup) {
-        const attempt = new StreamAttempt(target, request, deps, options, signal, remainingMs, now);
-        return { attempt, ...(await attempt.first(ttft, limit)) };
-      }
-      // The hedge races the first content; the winner's stream goes on, the loser's is aborted.
-      const hedgeMs = options.hedgeMs!;
-      const { value } = await hedge(
-        async (leg, legSignal) => {
-          const late = leg === 'backup' ? hedgeMs : 0;
-          const attempt = new StreamAttempt(
-            leg === 'primary' ? target : backup,
-            request,
-            deps,
-            options,
-            legSignal,
-            remainingMs - late,
-            now,
-          );
-          return { attempt, ...(await attempt.first(Math.max(1, ttft - late), limit)) };
-        },
-        { delayMs: hedgeMs, signal },
-      );
-      return value;
-    });
+    let opened: Opened = await walkChain(
+      chain,
+      deps,
+      options,
+      state,
+      async (target, signal, remainingMs) => {
+        const backup = options.hedgeMs !== undefined ? chain[chain.indexOf(target) + 1] : undefined;
+        const ttft = firstTokenMs(options, target, remainingMs);
+        if (!backup) {
+          const attempt = new StreamAttempt(target, request, deps, options, signal, remainingMs, now);
+          return { attempt, ...(await attempt.first(ttft, limit)) };
+        }
+        // The hedge races the first content; the winner's stream goes on, the loser's is aborted.
+        const hedgeMs = options.hedgeMs!;
+        const { value } = await hedge(
+          async (leg, legSignal) => {
+            const late = leg === 'backup' ? hedgeMs : 0;
+            const attempt = new StreamAttempt(
+              leg === 'primary' ? target : backup,
+              request,
+              deps,
+              options,
+              legSignal,
+              remainingMs - late,
+              now,
+            );
+            return { attempt, ...(await attempt.first(Math.max(1, ttft - late), limit)) };
+          },
+          { delayMs: hedgeMs, signal },
+        );
+        return value;
+      },
+      link.signal,
+    );
     const splice = new Splice(request);
     // Set on a continuation's attempt: where in the content it took over.
     let seam: { resumedAt?: number } = {};
@@ -236,7 +248,7 @@ export async function* routeStream(
         splice.started &&
         now() < deadline;
       const next = resumable
-        ? await continueOn(chain, attempt.target, request, deps, options, state, splice, deadline)
+        ? await continueOn(chain, attempt.target, request, deps, options, state, splice, deadline, link.signal)
         : undefined;
       if (!next) {
         throw new StreamInterruptedError({
@@ -258,6 +270,7 @@ export async function* routeStream(
     // that already ended has nothing to stop (no error built for it).
     if (current && !current.channel.closed)
       current.abort(new CancelledError({ message: 'The caller stopped reading the stream' }));
+    link.dispose();
   }
 }
 
@@ -275,6 +288,7 @@ async function continueOn(
   state: RouteState,
   splice: Splice,
   deadline: number,
+  requestSignal: AbortSignal,
 ): Promise<Opened | undefined> {
   const now = deps.now ?? Date.now;
   const rest = chain.slice(chain.indexOf(failed) + 1);
@@ -283,24 +297,31 @@ async function continueOn(
   const limit = options.streamBufferLimit ?? 64;
   const remaining = { ...options, timeouts: { ...options.timeouts, requestMs: Math.max(1, deadline - now()) } };
   try {
-    return await walkChain(rest, deps, remaining, state, async (target, signal, remainingMs) => {
-      const open = async (prefill: boolean): Promise<Opened> => {
-        const body = continuationRequest(request, given, prefill);
-        const attempt = new StreamAttempt(target, body, deps, options, signal, remainingMs, now);
-        return { attempt, ...(await attempt.first(firstTokenMs(options, target, remainingMs), limit)) };
-      };
-      if (!(deps.prefill?.takes(target) ?? target.info.prefill === true)) return open(false);
-      const startedAt = now();
-      try {
-        return await open(true);
-      } catch (error) {
-        const failure = toGatewayError(error, { provider: target.provider, model: target.model });
-        if (failure.code !== 'bad_request') throw error;
-        deps.prefill?.refused(target);
-        record(state, target, failure, startedAt, now());
-        return open(false);
-      }
-    });
+    return await walkChain(
+      rest,
+      deps,
+      remaining,
+      state,
+      async (target, signal, remainingMs) => {
+        const open = async (prefill: boolean): Promise<Opened> => {
+          const body = continuationRequest(request, given, prefill);
+          const attempt = new StreamAttempt(target, body, deps, options, signal, remainingMs, now);
+          return { attempt, ...(await attempt.first(firstTokenMs(options, target, remainingMs), limit)) };
+        };
+        if (!(deps.prefill?.takes(target) ?? target.info.prefill === true)) return open(false);
+        const startedAt = now();
+        try {
+          return await open(true);
+        } catch (error) {
+          const failure = toGatewayError(error, { provider: target.provider, model: target.model });
+          if (failure.code !== 'bad_request') throw error;
+          deps.prefill?.refused(target);
+          record(state, target, failure, startedAt, now());
+          return open(false);
+        }
+      },
+      requestSignal,
+    );
   } catch {
     return undefined;
   }
