@@ -52,8 +52,8 @@ async function keys(args: string[]): Promise<void> {
 }
 
 /**
- * V8 tuning for a gateway, set at start before the server loads (decision 0034); a flag given to node itself (on
- * its command line or in NODE_OPTIONS) wins.
+ * V8 tuning for a gateway, set at start before the server loads (decision 0034); a flag given to node itself wins
+ * (Node refuses these flags in NODE_OPTIONS).
  * - V8 lets the old generation grow to up to 4x its live size between full collections; under load a gateway's
  *   short-lived request objects are promoted at MBs a second, so peak RSS follows that factor, not the live set.
  *   A lower factor (EXAI_HEAP_GROWTH_PERCENT, default 50: 1.5x) keeps the peak near the live set.
@@ -63,8 +63,7 @@ async function keys(args: string[]): Promise<void> {
  *   shorter at 500 req/s, and saturated req/s is 3-5 % higher.
  */
 function tuneV8(growthPercent: number): void {
-  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  const has = (flag: string) => given.some((arg) => arg.replace(/_/g, '-').startsWith(flag));
+  const has = (flag: string) => process.execArgv.some((arg) => arg.replace(/_/g, '-').startsWith(flag));
   if (growthPercent > 0 && !has('--heap-growing-percent'))
     setFlagsFromString(`--heap-growing-percent=${growthPercent}`);
   if (!has('--allocation-site-pretenuring') && !has('--no-allocation-site-pretenuring'))

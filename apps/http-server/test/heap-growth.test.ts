@@ -1,10 +1,5 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, spawnApp } from './helpers.js';
+import { spawnApp } from './helpers.js';
 
 /**
  * EXAI_HEAP_GROWTH_PERCENT (issue 15, memory): exai-http sets V8's heap growing factor at start; a value it
@@ -42,32 +37,15 @@ describe('EXAI_HEAP_GROWTH_PERCENT', () => {
  * served process shows none, and one started with `--allocation-site-pretenuring` shows them.
  */
 describe('V8 allocation-site pretenuring', () => {
-  async function tenureDecisions(nodeFlags: string[]): Promise<number> {
-    const dir = mkdtempSync(join(tmpdir(), 'exai-http-pretenure-'));
-    const file = join(dir, 'gateway.json');
-    writeFileSync(file, JSON.stringify({ providers: {} }));
-    const child = spawn(
-      process.execPath,
-      ['--trace-pretenuring-statistics', ...nodeFlags, CLI, '--port', '0', '--config', file],
-      {
-        env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    child.stdout.on('data', (data) => {
-      stdout += String(data);
+  async function tenureDecisions(nodeArgs: string[]): Promise<number> {
+    const app = await spawnApp({
+      config: { providers: {} },
+      nodeArgs: ['--trace-pretenuring-statistics', ...nodeArgs],
     });
-    const exit = once(child, 'exit');
     try {
-      const deadline = Date.now() + 30_000;
-      const listening = () => /^http:\/\/127\.0\.0\.1:\d+$/m.exec(stdout)?.[0];
-      while (!listening() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      const url = listening();
-      expect(url, stdout.slice(-500)).toBeDefined();
       // A few hundred calls through the first-run simulator: the request path's allocation sites get feedback.
       for (let index = 0; index < 200; index++) {
-        const response = await fetch(`${url}/v1/chat/completions`, {
+        const response = await fetch(`${app.url}/v1/chat/completions`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: `hello ${index}` }] }),
@@ -76,10 +54,13 @@ describe('V8 allocation-site pretenuring', () => {
         await response.arrayBuffer();
       }
     } finally {
-      child.kill('SIGTERM');
-      await exit;
+      app.child.kill('SIGTERM');
+      await app.exit;
     }
-    return stdout.split('\n').filter((line) => line.includes('pretenuring:') && line.includes('=> tenure')).length;
+    return app
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('pretenuring:') && line.includes('=> tenure')).length;
   }
 
   it('is off in a served process, and on where node was given --allocation-site-pretenuring', async () => {

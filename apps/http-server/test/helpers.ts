@@ -192,33 +192,47 @@ export async function waitFor(
 export interface AppProcess {
   child: ChildProcess;
   url: string;
+  stdout: () => string;
   stderr: () => string;
   exit: Promise<number | null>;
 }
 
-/** Spawns the built `exai-http` and waits for the URL it prints. */
+/** Spawns the built `exai-http` (with `nodeArgs` for node itself) and waits for the URL line it prints. */
 export async function spawnApp(options: {
   config: GatewayConfigInput;
   env?: Record<string, string>;
   args?: string[];
+  nodeArgs?: string[];
 }): Promise<AppProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'exai-http-cli-'));
   const file = join(dir, 'gateway.json');
   writeFileSync(file, JSON.stringify(options.config));
-  const child = spawn(process.execPath, [CLI, '--port', '0', '--config', file, ...(options.args ?? [])], {
-    env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), CLI, '--port', '0', '--config', file, ...(options.args ?? [])],
+    {
+      env: { PATH: process.env.PATH ?? '', EXAI_DATA_DIR: dir, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (data) => {
     stderr += String(data);
   });
   const exit = once(child, 'exit').then(([code]) => code as number | null);
+  // The URL is a line of its own; node flags such as V8's traces may print around it.
   const url = await Promise.race([
-    once(child.stdout!, 'data').then(([data]) => String(data).trim()),
+    new Promise<string>((resolve) => {
+      child.stdout?.on('data', (data) => {
+        stdout += String(data);
+        const line = /^https?:\/\/\S+$/m.exec(stdout)?.[0];
+        if (line) resolve(line);
+      });
+    }),
     exit.then((code) => {
       throw new Error(`exai-http exited with ${code}: ${stderr}`);
     }),
   ]);
-  return { child, url, stderr: () => stderr, exit };
+  return { child, url, stdout: () => stdout, stderr: () => stderr, exit };
 }

@@ -267,6 +267,11 @@ export class RequestDeadline {
     return this.#controller.signal;
   }
 
+  /** Ends the call from its owner's side (its callers are not told). */
+  abort(reason: unknown): void {
+    this.#controller.abort(reason);
+  }
+
   /** A caller's signal fired. */
   handleEvent(event: Event): void {
     this.#controller.abort((event.target as AbortSignal).reason);

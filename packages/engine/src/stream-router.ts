@@ -25,7 +25,8 @@ function hasContent(chunk: ChatChunk): boolean {
 /** One streaming attempt: the adapter's stream pumped into a bounded channel inside a managed session. */
 class StreamAttempt {
   readonly channel = new Channel<ChatChunk>();
-  readonly #control = new AbortController();
+  /** Follows the request's signal; `abort` ends this attempt alone. */
+  readonly #control: RequestDeadline;
   readonly target: Target;
   readonly startedAt: number;
 
@@ -40,10 +41,8 @@ class StreamAttempt {
   ) {
     this.target = target;
     this.startedAt = now();
-    const control = this.#control;
-    const onAbort = () => control.abort(signal.reason);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    const control = new RequestDeadline(signal);
+    this.#control = control;
     deps.executor
       .run(
         target,
@@ -79,7 +78,7 @@ class StreamAttempt {
         (error: unknown) =>
           this.channel.close(toGatewayError(error, { provider: target.provider, model: target.model })),
       )
-      .finally(() => signal.removeEventListener('abort', onAbort));
+      .finally(() => control.dispose());
   }
 
   abort(reason: GatewayError): void {
